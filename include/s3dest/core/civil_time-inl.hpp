@@ -1,0 +1,132 @@
+#pragma once
+
+#include "s3dest/core/civil_time.hpp"
+
+namespace s3dest {
+namespace detail {
+
+inline bool read_digits(std::string_view text, size_t pos, size_t count, unsigned& out) {
+  if (pos + count > text.size()) return false;
+  unsigned v = 0;
+  for (size_t i = pos; i < pos + count; ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  out = v;
+  return true;
+}
+
+constexpr bool is_leap_year(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+constexpr unsigned days_in_month(int64_t y, unsigned m) {
+  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap_year(y) ? 29 : kDays[m - 1];
+}
+
+inline std::optional<CivilDate> parse_civil_date(std::string_view text) {
+  unsigned y, m, d;
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  if (!read_digits(text, 0, 4, y) || !read_digits(text, 5, 2, m) || !read_digits(text, 8, 2, d))
+    return std::nullopt;
+  if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return std::nullopt;
+  return CivilDate{y, m, d};
+}
+
+inline void append_fixed(std::string& out, int64_t value, int width) {
+  char buf[24];
+  int n = 0;
+  const bool negative = value < 0;
+  uint64_t v = negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0 || n < width);
+  if (negative) out.push_back('-');
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+inline void append_civil_date(std::string& out, const CivilDate& d) {
+  append_fixed(out, d.year, 4);
+  out.push_back('-');
+  append_fixed(out, d.month, 2);
+  out.push_back('-');
+  append_fixed(out, d.day, 2);
+}
+
+}  // namespace detail
+
+inline std::optional<int32_t> parse_date(std::string_view text) {
+  if (text.size() != 10) return std::nullopt;
+  const auto d = detail::parse_civil_date(text);
+  if (!d) return std::nullopt;
+  return static_cast<int32_t>(days_from_civil(*d));
+}
+
+inline std::optional<int64_t> parse_timestamp(std::string_view text) {
+  const auto date = detail::parse_civil_date(text);
+  if (!date || text.size() < 20) return std::nullopt;
+  const char sep = text[10];
+  if (sep != 'T' && sep != 't' && sep != ' ') return std::nullopt;
+  unsigned h, mi, s;
+  if (!detail::read_digits(text, 11, 2, h) || text[13] != ':' ||
+      !detail::read_digits(text, 14, 2, mi) || text[16] != ':' ||
+      !detail::read_digits(text, 17, 2, s))
+    return std::nullopt;
+  if (h > 23 || mi > 59 || s > 59) return std::nullopt;
+  size_t pos = 19;
+  int64_t micros = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    size_t digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (digits < 6) {
+        micros = micros * 10 + (text[pos] - '0');
+      } else if (text[pos] != '0') {
+        return std::nullopt;  // finer than a microsecond: refuse rather than round
+      }
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0 || digits > 9) return std::nullopt;
+    for (size_t i = digits; i < 6; ++i) micros *= 10;
+  }
+  int64_t offset_seconds = 0;
+  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
+    ++pos;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    unsigned oh, om;
+    if (!detail::read_digits(text, pos + 1, 2, oh) || pos + 3 >= text.size() ||
+        text[pos + 3] != ':' || !detail::read_digits(text, pos + 4, 2, om) || oh > 23 || om > 59)
+      return std::nullopt;
+    offset_seconds = (text[pos] == '-' ? -1 : 1) * static_cast<int64_t>(oh * 3600 + om * 60);
+    pos += 6;
+  } else {
+    return std::nullopt;  // RFC 3339 requires an offset: a bare local time is ambiguous
+  }
+  if (pos != text.size()) return std::nullopt;
+  const int64_t seconds = days_from_civil(*date) * 86400 + h * 3600 + mi * 60 + s - offset_seconds;
+  return seconds * kMicrosPerSecond + micros;
+}
+
+inline void append_date(std::string& out, int32_t days) {
+  detail::append_civil_date(out, civil_from_days(days));
+}
+
+inline void append_timestamp(std::string& out, int64_t micros) {
+  const CivilDateTime t = civil_from_micros(micros);
+  detail::append_civil_date(out, t.date);
+  out.push_back('T');
+  detail::append_fixed(out, t.hour, 2);
+  out.push_back(':');
+  detail::append_fixed(out, t.minute, 2);
+  out.push_back(':');
+  detail::append_fixed(out, t.second, 2);
+  if (t.microsecond != 0) {
+    out.push_back('.');
+    detail::append_fixed(out, t.microsecond, 6);
+  }
+  out.push_back('Z');
+}
+
+}  // namespace s3dest

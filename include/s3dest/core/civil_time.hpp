@@ -1,0 +1,81 @@
+// UTC civil time: days since 1970-01-01 for dates, microseconds since the epoch for
+// timestamps, and the one parser and formatter of ISO 8601 / RFC 3339 text in s3dest.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace s3dest {
+
+struct CivilDate {
+  int64_t year;
+  unsigned month;  // 1..12
+  unsigned day;    // 1..31
+};
+
+struct CivilDateTime {
+  CivilDate date;
+  unsigned hour, minute, second;
+  unsigned microsecond;
+};
+
+constexpr int64_t kMicrosPerSecond = 1000000;
+constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
+
+// Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date.
+constexpr int64_t days_from_civil(CivilDate d) {
+  const int64_t y = static_cast<int64_t>(d.year) - (d.month <= 2);
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t mp = (d.month + 9) % 12;
+  const int64_t doy = (153 * mp + 2) / 5 + d.day - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+constexpr CivilDate civil_from_days(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const unsigned day = static_cast<unsigned>(doy - (153 * mp + 2) / 5 + 1);
+  const unsigned month = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
+  return CivilDate{yoe + era * 400 + (month <= 2), month, day};
+}
+
+constexpr int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+inline CivilDateTime civil_from_micros(int64_t micros) {
+  const int64_t days = floor_div(micros, kMicrosPerDay);
+  int64_t rest = micros - days * kMicrosPerDay;
+  CivilDateTime t{civil_from_days(days), 0, 0, 0, 0};
+  t.microsecond = static_cast<unsigned>(rest % kMicrosPerSecond);
+  rest /= kMicrosPerSecond;
+  t.second = static_cast<unsigned>(rest % 60);
+  t.minute = static_cast<unsigned>(rest / 60 % 60);
+  t.hour = static_cast<unsigned>(rest / 3600);
+  return t;
+}
+
+// "YYYY-MM-DD" (four-digit year) to days since the epoch; nullopt if not a real date.
+std::optional<int32_t> parse_date(std::string_view text);
+
+// RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)" to UTC microseconds. A space may
+// stand for 'T' and 't'/'z' are accepted. Digits past microseconds must be zero, so no
+// value is silently rounded.
+std::optional<int64_t> parse_timestamp(std::string_view text);
+
+// "YYYY-MM-DD".
+void append_date(std::string& out, int32_t days);
+// "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": the fraction only when it is not zero.
+void append_timestamp(std::string& out, int64_t micros);
+
+}  // namespace s3dest
+
+#include "s3dest/core/civil_time-inl.hpp"

@@ -1,0 +1,56 @@
+// Small string helpers shared by messages and config checks.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace s3dest {
+
+// Levenshtein distance, for "did you mean" suggestions.
+inline size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The candidate closest to `word`.
+template <class Names>
+std::string nearest_name(std::string_view word, const Names& candidates) {
+  std::string best;
+  size_t best_distance = static_cast<size_t>(-1);
+  for (const auto& candidate : candidates) {
+    const size_t d = edit_distance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(candidate);
+    }
+  }
+  return best;
+}
+
+// "a, b or c"
+template <class Names>
+std::string join_alternatives(const Names& names) {
+  std::string out;
+  size_t i = 0;
+  const size_t n = std::size(names);
+  for (const auto& name : names) {
+    if (i > 0) out += (i + 1 == n) ? " or " : ", ";
+    out += name;
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace s3dest

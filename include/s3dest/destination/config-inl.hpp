@@ -1,0 +1,245 @@
+#pragma once
+
+#include <simdjson.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "s3dest/core/text.hpp"
+#include "s3dest/destination/config.hpp"
+
+namespace s3dest {
+namespace detail {
+
+template <class Enum>
+struct NamedValue {
+  std::string_view name;
+  Enum value;
+};
+
+constexpr NamedValue<FileFormat> kFileFormats[] = {
+    {"csv", FileFormat::csv},         {"csv+gzip", FileFormat::csv_gzip},
+    {"json", FileFormat::json},       {"json+gzip", FileFormat::json_gzip},
+    {"parquet", FileFormat::parquet}, {"avro", FileFormat::avro}};
+constexpr NamedValue<ConnectionOption> kConnectionOptions[] = {
+    {"access_key", ConnectionOption::access_key},
+    {"shared_access", ConnectionOption::shared_access},
+    {"assume_role", ConnectionOption::assume_role}};
+constexpr NamedValue<Encryption> kEncryptions[] = {{"sse-s3", Encryption::sse_s3},
+                                                   {"sse-kms", Encryption::sse_kms},
+                                                   {"sse-kms-cmk", Encryption::sse_kms_cmk},
+                                                   {"none", Encryption::none}};
+constexpr NamedValue<char> kSeparators[] = {{"comma", ','}, {"semicolon", ';'}, {"tab", '\t'}};
+constexpr NamedValue<PartitionBy> kPartitionBys[] = {{"day", PartitionBy::day},
+                                                     {"month", PartitionBy::month}};
+constexpr NamedValue<ChecksumAlgorithm> kChecksums[] = {{"crc32c", ChecksumAlgorithm::crc32c},
+                                                        {"crc32", ChecksumAlgorithm::crc32},
+                                                        {"md5", ChecksumAlgorithm::md5},
+                                                        {"none", ChecksumAlgorithm::none}};
+
+constexpr std::string_view kConfigKeys[] = {
+    "title", "connection_option", "access_key_id", "secret_access_key", "session_token",
+    "assume_role_arn", "external_id", "role_chain", "role_session_name", "region", "endpoint",
+    "sts_endpoint", "path_style", "bucket", "folder", "file_format", "file_name",
+    "max_file_size_mb", "separator", "partition_by", "encryption", "encryption_key",
+    "use_load_by_account", "use_binary_strings", "date_field", "account_field", "context",
+    "gzip_level", "parquet_compression", "avro_codec", "part_size_mb", "concurrency", "checksum",
+    "max_attempts", "memory_limit_mb"};
+
+// Reads one config value into its field, with messages that name the file and key.
+class ConfigReader {
+ public:
+  explicit ConfigReader(const std::string& file) : file_(file) {}
+
+  Status error(std::string_view key, const std::string& what) const {
+    return usage_error(file_ + ": \"" + std::string(key) + "\": " + what);
+  }
+
+  Status read_string(std::string_view key, simdjson::dom::element value, std::string& out) const {
+    std::string_view text;
+    if (value.get_string().get(text) != simdjson::SUCCESS) return error(key, "must be a string");
+    out = std::string(text);
+    return {};
+  }
+  Status read_bool(std::string_view key, simdjson::dom::element value, bool& out) const {
+    if (value.get_bool().get(out) != simdjson::SUCCESS) return error(key, "must be true or false");
+    return {};
+  }
+  Status read_number(std::string_view key, simdjson::dom::element value, double min, double max,
+                     double& out) const {
+    if (value.get_double().get(out) != simdjson::SUCCESS || !std::isfinite(out) || out < min || out > max) {
+      std::ostringstream range;
+      range << "must be a number from " << min << " to " << max;
+      return error(key, range.str());
+    }
+    return {};
+  }
+  Status read_int(std::string_view key, simdjson::dom::element value, int64_t min, int64_t max,
+                  int& out) const {
+    int64_t v = 0;
+    if (value.get_int64().get(v) != simdjson::SUCCESS || v < min || v > max)
+      return error(key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+    out = static_cast<int>(v);
+    return {};
+  }
+  template <class Enum, size_t N>
+  Status read_enum(std::string_view key, simdjson::dom::element value, const NamedValue<Enum> (&names)[N],
+                   Enum& out) const {
+    std::string text;
+    S3DEST_TRY(read_string(key, value, text));
+    std::vector<std::string_view> choices;
+    for (const auto& n : names) {
+      if (n.name == text) {
+        out = n.value;
+        return {};
+      }
+      choices.push_back(n.name);
+    }
+    return error(key, "\"" + text + "\" is not one of " + join_alternatives(choices));
+  }
+
+ private:
+  const std::string& file_;
+};
+
+inline Status check_config(const Config& c, const ConfigReader& r) {
+  if (c.folder.empty() && c.file_name.empty())
+    return r.error("file_name", "is missing: give at least a file name template, e.g. \"{{filename}}-{{chunk_id}}\"");
+  if (c.file_name.empty())
+    return r.error("file_name", "is missing: give a file name template, e.g. \"{{filename}}-{{chunk_id}}\"");
+  if (c.encryption == Encryption::sse_kms_cmk && c.encryption_key.empty())
+    return r.error("encryption_key", "is missing: \"sse-kms-cmk\" needs the KMS key's ARN or id");
+  if (c.encryption != Encryption::sse_kms_cmk && !c.encryption_key.empty())
+    return r.error("encryption_key", "is only used with \"encryption\": \"sse-kms-cmk\": remove it or change encryption");
+  if (c.connection_option == ConnectionOption::assume_role && c.assume_role_arn.empty())
+    return r.error("assume_role_arn", "is missing: \"assume_role\" needs the ARN of the role to assume");
+  if (c.use_load_by_account && c.account_field.empty())
+    return r.error("account_field", "is missing: \"use_load_by_account\" needs the name of the column that holds the account");
+  if (c.access_key_id.empty() != c.secret_access_key.empty())
+    return r.error(c.access_key_id.empty() ? "access_key_id" : "secret_access_key",
+                   "is missing: access keys come in pairs (access_key_id and secret_access_key)");
+  return {};
+}
+
+}  // namespace detail
+
+inline uint64_t Config::max_file_bytes() const {
+  if (!max_file_size_mb) return UINT64_MAX;
+  return static_cast<uint64_t>(*max_file_size_mb * 1024 * 1024);
+}
+
+inline std::string_view file_format_extension(FileFormat format) {
+  switch (format) {
+    case FileFormat::csv: return ".csv";
+    case FileFormat::csv_gzip: return ".csv.gz";
+    case FileFormat::json: return ".json";
+    case FileFormat::json_gzip: return ".json.gz";
+    case FileFormat::parquet: return ".parquet";
+    case FileFormat::avro: return ".avro";
+  }
+  return "";
+}
+
+inline Result<Config> parse_config(std::string_view json, const std::string& name) {
+  using namespace detail;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (const auto err = parser.parse(simdjson::padded_string(json)).get(root); err != simdjson::SUCCESS)
+    return usage_error(name + ": not valid JSON (" + std::string(simdjson::error_message(err)) +
+                       "): the config is one JSON object");
+  simdjson::dom::object object;
+  if (root.get_object().get(object) != simdjson::SUCCESS)
+    return usage_error(name + ": the config must be a JSON object of the destination's settings");
+
+  Config c;
+  const ConfigReader r(name);
+  for (const auto field : object) {
+    const std::string_view key = field.key;
+    const simdjson::dom::element value = field.value;
+    double number = 0;
+    if (key == "title") S3DEST_TRY(r.read_string(key, value, c.title));
+    else if (key == "connection_option") S3DEST_TRY(r.read_enum(key, value, kConnectionOptions, c.connection_option));
+    else if (key == "access_key_id") S3DEST_TRY(r.read_string(key, value, c.access_key_id));
+    else if (key == "secret_access_key") S3DEST_TRY(r.read_string(key, value, c.secret_access_key));
+    else if (key == "session_token") S3DEST_TRY(r.read_string(key, value, c.session_token));
+    else if (key == "assume_role_arn") S3DEST_TRY(r.read_string(key, value, c.assume_role_arn));
+    else if (key == "external_id") S3DEST_TRY(r.read_string(key, value, c.external_id));
+    else if (key == "role_session_name") S3DEST_TRY(r.read_string(key, value, c.role_session_name));
+    else if (key == "region") S3DEST_TRY(r.read_string(key, value, c.region));
+    else if (key == "endpoint") S3DEST_TRY(r.read_string(key, value, c.endpoint));
+    else if (key == "sts_endpoint") S3DEST_TRY(r.read_string(key, value, c.sts_endpoint));
+    else if (key == "path_style") S3DEST_TRY(r.read_bool(key, value, c.path_style));
+    else if (key == "bucket") S3DEST_TRY(r.read_string(key, value, c.bucket));
+    else if (key == "folder") S3DEST_TRY(r.read_string(key, value, c.folder));
+    else if (key == "file_name") S3DEST_TRY(r.read_string(key, value, c.file_name));
+    else if (key == "file_format") S3DEST_TRY(r.read_enum(key, value, kFileFormats, c.file_format));
+    else if (key == "separator") S3DEST_TRY(r.read_enum(key, value, kSeparators, c.separator));
+    else if (key == "partition_by") S3DEST_TRY(r.read_enum(key, value, kPartitionBys, c.partition_by));
+    else if (key == "encryption") S3DEST_TRY(r.read_enum(key, value, kEncryptions, c.encryption));
+    else if (key == "encryption_key") S3DEST_TRY(r.read_string(key, value, c.encryption_key));
+    else if (key == "use_load_by_account") S3DEST_TRY(r.read_bool(key, value, c.use_load_by_account));
+    else if (key == "use_binary_strings") S3DEST_TRY(r.read_bool(key, value, c.use_binary_strings));
+    else if (key == "date_field") S3DEST_TRY(r.read_string(key, value, c.date_field));
+    else if (key == "account_field") S3DEST_TRY(r.read_string(key, value, c.account_field));
+    else if (key == "parquet_compression") {
+      S3DEST_TRY(r.read_string(key, value, c.parquet_compression));
+      if (c.parquet_compression != "snappy" && c.parquet_compression != "gzip" && c.parquet_compression != "none")
+        return r.error(key, "\"" + c.parquet_compression + "\" is not one of snappy, gzip or none");
+    } else if (key == "avro_codec") {
+      S3DEST_TRY(r.read_string(key, value, c.avro_codec));
+      if (c.avro_codec != "deflate" && c.avro_codec != "null")
+        return r.error(key, "\"" + c.avro_codec + "\" is not one of deflate or null");
+    } else if (key == "checksum") S3DEST_TRY(r.read_enum(key, value, kChecksums, c.checksum));
+    else if (key == "gzip_level") S3DEST_TRY(r.read_int(key, value, 1, 9, c.gzip_level));
+    else if (key == "concurrency") S3DEST_TRY(r.read_int(key, value, 1, 64, c.concurrency));
+    else if (key == "max_attempts") S3DEST_TRY(r.read_int(key, value, 1, 20, c.max_attempts));
+    else if (key == "part_size_mb") S3DEST_TRY(r.read_number(key, value, 5, 5120, c.part_size_mb));
+    else if (key == "memory_limit_mb") S3DEST_TRY(r.read_number(key, value, 16, 1 << 20, c.memory_limit_mb));
+    else if (key == "max_file_size_mb") {
+      // The smallest cap still holds a header and a few rows; S3's own limit is 5 TiB.
+      S3DEST_TRY(r.read_number(key, value, 0.001, 5 * 1024 * 1024, number));
+      c.max_file_size_mb = number;
+    } else if (key == "role_chain") {
+      simdjson::dom::array hops;
+      if (value.get_array().get(hops) != simdjson::SUCCESS)
+        return r.error(key, "must be a list of {\"role_arn\": ..., \"external_id\": ...}");
+      for (const auto hop_value : hops) {
+        simdjson::dom::object hop_object;
+        if (hop_value.get_object().get(hop_object) != simdjson::SUCCESS)
+          return r.error(key, "each hop must be an object {\"role_arn\": ..., \"external_id\": ...}");
+        RoleHop hop;
+        for (const auto hop_field : hop_object) {
+          if (hop_field.key == "role_arn") S3DEST_TRY(r.read_string("role_chain.role_arn", hop_field.value, hop.role_arn));
+          else if (hop_field.key == "external_id") S3DEST_TRY(r.read_string("role_chain.external_id", hop_field.value, hop.external_id));
+          else return r.error(key, "unknown key \"" + std::string(hop_field.key) + "\" in a hop: use role_arn and external_id");
+        }
+        if (hop.role_arn.empty()) return r.error(key, "each hop needs a \"role_arn\"");
+        c.role_chain.push_back(std::move(hop));
+      }
+    } else if (key == "context") {
+      simdjson::dom::object context;
+      if (value.get_object().get(context) != simdjson::SUCCESS)
+        return r.error(key, "must be an object of template values, e.g. {\"data_source\": \"ds1\"}");
+      for (const auto entry : context) {
+        std::string text;
+        S3DEST_TRY(r.read_string("context." + std::string(entry.key), entry.value, text));
+        c.context[std::string(entry.key)] = std::move(text);
+      }
+    } else {
+      return r.error(key, "unknown key: did you mean \"" + nearest_name(key, kConfigKeys) + "\"?");
+    }
+  }
+  S3DEST_TRY(check_config(c, r));
+  return c;
+}
+
+inline Result<Config> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return usage_error("cannot read config file " + path + ": check the path given to --config");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace s3dest

@@ -1,0 +1,75 @@
+// The destination config file of DESIGN.md: its keys mirror the destination form.
+// Everything is checked before any input is read or any object written; each mistake
+// gets one message that says what to change (exit 2).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "s3dest/core/status.hpp"
+#include "s3dest/layout/key_layout.hpp"
+#include "s3dest/sink/object_checksum.hpp"
+
+namespace s3dest {
+
+enum class FileFormat { csv, csv_gzip, json, json_gzip, parquet, avro };
+enum class ConnectionOption { access_key, shared_access, assume_role };
+enum class Encryption { sse_s3, sse_kms, sse_kms_cmk, none };
+
+struct RoleHop {
+  std::string role_arn;
+  std::string external_id;
+};
+
+struct Config {
+  std::string title;
+  // Credentials and the S3 endpoint.
+  ConnectionOption connection_option = ConnectionOption::access_key;
+  std::string access_key_id, secret_access_key, session_token;
+  std::string assume_role_arn, external_id;
+  std::vector<RoleHop> role_chain;
+  std::string role_session_name = "s3dest";
+  std::string region = "us-east-1";
+  std::string endpoint, sts_endpoint;
+  bool path_style = false;
+  std::string bucket;
+  // What the objects look like.
+  std::string folder;
+  std::string file_name;
+  FileFormat file_format = FileFormat::csv;
+  std::optional<double> max_file_size_mb;
+  char separator = ',';
+  PartitionBy partition_by = PartitionBy::day;
+  Encryption encryption = Encryption::sse_s3;
+  std::string encryption_key;
+  bool use_load_by_account = false;
+  bool use_binary_strings = false;
+  std::string date_field;
+  std::string account_field;
+  std::map<std::string, std::string> context;
+  // Tuning.
+  int gzip_level = 6;
+  std::string parquet_compression = "snappy";
+  std::string avro_codec = "deflate";
+  double part_size_mb = 8;
+  int concurrency = 4;
+  ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;
+  int max_attempts = 3;
+  double memory_limit_mb = 512;
+
+  // The cap in bytes; no cap is the largest value.
+  uint64_t max_file_bytes() const;
+};
+
+// `name` is the file name used in messages.
+Result<Config> parse_config(std::string_view json, const std::string& name);
+Result<Config> load_config_file(const std::string& path);
+
+std::string_view file_format_extension(FileFormat format);
+
+}  // namespace s3dest
+
+#include "s3dest/destination/config-inl.hpp"

@@ -1,0 +1,44 @@
+// A file format in two halves, so rows can be routed and buffered between them:
+//   RowFormat::encode_record   row -> record bytes (while reading input)
+//   FileEncoder                records -> one finished file (while writing objects)
+// For the text formats a record is the row's final text; binary formats may choose their
+// own record layout. A FileEncoder enforces the size cap itself, since only it knows how
+// its bytes grow (compression, footers).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "s3dest/core/byte_sink.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/table/row.hpp"
+#include "s3dest/table/schema.hpp"
+
+namespace s3dest {
+
+class FileEncoder {
+ public:
+  virtual ~FileEncoder() = default;
+  // Starts a file on `out` (which must outlive the encoder) that will stay within `cap`
+  // bytes once finished. Fails if not even an empty file fits.
+  virtual Status begin(ByteSink& out, uint64_t cap) = 0;
+  // Adds a record if the finished file would still fit the cap: Ok(false) means it was
+  // not added and this file should be finished.
+  virtual Result<bool> try_add(std::string_view record) = 0;
+  // Writes what is left (buffers, trailers, footers) to the sink.
+  virtual Status finish() = 0;
+};
+
+class RowFormat {
+ public:
+  virtual ~RowFormat() = default;
+  // ".csv.gz", ...: the object key's extension.
+  virtual std::string_view extension() const = 0;
+  // Appends the record for `row` to `out`.
+  virtual void encode_record(const Row& row, std::string& out) const = 0;
+  virtual std::unique_ptr<FileEncoder> new_file() const = 0;
+};
+
+}  // namespace s3dest

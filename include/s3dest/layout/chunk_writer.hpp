@@ -1,0 +1,98 @@
+// Writes one partition's records as objects no bigger than the size cap: chunk 00001,
+// then 00002, ... Each chunk is filled until the next record would not fit, so every
+// chunk but the last is close to the cap.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "s3dest/core/object_sink.hpp"
+#include "s3dest/format/file_format.hpp"
+
+namespace s3dest {
+
+struct WrittenObject {
+  ObjectInfo info;
+  uint64_t rows = 0;
+  uint32_t chunk_id = 0;
+};
+
+class ChunkWriter {
+ public:
+  using KeyForChunk = std::function<std::string(uint32_t chunk_id)>;
+
+  ChunkWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, KeyForChunk key_for_chunk,
+              std::vector<WrittenObject>& written)
+      : sink_(sink), format_(format), cap_(cap), key_for_chunk_(std::move(key_for_chunk)), written_(written) {}
+  ~ChunkWriter() { abort(); }
+
+  Status add(std::string_view record);
+  // Commits the open chunk, if any.
+  Status finish();
+  // Drops the open chunk (committed ones are the caller's to undo).
+  void abort();
+
+ private:
+  Status open_chunk();
+
+  ObjectSink& sink_;
+  const RowFormat& format_;
+  uint64_t cap_;
+  KeyForChunk key_for_chunk_;
+  std::vector<WrittenObject>& written_;
+  uint32_t next_chunk_id_ = 1;
+  std::unique_ptr<ObjectWriter> object_;
+  std::unique_ptr<FileEncoder> encoder_;
+  std::string key_;
+  uint64_t rows_ = 0;
+};
+
+inline Status ChunkWriter::add(std::string_view record) {
+  if (!object_) S3DEST_TRY(open_chunk());
+  S3DEST_ASSIGN_OR_RETURN(bool added, encoder_->try_add(record));
+  if (added) {
+    ++rows_;
+    return {};
+  }
+  if (rows_ == 0)
+    return usage_error("a row of " + std::to_string(record.size()) +
+                       " bytes does not fit in a file of max_file_size_mb: raise max_file_size_mb");
+  S3DEST_TRY(finish());
+  S3DEST_TRY(open_chunk());
+  S3DEST_ASSIGN_OR_RETURN(added, encoder_->try_add(record));
+  if (!added)
+    return usage_error("a row of " + std::to_string(record.size()) +
+                       " bytes does not fit in a file of max_file_size_mb: raise max_file_size_mb");
+  ++rows_;
+  return {};
+}
+
+inline Status ChunkWriter::open_chunk() {
+  const uint32_t chunk_id = next_chunk_id_++;
+  key_ = key_for_chunk_(chunk_id);
+  S3DEST_ASSIGN_OR_RETURN(object_, sink_.create(key_));
+  encoder_ = format_.new_file();
+  rows_ = 0;
+  return encoder_->begin(*object_, cap_);
+}
+
+inline Status ChunkWriter::finish() {
+  if (!object_) return {};
+  S3DEST_TRY(encoder_->finish());
+  S3DEST_ASSIGN_OR_RETURN(ObjectInfo info, object_->commit());
+  written_.push_back(WrittenObject{std::move(info), rows_, next_chunk_id_ - 1});
+  encoder_.reset();
+  object_.reset();
+  return {};
+}
+
+inline void ChunkWriter::abort() {
+  encoder_.reset();
+  if (object_) object_->abort();
+  object_.reset();
+}
+
+}  // namespace s3dest

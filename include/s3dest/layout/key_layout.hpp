@@ -1,0 +1,339 @@
+// The object key layout: prefix + folder + file_name + extension. Every rule that could
+// make two objects of a run share a key (and so overwrite each other's data) is checked
+// in create(), before anything is written; render() then cannot fail.
+#pragma once
+
+#include <array>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/numbers.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/layout/template.hpp"
+
+namespace s3dest {
+
+enum class PartitionBy { day, month };             // the config's "partition_by"
+enum class Partitioning { none, day, month };      // what the layout actually splits rows by
+
+struct LayoutOptions {
+  std::string folder;     // e.g. "/{{workspace_id}}/{{data_source}}/{{YYYY}}/{{MM}}/{{DD}}"
+  std::string file_name;  // e.g. "{{filename}}-{{YYYY}}-{{MM}}-{{DD}}-{{chunk_id}}"
+  std::string extension;  // ".csv", ".csv.gz", ".json", ".json.gz", ".parquet", ".avro"
+  std::string prefix;     // from --dest s3://bucket/prefix, may be empty
+  PartitionBy partition_by = PartitionBy::day;
+  bool load_by_account = false;
+  bool has_size_cap = false;                   // max_file_size_mb given
+  std::map<std::string, std::string> context;  // config "context" + --set
+  int64_t run_start_micros = 0;                // UTC, or --now: *_today, H, M, S, timestamp
+};
+
+// What varies between the objects of one run.
+struct KeyParts {
+  // Days since the epoch of the partition (any day of the month for month partitions);
+  // required when partitioning() != none.
+  std::optional<int32_t> record_day;
+  std::string_view account;  // used when uses_account()
+  uint32_t chunk_id = 1;     // rendered as 5 digits: 00001
+};
+
+class KeyLayout {
+ public:
+  // Refuses (usage, exit 2) any layout that is malformed or could render one key twice.
+  static Result<KeyLayout> create(LayoutOptions options);
+
+  Partitioning partitioning() const { return partitioning_; }
+  bool uses_account() const { return uses(TemplateVar::account); }
+  bool uses_chunk_id() const { return uses(TemplateVar::chunk_id); }
+  bool uses(TemplateVar var) const { return folder_.uses(var) || file_name_.uses(var); }
+
+  // Replaces `key` with prefix/folder/file_name+extension, a leading '/' dropped and
+  // "//" folded. Values from context and account are made safe (see append_key_value).
+  void render(const KeyParts& parts, std::string& key) const;
+
+  // prefix + the folder up to its first variable that varies per object or per run,
+  // cut back to a whole segment: "" or text ending in '/'. The health check writes its
+  // test object there.
+  std::string fixed_prefix() const;
+
+ private:
+  KeyLayout() = default;
+
+  Template folder_;
+  Template file_name_;
+  std::string extension_;
+  std::string prefix_;
+  Partitioning partitioning_ = Partitioning::none;
+  // Values that stay the same for the whole run: context (already made safe) and the run
+  // start. Strings, not views, so a moved KeyLayout stays valid.
+  std::array<std::string, kTemplateVarCount> run_values_;
+};
+
+// Appends `value` so that it stays inside one path segment of a key: '/', '\\', '%' and
+// control characters become %XX, and a value of "." or ".." becomes %2E / %2E%2E.
+void append_key_value(std::string& out, std::string_view value);
+
+// ---------------------------------------------------------------------------------------
+// Implementation.
+
+namespace detail {
+
+inline bool is_key_escaped_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7F || c == '/' || c == '\\' || c == '%';
+}
+
+inline bool is_key_safe_value(std::string_view value) {
+  if (value == "." || value == "..") return false;
+  for (char c : value) {
+    if (is_key_escaped_char(c)) return false;
+  }
+  return true;
+}
+
+// Drops leading '/' and folds runs of '/' to one, in place.
+inline void fold_key_slashes(std::string& key) {
+  size_t out = 0;
+  for (size_t in = 0; in < key.size(); ++in) {
+    const char c = key[in];
+    if (c == '/' && (out == 0 || key[out - 1] == '/')) continue;
+    key[out++] = c;
+  }
+  key.resize(out);
+}
+
+// Where a layout uses a variable, for messages: "folder (column 12)".
+inline std::string layout_use(const Template& folder, const Template& file_name, TemplateVar var) {
+  const bool in_folder = folder.uses(var);
+  const Template& where = in_folder ? folder : file_name;
+  return std::string(in_folder ? "folder" : "file_name") + " (column " +
+         std::to_string(where.column_of(var)) + ")";
+}
+
+inline std::string var_ref(TemplateVar var) {
+  return "{{" + std::string(template_var_name(var)) + "}}";
+}
+
+inline Status check_file_name(const Template& file_name) {
+  const std::string& text = file_name.text();
+  if (text.find_first_not_of("/ \t") == std::string::npos) {
+    return usage_error(
+        "file_name \"" + text +
+        "\" renders no name; give each object a name, e.g. "
+        "\"{{filename}}-{{YYYY}}-{{MM}}-{{DD}}-{{chunk_id}}\"");
+  }
+  return {};
+}
+
+// A layout that splits by date must tell every partition apart, or partitions overwrite
+// each other.
+inline Status check_date_variables(const Template& folder, const Template& file_name,
+                                   PartitionBy partition_by) {
+  const auto uses = [&](TemplateVar v) { return folder.uses(v) || file_name.uses(v); };
+  const bool y = uses(TemplateVar::YYYY), m = uses(TemplateVar::MM), d = uses(TemplateVar::DD);
+  if (!y && !m && !d) return {};
+  if (partition_by == PartitionBy::month) {
+    if (d) {
+      return usage_error("{{DD}} in " + layout_use(folder, file_name, TemplateVar::DD) +
+                         " needs daily partitions, but partition_by is \"month\"; remove "
+                         "{{DD}} or set \"partition_by\": \"day\"");
+    }
+    if (y != m) {
+      const TemplateVar missing = y ? TemplateVar::MM : TemplateVar::YYYY;
+      return usage_error("partition_by is \"month\" but the layout has no " + var_ref(missing) +
+                         ": two months would render the same key and overwrite each other; "
+                         "add " + var_ref(missing) + " to folder or file_name");
+    }
+    return {};
+  }
+  if (y && m && d) return {};
+  std::string missing;
+  for (TemplateVar v : {TemplateVar::YYYY, TemplateVar::MM, TemplateVar::DD}) {
+    if (uses(v)) continue;
+    if (!missing.empty()) missing += " and ";
+    missing += var_ref(v);
+  }
+  std::string message = "partition_by is \"day\" but the layout has no " + missing +
+                        ": two days would render the same key and overwrite each other; add " +
+                        missing + " to folder or file_name";
+  if (y && m) message += ", or set \"partition_by\": \"month\"";
+  return usage_error(std::move(message));
+}
+
+inline Status check_account(const Template& folder, const Template& file_name, bool load_by_account) {
+  const bool uses = folder.uses(TemplateVar::account) || file_name.uses(TemplateVar::account);
+  if (uses && !load_by_account) {
+    return usage_error("{{account}} in " + layout_use(folder, file_name, TemplateVar::account) +
+                       " needs \"use_load_by_account\": true; set it or remove {{account}}");
+  }
+  if (!uses && load_by_account) {
+    return usage_error(
+        "\"use_load_by_account\" is true but neither folder nor file_name has {{account}}: two "
+        "accounts would render the same key and overwrite each other; add {{account}} to "
+        "folder or file_name");
+  }
+  return {};
+}
+
+inline Status check_chunk_id(const Template& file_name, bool has_size_cap) {
+  if (has_size_cap && !file_name.uses(TemplateVar::chunk_id)) {
+    return usage_error(
+        "\"max_file_size_mb\" is set but file_name has no {{chunk_id}}: the chunks of one "
+        "partition would render the same key and overwrite each other; add {{chunk_id}} to "
+        "file_name");
+  }
+  return {};
+}
+
+inline Status check_context(const Template& folder, const Template& file_name,
+                            const std::map<std::string, std::string>& context) {
+  for (size_t i = 0; i < kTemplateVarCount; ++i) {
+    const auto var = static_cast<TemplateVar>(i);
+    if (!is_context_var(var) || !(folder.uses(var) || file_name.uses(var))) continue;
+    const auto found = context.find(std::string(template_var_name(var)));
+    // An empty value would drop a path segment and change the key's shape, so it counts
+    // as not given.
+    if (found != context.end() && !found->second.empty()) continue;
+    const std::string name(template_var_name(var));
+    return usage_error(var_ref(var) + " in " + layout_use(folder, file_name, var) +
+                       " has no value; add \"" + name + "\" to the config's \"context\" or pass --set " +
+                       name + "=VALUE");
+  }
+  return {};
+}
+
+}  // namespace detail
+
+inline void append_key_value(std::string& out, std::string_view value) {
+  if (value == "." || value == "..") {
+    for (size_t i = 0; i < value.size(); ++i) out += "%2E";
+    return;
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : value) {
+    if (!detail::is_key_escaped_char(c)) {
+      out.push_back(c);
+      continue;
+    }
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back('%');
+    out.push_back(kHex[u >> 4]);
+    out.push_back(kHex[u & 0xF]);
+  }
+}
+
+inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
+  S3DEST_ASSIGN_OR_RETURN(Template folder, Template::parse("folder", options.folder));
+  S3DEST_ASSIGN_OR_RETURN(Template file_name, Template::parse("file_name", options.file_name));
+  S3DEST_TRY(detail::check_file_name(file_name));
+  S3DEST_TRY(detail::check_date_variables(folder, file_name, options.partition_by));
+  S3DEST_TRY(detail::check_account(folder, file_name, options.load_by_account));
+  S3DEST_TRY(detail::check_chunk_id(file_name, options.has_size_cap));
+  S3DEST_TRY(detail::check_context(folder, file_name, options.context));
+
+  KeyLayout layout;
+  layout.folder_ = std::move(folder);
+  layout.file_name_ = std::move(file_name);
+  layout.extension_ = std::move(options.extension);
+  layout.prefix_ = std::move(options.prefix);
+  if (layout.uses(TemplateVar::YYYY) || layout.uses(TemplateVar::MM) || layout.uses(TemplateVar::DD)) {
+    layout.partitioning_ =
+        options.partition_by == PartitionBy::day ? Partitioning::day : Partitioning::month;
+  }
+
+  auto& values = layout.run_values_;
+  for (const auto& [name, value] : options.context) {
+    const std::optional<TemplateVar> var = template_var_from_name(name);
+    if (var && is_context_var(*var)) append_key_value(values[static_cast<size_t>(*var)], value);
+  }
+  const CivilDateTime now = civil_from_micros(options.run_start_micros);
+  const auto set_fixed = [&](TemplateVar var, int64_t number, int width) {
+    detail::append_fixed(values[static_cast<size_t>(var)], number, width);
+  };
+  set_fixed(TemplateVar::YYYY_today, now.date.year, 4);
+  set_fixed(TemplateVar::MM_today, now.date.month, 2);
+  set_fixed(TemplateVar::DD_today, now.date.day, 2);
+  set_fixed(TemplateVar::H, now.hour, 2);
+  set_fixed(TemplateVar::M, now.minute, 2);
+  set_fixed(TemplateVar::S, now.second, 2);
+  append_int(values[static_cast<size_t>(TemplateVar::timestamp)],
+             floor_div(options.run_start_micros, kMicrosPerSecond));
+  return layout;
+}
+
+inline void KeyLayout::render(const KeyParts& parts, std::string& key) const {
+  TemplateValues values;
+  for (size_t i = 0; i < kTemplateVarCount; ++i) values.set(static_cast<TemplateVar>(i), run_values_[i]);
+
+  // Per-object numbers go into small strings (no allocation with small-string storage);
+  // views are taken only once a string has stopped growing.
+  std::string digits;
+  size_t month_at = 0, day_at = 0, chunk_at = 0;
+  if (partitioning_ != Partitioning::none) {
+    assert(parts.record_day && "KeyParts::record_day is required when the layout partitions");
+    const CivilDate date = civil_from_days(parts.record_day.value_or(0));
+    detail::append_fixed(digits, date.year, 4);
+    month_at = digits.size();
+    detail::append_fixed(digits, date.month, 2);
+    day_at = digits.size();
+    detail::append_fixed(digits, date.day, 2);
+    chunk_at = digits.size();
+    const std::string_view view(digits);
+    values.set(TemplateVar::YYYY, view.substr(0, month_at));
+    values.set(TemplateVar::MM, view.substr(month_at, day_at - month_at));
+    values.set(TemplateVar::DD, view.substr(day_at, chunk_at - day_at));
+  }
+  std::string chunk;
+  detail::append_fixed(chunk, parts.chunk_id, 5);
+  values.set(TemplateVar::chunk_id, chunk);
+
+  // Accounts come from the data, so they are made safe here; most need no change.
+  std::string safe_account;
+  if (uses_account()) {
+    if (detail::is_key_safe_value(parts.account)) {
+      values.set(TemplateVar::account, parts.account);
+    } else {
+      append_key_value(safe_account, parts.account);
+      values.set(TemplateVar::account, safe_account);
+    }
+  }
+
+  key.clear();
+  key.append(prefix_);
+  key.push_back('/');
+  folder_.append_to(key, values);
+  key.push_back('/');
+  file_name_.append_to(key, values);
+  key.append(extension_);
+  detail::fold_key_slashes(key);
+}
+
+inline std::string KeyLayout::fixed_prefix() const {
+  std::string out = prefix_;
+  out.push_back('/');
+  bool whole_folder = true;
+  for (const Template::Piece& piece : folder_.pieces()) {
+    if (!piece.variable) {
+      out.append(piece.literal);
+    } else if (is_context_var(*piece.variable)) {
+      out.append(run_values_[static_cast<size_t>(*piece.variable)]);
+    } else {
+      whole_folder = false;
+      break;
+    }
+  }
+  if (whole_folder) out.push_back('/');
+  detail::fold_key_slashes(out);
+  const size_t last_slash = out.rfind('/');
+  out.resize(last_slash == std::string::npos ? 0 : last_slash + 1);
+  return out;
+}
+
+}  // namespace s3dest

@@ -1,0 +1,194 @@
+// Holds the records of every partition of a run until they are written out, in memory
+// while the total stays under a budget, and spilled to temporary files beyond it, so
+// memory stays bounded whatever the number of partitions open at once.
+#pragma once
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "s3dest/core/status.hpp"
+
+namespace s3dest {
+
+class PartitionStore {
+ public:
+  // `memory_budget`: bytes of records held in memory before the largest partitions are
+  // spilled. Spill files live in a private folder under `temp_root` ($TMPDIR or /tmp).
+  PartitionStore(uint64_t memory_budget, std::string temp_root);
+  ~PartitionStore();
+  PartitionStore(const PartitionStore&) = delete;
+  PartitionStore& operator=(const PartitionStore&) = delete;
+
+  // Returns the index of a new, empty partition.
+  size_t add_partition();
+  Status append(size_t partition, std::string_view record);
+  uint64_t rows(size_t partition) const { return partitions_[partition].rows; }
+
+  // Calls `visit(std::string_view record) -> Status` for each record of `partition` in
+  // the order appended, then frees the partition's memory and spill file.
+  template <class Visit>
+  Status drain(size_t partition, Visit&& visit);
+
+  uint64_t bytes_spilled() const { return bytes_spilled_; }
+
+ private:
+  struct Partition {
+    std::string memory;  // framed records not yet spilled
+    std::string spill_path;
+    uint64_t rows = 0;
+  };
+  Status spill_largest();
+  Status spill(Partition& partition);
+
+  std::vector<Partition> partitions_;
+  uint64_t memory_budget_;
+  uint64_t bytes_in_memory_ = 0;
+  uint64_t bytes_spilled_ = 0;
+  std::string temp_root_;
+  std::string spill_folder_;
+};
+
+namespace detail {
+// Records are framed by a 4-byte little-endian length.
+inline void append_frame(std::string& out, std::string_view record) {
+  const auto n = static_cast<uint32_t>(record.size());
+  const char length[4] = {static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(n >> 16),
+                          static_cast<char>(n >> 24)};
+  out.append(length, 4);
+  out.append(record);
+}
+inline uint32_t read_frame_length(const char* p) {
+  const auto* b = reinterpret_cast<const unsigned char*>(p);
+  return static_cast<uint32_t>(b[0]) | static_cast<uint32_t>(b[1]) << 8 |
+         static_cast<uint32_t>(b[2]) << 16 | static_cast<uint32_t>(b[3]) << 24;
+}
+// Visits the whole frames at the start of `bytes`; returns how many bytes they took.
+template <class Visit>
+Status visit_frames(std::string_view bytes, size_t& consumed, Visit& visit) {
+  consumed = 0;
+  while (bytes.size() - consumed >= 4) {
+    const uint32_t n = read_frame_length(bytes.data() + consumed);
+    if (bytes.size() - consumed - 4 < n) break;
+    S3DEST_TRY(visit(bytes.substr(consumed + 4, n)));
+    consumed += 4 + n;
+  }
+  return {};
+}
+}  // namespace detail
+
+inline PartitionStore::PartitionStore(uint64_t memory_budget, std::string temp_root)
+    : memory_budget_(memory_budget), temp_root_(std::move(temp_root)) {}
+
+inline PartitionStore::~PartitionStore() {
+  for (const Partition& p : partitions_)
+    if (!p.spill_path.empty()) ::unlink(p.spill_path.c_str());
+  if (!spill_folder_.empty()) ::rmdir(spill_folder_.c_str());
+}
+
+inline size_t PartitionStore::add_partition() {
+  partitions_.emplace_back();
+  return partitions_.size() - 1;
+}
+
+inline Status PartitionStore::append(size_t partition, std::string_view record) {
+  std::string& memory = partitions_[partition].memory;
+  const size_t before = memory.capacity();
+  detail::append_frame(memory, record);
+  ++partitions_[partition].rows;
+  bytes_in_memory_ += memory.capacity() - before;
+  if (bytes_in_memory_ > memory_budget_) return spill_largest();
+  return {};
+}
+
+inline Status PartitionStore::spill_largest() {
+  // Spill the biggest buffers first: fewest writes for the most memory back. Stop at
+  // half the budget so spilling does not happen again on the very next record.
+  while (bytes_in_memory_ > memory_budget_ / 2) {
+    Partition* largest = nullptr;
+    for (Partition& p : partitions_)
+      if (!largest || p.memory.capacity() > largest->memory.capacity()) largest = &p;
+    if (!largest || largest->memory.capacity() == 0) break;
+    S3DEST_TRY(spill(*largest));
+  }
+  return {};
+}
+
+inline Status PartitionStore::spill(Partition& partition) {
+  if (spill_folder_.empty()) {
+    std::string pattern = temp_root_ + "/s3dest-spill-XXXXXX";
+    if (!::mkdtemp(pattern.data()))
+      return destination_error("creating a folder for spill files under " + temp_root_ + ": " +
+                               std::strerror(errno) + ": set TMPDIR to a writable folder");
+    spill_folder_ = pattern;
+  }
+  if (partition.spill_path.empty())
+    partition.spill_path = spill_folder_ + "/" + std::to_string(&partition - partitions_.data());
+  const int fd = ::open(partition.spill_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return destination_error("opening spill file " + partition.spill_path + ": " + std::strerror(errno));
+  std::string_view bytes = partition.memory;
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return destination_error("writing spill file " + partition.spill_path + ": " + std::strerror(err) +
+                               ": free disk space under TMPDIR or raise memory_limit_mb");
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  ::close(fd);
+  bytes_spilled_ += partition.memory.size();
+  bytes_in_memory_ -= partition.memory.capacity();
+  std::string().swap(partition.memory);
+  return {};
+}
+
+template <class Visit>
+Status PartitionStore::drain(size_t partition_index, Visit&& visit) {
+  Partition& partition = partitions_[partition_index];
+  if (!partition.spill_path.empty()) {
+    const int fd = ::open(partition.spill_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return destination_error("reading spill file " + partition.spill_path + ": " + std::strerror(errno));
+    std::string block;
+    size_t filled = 0;
+    constexpr size_t kBlock = 4 << 20;
+    for (;;) {
+      if (block.size() < filled + kBlock) block.resize(filled + kBlock);
+      const ssize_t n = ::read(fd, block.data() + filled, kBlock);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        ::close(fd);
+        return destination_error("reading spill file " + partition.spill_path + ": " + std::strerror(errno));
+      }
+      if (n == 0) break;
+      filled += static_cast<size_t>(n);
+      size_t consumed = 0;
+      const Status status = detail::visit_frames(std::string_view(block.data(), filled), consumed, visit);
+      if (!status.ok()) {
+        ::close(fd);
+        return status;
+      }
+      std::memmove(block.data(), block.data() + consumed, filled - consumed);
+      filled -= consumed;
+    }
+    ::close(fd);
+    ::unlink(partition.spill_path.c_str());
+    partition.spill_path.clear();
+  }
+  size_t consumed = 0;
+  S3DEST_TRY(detail::visit_frames(partition.memory, consumed, visit));
+  bytes_in_memory_ -= partition.memory.capacity();
+  std::string().swap(partition.memory);
+  return {};
+}
+
+}  // namespace s3dest

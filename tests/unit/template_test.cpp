@@ -97,6 +97,12 @@ BOOST_AUTO_TEST_CASE(unknown_variable_names_field_column_and_valid_ones) {
   BOOST_TEST(contains(message, "timestamp, chunk_id"), message);
 }
 
+BOOST_AUTO_TEST_CASE(near_misses_get_a_suggestion) {
+  BOOST_TEST(contains(refusal("folder", "{{yyyy}}"), "\"yyyy\" (did you mean YYYY?)"));
+  BOOST_TEST(contains(refusal("file_name", "{{chunkid}}"), "(did you mean chunk_id?)"));
+  BOOST_TEST(!contains(refusal("folder", "{{region}}"), "did you mean"));
+}
+
 BOOST_AUTO_TEST_CASE(columns_count_characters_not_bytes) {
   // "données/" is 8 characters but 9 bytes.
   const std::string message = refusal("folder", "données/{{jour}}");

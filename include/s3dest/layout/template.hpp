@@ -3,7 +3,9 @@
 // rather than a bucket full of misnamed objects; rendered once per object.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/text.hpp"
 
 namespace s3dest {
 
@@ -111,6 +114,22 @@ inline std::string template_error_at(std::string_view field, std::string_view te
   return message;
 }
 
+// " (did you mean YYYY?)" for a near miss such as "yyyy" or "chunkid", else "".
+inline std::string template_var_suggestion(std::string_view name) {
+  for (std::string_view known : kTemplateVarNames) {
+    const bool same_ignoring_case =
+        known.size() == name.size() &&
+        std::equal(known.begin(), known.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        });
+    if (same_ignoring_case) return " (did you mean " + std::string(known) + "?)";
+  }
+  const std::string nearest = nearest_name(name, kTemplateVarNames);
+  if (edit_distance(name, nearest) > 2) return "";
+  return " (did you mean " + nearest + "?)";
+}
+
 inline std::string valid_template_vars() {
   std::string list;
   for (std::string_view name : kTemplateVarNames) {
@@ -183,8 +202,9 @@ inline Result<Template> Template::parse(std::string_view field, std::string_view
     const std::optional<TemplateVar> var = template_var_from_name(name);
     if (!var) {
       return usage_error(detail::template_error_at(field, text, pos) +
-                         "unknown template variable \"" + std::string(name) +
-                         "\"; valid variables: " + detail::valid_template_vars());
+                         "unknown template variable \"" + std::string(name) + "\"" +
+                         detail::template_var_suggestion(name) +
+                         "; valid variables: " + detail::valid_template_vars());
     }
     flush_literal(pos);
     result.pieces_.push_back(Piece{std::string(), var, detail::template_column(text, pos)});

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what s3dest needs to build (and, with --test, to test) on Debian 12, skipping
+# whatever is already there. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake ninja-build g++ pkg-config libsimdjson-dev zlib1g-dev libssl-dev)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(clang libclang-rt-14-dev libboost-test-dev nodejs npm python3-avro avro-bin gzip)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A node from elsewhere (e.g. /usr/local) serves as well as Debian's.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs/}"); missing=("${missing[@]/npm/}")
+fi
+missing=(${missing[@]+"${missing[@]}"})
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "s3dest: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--test" ] && [ ! -d tests/e2e/node_modules/@duckdb/node-api ]; then
+  echo "s3dest: installing DuckDB for the end-to-end tests (npm)" >&2
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -164,7 +164,7 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   }
 
   const char* tmpdir = std::getenv("TMPDIR");
-  PartitionStore store(static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 2),
+  PartitionStore store(static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 4),
                        tmpdir && *tmpdir ? tmpdir : "/tmp");
   ReaderOptions reader_options;
   reader_options.schema = options.schema;

@@ -21,7 +21,7 @@ namespace s3dest {
 class PartitionStore {
  public:
   // `memory_budget`: bytes of records held in memory before the largest partitions are
-  // spilled. Spill files live in a private folder under `temp_root` ($TMPDIR or /tmp).
+  // spilled (buffers grow by doubling, so the memory used stays under twice that). Spill files live in a private folder under `temp_root` ($TMPDIR or /tmp).
   PartitionStore(uint64_t memory_budget, std::string temp_root);
   ~PartitionStore();
   PartitionStore(const PartitionStore&) = delete;
@@ -99,11 +99,9 @@ inline size_t PartitionStore::add_partition() {
 }
 
 inline Status PartitionStore::append(size_t partition, std::string_view record) {
-  std::string& memory = partitions_[partition].memory;
-  const size_t before = memory.capacity();
-  detail::append_frame(memory, record);
+  detail::append_frame(partitions_[partition].memory, record);
   ++partitions_[partition].rows;
-  bytes_in_memory_ += memory.capacity() - before;
+  bytes_in_memory_ += 4 + record.size();
   if (bytes_in_memory_ > memory_budget_) return spill_largest();
   return {};
 }
@@ -114,8 +112,8 @@ inline Status PartitionStore::spill_largest() {
   while (bytes_in_memory_ > memory_budget_ / 2) {
     Partition* largest = nullptr;
     for (Partition& p : partitions_)
-      if (!largest || p.memory.capacity() > largest->memory.capacity()) largest = &p;
-    if (!largest || largest->memory.capacity() == 0) break;
+      if (!largest || p.memory.size() > largest->memory.size()) largest = &p;
+    if (!largest || largest->memory.empty()) break;
     S3DEST_TRY(spill(*largest));
   }
   return {};
@@ -147,7 +145,7 @@ inline Status PartitionStore::spill(Partition& partition) {
   }
   ::close(fd);
   bytes_spilled_ += partition.memory.size();
-  bytes_in_memory_ -= partition.memory.capacity();
+  bytes_in_memory_ -= partition.memory.size();
   std::string().swap(partition.memory);
   return {};
 }
@@ -186,7 +184,7 @@ Status PartitionStore::drain(size_t partition_index, Visit&& visit) {
   }
   size_t consumed = 0;
   S3DEST_TRY(detail::visit_frames(partition.memory, consumed, visit));
-  bytes_in_memory_ -= partition.memory.capacity();
+  bytes_in_memory_ -= partition.memory.size();
   std::string().swap(partition.memory);
   return {};
 }

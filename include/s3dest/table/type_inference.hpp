@@ -73,10 +73,12 @@ inline ValueKind kind_of_text(std::string_view text) {
   if (text.empty()) return ValueKind::text;
   const char c = text[0];
   if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+    const ValueKind time_kind = kind_of_json_string(text);
+    if (time_kind != ValueKind::text) return time_kind;
     if (detail::has_leading_zero(text)) return ValueKind::text;
     if (parse_int64(text)) return ValueKind::integer;
     if (parse_double(text)) return ValueKind::real;
-    return kind_of_json_string(text);
+    return ValueKind::text;
   }
   bool b;
   if (detail::parse_bool_text(text, b)) return ValueKind::boolean;

@@ -1,0 +1,402 @@
+// Rows from an input file: NDJSON (one JSON object per line) or csv with a header row.
+// The reader knows its schema before the first row: given (--schema, or the schema of an
+// earlier input file) or inferred from the first rows, which it buffers and then replays.
+//
+//   S3DEST_ASSIGN_OR_RETURN(auto source, ByteSource::open("events.ndjson.gz"));
+//   S3DEST_ASSIGN_OR_RETURN(auto reader, open_row_reader(std::move(source), InputFormat::ndjson, {}));
+//   Row row;
+//   for (;;) {
+//     S3DEST_ASSIGN_OR_RETURN(const bool more, reader->next(row));
+//     if (!more) break;
+//     ...  // row[i] is a value of reader->schema().columns[i]
+//   }
+//
+// Every bad value is an input error (exit 3) that starts "<file>:<line>: " and says what to do.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "s3dest/core/byte_source.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/table/row.hpp"
+#include "s3dest/table/schema.hpp"
+
+namespace s3dest {
+
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  virtual const Schema& schema() const = 0;
+  // Reads the next row (values in schema column order) into `row`. Ok(false) at end of
+  // input. Values' string_views stay valid until the next call.
+  virtual Result<bool> next(Row& row) = 0;
+};
+
+struct ReaderOptions {
+  std::optional<Schema> schema;  // from --schema or from the previous input file; else inferred
+  // Where `schema` came from, for messages about values that do not fit it: empty for a
+  // --schema file, else e.g. "inferred from the first 1000 rows of a.ndjson".
+  std::string schema_origin;
+  size_t inference_rows = 1000;  // rows looked at to infer types
+  char csv_separator = ',';      // for csv input
+};
+
+enum class InputFormat { ndjson, csv };
+
+// Opens `source` (whose name() is used in messages) as NDJSON or csv. Without a schema
+// this reads the first options.inference_rows rows to infer one.
+Result<std::unique_ptr<RowReader>> open_row_reader(std::unique_ptr<ByteSource> source,
+                                                   InputFormat format, const ReaderOptions& options);
+
+}  // namespace s3dest
+
+// ---------------------------------------------------------------------------------------
+// Parts the readers share: the input window, the per-row arena, text-to-value conversion
+// and the wording of errors.
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/numbers.hpp"
+#include "s3dest/crypto/base64.hpp"
+#include "s3dest/table/decimal.hpp"
+#include "s3dest/table/type_inference.hpp"
+
+namespace s3dest {
+namespace detail {
+
+// Defined in ndjson_reader.hpp and csv_reader.hpp, which this header includes at its end.
+inline Result<std::unique_ptr<RowReader>> open_ndjson_reader(std::unique_ptr<ByteSource> source,
+                                                             const ReaderOptions& options);
+inline Result<std::unique_ptr<RowReader>> open_csv_reader(std::unique_ptr<ByteSource> source,
+                                                          const ReaderOptions& options);
+
+// Readable bytes kept past the data's end: simdjson reads up to 64 bytes ahead.
+constexpr size_t kInputPadding = 64;
+constexpr size_t kInputBlock = size_t{1} << 20;
+
+// A growable window over a ByteSource. Readers parse in place in [pos(), size()); when a
+// line or record runs past the end they call read_more(), which moves the unused bytes to
+// the front (pos() becomes 0) and appends more, growing the buffer for long lines. The
+// byte after the data is always '\n', so a parser never sees stale bytes past a last line
+// that has no newline.
+class InputWindow {
+ public:
+  explicit InputWindow(std::unique_ptr<ByteSource> source) : source_(std::move(source)) {}
+
+  const std::string& name() const { return source_->name(); }
+  const char* data() const { return buf_.get(); }
+  size_t pos() const { return pos_; }
+  size_t size() const { return size_; }
+  bool eof() const { return eof_; }
+  void consume_to(size_t pos) { pos_ = pos; }
+  // Bytes readable from `p` on, padding included (for simdjson).
+  size_t capacity_from(const char* p) const {
+    return static_cast<size_t>(buf_.get() + capacity_ + kInputPadding - p);
+  }
+
+  // Reads more input; false (and eof()) when there is none.
+  Result<bool> read_more() {
+    if (eof_) return false;
+    if (!buf_) {
+      capacity_ = kInputBlock;
+      buf_.reset(new char[capacity_ + kInputPadding]);
+    }
+    if (pos_ > 0) {
+      std::memmove(buf_.get(), buf_.get() + pos_, size_ - pos_);
+      size_ -= pos_;
+      pos_ = 0;
+    }
+    if (size_ == capacity_) {  // one line fills the buffer: double it
+      std::unique_ptr<char[]> bigger(new char[2 * capacity_ + kInputPadding]);
+      std::memcpy(bigger.get(), buf_.get(), size_);
+      buf_ = std::move(bigger);
+      capacity_ *= 2;
+    }
+    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_->read(buf_.get() + size_, capacity_ - size_));
+    size_ += n;
+    buf_[size_] = '\n';
+    if (n == 0) eof_ = true;
+    return n > 0;
+  }
+
+  // The next line without its '\n' (a '\r' before it is kept); false at the end.
+  Result<bool> next_line(std::string_view& line) {
+    size_t scanned = 0;  // bytes after pos_ known to hold no '\n'
+    for (;;) {
+      const char* start = buf_ ? buf_.get() + pos_ : nullptr;
+      if (start != nullptr) {
+        const void* nl = std::memchr(start + scanned, '\n', size_ - pos_ - scanned);
+        if (nl != nullptr) {
+          const char* end = static_cast<const char*>(nl);
+          line = std::string_view(start, static_cast<size_t>(end - start));
+          pos_ += line.size() + 1;
+          return true;
+        }
+        scanned = size_ - pos_;
+      }
+      if (eof_) {
+        if (pos_ == size_) return false;
+        line = std::string_view(start, size_ - pos_);
+        pos_ = size_;
+        return true;
+      }
+      S3DEST_TRY(read_more().status());
+    }
+  }
+
+ private:
+  std::unique_ptr<ByteSource> source_;
+  std::unique_ptr<char[]> buf_;
+  size_t capacity_ = 0;
+  size_t pos_ = 0, size_ = 0;
+  bool eof_ = false;
+};
+
+// Bytes owned by the current row (decoded base64, minified JSON). Cleared before each
+// row; blocks never move, so views handed out stay valid until the clear.
+class RowArena {
+ public:
+  char* allocate(size_t n) {
+    if (n > free_) grow(n);
+    char* p = blocks_.back().get() + (block_sizes_.back() - free_);
+    free_ -= n;
+    return p;
+  }
+  void clear() {
+    if (blocks_.size() > 1) {  // settle on one block big enough for such rows
+      size_t total = 0;
+      for (size_t s : block_sizes_) total += s;
+      blocks_.clear();
+      block_sizes_.clear();
+      blocks_.emplace_back(new char[total]);
+      block_sizes_.push_back(total);
+    }
+    free_ = block_sizes_.empty() ? 0 : block_sizes_.back();
+  }
+
+ private:
+  void grow(size_t n) {
+    const size_t size = std::max<size_t>(n, 64 * 1024);
+    blocks_.emplace_back(new char[size]);
+    block_sizes_.push_back(size);
+    free_ = size;
+  }
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<size_t> block_sizes_;
+  size_t free_ = 0;
+};
+
+// Converts a text value (a csv field, or a JSON string) to `type`. False when it does not
+// fit; value_problem() then says why.
+inline bool convert_text(std::string_view text, const ColumnType& type, Value& out, RowArena& arena) {
+  switch (type.id) {
+    case TypeId::string:
+      out = Value::of_bytes(text);
+      return true;
+    case TypeId::binary: {
+      char* dst = arena.allocate(max_decoded_base64_size(text.size()) + 1);
+      size_t n = 0;
+      if (!decode_base64_to(text, dst, n)) return false;
+      out = Value::of_bytes(std::string_view(dst, n));
+      return true;
+    }
+    case TypeId::boolean: {
+      bool b = false;
+      if (!parse_bool_text(text, b)) return false;
+      out = Value::of_bool(b);
+      return true;
+    }
+    case TypeId::int32:
+    case TypeId::int64: {
+      const auto v = parse_int64(text);
+      if (!v || (type.id == TypeId::int32 && (*v < INT32_MIN || *v > INT32_MAX))) return false;
+      out = Value::of_int(*v);
+      return true;
+    }
+    case TypeId::float64: {
+      const auto v = parse_double(text);
+      if (!v) return false;
+      out = Value::of_double(*v);
+      return true;
+    }
+    case TypeId::date: {
+      const auto v = parse_date(text);
+      if (!v) return false;
+      out = Value::of_int(*v);
+      return true;
+    }
+    case TypeId::timestamp: {
+      const auto v = parse_timestamp(text);
+      if (!v) return false;
+      out = Value::of_int(*v);
+      return true;
+    }
+    case TypeId::decimal: {
+      const auto v = parse_decimal(text, type);
+      if (!v) return false;
+      out = Value::of_decimal(*v);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Why a number's text does not fit an integer column: "is not an int64" or out of range.
+inline std::string integer_problem(std::string_view text, const ColumnType& type) {
+  const auto v = parse_int64(text);
+  size_t digits = 0;
+  for (char c : text) digits += (c >= '0' && c <= '9');
+  const bool signed_text = !text.empty() && (text[0] == '-' || text[0] == '+');
+  const bool integer_shaped = digits > 0 && digits + signed_text == text.size();
+  if ((v && type.id == TypeId::int32) || (!v && integer_shaped))
+    return "is out of the " + type.name() + " range";
+  return "is not an " + type.name();
+}
+
+// Why `text` (already known not to convert) does not fit `type`.
+inline std::string value_problem(std::string_view text, const ColumnType& type) {
+  switch (type.id) {
+    case TypeId::binary: return "is not base64 (RFC 4648, with = padding)";
+    case TypeId::boolean: return "is not a bool (true or false)";
+    case TypeId::int32:
+    case TypeId::int64: return integer_problem(text, type);
+    case TypeId::float64: return "is not a double";
+    case TypeId::date: return "is not a date (YYYY-MM-DD)";
+    case TypeId::timestamp:
+      return "is not an RFC 3339 timestamp (like 2024-01-31T09:30:00Z or 2024-01-31T11:30:00.250+02:00)";
+    case TypeId::decimal:
+      if (!parse_double(text)) return "is not a decimal number";
+      return "does not fit " + type.name() + " without rounding";
+    case TypeId::string: break;
+  }
+  return "does not fit a " + type.name() + " column";
+}
+
+// `text` quoted for a message: escapes control characters, cuts long values.
+inline std::string quote_for_message(std::string_view text) {
+  constexpr size_t kMax = 60;
+  std::string out = "\"";
+  size_t n = text.size();
+  if (n > kMax) {
+    n = kMax;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // whole characters
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out.push_back(kHex[(c >> 4) & 15]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (n < text.size()) out += "...";
+  out.push_back('"');
+  return out;
+}
+
+// A raw JSON token for a message, cut like quote_for_message.
+inline std::string shorten_for_message(std::string_view text) {
+  constexpr size_t kMax = 60;
+  if (text.size() <= kMax) return std::string(text);
+  size_t n = kMax;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return std::string(text.substr(0, n)) + "...";
+}
+
+// The wording of errors about values, which depends on where the schema came from.
+class ValueErrors {
+ public:
+  ValueErrors() = default;
+  ValueErrors(std::string file, const ReaderOptions& options)
+      : file_(std::move(file)), inference_rows_(std::max<size_t>(options.inference_rows, 1)) {
+    if (!options.schema) {
+      inferred_ = true;
+      note_ = "type inferred from the first " + std::to_string(inference_rows_) + " rows";
+      advice_ = "give the column's type with --schema";
+    } else if (!options.schema_origin.empty()) {
+      note_ = "type " + options.schema_origin;
+      advice_ = "give the column's type with --schema";
+    } else {
+      note_ = "type from the --schema file";
+      advice_ = "fix the value, or the column's type in the --schema file";
+    }
+  }
+
+  const std::string& file() const { return file_; }
+  size_t inference_rows() const { return inference_rows_; }
+  bool inferred() const { return inferred_; }
+
+  std::string where(uint64_t line) const { return file_ + ":" + std::to_string(line) + ": "; }
+
+  // "data.ndjson:1502: column 'cost': "abc" is not a double (type inferred from the first
+  // 1000 rows); give the column's type with --schema"
+  Status bad_value(uint64_t line, const Column& column, const std::string& shown,
+                   const std::string& problem) const {
+    return input_error(where(line) + "column '" + column.name + "': " + shown + " " + problem +
+                       " (" + note_ + "); " + advice_);
+  }
+
+  Status null_in_required(uint64_t line, const Column& column) const {
+    return input_error(where(line) + "column '" + column.name +
+                       "' has no value (null or missing) but the schema says it is not "
+                       "nullable; give it a value, or drop \"nullable\": false from the schema");
+  }
+
+ private:
+  std::string file_;
+  size_t inference_rows_ = 1000;
+  bool inferred_ = false;
+  std::string note_, advice_;
+};
+
+// Checks a schema handed to a reader: named, uniquely.
+inline Status check_reader_schema(const Schema& schema) {
+  std::unordered_set<std::string_view> names;
+  for (const Column& c : schema.columns) {
+    if (c.name.empty()) return usage_error("the schema has a column without a name; name every column");
+    if (!names.insert(c.name).second)
+      return usage_error("the schema names column '" + c.name + "' twice; column names must be unique");
+  }
+  return {};
+}
+
+}  // namespace detail
+
+inline Result<std::unique_ptr<RowReader>> open_row_reader(std::unique_ptr<ByteSource> source,
+                                                          InputFormat format,
+                                                          const ReaderOptions& options) {
+  if (!source) return internal_error("open_row_reader: no source");
+  if (options.schema) S3DEST_TRY(detail::check_reader_schema(*options.schema));
+  switch (format) {
+    case InputFormat::ndjson: return detail::open_ndjson_reader(std::move(source), options);
+    case InputFormat::csv: return detail::open_csv_reader(std::move(source), options);
+  }
+  return internal_error("open_row_reader: unknown input format");
+}
+
+}  // namespace s3dest
+
+// The readers; after the interface, so each of them can include this header first.
+#include "s3dest/table/csv_reader.hpp"
+#include "s3dest/table/ndjson_reader.hpp"

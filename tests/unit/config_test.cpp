@@ -1,0 +1,94 @@
+#define BOOST_TEST_MODULE config
+#include <boost/test/unit_test.hpp>
+
+#include "s3dest/destination/config.hpp"
+
+using namespace s3dest;
+
+namespace {
+bool mentions(const Status& status, const std::string& text) {
+  return status.message().find(text) != std::string::npos;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(reads_the_design_example) {
+  const auto config = parse_config(R"({
+    "title": "Marketing lake", "connection_option": "assume_role",
+    "access_key_id": "AKIAEXAMPLE", "secret_access_key": "secret",
+    "assume_role_arn": "arn:aws:iam::123456789012:role/s3dest-writer", "external_id": "agency42_ws1",
+    "role_chain": [{"role_arn": "arn:aws:iam::111111111111:role/broker", "external_id": "x"}],
+    "region": "us-east-1", "bucket": "my-bucket",
+    "folder": "/{{workspace_id}}/{{data_source}}/{{YYYY}}/{{MM}}/{{DD}}",
+    "file_format": "csv+gzip", "file_name": "{{filename}}-{{chunk_id}}", "max_file_size_mb": 0.5,
+    "separator": "semicolon", "partition_by": "month", "encryption": "sse-kms-cmk",
+    "encryption_key": "arn:aws:kms:us-east-1:123456789012:key/1111", "use_load_by_account": true,
+    "date_field": "date", "account_field": "account", "gzip_level": 9, "checksum": "md5",
+    "context": {"workspace_id": "ws1", "data_source": "ds1", "filename": "f"}})",
+                                   "c.json");
+  BOOST_REQUIRE_MESSAGE(config.ok(), config.status().message());
+  BOOST_CHECK(config->connection_option == ConnectionOption::assume_role);
+  BOOST_CHECK(config->file_format == FileFormat::csv_gzip);
+  BOOST_CHECK_EQUAL(config->separator, ';');
+  BOOST_CHECK(config->partition_by == PartitionBy::month);
+  BOOST_CHECK_EQUAL(config->max_file_bytes(), 524288u);
+  BOOST_CHECK_EQUAL(config->role_chain.size(), 1u);
+  BOOST_CHECK_EQUAL(config->role_chain[0].external_id, "x");
+  BOOST_CHECK_EQUAL(config->context.at("data_source"), "ds1");
+  BOOST_CHECK_EQUAL(config->gzip_level, 9);
+  BOOST_CHECK(config->checksum == ChecksumAlgorithm::md5);
+}
+
+BOOST_AUTO_TEST_CASE(defaults_when_keys_are_left_out) {
+  const auto config = parse_config(R"({"file_name": "x-{{chunk_id}}"})", "c.json");
+  BOOST_REQUIRE(config.ok());
+  BOOST_CHECK(config->encryption == Encryption::sse_s3);
+  BOOST_CHECK(config->partition_by == PartitionBy::day);
+  BOOST_CHECK_EQUAL(config->separator, ',');
+  BOOST_CHECK(config->checksum == ChecksumAlgorithm::crc32c);
+  BOOST_CHECK_EQUAL(config->max_file_bytes(), UINT64_MAX);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_names_the_nearest_known_key) {
+  const auto config = parse_config(R"({"file_name": "x", "max_file_size": 10})", "c.json");
+  BOOST_REQUIRE(!config.ok());
+  BOOST_CHECK_EQUAL(config.status().exit_code(), 2);
+  BOOST_CHECK_EQUAL(config.status().message(),
+                    "c.json: \"max_file_size\": unknown key: did you mean \"max_file_size_mb\"?");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_values_say_what_is_allowed) {
+  struct Case {
+    const char* json;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {R"({"file_name": "x", "file_format": "xml"})", "\"xml\" is not one of csv, csv+gzip, json, json+gzip, parquet or avro"},
+      {R"({"file_name": "x", "separator": "pipe"})", "\"pipe\" is not one of comma, semicolon or tab"},
+      {R"({"file_name": "x", "partition_by": "week"})", "is not one of day or month"},
+      {R"({"file_name": "x", "gzip_level": 12})", "\"gzip_level\": must be a whole number from 1 to 9"},
+      {R"({"file_name": "x", "max_file_size_mb": -1})", "\"max_file_size_mb\": must be a number from"},
+      {R"({"file_name": "x", "use_load_by_account": "yes"})", "must be true or false"},
+      {R"({"file_name": "x", "context": {"a": 1}})", "\"context.a\": must be a string"},
+      {R"({"file_name": "x", "encryption": "sse-kms-cmk"})", "\"encryption_key\": is missing"},
+      {R"({"file_name": "x", "connection_option": "assume_role"})", "\"assume_role_arn\": is missing"},
+      {R"({"file_name": "x", "use_load_by_account": true})", "\"account_field\": is missing"},
+      {R"({"file_name": "x", "access_key_id": "AKIA"})", "access keys come in pairs"},
+      {R"({"folder": "/a"})", "\"file_name\": is missing"},
+      {R"([1, 2])", "must be a JSON object"},
+      {R"({"file_name": )", "not valid JSON"},
+  };
+  for (const Case& c : cases) {
+    const auto config = parse_config(c.json, "c.json");
+    BOOST_TEST_CONTEXT(c.json) {
+      BOOST_REQUIRE(!config.ok());
+      BOOST_CHECK_EQUAL(config.status().exit_code(), 2);
+      BOOST_CHECK_MESSAGE(mentions(config.status(), c.expected), config.status().message());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(secrets_never_appear_in_messages) {
+  const auto config = parse_config(R"({"file_name": "x", "secret_access_key": "s3cr3tVALUE"})", "c.json");
+  BOOST_REQUIRE(!config.ok());
+  BOOST_CHECK(!mentions(config.status(), "s3cr3tVALUE"));
+}

@@ -65,6 +65,7 @@ class ByteSource {
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 

@@ -181,7 +181,12 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
     S3DEST_ASSIGN_OR_RETURN(auto reader, open_row_reader(std::move(source), options.input_format, reader_options));
     if (!schema) {
       schema = reader->schema();
-      reader_options.schema = schema;  // later inputs must match the first
+      if (!reader_options.schema) {  // later inputs must match what the first one showed
+        reader_options.schema_origin = "inferred from the first " +
+                                       std::to_string(reader_options.inference_rows) + " rows of " +
+                                       options.inputs.front();
+      }
+      reader_options.schema = schema;
       S3DEST_ASSIGN_OR_RETURN(format, make_row_format(config, *schema));
       std::optional<size_t> date_column, account_column;
       if (layout.partitioning() != Partitioning::none) {
@@ -192,8 +197,9 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
                              schema->columns[*date_column].type.name() +
                              ", not a date or timestamp: give its type with --schema, or name another column");
       }
-      if (config.use_load_by_account)
+      if (config.use_load_by_account) {
         S3DEST_ASSIGN_OR_RETURN(account_column, find_field(*schema, config.account_field, "account_field"));
+      }
       router.emplace(layout.partitioning(), date_column, account_column, *schema);
     }
     for (;;) {

@@ -33,6 +33,8 @@ class RowReader {
   // Reads the next row (values in schema column order) into `row`. Ok(false) at end of
   // input. Values' string_views stay valid until the next call.
   virtual Result<bool> next(Row& row) = 0;
+  // "<file>:<line>" of the row last read, for messages about it beyond the reader's own.
+  virtual std::string location() const = 0;
 };
 
 struct ReaderOptions {
@@ -108,7 +110,7 @@ class InputWindow {
     if (eof_) return false;
     if (!buf_) {
       capacity_ = kInputBlock;
-      buf_.reset(new char[capacity_ + kInputPadding]);
+      buf_.reset(new char[capacity_ + kInputPadding]());  // zeroed: simdjson may read the padding
     }
     if (pos_ > 0) {
       std::memmove(buf_.get(), buf_.get() + pos_, size_ - pos_);
@@ -116,7 +118,7 @@ class InputWindow {
       pos_ = 0;
     }
     if (size_ == capacity_) {  // one line fills the buffer: double it
-      std::unique_ptr<char[]> bigger(new char[2 * capacity_ + kInputPadding]);
+      std::unique_ptr<char[]> bigger(new char[2 * capacity_ + kInputPadding]());
       std::memcpy(bigger.get(), buf_.get(), size_);
       buf_ = std::move(bigger);
       capacity_ *= 2;
@@ -126,6 +128,14 @@ class InputWindow {
     buf_[size_] = '\n';
     if (n == 0) eof_ = true;
     return n > 0;
+  }
+
+  // Skips a UTF-8 byte-order mark at the start: editors and spreadsheets write one, and
+  // it is not part of the first value.
+  Status skip_utf8_bom() {
+    while (size_ - pos_ < 3 && !eof_) S3DEST_TRY(read_more().status());
+    if (size_ - pos_ >= 3 && std::memcmp(buf_.get() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
+    return {};
   }
 
   // The next line without its '\n' (a '\r' before it is kept); false at the end.
@@ -329,7 +339,9 @@ class ValueErrors {
  public:
   ValueErrors() = default;
   ValueErrors(std::string file, const ReaderOptions& options)
-      : file_(std::move(file)), inference_rows_(std::max<size_t>(options.inference_rows, 1)) {
+      : file_(std::move(file)),
+        origin_(options.schema_origin),
+        inference_rows_(std::max<size_t>(options.inference_rows, 1)) {
     if (!options.schema) {
       inferred_ = true;
       note_ = "type inferred from the first " + std::to_string(inference_rows_) + " rows";
@@ -344,6 +356,8 @@ class ValueErrors {
   }
 
   const std::string& file() const { return file_; }
+  // Where a given schema came from ("" for a --schema file).
+  const std::string& origin() const { return origin_; }
   size_t inference_rows() const { return inference_rows_; }
   bool inferred() const { return inferred_; }
 
@@ -365,6 +379,7 @@ class ValueErrors {
 
  private:
   std::string file_;
+  std::string origin_;
   size_t inference_rows_ = 1000;
   bool inferred_ = false;
   std::string note_, advice_;

@@ -1,0 +1,375 @@
+// csv input (RFC 4180) with a header row and a chosen separator: quoted fields may hold
+// separators, doubled quotes and line breaks; records end with \n or \r\n. An empty
+// unquoted field is null and a quoted empty field ("") is the empty string, the same
+// convention the csv encoder writes. Text must be UTF-8; a leading byte-order mark is
+// skipped.
+#pragma once
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "s3dest/table/row_reader.hpp"
+
+namespace s3dest {
+
+class CsvReader final : public RowReader {
+ public:
+  static Result<std::unique_ptr<CsvReader>> open(std::unique_ptr<ByteSource> source,
+                                                 const ReaderOptions& options);
+  const Schema& schema() const override { return schema_; }
+  Result<bool> next(Row& row) override;
+  std::string location() const override { return errors_.file() + ":" + std::to_string(row_line_); }
+
+ private:
+  struct Field {
+    std::string_view text;
+    bool quoted;
+  };
+  enum class Scan { record, end, need_more, failed };
+
+  CsvReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
+      : window_(std::move(source)), errors_(window_.name(), options), separator_(options.csv_separator) {}
+
+  Result<bool> read_record();
+  Scan scan_record(Status& error);
+  Status read_header(const ReaderOptions& options);
+  Status infer_types(const std::vector<std::string>& names);
+  Status check_field_count(size_t count, uint64_t line) const;
+  Status convert_record(const Field* fields, size_t count, uint64_t line, Row& row);
+
+  detail::InputWindow window_;
+  detail::ValueErrors errors_;
+  char separator_;
+  Schema schema_;
+  std::vector<size_t> column_of_field_;  // header position -> schema column
+  std::vector<size_t> required_;         // columns that may not be null
+  detail::RowArena arena_;
+
+  // The record just scanned: fields_ view the window or unescaped_ (fields with "").
+  struct Span {
+    size_t offset, size;
+    bool quoted, unescaped;
+  };
+  std::vector<Span> spans_;
+  std::string unescaped_;
+  std::vector<Field> fields_;
+  uint64_t line_ = 1;         // physical line at the window's position
+  uint64_t row_line_ = 0;  // line of the row last read
+  uint64_t record_line_ = 0;  // where the record in fields_ starts
+
+  // The records read to infer types, replayed by next() before reading on.
+  struct SampleRecord {
+    size_t first, count;
+    uint64_t line;
+  };
+  std::string sample_text_;
+  std::vector<Span> sample_fields_;
+  std::vector<SampleRecord> samples_;
+  size_t next_sample_ = 0;
+  std::vector<Field> replay_;
+};
+
+}  // namespace s3dest
+
+// ---------------------------------------------------------------------------------------
+
+namespace s3dest {
+namespace detail {
+
+// The first position in [p, end) holding `sep` or '\n', else end. Eight bytes at a time:
+// fields are short, so a per-byte loop or a memchr call per field costs more.
+inline size_t find_separator_or_newline(const char* base, size_t p, size_t end, char sep) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  const uint64_t seps = kOnes * static_cast<unsigned char>(sep);
+  const uint64_t newlines = kOnes * static_cast<unsigned char>('\n');
+  for (; p + 8 <= end; p += 8) {
+    uint64_t word;
+    std::memcpy(&word, base + p, 8);
+    const uint64_t a = word ^ seps, b = word ^ newlines;
+    // A high bit is set for each zero byte of a or b (exact for the first one, which is
+    // all we need on a little-endian machine).
+    const uint64_t found = ((a - kOnes) & ~a & kHighs) | ((b - kOnes) & ~b & kHighs);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (found != 0) return p + static_cast<size_t>(__builtin_ctzll(found)) / 8;
+#else
+    if (found != 0) break;  // the byte loop below finds which
+#endif
+  }
+  while (p < end && base[p] != sep && base[p] != '\n') ++p;
+  return p;
+}
+
+}  // namespace detail
+
+inline Result<std::unique_ptr<CsvReader>> CsvReader::open(std::unique_ptr<ByteSource> source,
+                                                          const ReaderOptions& options) {
+  const char sep = options.csv_separator;
+  if (sep == '"' || sep == '\n' || sep == '\r' || sep == '\0')
+    return usage_error("the csv separator cannot be a quote, a line break or NUL");
+  if (options.schema) S3DEST_TRY(detail::check_reader_schema(*options.schema));
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(source), options));
+  S3DEST_TRY(reader->read_header(options));
+  return reader;
+}
+
+inline Status CsvReader::read_header(const ReaderOptions& options) {
+  S3DEST_TRY(window_.skip_utf8_bom());
+
+  std::vector<std::string> names;
+  S3DEST_ASSIGN_OR_RETURN(const bool has_header, read_record());
+  if (has_header) {
+    std::unordered_map<std::string_view, size_t> position;
+    for (size_t i = 0; i < fields_.size(); ++i) names.emplace_back(fields_[i].text);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i].empty()) {
+        return input_error(errors_.where(record_line_) + "column " + std::to_string(i + 1) +
+                           " of the header row has no name; the first row must name every column");
+      }
+      if (!position.emplace(names[i], i).second) {
+        return input_error(errors_.where(record_line_) + "column name '" + names[i] +
+                           "' appears twice in the header row; column names must be unique");
+      }
+    }
+  }
+
+  if (!options.schema) return infer_types(names);
+
+  schema_ = *options.schema;
+  const bool from_file = options.schema_origin.empty();
+  std::vector<bool> present(schema_.columns.size(), false);
+  for (const std::string& name : names) {
+    const auto column = schema_.find(name);
+    if (!column) {
+      return input_error(errors_.where(record_line_) + "column '" + name + "' of the header row is not in the " +
+                         (from_file ? "--schema file; add it there" : "schema (" + options.schema_origin +
+                                                                            "); list every column with --schema"));
+    }
+    column_of_field_.push_back(*column);
+    present[*column] = true;
+  }
+  for (size_t i = 0; i < schema_.columns.size(); ++i) {
+    if (schema_.columns[i].nullable) continue;
+    if (!present[i] && has_header) {
+      return input_error(errors_.where(record_line_) + "the header row has no column '" + schema_.columns[i].name +
+                         "', which the schema says is not nullable; add the column or make it nullable");
+    }
+    required_.push_back(i);
+  }
+  return {};
+}
+
+inline Status CsvReader::infer_types(const std::vector<std::string>& names) {
+  TypeInference inference;
+  for (size_t i = 0; i < names.size(); ++i) column_of_field_.push_back(i);
+  const size_t wanted = errors_.inference_rows();
+  while (samples_.size() < wanted) {
+    S3DEST_ASSIGN_OR_RETURN(const bool more, read_record());
+    if (!more) break;
+    S3DEST_TRY(check_field_count(fields_.size(), record_line_));
+    samples_.push_back(SampleRecord{sample_fields_.size(), fields_.size(), record_line_});
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      const Field& f = fields_[i];
+      sample_fields_.push_back(Span{sample_text_.size(), f.text.size(), f.quoted, false});
+      sample_text_.append(f.text.data(), f.text.size());
+      inference.observe(i, !f.quoted && f.text.empty() ? ValueKind::null : kind_of_text(f.text));
+    }
+  }
+  schema_ = inference.schema(names);
+  return {};
+}
+
+inline Status CsvReader::check_field_count(size_t count, uint64_t line) const {
+  const size_t expected = column_of_field_.size();
+  if (count == expected) return {};
+  std::string sep = separator_ == '\t' ? "tab" : std::string("'") + separator_ + "'";
+  return input_error(errors_.where(line) + "this record has " + std::to_string(count) +
+                     " fields but the header row has " + std::to_string(expected) +
+                     "; quote fields that contain the separator " + sep + " or a line break");
+}
+
+inline Result<bool> CsvReader::next(Row& row) {
+  if (next_sample_ < samples_.size()) {
+    const SampleRecord& s = samples_[next_sample_++];
+    replay_.clear();
+    for (size_t i = 0; i < s.count; ++i) {
+      const Span& f = sample_fields_[s.first + i];
+      replay_.push_back(Field{std::string_view(sample_text_.data() + f.offset, f.size), f.quoted});
+    }
+    S3DEST_TRY(convert_record(replay_.data(), replay_.size(), s.line, row));
+    return true;
+  }
+  if (!samples_.empty()) {  // replay done; the last sample's views are no longer needed
+    samples_ = {};
+    sample_fields_ = {};
+    sample_text_ = {};
+  }
+  S3DEST_ASSIGN_OR_RETURN(const bool more, read_record());
+  if (!more) return false;
+  S3DEST_TRY(check_field_count(fields_.size(), record_line_));
+  S3DEST_TRY(convert_record(fields_.data(), fields_.size(), record_line_, row));
+  return true;
+}
+
+inline Status CsvReader::convert_record(const Field* fields, size_t count, uint64_t line, Row& row) {
+  row_line_ = line;
+  row.assign(schema_.columns.size(), Value());
+  arena_.clear();
+  for (size_t i = 0; i < count; ++i) {
+    const Field& f = fields[i];
+    if (!f.quoted && f.text.empty()) continue;  // null
+    const size_t column = column_of_field_[i];
+    const ColumnType& type = schema_.columns[column].type;
+    if (!detail::convert_text(f.text, type, row[column], arena_)) {
+      std::string problem = detail::value_problem(f.text, type);
+      if (f.text.empty()) problem += " (for null, leave the field empty without quotes)";
+      return errors_.bad_value(line, schema_.columns[column], detail::quote_for_message(f.text), problem);
+    }
+  }
+  for (size_t column : required_)
+    if (row[column].is_null) return errors_.null_in_required(line, schema_.columns[column]);
+  return {};
+}
+
+// The next record into fields_, skipping blank lines unless a blank line is a record (a
+// single column's null).
+inline Result<bool> CsvReader::read_record() {
+  for (;;) {
+    Status error;
+    switch (scan_record(error)) {
+      case Scan::record: {
+        const bool blank = fields_.size() == 1 && !fields_[0].quoted && fields_[0].text.empty();
+        if (blank && column_of_field_.size() != 1) continue;
+        return true;
+      }
+      case Scan::end:
+        return false;
+      case Scan::failed:
+        return error;
+      case Scan::need_more:
+        S3DEST_TRY(window_.read_more().status());
+        break;
+    }
+  }
+}
+
+// Scans one record at the window's position. need_more when it runs past the data read so
+// far; the caller reads more and scans again from the record's start.
+inline CsvReader::Scan CsvReader::scan_record(Status& error) {
+  const char* base = window_.data();
+  const size_t start = window_.pos();
+  const size_t end = window_.size();
+  const bool eof = window_.eof();
+  const char sep = separator_;
+  if (start == end) return eof ? Scan::end : Scan::need_more;
+  spans_.clear();
+  unescaped_.clear();
+  uint64_t newlines = 0;  // inside quoted fields
+  size_t p = start;
+  for (;;) {
+    if (p < end && base[p] == '"') {
+      const uint64_t opening_line = line_ + newlines;
+      const size_t content = p + 1;
+      size_t q = content;
+      bool doubled = false;
+      for (;;) {
+        const void* found = std::memchr(base + q, '"', end - q);
+        if (found == nullptr) {
+          if (!eof) return Scan::need_more;
+          error = input_error(errors_.where(opening_line) +
+                              "a quoted field starts here and is never closed; close it with a "
+                              "quote, and double every quote inside it (\"\")");
+          return Scan::failed;
+        }
+        const size_t qi = static_cast<size_t>(static_cast<const char*>(found) - base);
+        if (qi + 1 == end && !eof) return Scan::need_more;  // a doubled quote may follow
+        newlines += static_cast<uint64_t>(std::count(base + q, base + qi, '\n'));
+        if (qi + 1 < end && base[qi + 1] == '"') {
+          if (!doubled) {
+            doubled = true;
+            spans_.push_back(Span{unescaped_.size(), 0, true, true});
+            unescaped_.append(base + content, qi + 1 - content);
+          } else {
+            unescaped_.append(base + q, qi + 1 - q);
+          }
+          q = qi + 2;
+          continue;
+        }
+        if (doubled) {
+          unescaped_.append(base + q, qi - q);
+          spans_.back().size = unescaped_.size() - spans_.back().offset;
+        } else {
+          spans_.push_back(Span{content, qi - content, true, false});
+        }
+        p = qi + 1;
+        break;
+      }
+      if (p == end) break;  // eof: the last record has no line break
+      const char c = base[p];
+      if (c == sep) {
+        ++p;
+        continue;
+      }
+      if (c == '\n') {
+        ++p;
+        break;
+      }
+      if (c == '\r' && p + 1 < end && base[p + 1] == '\n') {
+        p += 2;
+        break;
+      }
+      if (c == '\r' && p + 1 == end && !eof) return Scan::need_more;
+      error = input_error(errors_.where(line_ + newlines) + "unexpected " +
+                          detail::quote_for_message(std::string_view(base + p, 1)) +
+                          " after a quoted field's closing quote; quote the whole field and double "
+                          "every quote inside it (\"\")");
+      return Scan::failed;
+    }
+    // Unquoted: up to the separator or the line's end. A quote inside is kept as it is.
+    size_t q = detail::find_separator_or_newline(base, p, end, sep);
+    if (q == end && !eof) return Scan::need_more;
+    size_t field_end = q;
+    const bool last = q == end || base[q] == '\n';
+    if (last && field_end > p && base[field_end - 1] == '\r') --field_end;
+    spans_.push_back(Span{p, field_end - p, false, false});
+    if (q == end) {
+      p = end;
+      break;
+    }
+    p = q + 1;
+    if (last) break;
+  }
+  if (!simdjson::validate_utf8(base + start, p - start)) {
+    error = input_error(errors_.where(line_) +
+                        "the text is not valid UTF-8; convert the file to UTF-8 (for example with "
+                        "iconv -f latin1 -t utf-8)");
+    return Scan::failed;
+  }
+  window_.consume_to(p);
+  record_line_ = line_;
+  line_ += 1 + newlines;
+  fields_.clear();
+  for (const Span& s : spans_) {
+    const char* text = s.unescaped ? unescaped_.data() + s.offset : base + s.offset;
+    fields_.push_back(Field{std::string_view(text, s.size), s.quoted});
+  }
+  return Scan::record;
+}
+
+namespace detail {
+inline Result<std::unique_ptr<RowReader>> open_csv_reader(std::unique_ptr<ByteSource> source,
+                                                          const ReaderOptions& options) {
+  S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(std::move(source), options));
+  return std::unique_ptr<RowReader>(std::move(reader));
+}
+}  // namespace detail
+
+}  // namespace s3dest

@@ -1,0 +1,186 @@
+// The --schema file: the columns' names, types and nullability, in order.
+//
+//   {"columns": [{"name": "date", "type": "date", "nullable": false},
+//                {"name": "cost", "type": "decimal(12,2)"}]}
+//
+// Types are those of ColumnType::parse; columns are nullable unless "nullable": false.
+// Anything else (unknown keys, unknown types, duplicate names) is a usage error (exit 2)
+// that names the file and the column, since a schema that is silently half-read would
+// shape every object written.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "s3dest/core/status.hpp"
+#include "s3dest/table/schema.hpp"
+
+namespace s3dest {
+
+// Parses a schema file's text; `name` (the path) starts every message.
+Result<Schema> parse_schema_json(std::string_view json, const std::string& name);
+
+// Reads and parses the file at `path`.
+Result<Schema> load_schema_file(const std::string& path);
+
+}  // namespace s3dest
+
+// ---------------------------------------------------------------------------------------
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <unordered_set>
+#include <vector>
+
+namespace s3dest {
+namespace detail {
+
+constexpr const char* kSchemaExample = "{\"columns\": [{\"name\": \"id\", \"type\": \"int64\"}]}";
+
+inline size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "unknown key 'nulable'; did you mean 'nullable'?" when one known key is close.
+inline std::string unknown_key_message(std::string_view key, std::initializer_list<std::string_view> known) {
+  std::string message = "unknown key '" + std::string(key) + "'";
+  std::string_view best;
+  size_t best_distance = 3;  // farther than two edits is no suggestion
+  for (std::string_view k : known) {
+    const size_t d = edit_distance(key, k);
+    if (d < best_distance) {
+      best_distance = d;
+      best = k;
+    }
+  }
+  if (!best.empty()) return message + "; did you mean '" + std::string(best) + "'?";
+  message += "; the known keys are";
+  const char* sep = " ";
+  for (std::string_view k : known) {
+    message += sep + std::string("'") + std::string(k) + "'";
+    sep = ", ";
+  }
+  return message;
+}
+
+inline Result<Column> parse_schema_column(simdjson::dom::element element, size_t index, const std::string& name) {
+  const std::string where = name + ": column " + std::to_string(index + 1);
+  simdjson::dom::object object;
+  if (element.get_object().get(object)) {
+    return usage_error(where + " must be an object like {\"name\": \"id\", \"type\": \"int64\"}");
+  }
+  Column column;
+  bool has_name = false, has_type = false, has_nullable = false;
+  std::string_view type_text;
+  for (auto field : object) {
+    const std::string_view key = field.key;
+    if (key == "name") {
+      if (has_name) return usage_error(where + ": \"name\" is given twice");
+      std::string_view text;
+      if (field.value.get_string().get(text) || text.empty())
+        return usage_error(where + ": \"name\" must be a non-empty string");
+      column.name = std::string(text);
+      has_name = true;
+    } else if (key == "type") {
+      if (has_type) return usage_error(where + ": \"type\" is given twice");
+      if (field.value.get_string().get(type_text))
+        return usage_error(where + ": \"type\" must be a string such as \"int64\" or \"decimal(12,2)\"");
+      has_type = true;
+    } else if (key == "nullable") {
+      if (has_nullable) return usage_error(where + ": \"nullable\" is given twice");
+      if (field.value.get_bool().get(column.nullable))
+        return usage_error(where + ": \"nullable\" must be true or false");
+      has_nullable = true;
+    } else {
+      return usage_error(where + ": " + unknown_key_message(key, {"name", "type", "nullable"}));
+    }
+  }
+  if (!has_name) return usage_error(where + " has no \"name\"; give each column a name");
+  const std::string named = name + ": column '" + column.name + "'";
+  if (!has_type) {
+    return usage_error(named + " has no \"type\"; use string, binary, bool, int32, int64, double, date, "
+                               "timestamp or decimal(p,s)");
+  }
+  auto type = ColumnType::parse(type_text);
+  if (!type.ok()) return type.status().prefixed(named + ": ");
+  column.type = *type;
+  return column;
+}
+
+}  // namespace detail
+
+inline Result<Schema> parse_schema_json(std::string_view json, const std::string& name) {
+  simdjson::dom::parser parser;
+  const simdjson::padded_string padded(json);
+  simdjson::dom::element root;
+  if (auto error = parser.parse(padded).get(root)) {
+    return usage_error(name + ": not valid JSON (" + simdjson::error_message(error) +
+                       "); a schema file looks like " + detail::kSchemaExample);
+  }
+  simdjson::dom::object top;
+  if (root.get_object().get(top))
+    return usage_error(name + ": a schema file is a JSON object like " + std::string(detail::kSchemaExample));
+  simdjson::dom::array columns;
+  bool has_columns = false;
+  for (auto field : top) {
+    if (field.key != "columns")
+      return usage_error(name + ": " + detail::unknown_key_message(field.key, {"columns"}));
+    if (has_columns) return usage_error(name + ": \"columns\" is given twice");
+    if (field.value.get_array().get(columns))
+      return usage_error(name + ": \"columns\" must be an array of columns like " + std::string(detail::kSchemaExample));
+    has_columns = true;
+  }
+  if (!has_columns) return usage_error(name + ": no \"columns\"; a schema file looks like " + detail::kSchemaExample);
+
+  Schema schema;
+  std::unordered_set<std::string> names;
+  size_t index = 0;
+  for (simdjson::dom::element element : columns) {
+    S3DEST_ASSIGN_OR_RETURN(Column column, detail::parse_schema_column(element, index++, name));
+    if (!names.insert(column.name).second) {
+      return usage_error(name + ": column name '" + column.name +
+                         "' appears twice; column names must be unique");
+    }
+    schema.columns.push_back(std::move(column));
+  }
+  if (schema.columns.empty()) return usage_error(name + ": \"columns\" is empty; list at least one column");
+  return schema;
+}
+
+inline Result<Schema> load_schema_file(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return usage_error("cannot open schema file '" + path + "': " + std::strerror(errno) +
+                       "; check the path given with --schema");
+  }
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0) text.append(buf, n);
+  const bool failed = std::ferror(file) != 0;
+  const int error = errno;
+  std::fclose(file);
+  if (failed) {
+    return usage_error("cannot read schema file '" + path + "': " + std::strerror(error) +
+                       "; check the path given with --schema");
+  }
+  return parse_schema_json(text, path);
+}
+
+}  // namespace s3dest

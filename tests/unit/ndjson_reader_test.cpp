@@ -1,0 +1,414 @@
+#define BOOST_TEST_MODULE ndjson_reader
+#include <boost/test/unit_test.hpp>
+
+#include <zlib.h>
+
+#include <string>
+#include <vector>
+
+#include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/numbers.hpp"
+#include "s3dest/crypto/base64.hpp"
+#include "s3dest/table/decimal.hpp"
+#include "s3dest/table/ndjson_reader.hpp"
+#include "s3dest/table/schema_file.hpp"
+
+using namespace s3dest;
+
+namespace {
+
+// A value as a user would write it: null, numbers, "quoted strings", dates, timestamps,
+// decimals with their scale, binary as base64.
+std::string show(const Column& column, const Value& v) {
+  if (v.is_null) return "null";
+  std::string out;
+  switch (column.type.id) {
+    case TypeId::string: return "\"" + std::string(v.bytes) + "\"";
+    case TypeId::binary: append_base64(out, v.bytes); return "b64:" + out;
+    case TypeId::boolean: return v.boolean ? "true" : "false";
+    case TypeId::int32:
+    case TypeId::int64: append_int(out, v.integer); return out;
+    case TypeId::float64: append_double(out, v.real); return out;
+    case TypeId::date: append_date(out, static_cast<int32_t>(v.integer)); return out;
+    case TypeId::timestamp: append_timestamp(out, v.integer); return out;
+    case TypeId::decimal: append_decimal(out, v.decimal, column.type.scale); return out;
+  }
+  return "?";
+}
+
+std::string show(const Schema& schema, const Row& row) {
+  std::string out;
+  for (size_t i = 0; i < row.size(); ++i) out += (i ? " " : "") + schema.columns[i].name + "=" + show(schema.columns[i], row[i]);
+  return out;
+}
+
+std::string show_types(const Schema& schema) {
+  std::string out;
+  for (const Column& c : schema.columns) out += (out.empty() ? "" : " ") + c.name + ":" + c.type.name();
+  return out;
+}
+
+std::unique_ptr<RowReader> open_ndjson(const std::string& text, const ReaderOptions& options = {},
+                                       const std::string& name = "data.ndjson") {
+  auto reader = open_row_reader(ByteSource::from_string(text, name), InputFormat::ndjson, options);
+  BOOST_REQUIRE_MESSAGE(reader.ok(), reader.status().message());
+  return std::move(*reader);
+}
+
+std::vector<std::string> read_rows(RowReader& reader) {
+  std::vector<std::string> rows;
+  Row row;
+  for (;;) {
+    auto more = reader.next(row);
+    BOOST_REQUIRE_MESSAGE(more.ok(), more.status().message());
+    if (!*more) return rows;
+    rows.push_back(show(reader.schema(), row));
+  }
+}
+
+std::vector<std::string> read_rows(const std::string& text, const ReaderOptions& options = {}) {
+  return read_rows(*open_ndjson(text, options));
+}
+
+// The first error met opening or reading `text`.
+Status first_error(const std::string& text, const ReaderOptions& options = {}) {
+  auto reader = open_row_reader(ByteSource::from_string(text, "data.ndjson"), InputFormat::ndjson, options);
+  if (!reader.ok()) return reader.status();
+  Row row;
+  for (;;) {
+    auto more = (*reader)->next(row);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  BOOST_FAIL("no error reading: " + text);
+  return {};
+}
+
+std::string error_of(const std::string& text, const ReaderOptions& options = {}) {
+  const Status status = first_error(text, options);
+  BOOST_TEST(status.exit_code() == 3);
+  return status.message();
+}
+
+ReaderOptions with_schema(const std::string& json) {
+  auto schema = parse_schema_json(json, "schema.json");
+  BOOST_REQUIRE_MESSAGE(schema.ok(), schema.status().message());
+  ReaderOptions options;
+  options.schema = *schema;
+  return options;
+}
+
+std::string gzip(const std::string& data) {
+  z_stream zs{};
+  BOOST_REQUIRE(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&zs, data.size()) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(&out[0]);
+  zs.avail_out = static_cast<uInt>(out.size());
+  BOOST_REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(infers_one_type_per_key_from_the_first_rows) {
+  auto reader = open_ndjson(
+      "{\"id\": 1, \"name\": \"ann\", \"cost\": 1.5, \"ok\": true, \"day\": \"2024-01-31\","
+      " \"at\": \"2024-01-31T10:00:00Z\", \"tags\": [\"a\", \"b\"], \"extra\": {\"k\": 1}}\n"
+      "{\"id\": 2, \"name\": \"bob\", \"cost\": 2, \"ok\": false, \"day\": \"1969-12-31\","
+      " \"at\": \"2024-01-31T12:00:00.5+02:00\", \"tags\": [], \"extra\": null}\n");
+  BOOST_TEST(show_types(reader->schema()) ==
+             "id:int64 name:string cost:double ok:bool day:date at:timestamp tags:string extra:string");
+  const std::vector<std::string> expected = {
+      "id=1 name=\"ann\" cost=1.5 ok=true day=2024-01-31 at=2024-01-31T10:00:00Z tags=\"[\"a\",\"b\"]\" "
+      "extra=\"{\"k\":1}\"",
+      "id=2 name=\"bob\" cost=2 ok=false day=1969-12-31 at=2024-01-31T10:00:00.500000Z tags=\"[]\" extra=null",
+  };
+  BOOST_TEST(read_rows(*reader) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(columns_are_the_union_of_keys_in_first_seen_order) {
+  auto reader = open_ndjson("{\"a\": 1, \"b\": \"x\"}\n{\"c\": true, \"a\": 2}\n{}\n");
+  BOOST_TEST(show_types(reader->schema()) == "a:int64 b:string c:bool");
+  const std::vector<std::string> expected = {"a=1 b=\"x\" c=null", "a=2 b=null c=true", "a=null b=null c=null"};
+  BOOST_TEST(read_rows(*reader) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(missing_keys_and_null_are_null_but_an_empty_string_is_not) {
+  const std::vector<std::string> expected = {"s=\"\"", "s=null", "s=null", "s=\"x\""};
+  BOOST_TEST(read_rows("{\"s\": \"\"}\n{\"s\": null}\n{}\n{\"s\": \"x\"}\n") == expected);
+}
+
+BOOST_AUTO_TEST_CASE(mixed_values_infer_the_wider_type) {
+  auto reader = open_ndjson(
+      "{\"i_and_d\": 1, \"i_and_s\": 1, \"nulls\": null, \"d_and_ts\": \"2024-01-01\"}\n"
+      "{\"i_and_d\": 2.25, \"i_and_s\": \"one\", \"nulls\": null, \"d_and_ts\": \"2024-01-01T00:00:00Z\"}\n");
+  BOOST_TEST(show_types(reader->schema()) == "i_and_d:double i_and_s:string nulls:string d_and_ts:string");
+  const std::vector<std::string> expected = {
+      "i_and_d=1 i_and_s=\"1\" nulls=null d_and_ts=\"2024-01-01\"",
+      "i_and_d=2.25 i_and_s=\"one\" nulls=null d_and_ts=\"2024-01-01T00:00:00Z\"",
+  };
+  BOOST_TEST(read_rows(*reader) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(extreme_int64_values_are_exact) {
+  const std::vector<std::string> expected = {"n=-9223372036854775808", "n=9223372036854775807", "n=0"};
+  BOOST_TEST(read_rows("{\"n\": -9223372036854775808}\n{\"n\": 9223372036854775807}\n{\"n\": -0}\n") == expected);
+  BOOST_TEST(error_of("{\"n\": 9223372036854775808}\n",
+                      with_schema(R"j({"columns": [{"name": "n", "type": "int64"}]})j")) ==
+             "data.ndjson:1: column 'n': 9223372036854775808 is out of the int64 range (type from the --schema "
+             "file); fix the value, or the column's type in the --schema file");
+}
+
+BOOST_AUTO_TEST_CASE(int32_columns_check_their_range) {
+  const auto options = with_schema(R"j({"columns": [{"name": "n", "type": "int32"}]})j");
+  const std::vector<std::string> expected = {"n=-2147483648", "n=2147483647"};
+  BOOST_TEST(read_rows("{\"n\": -2147483648}\n{\"n\": 2147483647}\n", options) == expected);
+  BOOST_TEST(error_of("{\"n\": 2147483648}\n", options).find("2147483648 is out of the int32 range") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(decimals_keep_every_digit_of_the_number_text) {
+  const auto options = with_schema(
+      R"j({"columns": [{"name": "cost", "type": "decimal(38,10)"}, {"name": "price", "type": "decimal(12,2)"}]})j");
+  const std::vector<std::string> expected = {
+      "cost=1234567890123456789012345678.0123456789 price=0.10",
+      "cost=-0.0000000001 price=100.00",
+      "cost=0.0000000000 price=12.50",  // a JSON string holding a decimal is accepted too
+  };
+  BOOST_TEST(read_rows("{\"cost\": 1234567890123456789012345678.0123456789, \"price\": 0.1}\n"
+                       "{\"cost\": -1e-10, \"price\": 1E2}\n"
+                       "{\"cost\": 0, \"price\": \"12.50\"}\n",
+                       options) == expected);
+  BOOST_TEST(error_of("{\"cost\": 1, \"price\": 0.125}\n", options) ==
+             "data.ndjson:1: column 'price': 0.125 does not fit decimal(12,2) without rounding (type from the "
+             "--schema file); fix the value, or the column's type in the --schema file");
+  BOOST_TEST(error_of("{\"price\": \"12,50\"}\n", options).find("\"12,50\" is not a decimal number") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(doubles_accept_any_number) {
+  const auto options = with_schema(R"j({"columns": [{"name": "x", "type": "double"}]})j");
+  const std::vector<std::string> expected = {"x=3", "x=-0.1", "x=1e+300", "x=18446744073709551616"};
+  BOOST_TEST(read_rows("{\"x\": 3}\n{\"x\": -0.1}\n{\"x\": 1e300}\n{\"x\": 18446744073709551616}\n", options) ==
+             expected);
+}
+
+BOOST_AUTO_TEST_CASE(dates_and_timestamps_are_read_from_strings) {
+  const auto options = with_schema(
+      R"j({"columns": [{"name": "d", "type": "date"}, {"name": "t", "type": "timestamp"}]})j");
+  const std::vector<std::string> expected = {
+      "d=1969-12-31 t=1969-12-31T23:59:59.999999Z",
+      "d=1900-02-28 t=2024-01-31T10:00:00.123456Z",
+      "d=0001-01-01 t=2024-02-29T23:30:00Z",
+  };
+  BOOST_TEST(read_rows("{\"d\": \"1969-12-31\", \"t\": \"1969-12-31T23:59:59.999999Z\"}\n"
+                       "{\"d\": \"1900-02-28\", \"t\": \"2024-01-31T12:00:00.123456+02:00\"}\n"
+                       "{\"d\": \"0001-01-01\", \"t\": \"2024-03-01T00:00:00+00:30\"}\n",
+                       options) == expected);
+  BOOST_TEST(error_of("{\"d\": \"2023-02-29\"}\n", options) ==
+             "data.ndjson:1: column 'd': \"2023-02-29\" is not a date (YYYY-MM-DD) (type from the --schema "
+             "file); fix the value, or the column's type in the --schema file");
+  BOOST_TEST(error_of("{\"t\": \"2024-01-31T10:00:00\"}\n", options).find("is not an RFC 3339 timestamp") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(binary_columns_decode_base64) {
+  const auto options = with_schema(R"j({"columns": [{"name": "b", "type": "binary"}]})j");
+  auto reader = open_ndjson("{\"b\": \"aGVsbG8=\"}\n{\"b\": \"AP8=\"}\n{\"b\": \"\"}\n", options);
+  Row row;
+  BOOST_REQUIRE(*reader->next(row));
+  BOOST_TEST(row[0].bytes == "hello");
+  BOOST_REQUIRE(*reader->next(row));
+  BOOST_TEST(row[0].bytes == std::string("\x00\xff", 2));
+  BOOST_REQUIRE(*reader->next(row));
+  BOOST_TEST(!row[0].is_null);
+  BOOST_TEST(row[0].bytes.empty());
+  BOOST_TEST(error_of("{\"b\": \"aGVsbG8\"}\n", options).find("\"aGVsbG8\" is not base64") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(nested_values_become_minified_json_text) {
+  const std::vector<std::string> expected = {
+      "x=\"{\"a\":[1,2.50,{\"b\":\"x y\"}],\"c\":null}\"",
+      "x=\"[\"\\u00e9\",true]\"",
+  };
+  BOOST_TEST(read_rows("{\"x\": { \"a\" : [1, 2.50, {\"b\": \"x y\"}] , \"c\": null } }\n"
+                       "{\"x\": [ \"\\u00e9\" , true ]}\n") == expected);
+  BOOST_TEST(error_of("{\"x\": [1, tru]}\n").rfind("data.ndjson:1: not valid JSON", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(unicode_and_escapes_in_keys_and_values) {
+  auto reader = open_ndjson("{\"caf\\u00e9\": \"\\u65e5\\u672c \\\"q\\\" \\n\", \"名前\": \"日本語 🎉\"}\n");
+  BOOST_TEST(show_types(reader->schema()) == "café:string 名前:string");
+  Row row;
+  BOOST_REQUIRE(*reader->next(row));
+  BOOST_TEST(row[0].bytes == "日本 \"q\" \n");
+  BOOST_TEST(row[1].bytes == "日本語 🎉");
+  BOOST_TEST(error_of("{\"s\": \"\xff\"}\n").rfind("data.ndjson:1: not valid JSON", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(blank_lines_are_skipped_but_counted_and_crlf_is_accepted) {
+  const std::string text = "\r\n{\"n\": 1}\r\n   \n\n{\"n\": 2}\r\n{\"n\": \"x\"}\r\n";
+  const std::vector<std::string> expected = {"n=\"1\"", "n=\"2\"", "n=\"x\""};
+  BOOST_TEST(read_rows(text) == expected);
+  ReaderOptions options;
+  options.inference_rows = 2;
+  BOOST_TEST(error_of(text, options) ==
+             "data.ndjson:6: column 'n': \"x\" is not an int64 (type inferred from the first 2 rows); give the "
+             "column's type with --schema");
+}
+
+BOOST_AUTO_TEST_CASE(a_value_that_does_not_fit_the_inferred_type_names_line_column_and_remedy) {
+  std::string text;
+  for (int i = 0; i < 1501; ++i) text += "{\"cost\": " + std::to_string(i) + ".5}\n";
+  text += "{\"cost\": \"abc\"}\n";
+  BOOST_TEST(error_of(text) ==
+             "data.ndjson:1502: column 'cost': \"abc\" is not a double (type inferred from the first 1000 rows); "
+             "give the column's type with --schema");
+  ReaderOptions options;
+  options.inference_rows = 1;
+  BOOST_TEST(error_of("{\"n\": 1}\n{\"n\": 1.5}\n", options) ==
+             "data.ndjson:2: column 'n': 1.5 is not an int64 (type inferred from the first 1 rows); give the "
+             "column's type with --schema");
+  BOOST_TEST(error_of("{\"n\": 1}\n{\"n\": \"7\"}\n", options) ==
+             "data.ndjson:2: column 'n': \"7\" is a string: write it without quotes for a int64 column (type "
+             "inferred from the first 1 rows); give the column's type with --schema");
+}
+
+BOOST_AUTO_TEST_CASE(a_schema_from_an_earlier_file_is_named_in_messages) {
+  ReaderOptions options = with_schema(R"j({"columns": [{"name": "n", "type": "int64"}]})j");
+  options.schema_origin = "inferred from the first 1000 rows of a.ndjson";
+  BOOST_TEST(error_of("{\"n\": true}\n", options) ==
+             "data.ndjson:1: column 'n': true is not an int64 (type inferred from the first 1000 rows of "
+             "a.ndjson); give the column's type with --schema");
+  BOOST_TEST(error_of("{\"m\": 1}\n", options) ==
+             "data.ndjson:1: key 'm' is not a column (columns inferred from the first 1000 rows of a.ndjson); "
+             "list every column with --schema");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_kinds_of_values_are_input_errors) {
+  const auto options = with_schema(
+      R"j({"columns": [{"name": "b", "type": "bool"}, {"name": "i", "type": "int64"}, {"name": "d", "type": "date"}]})j");
+  BOOST_TEST(error_of("{\"b\": 1}\n", options).find("column 'b': 1 is not a bool (true or false)") != std::string::npos);
+  BOOST_TEST(error_of("{\"b\": \"true\"}\n", options).find("\"true\" is a string: write it without quotes") !=
+             std::string::npos);
+  BOOST_TEST(error_of("{\"i\": {\"x\": 1}}\n", options).find("column 'i': {\"x\":1} is an object, which only a "
+                                                            "string column can hold") != std::string::npos);
+  BOOST_TEST(error_of("{\"d\": 20240131}\n", options).find("20240131 is not a date") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(keys_outside_the_columns_are_errors_unless_null) {
+  ReaderOptions options;
+  options.inference_rows = 1;
+  BOOST_TEST(error_of("{\"a\": 1}\n{\"a\": 2, \"b\": 3}\n", options) ==
+             "data.ndjson:2: key 'b' is not a column (the columns are the keys of the first 1 rows); list every "
+             "column with --schema");
+  const std::vector<std::string> expected = {"a=1", "a=2"};
+  BOOST_TEST(read_rows("{\"a\": 1}\n{\"a\": 2, \"b\": null}\n", options) == expected);
+  BOOST_TEST(error_of("{\"z\": 1}\n", with_schema(R"j({"columns": [{"name": "a", "type": "int64"}]})j")) ==
+             "data.ndjson:1: key 'z' is not a column of the --schema file; add it there");
+}
+
+BOOST_AUTO_TEST_CASE(non_nullable_columns_refuse_null_and_missing_keys) {
+  const auto options = with_schema(R"j({"columns": [{"name": "id", "type": "int64", "nullable": false},
+                                                   {"name": "note", "type": "string"}]})j");
+  BOOST_TEST(error_of("{\"id\": 1}\n{\"note\": \"x\"}\n", options) ==
+             "data.ndjson:2: column 'id' has no value (null or missing) but the schema says it is not nullable; "
+             "give it a value, or drop \"nullable\": false from the schema");
+  BOOST_TEST(error_of("{\"id\": null}\n", options).rfind("data.ndjson:1: column 'id' has no value", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_lines_are_input_errors_with_their_line) {
+  const std::string prefix = "{\"a\": 1}\n";
+  BOOST_TEST(error_of(prefix + "{\"a\": 1\n").rfind("data.ndjson:2: not valid JSON", 0) == 0);
+  BOOST_TEST(error_of(prefix + "{\"a\": tru}\n").rfind("data.ndjson:2: not valid JSON", 0) == 0);
+  BOOST_TEST(error_of(prefix + "{\"a\": \"open}\n").rfind("data.ndjson:2: not valid JSON", 0) == 0);
+  BOOST_TEST(error_of(prefix + "{\"a\": 01}\n").rfind("data.ndjson:2: not valid JSON", 0) == 0);
+  BOOST_TEST(error_of(prefix + "{\"a\": 2}}\n") ==
+             "data.ndjson:2: more than one JSON value on the line; put each object on its own line");
+  BOOST_TEST(error_of(prefix + "{\"a\": 2} {\"a\": 3}\n") ==
+             "data.ndjson:2: more than one JSON value on the line; put each object on its own line");
+  BOOST_TEST(error_of(prefix + "[1, 2]\n") ==
+             "data.ndjson:2: each line must hold one JSON object, and this one holds an array [1, 2]");
+  BOOST_TEST(error_of(prefix + "{\"a\": 2, \"a\": 3}\n") ==
+             "data.ndjson:2: key 'a' appears twice in the object; keep one of them");
+  // A JSON object spread over lines is not NDJSON.
+  BOOST_TEST(error_of("{\"a\":\n1}\n").rfind("data.ndjson:1: not valid JSON", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(the_last_line_needs_no_newline) {
+  const std::vector<std::string> expected = {"a=1", "a=2"};
+  BOOST_TEST(read_rows("{\"a\": 1}\n{\"a\": 2}") == expected);
+}
+
+BOOST_AUTO_TEST_CASE(a_byte_order_mark_at_the_start_is_skipped) {
+  const std::vector<std::string> expected = {"a=1"};
+  BOOST_TEST(read_rows("\xEF\xBB\xBF{\"a\": 1}\n") == expected);
+}
+
+BOOST_AUTO_TEST_CASE(lines_longer_than_the_read_block) {
+  // Lines of 3 MiB cross the 1 MiB blocks of the input window; short lines around them too.
+  const std::string big(3 << 20, 'x');
+  std::string text;
+  for (int i = 0; i < 3; ++i) text += "{\"i\": " + std::to_string(i) + ", \"s\": \"" + big + "\"}\n{\"i\": 100, \"s\": \"short\"}\n";
+  auto reader = open_ndjson(text);
+  Row row;
+  for (int i = 0; i < 3; ++i) {
+    BOOST_REQUIRE(*reader->next(row));
+    BOOST_TEST(row[0].integer == i);
+    BOOST_TEST(row[1].bytes == big);
+    BOOST_REQUIRE(*reader->next(row));
+    BOOST_TEST(row[1].bytes == "short");
+  }
+  BOOST_TEST(!*reader->next(row));
+}
+
+BOOST_AUTO_TEST_CASE(many_rows_across_blocks_keep_their_values_and_line_numbers) {
+  std::string text;
+  const int rows = 60000;  // about 3 MiB
+  for (int i = 0; i < rows; ++i)
+    text += "{\"i\": " + std::to_string(i) + ", \"s\": \"row " + std::to_string(i) + " padding padding\"}\n";
+  text += "{\"i\": \"oops\"}\n";
+  auto reader = open_row_reader(ByteSource::from_string(text, "big.ndjson"), InputFormat::ndjson, {});
+  BOOST_REQUIRE(reader.ok());
+  Row row;
+  for (int i = 0; i < rows; ++i) {
+    auto more = (*reader)->next(row);
+    BOOST_REQUIRE_MESSAGE(more.ok() && *more, "row " << i);
+    if (row[0].integer != i || row[1].bytes != "row " + std::to_string(i) + " padding padding")
+      BOOST_FAIL("row " << i << " read wrong");
+  }
+  auto bad = (*reader)->next(row);
+  BOOST_REQUIRE(!bad.ok());
+  BOOST_TEST(bad.status().message().rfind("big.ndjson:60001: column 'i'", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(gzip_input_reads_the_same_rows) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "{\"i\": " + std::to_string(i) + ", \"day\": \"2024-01-01\"}\n";
+  auto plain = read_rows(text);
+  auto reader = open_row_reader(ByteSource::from_string(gzip(text), "data.ndjson.gz"), InputFormat::ndjson, {});
+  BOOST_REQUIRE(reader.ok());
+  BOOST_TEST(show_types((*reader)->schema()) == "i:int64 day:date");
+  BOOST_TEST(read_rows(**reader) == plain);
+}
+
+BOOST_AUTO_TEST_CASE(empty_input_has_no_columns_and_no_rows) {
+  auto reader = open_ndjson("");
+  BOOST_TEST(reader->schema().size() == 0u);
+  BOOST_TEST(read_rows(*reader).empty());
+  auto with = open_ndjson("\n\n", with_schema(R"j({"columns": [{"name": "a", "type": "int64"}]})j"));
+  BOOST_TEST(with->schema().size() == 1u);
+  BOOST_TEST(read_rows(*with).empty());
+}
+
+BOOST_AUTO_TEST_CASE(numbers_in_string_columns_keep_their_text) {
+  const auto options = with_schema(R"j({"columns": [{"name": "s", "type": "string"}]})j");
+  const std::vector<std::string> expected = {"s=\"12345678901234567890123\"", "s=\"1.50\"", "s=\"true\"",
+                                             "s=\"{\"a\":1}\""};
+  BOOST_TEST(read_rows("{\"s\": 12345678901234567890123}\n{\"s\": 1.50}\n{\"s\": true}\n{\"s\": {\"a\": 1}}\n",
+                       options) == expected);
+}

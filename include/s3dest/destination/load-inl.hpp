@@ -1,5 +1,7 @@
 #pragma once
 
+#include <thread>
+#include <cstring>
 #include <tuple>
 
 #include "s3dest/core/civil_time.hpp"
@@ -12,20 +14,17 @@ namespace detail {
 struct PartitionKey {
   std::optional<int32_t> day;  // first day of the month for month partitions
   std::string account;
-  size_t store_index = 0;
 };
 
-// Decides each row's partition and remembers the partitions seen.
-class PartitionRouter {
+// The bytes that decide a row's partition: its record date's day (or month's first
+// day) and its account, as far as the layout splits by them. Used from several threads.
+class PartitionKeyer {
  public:
-  PartitionRouter(Partitioning partitioning, std::optional<size_t> date_column,
-                  std::optional<size_t> account_column, const Schema& schema)
+  PartitionKeyer(Partitioning partitioning, std::optional<size_t> date_column,
+                 std::optional<size_t> account_column, const Schema& schema)
       : partitioning_(partitioning), date_column_(date_column), account_column_(account_column), schema_(schema) {}
 
-  // The store index for `row`, adding a partition on first sight.
-  Result<size_t> route(const Row& row, PartitionStore& store) {
-    key_.clear();
-    std::optional<int32_t> day;
+  Status key_of(const Row& row, std::string& key) const {
     if (partitioning_ != Partitioning::none) {
       const Value& date = row[*date_column_];
       if (date.is_null)
@@ -39,50 +38,78 @@ class PartitionRouter {
         const CivilDate civil = civil_from_days(days);
         days = days_from_civil(CivilDate{civil.year, civil.month, 1});
       }
-      day = static_cast<int32_t>(days);
-      key_.append(reinterpret_cast<const char*>(&*day), sizeof(int32_t));
+      const auto day = static_cast<int32_t>(days);
+      key.append(reinterpret_cast<const char*>(&day), sizeof day);
     }
     if (account_column_) {
       const Value& account = row[*account_column_];
-      if (account.is_null)
+      const size_t before = key.size();
+      if (!account.is_null) append_value_text(schema_.columns[*account_column_].type, account, key);
+      if (key.size() == before)
         return input_error("the account field \"" + schema_.columns[*account_column_].name +
-                           "\" is null: every row needs an account when use_load_by_account is on");
-      append_value_text(schema_.columns[*account_column_].type, account, key_);
+                           "\" is empty: every row needs an account when use_load_by_account is on");
     }
-    if (last_ && last_key_ == key_) return last_index_;  // rows often come in runs
-    auto it = index_.find(key_);
-    if (it == index_.end()) {
-      PartitionKey partition;
-      partition.day = day;
-      if (account_column_) partition.account = key_.substr(day ? sizeof(int32_t) : 0);
-      partition.store_index = store.add_partition();
-      partitions_.push_back(partition);
-      it = index_.emplace(key_, partition.store_index).first;
-    }
-    last_ = true;
-    last_key_ = key_;
-    last_index_ = it->second;
-    return it->second;
+    return {};
   }
 
-  // Partitions in key order (date, then account), so runs are reproducible.
-  std::vector<PartitionKey> sorted() const {
-    std::vector<PartitionKey> out = partitions_;
-    std::sort(out.begin(), out.end(), [](const PartitionKey& a, const PartitionKey& b) {
-      return std::tie(a.day, a.account) < std::tie(b.day, b.account);
-    });
-    return out;
+  PartitionKey decode(std::string_view key) const {
+    PartitionKey partition;
+    if (partitioning_ != Partitioning::none) {
+      int32_t day;
+      std::memcpy(&day, key.data(), sizeof day);
+      partition.day = day;
+      key.remove_prefix(sizeof day);
+    }
+    partition.account = std::string(key);
+    return partition;
   }
 
  private:
   Partitioning partitioning_;
   std::optional<size_t> date_column_, account_column_;
   const Schema& schema_;
+};
+
+// Numbers partitions in order of first sight.
+class PartitionIndex {
+ public:
+  struct Route {
+    size_t partition;
+    bool is_new;
+  };
+  Route find_or_add(std::string_view key, const PartitionKeyer& keyer) {
+    if (has_last_ && last_key_ == key) return Route{last_partition_, false};  // rows come in runs
+    auto it = index_.find(std::string(key));
+    const bool is_new = it == index_.end();
+    if (is_new) {
+      partitions_.push_back(keyer.decode(key));
+      it = index_.emplace(std::string(key), partitions_.size() - 1).first;
+    }
+    has_last_ = true;
+    last_key_.assign(key.data(), key.size());
+    last_partition_ = it->second;
+    return Route{it->second, is_new};
+  }
+
+  const PartitionKey& key(size_t partition) const { return partitions_[partition]; }
+
+  // Partition numbers in key order (date, then account), so output is reproducible.
+  std::vector<size_t> sorted() const {
+    std::vector<size_t> order(partitions_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [this](size_t a, size_t b) {
+      return std::tie(partitions_[a].day, partitions_[a].account) <
+             std::tie(partitions_[b].day, partitions_[b].account);
+    });
+    return order;
+  }
+
+ private:
   std::unordered_map<std::string, size_t> index_;
   std::vector<PartitionKey> partitions_;
-  std::string key_, last_key_;
-  bool last_ = false;
-  size_t last_index_ = 0;
+  std::string last_key_;
+  bool has_last_ = false;
+  size_t last_partition_ = 0;
 };
 
 inline Result<std::unique_ptr<RowFormat>> make_row_format(const Config& config, const Schema& schema) {
@@ -148,110 +175,123 @@ inline Result<KeyLayout> make_key_layout(const Config& config, const std::string
   return KeyLayout::create(std::move(layout));
 }
 
+// Memory for one live object writer: its batch of records, zlib's state and buffers.
+constexpr uint64_t kLiveWriterBytes = 1 << 20;
+
 inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const LoadOptions& options) {
   using namespace detail;
+  // 1. Check everything that can be checked before reading.
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_key_layout(config, options.prefix, options.run_start_micros));
   if (layout.partitioning() != Partitioning::none && config.date_field.empty())
     return usage_error("\"date_field\" is missing: the layout uses {{YYYY}}/{{MM}}/{{DD}}, which come from "
                        "each row's date; name the date column, or use the _today variables");
   if (options.inputs.empty()) return usage_error("no input given");
-
   // Open every input first, so a missing file fails before anything is written.
-  std::vector<std::unique_ptr<ByteSource>> sources;
+  std::vector<InputPlan> plans;
   for (const auto& path : options.inputs) {
-    S3DEST_ASSIGN_OR_RETURN(auto source, ByteSource::open(path));
-    sources.push_back(std::move(source));
+    InputPlan plan;
+    S3DEST_ASSIGN_OR_RETURN(plan.source, ByteSource::open(path));
+    plan.parallel = options.input_format == InputFormat::ndjson && path != "-";
+    plans.push_back(std::move(plan));
   }
-
-  const char* tmpdir = std::getenv("TMPDIR");
-  PartitionStore store(static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 4),
-                       tmpdir && *tmpdir ? tmpdir : "/tmp");
+  // The first input decides the schema (given, or inferred from its first rows).
   ReaderOptions reader_options;
   reader_options.schema = options.schema;
   reader_options.csv_separator = config.separator;
-  std::optional<Schema> schema;
-  std::unique_ptr<RowFormat> format;
-  std::optional<PartitionRouter> router;
-  LoadProgress progress;
-  Row row;
-  std::string record;
-
-  // 2. Read and route.
-  for (auto& source : sources) {
-    S3DEST_ASSIGN_OR_RETURN(auto reader, open_row_reader(std::move(source), options.input_format, reader_options));
-    if (!schema) {
-      schema = reader->schema();
-      if (!reader_options.schema) {  // later inputs must match what the first one showed
-        reader_options.schema_origin = "inferred from the first " +
-                                       std::to_string(reader_options.inference_rows) + " rows of " +
-                                       options.inputs.front();
-      }
-      reader_options.schema = schema;
-      S3DEST_ASSIGN_OR_RETURN(format, make_row_format(config, *schema));
-      std::optional<size_t> date_column, account_column;
-      if (layout.partitioning() != Partitioning::none) {
-        S3DEST_ASSIGN_OR_RETURN(date_column, find_field(*schema, config.date_field, "date_field"));
-        const TypeId type = schema->columns[*date_column].type.id;
-        if (type != TypeId::date && type != TypeId::timestamp)
-          return usage_error("\"date_field\": column \"" + config.date_field + "\" is " +
-                             schema->columns[*date_column].type.name() +
-                             ", not a date or timestamp: give its type with --schema, or name another column");
-      }
-      if (config.use_load_by_account) {
-        S3DEST_ASSIGN_OR_RETURN(account_column, find_field(*schema, config.account_field, "account_field"));
-      }
-      router.emplace(layout.partitioning(), date_column, account_column, *schema);
-    }
-    for (;;) {
-      S3DEST_ASSIGN_OR_RETURN(const bool more, reader->next(row));
-      if (!more) break;
-      auto partition = router->route(row, store);
-      if (!partition.ok()) return partition.status().prefixed(reader->location() + ": ");
-      record.clear();
-      format->encode_record(row, record);
-      S3DEST_TRY(store.append(*partition, record));
-      if ((++progress.rows_read & 0xFFFF) == 0 && options.on_progress) options.on_progress(progress);
+  Schema schema;
+  if (options.schema) {
+    schema = *options.schema;
+  } else {
+    InputPlan& first = plans.front();
+    S3DEST_ASSIGN_OR_RETURN(first.reader, open_row_reader(std::move(first.source), options.input_format, reader_options));
+    schema = first.reader->schema();
+    reader_options.schema_origin = "inferred from the first " + std::to_string(reader_options.inference_rows) +
+                                   " rows of " + first.reader->name();
+    if (first.parallel) {  // read the file again from its start, in parallel
+      first.reader.reset();
+      S3DEST_ASSIGN_OR_RETURN(first.source, ByteSource::open(options.inputs.front()));
     }
   }
-  if (!schema) return input_error("no input rows: nothing to load");
+  reader_options.schema = schema;  // every input must match
+  S3DEST_ASSIGN_OR_RETURN(const auto format, make_row_format(config, schema));
+  std::optional<size_t> date_column, account_column;
+  if (layout.partitioning() != Partitioning::none) {
+    S3DEST_ASSIGN_OR_RETURN(date_column, find_field(schema, config.date_field, "date_field"));
+    const TypeId type = schema.columns[*date_column].type.id;
+    if (type != TypeId::date && type != TypeId::timestamp)
+      return usage_error("\"date_field\": column \"" + config.date_field + "\" is " +
+                         schema.columns[*date_column].type.name() +
+                         ", not a date or timestamp: give its type with --schema, or name another column");
+  }
+  if (config.use_load_by_account) {
+    S3DEST_ASSIGN_OR_RETURN(account_column, find_field(schema, config.account_field, "account_field"));
+  }
 
-  // 3. Write each partition as chunks.
-  LoadReport report;
-  std::vector<WrittenObject> written;
+  // 2. Read and encode (on threads of their own), route and write.
+  const PartitionKeyer keyer(layout.partitioning(), date_column, account_column, schema);
+  PartitionIndex partitions;
+  const uint64_t memory_limit = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024);
+  const char* tmpdir = std::getenv("TMPDIR");
+  PartitionStore store(memory_limit / 4, tmpdir && *tmpdir ? tmpdir : "/tmp");
   std::string key;
-  for (const PartitionKey& partition : router->sorted()) {
-    const size_t first_object = written.size();
-    ChunkWriter writer(
-        sink, *format, config.max_file_bytes(),
-        [&](uint32_t chunk_id) {
-          KeyParts parts;
-          parts.record_day = partition.day;
-          parts.account = partition.account;
-          parts.chunk_id = chunk_id;
-          layout.render(parts, key);
-          return key;
-        },
-        written);
-    Status status = store.drain(partition.store_index, [&](std::string_view r) { return writer.add(r); });
-    if (status.ok()) status = writer.finish();
-    if (!status.ok()) {
-      writer.abort();
-      return undo_written(sink, written, status);
+  PartitionedWriter writer(sink, *format, config.max_file_bytes(),
+                           std::max<uint64_t>(1, memory_limit / 4 / kLiveWriterBytes), store,
+                           [&](size_t partition, uint32_t chunk_id) {
+                             KeyParts parts;
+                             parts.record_day = partitions.key(partition).day;
+                             parts.account = partitions.key(partition).account;
+                             parts.chunk_id = chunk_id;
+                             layout.render(parts, key);
+                             return key;
+                           });
+  const auto fail = [&](const Status& cause) {
+    writer.abort();
+    return undo_written(sink, writer.written(), cause);
+  };
+  const EncodeRow encode = [&keyer, &format](const Row& row, std::string& key, std::string& record) {
+    S3DEST_TRY(keyer.key_of(row, key));
+    format->encode_record(row, record);
+    return Status();
+  };
+  LoadProgress progress;
+  {
+    BackgroundReader reader(std::move(plans), options.input_format, reader_options, encode,
+                            std::max(1u, std::thread::hardware_concurrency()));
+    for (;;) {
+      auto batch = reader.next();
+      if (!batch.ok()) return fail(batch.status());
+      if (!*batch) break;
+      const Status status = (*batch)->pairs.for_each([&](std::string_view key, std::string_view record) {
+        const auto route = partitions.find_or_add(key, keyer);
+        if (route.is_new && writer.add_partition() != route.partition)
+          return internal_error("partition numbers out of step");
+        return writer.add(route.partition, record);
+      });
+      if (!status.ok()) return fail(status);
+      progress.rows_read += (*batch)->pairs.rows();
+      if (options.on_progress) options.on_progress(progress);
     }
-    for (size_t i = first_object; i < written.size(); ++i) {
-      LoadedObject loaded;
-      loaded.object = written[i];
-      loaded.format = std::string(file_format_name(config.file_format));
-      if (partition.day) loaded.partition = partition_text(*partition.day, layout.partitioning());
-      if (config.use_load_by_account) loaded.account = partition.account;
-      report.rows += loaded.object.rows;
-      report.bytes += loaded.object.info.bytes;
-      report.objects.push_back(std::move(loaded));
-      progress.objects_written = report.objects.size();
-      progress.bytes_written = report.bytes;
-    }
-    if (options.on_progress) options.on_progress(progress);
   }
+
+  // 3. Complete every object.
+  if (const Status status = writer.finish(partitions.sorted()); !status.ok()) return fail(status);
+  LoadReport report;
+  for (const WrittenObject& object : writer.written()) {
+    LoadedObject loaded;
+    loaded.object = object;
+    loaded.format = std::string(file_format_name(config.file_format));
+    const PartitionKey& partition = partitions.key(object.partition);
+    if (partition.day) loaded.partition = partition_text(*partition.day, layout.partitioning());
+    if (config.use_load_by_account) loaded.account = partition.account;
+    report.rows += object.rows;
+    report.bytes += object.info.bytes;
+    report.objects.push_back(std::move(loaded));
+  }
+  std::sort(report.objects.begin(), report.objects.end(),
+            [](const LoadedObject& a, const LoadedObject& b) { return a.object.info.key < b.object.info.key; });
+  progress.objects_written = report.objects.size();
+  progress.bytes_written = report.bytes;
+  if (options.on_progress) options.on_progress(progress);
   return report;
 }
 

@@ -1,10 +1,12 @@
 // The whole load: input rows -> partitions (by record date and account) -> records in a
 // bounded store -> objects no bigger than the cap, named by the layout -> a sink.
 //
-//   1. check the config and the layout (nothing read or written yet)
-//   2. read every input, route each row to its partition, encode it as a record
-//   3. write each partition's records as chunks 00001, 00002, ... through the sink
-//   4. on any failure, drop the open object and delete the ones already written
+//   1. check the config, the layout and the first input's schema (nothing written yet)
+//   2. read the inputs on a thread of their own; route each row to its partition and
+//      encode it as a record; live partitions stream chunks 00001, 00002, ... to the
+//      sink, the rest wait in a bounded store
+//   3. complete every object; on any failure, drop the open objects and delete the
+//      ones already written
 #pragma once
 
 #include <algorithm>
@@ -19,10 +21,9 @@
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/destination/config.hpp"
 #include "s3dest/format/text_format.hpp"
-#include "s3dest/layout/chunk_writer.hpp"
 #include "s3dest/layout/key_layout.hpp"
-#include "s3dest/layout/partition_store.hpp"
-#include "s3dest/table/row_reader.hpp"
+#include "s3dest/layout/partitioned_writer.hpp"
+#include "s3dest/table/background_reader.hpp"
 
 namespace s3dest {
 

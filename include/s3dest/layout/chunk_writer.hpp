@@ -18,15 +18,18 @@ struct WrittenObject {
   ObjectInfo info;
   uint64_t rows = 0;
   uint32_t chunk_id = 0;
+  size_t partition = 0;  // the caller's partition number
 };
 
 class ChunkWriter {
  public:
   using KeyForChunk = std::function<std::string(uint32_t chunk_id)>;
 
+  // Committed chunks are appended to `written`, marked with `partition`.
   ChunkWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, KeyForChunk key_for_chunk,
-              std::vector<WrittenObject>& written)
-      : sink_(sink), format_(format), cap_(cap), key_for_chunk_(std::move(key_for_chunk)), written_(written) {}
+              std::vector<WrittenObject>& written, size_t partition = 0)
+      : sink_(sink), format_(format), cap_(cap), key_for_chunk_(std::move(key_for_chunk)), written_(written),
+        partition_(partition) {}
   ~ChunkWriter() { abort(); }
 
   Status add(std::string_view record);
@@ -43,6 +46,7 @@ class ChunkWriter {
   uint64_t cap_;
   KeyForChunk key_for_chunk_;
   std::vector<WrittenObject>& written_;
+  size_t partition_;
   uint32_t next_chunk_id_ = 1;
   std::unique_ptr<ObjectWriter> object_;
   std::unique_ptr<FileEncoder> encoder_;
@@ -83,7 +87,7 @@ inline Status ChunkWriter::finish() {
   if (!object_) return {};
   S3DEST_TRY(encoder_->finish());
   S3DEST_ASSIGN_OR_RETURN(ObjectInfo info, object_->commit());
-  written_.push_back(WrittenObject{std::move(info), rows_, next_chunk_id_ - 1});
+  written_.push_back(WrittenObject{std::move(info), rows_, next_chunk_id_ - 1, partition_});
   encoder_.reset();
   object_.reset();
   return {};

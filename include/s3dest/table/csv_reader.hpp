@@ -26,7 +26,8 @@ class CsvReader final : public RowReader {
                                                  const ReaderOptions& options);
   const Schema& schema() const override { return schema_; }
   Result<bool> next(Row& row) override;
-  std::string location() const override { return errors_.file() + ":" + std::to_string(row_line_); }
+  const std::string& name() const override { return errors_.file(); }
+  uint64_t line() const override { return row_line_; }
 
  private:
   struct Field {

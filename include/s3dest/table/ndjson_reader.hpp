@@ -25,11 +25,12 @@ class NdjsonReader final : public RowReader {
                                                     const ReaderOptions& options);
   const Schema& schema() const override { return schema_; }
   Result<bool> next(Row& row) override;
-  std::string location() const override { return errors_.file() + ":" + std::to_string(row_line_); }
+  const std::string& name() const override { return errors_.file(); }
+  uint64_t line() const override { return row_line_; }
 
  private:
   NdjsonReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
-      : window_(std::move(source)), errors_(window_.name(), options) {}
+      : window_(std::move(source)), errors_(window_.name(), options), line_no_(options.first_line_offset) {}
 
   Result<bool> next_line(std::string_view& line, uint64_t& line_no);
   Status infer_schema();

@@ -33,8 +33,10 @@ class RowReader {
   // Reads the next row (values in schema column order) into `row`. Ok(false) at end of
   // input. Values' string_views stay valid until the next call.
   virtual Result<bool> next(Row& row) = 0;
-  // "<file>:<line>" of the row last read, for messages about it beyond the reader's own.
-  virtual std::string location() const = 0;
+  // The input's name and the line of the row last read, for messages about that row
+  // beyond the reader's own.
+  virtual const std::string& name() const = 0;
+  virtual uint64_t line() const = 0;
 };
 
 struct ReaderOptions {
@@ -44,6 +46,9 @@ struct ReaderOptions {
   std::string schema_origin;
   size_t inference_rows = 1000;  // rows looked at to infer types
   char csv_separator = ',';      // for csv input
+  // Lines before the source's first byte: a source that is one block of a larger file
+  // reports the file's line numbers.
+  uint64_t first_line_offset = 0;
 };
 
 enum class InputFormat { ndjson, csv };

@@ -1,0 +1,163 @@
+// Turns the measurements bench/run.sh collected into the markdown table: prints it and
+// writes it to the results file. Medians over the repeated runs of each case and tool.
+//
+//   node bench/report.mjs WORKDIR bench/results.md
+// WORKDIR holds runs.tsv (case tool rep wall user sys rss_kb bytes files),
+// checks.tsv (case tool rows impressions_sum) and meta.tsv (name value).
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [work, resultsPath] = process.argv.slice(2);
+if (!work || !resultsPath) {
+  console.error('usage: node bench/report.mjs WORKDIR RESULTS.md');
+  process.exit(2);
+}
+
+const tsv = (name) =>
+  fs.readFileSync(path.join(work, name), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+const meta = Object.fromEntries(tsv('meta.tsv'));
+const runs = tsv('runs.tsv').map(([c, tool, rep, wall, user, sys, rss, bytes, files]) => ({
+  c, tool, rep: +rep, wall: +wall, cpu: +user + +sys, rss: +rss, bytes: +bytes, files: +files,
+}));
+const checks = new Map(tsv('checks.tsv').map(([c, tool, rows, sum]) => [`${c}/${tool}`, { rows, sum }]));
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const stats = (c, tool) => {
+  const rs = runs.filter((r) => r.c === c && r.tool === tool);
+  if (!rs.length) return null;
+  return {
+    wall: median(rs.map((r) => r.wall)),
+    wallMin: Math.min(...rs.map((r) => r.wall)),
+    wallMax: Math.max(...rs.map((r) => r.wall)),
+    cpu: median(rs.map((r) => r.cpu)),
+    rss: median(rs.map((r) => r.rss)),
+    bytes: median(rs.map((r) => r.bytes)),
+    files: median(rs.map((r) => r.files)),
+    n: rs.length,
+  };
+};
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const mb = (kb) => (kb / 1024).toFixed(0);
+const sec = (s) => s.toFixed(2);
+const extraLevel = meta.extra_level;
+const formatOf = (c) => {
+  if (c.startsWith('csv')) return 'csv';
+  if (c.startsWith('json')) return 'json';
+  if (c.startsWith('gz-')) return 'csv+gzip';
+  return `csv+gzip, gzip_level ${c.slice(2, c.indexOf('-'))}`;
+};
+const layoutOf = (c) => (c.endsWith('-day') ? `by day (${meta.days} objects)` : 'one stream');
+const duckCaseOf = (c) => (c.startsWith('gz') ? `gz-${c.slice(c.indexOf('-') + 1)}` : c);
+
+const order = ['csv-stream', 'csv-day', 'json-stream', 'json-day', 'gz-stream', 'gz-day'];
+if (extraLevel) order.push(`gz${extraLevel}-stream`, `gz${extraLevel}-day`);
+
+let mismatch = false;
+const header = [
+  'format', 'layout', 's3dest wall s', 'DuckDB wall s', 'wall s3dest/DuckDB', 'target',
+  's3dest CPU s', 'DuckDB CPU s (cores)', 's3dest peak RSS MB', 'DuckDB peak RSS MB',
+  's3dest bytes', 'DuckDB bytes', 'size s3dest/DuckDB', 'rows read back',
+];
+const rows = [];
+for (const c of order) {
+  const s = stats(c, 's3dest');
+  const d = stats(duckCaseOf(c), 'duckdb');
+  if (!s || !d) continue;
+  const ratio = s.wall / d.wall;
+  const sizeRatio = s.bytes / d.bytes;
+  let target;
+  if (c.startsWith('gz')) {
+    const fast = ratio <= 1.0;
+    const sameSize = Math.abs(sizeRatio - 1) <= 0.05;
+    const why = [!fast && 'slower', !sameSize && 'size off by more than 5%'].filter(Boolean).join(', ');
+    target = `≤ 1.0x, size ±5%: ${fast && sameSize ? 'met' : `missed (${why})`}`;
+  } else {
+    target = `≤ 0.5x: ${ratio <= 0.5 ? 'met' : 'missed'}`;
+  }
+  const cs = checks.get(`${c}/s3dest`);
+  const cd = checks.get(`${duckCaseOf(c)}/duckdb`);
+  let rowsCell;
+  if (cs && cd && cs.rows === meta.rows && cd.rows === meta.rows && cs.sum === cd.sum) {
+    rowsCell = `ok, ${int(+cs.rows)} both`;
+  } else {
+    mismatch = true;
+    rowsCell = `MISMATCH: s3dest ${cs ? cs.rows : '?'}, DuckDB ${cd ? cd.rows : '?'}, input ${meta.rows}`;
+  }
+  rows.push([
+    formatOf(c), layoutOf(c), sec(s.wall), sec(d.wall), `${ratio.toFixed(2)}x`, target,
+    sec(s.cpu), `${sec(d.cpu)} (${(d.cpu / d.wall).toFixed(1)})`, mb(s.rss), mb(d.rss),
+    int(s.bytes), int(d.bytes), sizeRatio.toFixed(3), rowsCell,
+  ]);
+}
+
+const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+
+const level = (l) => +meta[`calib_level_${l}`];
+const calibRows = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+  .map((l) => `${l}: ${(level(l) / +meta.calib_duckdb).toFixed(3)}`)
+  .join(', ');
+const notes = [
+  `Input: ${int(+meta.rows)} rows from \`s3dest-sample --rows ${meta.rows} --days ${meta.days} --accounts 5\`` +
+    ` (${(+meta.input_bytes / 1e6).toFixed(1)} MB of NDJSON, in the page cache for both tools).` +
+    ` Each cell is the median of ${meta.repeat} runs; the tools ran interleaved (s3dest, DuckDB, s3dest, ...),` +
+    ' each as its own process under `/usr/bin/time -f "%e %U %S %M"`.',
+  `Machine: ${meta.cpu}, ${meta.cores} cores. ${meta.s3dest_version} (${meta.commit}), Release build.` +
+    ` DuckDB ${meta.duckdb_version} through \`@duckdb/node-api\` on node ${meta.node_version},` +
+    ` threads=${meta.duckdb_threads}.`,
+  `s3dest runs on one thread; DuckDB may use all ${meta.duckdb_threads} threads: "cores" is its CPU time / wall time.` +
+    ' CPU is user + sys.',
+  `DuckDB's peak RSS includes node's own: node alone peaks at ${mb(+meta.node_rss_kb)} MB,` +
+    ` node with DuckDB loaded running \`SELECT 42\` at ${mb(+meta.node_duckdb_rss_kb)} MB. Nothing is subtracted.`,
+  'DuckDB statements: `COPY (SELECT * FROM read_json(in)) TO ... (FORMAT csv|json [, COMPRESSION gzip])`;' +
+    ' by day adds `PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true` so its files keep the' +
+    ' date column as s3dest\'s do. `FORMAT json` cannot be partitioned (duckdb/duckdb#14927), so json by day is' +
+    ' `to_json(row)` through the csv writer, unquoted, which is how DuckDB\'s json COPY works inside.',
+  's3dest configs: one stream is folder `/{{data_source}}`, file_name `{{filename}}`; by day is folder' +
+    ' `/{{data_source}}/{{YYYY}}/{{MM}}/{{DD}}`, file_name `{{filename}}-{{YYYY}}-{{MM}}-{{DD}}`, date_field' +
+    ' `date`; defaults otherwise (gzip_level 6, crc32c checksum of each object).',
+  'Rows read back: DuckDB reads every output of the first run (count(*) and sum(impressions)); both tools must' +
+    ' give the input\'s row count and the same sum.',
+  'Sizes differ a little by content: s3dest writes timestamps as `2026-01-01T04:02:46.455778Z`, DuckDB as' +
+    ' `2026-01-01 04:02:46.455778`.',
+  `gzip: s3dest size / DuckDB size for the one-stream csv+gzip of the first ${int(+meta.rows / 10 > 1000 ? +meta.rows / 10 : 1000)}` +
+    ` rows, by s3dest gzip_level: ${calibRows}.` +
+    (extraLevel
+      ? ` The gzip_level ${extraLevel} rows compare that level with the same DuckDB runs.`
+      : ' Level 6 is within 5% of DuckDB\'s size, so no level-matched rows were needed.'),
+];
+
+const raw = [
+  '| case | tool | run | wall s | CPU s | peak RSS MB | bytes | files |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...runs.map((r) => `| ${r.c} | ${r.tool} | ${r.rep} | ${sec(r.wall)} | ${sec(r.cpu)} | ${mb(r.rss)} | ${int(r.bytes)} | ${r.files} |`),
+].join('\n');
+
+const md = [
+  `## s3dest vs DuckDB: NDJSON to csv, json and csv+gzip (${meta.date})`,
+  '',
+  table,
+  '',
+  ...notes.map((n) => `- ${n}`),
+  '',
+  '<details><summary>every run</summary>',
+  '',
+  raw,
+  '',
+  '</details>',
+  '',
+].join('\n');
+
+fs.writeFileSync(resultsPath, md);
+console.log(table);
+console.log('');
+for (const n of notes) console.log(`- ${n}`);
+console.log(`\nwrote ${resultsPath}`);
+if (mismatch) {
+  console.error('bench: row counts or sums differ between the tools: the comparison is not valid');
+  process.exit(1);
+}

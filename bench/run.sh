@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# s3dest against DuckDB: NDJSON in, csv / json / csv+gzip out, as one stream and
+# partitioned by day, on the same generated input in the same run. Prints a table and
+# writes bench/results.md. Not a test: nothing here fails on timing. See bench/README.md.
+#
+#   bench/run.sh [--repeat N] [--rows N] [--gzip-level L] [--duckdb-threads N] [--keep]
+#   bench/run.sh --perf CASE      # perf record -g one s3dest case and print the report
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+repeat=3
+rows=1000000
+days=30
+accounts=5
+forced_level=""
+duckdb_threads=""
+keep=0
+perf_case=""
+
+usage() {
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  echo "cases: csv-stream csv-day json-stream json-day gz-stream gz-day"
+  exit "${1:-0}"
+}
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --repeat) repeat=$2; shift 2 ;;
+    --rows) rows=$2; shift 2 ;;
+    --gzip-level) forced_level=$2; shift 2 ;;
+    --duckdb-threads) duckdb_threads=$2; shift 2 ;;
+    --perf) perf_case=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "bench/run.sh: unknown option $1" >&2; usage 2 >&2 ;;
+  esac
+done
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --repeat takes a positive number" >&2; exit 2; }
+[[ "$rows" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --rows takes a positive number" >&2; exit 2; }
+[[ -z "$forced_level" || "$forced_level" =~ ^[1-9]$ ]] || { echo "bench/run.sh: --gzip-level takes 1..9" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "bench/run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+# --- build (Release, tools only) and DuckDB for node ------------------------------------
+echo "== building Release into build-bench/"
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DS3DEST_BUILD_TESTS=OFF >/dev/null
+cmake --build build-bench --target s3dest_tool s3dest_sample >/dev/null
+s3dest=$repo/build-bench/bin/s3dest
+sample=$repo/build-bench/bin/s3dest-sample
+
+if [[ ! -d tests/e2e/node_modules/@duckdb/node-api ]]; then
+  echo "== installing DuckDB for node (npm ci in tests/e2e)"
+  (cd tests/e2e && npm ci --no-audit --no-fund >/dev/null)
+fi
+duck=(node "$repo/bench/duckdb_copy.mjs")
+[[ -n "$duckdb_threads" ]] && duck+=(--threads "$duckdb_threads")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/s3dest-bench.XXXXXX")
+cleanup() { if [[ $keep == 1 ]]; then echo "(kept $work)"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+echo "== generating $rows rows ($days days, $accounts accounts) into $work/in.ndjson"
+input=$work/in.ndjson
+"$sample" --rows "$rows" --days "$days" --accounts "$accounts" >"$input"
+input_bytes=$(stat -c %s "$input")
+
+# --- the cases ----------------------------------------------------------------------------
+# s3dest configs: one stream (no record-date variables, so one object) or one object a day.
+write_config() {  # name format layout [gzip_level]
+  local name=$1 format=$2 layout=$3 level=${4:-} folder file extra=""
+  if [[ $layout == stream ]]; then
+    folder='/{{data_source}}' file='{{filename}}'
+  else
+    folder='/{{data_source}}/{{YYYY}}/{{MM}}/{{DD}}' file='{{filename}}-{{YYYY}}-{{MM}}-{{DD}}'
+  fi
+  [[ -n "$level" ]] && extra=", \"gzip_level\": $level"
+  cat >"$work/$name.json" <<EOF
+{"folder": "$folder", "file_name": "$file", "file_format": "$format", "partition_by": "day",
+ "date_field": "date", "context": {"data_source": "bench", "filename": "rows"}$extra}
+EOF
+}
+
+# DuckDB's COPY for a case, writing under $2. FORMAT json has no PARTITION_BY
+# (duckdb/duckdb#14927), so json by day uses what DuckDB's json COPY does internally:
+# to_json of each row through the csv writer, unquoted, one line per row.
+duckdb_sql() {  # case out
+  local src="SELECT * FROM read_json('$input')" out=$2
+  case "$1" in
+    csv-stream) echo "COPY ($src) TO '$out/rows.csv' (FORMAT csv)" ;;
+    csv-day) echo "COPY ($src) TO '$out' (FORMAT csv, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
+    json-stream) echo "COPY ($src) TO '$out/rows.json' (FORMAT json)" ;;
+    json-day) echo "COPY (SELECT to_json(t) AS line, t.date AS date FROM read_json('$input') t) TO '$out' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', PARTITION_BY (date), OVERWRITE_OR_IGNORE, FILE_EXTENSION 'json')" ;;
+    gz-stream) echo "COPY ($src) TO '$out/rows.csv.gz' (FORMAT csv, COMPRESSION gzip)" ;;
+    gz-day) echo "COPY ($src) TO '$out' (FORMAT csv, COMPRESSION gzip, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true, FILE_EXTENSION 'csv.gz')" ;;
+    *) echo "bench/run.sh: no DuckDB statement for $1" >&2; exit 1 ;;
+  esac
+}
+
+cases=(csv-stream csv-day json-stream json-day gz-stream gz-day)
+declare -A format=([csv]=csv [json]=json [gz]=csv+gzip)
+for c in "${cases[@]}"; do write_config "$c" "${format[${c%-*}]}" "${c#*-}"; done
+
+# --- perf mode: profile one s3dest case and stop ------------------------------------------
+if [[ -n "$perf_case" ]]; then
+  [[ -f "$work/$perf_case.json" ]] || { echo "bench/run.sh: no case $perf_case" >&2; usage 2 >&2; }
+  echo "== perf record -g: s3dest $perf_case"
+  perf record -g -o "$work/perf.data" -- "$s3dest" load --config "$work/$perf_case.json" \
+    --input "$input" --dest "$work/perf-out" --no-progress
+  perf report -i "$work/perf.data" --no-children --stdio --percent-limit 1.5 2>/dev/null | grep -v '^$' | head -n 120
+  exit 0
+fi
+
+runs=$work/runs.tsv checks=$work/checks.tsv meta=$work/meta.tsv
+: >"$runs"; : >"$checks"; : >"$meta"
+printf 'rows\t%s\ninput_bytes\t%s\nrepeat\t%s\ndays\t%s\n' "$rows" "$input_bytes" "$repeat" "$days" >>"$meta"
+
+# One measured process: /usr/bin/time around it, then the size and file count of what it wrote.
+measure() {  # case tool rep out command...
+  local case=$1 tool=$2 rep=$3 out=$4 wall user sys rss bytes files
+  shift 4
+  rm -rf "$out"
+  mkdir -p "$out"
+  if ! /usr/bin/time -o "$work/time.txt" -f "%e %U %S %M" "$@" >"$work/last.out" 2>"$work/last.err"; then
+    echo "bench/run.sh: $tool failed on $case:" >&2
+    cat "$work/last.err" "$work/time.txt" >&2
+    exit 1
+  fi
+  read -r wall user sys rss <"$work/time.txt"
+  bytes=$(find "$out" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }')
+  files=$(find "$out" -type f | wc -l)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" "$rep" "$wall" "$user" "$sys" "$rss" "$bytes" "$files" >>"$runs"
+  printf '   %-12s %-7s run %d: %6.2fs wall %6.2fs cpu %5d MB peak, %d files, %d bytes\n' \
+    "$case" "$tool" "$rep" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$((rss / 1024))" "$files" "$bytes"
+}
+
+# Reads an output back with DuckDB: rows and sum(impressions), so neither side skips work.
+check_output() {  # case tool out
+  local reader glob
+  case "$1" in
+    json-*) reader=read_json glob='**/*.json' ;;
+    gz-*) reader=read_csv glob='**/*.csv.gz' ;;
+    *) reader=read_csv glob='**/*.csv' ;;
+  esac
+  local opts=""
+  [[ $reader == read_csv ]] && opts=", hive_partitioning = false"
+  local got
+  got=$("${duck[@]}" "SELECT count(*) AS n, sum(impressions) AS s FROM $reader('$3/$glob'$opts)")
+  local n s
+  n=$(sed -n 's/.*"n":"\{0,1\}\([0-9]*\).*/\1/p' <<<"$got")
+  s=$(sed -n 's/.*"s":"\{0,1\}\([0-9]*\).*/\1/p' <<<"$got")
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$n" "$s" >>"$checks"
+}
+
+# --- facts about the machine and the tools -----------------------------------------------
+echo "== environment"
+duck_info=$("${duck[@]}" "SELECT version() AS v, current_setting('threads') AS t")
+printf 'duckdb_version\t%s\n' "$(sed -n 's/.*"v":"\([^"]*\)".*/\1/p' <<<"$duck_info")" >>"$meta"
+printf 'duckdb_threads\t%s\n' "$(sed -n 's/.*"t":"\{0,1\}\([0-9]*\).*/\1/p' <<<"$duck_info")" >>"$meta"
+printf 's3dest_version\t%s\n' "$("$s3dest" version)" >>"$meta"
+printf 'commit\t%s%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  "$(git diff --quiet HEAD -- include tools 2>/dev/null || echo ', with uncommitted changes')" >>"$meta"
+printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" >>"$meta"
+printf 'cores\t%s\n' "$(nproc)" >>"$meta"
+printf 'node_version\t%s\n' "$(node --version)" >>"$meta"
+printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$meta"
+/usr/bin/time -o "$work/time.txt" -f "%M" node -e 0
+printf 'node_rss_kb\t%s\n' "$(cat "$work/time.txt")" >>"$meta"
+/usr/bin/time -o "$work/time.txt" -f "%M" "${duck[@]}" "SELECT 42" >/dev/null
+printf 'node_duckdb_rss_kb\t%s\n' "$(cat "$work/time.txt")" >>"$meta"
+sed 's/^/   /' "$meta"
+
+# --- gzip: which s3dest level gives DuckDB's compressed size? (on a tenth of the rows) -----
+echo "== gzip calibration on $(( rows / 10 > 1000 ? rows / 10 : 1000 )) rows"
+head -n $(( rows / 10 > 1000 ? rows / 10 : 1000 )) "$input" >"$work/calib.ndjson"
+rm -rf "$work/calib-duck" && mkdir -p "$work/calib-duck"
+"${duck[@]}" "COPY (SELECT * FROM read_json('$work/calib.ndjson')) TO '$work/calib-duck/rows.csv.gz' (FORMAT csv, COMPRESSION gzip)" >/dev/null
+calib_duck=$(stat -c %s "$work/calib-duck/rows.csv.gz")
+printf 'calib_duckdb\t%s\n' "$calib_duck" >>"$meta"
+best_level=6 best_off=""
+for level in 1 2 3 4 5 6 7 8 9; do
+  write_config "calib-$level" csv+gzip stream "$level"
+  rm -rf "$work/calib-out"
+  "$s3dest" load --config "$work/calib-$level.json" --input "$work/calib.ndjson" --dest "$work/calib-out" \
+    --no-progress 2>/dev/null
+  size=$(stat -c %s "$work/calib-out/bench/rows.csv.gz")
+  printf 'calib_level_%s\t%s\n' "$level" "$size" >>"$meta"
+  off=$(awk -v a="$size" -v b="$calib_duck" 'BEGIN { d = a / b - 1; if (d < 0) d = -d; printf "%.6f", d }')
+  if [[ -z "$best_off" ]] || awk -v a="$off" -v b="$best_off" 'BEGIN { exit !(a < b) }'; then
+    best_level=$level best_off=$off
+  fi
+  printf '   s3dest gzip_level %d: %9d bytes (%.3fx DuckDB'"'"'s %d)\n' "$level" "$size" \
+    "$(awk -v a="$size" -v b="$calib_duck" 'BEGIN { print a / b }')" "$calib_duck"
+done
+default_off=$(awk -v a="$(sed -n 's/^calib_level_6\t//p' "$meta")" -v b="$calib_duck" \
+  'BEGIN { d = a / b - 1; if (d < 0) d = -d; print d }')
+extra_level=$forced_level
+if [[ -z "$extra_level" ]] && awk -v d="$default_off" 'BEGIN { exit !(d > 0.05) }'; then
+  extra_level=$best_level
+fi
+if [[ -n "$extra_level" && "$extra_level" != 6 ]]; then
+  echo "   adding s3dest rows at gzip_level $extra_level"
+  printf 'extra_level\t%s\n' "$extra_level" >>"$meta"
+  for layout in stream day; do
+    write_config "gz$extra_level-$layout" csv+gzip "$layout" "$extra_level"
+  done
+else
+  extra_level=""
+  echo "   default gzip_level 6 is within 5% of DuckDB's size: no extra rows"
+fi
+
+# --- the runs: interleaved s3dest, DuckDB, s3dest, DuckDB... --------------------------------
+echo "== $repeat runs of each case, tools interleaved"
+for ((rep = 1; rep <= repeat; rep++)); do
+  for c in "${cases[@]}"; do
+    measure "$c" s3dest "$rep" "$work/out-s3dest" \
+      "$s3dest" load --config "$work/$c.json" --input "$input" --dest "$work/out-s3dest" --no-progress
+    [[ $rep == 1 ]] && check_output "$c" s3dest "$work/out-s3dest"
+    rm -rf "$work/out-s3dest"
+    measure "$c" duckdb "$rep" "$work/out-duckdb" "${duck[@]}" "$(duckdb_sql "$c" "$work/out-duckdb")"
+    [[ $rep == 1 ]] && check_output "$c" duckdb "$work/out-duckdb"
+    rm -rf "$work/out-duckdb"
+    if [[ -n "$extra_level" && $c == gz-* ]]; then
+      e=gz$extra_level-${c#gz-}
+      measure "$e" s3dest "$rep" "$work/out-s3dest" \
+        "$s3dest" load --config "$work/$e.json" --input "$input" --dest "$work/out-s3dest" --no-progress
+      [[ $rep == 1 ]] && check_output "$e" s3dest "$work/out-s3dest"
+      rm -rf "$work/out-s3dest"
+    fi
+  done
+done
+
+# --- the table -----------------------------------------------------------------------------
+echo
+node "$repo/bench/report.mjs" "$work" "$repo/bench/results.md"

@@ -1,0 +1,97 @@
+// Writes the records of many partitions at once. The first partitions seen each get a
+// live ChunkWriter, so their objects stream out while input is still being read; once
+// the memory set aside for live writers is spent, later partitions wait in a
+// PartitionStore (spilling to disk past its budget) and are written at the end, one at
+// a time. Either way a partition's records reach its objects in the order given.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "s3dest/layout/chunk_writer.hpp"
+#include "s3dest/layout/partition_store.hpp"
+
+namespace s3dest {
+
+class PartitionedWriter {
+ public:
+  using KeyFor = std::function<std::string(size_t partition, uint32_t chunk_id)>;
+
+  PartitionedWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, size_t max_live_writers,
+                    PartitionStore& store, KeyFor key_for)
+      : sink_(sink), format_(format), cap_(cap), max_live_(max_live_writers), store_(store),
+        key_for_(std::move(key_for)) {}
+
+  // Partitions are numbered 0, 1, ... in order of first sight.
+  size_t add_partition();
+  Status add(size_t partition, std::string_view record);
+  // Completes every object: the live writers', then the stored partitions' in `order`
+  // (partition numbers; the ones that are live are skipped).
+  Status finish(const std::vector<size_t>& order);
+  // Drops the open objects; committed ones are listed in written() for the caller to undo.
+  void abort();
+
+  const std::vector<WrittenObject>& written() const { return written_; }
+
+ private:
+  struct Partition {
+    std::unique_ptr<ChunkWriter> live;
+    size_t store_index = 0;
+  };
+  std::unique_ptr<ChunkWriter> new_writer(size_t partition) {
+    return std::make_unique<ChunkWriter>(
+        sink_, format_, cap_, [this, partition](uint32_t chunk_id) { return key_for_(partition, chunk_id); },
+        written_, partition);
+  }
+
+  ObjectSink& sink_;
+  const RowFormat& format_;
+  uint64_t cap_;
+  size_t max_live_;
+  PartitionStore& store_;
+  KeyFor key_for_;
+  std::vector<Partition> partitions_;
+  size_t live_ = 0;
+  std::vector<WrittenObject> written_;
+};
+
+inline size_t PartitionedWriter::add_partition() {
+  Partition p;
+  if (live_ < max_live_) {
+    p.live = new_writer(partitions_.size());
+    ++live_;
+  } else {
+    p.store_index = store_.add_partition();
+  }
+  partitions_.push_back(std::move(p));
+  return partitions_.size() - 1;
+}
+
+inline Status PartitionedWriter::add(size_t partition, std::string_view record) {
+  Partition& p = partitions_[partition];
+  if (p.live) return p.live->add(record);
+  return store_.append(p.store_index, record);
+}
+
+inline Status PartitionedWriter::finish(const std::vector<size_t>& order) {
+  for (Partition& p : partitions_)
+    if (p.live) S3DEST_TRY(p.live->finish());
+  for (const size_t partition : order) {
+    Partition& p = partitions_[partition];
+    if (p.live) continue;
+    const auto writer = new_writer(partition);
+    S3DEST_TRY(store_.drain(p.store_index, [&writer](std::string_view record) { return writer->add(record); }));
+    S3DEST_TRY(writer->finish());
+  }
+  return {};
+}
+
+inline void PartitionedWriter::abort() {
+  for (Partition& p : partitions_)
+    if (p.live) p.live->abort();
+}
+
+}  // namespace s3dest

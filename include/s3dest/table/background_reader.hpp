@@ -1,0 +1,336 @@
+// Reads every input on threads of their own, turns each row into a (key, record) pair
+// with the caller's function, and hands the pairs over in batches, in input order. So
+// parsing and encoding run on every core while the caller routes and writes. NDJSON
+// files are cut into blocks of whole lines that several threads parse at once; other
+// inputs are read row by row on one thread. Only a few batches are ever in flight, which
+// bounds memory.
+#pragma once
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "s3dest/table/row_reader.hpp"
+
+namespace s3dest {
+
+// Turns a row into the bytes of its key (what decides where it goes) and its record
+// (what is written). Called from several threads at once. An error is about that row;
+// the reader puts "file:line: " in front.
+using EncodeRow = std::function<Status(const Row& row, std::string& key, std::string& record)>;
+
+// Pairs of (key, record), framed by 32-bit lengths.
+class EncodedBatch {
+ public:
+  void clear() {
+    bytes_.clear();
+    rows_ = 0;
+  }
+  size_t rows() const { return rows_; }
+  size_t bytes() const { return bytes_.size(); }
+  void add(std::string_view key, std::string_view record) {
+    put(key);
+    put(record);
+    ++rows_;
+  }
+  // Visits each pair in order: visit(key, record) -> Status.
+  template <class Visit>
+  Status for_each(Visit&& visit) const {
+    const char* p = bytes_.data();
+    const char* end = p + bytes_.size();
+    while (p < end) {
+      const std::string_view key = take(p), record = take(p);
+      S3DEST_TRY(visit(key, record));
+    }
+    return {};
+  }
+
+ private:
+  void put(std::string_view bytes) {
+    const auto n = static_cast<uint32_t>(bytes.size());
+    bytes_.append(reinterpret_cast<const char*>(&n), sizeof n);
+    bytes_.append(bytes);
+  }
+  static std::string_view take(const char*& p) {
+    uint32_t n;
+    std::memcpy(&n, p, sizeof n);
+    const std::string_view bytes(p + sizeof n, n);
+    p += sizeof n + n;
+    return bytes;
+  }
+  std::string bytes_;
+  size_t rows_ = 0;
+};
+
+struct InputBatch {
+  std::string file;  // the input the rows came from
+  EncodedBatch pairs;
+};
+
+// One input, and how to read it.
+struct InputPlan {
+  std::unique_ptr<RowReader> reader;  // open already: read row by row
+  std::unique_ptr<ByteSource> source;  // else opened when its turn comes
+  // NDJSON that may be cut into blocks and parsed by several threads at once (a file
+  // read from its start; a reader that has inferred a schema has consumed its source).
+  bool parallel = false;
+};
+
+class BackgroundReader {
+ public:
+  // Every plan's rows must follow `options.schema`.
+  BackgroundReader(std::vector<InputPlan> plans, InputFormat format, ReaderOptions options,
+                   EncodeRow encode, unsigned parse_threads);
+  ~BackgroundReader();
+  BackgroundReader(const BackgroundReader&) = delete;
+  BackgroundReader& operator=(const BackgroundReader&) = delete;
+
+  // The next batch (valid until the next call), or nullptr after the last one.
+  Result<const InputBatch*> next();
+
+ private:
+  static constexpr size_t kBatchBytes = 1 << 20;
+  static constexpr size_t kBlockBytes = 4 << 20;
+  static constexpr uint64_t kMaxInFlight = 6;
+
+  struct Block {  // whole NDJSON lines waiting for a parser
+    uint64_t sequence;
+    uint64_t first_line_offset;
+    std::string file;
+    std::string bytes;
+  };
+  struct Done {
+    std::unique_ptr<InputBatch> batch;
+    Status status;
+  };
+
+  void produce();
+  Status read_rows(RowReader& reader);
+  // Encodes `row` into `batch`, naming the row's place in an error.
+  Status add_row(const RowReader& reader, const Row& row, InputBatch& batch, std::string& key,
+                 std::string& record) const;
+  Status cut_blocks(ByteSource& source);
+  void parse_blocks();
+  Status parse_block(Block& block, InputBatch& batch);
+
+  // Waits until fewer than kMaxInFlight sequences are unconsumed; false if cancelled.
+  bool wait_for_room(std::unique_lock<std::mutex>& lock);
+  std::unique_ptr<InputBatch> recycled_batch();  // call with the lock held
+  void finish(uint64_t sequence, Done done);
+
+  std::vector<InputPlan> plans_;
+  const InputFormat format_;
+  const ReaderOptions options_;
+  const EncodeRow encode_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  uint64_t produced_ = 0;   // sequences handed out
+  uint64_t consumed_ = 0;   // sequences given to next()
+  std::map<uint64_t, Done> done_;
+  std::deque<Block> blocks_;
+  std::vector<std::unique_ptr<InputBatch>> spare_;
+  std::unique_ptr<InputBatch> in_use_;
+  bool producer_done_ = false;
+  bool cancelled_ = false;
+  Status producer_status_;
+  std::vector<std::thread> threads_;
+};
+
+inline BackgroundReader::BackgroundReader(std::vector<InputPlan> plans, InputFormat format,
+                                          ReaderOptions options, EncodeRow encode, unsigned parse_threads)
+    : plans_(std::move(plans)), format_(format), options_(std::move(options)), encode_(std::move(encode)) {
+  bool any_blocks = false;
+  for (const auto& plan : plans_) any_blocks = any_blocks || plan.parallel;
+  threads_.emplace_back([this] { produce(); });
+  if (any_blocks)
+    for (unsigned i = 0; i < std::max(1u, parse_threads); ++i) threads_.emplace_back([this] { parse_blocks(); });
+}
+
+inline BackgroundReader::~BackgroundReader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_ = true;
+  }
+  changed_.notify_all();
+  for (auto& thread : threads_) thread.join();
+}
+
+inline Result<const InputBatch*> BackgroundReader::next() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (in_use_) {
+    in_use_->pairs.clear();
+    spare_.push_back(std::move(in_use_));
+  }
+  changed_.wait(lock, [this] {
+    return done_.count(consumed_) > 0 || (producer_done_ && produced_ == consumed_);
+  });
+  const auto it = done_.find(consumed_);
+  if (it == done_.end()) {  // everything consumed
+    if (!producer_status_.ok()) return producer_status_;
+    return static_cast<const InputBatch*>(nullptr);
+  }
+  Done done = std::move(it->second);
+  done_.erase(it);
+  ++consumed_;
+  changed_.notify_all();
+  if (!done.status.ok()) return done.status;
+  in_use_ = std::move(done.batch);
+  return static_cast<const InputBatch*>(in_use_.get());
+}
+
+inline void BackgroundReader::produce() {
+  Status status;
+  for (auto& plan : plans_) {
+    if (plan.parallel) {
+      status = cut_blocks(*plan.source);
+    } else {
+      if (!plan.reader) {
+        auto reader = open_row_reader(std::move(plan.source), format_, options_);
+        if (!reader.ok()) status = reader.status();
+        else plan.reader = std::move(*reader);
+      }
+      if (status.ok()) status = read_rows(*plan.reader);
+    }
+    plan = InputPlan();  // close the input
+    if (!status.ok()) break;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  producer_status_ = status;
+  producer_done_ = true;
+  changed_.notify_all();
+}
+
+inline bool BackgroundReader::wait_for_room(std::unique_lock<std::mutex>& lock) {
+  changed_.wait(lock, [this] { return cancelled_ || produced_ - consumed_ < kMaxInFlight; });
+  return !cancelled_;
+}
+
+inline std::unique_ptr<InputBatch> BackgroundReader::recycled_batch() {
+  if (spare_.empty()) return std::make_unique<InputBatch>();
+  auto batch = std::move(spare_.back());
+  spare_.pop_back();
+  return batch;
+}
+
+inline void BackgroundReader::finish(uint64_t sequence, Done done) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  done_.emplace(sequence, std::move(done));
+  changed_.notify_all();
+}
+
+inline Status BackgroundReader::read_rows(RowReader& reader) {
+  Row row;
+  std::string key, record;
+  for (bool more = true; more;) {
+    std::unique_ptr<InputBatch> batch;
+    uint64_t sequence;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (!wait_for_room(lock)) return {};
+      batch = recycled_batch();
+      sequence = produced_++;
+    }
+    batch->file = reader.name();
+    Status status;
+    while (batch->pairs.bytes() < kBatchBytes) {
+      auto next = reader.next(row);
+      if (next.ok() && *next) status = add_row(reader, row, *batch, key, record);
+      else if (!next.ok()) status = next.status();
+      if (!status.ok() || !*next) {
+        more = false;
+        break;
+      }
+    }
+    finish(sequence, Done{std::move(batch), status});
+    if (!status.ok()) return {};  // reported in order, through the batch
+  }
+  return {};
+}
+
+inline Status BackgroundReader::cut_blocks(ByteSource& source) {
+  std::string carry;  // the start of a line cut off by the previous read
+  uint64_t lines_before = 0;
+  for (bool end = false; !end;) {
+    Block block;
+    block.file = source.name();
+    block.bytes = std::move(carry);
+    carry.clear();
+    // Fill to the block size, then keep reading until the block holds a line end.
+    size_t last_newline = std::string::npos;
+    while (!end && (block.bytes.size() < kBlockBytes || last_newline == std::string::npos)) {
+      const size_t old_size = block.bytes.size();
+      block.bytes.resize(old_size + kBlockBytes);
+      S3DEST_ASSIGN_OR_RETURN(const size_t n, source.read(block.bytes.data() + old_size, kBlockBytes));
+      block.bytes.resize(old_size + n);
+      end = n == 0;
+      last_newline = block.bytes.rfind('\n');
+    }
+    if (!end && last_newline != std::string::npos) {
+      carry.assign(block.bytes, last_newline + 1, std::string::npos);
+      block.bytes.resize(last_newline + 1);
+    }
+    if (block.bytes.empty()) break;
+    block.first_line_offset = lines_before;
+    lines_before += static_cast<uint64_t>(std::count(block.bytes.begin(), block.bytes.end(), '\n'));
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!wait_for_room(lock)) return {};
+    block.sequence = produced_++;
+    blocks_.push_back(std::move(block));
+    changed_.notify_all();
+  }
+  return {};
+}
+
+inline void BackgroundReader::parse_blocks() {
+  for (;;) {
+    Block block;
+    std::unique_ptr<InputBatch> batch;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [this] { return cancelled_ || !blocks_.empty() || producer_done_; });
+      if (cancelled_ || blocks_.empty()) return;
+      block = std::move(blocks_.front());
+      blocks_.pop_front();
+      batch = recycled_batch();
+    }
+    batch->file = block.file;
+    const Status status = parse_block(block, *batch);
+    finish(block.sequence, Done{std::move(batch), status});
+  }
+}
+
+inline Status BackgroundReader::parse_block(Block& block, InputBatch& batch) {
+  ReaderOptions options = options_;
+  options.first_line_offset = block.first_line_offset;
+  S3DEST_ASSIGN_OR_RETURN(auto reader, open_row_reader(ByteSource::from_string(std::move(block.bytes), block.file),
+                                                       InputFormat::ndjson, options));
+  Row row;
+  std::string key, record;
+  for (;;) {
+    S3DEST_ASSIGN_OR_RETURN(const bool more, reader->next(row));
+    if (!more) return {};
+    S3DEST_TRY(add_row(*reader, row, batch, key, record));
+  }
+}
+
+inline Status BackgroundReader::add_row(const RowReader& reader, const Row& row, InputBatch& batch,
+                                        std::string& key, std::string& record) const {
+  key.clear();
+  record.clear();
+  const Status status = encode_(row, key, record);
+  if (!status.ok()) return status.prefixed(reader.name() + ":" + std::to_string(reader.line()) + ": ");
+  batch.pairs.add(key, record);
+  return {};
+}
+
+}  // namespace s3dest

@@ -1,0 +1,271 @@
+// Shared helpers for the end-to-end tests: run the real s3dest tool, write its config and
+// inputs into temporary folders, and read what it wrote back with DuckDB.
+//
+// ctest sets S3DEST_BIN (the s3dest binary) and S3DEST_SOURCE_DIR (the repository root);
+// s3dest-sample is built next to s3dest.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { DuckDBInstance } from '@duckdb/node-api';
+
+export const SOURCE_DIR =
+  process.env.S3DEST_SOURCE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = process.env.S3DEST_BIN ?? path.join(SOURCE_DIR, 'build', 'bin', 's3dest');
+export const SAMPLE = path.join(path.dirname(BIN), 's3dest-sample');
+
+// ---------------------------------------------------------------------------------------
+// Running the tool.
+
+// Runs `s3dest ARGS...`; `input` (string or Buffer) goes to standard input.
+// Returns {status, stdout, stderr}.
+export function s3dest(args, { input, env, cwd } = {}) {
+  const result = spawnSync(BIN, args, {
+    input: input ?? '',
+    env: { ...process.env, ...env },
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+// `s3dest load ...`, asserting success (exit 0) with the tool's stderr in the message.
+export function loadOk(args, options) {
+  const r = s3dest(['load', '--no-progress', ...args], options);
+  assert.equal(r.status, 0, `s3dest load ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  return r;
+}
+
+// Asserts a run failed with `code`, a message that begins "s3dest: error:", and that the
+// message matches every pattern in `words` (RegExp or plain substring).
+export function assertFails(r, code, words = []) {
+  assert.equal(r.status, code, `expected exit ${code}, got ${r.status}; stderr:\n${r.stderr}`);
+  assert.match(r.stderr, /^s3dest: error:/, `stderr should begin with "s3dest: error:":\n${r.stderr}`);
+  for (const w of words) {
+    if (w instanceof RegExp) assert.match(r.stderr, w, `stderr should match ${w}:\n${r.stderr}`);
+    else assert.ok(r.stderr.includes(w), `stderr should mention ${JSON.stringify(w)}:\n${r.stderr}`);
+  }
+}
+
+// Writes `rows` of s3dest-sample output to `file` (NDJSON) and returns `file`.
+export function sample(file, { rows, days, accounts, seed } = {}) {
+  const args = [];
+  if (rows !== undefined) args.push('--rows', String(rows));
+  if (days !== undefined) args.push('--days', String(days));
+  if (accounts !== undefined) args.push('--accounts', String(accounts));
+  if (seed !== undefined) args.push('--seed', String(seed));
+  const fd = fs.openSync(file, 'w');
+  try {
+    const r = spawnSync(SAMPLE, args, { stdio: ['ignore', fd, 'pipe'] });
+    if (r.error) throw r.error;
+    assert.equal(r.status, 0, `s3dest-sample failed: ${r.stderr}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return file;
+}
+
+// ---------------------------------------------------------------------------------------
+// Files.
+
+// A fresh folder under the system temp folder; removed by cleanup().
+export function tempDir(prefix = 's3dest-e2e-') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function cleanup(dir) {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export function writeJson(file, value) {
+  fs.writeFileSync(file, JSON.stringify(value, null, 2));
+  return file;
+}
+
+// Writes a config file into `dir` and returns its path.
+export function writeConfig(dir, config, name = 'config.json') {
+  return writeJson(path.join(dir, name), config);
+}
+
+// Every file under `root` (hidden ones too), as paths relative to `root` with '/', sorted.
+// [] when `root` does not exist.
+export function listFiles(root) {
+  const out = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out.push(path.relative(root, full).split(path.sep).join('/'));
+    }
+  };
+  if (fs.existsSync(root)) walk(root);
+  return out.sort();
+}
+
+// Every entry (files and folders) under `root`, relative; [] when it does not exist.
+export function listEntries(root) {
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { recursive: true }).map(String).sort();
+}
+
+// The run wrote nothing: the destination folder is absent or holds nothing at all.
+export function assertNothingWritten(dest) {
+  const entries = listEntries(dest);
+  assert.deepEqual(entries, [], `the failed run left entries under ${dest}: ${entries.slice(0, 10).join(', ')}`);
+}
+
+export function md5Hex(file) {
+  return crypto.createHash('md5').update(fs.readFileSync(file)).digest('hex');
+}
+
+// CRC-32C (Castagnoli), as S3's x-amz-checksum-crc32c: base64 of the big-endian value.
+const CRC32C_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+export function crc32cBase64(bytes) {
+  let crc = 0xffffffff;
+  for (const b of bytes) crc = CRC32C_TABLE[(crc ^ b) & 0xff] ^ (crc >>> 8);
+  crc = (crc ^ 0xffffffff) >>> 0;
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(crc);
+  return out.toString('base64');
+}
+
+// `gzip -t` on every file (in batches); asserts they all pass.
+export function assertGzipValid(files) {
+  for (let i = 0; i < files.length; i += 200) {
+    const batch = files.slice(i, i + 200);
+    const r = spawnSync('gzip', ['-t', ...batch], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `gzip -t failed: ${r.stderr}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// DuckDB.
+
+export async function duck() {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone='UTC'");
+  return {
+    instance,
+    connection,
+    run: (sql) => connection.run(sql),
+    // Rows as objects with JSON-safe values (BIGINT, DECIMAL, dates as strings).
+    all: async (sql) => (await connection.runAndReadAll(sql)).getRowObjectsJson(),
+    // Rows as objects with DuckDB's JS values (DOUBLE as number, BIGINT as BigInt).
+    values: async (sql) => (await connection.runAndReadAll(sql)).getRowObjects(),
+    close: () => {
+      connection.closeSync?.();
+      instance.closeSync?.();
+    },
+  };
+}
+
+export const sqlString = (s) => `'${String(s).replaceAll("'", "''")}'`;
+export const sqlList = (items) => `[${items.map(sqlString).join(', ')}]`;
+export const sqlColumns = (columns) =>
+  `{${Object.entries(columns).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ')}}`;
+
+// The DuckDB reader for a set of objects written in `format` with `separator`.
+// `columns` maps column name to DuckDB type; `extra` is appended to the reader's options.
+export function readerSql(files, format, columns, { separator = 'comma', extra = '' } = {}) {
+  const list = sqlList(files);
+  if (format.startsWith('json'))
+    return `read_json(${list}, format='newline_delimited', columns=${sqlColumns(columns)}${extra})`;
+  const delim = { comma: ',', semicolon: ';', tab: '\t' }[separator];
+  return (
+    `read_csv(${list}, delim=${sqlString(delim)}, header=true, quote='"', escape='"', ` +
+    `allow_quoted_nulls=false, columns=${sqlColumns(columns)}${extra})`
+  );
+}
+
+// Asserts tables (or queries) `a` and `b` hold the same multiset of rows.
+export async function assertSameRows(db, a, b, what = '') {
+  const [counts] = await db.all(
+    `SELECT (SELECT count(*) FROM (${a})) AS a_rows, (SELECT count(*) FROM (${b})) AS b_rows, ` +
+      `(SELECT count(*) FROM ((${a}) EXCEPT ALL (${b}))) AS only_a, ` +
+      `(SELECT count(*) FROM ((${b}) EXCEPT ALL (${a}))) AS only_b`,
+  );
+  if (counts.only_a !== '0' || counts.only_b !== '0') {
+    const missing = await db.all(`SELECT * FROM ((${a}) EXCEPT ALL (${b})) LIMIT 3`);
+    const extra = await db.all(`SELECT * FROM ((${b}) EXCEPT ALL (${a})) LIMIT 3`);
+    assert.fail(
+      `${what}: rows differ (${JSON.stringify(counts)})\n` +
+        `in input, not in output: ${JSON.stringify(missing)}\nin output, not in input: ${JSON.stringify(extra)}`,
+    );
+  }
+  assert.equal(counts.a_rows, counts.b_rows, `${what}: row counts differ`);
+}
+
+// ---------------------------------------------------------------------------------------
+// The sample data of s3dest-sample.
+
+// Its columns with the types s3dest infers for them, as DuckDB types.
+export const SAMPLE_COLUMNS = {
+  date: 'DATE',
+  account: 'VARCHAR',
+  campaign: 'VARCHAR',
+  impressions: 'BIGINT',
+  clicks: 'BIGINT',
+  cost: 'DOUBLE',
+  ctr: 'DOUBLE',
+  active: 'BOOLEAN',
+  updated_at: 'TIMESTAMP',
+  note: 'VARCHAR',
+};
+
+// The same columns as an s3dest --schema file.
+export const SAMPLE_SCHEMA = {
+  columns: [
+    { name: 'date', type: 'date' },
+    { name: 'account', type: 'string' },
+    { name: 'campaign', type: 'string' },
+    { name: 'impressions', type: 'int64' },
+    { name: 'clicks', type: 'int64' },
+    { name: 'cost', type: 'double' },
+    { name: 'ctr', type: 'double' },
+    { name: 'active', type: 'bool' },
+    { name: 'updated_at', type: 'timestamp' },
+    { name: 'note', type: 'string' },
+  ],
+};
+
+// Loads an NDJSON file of sample rows into DuckDB table `table`.
+export async function loadSampleInput(db, table, file, columns = SAMPLE_COLUMNS) {
+  await db.run(
+    `CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ` +
+      `read_json(${sqlString(file)}, format='newline_delimited', columns=${sqlColumns(columns)})`,
+  );
+}
+
+// A day-and-account layout like the demo's.
+export function dayAccountConfig(overrides = {}) {
+  return {
+    title: 'e2e',
+    folder: '/{{workspace_id}}/{{account}}/{{YYYY}}/{{MM}}/{{DD}}',
+    file_name: '{{filename}}-{{YYYY}}{{MM}}{{DD}}-{{chunk_id}}',
+    file_format: 'csv',
+    separator: 'comma',
+    partition_by: 'day',
+    use_load_by_account: true,
+    date_field: 'date',
+    account_field: 'account',
+    context: { workspace_id: 'ws1', filename: 'campaigns' },
+    ...overrides,
+  };
+}
+
+export const EXTENSIONS = { csv: '.csv', 'csv+gzip': '.csv.gz', json: '.json', 'json+gzip': '.json.gz' };

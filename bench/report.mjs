@@ -60,7 +60,7 @@ if (extraLevel) order.push(`gz${extraLevel}-stream`, `gz${extraLevel}-day`);
 let mismatch = false;
 const header = [
   'format', 'layout', 's3dest wall s', 'DuckDB wall s', 'wall s3dest/DuckDB', 'target',
-  's3dest CPU s', 'DuckDB CPU s (cores)', 's3dest peak RSS MB', 'DuckDB peak RSS MB',
+  's3dest CPU s (cores)', 'DuckDB CPU s (cores)', 's3dest peak RSS MB', 'DuckDB peak RSS MB',
   's3dest bytes', 'DuckDB bytes', 'size s3dest/DuckDB', 'rows read back',
 ];
 const rows = [];
@@ -90,7 +90,7 @@ for (const c of order) {
   }
   rows.push([
     formatOf(c), layoutOf(c), sec(s.wall), sec(d.wall), `${ratio.toFixed(2)}x`, target,
-    sec(s.cpu), `${sec(d.cpu)} (${(d.cpu / d.wall).toFixed(1)})`, mb(s.rss), mb(d.rss),
+    `${sec(s.cpu)} (${(s.cpu / s.wall).toFixed(1)})`, `${sec(d.cpu)} (${(d.cpu / d.wall).toFixed(1)})`, mb(s.rss), mb(d.rss),
     int(s.bytes), int(d.bytes), sizeRatio.toFixed(3), rowsCell,
   ]);
 }
@@ -108,9 +108,10 @@ const notes = [
     ' each as its own process under `/usr/bin/time -f "%e %U %S %M"`.',
   `Machine: ${meta.cpu}, ${meta.cores} cores. ${meta.s3dest_version} (${meta.commit}), Release build.` +
     ` DuckDB ${meta.duckdb_version} through \`@duckdb/node-api\` on node ${meta.node_version},` +
-    ` threads=${meta.duckdb_threads}.`,
-  `s3dest runs on one thread; DuckDB may use all ${meta.duckdb_threads} threads: "cores" is its CPU time / wall time.` +
-    ' CPU is user + sys.',
+    ` threads=${meta.duckdb_threads}. Load average (1 min) ${meta.load_before} at the start,` +
+    ` ${meta.load_after} after (the benchmark itself keeps it near 1; much more means other work competed).`,
+  `CPU is user + sys; "cores" is CPU time / wall time, the parallelism each tool got. DuckDB may use` +
+    ` ${meta.duckdb_threads} threads (its default here, one per core).`,
   `DuckDB's peak RSS includes node's own: node alone peaks at ${mb(+meta.node_rss_kb)} MB,` +
     ` node with DuckDB loaded running \`SELECT 42\` at ${mb(+meta.node_duckdb_rss_kb)} MB. Nothing is subtracted.`,
   'DuckDB statements: `COPY (SELECT * FROM read_json(in)) TO ... (FORMAT csv|json [, COMPRESSION gzip])`;' +

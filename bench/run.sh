@@ -41,10 +41,20 @@ done
 [[ -z "$forced_level" || "$forced_level" =~ ^[1-9]$ ]] || { echo "bench/run.sh: --gzip-level takes 1..9" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "bench/run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load_before" 'BEGIN { exit !(l > 0.5) }'; then
+  echo "warning: the machine is busy (load average $(cut -d' ' -f1-3 /proc/loadavg)): timings will be noisy" >&2
+fi
+
 # --- build (Release, tools only) and DuckDB for node ------------------------------------
 echo "== building Release into build-bench/"
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DS3DEST_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench --target s3dest_tool s3dest_sample >/dev/null
+mkdir -p build-bench
+if ! { cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DS3DEST_BUILD_TESTS=OFF &&
+        cmake --build build-bench --target s3dest_tool s3dest_sample; } >build-bench/bench-build.log 2>&1; then
+  tail -n 40 build-bench/bench-build.log >&2
+  echo "bench/run.sh: the build failed (full log: build-bench/bench-build.log)" >&2
+  exit 1
+fi
 s3dest=$repo/build-bench/bin/s3dest
 sample=$repo/build-bench/bin/s3dest-sample
 
@@ -138,7 +148,7 @@ check_output() {  # case tool out
   local reader glob
   case "$1" in
     json-*) reader=read_json glob='**/*.json' ;;
-    gz-*) reader=read_csv glob='**/*.csv.gz' ;;
+    gz*) reader=read_csv glob='**/*.csv.gz' ;;
     *) reader=read_csv glob='**/*.csv' ;;
   esac
   local opts=""
@@ -163,6 +173,7 @@ printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | he
 printf 'cores\t%s\n' "$(nproc)" >>"$meta"
 printf 'node_version\t%s\n' "$(node --version)" >>"$meta"
 printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$meta"
+printf 'load_before\t%s\n' "$load_before" >>"$meta"
 /usr/bin/time -o "$work/time.txt" -f "%M" node -e 0
 printf 'node_rss_kb\t%s\n' "$(cat "$work/time.txt")" >>"$meta"
 /usr/bin/time -o "$work/time.txt" -f "%M" "${duck[@]}" "SELECT 42" >/dev/null
@@ -228,6 +239,8 @@ for ((rep = 1; rep <= repeat; rep++)); do
     fi
   done
 done
+
+printf 'load_after\t%s\n' "$(cut -d' ' -f1 /proc/loadavg)" >>"$meta"
 
 # --- the table -----------------------------------------------------------------------------
 echo

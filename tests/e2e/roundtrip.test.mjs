@@ -45,8 +45,7 @@ const VARIANTS = [
   { file_format: 'csv', separator: 'comma' },
   { file_format: 'csv', separator: 'semicolon' },
   { file_format: 'csv', separator: 'tab' },
-  { file_format: 'csv+gzip', separator: 'comma' },
-  { file_format: 'csv+gzip', separator: 'semicolon' },
+  // Separators are the csv encoder's business; gzip only frames its bytes, so one is enough.
   { file_format: 'csv+gzip', separator: 'tab' },
   { file_format: 'json' },
   { file_format: 'json+gzip' },

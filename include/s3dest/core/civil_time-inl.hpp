@@ -33,25 +33,52 @@ inline std::optional<CivilDate> parse_civil_date(std::string_view text) {
   return CivilDate{y, m, d};
 }
 
-inline void append_fixed(std::string& out, int64_t value, int width) {
-  char buf[24];
+// Writes `value` as at least `width` digits (zero padded) at `p`; returns the end.
+inline char* write_fixed(char* p, int64_t value, int width) {
+  if (value < 0) {
+    *p++ = '-';
+    value = -value;
+  }
+  char digits[20];
   int n = 0;
-  const bool negative = value < 0;
-  uint64_t v = negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+  auto v = static_cast<uint64_t>(value);
   do {
-    buf[n++] = static_cast<char>('0' + v % 10);
+    digits[n++] = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0 || n < width);
-  if (negative) out.push_back('-');
-  while (n > 0) out.push_back(buf[--n]);
+  while (n > 0) *p++ = digits[--n];
+  return p;
+}
+
+inline void append_fixed(std::string& out, int64_t value, int width) {
+  char buf[24];
+  out.append(buf, write_fixed(buf, value, width));
+}
+
+// Dates and times are formatted on every row of csv and json output: write the common
+// case (years 0 to 9999) two digits at a time into one buffer.
+inline char* write_two(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
+}
+
+inline char* write_civil_date(char* p, const CivilDate& d) {
+  if (d.year >= 0 && d.year <= 9999) {
+    p = write_two(p, static_cast<unsigned>(d.year / 100));
+    p = write_two(p, static_cast<unsigned>(d.year % 100));
+  } else {
+    p = write_fixed(p, d.year, 4);
+  }
+  *p++ = '-';
+  p = write_two(p, d.month);
+  *p++ = '-';
+  return write_two(p, d.day);
 }
 
 inline void append_civil_date(std::string& out, const CivilDate& d) {
-  append_fixed(out, d.year, 4);
-  out.push_back('-');
-  append_fixed(out, d.month, 2);
-  out.push_back('-');
-  append_fixed(out, d.day, 2);
+  char buf[32];
+  out.append(buf, write_civil_date(buf, d));
 }
 
 }  // namespace detail
@@ -115,18 +142,20 @@ inline void append_date(std::string& out, int32_t days) {
 
 inline void append_timestamp(std::string& out, int64_t micros) {
   const CivilDateTime t = civil_from_micros(micros);
-  detail::append_civil_date(out, t.date);
-  out.push_back('T');
-  detail::append_fixed(out, t.hour, 2);
-  out.push_back(':');
-  detail::append_fixed(out, t.minute, 2);
-  out.push_back(':');
-  detail::append_fixed(out, t.second, 2);
+  char buf[48];
+  char* p = detail::write_civil_date(buf, t.date);
+  *p++ = 'T';
+  p = detail::write_two(p, t.hour);
+  *p++ = ':';
+  p = detail::write_two(p, t.minute);
+  *p++ = ':';
+  p = detail::write_two(p, t.second);
   if (t.microsecond != 0) {
-    out.push_back('.');
-    detail::append_fixed(out, t.microsecond, 6);
+    *p++ = '.';
+    p = detail::write_fixed(p, t.microsecond, 6);
   }
-  out.push_back('Z');
+  *p++ = 'Z';
+  out.append(buf, p);
 }
 
 }  // namespace s3dest

@@ -1,0 +1,369 @@
+// Values that break naive writers (quotes, separators, line breaks inside values, unicode,
+// nulls next to empty strings, extreme integers, doubles that need 17 digits, dates before
+// 1970, microsecond timestamps, 38-digit decimals, binary) loaded with a --schema in every
+// text format and csv separator, by day and account, and read back by DuckDB value by value
+// against what the test wrote.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { after, before, test } from 'node:test';
+
+import {
+  EXTENSIONS,
+  assertGzipValid,
+  cleanup,
+  duck,
+  listFiles,
+  loadOk,
+  readerSql,
+  tempDir,
+  writeConfig,
+  writeJson,
+} from './lib.mjs';
+
+// ---------------------------------------------------------------------------------------
+// The edge-case set.
+
+const SCHEMA = {
+  columns: [
+    { name: 'id', type: 'int64', nullable: false },
+    { name: 'date', type: 'date', nullable: false },
+    { name: 'account', type: 'string', nullable: false },
+    { name: 's', type: 'string' },
+    { name: 'i64', type: 'int64' },
+    { name: 'i32', type: 'int32' },
+    { name: 'd', type: 'double' },
+    { name: 'b', type: 'bool' },
+    { name: 'ts', type: 'timestamp' },
+    { name: 'dec', type: 'decimal(38,10)' },
+    { name: 'dec2', type: 'decimal(9,2)' },
+    { name: 'bin', type: 'binary' },
+    { name: 'extra', type: 'string' },
+  ],
+};
+const COLUMN_NAMES = SCHEMA.columns.map((c) => c.name);
+const DUCK_COLUMNS = {
+  id: 'BIGINT',
+  date: 'DATE',
+  account: 'VARCHAR',
+  s: 'VARCHAR',
+  i64: 'BIGINT',
+  i32: 'INTEGER',
+  d: 'DOUBLE',
+  b: 'BOOLEAN',
+  ts: 'TIMESTAMP',
+  dec: 'DECIMAL(38,10)',
+  dec2: 'DECIMAL(9,2)',
+  bin: 'VARCHAR', // base64 text
+  extra: 'VARCHAR',
+};
+
+const STRINGS = [
+  '',
+  null,
+  'plain',
+  'comma, inside',
+  'semi;colon',
+  'tab\tinside',
+  'quote " inside',
+  '"',
+  '""',
+  '"starts with a quote',
+  'ends with a quote"',
+  'line\nfeed',
+  'carriage\rreturn',
+  'crlf\r\ninside',
+  '\n',
+  '\r\n',
+  'ends with a line feed\n',
+  '  leading and trailing spaces  ',
+  'NULL',
+  'null',
+  '\\N',
+  'back\\slash',
+  'unicode: Zürich, 東京, Ελληνικά, עברית, 🚀👩‍👩‍👧',
+  'e\u0301 combining accent',
+  '\uFEFFbyte order mark at the start',
+  'line\u2028separator',
+  'control \u0001 and \u001f characters',
+  ',',
+  ';',
+  '\t',
+  "'single quotes'",
+  'a, "b";\tc\r\nd',
+  'long, "value";\n'.repeat(5000), // 80 KB
+];
+const INT64S = ['-9223372036854775808', '9223372036854775807', '0', '-1', null, '4611686018427387904', '-4611686018427387905'];
+const INT32S = ['-2147483648', '2147483647', '0', null, '-7'];
+// Doubles: written with JS's shortest round-trip text; several need all 17 digits.
+const DOUBLES = [
+  0.1,
+  0.1 + 0.2, // 0.30000000000000004
+  1 / 3,
+  2 / 3,
+  1.0000000000000002,
+  123456789.12345679,
+  5e-324,
+  2.2250738585072014e-308,
+  1.7976931348623157e308,
+  -0,
+  1e21,
+  1e-7,
+  -1.5e-10,
+  100,
+  null,
+  4.35,
+  9007199254740991,
+];
+const BOOLS = [true, false, null];
+const DATES = ['2026-01-01', '1969-12-31', '1900-02-28', '1066-10-14', '2000-02-29', '9999-12-31', '1970-01-01'];
+const ACCOUNTS = ['acme', 'zürich', '東京 tokyo', "O'Brien & Co", 'a,b;c'];
+const TIMESTAMPS = [
+  '2026-03-29T01:30:00.000001Z',
+  '1969-12-31T23:59:59.999999Z',
+  '1900-01-01T00:00:00Z',
+  '1970-01-01T00:00:00Z',
+  '2000-02-29T12:34:56.5Z',
+  '9999-12-31T23:59:59.999999Z',
+  '1583-01-01T00:00:00.123456Z',
+  null,
+  '2038-01-19T03:14:08.1Z',
+];
+// Decimals: the JSON text written (a number, or a string in quotes).
+const DECIMALS = [
+  '"1234567890123456789012345678.1234567890"',
+  '-9999999999999999999999999999.9999999999',
+  '0.0000000001',
+  '"-0.5"',
+  '42',
+  '1234567890123456789.0123456789',
+  '"0"',
+  '1.5e3',
+  'null',
+  '"-0.0000000001"',
+];
+const DECIMALS_9_2 = ['1234567.89', '-0.01', '0', '"9999999.99"', 'null', '-9999999.99'];
+const BINARIES = ['AAECAwT/', '', '/+8=', 'aGVsbG8gd29ybGQ=', null, '8J+agA=='];
+// Nested JSON in a string column is kept as its JSON text.
+const NESTED = ['{"a":[1,2,{"b":null}],"c":"x\\"y"}', '[1,"two",3.5,true,null]', '{}', null, '[]'];
+
+const pick = (list, i) => list[i % list.length];
+
+// The exact decimal text DuckDB prints for DECIMAL(p, scale): all `scale` digits shown.
+function decimalText(json, scale) {
+  if (json === 'null') return null;
+  let text = json.replaceAll('"', '');
+  let negative = false;
+  if (text.startsWith('-')) [negative, text] = [true, text.slice(1)];
+  let exponent = 0;
+  const e = text.search(/[eE]/);
+  if (e >= 0) [text, exponent] = [text.slice(0, e), Number(text.slice(e + 1))];
+  const [whole, fraction = ''] = text.split('.');
+  const digits = BigInt(whole + fraction); // value = digits * 10^(exponent - fraction.length)
+  const shift = exponent - fraction.length + scale;
+  const unscaled = shift >= 0 ? digits * 10n ** BigInt(shift) : digits / 10n ** BigInt(-shift);
+  const s = unscaled.toString().padStart(scale + 1, '0');
+  const out = scale ? `${s.slice(0, -scale)}.${s.slice(-scale)}` : s;
+  return unscaled !== 0n && negative ? `-${out}` : out;
+}
+
+// Microseconds since 1970 of "YYYY-MM-DDTHH:MM:SS[.f]Z", computed without DuckDB.
+function epochMicros(text) {
+  if (text === null) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$/.exec(text);
+  const d = new Date(0);
+  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  d.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
+  return (BigInt(d.getTime()) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0'))).toString();
+}
+
+// Each row: the NDJSON line written, and the values DuckDB should read back.
+const ROWS = [];
+const ROW_COUNT = 2 * STRINGS.length;
+for (let i = 0; i < ROW_COUNT; i++) {
+  const id = i + 1;
+  const row = {
+    id: String(id),
+    date: pick(DATES, i),
+    account: pick(ACCOUNTS, i),
+    s: pick(STRINGS, i),
+    i64: pick(INT64S, i),
+    i32: pick(INT32S, i),
+    d: pick(DOUBLES, i),
+    b: pick(BOOLS, i),
+    ts: pick(TIMESTAMPS, i),
+    dec: pick(DECIMALS, i),
+    dec2: pick(DECIMALS_9_2, i),
+    bin: pick(BINARIES, i),
+    extra: pick(NESTED, i),
+  };
+  const json = {
+    id: row.id,
+    date: JSON.stringify(row.date),
+    account: JSON.stringify(row.account),
+    s: JSON.stringify(row.s),
+    i64: row.i64 ?? 'null',
+    i32: row.i32 ?? 'null',
+    d: row.d === null ? 'null' : Object.is(row.d, -0) ? '-0.0' : String(row.d),
+    b: String(row.b),
+    ts: JSON.stringify(row.ts),
+    dec: row.dec,
+    dec2: row.dec2,
+    bin: JSON.stringify(row.bin),
+    extra: row.extra ?? 'null',
+  };
+  // Every 7th row leaves its optional columns out: a missing key is null.
+  const keys = i % 7 === 6 ? ['id', 'date', 'account'] : COLUMN_NAMES;
+  const line = `{${keys.map((k) => `${JSON.stringify(k)}:${json[k]}`).join(',')}}`;
+  const present = (k) => keys.includes(k);
+  ROWS.push({
+    line,
+    expected: {
+      id: row.id,
+      date: row.date,
+      account: row.account,
+      s: present('s') ? row.s : null,
+      i64: present('i64') ? row.i64 : null,
+      i32: present('i32') ? row.i32 : null,
+      d: present('d') ? row.d : null,
+      b: present('b') && row.b !== null ? String(row.b) : null,
+      ts: present('ts') ? epochMicros(row.ts) : null,
+      dec: present('dec') ? decimalText(row.dec, 10) : null,
+      dec2: present('dec2') ? decimalText(row.dec2, 2) : null,
+      bin: present('bin') ? row.bin : null,
+      extra: present('extra') ? row.extra : null,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+
+let dir, input, schema, db;
+
+before(async () => {
+  dir = tempDir('s3dest-edge-');
+  input = path.join(dir, 'edge.ndjson');
+  fs.writeFileSync(input, ROWS.map((r) => r.line + '\n').join(''));
+  schema = writeJson(path.join(dir, 'schema.json'), SCHEMA);
+  db = await duck();
+});
+
+after(() => {
+  db?.close();
+  cleanup(dir);
+});
+
+function edgeConfig(overrides) {
+  return {
+    folder: '/{{account}}/{{YYYY}}/{{MM}}/{{DD}}',
+    file_name: 'edge-{{YYYY}}-{{MM}}-{{DD}}-{{chunk_id}}',
+    partition_by: 'day',
+    use_load_by_account: true,
+    date_field: 'date',
+    account_field: 'account',
+    ...overrides,
+  };
+}
+
+// Reads the objects back and checks every value of every row, and that each row sits in
+// the file its day and account name.
+async function assertEdgeRowsIn(dest, format, separator) {
+  const files = listFiles(dest);
+  assert.ok(files.length > 1, 'expected one object per (day, account)');
+  assert.ok(
+    files.every((f) => f.endsWith(EXTENSIONS[format])),
+    `every object ends with ${EXTENSIONS[format]}: ${files}`,
+  );
+  const paths = files.map((f) => path.join(dest, f));
+  if (format.endsWith('gzip')) assertGzipValid(paths);
+
+  // Text columns travel as hex: the node client's UTF-8 decoding drops a leading U+FEFF.
+  const rows = (
+    await db.values(
+      `SELECT id::VARCHAR AS id, date::VARCHAR AS date, hex(account) AS account, hex(s) AS s, ` +
+        `i64::VARCHAR AS i64, i32::VARCHAR AS i32, d, b::VARCHAR AS b, epoch_us(ts)::VARCHAR AS ts, ` +
+        `dec::VARCHAR AS dec, dec2::VARCHAR AS dec2, hex(bin) AS bin, hex(extra) AS extra, filename FROM ` +
+        readerSql(paths, format, DUCK_COLUMNS, { separator, extra: ', filename=true' }),
+    )
+  ).map((r) => {
+    for (const c of ['account', 's', 'bin', 'extra']) if (r[c] !== null) r[c] = Buffer.from(r[c], 'hex').toString('utf8');
+    return r;
+  });
+  assert.equal(rows.length, ROWS.length, 'row count');
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  assert.equal(byId.size, ROWS.length, 'every id once');
+  // Every difference is collected, so one failure shows them all.
+  const wrong = [];
+  const show = (v) => (typeof v === 'string' && v.length > 60 ? JSON.stringify(v.slice(0, 60)) + '...' : JSON.stringify(v));
+  for (const { expected } of ROWS) {
+    const got = byId.get(expected.id);
+    if (!got) {
+      wrong.push(`row ${expected.id} is missing`);
+      continue;
+    }
+    for (const [column, want] of Object.entries(expected)) {
+      const same = column === 'd' ? Object.is(got.d, want) : got[column] === want;
+      if (!same) wrong.push(`row ${expected.id} column ${column}: got ${show(got[column])}, want ${show(want)}`);
+    }
+    const [account, yyyy, mm, dd, file] = path.relative(dest, got.filename).split(path.sep);
+    if (account !== expected.account || `${yyyy}-${mm}-${dd}` !== expected.date || !file.startsWith(`edge-${expected.date}-0000`))
+      wrong.push(`row ${expected.id} (${expected.date}, ${expected.account}) is in ${got.filename}`);
+  }
+  assert.deepEqual(wrong, [], `${format}: values read back differ from those written`);
+  return paths;
+}
+
+const VARIANTS = [
+  { file_format: 'csv', separator: 'comma' },
+  { file_format: 'csv', separator: 'semicolon' },
+  { file_format: 'csv', separator: 'tab' },
+  { file_format: 'csv+gzip', separator: 'comma' },
+  { file_format: 'csv+gzip', separator: 'semicolon' },
+  { file_format: 'csv+gzip', separator: 'tab' },
+  { file_format: 'json' },
+  { file_format: 'json+gzip' },
+];
+
+for (const variant of VARIANTS) {
+  const { file_format: format, separator } = variant;
+  const name = separator ? `${format} (${separator})` : format;
+  test(`edge-case values survive ${name} exactly`, async () => {
+    const work = fs.mkdtempSync(path.join(dir, 'run-'));
+    try {
+      const dest = path.join(work, 'lake');
+      const config = writeConfig(work, edgeConfig(variant));
+      loadOk(['--config', config, '--schema', schema, '--input', input, '--dest', dest]);
+      const paths = await assertEdgeRowsIn(dest, format, separator);
+
+      // What a user opening the files sees.
+      const sep = { comma: ',', semicolon: ';', tab: '\t' }[separator];
+      for (const p of paths) {
+        const bytes = format.endsWith('gzip') ? zlib.gunzipSync(fs.readFileSync(p)) : fs.readFileSync(p);
+        assert.notDeepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], `${p} starts with a BOM`);
+        const text = bytes.toString('utf8');
+        assert.ok(text.endsWith('\n'), `${p} ends with a line feed`);
+        if (format.startsWith('csv')) {
+          assert.ok(text.startsWith(COLUMN_NAMES.join(sep) + '\n'), `${p} starts with the header row`);
+        } else {
+          for (const line of text.slice(0, -1).split('\n')) {
+            // One object per line, every column present in column order, nulls as null.
+            assert.deepEqual(Object.keys(JSON.parse(line)), COLUMN_NAMES, `${p}: ${line.slice(0, 80)}`);
+          }
+        }
+      }
+
+      // The csv objects are valid csv input too: loading them back (with their quoted line
+      // breaks) into json gives the same values.
+      if (format.startsWith('csv')) {
+        const again = path.join(work, 'again');
+        const config2 = writeConfig(work, edgeConfig({ file_format: 'json', separator }), 'again.json');
+        const inputs = paths.flatMap((p) => ['--input', p]);
+        loadOk(['--config', config2, '--schema', schema, '--input-format', 'csv', ...inputs, '--dest', again]);
+        await assertEdgeRowsIn(again, 'json');
+      }
+    } finally {
+      cleanup(work);
+    }
+  });
+}

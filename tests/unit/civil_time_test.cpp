@@ -1,0 +1,95 @@
+#define BOOST_TEST_MODULE civil_time
+#include <boost/test/unit_test.hpp>
+
+#include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/numbers.hpp"
+#include "s3dest/table/decimal.hpp"
+
+using namespace s3dest;
+
+namespace {
+std::string date_text(int32_t days) {
+  std::string s;
+  append_date(s, days);
+  return s;
+}
+std::string timestamp_text(int64_t micros) {
+  std::string s;
+  append_timestamp(s, micros);
+  return s;
+}
+std::string decimal_text(std::string_view text, unsigned precision, unsigned scale) {
+  const auto v = parse_decimal(text, ColumnType{TypeId::decimal, static_cast<uint8_t>(precision),
+                                                static_cast<uint8_t>(scale)});
+  if (!v) return "refused";
+  std::string s;
+  append_decimal(s, *v, scale);
+  return s;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dates_round_trip_across_the_calendar) {
+  // Every 997th day from 0001-01-01 to 9999-12-31, the years ISO dates spell with four digits.
+  for (int32_t days = -719162; days <= 2932896; days += 997) {
+    const auto parsed = parse_date(date_text(days));
+    BOOST_REQUIRE(parsed);
+    BOOST_CHECK_EQUAL(*parsed, days);
+  }
+  BOOST_CHECK_EQUAL(date_text(0), "1970-01-01");
+  BOOST_CHECK_EQUAL(date_text(-1), "1969-12-31");
+  BOOST_CHECK_EQUAL(*parse_date("1900-03-01") - *parse_date("1900-02-28"), 1);  // 1900 is no leap year
+  BOOST_CHECK_EQUAL(*parse_date("2000-03-01") - *parse_date("2000-02-28"), 2);  // 2000 is
+  BOOST_CHECK_EQUAL(date_text(*parse_date("0001-01-01")), "0001-01-01");
+}
+
+BOOST_AUTO_TEST_CASE(impossible_dates_are_refused) {
+  for (const char* text : {"2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "24-01-01", "2024-1-01",
+                           "2024-01-01x", "", "2024/01/01"})
+    BOOST_CHECK_MESSAGE(!parse_date(text), text);
+}
+
+BOOST_AUTO_TEST_CASE(timestamps_take_offsets_to_utc_and_keep_microseconds) {
+  BOOST_CHECK_EQUAL(*parse_timestamp("1970-01-01T00:00:00Z"), 0);
+  BOOST_CHECK_EQUAL(*parse_timestamp("1970-01-01T01:00:00+01:00"), 0);
+  BOOST_CHECK_EQUAL(*parse_timestamp("1969-12-31T19:00:00.000001-05:00"), 1);
+  BOOST_CHECK_EQUAL(*parse_timestamp("2024-02-29 12:30:45.5z"), *parse_timestamp("2024-02-29T12:30:45.500000Z"));
+  BOOST_CHECK_EQUAL(timestamp_text(-1), "1969-12-31T23:59:59.999999Z");
+  BOOST_CHECK_EQUAL(timestamp_text(*parse_timestamp("2026-11-25T08:09:10.120000+00:00")),
+                    "2026-11-25T08:09:10.120000Z");
+  BOOST_CHECK_EQUAL(timestamp_text(*parse_timestamp("1850-06-01T00:00:00Z")), "1850-06-01T00:00:00Z");
+  BOOST_CHECK(parse_timestamp("2024-01-01T00:00:00.123456000Z"));   // zeros past microseconds are exact
+  BOOST_CHECK(!parse_timestamp("2024-01-01T00:00:00.1234567Z"));    // a nanosecond would be lost
+  BOOST_CHECK(!parse_timestamp("2024-01-01T00:00:00"));             // no offset: ambiguous
+  BOOST_CHECK(!parse_timestamp("2024-01-01T24:00:00Z"));
+}
+
+BOOST_AUTO_TEST_CASE(doubles_print_shortest_and_read_back_exactly) {
+  for (const double d : {0.1, 1.0 / 3, 1e300, -2.5e-308, 123456789012345680.0, 5e-324}) {
+    std::string s;
+    append_double(s, d);
+    BOOST_CHECK_EQUAL(*parse_double(s), d);
+  }
+  std::string s;
+  append_double(s, 0.1 + 0.2);
+  BOOST_CHECK_EQUAL(s, "0.30000000000000004");
+  BOOST_CHECK(!parse_double("nan"));
+  BOOST_CHECK(!parse_double("inf"));
+  BOOST_CHECK(!parse_double("1e999"));
+  BOOST_CHECK(!parse_double(" 1"));
+}
+
+BOOST_AUTO_TEST_CASE(decimals_keep_every_digit_or_refuse) {
+  BOOST_CHECK_EQUAL(decimal_text("12.5", 12, 2), "12.50");
+  BOOST_CHECK_EQUAL(decimal_text("-0.05", 5, 3), "-0.050");
+  BOOST_CHECK_EQUAL(decimal_text("1e3", 6, 2), "1000.00");
+  BOOST_CHECK_EQUAL(decimal_text("1.2e-5", 10, 6), "0.000012");
+  BOOST_CHECK_EQUAL(decimal_text("12.500", 12, 2), "12.50");  // trailing zeros lose nothing
+  BOOST_CHECK_EQUAL(decimal_text("12.345", 12, 2), "refused");  // would round
+  BOOST_CHECK_EQUAL(decimal_text("123456", 5, 0), "refused");   // too many digits
+  BOOST_CHECK_EQUAL(decimal_text("99999999999999999999999999999999999999", 38, 0),
+                    "99999999999999999999999999999999999999");
+  BOOST_CHECK_EQUAL(decimal_text("-1234567890123456789012345678.9012345678", 38, 10),
+                    "-1234567890123456789012345678.9012345678");
+  BOOST_CHECK_EQUAL(decimal_text("abc", 5, 0), "refused");
+  BOOST_CHECK_EQUAL(decimal_text("0", 3, 2), "0.00");
+}

@@ -335,3 +335,22 @@ BOOST_AUTO_TEST_CASE(an_empty_file_name_is_refused) {
     BOOST_TEST(contains(message, "renders no name"), message);
   }
 }
+
+BOOST_AUTO_TEST_CASE(dot_folders_in_the_template_text_are_refused) {
+  for (const char* folder : {"/../{{data_source}}", "/a/./b", "..", "/x/.."}) {
+    LayoutOptions options;
+    options.folder = folder;
+    options.file_name = "f";
+    options.extension = ".csv";
+    const auto layout = KeyLayout::create(options);
+    BOOST_TEST_CONTEXT(folder) {
+      BOOST_REQUIRE(!layout.ok());
+      BOOST_CHECK_EQUAL(layout.status().exit_code(), 2);
+      BOOST_CHECK(layout.status().message().find("folder: remove it") != std::string::npos);
+    }
+  }
+  LayoutOptions fine;
+  fine.folder = "/a.b/...x/.hidden";
+  fine.file_name = "f";
+  BOOST_CHECK(KeyLayout::create(fine).ok());
+}

@@ -132,6 +132,23 @@ inline Status check_file_name(const Template& file_name) {
   return {};
 }
 
+// "." and ".." as folder names would climb out of the destination in a local folder and
+// make keys that tools treat unlike S3 does: refuse them in the template's own text.
+inline Status check_dot_segments(const Template& t, const std::string& field) {
+  const std::string& text = t.text();
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('/', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view segment(text.data() + start, end - start);
+    if (segment == "." || segment == "..")
+      return usage_error(field + " \"" + text + "\" has a \"" + std::string(segment) +
+                         "\" folder: remove it; keys are plain names below the bucket");
+    start = end + 1;
+  }
+  return {};
+}
+
 // A layout that splits by date must tell every partition apart, or partitions overwrite
 // each other.
 inline Status check_date_variables(const Template& folder, const Template& file_name,
@@ -233,6 +250,8 @@ inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
   S3DEST_ASSIGN_OR_RETURN(Template folder, Template::parse("folder", options.folder));
   S3DEST_ASSIGN_OR_RETURN(Template file_name, Template::parse("file_name", options.file_name));
   S3DEST_TRY(detail::check_file_name(file_name));
+  S3DEST_TRY(detail::check_dot_segments(folder, "folder"));
+  S3DEST_TRY(detail::check_dot_segments(file_name, "file_name"));
   S3DEST_TRY(detail::check_date_variables(folder, file_name, options.partition_by));
   S3DEST_TRY(detail::check_account(folder, file_name, options.load_by_account));
   S3DEST_TRY(detail::check_chunk_id(file_name, options.has_size_cap));

@@ -1,0 +1,262 @@
+// Command-line options of `s3dest load`: --set, --now, .gz and standard input, several
+// inputs, and csv input (with line breaks inside quoted values).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { after, before, test } from 'node:test';
+
+import {
+  SAMPLE_COLUMNS,
+  assertSameRows,
+  cleanup,
+  dayAccountConfig,
+  duck,
+  listFiles,
+  loadOk,
+  loadSampleInput,
+  readerSql,
+  sample,
+  tempDir,
+  writeConfig,
+} from './lib.mjs';
+
+let dir, input, db;
+
+before(async () => {
+  dir = tempDir('s3dest-options-');
+  input = sample(path.join(dir, 'input.ndjson'), { rows: 5000, days: 4, accounts: 3 });
+  db = await duck();
+  await loadSampleInput(db, 'input', input);
+});
+
+after(() => {
+  db?.close();
+  cleanup(dir);
+});
+
+function newWork() {
+  return fs.mkdtempSync(path.join(dir, 'run-'));
+}
+
+// Asserts the csv objects under `dest` hold exactly the rows of table `input`.
+async function assertHoldsInput(dest, what) {
+  const paths = listFiles(dest).map((f) => path.join(dest, f));
+  assert.ok(paths.length > 0, `${what}: nothing written`);
+  await assertSameRows(db, 'SELECT * FROM input', `SELECT * FROM ${readerSql(paths, 'csv', SAMPLE_COLUMNS)}`, what);
+}
+
+test('--set overrides a context value of the config and gives one it lacks', () => {
+  const work = newWork();
+  try {
+    const config = writeConfig(
+      work,
+      dayAccountConfig({ folder: '/{{workspace_id}}/{{data_source}}/{{account}}/{{YYYY}}/{{MM}}/{{DD}}' }),
+    );
+    const dest = path.join(work, 'lake');
+    loadOk([
+      '--config', config, '--input', input, '--dest', dest,
+      '--set', 'workspace_id=ws-override', '--set', 'data_source=ads', '--set=filename=daily',
+    ]);
+    const files = listFiles(dest);
+    assert.equal(files.length, 12);
+    for (const f of files) assert.match(f, /^ws-override\/ads\/acc\d\/2026\/01\/0\d\/daily-202601\d\d-00001\.csv$/);
+  } finally {
+    cleanup(work);
+  }
+});
+
+test('--set with a value holding "="', () => {
+  const work = newWork();
+  try {
+    const config = writeConfig(work, dayAccountConfig());
+    const dest = path.join(work, 'lake');
+    loadOk(['--config', config, '--input', input, '--dest', dest, '--set', 'filename=a=b']);
+    assert.ok(listFiles(dest).every((f) => path.basename(f).startsWith('a=b-')), listFiles(dest).join(', '));
+  } finally {
+    cleanup(work);
+  }
+});
+
+// The run-time variables, as a user would lay them out.
+const RUN_TIME_LAYOUT = {
+  folder: '/runs/{{YYYY_today}}/{{MM_today}}/{{DD_today}}/{{YYYY}}{{MM}}{{DD}}',
+  file_name: '{{filename}}-{{H}}{{M}}{{S}}-{{timestamp}}-{{chunk_id}}',
+  file_format: 'csv',
+  partition_by: 'day',
+  date_field: 'date',
+  context: { filename: 'load' },
+};
+
+// The key a run at `now` (a Date) gives the partition of `day` (YYYYMMDD).
+function runTimeKey(now, day) {
+  const p = (n) => String(n).padStart(2, '0');
+  const today = `${now.getUTCFullYear()}/${p(now.getUTCMonth() + 1)}/${p(now.getUTCDate())}`;
+  const hms = `${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  return `runs/${today}/${day}/load-${hms}-${Math.floor(now.getTime() / 1000)}-00001.csv`;
+}
+const DAYS = ['20260101', '20260102', '20260103', '20260104'];
+
+for (const [now, utc] of [
+  ['2024-02-29T23:59:58Z', '2024-02-29T23:59:58Z'],
+  ['2024-03-01T01:59:58+02:00', '2024-02-29T23:59:58Z'],
+  ['2024-02-29T23:59:58.750Z', '2024-02-29T23:59:58Z'],
+  ['1999-12-31T00:00:07-05:30', '1999-12-31T05:30:07Z'],
+]) {
+  test(`--now ${now} fixes _today, H, M, S and timestamp in keys`, () => {
+    const work = newWork();
+    try {
+      const config = writeConfig(work, RUN_TIME_LAYOUT);
+      const dest = path.join(work, 'lake');
+      loadOk(['--config', config, '--input', input, '--dest', dest, '--now', now]);
+      const want = DAYS.map((d) => runTimeKey(new Date(utc), d)).sort();
+      assert.deepEqual(listFiles(dest), want);
+    } finally {
+      cleanup(work);
+    }
+  });
+}
+
+test('without --now, the run-time variables are the clock at the start of the run (UTC)', () => {
+  const work = newWork();
+  try {
+    const config = writeConfig(work, RUN_TIME_LAYOUT);
+    const dest = path.join(work, 'lake');
+    const before = Math.floor(Date.now() / 1000);
+    loadOk(['--config', config, '--input', input, '--dest', dest]);
+    const after = Math.floor(Date.now() / 1000);
+    const files = listFiles(dest);
+    const seconds = Number(/-(-?\d+)-00001\.csv$/.exec(files[0])[1]);
+    assert.ok(seconds >= before && seconds <= after, `timestamp ${seconds} not in [${before}, ${after}]`);
+    const want = DAYS.map((d) => runTimeKey(new Date(seconds * 1000), d)).sort();
+    assert.deepEqual(files, want);
+  } finally {
+    cleanup(work);
+  }
+});
+
+test('a .gz input is decompressed', async () => {
+  const work = newWork();
+  try {
+    const gz = path.join(work, 'input.ndjson.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(input)));
+    const config = writeConfig(work, dayAccountConfig());
+    const dest = path.join(work, 'lake');
+    loadOk(['--config', config, '--input', gz, '--dest', dest]);
+    await assertHoldsInput(dest, '.gz input');
+  } finally {
+    cleanup(work);
+  }
+});
+
+test('a .gz input of several gzip members (as `cat a.gz b.gz`) is read whole', async () => {
+  const work = newWork();
+  try {
+    const lines = fs.readFileSync(input, 'utf8').split('\n').filter(Boolean);
+    const half = Math.floor(lines.length / 2);
+    const gz = path.join(work, 'input.ndjson.gz');
+    fs.writeFileSync(
+      gz,
+      Buffer.concat([
+        zlib.gzipSync(lines.slice(0, half).join('\n') + '\n'),
+        zlib.gzipSync(lines.slice(half).join('\n') + '\n'),
+      ]),
+    );
+    const config = writeConfig(work, dayAccountConfig());
+    const dest = path.join(work, 'lake');
+    loadOk(['--config', config, '--input', gz, '--dest', dest]);
+    await assertHoldsInput(dest, 'multi-member .gz input');
+  } finally {
+    cleanup(work);
+  }
+});
+
+test('--input - reads standard input', async () => {
+  const work = newWork();
+  try {
+    const config = writeConfig(work, dayAccountConfig());
+    const dest = path.join(work, 'lake');
+    loadOk(['--config', config, '--input', '-', '--dest', dest], { input: fs.readFileSync(input) });
+    await assertHoldsInput(dest, '--input -');
+  } finally {
+    cleanup(work);
+  }
+});
+
+test('no --input reads standard input', async () => {
+  const work = newWork();
+  try {
+    const config = writeConfig(work, dayAccountConfig());
+    const dest = path.join(work, 'lake');
+    loadOk(['--config', config, '--dest', dest], { input: fs.readFileSync(input) });
+    await assertHoldsInput(dest, 'standard input');
+  } finally {
+    cleanup(work);
+  }
+});
+
+test('several inputs, one of them .gz, load as one', async () => {
+  const work = newWork();
+  try {
+    const lines = fs.readFileSync(input, 'utf8').split('\n').filter(Boolean);
+    const a = path.join(work, 'a.ndjson');
+    const b = path.join(work, 'b.ndjson.gz');
+    fs.writeFileSync(a, lines.slice(0, 1500).join('\n') + '\n');
+    fs.writeFileSync(b, zlib.gzipSync(lines.slice(1500).join('\n') + '\n'));
+    const config = writeConfig(work, dayAccountConfig());
+    const dest = path.join(work, 'lake');
+    loadOk(['--config', config, '--input', a, '--input', b, '--dest', dest]);
+    await assertHoldsInput(dest, 'two inputs');
+  } finally {
+    cleanup(work);
+  }
+});
+
+// csv input: RFC 4180 with line breaks, separators and quotes inside quoted values; an
+// empty quoted field is an empty string and an empty unquoted one is null.
+const CSV_ROWS = [
+  // [date, account, n, note]
+  ['2026-05-01', 'acc1', '1', 'plain'],
+  ['2026-05-01', 'acc1', '2', 'two\nlines'],
+  ['2026-05-01', 'acc2', '3', 'crlf\r\ninside'],
+  ['2026-05-02', 'acc2', '4', ''],
+  ['2026-05-02', 'acc1', '5', null],
+  ['2026-05-02', 'acc1', '6', 'sep , ; \t all'],
+  ['2026-05-03', 'acc2', '7', 'say "hi"\n"bye"'],
+  ['2026-05-03', 'acc2', '-9223372036854775808', '\r\n'],
+];
+function csvField(value, sep) {
+  if (value === null) return '';
+  if (value === '' || /["\r\n]/.test(value) || value.includes(sep)) return `"${value.replaceAll('"', '""')}"`;
+  return value;
+}
+
+for (const [separator, sep] of [['comma', ','], ['semicolon', ';'], ['tab', '\t']]) {
+  test(`csv input with the ${separator} separator and quoted line breaks round-trips`, async () => {
+    const work = newWork();
+    try {
+      // CRLF record ends, as spreadsheets write them.
+      const file = path.join(work, 'input.csv');
+      const text = [['date', 'account', 'n', 'note'], ...CSV_ROWS].map((r) => r.map((v) => csvField(v, sep)).join(sep));
+      fs.writeFileSync(file, text.join('\r\n') + '\r\n');
+      const columns = { date: 'DATE', account: 'VARCHAR', n: 'BIGINT', note: 'VARCHAR' };
+      for (const file_format of ['csv', 'json']) {
+        const dest = path.join(work, file_format);
+        const config = writeConfig(work, dayAccountConfig({ file_format, separator }), `${file_format}.json`);
+        loadOk(['--config', config, '--input-format', 'csv', '--input', file, '--dest', dest]);
+        const paths = listFiles(dest).map((f) => path.join(dest, f));
+        assert.equal(paths.length, 5, 'one object per (day, account)');
+        const got = await db.all(
+          `SELECT date::VARCHAR AS date, account, n::VARCHAR AS n, note FROM ` +
+            `${readerSql(paths, file_format, columns, { separator })} ORDER BY n::BIGINT DESC`,
+        );
+        const want = CSV_ROWS.map(([date, account, n, note]) => ({ date, account, n, note })).sort((x, y) =>
+          BigInt(x.n) < BigInt(y.n) ? 1 : -1,
+        );
+        assert.deepEqual(got, want, `csv input -> ${file_format}`);
+      }
+    } finally {
+      cleanup(work);
+    }
+  });
+}

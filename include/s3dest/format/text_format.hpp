@@ -59,7 +59,7 @@ class TextFileEncoder final : public FileEncoder {
   }
 
   Result<bool> try_add(std::string_view record) override {
-    S3DEST_ASSIGN_OR_RETURN(const bool record_fits, fits(pending_.size() + record.size()));
+    S3DEST_ASSIGN_OR_RETURN(const bool record_fits, fits(record.size()));
     if (!record_fits) return false;
     pending_.append(record);
     if (pending_.size() >= kBatchBytes) S3DEST_TRY(drain());
@@ -74,9 +74,14 @@ class TextFileEncoder final : public FileEncoder {
  private:
   static constexpr size_t kBatchBytes = 256 * 1024;
 
+  // Would the finished file fit the cap with `more` bytes after what is pending?
   Result<bool> fits(uint64_t more) {
-    if (gzip_) return gzip_->fits(more, cap_);
-    return out_->size() + more <= cap_;
+    if (!gzip_) return out_->size() + pending_.size() + more <= cap_;
+    S3DEST_ASSIGN_OR_RETURN(const bool fits_now, gzip_->fits(pending_.size() + more, cap_));
+    if (fits_now || pending_.empty()) return fits_now;
+    // zlib can only tell the exact size of what it has been given: hand it the batch.
+    S3DEST_TRY(drain());
+    return gzip_->fits(more, cap_);
   }
 
   Status drain() {

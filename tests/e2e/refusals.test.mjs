@@ -144,6 +144,16 @@ describe('template refusals', () => {
     refused(r, ['MM', 'month']);
   });
 
+  test('a ".." folder in the layout text (it would climb out of the destination)', () => {
+    const r = loadWith(dayAccountConfig({ folder: '/{{workspace_id}}/../../{{account}}/{{YYYY}}/{{MM}}/{{DD}}' }));
+    refused(r, ['folder', '".."']);
+  });
+
+  test('a "." folder in file_name', () => {
+    const r = loadWith(dayAccountConfig({ file_name: './{{filename}}-{{YYYY}}{{MM}}{{DD}}-{{chunk_id}}' }));
+    refused(r, ['file_name', '"."']);
+  });
+
   test('a context variable used but not given', () => {
     const config = dayAccountConfig({ folder: '/{{workspace_id}}/{{data_source}}/{{account}}/{{YYYY}}/{{MM}}/{{DD}}' });
     const r = loadWith(config);

@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(json_lines_escapes_and_types) {
   BOOST_CHECK_EQUAL(out,
                     "{\"name\":\"a,\\\"b\\\"\\nc\",\"n\":-9223372036854775808,\"x\":0.30000000000000004,"
                     "\"ok\":true,\"day\":\"1900-01-01\",\"at\":\"1969-12-31T23:59:59.999999Z\","
-                    "\"cost\":-0.05,\"blob\":\"AP8=\"}\n");
+                    "\"cost\":\"-0.05\",\"blob\":\"AP8=\"}\n");
 }
 
 BOOST_AUTO_TEST_CASE(json_lines_nulls_and_control_characters) {
@@ -79,4 +79,14 @@ BOOST_AUTO_TEST_CASE(json_lines_nulls_and_control_characters) {
   std::string out;
   json.append_row({Value::of_bytes(std::string_view("\x01\t\\ é", 6)), Value::null()}, out);
   BOOST_CHECK_EQUAL(out, "{\"a\\\"b\":\"\\u0001\\t\\\\ é\",\"c\":null}\n");
+}
+
+BOOST_AUTO_TEST_CASE(empty_binary_is_not_null_and_negative_zero_keeps_its_sign) {
+  Schema schema;
+  schema.columns = {{"b", {TypeId::binary}, true}, {"d", {TypeId::float64}, true}};
+  std::string csv_out, json_out;
+  CsvEncoder(schema, ',').append_row({Value::of_bytes(""), Value::of_double(-0.0)}, csv_out);
+  JsonLinesEncoder(schema).append_row({Value::of_bytes(""), Value::of_double(-0.0)}, json_out);
+  BOOST_CHECK_EQUAL(csv_out, "\"\",-0\n");
+  BOOST_CHECK_EQUAL(json_out, "{\"b\":\"\",\"d\":-0.0}\n");
 }

@@ -256,7 +256,7 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   LoadProgress progress;
   {
     BackgroundReader reader(std::move(plans), options.input_format, reader_options, encode,
-                            std::max(1u, std::thread::hardware_concurrency()));
+                            std::max(1u, std::thread::hardware_concurrency()), memory_limit / 4);
     for (;;) {
       auto batch = reader.next();
       if (!batch.ok()) return fail(batch.status());

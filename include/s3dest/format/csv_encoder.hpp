@@ -42,6 +42,8 @@ inline void CsvEncoder::append_row(const Row& row, std::string& out) const {
     const ColumnType& type = schema_.columns[i].type;
     if (type.id == TypeId::string) {
       append_field(value.bytes, out);
+    } else if (type.id == TypeId::binary && value.bytes.empty()) {
+      out.append("\"\"");  // empty, not null
     } else {
       // No other type's text can hold a separator, a quote or a line break.
       append_value_text(type, value, out);

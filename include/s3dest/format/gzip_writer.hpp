@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -50,10 +51,12 @@ class GzipWriter final : public ByteSink {
   uint64_t uncompressed_ = 0;
   uint64_t unflushed_ = 0;     // uncompressed bytes since the last sync flush
   uint64_t flushed_size_ = 0;  // compressed bytes out at the last sync flush: exact
-  std::string buffer_;
+  // zlib's output, passed on when full. Not zero-filled: many small objects each get one.
+  static constexpr size_t kBufferBytes = 128 * 1024;
+  std::unique_ptr<char[]> buffer_;
 };
 
-inline GzipWriter::GzipWriter(ByteSink& out, int level) : out_(out), buffer_(256 * 1024, '\0') {
+inline GzipWriter::GzipWriter(ByteSink& out, int level) : out_(out), buffer_(new char[kBufferBytes]) {
   // windowBits 15 + 16 asks zlib for a gzip wrapper rather than zlib's own.
   initialised_ = deflateInit2(&stream_, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
 }
@@ -93,12 +96,12 @@ inline Status GzipWriter::finish() {
 inline Status GzipWriter::deflate_into_sink(int flush) {
   // Loop until zlib has taken all input and, when flushing, has nothing left to say.
   for (;;) {
-    stream_.next_out = reinterpret_cast<Bytef*>(buffer_.data());
-    stream_.avail_out = static_cast<uInt>(buffer_.size());
+    stream_.next_out = reinterpret_cast<Bytef*>(buffer_.get());
+    stream_.avail_out = static_cast<uInt>(kBufferBytes);
     const int rc = deflate(&stream_, flush);
     if (rc == Z_STREAM_ERROR) return internal_error("zlib refused the gzip stream's state");
-    const size_t produced = buffer_.size() - stream_.avail_out;
-    if (produced > 0) S3DEST_TRY(out_.write(std::string_view(buffer_.data(), produced)));
+    const size_t produced = kBufferBytes - stream_.avail_out;
+    if (produced > 0) S3DEST_TRY(out_.write(std::string_view(buffer_.get(), produced)));
     if (flush == Z_FINISH ? rc == Z_STREAM_END : (stream_.avail_in == 0 && stream_.avail_out != 0))
       return {};
   }

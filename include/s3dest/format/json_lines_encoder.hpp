@@ -1,7 +1,10 @@
-// JSON Lines: one object per row, keys in column order, nulls as null. Numbers, booleans
-// and decimals are JSON numbers and booleans; every other type is a JSON string.
+// JSON Lines: one object per row, keys in column order, nulls as null. Integers, doubles
+// and booleans are JSON numbers and booleans; every other type is a JSON string. Decimals
+// are strings too ("12.50"), as BigQuery exports NUMERIC: most JSON readers parse every
+// number as a double, which would drop digits past the 15th.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,14 +53,18 @@ inline void JsonLinesEncoder::append_row(const Row& row, std::string& out) const
       case TypeId::string: append_json_string(out, value.bytes); break;
       case TypeId::boolean:
       case TypeId::int32:
-      case TypeId::int64:
+      case TypeId::int64: append_value_text(type, value, out); break;
       case TypeId::float64:
-      case TypeId::decimal: append_value_text(type, value, out); break;
+        // "-0" reads back as the integer 0 in most JSON readers; "-0.0" keeps the sign.
+        if (value.real == 0 && std::signbit(value.real)) out.append("-0.0");
+        else append_value_text(type, value, out);
+        break;
       case TypeId::binary:
       case TypeId::date:
       case TypeId::timestamp:
+      case TypeId::decimal:
         out.push_back('"');
-        append_value_text(type, value, out);  // base64 and ISO text need no escaping
+        append_value_text(type, value, out);  // base64, ISO and digits need no escaping
         out.push_back('"');
         break;
     }

@@ -87,9 +87,10 @@ struct InputPlan {
 
 class BackgroundReader {
  public:
-  // Every plan's rows must follow `options.schema`.
+  // Every plan's rows must follow `options.schema`. `memory_budget` bounds the input
+  // blocks and batches in flight (together about twice kMaxInFlight blocks).
   BackgroundReader(std::vector<InputPlan> plans, InputFormat format, ReaderOptions options,
-                   EncodeRow encode, unsigned parse_threads);
+                   EncodeRow encode, unsigned parse_threads, uint64_t memory_budget);
   ~BackgroundReader();
   BackgroundReader(const BackgroundReader&) = delete;
   BackgroundReader& operator=(const BackgroundReader&) = delete;
@@ -98,9 +99,9 @@ class BackgroundReader {
   Result<const InputBatch*> next();
 
  private:
-  static constexpr size_t kBatchBytes = 1 << 20;
-  static constexpr size_t kBlockBytes = 4 << 20;
   static constexpr uint64_t kMaxInFlight = 6;
+  // A block (and a batch read row by row) is this big; blocks of 4 MiB parse fastest.
+  size_t block_bytes_;
 
   struct Block {  // whole NDJSON lines waiting for a parser
     uint64_t sequence;
@@ -147,8 +148,11 @@ class BackgroundReader {
 };
 
 inline BackgroundReader::BackgroundReader(std::vector<InputPlan> plans, InputFormat format,
-                                          ReaderOptions options, EncodeRow encode, unsigned parse_threads)
-    : plans_(std::move(plans)), format_(format), options_(std::move(options)), encode_(std::move(encode)) {
+                                          ReaderOptions options, EncodeRow encode, unsigned parse_threads,
+                                          uint64_t memory_budget)
+    : block_bytes_(static_cast<size_t>(
+          std::clamp<uint64_t>(memory_budget / (2 * kMaxInFlight), 256 << 10, 4 << 20))),
+      plans_(std::move(plans)), format_(format), options_(std::move(options)), encode_(std::move(encode)) {
   bool any_blocks = false;
   for (const auto& plan : plans_) any_blocks = any_blocks || plan.parallel;
   threads_.emplace_back([this] { produce(); });
@@ -242,7 +246,7 @@ inline Status BackgroundReader::read_rows(RowReader& reader) {
     }
     batch->file = reader.name();
     Status status;
-    while (batch->pairs.bytes() < kBatchBytes) {
+    while (batch->pairs.bytes() < block_bytes_) {
       auto next = reader.next(row);
       if (next.ok() && *next) status = add_row(reader, row, *batch, key, record);
       else if (!next.ok()) status = next.status();
@@ -267,10 +271,10 @@ inline Status BackgroundReader::cut_blocks(ByteSource& source) {
     carry.clear();
     // Fill to the block size, then keep reading until the block holds a line end.
     size_t last_newline = std::string::npos;
-    while (!end && (block.bytes.size() < kBlockBytes || last_newline == std::string::npos)) {
+    while (!end && (block.bytes.size() < block_bytes_ || last_newline == std::string::npos)) {
       const size_t old_size = block.bytes.size();
-      block.bytes.resize(old_size + kBlockBytes);
-      S3DEST_ASSIGN_OR_RETURN(const size_t n, source.read(block.bytes.data() + old_size, kBlockBytes));
+      block.bytes.resize(old_size + block_bytes_);
+      S3DEST_ASSIGN_OR_RETURN(const size_t n, source.read(block.bytes.data() + old_size, block_bytes_));
       block.bytes.resize(old_size + n);
       end = n == 0;
       last_newline = block.bytes.rfind('\n');

@@ -109,9 +109,10 @@ const notes = [
   `Machine: ${meta.cpu}, ${meta.cores} cores. ${meta.s3dest_version} (${meta.commit}), Release build.` +
     ` DuckDB ${meta.duckdb_version} through \`@duckdb/node-api\` on node ${meta.node_version},` +
     ` threads=${meta.duckdb_threads}. Load average (1 min) ${meta.load_before} at the start,` +
-    ` ${meta.load_after} after (the benchmark itself keeps it near 1; much more means other work competed).`,
-  `CPU is user + sys; "cores" is CPU time / wall time, the parallelism each tool got. DuckDB may use` +
-    ` ${meta.duckdb_threads} threads (its default here, one per core).`,
+    ` ${meta.load_after} after (the two tools alone bring it to about the number of cores; much more means other work competed).`,
+  `CPU is user + sys; "cores" is CPU time / wall time, the parallelism each tool got. DuckDB ran with` +
+    ` threads=${meta.duckdb_threads}` +
+    (meta.duckdb_threads_forced ? ' (set with --duckdb-threads).' : ' (its default: one per core).'),
   `DuckDB's peak RSS includes node's own: node alone peaks at ${mb(+meta.node_rss_kb)} MB,` +
     ` node with DuckDB loaded running \`SELECT 42\` at ${mb(+meta.node_duckdb_rss_kb)} MB. Nothing is subtracted.`,
   'DuckDB statements: `COPY (SELECT * FROM read_json(in)) TO ... (FORMAT csv|json [, COMPRESSION gzip])`;' +

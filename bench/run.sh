@@ -4,10 +4,12 @@
 # writes bench/results.md. Not a test: nothing here fails on timing. See bench/README.md.
 #
 #   bench/run.sh [--repeat N] [--rows N] [--gzip-level L] [--duckdb-threads N] [--keep]
+#                [--out FILE]     # default bench/results.md
 #   bench/run.sh --perf CASE      # perf record -g one s3dest case and print the report
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+start_dir=$PWD
 cd "$repo"
 
 repeat=3
@@ -18,6 +20,7 @@ forced_level=""
 duckdb_threads=""
 keep=0
 perf_case=""
+out_file=$repo/bench/results.md
 
 usage() {
   sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
@@ -32,6 +35,7 @@ while [[ $# -gt 0 ]]; do
     --duckdb-threads) duckdb_threads=$2; shift 2 ;;
     --perf) perf_case=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --out) out_file=$(cd "$start_dir" && realpath -m "$2"); shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench/run.sh: unknown option $1" >&2; usage 2 >&2 ;;
   esac
@@ -166,6 +170,7 @@ echo "== environment"
 duck_info=$("${duck[@]}" "SELECT version() AS v, current_setting('threads') AS t")
 printf 'duckdb_version\t%s\n' "$(sed -n 's/.*"v":"\([^"]*\)".*/\1/p' <<<"$duck_info")" >>"$meta"
 printf 'duckdb_threads\t%s\n' "$(sed -n 's/.*"t":"\{0,1\}\([0-9]*\).*/\1/p' <<<"$duck_info")" >>"$meta"
+[[ -n "$duckdb_threads" ]] && printf 'duckdb_threads_forced\t1\n' >>"$meta"
 printf 's3dest_version\t%s\n' "$("$s3dest" version)" >>"$meta"
 printf 'commit\t%s%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   "$(git diff --quiet HEAD -- include tools 2>/dev/null || echo ', with uncommitted changes')" >>"$meta"
@@ -244,4 +249,4 @@ printf 'load_after\t%s\n' "$(cut -d' ' -f1 /proc/loadavg)" >>"$meta"
 
 # --- the table -----------------------------------------------------------------------------
 echo
-node "$repo/bench/report.mjs" "$work" "$repo/bench/results.md"
+node "$repo/bench/report.mjs" "$work" "$out_file"

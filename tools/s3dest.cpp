@@ -117,11 +117,17 @@ class ProgressLine {
   explicit ProgressLine(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
   void show(const LoadProgress& p) {
     if (!enabled_) return;
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::fprintf(stderr, "\rs3dest: %llu rows read, %llu objects, %.1f MB written, %.0f rows/s   ",
-                 static_cast<unsigned long long>(p.rows_read), static_cast<unsigned long long>(p.objects_written),
-                 p.bytes_written / 1e6, seconds > 0 ? p.rows_read / seconds : 0.0);
+    const auto now = std::chrono::steady_clock::now();
+    if (shown_ && now - last_ < std::chrono::milliseconds(250) && p.objects_written == 0) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    if (p.objects_written == 0)
+      std::fprintf(stderr, "\rs3dest: %llu rows read, %.0f rows/s   ", static_cast<unsigned long long>(p.rows_read),
+                   seconds > 0 ? p.rows_read / seconds : 0.0);
+    else
+      std::fprintf(stderr, "\rs3dest: %llu rows, %llu objects, %.1f MB written in %.1f s   ",
+                   static_cast<unsigned long long>(p.rows_read), static_cast<unsigned long long>(p.objects_written),
+                   p.bytes_written / 1e6, seconds);
     shown_ = true;
   }
   ~ProgressLine() {
@@ -131,7 +137,7 @@ class ProgressLine {
  private:
   bool enabled_;
   bool shown_ = false;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_, last_;
 };
 
 int run_load(const std::vector<std::string>& args) {

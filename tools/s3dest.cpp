@@ -130,9 +130,13 @@ class ProgressLine {
                    p.bytes_written / 1e6, seconds);
     shown_ = true;
   }
-  ~ProgressLine() {
+  // Ends the line, so later messages start on their own.
+  void end() {
     if (shown_) std::fputc('\n', stderr);
+    shown_ = false;
+    enabled_ = false;
   }
+  ~ProgressLine() { end(); }
 
  private:
   bool enabled_;
@@ -185,6 +189,7 @@ int run_load(const std::vector<std::string>& args) {
   }
 
   auto report = load(*config, *sink, options);
+  progress.end();
   if (!report.ok()) {
     if (local) local->remove_empty_folders();
     return fail(report.status());

@@ -37,25 +37,12 @@ Result<Schema> load_schema_file(const std::string& path);
 #include <unordered_set>
 #include <vector>
 
+#include "s3dest/core/text.hpp"
+
 namespace s3dest {
 namespace detail {
 
 constexpr const char* kSchemaExample = "{\"columns\": [{\"name\": \"id\", \"type\": \"int64\"}]}";
-
-inline size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // "unknown key 'nulable'; did you mean 'nullable'?" when one known key is close.
 inline std::string unknown_key_message(std::string_view key, std::initializer_list<std::string_view> known) {

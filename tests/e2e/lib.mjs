@@ -120,8 +120,27 @@ export function assertNothingWritten(dest) {
   assert.deepEqual(entries, [], `the failed run left entries under ${dest}: ${entries.slice(0, 10).join(', ')}`);
 }
 
-export function md5Hex(file) {
-  return crypto.createHash('md5').update(fs.readFileSync(file)).digest('hex');
+export function md5Base64(bytes) {
+  return crypto.createHash('md5').update(bytes).digest('base64');
+}
+
+// CRC-32 (zlib's), as S3's x-amz-checksum-crc32: base64 of the big-endian value.
+const CRC32_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32Base64(bytes) {
+  let crc = 0xffffffff;
+  for (const b of bytes) crc = CRC32_TABLE[(crc ^ b) & 0xff] ^ (crc >>> 8);
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
+  return out.toString('base64');
 }
 
 // CRC-32C (Castagnoli), as S3's x-amz-checksum-crc32c: base64 of the big-endian value.

@@ -14,7 +14,7 @@ namespace s3dest {
 struct ObjectInfo {
   std::string key;
   uint64_t bytes = 0;
-  std::string etag;      // as S3 reports it, quotes dropped; empty if unknown
+  std::string etag;      // as S3 reports it, quotes dropped; empty where there is no S3
   std::string checksum;  // "crc32c:<base64>" (or crc32/md5), empty with checksum "none"
 };
 

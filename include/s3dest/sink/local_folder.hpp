@@ -76,8 +76,7 @@ class LocalFileWriter final : public ObjectWriter {
     ObjectInfo info;
     info.key = key_;
     info.bytes = size_;
-    info.etag = checksum_.etag();
-    info.checksum = checksum_.checksum_text();
+    info.checksum = checksum_.text();  // no ETag: that is an S3 server's to give
     return info;
   }
 

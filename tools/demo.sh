@@ -15,6 +15,7 @@ build/bin/s3dest-sample --rows "$rows" --days 14 --accounts 3 |
   build/bin/s3dest load --config tools/demo/config.json --dest "$out" --now 2026-11-25T12:00:00Z \
     --manifest "$out.manifest.json"
 echo
-echo "Files are under $out/ (the manifest is $out.manifest.json). A few of them:"
+where=$(cd "$out" && pwd)
+echo "Files are under $where/ (the manifest is $where.manifest.json). A few of them:"
 find "$out" -type f | sort | head -n 8
 echo "Look inside one: zcat \"\$(find $out -type f | sort | head -n 1)\" | head"

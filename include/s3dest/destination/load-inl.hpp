@@ -1,7 +1,7 @@
 #pragma once
 
-#include <thread>
 #include <cstring>
+#include <thread>
 #include <tuple>
 
 #include "s3dest/core/civil_time.hpp"

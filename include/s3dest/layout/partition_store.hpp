@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -109,12 +110,14 @@ inline Status PartitionStore::append(size_t partition, std::string_view record) 
 inline Status PartitionStore::spill_largest() {
   // Spill the biggest buffers first: fewest writes for the most memory back. Stop at
   // half the budget so spilling does not happen again on the very next record.
-  while (bytes_in_memory_ > memory_budget_ / 2) {
-    Partition* largest = nullptr;
-    for (Partition& p : partitions_)
-      if (!largest || p.memory.size() > largest->memory.size()) largest = &p;
-    if (!largest || largest->memory.empty()) break;
-    S3DEST_TRY(spill(*largest));
+  std::vector<Partition*> by_size;
+  for (Partition& p : partitions_)
+    if (!p.memory.empty()) by_size.push_back(&p);
+  std::sort(by_size.begin(), by_size.end(),
+            [](const Partition* a, const Partition* b) { return a->memory.size() > b->memory.size(); });
+  for (Partition* p : by_size) {
+    if (bytes_in_memory_ <= memory_budget_ / 2) break;
+    S3DEST_TRY(spill(*p));
   }
   return {};
 }

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config libsimdjson-dev zlib1g-dev libssl-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(clang libclang-rt-14-dev libboost-test-dev nodejs npm python3-avro avro-bin gzip)
+  packages+=(clang libclang-rt-14-dev libboost-test-dev nodejs npm python3-avro python3-snappy avro-bin gzip)
 fi
 
 missing=()

@@ -120,10 +120,16 @@ inline Result<std::unique_ptr<RowFormat>> make_row_format(const Config& config, 
     case FileFormat::csv: text.kind = TextFormatOptions::Kind::csv; break;
     case FileFormat::json_gzip: text.gzip_level = config.gzip_level; [[fallthrough]];
     case FileFormat::json: text.kind = TextFormatOptions::Kind::json; break;
+    case FileFormat::avro: {
+      AvroOptions avro;
+      avro.codec = config.avro_codec == "null" ? AvroOptions::Codec::null : AvroOptions::Codec::deflate;
+      avro.binary_strings = config.use_binary_strings;
+      S3DEST_ASSIGN_OR_RETURN(auto format, AvroFormat::create(schema, avro));
+      return std::unique_ptr<RowFormat>(std::move(format));
+    }
     case FileFormat::parquet:
-    case FileFormat::avro:
-      return usage_error("file_format \"" + std::string(file_format_name(config.file_format)) +
-                         "\" is not available in this version yet: use csv, csv+gzip, json or json+gzip");
+      return usage_error("file_format \"parquet\" is not available in this version yet: use csv, csv+gzip, "
+                         "json, json+gzip or avro");
   }
   return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, text));
 }

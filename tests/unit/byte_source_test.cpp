@@ -10,10 +10,13 @@
 #include <string>
 
 #include "s3dest/core/byte_source.hpp"
+#include "gzip_helpers.hpp"
 
 using s3dest::ByteSource;
 
 namespace {
+
+using test_helpers::gzip;
 
 // A file in the temp folder, removed at the end of the test.
 struct TempFile {
@@ -25,19 +28,6 @@ struct TempFile {
   ~TempFile() { std::remove(path.c_str()); }
 };
 
-std::string gzip(const std::string& data) {
-  z_stream zs{};
-  BOOST_REQUIRE(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&zs, data.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(&out[0]);
-  zs.avail_out = static_cast<uInt>(out.size());
-  BOOST_REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 // Reads everything with reads of at most `cap` bytes.
 std::string read_all(ByteSource& source, size_t cap = 1 << 20) {

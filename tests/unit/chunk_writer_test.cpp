@@ -8,10 +8,13 @@
 
 #include "s3dest/format/text_format.hpp"
 #include "s3dest/layout/chunk_writer.hpp"
+#include "gzip_helpers.hpp"
 
 using namespace s3dest;
 
 namespace {
+
+using test_helpers::gunzip;
 
 // Objects kept in memory by key, as a bucket would hold them.
 class MemorySink final : public ObjectSink {
@@ -51,19 +54,6 @@ class MemorySink final : public ObjectSink {
   };
 };
 
-std::string gunzip(const std::string& compressed) {
-  z_stream s{};
-  inflateInit2(&s, 15 + 16);
-  std::string out(compressed.size() * 200 + (1 << 20), '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  s.avail_in = static_cast<uInt>(compressed.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  BOOST_REQUIRE_EQUAL(inflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  inflateEnd(&s);
-  return out;
-}
 
 Schema two_columns() {
   Schema schema;

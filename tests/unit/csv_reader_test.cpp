@@ -12,10 +12,13 @@
 #include "s3dest/table/csv_reader.hpp"
 #include "s3dest/table/decimal.hpp"
 #include "s3dest/table/schema_file.hpp"
+#include "gzip_helpers.hpp"
 
 using namespace s3dest;
 
 namespace {
+
+using test_helpers::gzip;
 
 // A value as a user would write it: null, numbers, "quoted strings", dates, timestamps,
 // decimals with their scale, binary as base64.
@@ -99,19 +102,6 @@ ReaderOptions with_schema(const std::string& json) {
   return options;
 }
 
-std::string gzip(const std::string& data) {
-  z_stream zs{};
-  BOOST_REQUIRE(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&zs, data.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(&out[0]);
-  zs.avail_out = static_cast<uInt>(out.size());
-  BOOST_REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 }  // namespace
 

@@ -6,30 +6,14 @@
 #include <string>
 
 #include "s3dest/format/gzip_writer.hpp"
+#include "gzip_helpers.hpp"
 
 using namespace s3dest;
 
 namespace {
 
-std::string gunzip(const std::string& compressed) {
-  z_stream s{};
-  BOOST_REQUIRE_EQUAL(inflateInit2(&s, 15 + 16), Z_OK);
-  std::string out(1 << 20, '\0');
-  std::string result;
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  s.avail_in = static_cast<uInt>(compressed.size());
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    s.next_out = reinterpret_cast<Bytef*>(out.data());
-    s.avail_out = static_cast<uInt>(out.size());
-    rc = inflate(&s, Z_NO_FLUSH);
-    BOOST_REQUIRE(rc == Z_OK || rc == Z_STREAM_END);
-    result.append(out.data(), out.size() - s.avail_out);
-  }
-  BOOST_CHECK_EQUAL(s.avail_in, 0u);  // one member, nothing after it
-  inflateEnd(&s);
-  return result;
-}
+using test_helpers::gunzip;
+
 
 std::string sample_line(int i) {
   return "2026-01-" + std::to_string(10 + i % 20) + ",acc" + std::to_string(i % 7) + ",campaign " +

@@ -13,6 +13,7 @@
 #include "s3dest/table/ndjson_reader.hpp"
 #include "s3dest/table/schema_file.hpp"
 #include "gzip_helpers.hpp"
+#include "reader_helpers.hpp"
 
 using namespace s3dest;
 
@@ -20,53 +21,13 @@ namespace {
 
 using test_helpers::gzip;
 
-// A value as a user would write it: null, numbers, "quoted strings", dates, timestamps,
-// decimals with their scale, binary as base64.
-std::string show(const Column& column, const Value& v) {
-  if (v.is_null) return "null";
-  std::string out;
-  switch (column.type.id) {
-    case TypeId::string: return "\"" + std::string(v.bytes) + "\"";
-    case TypeId::binary: append_base64(out, v.bytes); return "b64:" + out;
-    case TypeId::boolean: return v.boolean ? "true" : "false";
-    case TypeId::int32:
-    case TypeId::int64: append_int(out, v.integer); return out;
-    case TypeId::float64: append_double(out, v.real); return out;
-    case TypeId::date: append_date(out, static_cast<int32_t>(v.integer)); return out;
-    case TypeId::timestamp: append_timestamp(out, v.integer); return out;
-    case TypeId::decimal: append_decimal(out, v.decimal, column.type.scale); return out;
-  }
-  return "?";
-}
-
-std::string show(const Schema& schema, const Row& row) {
-  std::string out;
-  for (size_t i = 0; i < row.size(); ++i) out += (i ? " " : "") + schema.columns[i].name + "=" + show(schema.columns[i], row[i]);
-  return out;
-}
-
-std::string show_types(const Schema& schema) {
-  std::string out;
-  for (const Column& c : schema.columns) out += (out.empty() ? "" : " ") + c.name + ":" + c.type.name();
-  return out;
-}
+using test_helpers::read_rows;
+using test_helpers::show;
+using test_helpers::show_types;
 
 std::unique_ptr<RowReader> open_ndjson(const std::string& text, const ReaderOptions& options = {},
-                                       const std::string& name = "data.ndjson") {
-  auto reader = open_row_reader(ByteSource::from_string(text, name), InputFormat::ndjson, options);
-  BOOST_REQUIRE_MESSAGE(reader.ok(), reader.status().message());
-  return std::move(*reader);
-}
-
-std::vector<std::string> read_rows(RowReader& reader) {
-  std::vector<std::string> rows;
-  Row row;
-  for (;;) {
-    auto more = reader.next(row);
-    BOOST_REQUIRE_MESSAGE(more.ok(), more.status().message());
-    if (!*more) return rows;
-    rows.push_back(show(reader.schema(), row));
-  }
+                               const std::string& name = "data.ndjson") {
+  return test_helpers::open_reader(text, InputFormat::ndjson, options, name);
 }
 
 std::vector<std::string> read_rows(const std::string& text, const ReaderOptions& options = {}) {

@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "load") return run_load(args);
   if (command == "version" || command == "--version") {
-    std::printf("s3dest %s\n", kVersion);
+    std::printf("s3dest %s (build %s)\n", kVersion, S3DEST_BUILD);
     return 0;
   }
   if (command == "--help" || command == "-h" || command == "help") {

@@ -127,9 +127,19 @@ inline Result<std::unique_ptr<RowFormat>> make_row_format(const Config& config, 
       S3DEST_ASSIGN_OR_RETURN(auto format, AvroFormat::create(schema, avro));
       return std::unique_ptr<RowFormat>(std::move(format));
     }
-    case FileFormat::parquet:
-      return usage_error("file_format \"parquet\" is not available in this version yet: use csv, csv+gzip, "
-                         "json, json+gzip or avro");
+    case FileFormat::parquet: {
+      ParquetOptions parquet;
+      parquet.compression = config.parquet_compression == "gzip"   ? ParquetOptions::Compression::gzip
+                            : config.parquet_compression == "none" ? ParquetOptions::Compression::none
+                                                                   : ParquetOptions::Compression::snappy;
+      parquet.gzip_level = config.gzip_level;
+      parquet.binary_strings = config.use_binary_strings;
+      // Open files share a quarter of the memory limit (load() below): at least one must fit.
+      const auto quarter = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 4);
+      parquet.row_group_bytes = std::min(parquet.row_group_bytes, std::max<uint64_t>(quarter / 2, 1 << 20));
+      S3DEST_ASSIGN_OR_RETURN(auto format, ParquetFormat::create(schema, parquet));
+      return std::unique_ptr<RowFormat>(std::move(format));
+    }
   }
   return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, text));
 }
@@ -180,9 +190,6 @@ inline Result<KeyLayout> make_key_layout(const Config& config, const std::string
   layout.run_start_micros = run_start_micros;
   return KeyLayout::create(std::move(layout));
 }
-
-// Memory for one live object writer: its batch of records, zlib's state and buffers.
-constexpr uint64_t kLiveWriterBytes = 1 << 20;
 
 inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const LoadOptions& options) {
   using namespace detail;
@@ -241,7 +248,7 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   PartitionStore store(memory_limit / 4, tmpdir && *tmpdir ? tmpdir : "/tmp");
   std::string key;
   PartitionedWriter writer(sink, *format, config.max_file_bytes(),
-                           std::max<uint64_t>(1, memory_limit / 4 / kLiveWriterBytes), store,
+                           std::max<uint64_t>(1, memory_limit / 4 / format->open_file_memory()), store,
                            [&](size_t partition, uint32_t chunk_id) {
                              KeyParts parts;
                              parts.record_day = partitions.key(partition).day;

@@ -21,6 +21,7 @@
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/destination/config.hpp"
 #include "s3dest/format/avro_format.hpp"
+#include "s3dest/format/parquet_format.hpp"
 #include "s3dest/format/text_format.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/layout/partitioned_writer.hpp"

@@ -39,6 +39,9 @@ class RowFormat {
   // Appends the record for `row` to `out`.
   virtual void encode_record(const Row& row, std::string& out) const = 0;
   virtual std::unique_ptr<FileEncoder> new_file() const = 0;
+  // Most memory one open file's encoder holds (buffers, compressor state): what each
+  // file written at the same time costs.
+  virtual uint64_t open_file_memory() const { return uint64_t{1} << 20; }
 };
 
 }  // namespace s3dest

@@ -79,6 +79,9 @@ class ThriftCompactWriter {
   void list_i64(int64_t v);
   void list_binary(std::string_view v);
   void begin_struct_in_list();  // closed by end_struct()
+  // A list element that is a complete struct encoded by another writer (its bytes from
+  // take()): a struct's encoding does not depend on where it sits.
+  void list_encoded_struct(std::string_view encoded);
 
   const std::string& bytes() const { return out_; }
   std::string take();
@@ -173,6 +176,7 @@ inline void ThriftCompactWriter::list_i32(int32_t v) { put_zigzag(v); }
 inline void ThriftCompactWriter::list_i64(int64_t v) { put_zigzag(v); }
 inline void ThriftCompactWriter::list_binary(std::string_view v) { put_binary(v); }
 inline void ThriftCompactWriter::begin_struct_in_list() { last_ids_.push_back(0); }
+inline void ThriftCompactWriter::list_encoded_struct(std::string_view encoded) { out_.append(encoded); }
 
 inline std::string ThriftCompactWriter::take() {
   assert(last_ids_.empty() && "taking bytes of an unfinished struct");

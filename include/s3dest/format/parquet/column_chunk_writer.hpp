@@ -1,0 +1,358 @@
+// One column's part of a row group: values in, a finished column chunk out.
+//
+//   [dictionary page] [data page] [data page] ...
+//
+// Data pages are version 1: definition levels (nullable columns only: RLE/bit-packed
+// hybrid with bit width 1 behind a 4-byte length), then the values, compressed together.
+//
+// Every column but BOOLEAN starts a chunk dictionary-encoded: values become indices into
+// the chunk's dictionary (RLE_DICTIONARY pages), and the dictionary itself is written
+// first, PLAIN, when the chunk is done. The writer falls back to PLAIN pages
+//   - at the end of the first page, if the dictionary and the indices together are not
+//     smaller than the same values PLAIN (the values hardly repeat): the page is written
+//     PLAIN and the dictionary dropped;
+//   - when the dictionary would outgrow its limit: pages written so far keep it, later
+//     pages are PLAIN;
+//   - when the file is close to its size cap (settle()): the dictionary is finished then,
+//     so its size is known, not estimated.
+// Pages close when their values reach the page size.
+//
+// Statistics (min, max, null count) cover the whole chunk. In dictionary mode every value
+// is in the dictionary, so only new entries are compared.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "s3dest/core/byte_sink.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/format/parquet/column_layout.hpp"
+#include "s3dest/format/parquet/dictionary.hpp"
+#include "s3dest/format/parquet/metadata.hpp"
+#include "s3dest/format/parquet/page_codec.hpp"
+#include "s3dest/format/parquet/rle_hybrid.hpp"
+#include "s3dest/format/parquet/thrift_compact.hpp"
+
+namespace s3dest::parquet {
+
+struct ColumnChunkLimits {
+  size_t page_bytes = size_t{1} << 20;        // values per data page, before compression
+  size_t dictionary_bytes = size_t{1} << 20;  // the dictionary page, before compression
+};
+
+// Buffers a page passes through on its way out. Only one page is written at a time, so
+// all the columns of a file share one set.
+struct PageScratch {
+  std::string content, compressed, indices;
+  ThriftCompactWriter header;
+};
+
+class ColumnChunkWriter {
+ public:
+  // `codec` and `scratch` are shared with the file's other columns and must outlive this.
+  ColumnChunkWriter(ColumnLayout layout, PageCodec& codec, PageScratch& scratch, ColumnChunkLimits limits);
+
+  Status add_null();
+  // `plain`: the value's PLAIN encoding (append_plain_value).
+  Status add(std::string_view plain);
+
+  // Most bytes the chunk's pages, with their headers, can take in the file if it is
+  // written now.
+  uint64_t file_bytes_bound() const;
+  // Most bytes its metadata can take in the footer.
+  uint64_t metadata_bound() const;
+  // Bytes held in memory.
+  uint64_t memory() const;
+
+  // Makes file_bytes_bound() exact for the values so far: closes the open page and
+  // finishes the dictionary (the rest of the chunk is PLAIN).
+  Status settle();
+
+  // Writes the chunk to `out`, where it starts at file offset `offset`, and returns its
+  // metadata; the writer is then empty, ready for the next row group.
+  Result<ColumnChunkMetadata> write(ByteSink& out, uint64_t offset);
+
+  const ColumnLayout& layout() const { return layout_; }
+
+  // Longest min or max value kept in the statistics; longer ones are left out (a
+  // truncated bound would need readers to honour is_max_value_exact).
+  static constexpr size_t kMaxStatisticBytes = 1024;
+  // Longest page header this writer encodes (sizes and counts as 5-byte varints).
+  static constexpr uint64_t kMaxPageHeaderBytes = 48;
+  // Most values in one data page, whatever their size: num_values is an i32, and columns
+  // of nulls would otherwise grow pages without end.
+  static constexpr int32_t kMaxPageValues = 1 << 20;
+
+ private:
+  enum class Mode { dictionary, plain };
+
+  Status close_page();
+  Status finish_dictionary();
+  // Compresses `content` and appends it, behind its header, to `to`.
+  Status write_page(PageType type, Encoding encoding, int32_t num_values, std::string_view content,
+                    std::string& to);
+  void update_statistics(std::string_view plain);
+  Statistics statistics() const;
+  void count_page(PageType type, Encoding encoding);
+  Mode initial_mode() const { return layout_.physical == PhysicalType::boolean ? Mode::plain : Mode::dictionary; }
+
+  ColumnLayout layout_;
+  PageCodec& codec_;
+  PageScratch& scratch_;
+  ColumnChunkLimits limits_;
+  Mode mode_;
+
+  // The open page.
+  RleHybridEncoder levels_{1, RlePrefix::length_4_bytes};
+  std::string values_;             // PLAIN values (plain mode)
+  std::vector<uint32_t> indices_;  // dictionary indices (dictionary mode)
+  uint64_t page_plain_bytes_ = 0;  // the page's values as PLAIN, for the first-page check
+  int32_t page_values_ = 0;        // values and nulls
+
+  // The chunk so far.
+  Dictionary dictionary_;
+  std::string dictionary_page_;  // header and compressed page, once finished
+  std::string data_pages_;       // headers and compressed pages
+  int32_t data_pages_count_ = 0;
+  ColumnChunkMetadata meta_;
+  std::string min_, max_;  // statistic bytes
+  bool has_min_max_ = false;
+};
+
+inline ColumnChunkWriter::ColumnChunkWriter(ColumnLayout layout, PageCodec& codec, PageScratch& scratch,
+                                            ColumnChunkLimits limits)
+    : layout_(std::move(layout)), codec_(codec), scratch_(scratch), limits_(limits), mode_(initial_mode()) {}
+
+inline Status ColumnChunkWriter::add_null() {
+  levels_.put(0);
+  ++page_values_;
+  ++meta_.statistics.null_count;
+  if (page_values_ >= kMaxPageValues) return close_page();
+  return {};
+}
+
+inline Status ColumnChunkWriter::add(std::string_view plain) {
+  if (mode_ == Mode::dictionary) {
+    bool added = false;
+    if (const auto index = dictionary_.find_or_add(plain, limits_.dictionary_bytes, added)) {
+      if (added) update_statistics(plain);
+      indices_.push_back(*index);
+      page_plain_bytes_ += plain.size();
+      if (layout_.optional) levels_.put(1);
+      ++page_values_;
+      if (indices_.size() * 4 >= limits_.page_bytes || page_values_ >= kMaxPageValues) return close_page();
+      return {};
+    }
+    S3DEST_TRY(finish_dictionary());  // full: this value and the rest go PLAIN
+  }
+  update_statistics(plain);
+  values_.append(plain);
+  page_plain_bytes_ += plain.size();
+  if (layout_.optional) levels_.put(1);
+  ++page_values_;
+  if (values_.size() >= limits_.page_bytes || page_values_ >= kMaxPageValues) return close_page();
+  return {};
+}
+
+inline uint64_t ColumnChunkWriter::file_bytes_bound() const {
+  uint64_t bound = dictionary_page_.size() + data_pages_.size();
+  if (mode_ == Mode::dictionary && dictionary_.size() > 0)
+    bound += kMaxPageHeaderBytes + codec_.bound(dictionary_.page().size());
+  if (page_values_ > 0) {
+    // Definition levels: what is encoded, plus a pending run (header and value) or group.
+    uint64_t content = layout_.optional ? levels_.bytes().size() + 16 : 0;
+    if (mode_ == Mode::dictionary) {
+      // Indices are RLE/bit-packed at page close, at the bit width the dictionary then
+      // has (one more entry at most per value still to come is covered by size()). Runs
+      // cost at most 3 bits per value over the packed width, plus a partial group.
+      const auto width = static_cast<uint64_t>(std::max(1, rle_bit_width(static_cast<uint32_t>(dictionary_.size()))));
+      content += 1 + (indices_.size() * (width + 3) + 7) / 8 + 16;
+    } else {
+      content += values_.size();
+    }
+    bound += kMaxPageHeaderBytes + codec_.bound(content);
+  }
+  return bound;
+}
+
+inline uint64_t ColumnChunkWriter::metadata_bound() const {
+  Statistics capped;
+  if (has_min_max_ && min_.size() <= kMaxStatisticBytes && max_.size() <= kMaxStatisticBytes) {
+    capped.min = min_;
+    capped.max = max_;
+  }
+  return column_chunk_metadata_bound(layout_, capped);
+}
+
+inline uint64_t ColumnChunkWriter::memory() const {
+  return dictionary_page_.size() + data_pages_.size() + values_.size() + indices_.size() * 4 +
+         levels_.bytes().size() + dictionary_.memory();
+}
+
+inline Status ColumnChunkWriter::settle() {
+  S3DEST_TRY(close_page());
+  if (mode_ == Mode::dictionary) S3DEST_TRY(finish_dictionary());
+  return {};
+}
+
+inline Result<ColumnChunkMetadata> ColumnChunkWriter::write(ByteSink& out, uint64_t offset) {
+  S3DEST_TRY(settle());
+  ColumnChunkMetadata meta = std::move(meta_);
+  if (!dictionary_page_.empty()) {
+    meta.dictionary_page_offset = static_cast<int64_t>(offset);
+    meta.encodings.push_back(Encoding::plain);
+  }
+  meta.data_page_offset = static_cast<int64_t>(offset + dictionary_page_.size());
+  if (layout_.optional) meta.encodings.push_back(Encoding::rle);
+  bool plain_pages = false, dictionary_pages = false;
+  for (const PageEncodingCount& count : meta.encoding_stats) {
+    if (count.page_type != PageType::data_page) continue;
+    plain_pages |= count.encoding == Encoding::plain;
+    dictionary_pages |= count.encoding == Encoding::rle_dictionary;
+  }
+  if (plain_pages && dictionary_page_.empty()) meta.encodings.push_back(Encoding::plain);
+  if (dictionary_pages) meta.encodings.push_back(Encoding::rle_dictionary);
+  meta.statistics = statistics();
+
+  S3DEST_TRY(out.write(dictionary_page_));
+  S3DEST_TRY(out.write(data_pages_));
+
+  dictionary_page_.clear();
+  data_pages_.clear();
+  data_pages_count_ = 0;
+  meta_ = ColumnChunkMetadata{};
+  has_min_max_ = false;
+  min_.clear();
+  max_.clear();
+  mode_ = initial_mode();
+  return meta;
+}
+
+inline Status ColumnChunkWriter::close_page() {
+  if (page_values_ == 0) return {};
+  std::string& page = scratch_.content;
+  page.clear();
+  if (layout_.optional) page += levels_.finish();
+  Encoding encoding = Encoding::plain;
+  if (mode_ == Mode::dictionary) {
+    const auto largest_index = static_cast<uint32_t>(dictionary_.size() > 0 ? dictionary_.size() - 1 : 0);
+    const int width = std::max(1, rle_bit_width(largest_index));
+    std::string& encoded = scratch_.indices;
+    encoded.clear();
+    rle_hybrid_encode(indices_.data(), indices_.size(), width, RlePrefix::bit_width_byte, encoded);
+    const bool first_page = data_pages_count_ == 0;
+    if (first_page && page_plain_bytes_ <= encoded.size() + dictionary_.page().size()) {
+      // The dictionary does not pay: this page PLAIN, and so the rest of the chunk.
+      values_.clear();
+      for (const uint32_t index : indices_) values_.append(dictionary_.entry(index));
+      dictionary_.clear();
+      mode_ = Mode::plain;
+    } else {
+      page += encoded;
+      encoding = Encoding::rle_dictionary;
+    }
+  }
+  if (encoding == Encoding::plain) {
+    if (layout_.physical == PhysicalType::boolean) {
+      // BOOLEAN PLAIN is bit-packed, least significant bit first.
+      const size_t start = page.size();
+      page.append((values_.size() + 7) / 8, '\0');
+      for (size_t i = 0; i < values_.size(); ++i)
+        if (values_[i] != '\0') page[start + i / 8] = static_cast<char>(page[start + i / 8] | (1 << (i % 8)));
+    } else {
+      page += values_;
+    }
+  }
+  S3DEST_TRY(write_page(PageType::data_page, encoding, page_values_, page, data_pages_));
+  ++data_pages_count_;
+  meta_.num_values += page_values_;
+  levels_.reset();
+  values_.clear();
+  indices_.clear();
+  page_plain_bytes_ = 0;
+  page_values_ = 0;
+  return {};
+}
+
+// Ends dictionary mode: the open page is closed with the dictionary as it is, the
+// dictionary page is written (unless nothing used it), and later values go PLAIN.
+inline Status ColumnChunkWriter::finish_dictionary() {
+  S3DEST_TRY(close_page());
+  if (mode_ == Mode::dictionary && data_pages_count_ > 0)
+    S3DEST_TRY(write_page(PageType::dictionary_page, Encoding::plain, static_cast<int32_t>(dictionary_.size()),
+                          dictionary_.page(), dictionary_page_));
+  dictionary_.clear();
+  mode_ = Mode::plain;
+  return {};
+}
+
+inline Status ColumnChunkWriter::write_page(PageType type, Encoding encoding, int32_t num_values,
+                                            std::string_view content, std::string& to) {
+  S3DEST_ASSIGN_OR_RETURN(const std::string_view compressed, codec_.compress(content, scratch_.compressed));
+  PageHeader header;
+  header.type = type;
+  header.uncompressed_size = static_cast<int32_t>(content.size());
+  header.compressed_size = static_cast<int32_t>(compressed.size());
+  header.num_values = num_values;
+  header.encoding = encoding;
+  ThriftCompactWriter& encoded_header = scratch_.header;
+  encoded_header.clear();
+  encode_page_header(header, encoded_header);
+  to += encoded_header.bytes();
+  to.append(compressed);
+  meta_.total_uncompressed_size += static_cast<int64_t>(encoded_header.bytes().size() + content.size());
+  meta_.total_compressed_size += static_cast<int64_t>(encoded_header.bytes().size() + compressed.size());
+  count_page(type, encoding);
+  return {};
+}
+
+inline void ColumnChunkWriter::count_page(PageType type, Encoding encoding) {
+  for (PageEncodingCount& count : meta_.encoding_stats)
+    if (count.page_type == type && count.encoding == encoding) {
+      ++count.count;
+      return;
+    }
+  meta_.encoding_stats.push_back({type, encoding, 1});
+}
+
+inline void ColumnChunkWriter::update_statistics(std::string_view plain) {
+  const std::string_view value = statistic_bytes(layout_, plain);
+  if (layout_.order == SortOrder::floating && std::isnan(detail::load_little_endian<double>(value))) return;
+  if (!has_min_max_) {
+    min_.assign(value);
+    max_.assign(value);
+    has_min_max_ = true;
+    return;
+  }
+  if (statistic_less(layout_.order, layout_.physical, value, min_)) min_.assign(value);
+  else if (statistic_less(layout_.order, layout_.physical, max_, value)) max_.assign(value);
+}
+
+inline Statistics ColumnChunkWriter::statistics() const {
+  Statistics s;
+  s.null_count = meta_.statistics.null_count;
+  if (!has_min_max_ || min_.size() > kMaxStatisticBytes || max_.size() > kMaxStatisticBytes) return s;
+  s.min = min_;
+  s.max = max_;
+  if (layout_.order == SortOrder::floating) {
+    // A zero bound is written as -0.0 for min and +0.0 for max (parquet.thrift's rule
+    // for floating point statistics), since either zero may be in the chunk.
+    std::string zero;
+    if (detail::load_little_endian<double>(*s.min) == 0) {
+      detail::append_little_endian(zero, -0.0);
+      s.min = zero;
+    }
+    if (detail::load_little_endian<double>(*s.max) == 0) {
+      zero.clear();
+      detail::append_little_endian(zero, 0.0);
+      s.max = zero;
+    }
+  }
+  return s;
+}
+
+}  // namespace s3dest::parquet

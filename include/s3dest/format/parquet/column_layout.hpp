@@ -1,0 +1,229 @@
+// What each table column becomes in a parquet file: its physical type, its annotations
+// (a LogicalType and the matching legacy ConvertedType, so old and new readers agree),
+// how its values are laid out in PLAIN encoding and how its statistics are ordered.
+//
+//   string        BYTE_ARRAY, STRING / UTF8 (no annotation with binary strings)
+//   binary        BYTE_ARRAY
+//   bool          BOOLEAN
+//   int32, int64  INT32, INT64
+//   double        DOUBLE
+//   date          INT32, DATE / DATE
+//   timestamp     INT64, TIMESTAMP(isAdjustedToUTC, MICROS) / TIMESTAMP_MICROS
+//   decimal(p,s)  INT32 (p <= 9), INT64 (p <= 18), else FIXED_LEN_BYTE_ARRAY of the
+//                 fewest bytes that hold p digits; DECIMAL(p,s) / DECIMAL
+// (parquet-format LogicalTypes.md; the decimal widths are the ones it recommends.)
+//
+// Enum values are those of parquet.thrift.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "s3dest/table/row.hpp"
+#include "s3dest/table/schema.hpp"
+
+namespace s3dest::parquet {
+
+enum class PhysicalType : int32_t {
+  boolean = 0,
+  int32 = 1,
+  int64 = 2,
+  double_ = 5,
+  byte_array = 6,
+  fixed_len_byte_array = 7,
+};
+
+enum class ConvertedType : int32_t { none = -1, utf8 = 0, decimal = 5, date = 6, timestamp_micros = 10 };
+
+enum class LogicalKind { none, string, decimal, date, timestamp_micros_utc };
+
+// How min and max statistics compare values (the column orders of parquet.thrift's
+// TypeDefinedOrder for each annotated type).
+enum class SortOrder {
+  signed_integer,     // INT32, INT64, and the dates, timestamps and decimals in them
+  floating,           // DOUBLE: NaN takes no part
+  boolean,            // false < true
+  unsigned_bytes,     // strings and binary: byte by byte, unsigned
+  signed_big_endian,  // decimals in FIXED_LEN_BYTE_ARRAY: two's complement, big-endian
+};
+
+struct ColumnLayout {
+  std::string name;
+  PhysicalType physical = PhysicalType::byte_array;
+  int32_t type_length = 0;  // FIXED_LEN_BYTE_ARRAY only
+  bool optional = true;     // nullable: OPTIONAL with definition levels; else REQUIRED
+  LogicalKind logical = LogicalKind::none;
+  ConvertedType converted = ConvertedType::none;
+  int32_t precision = 0, scale = 0;  // decimals
+  SortOrder order = SortOrder::signed_integer;
+  // Bytes of one PLAIN value; 0 for BYTE_ARRAY, whose PLAIN form is a 4-byte
+  // little-endian length and the bytes. BOOLEAN counts 1 here: one byte per value while
+  // a page is open, bit-packed when it is written.
+  uint32_t value_width = 0;
+};
+
+ColumnLayout column_layout(const Column& column, bool binary_strings);
+
+// Fewest bytes whose two's complement holds every unscaled value of `precision` digits.
+int32_t decimal_byte_width(int precision);
+
+// Appends `value` (not null) in the column's PLAIN encoding (BOOLEAN as one byte, 0 or 1).
+void append_plain_value(std::string& out, const ColumnLayout& layout, const Value& value);
+
+// The bytes a statistic stores for a PLAIN value: the value itself, without BYTE_ARRAY's
+// length prefix.
+inline std::string_view statistic_bytes(const ColumnLayout& layout, std::string_view plain) {
+  return layout.physical == PhysicalType::byte_array ? plain.substr(4) : plain;
+}
+
+// Is `a` < `b` in the column's sort order? Both are statistic bytes of non-NaN values.
+bool statistic_less(SortOrder order, PhysicalType physical, std::string_view a, std::string_view b);
+
+namespace detail {
+
+template <typename T>
+inline void append_little_endian(std::string& out, T v) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));  // every supported target is little-endian
+  out.append(bytes, sizeof(T));
+}
+
+template <typename T>
+inline T load_little_endian(std::string_view bytes) {
+  T v;
+  std::memcpy(&v, bytes.data(), sizeof(T));
+  return v;
+}
+
+}  // namespace detail
+
+inline int32_t decimal_byte_width(int precision) {
+  int128_t largest = 1;  // 10^precision - 1, the largest unscaled value
+  for (int i = 0; i < precision; ++i) largest *= 10;
+  largest -= 1;
+  for (int32_t bytes = 1; bytes < 16; ++bytes) {
+    const int128_t limit = (int128_t{1} << (8 * bytes - 1)) - 1;
+    if (largest <= limit) return bytes;
+  }
+  return 16;
+}
+
+inline ColumnLayout column_layout(const Column& column, bool binary_strings) {
+  ColumnLayout c;
+  c.name = column.name;
+  c.optional = column.nullable;
+  switch (column.type.id) {
+    case TypeId::string:
+      c.physical = PhysicalType::byte_array;
+      if (!binary_strings) {
+        c.logical = LogicalKind::string;
+        c.converted = ConvertedType::utf8;
+      }
+      c.order = SortOrder::unsigned_bytes;
+      break;
+    case TypeId::binary:
+      c.physical = PhysicalType::byte_array;
+      c.order = SortOrder::unsigned_bytes;
+      break;
+    case TypeId::boolean:
+      c.physical = PhysicalType::boolean;
+      c.order = SortOrder::boolean;
+      c.value_width = 1;
+      break;
+    case TypeId::int32:
+      c.physical = PhysicalType::int32;
+      c.value_width = 4;
+      break;
+    case TypeId::int64:
+      c.physical = PhysicalType::int64;
+      c.value_width = 8;
+      break;
+    case TypeId::float64:
+      c.physical = PhysicalType::double_;
+      c.order = SortOrder::floating;
+      c.value_width = 8;
+      break;
+    case TypeId::date:
+      c.physical = PhysicalType::int32;
+      c.logical = LogicalKind::date;
+      c.converted = ConvertedType::date;
+      c.value_width = 4;
+      break;
+    case TypeId::timestamp:
+      c.physical = PhysicalType::int64;
+      c.logical = LogicalKind::timestamp_micros_utc;
+      c.converted = ConvertedType::timestamp_micros;
+      c.value_width = 8;
+      break;
+    case TypeId::decimal:
+      c.logical = LogicalKind::decimal;
+      c.converted = ConvertedType::decimal;
+      c.precision = column.type.precision;
+      c.scale = column.type.scale;
+      if (c.precision <= 9) {
+        c.physical = PhysicalType::int32;
+        c.value_width = 4;
+      } else if (c.precision <= 18) {
+        c.physical = PhysicalType::int64;
+        c.value_width = 8;
+      } else {
+        c.physical = PhysicalType::fixed_len_byte_array;
+        c.type_length = decimal_byte_width(c.precision);
+        c.value_width = static_cast<uint32_t>(c.type_length);
+        c.order = SortOrder::signed_big_endian;
+      }
+      break;
+  }
+  return c;
+}
+
+inline void append_plain_value(std::string& out, const ColumnLayout& layout, const Value& value) {
+  switch (layout.physical) {
+    case PhysicalType::boolean: out.push_back(value.boolean ? '\1' : '\0'); break;
+    case PhysicalType::int32:
+      detail::append_little_endian(out, static_cast<int32_t>(layout.logical == LogicalKind::decimal
+                                                                 ? static_cast<int64_t>(value.decimal)
+                                                                 : value.integer));
+      break;
+    case PhysicalType::int64:
+      detail::append_little_endian(
+          out, layout.logical == LogicalKind::decimal ? static_cast<int64_t>(value.decimal) : value.integer);
+      break;
+    case PhysicalType::double_: detail::append_little_endian(out, value.real); break;
+    case PhysicalType::byte_array:
+      detail::append_little_endian(out, static_cast<uint32_t>(value.bytes.size()));
+      out.append(value.bytes);
+      break;
+    case PhysicalType::fixed_len_byte_array: {
+      const auto bits = static_cast<uint128_t>(value.decimal);
+      for (int i = layout.type_length - 1; i >= 0; --i) out.push_back(static_cast<char>(bits >> (8 * i)));
+      break;
+    }
+  }
+}
+
+inline bool statistic_less(SortOrder order, PhysicalType physical, std::string_view a, std::string_view b) {
+  switch (order) {
+    case SortOrder::signed_integer:
+      return physical == PhysicalType::int32
+                 ? detail::load_little_endian<int32_t>(a) < detail::load_little_endian<int32_t>(b)
+                 : detail::load_little_endian<int64_t>(a) < detail::load_little_endian<int64_t>(b);
+    case SortOrder::floating: return detail::load_little_endian<double>(a) < detail::load_little_endian<double>(b);
+    case SortOrder::boolean: return a[0] < b[0];
+    case SortOrder::unsigned_bytes: {
+      const int c = std::memcmp(a.data(), b.data(), a.size() < b.size() ? a.size() : b.size());
+      return c != 0 ? c < 0 : a.size() < b.size();
+    }
+    case SortOrder::signed_big_endian: {
+      // Equal widths; the sign lives in the first byte.
+      const auto a0 = static_cast<signed char>(a[0]), b0 = static_cast<signed char>(b[0]);
+      if (a0 != b0) return a0 < b0;
+      return std::memcmp(a.data() + 1, b.data() + 1, a.size() - 1) < 0;
+    }
+  }
+  return false;
+}
+
+}  // namespace s3dest::parquet

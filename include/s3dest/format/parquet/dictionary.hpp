@@ -1,0 +1,110 @@
+// The distinct values of one column chunk, for dictionary encoding: each value gets the
+// index of its first appearance, and the values in index order, PLAIN-encoded one after
+// the other, are exactly the dictionary page.
+//
+// Values are looked up by their PLAIN bytes, so one table serves every physical type. It
+// is an open-addressing hash table of entry indices (linear probing, at most half full),
+// with each entry's hash kept beside it so most mismatches cost no byte comparison.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace s3dest::parquet {
+
+class Dictionary {
+ public:
+  // The index of `plain`, added as a new entry if it is not there yet (`added` says
+  // which). Nullopt, and nothing added, when a new entry would take the page past
+  // `max_page_bytes`.
+  std::optional<uint32_t> find_or_add(std::string_view plain, size_t max_page_bytes, bool& added);
+
+  size_t size() const { return offsets_.size(); }
+  std::string_view entry(uint32_t index) const;
+  // The dictionary page's content (before compression).
+  const std::string& page() const { return page_; }
+  // Bytes held: the page and the table.
+  size_t memory() const { return page_.capacity() + (offsets_.capacity() + hashes_.capacity() + slots_.capacity()) * 4; }
+  // Empty, ready for the next column chunk; keeps the buffers.
+  void clear();
+
+ private:
+  static uint32_t hash(std::string_view bytes);
+  void grow();
+
+  std::string page_;
+  std::vector<uint32_t> offsets_;  // where each entry starts in page_
+  std::vector<uint32_t> hashes_;   // each entry's hash
+  std::vector<uint32_t> slots_;    // entry index + 1; 0 is an empty slot
+};
+
+inline std::string_view Dictionary::entry(uint32_t index) const {
+  const size_t begin = offsets_[index];
+  const size_t end = index + 1 < offsets_.size() ? offsets_[index + 1] : page_.size();
+  return std::string_view(page_).substr(begin, end - begin);
+}
+
+inline std::optional<uint32_t> Dictionary::find_or_add(std::string_view plain, size_t max_page_bytes,
+                                                       bool& added) {
+  added = false;
+  if (slots_.empty()) slots_.assign(1024, 0);
+  const uint32_t h = hash(plain);
+  const size_t mask = slots_.size() - 1;
+  size_t slot = h & mask;
+  for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
+    const uint32_t index = slots_[slot] - 1;
+    if (hashes_[index] == h && entry(index) == plain) return index;
+  }
+  if (page_.size() + plain.size() > max_page_bytes) return std::nullopt;
+  const auto index = static_cast<uint32_t>(offsets_.size());
+  offsets_.push_back(static_cast<uint32_t>(page_.size()));
+  hashes_.push_back(h);
+  page_.append(plain);
+  slots_[slot] = index + 1;
+  added = true;
+  if (offsets_.size() * 2 > slots_.size()) grow();
+  return index;
+}
+
+inline void Dictionary::clear() {
+  page_.clear();
+  offsets_.clear();
+  hashes_.clear();
+  std::fill(slots_.begin(), slots_.end(), 0);
+}
+
+inline void Dictionary::grow() {
+  slots_.assign(slots_.size() * 2, 0);
+  const size_t mask = slots_.size() - 1;
+  for (uint32_t index = 0; index < offsets_.size(); ++index) {
+    size_t slot = hashes_[index] & mask;
+    while (slots_[slot] != 0) slot = (slot + 1) & mask;
+    slots_[slot] = index + 1;
+  }
+}
+
+// Eight bytes at a time through a multiply-xorshift mix: fast for the short values
+// dictionaries hold, and the low bits (the slot) depend on every input byte.
+inline uint32_t Dictionary::hash(std::string_view bytes) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ bytes.size();
+  const char* p = bytes.data();
+  size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    h = (h ^ word) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, p, n);
+  h = (h ^ tail) * 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 29;
+  return static_cast<uint32_t>(h);
+}
+
+}  // namespace s3dest::parquet

@@ -8,9 +8,9 @@
 // Every column but BOOLEAN starts a chunk dictionary-encoded: values become indices into
 // the chunk's dictionary (RLE_DICTIONARY pages), and the dictionary itself is written
 // first, PLAIN, when the chunk is done. The writer falls back to PLAIN pages
-//   - at the end of the first page, if the dictionary and the indices together are not
-//     smaller than the same values PLAIN (the values hardly repeat): the page is written
-//     PLAIN and the dictionary dropped;
+//   - after the first kDictionaryProbeValues values and at the end of the first page, if
+//     the dictionary and the indices together are not smaller than the same values PLAIN
+//     (the values hardly repeat): the page becomes PLAIN and the dictionary is dropped;
 //   - when the dictionary would outgrow its limit: pages written so far keep it, later
 //     pages are PLAIN;
 //   - when the file is close to its size cap (settle()): the dictionary is finished then,
@@ -86,12 +86,17 @@ class ColumnChunkWriter {
   // Most values in one data page, whatever their size: num_values is an i32, and columns
   // of nulls would otherwise grow pages without end.
   static constexpr int32_t kMaxPageValues = 1 << 20;
+  // Values after which the first page checks that its dictionary pays, so columns of
+  // distinct values stop hashing early.
+  static constexpr size_t kDictionaryProbeValues = 8192;
 
  private:
   enum class Mode { dictionary, plain };
 
   Status close_page();
   Status finish_dictionary();
+  bool dictionary_pays() const;
+  void drop_dictionary();
   // Compresses `content` and appends it, behind its header, to `to`.
   Status write_page(PageType type, Encoding encoding, int32_t num_values, std::string_view content,
                     std::string& to);
@@ -144,6 +149,10 @@ inline Status ColumnChunkWriter::add(std::string_view plain) {
       page_plain_bytes_ += plain.size();
       if (layout_.optional) levels_.put(1);
       ++page_values_;
+      if (indices_.size() == kDictionaryProbeValues && data_pages_count_ == 0 && !dictionary_pays()) {
+        drop_dictionary();
+        return {};
+      }
       if (indices_.size() * 4 >= limits_.page_bytes || page_values_ >= kMaxPageValues) return close_page();
       return {};
     }
@@ -180,12 +189,8 @@ inline uint64_t ColumnChunkWriter::file_bytes_bound() const {
 }
 
 inline uint64_t ColumnChunkWriter::metadata_bound() const {
-  Statistics capped;
-  if (has_min_max_ && min_.size() <= kMaxStatisticBytes && max_.size() <= kMaxStatisticBytes) {
-    capped.min = min_;
-    capped.max = max_;
-  }
-  return column_chunk_metadata_bound(layout_, capped);
+  const bool kept = has_min_max_ && min_.size() <= kMaxStatisticBytes && max_.size() <= kMaxStatisticBytes;
+  return column_chunk_metadata_bound(layout_, kept ? min_.size() + max_.size() : 0);
 }
 
 inline uint64_t ColumnChunkWriter::memory() const {
@@ -246,11 +251,7 @@ inline Status ColumnChunkWriter::close_page() {
     rle_hybrid_encode(indices_.data(), indices_.size(), width, RlePrefix::bit_width_byte, encoded);
     const bool first_page = data_pages_count_ == 0;
     if (first_page && page_plain_bytes_ <= encoded.size() + dictionary_.page().size()) {
-      // The dictionary does not pay: this page PLAIN, and so the rest of the chunk.
-      values_.clear();
-      for (const uint32_t index : indices_) values_.append(dictionary_.entry(index));
-      dictionary_.clear();
-      mode_ = Mode::plain;
+      drop_dictionary();
     } else {
       page += encoded;
       encoding = Encoding::rle_dictionary;
@@ -276,6 +277,25 @@ inline Status ColumnChunkWriter::close_page() {
   page_plain_bytes_ = 0;
   page_values_ = 0;
   return {};
+}
+
+// The first page only: is the dictionary, with the indices at its present bit width,
+// smaller than the values PLAIN? (Compression may narrow or widen the gap; this is the
+// test parquet-mr makes.)
+inline bool ColumnChunkWriter::dictionary_pays() const {
+  const auto largest_index = static_cast<uint32_t>(dictionary_.size() > 0 ? dictionary_.size() - 1 : 0);
+  const uint64_t indices_bytes = (indices_.size() * std::max(1, rle_bit_width(largest_index)) + 7) / 8;
+  return indices_bytes + dictionary_.page().size() < page_plain_bytes_;
+}
+
+// The first page only: the values so far become PLAIN in the open page, and so does the
+// rest of the chunk.
+inline void ColumnChunkWriter::drop_dictionary() {
+  values_.clear();
+  for (const uint32_t index : indices_) values_.append(dictionary_.entry(index));
+  indices_.clear();
+  dictionary_.clear();
+  mode_ = Mode::plain;
 }
 
 // Ends dictionary mode: the open page is closed with the dictionary as it is, the

@@ -63,12 +63,10 @@ std::string encode_file_metadata(const std::vector<ColumnLayout>& columns, int64
                                  const std::vector<std::string>& encoded_row_groups, std::string_view created_by);
 
 // Longest encoding of the metadata one column chunk adds to a row group, for the size cap:
-// fixed fields, its name and its statistics.
-inline uint64_t column_chunk_metadata_bound(const ColumnLayout& column, const Statistics& statistics) {
-  uint64_t bound = 160 + column.name.size();
-  if (statistics.min) bound += 2 * (statistics.min->size() + 10);
-  if (statistics.max) bound += 2 * (statistics.max->size() + 10);
-  return bound;
+// fixed fields, its name, and statistics whose min and max take `statistic_bytes`
+// together (both fields and their deprecated twins).
+inline uint64_t column_chunk_metadata_bound(const ColumnLayout& column, uint64_t statistic_bytes) {
+  return 160 + column.name.size() + 2 * (statistic_bytes + 20);
 }
 
 namespace detail {

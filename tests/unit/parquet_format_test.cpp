@@ -1,0 +1,401 @@
+#define BOOST_TEST_MODULE parquet_format
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "parquet_reader.hpp"
+#include "s3dest/format/parquet_format.hpp"
+
+using namespace s3dest;
+using parquet_test::ParquetFile;
+using parquet_test::read_parquet;
+using parquet_test::Thrift;
+
+namespace {
+
+int128_t nines(int digits) {
+  int128_t v = 0;
+  for (int i = 0; i < digits; ++i) v = v * 10 + 9;
+  return v;
+}
+
+Column column(std::string name, std::string_view type, bool nullable = true) {
+  auto parsed = ColumnType::parse(type);
+  BOOST_REQUIRE(parsed.ok());
+  return Column{std::move(name), *parsed, nullable};
+}
+
+std::unique_ptr<ParquetFormat> make_format(const Schema& schema, ParquetOptions options = {}) {
+  auto format = ParquetFormat::create(schema, std::move(options));
+  BOOST_REQUIRE_MESSAGE(format.ok(), format.status().message());
+  return std::move(*format);
+}
+
+// Rows as the tests hold them: values whose strings live in `text`.
+struct Table {
+  Schema schema;
+  std::vector<Row> rows;
+  std::vector<std::string> text;  // owns the bytes the rows' strings point to
+};
+
+// Writes `rows` as parquet files of at most `cap` bytes, starting a new file whenever
+// one is full, as ChunkWriter does. Returns the files.
+std::vector<std::string> write_files(const ParquetFormat& format, const std::vector<Row>& rows,
+                                     uint64_t cap = UINT64_MAX) {
+  std::vector<std::string> files;
+  std::unique_ptr<FileEncoder> encoder;
+  StringSink sink;
+  std::string record;
+  for (const Row& row : rows) {
+    record.clear();
+    format.encode_record(row, record);
+    for (int attempt = 0;; ++attempt) {
+      BOOST_REQUIRE_LT(attempt, 2);
+      if (!encoder) {
+        encoder = format.new_file();
+        BOOST_REQUIRE(encoder->begin(sink, cap).ok());
+      }
+      auto added = encoder->try_add(record);
+      BOOST_REQUIRE_MESSAGE(added.ok(), added.status().message());
+      if (*added) break;
+      BOOST_REQUIRE(encoder->finish().ok());
+      files.push_back(sink.take());
+      encoder.reset();
+    }
+  }
+  if (encoder) {
+    BOOST_REQUIRE(encoder->finish().ok());
+    files.push_back(sink.take());
+  }
+  return files;
+}
+
+// The PLAIN bytes each value should read back as.
+std::vector<parquet_test::ColumnValues> expected_columns(const ParquetFormat& format, const std::vector<Row>& rows) {
+  std::vector<parquet_test::ColumnValues> columns(format.columns().size());
+  for (const Row& row : rows)
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (row[c].is_null) {
+        columns[c].emplace_back(std::nullopt);
+        continue;
+      }
+      std::string plain;
+      parquet::append_plain_value(plain, format.columns()[c], row[c]);
+      columns[c].emplace_back(plain);
+    }
+  return columns;
+}
+
+// Every type, nullable and not, with edge values and nulls.
+Table every_type_table(size_t rows, uint32_t seed) {
+  Table t;
+  t.schema.columns = {column("s", "string"),          column("b", "binary"),           column("flag", "bool"),
+                      column("i32", "int32"),         column("i64", "int64", false),   column("d", "double"),
+                      column("day", "date"),          column("ts", "timestamp"),       column("d5", "decimal(5,2)"),
+                      column("d15", "decimal(15,3)"), column("d38", "decimal(38,10)"), column("cat", "string", false)};
+  std::mt19937 random(seed);
+  t.text.reserve(rows * 3);
+  const int128_t d38 = nines(38);
+  for (size_t r = 0; r < rows; ++r) {
+    Row row(t.schema.size());
+    const auto pick = [&](uint32_t n) { return random() % n; };
+    const bool nulls = pick(5) == 0;
+    t.text.push_back(pick(7) == 0 ? "" : "ünï-" + std::to_string(pick(1000000)));
+    row[0] = nulls ? Value::null() : Value::of_bytes(t.text.back());
+    t.text.push_back(std::string(pick(20), static_cast<char>(pick(256))));
+    row[1] = nulls ? Value::null() : Value::of_bytes(t.text.back());
+    row[2] = nulls ? Value::null() : Value::of_bool(pick(2) == 0);
+    row[3] = nulls ? Value::null() : Value::of_int(r % 3 == 0 ? INT32_MIN + static_cast<int64_t>(pick(3)) : static_cast<int32_t>(random()));
+    row[4] = Value::of_int(r % 2 == 0 ? INT64_MAX - static_cast<int64_t>(r) : INT64_MIN + static_cast<int64_t>(r));
+    const double doubles[] = {0.0, -0.0, 1.5, -2.25e300, 5e-324, std::nan("")};
+    row[5] = nulls ? Value::null() : Value::of_double(doubles[pick(6)]);
+    row[6] = nulls ? Value::null() : Value::of_int(static_cast<int64_t>(pick(200000)) - 100000);  // before and after 1970
+    row[7] = nulls ? Value::null() : Value::of_int(static_cast<int64_t>(random()) * 1000003 - (int64_t{1} << 40));
+    row[8] = nulls ? Value::null() : Value::of_decimal(pick(2) ? nines(5) : -nines(5));
+    row[9] = nulls ? Value::null() : Value::of_decimal(static_cast<int128_t>(random()) * 1000 - 999999999);
+    row[10] = nulls ? Value::null() : Value::of_decimal(pick(3) == 0 ? d38 : pick(2) ? -d38 : int128_t{pick(100)} - 50);
+    t.text.push_back("category-" + std::to_string(pick(12)));
+    row[11] = Value::of_bytes(t.text.back());
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+std::vector<parquet_test::ColumnValues> read_all(const std::vector<std::string>& files, size_t columns) {
+  std::vector<parquet_test::ColumnValues> all(columns);
+  for (const std::string& file : files) {
+    const ParquetFile parsed = read_parquet(file);
+    for (size_t c = 0; c < columns; ++c) all[c].insert(all[c].end(), parsed.columns[c].begin(), parsed.columns[c].end());
+  }
+  return all;
+}
+
+const Thrift& column_meta(const ParquetFile& file, size_t row_group, size_t column) {
+  return file.footer.at(4).list.at(row_group).at(1).list.at(column).at(3);
+}
+
+std::vector<int64_t> encodings(const Thrift& meta) {
+  std::vector<int64_t> list;
+  for (const Thrift& e : meta.at(2).list) list.push_back(e.i);
+  return list;
+}
+
+bool has(const std::vector<int64_t>& list, int64_t v) { return std::find(list.begin(), list.end(), v) != list.end(); }
+
+template <typename T>
+T load(const std::string& bytes) {
+  BOOST_REQUIRE_EQUAL(bytes.size(), sizeof(T));
+  T v;
+  std::memcpy(&v, bytes.data(), sizeof(T));
+  return v;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(decimal_widths_are_the_fewest_bytes_for_the_precision) {
+  // 10^p - 1 must fit in two's complement: 99 needs 1 byte, 999 two, 38 digits 16.
+  const std::pair<int, int32_t> widths[] = {{1, 1}, {2, 1}, {3, 2}, {4, 2}, {9, 4},  {10, 5},
+                                            {18, 8}, {19, 9}, {20, 9}, {28, 12}, {38, 16}};
+  for (const auto& [precision, bytes] : widths) BOOST_TEST(parquet::decimal_byte_width(precision) == bytes);
+}
+
+BOOST_AUTO_TEST_CASE(plain_values_follow_the_specification) {
+  const auto plain = [](std::string_view type, const Value& v) {
+    std::string out;
+    parquet::append_plain_value(out, parquet::column_layout(column("c", type), false), v);
+    return out;
+  };
+  BOOST_TEST(plain("int32", Value::of_int(-2)) == std::string("\xfe\xff\xff\xff", 4));
+  BOOST_TEST(plain("string", Value::of_bytes("ab")) == std::string("\x02\0\0\0ab", 6));
+  BOOST_TEST(plain("decimal(9,2)", Value::of_decimal(-1)) == std::string("\xff\xff\xff\xff", 4));
+  // FIXED_LEN_BYTE_ARRAY decimals are big-endian two's complement: 9 bytes for 20 digits.
+  BOOST_TEST(plain("decimal(20,0)", Value::of_decimal(258)) == std::string("\0\0\0\0\0\0\0\x01\x02", 9));
+  BOOST_TEST(plain("decimal(20,0)", Value::of_decimal(-1)) == std::string(9, '\xff'));
+}
+
+BOOST_AUTO_TEST_CASE(schema_carries_each_type_and_its_annotations) {
+  const Table t = every_type_table(10, 1);
+  const auto format = make_format(t.schema);
+  const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+  const std::vector<Thrift>& schema = file.footer.at(2).list;
+  BOOST_REQUIRE_EQUAL(schema.size(), t.schema.size() + 1);
+  BOOST_TEST(schema[0].at(5).i == static_cast<int64_t>(t.schema.size()));  // the root's children
+  struct Expected {
+    int64_t physical;
+    int64_t converted;  // -1: none
+    int logical;        // LogicalType union field, 0: none
+  };
+  const Expected expected[] = {{6, 0, 1},  {6, -1, 0}, {0, -1, 0}, {1, -1, 0}, {2, -1, 0}, {5, -1, 0},
+                               {1, 6, 6},  {2, 10, 8}, {1, 5, 5},  {2, 5, 5},  {7, 5, 5},  {6, 0, 1}};
+  for (size_t c = 0; c < t.schema.size(); ++c) {
+    const Thrift& element = schema[c + 1];
+    BOOST_TEST_CONTEXT("column " << t.schema.columns[c].name) {
+      BOOST_TEST(element.at(4).bin == t.schema.columns[c].name);
+      BOOST_TEST(element.at(1).i == expected[c].physical);
+      BOOST_TEST(element.at(3).i == (t.schema.columns[c].nullable ? 1 : 0));
+      BOOST_TEST(element.has(6) == (expected[c].converted >= 0));
+      if (expected[c].converted >= 0) BOOST_TEST(element.at(6).i == expected[c].converted);
+      BOOST_TEST(element.has(10) == (expected[c].logical != 0));
+      if (expected[c].logical != 0) BOOST_TEST(element.at(10).has(expected[c].logical));
+    }
+  }
+  // Timestamps are adjusted to UTC, in microseconds.
+  const Thrift& timestamp = schema[8].at(10).at(8);
+  BOOST_TEST(timestamp.at(1).i == 1);
+  BOOST_TEST(timestamp.at(2).has(2));
+  // decimal(38,10): 16 bytes, precision and scale in both annotations.
+  BOOST_TEST(schema[11].at(2).i == 16);
+  BOOST_TEST(schema[11].at(7).i == 10);
+  BOOST_TEST(schema[11].at(8).i == 38);
+  BOOST_TEST(schema[11].at(10).at(5).at(1).i == 10);
+  BOOST_TEST(schema[11].at(10).at(5).at(2).i == 38);
+  BOOST_TEST(file.footer.at(6).bin.rfind("s3dest version " S3DEST_VERSION_STRING " (build ", 0) == 0);
+  BOOST_TEST(file.footer.at(7).list.size() == t.schema.size());  // a column order each
+}
+
+BOOST_AUTO_TEST_CASE(every_value_reads_back_with_each_codec) {
+  const Table t = every_type_table(20000, 2);
+  for (const auto compression : {ParquetOptions::Compression::snappy, ParquetOptions::Compression::gzip,
+                                 ParquetOptions::Compression::none}) {
+    ParquetOptions options;
+    options.compression = compression;
+    options.limits.page_bytes = 16 * 1024;  // many pages
+    const auto format = make_format(t.schema, options);
+    const auto files = write_files(*format, t.rows);
+    BOOST_REQUIRE_EQUAL(files.size(), 1u);
+    const ParquetFile file = read_parquet(files[0]);
+    BOOST_TEST(file.footer.at(3).i == 20000);
+    const auto expected = expected_columns(*format, t.rows);
+    for (size_t c = 0; c < expected.size(); ++c)
+      BOOST_TEST_CONTEXT("column " << t.schema.columns[c].name) { BOOST_TEST((file.columns[c] == expected[c])); }
+    const int64_t codec = compression == ParquetOptions::Compression::snappy ? 1
+                          : compression == ParquetOptions::Compression::gzip ? 2
+                                                                              : 0;
+    BOOST_TEST(column_meta(file, 0, 0).at(4).i == codec);
+    BOOST_TEST(file.page_headers.size() > 2 * t.schema.size());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(repeating_values_are_dictionary_encoded_distinct_ones_plain) {
+  const Table t = every_type_table(20000, 3);
+  const auto format = make_format(t.schema);
+  const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+  // "cat" holds 12 values: a dictionary page, then RLE_DICTIONARY data pages.
+  const Thrift& cat = column_meta(file, 0, 11);
+  BOOST_TEST(cat.has(11));
+  BOOST_TEST(has(encodings(cat), 8));
+  // "i64" is distinct in every row: the dictionary does not pay, so PLAIN and no dictionary.
+  const Thrift& i64 = column_meta(file, 0, 4);
+  BOOST_TEST(!i64.has(11));
+  BOOST_TEST(!has(encodings(i64), 8));
+  BOOST_TEST(has(encodings(i64), 0));
+  // Booleans are never dictionary-encoded.
+  BOOST_TEST(!column_meta(file, 0, 2).has(11));
+}
+
+BOOST_AUTO_TEST_CASE(a_full_dictionary_falls_back_to_plain_for_the_rest_of_the_chunk) {
+  Table t;
+  t.schema.columns = {column("s", "string")};
+  // 50 values at first, so the dictionary pays; then 3000, more than it may hold.
+  for (int i = 0; i < 30000; ++i) t.text.push_back("value-" + std::to_string(i % (i < 5000 ? 50 : 3000)));
+  for (const auto& s : t.text) t.rows.push_back({Value::of_bytes(s)});
+  ParquetOptions options;
+  options.limits.dictionary_bytes = 8 * 1024;  // about 600 entries
+  options.limits.page_bytes = 4 * 1024;
+  const auto format = make_format(t.schema, options);
+  const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+  const Thrift& meta = column_meta(file, 0, 0);
+  BOOST_TEST(meta.has(11));
+  BOOST_TEST(has(encodings(meta), 8));  // the pages before the dictionary filled up
+  BOOST_TEST(has(encodings(meta), 0));  // and PLAIN after
+  BOOST_TEST((file.columns[0] == expected_columns(*format, t.rows)[0]));
+  const Thrift& dictionary_page = file.page_headers.at(0);
+  BOOST_TEST(dictionary_page.at(1).i == 2);
+  BOOST_TEST(dictionary_page.at(2).i <= 8 * 1024);
+}
+
+BOOST_AUTO_TEST_CASE(statistics_hold_each_chunks_min_max_and_nulls) {
+  const Table t = every_type_table(5000, 4);
+  const auto format = make_format(t.schema);
+  const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+  const Thrift& i64 = column_meta(file, 0, 4).at(12);
+  int64_t min = INT64_MAX, max = INT64_MIN;
+  for (const Row& row : t.rows) {
+    min = std::min(min, row[4].integer);
+    max = std::max(max, row[4].integer);
+  }
+  BOOST_TEST(load<int64_t>(i64.at(6).bin) == min);
+  BOOST_TEST(load<int64_t>(i64.at(5).bin) == max);
+  BOOST_TEST(load<int64_t>(i64.at(2).bin) == min);  // the deprecated fields agree for signed types
+  BOOST_TEST(i64.at(3).i == 0);
+
+  int64_t nulls = 0;
+  for (const Row& row : t.rows) nulls += row[0].is_null;
+  BOOST_TEST(column_meta(file, 0, 0).at(12).at(3).i == nulls);
+  BOOST_TEST(nulls > 0);
+
+  // Strings: unsigned byte order, no deprecated fields (their order was signed).
+  const Thrift& s = column_meta(file, 0, 0).at(12);
+  std::string smin, smax;
+  bool first = true;
+  for (const Row& row : t.rows) {
+    if (row[0].is_null) continue;
+    const std::string v(row[0].bytes);
+    if (first || v < smin) smin = v;
+    if (first || v > smax) smax = v;
+    first = false;
+  }
+  BOOST_TEST(s.at(6).bin == smin);
+  BOOST_TEST(s.at(5).bin == smax);
+  BOOST_TEST(!s.has(1));
+
+  // Doubles: NaN ignored, a zero min is -0.0 and a zero max +0.0.
+  const Thrift& d = column_meta(file, 0, 5).at(12);
+  BOOST_TEST(load<double>(d.at(6).bin) == -2.25e300);
+  BOOST_TEST(load<double>(d.at(5).bin) == 1.5);
+
+  // decimal(38,10) in 16 bytes: signed order over big-endian bytes.
+  const Thrift& d38 = column_meta(file, 0, 10).at(12);
+  std::string lowest, highest;
+  parquet::append_plain_value(lowest, format->columns()[10], Value::of_decimal(-nines(38)));
+  parquet::append_plain_value(highest, format->columns()[10], Value::of_decimal(nines(38)));
+  BOOST_TEST(d38.at(6).bin == lowest);
+  BOOST_TEST(d38.at(5).bin == highest);
+}
+
+BOOST_AUTO_TEST_CASE(zero_bounds_are_signed_zeros_and_all_null_chunks_have_no_bounds) {
+  Table t;
+  t.schema.columns = {column("d", "double"), column("n", "string")};
+  t.rows = {{Value::of_double(0.0), Value::null()}, {Value::of_double(-0.0), Value::null()}};
+  const auto format = make_format(t.schema);
+  const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+  const Thrift& d = column_meta(file, 0, 0).at(12);
+  BOOST_TEST(std::signbit(load<double>(d.at(6).bin)));
+  BOOST_TEST(!std::signbit(load<double>(d.at(5).bin)));
+  const Thrift& n = column_meta(file, 0, 1).at(12);
+  BOOST_TEST(n.at(3).i == 2);
+  BOOST_TEST(!n.has(5));
+  BOOST_TEST(!n.has(6));
+}
+
+BOOST_AUTO_TEST_CASE(row_groups_are_written_when_their_memory_fills) {
+  const Table t = every_type_table(30000, 5);
+  ParquetOptions options;
+  options.row_group_bytes = 256 * 1024;
+  const auto format = make_format(t.schema, options);
+  const auto files = write_files(*format, t.rows);
+  BOOST_REQUIRE_EQUAL(files.size(), 1u);
+  const ParquetFile file = read_parquet(files[0]);
+  const std::vector<Thrift>& groups = file.footer.at(4).list;
+  BOOST_TEST(groups.size() > 3);
+  int64_t rows = 0;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    rows += groups[g].at(3).i;
+    BOOST_TEST(groups[g].at(7).i == static_cast<int64_t>(g));  // ordinal
+  }
+  BOOST_TEST(rows == 30000);
+  BOOST_TEST((file.columns == expected_columns(*format, t.rows)));
+}
+
+BOOST_AUTO_TEST_CASE(files_keep_to_the_size_cap_and_fill_it) {
+  const Table t = every_type_table(60000, 6);
+  for (const auto compression : {ParquetOptions::Compression::snappy, ParquetOptions::Compression::gzip,
+                                 ParquetOptions::Compression::none}) {
+    for (const uint64_t cap : {uint64_t{40} * 1024, uint64_t{300} * 1024, uint64_t{1} << 20}) {
+      ParquetOptions options;
+      options.compression = compression;
+      options.row_group_bytes = 512 * 1024;
+      const auto format = make_format(t.schema, options);
+      const auto files = write_files(*format, t.rows, cap);
+      BOOST_TEST_CONTEXT("cap " << cap << ", codec " << static_cast<int>(compression)) {
+        BOOST_TEST(files.size() > 1u);
+        for (size_t i = 0; i < files.size(); ++i) {
+          BOOST_TEST(files[i].size() <= cap);
+          if (i + 1 < files.size()) BOOST_TEST(files[i].size() >= cap * 85 / 100);
+        }
+        BOOST_TEST((read_all(files, t.schema.size()) == expected_columns(*format, t.rows)));
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_cap_too_small_for_an_empty_file_is_refused_with_what_to_do) {
+  const Table t = every_type_table(1, 7);
+  const auto format = make_format(t.schema);
+  StringSink sink;
+  const auto encoder = format->new_file();
+  const Status status = encoder->begin(sink, 100);
+  BOOST_TEST(!status.ok());
+  BOOST_TEST(status.message().find("raise it") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_schema_without_columns_is_refused) {
+  BOOST_TEST(!ParquetFormat::create(Schema{}, {}).ok());
+}

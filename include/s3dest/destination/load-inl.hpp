@@ -134,9 +134,10 @@ inline Result<std::unique_ptr<RowFormat>> make_row_format(const Config& config, 
                                                                    : ParquetOptions::Compression::snappy;
       parquet.gzip_level = config.gzip_level;
       parquet.binary_strings = config.use_binary_strings;
-      // Open files share a quarter of the memory limit (load() below): at least one must fit.
-      const auto quarter = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 4);
-      parquet.row_group_bytes = std::min(parquet.row_group_bytes, std::max<uint64_t>(quarter / 2, 1 << 20));
+      // Open files hold their data in an eighth of the memory limit (a quarter for live
+      // writers in load() below, half of it for held data): one row group must fit.
+      const auto eighth = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 8);
+      parquet.row_group_bytes = std::min(parquet.row_group_bytes, std::max<uint64_t>(eighth, 1 << 20));
       S3DEST_ASSIGN_OR_RETURN(auto format, ParquetFormat::create(schema, parquet));
       return std::unique_ptr<RowFormat>(std::move(format));
     }
@@ -248,7 +249,7 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   PartitionStore store(memory_limit / 4, tmpdir && *tmpdir ? tmpdir : "/tmp");
   std::string key;
   PartitionedWriter writer(sink, *format, config.max_file_bytes(),
-                           std::max<uint64_t>(1, memory_limit / 4 / format->open_file_memory()), store,
+                           memory_limit / 4, store,
                            [&](size_t partition, uint32_t chunk_id) {
                              KeyParts parts;
                              parts.record_day = partitions.key(partition).day;

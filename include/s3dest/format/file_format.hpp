@@ -29,6 +29,12 @@ class FileEncoder {
   virtual Result<bool> try_add(std::string_view record) = 0;
   // Writes what is left (buffers, trailers, footers) to the sink.
   virtual Status finish() = 0;
+
+  // Bytes of data held back for the file (parquet's open row group), beyond the fixed
+  // cost RowFormat::open_file_memory counts; 0 for formats that stream.
+  virtual uint64_t memory_held() const { return 0; }
+  // Writes held data out now, even if early, to free memory for other open files.
+  virtual Status release_memory() { return {}; }
 };
 
 class RowFormat {
@@ -39,8 +45,8 @@ class RowFormat {
   // Appends the record for `row` to `out`.
   virtual void encode_record(const Row& row, std::string& out) const = 0;
   virtual std::unique_ptr<FileEncoder> new_file() const = 0;
-  // Most memory one open file's encoder holds (buffers, compressor state): what each
-  // file written at the same time costs.
+  // Memory one open file's encoder needs whatever it holds (buffers, compressor state):
+  // what each file written at the same time costs, before FileEncoder::memory_held.
   virtual uint64_t open_file_memory() const { return uint64_t{1} << 20; }
 };
 

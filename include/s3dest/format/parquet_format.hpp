@@ -59,10 +59,10 @@ class ParquetFormat final : public RowFormat {
   std::string_view extension() const override { return ".parquet"; }
   void encode_record(const Row& row, std::string& out) const override;
   std::unique_ptr<FileEncoder> new_file() const override;
-  // A row group, its pages on their way out (content, compressed, indices) and the
-  // dictionaries' hash tables.
+  // A page on its way out (content, compressed, indices), and a little per column; the
+  // row group and the columns' buffers are memory_held.
   uint64_t open_file_memory() const override {
-    return options_.row_group_bytes + 3 * options_.limits.page_bytes + columns_.size() * 64 * 1024;
+    return 3 * options_.limits.page_bytes + columns_.size() * 4096;
   }
 
   const std::vector<parquet::ColumnLayout>& columns() const { return columns_; }
@@ -94,6 +94,7 @@ class ParquetFileEncoder final : public FileEncoder {
     columns_.reserve(format.columns().size());
     for (const parquet::ColumnLayout& layout : format.columns()) columns_.emplace_back(layout, codec_, scratch_, format.options().limits);
     fields_.resize(columns_.size());
+    for (const parquet::ColumnLayout& layout : format.columns()) names_bytes_ += layout.name.size();
   }
 
   Status begin(ByteSink& out, uint64_t cap) override {
@@ -112,7 +113,7 @@ class ParquetFileEncoder final : public FileEncoder {
 
   Result<bool> try_add(std::string_view record) override {
     S3DEST_TRY(split(record));
-    if (!fits(record.size())) {
+    if (!surely_fits(record.size()) && !fits(record.size())) {
       if (rows_ == 0) return false;
       for (auto& column : columns_) S3DEST_TRY(column.settle());
       if (!fits(record.size())) return false;
@@ -123,10 +124,19 @@ class ParquetFileEncoder final : public FileEncoder {
     }
     ++rows_;
     ++group_rows_;
-    uint64_t memory = 0;
-    for (const auto& column : columns_) memory += column.memory();
-    if (memory >= format_.options().row_group_bytes) S3DEST_TRY(write_row_group());
+    memory_ = 0;
+    for (const auto& column : columns_) memory_ += column.memory();
+    if (memory_ >= format_.options().row_group_bytes) S3DEST_TRY(write_row_group());
     return true;
+  }
+
+  uint64_t memory_held() const override { return memory_; }
+  Status release_memory() override {
+    S3DEST_TRY(write_row_group());
+    for (auto& column : columns_) column.release_buffers();
+    memory_ = 0;
+    for (const auto& column : columns_) memory_ += column.memory();
+    return {};
   }
 
   Status finish() override {
@@ -171,16 +181,31 @@ class ParquetFileEncoder final : public FileEncoder {
   }
   static Status malformed() { return internal_error("a parquet record does not match the table's columns"); }
 
+  // A quick sufficient test, so fits() can be skipped while the cap is far: the columns'
+  // file bytes are at most 1.3 times the memory they hold (compressed pages, raw values,
+  // 4 bytes a dictionary index, the dictionary) plus a few hundred bytes each, and their
+  // metadata at most a fixed size with the longest statistics.
+  bool surely_fits(uint64_t record_bytes) const {
+    const uint64_t columns = columns_.size();
+    const uint64_t bound = written_ + footer_fixed_ + 8 + row_groups_bytes_ + 64 + memory_ + memory_ * 3 / 10 +
+                           columns * (400 + 2 * (2 * parquet::ColumnChunkWriter::kMaxStatisticBytes + 40)) +
+                           names_bytes_ + growth(record_bytes);
+    return bound <= cap_;
+  }
+
+  // The most a record can add: each value at most its PLAIN bytes (or a dictionary index
+  // and a level, 8 bytes) in a page that may be new, and perhaps a new min or max.
+  uint64_t growth(uint64_t record_bytes) const {
+    const uint64_t columns = columns_.size();
+    return columns * (parquet::ColumnChunkWriter::kMaxPageHeaderBytes + 64) +
+           codec_.bound(record_bytes + 8 * columns) + 2 * record_bytes + 20 * columns;
+  }
+
   // Would the file, finished with one more record of `record_bytes`, fit the cap?
   bool fits(uint64_t record_bytes) const {
-    const uint64_t columns = columns_.size();
     uint64_t bound = written_ + footer_fixed_ + 8 + row_groups_bytes_ + 64;  // 64: this row group's own fields
     for (const auto& column : columns_) bound += column.file_bytes_bound() + column.metadata_bound();
-    // The record's growth: each value at most its PLAIN bytes (or a dictionary index and
-    // a level, 8 bytes) in a page that may be new, and perhaps a new min or max.
-    bound += columns * (parquet::ColumnChunkWriter::kMaxPageHeaderBytes + 64) +
-             codec_.bound(record_bytes + 8 * columns) + 2 * record_bytes + 20 * columns;
-    return bound <= cap_;
+    return bound + growth(record_bytes) <= cap_;
   }
 
   Status write_row_group() {
@@ -213,6 +238,8 @@ class ParquetFileEncoder final : public FileEncoder {
   uint64_t row_groups_bytes_ = 0;
   uint64_t rows_ = 0;
   uint64_t group_rows_ = 0;
+  uint64_t memory_ = 0;       // the columns' memory after the last record
+  uint64_t names_bytes_ = 0;  // the column names' lengths, all together
 };
 
 }  // namespace detail

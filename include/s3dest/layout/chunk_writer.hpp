@@ -38,6 +38,10 @@ class ChunkWriter {
   // Drops the open chunk (committed ones are the caller's to undo).
   void abort();
 
+  // The open chunk's FileEncoder::memory_held, and its release_memory.
+  uint64_t memory_held() const { return encoder_ ? encoder_->memory_held() : 0; }
+  Status release_memory() { return encoder_ ? encoder_->release_memory() : Status(); }
+
  private:
   Status open_chunk();
 

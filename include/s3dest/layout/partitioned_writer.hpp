@@ -3,8 +3,15 @@
 // the memory set aside for live writers is spent, later partitions wait in a
 // PartitionStore (spilling to disk past its budget) and are written at the end, one at
 // a time. Either way a partition's records reach its objects in the order given.
+//
+// Live writers' memory has two parts: a fixed cost each (RowFormat::open_file_memory),
+// which limits how many there are, and the data some formats hold back (parquet's row
+// groups). When the held data of all of them passes its budget, the writer holding most
+// writes its data out early, so many open files share the memory instead of each being
+// granted its largest size up front.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,10 +27,12 @@ class PartitionedWriter {
  public:
   using KeyFor = std::function<std::string(size_t partition, uint32_t chunk_id)>;
 
-  PartitionedWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, size_t max_live_writers,
+  // `live_memory`: for live writers, half for their fixed costs, half for held data.
+  PartitionedWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, uint64_t live_memory,
                     PartitionStore& store, KeyFor key_for)
-      : sink_(sink), format_(format), cap_(cap), max_live_(max_live_writers), store_(store),
-        key_for_(std::move(key_for)) {}
+      : sink_(sink), format_(format), cap_(cap),
+        max_live_(std::max<uint64_t>(1, live_memory / 2 / format.open_file_memory())),
+        held_budget_(live_memory / 2), store_(store), key_for_(std::move(key_for)) {}
 
   // Partitions are numbered 0, 1, ... in order of first sight.
   size_t add_partition();
@@ -47,10 +56,14 @@ class PartitionedWriter {
         written_, partition);
   }
 
+  Status release_largest();
+
   ObjectSink& sink_;
   const RowFormat& format_;
   uint64_t cap_;
   size_t max_live_;
+  uint64_t held_budget_;
+  uint64_t held_ = 0;  // memory_held of the live writers, together
   PartitionStore& store_;
   KeyFor key_for_;
   std::vector<Partition> partitions_;
@@ -72,8 +85,22 @@ inline size_t PartitionedWriter::add_partition() {
 
 inline Status PartitionedWriter::add(size_t partition, std::string_view record) {
   Partition& p = partitions_[partition];
-  if (p.live) return p.live->add(record);
-  return store_.append(p.store_index, record);
+  if (!p.live) return store_.append(p.store_index, record);
+  const uint64_t before = p.live->memory_held();
+  S3DEST_TRY(p.live->add(record));
+  held_ = held_ - before + p.live->memory_held();
+  return held_ > held_budget_ ? release_largest() : Status();
+}
+
+inline Status PartitionedWriter::release_largest() {
+  ChunkWriter* largest = nullptr;
+  for (Partition& p : partitions_)
+    if (p.live && (!largest || p.live->memory_held() > largest->memory_held())) largest = p.live.get();
+  if (largest) S3DEST_TRY(largest->release_memory());
+  held_ = 0;
+  for (Partition& p : partitions_)
+    if (p.live) held_ += p.live->memory_held();
+  return {};
 }
 
 inline Status PartitionedWriter::finish(const std::vector<size_t>& order) {

@@ -40,7 +40,9 @@
 namespace s3dest::parquet {
 
 struct ColumnChunkLimits {
-  size_t page_bytes = size_t{1} << 20;        // values per data page, before compression
+  // Values per data page, before compression: about what parquet-mr's 20,000-row page
+  // limit gives, and small enough that every open file can keep a page per column.
+  size_t page_bytes = size_t{128} << 10;
   size_t dictionary_bytes = size_t{1} << 20;  // the dictionary page, before compression
 };
 
@@ -65,8 +67,10 @@ class ColumnChunkWriter {
   uint64_t file_bytes_bound() const;
   // Most bytes its metadata can take in the footer.
   uint64_t metadata_bound() const;
-  // Bytes held in memory.
+  // Bytes allocated for this row group's data: pages, the open page, the dictionary.
   uint64_t memory() const;
+  // Frees the buffers an empty writer keeps for the next pages (after write()).
+  void release_buffers();
 
   // Makes file_bytes_bound() exact for the values so far: closes the open page and
   // finishes the dictionary (the rest of the chunk is PLAIN).
@@ -194,8 +198,15 @@ inline uint64_t ColumnChunkWriter::metadata_bound() const {
 }
 
 inline uint64_t ColumnChunkWriter::memory() const {
-  return dictionary_page_.size() + data_pages_.size() + values_.size() + indices_.size() * 4 +
-         levels_.bytes().size() + dictionary_.memory();
+  return dictionary_page_.capacity() + data_pages_.capacity() + values_.capacity() + indices_.capacity() * 4 +
+         levels_.bytes().capacity() + dictionary_.memory();
+}
+
+inline void ColumnChunkWriter::release_buffers() {
+  std::string().swap(values_);
+  std::vector<uint32_t>().swap(indices_);
+  levels_ = RleHybridEncoder(1, RlePrefix::length_4_bytes);
+  dictionary_.release();
 }
 
 inline Status ColumnChunkWriter::settle() {
@@ -226,8 +237,9 @@ inline Result<ColumnChunkMetadata> ColumnChunkWriter::write(ByteSink& out, uint6
   S3DEST_TRY(out.write(dictionary_page_));
   S3DEST_TRY(out.write(data_pages_));
 
-  dictionary_page_.clear();
-  data_pages_.clear();
+  // Freed, not kept: a row group's pages are the bulk of what a file holds.
+  std::string().swap(dictionary_page_);
+  std::string().swap(data_pages_);
   data_pages_count_ = 0;
   meta_ = ColumnChunkMetadata{};
   has_min_max_ = false;

@@ -3,8 +3,9 @@
 // the other, are exactly the dictionary page.
 //
 // Values are looked up by their PLAIN bytes, so one table serves every physical type. It
-// is an open-addressing hash table of entry indices (linear probing, at most half full),
-// with each entry's hash kept beside it so most mismatches cost no byte comparison.
+// is an open-addressing hash table (linear probing, at most half full) whose slots hold
+// an entry's hash beside its index, so a probe costs one memory access and most
+// mismatches no byte comparison.
 #pragma once
 
 #include <algorithm>
@@ -28,10 +29,12 @@ class Dictionary {
   std::string_view entry(uint32_t index) const;
   // The dictionary page's content (before compression).
   const std::string& page() const { return page_; }
-  // Bytes held: the page and the table.
-  size_t memory() const { return page_.capacity() + (offsets_.capacity() + hashes_.capacity() + slots_.capacity()) * 4; }
+  // Bytes allocated: the page, the offsets and the table.
+  size_t memory() const { return page_.capacity() + offsets_.capacity() * 4 + slots_.capacity() * 8; }
   // Empty, ready for the next column chunk; keeps the buffers.
   void clear();
+  // Empty, with its buffers freed.
+  void release() { *this = Dictionary(); }
 
  private:
   static uint32_t hash(std::string_view bytes);
@@ -39,8 +42,7 @@ class Dictionary {
 
   std::string page_;
   std::vector<uint32_t> offsets_;  // where each entry starts in page_
-  std::vector<uint32_t> hashes_;   // each entry's hash
-  std::vector<uint32_t> slots_;    // entry index + 1; 0 is an empty slot
+  std::vector<uint64_t> slots_;    // hash << 32 | (entry index + 1); 0 is an empty slot
 };
 
 inline std::string_view Dictionary::entry(uint32_t index) const {
@@ -57,15 +59,15 @@ inline std::optional<uint32_t> Dictionary::find_or_add(std::string_view plain, s
   const size_t mask = slots_.size() - 1;
   size_t slot = h & mask;
   for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
-    const uint32_t index = slots_[slot] - 1;
-    if (hashes_[index] == h && entry(index) == plain) return index;
+    if (static_cast<uint32_t>(slots_[slot] >> 32) != h) continue;
+    const auto index = static_cast<uint32_t>(slots_[slot]) - 1;
+    if (entry(index) == plain) return index;
   }
   if (page_.size() + plain.size() > max_page_bytes) return std::nullopt;
   const auto index = static_cast<uint32_t>(offsets_.size());
   offsets_.push_back(static_cast<uint32_t>(page_.size()));
-  hashes_.push_back(h);
   page_.append(plain);
-  slots_[slot] = index + 1;
+  slots_[slot] = uint64_t{h} << 32 | (index + 1);
   added = true;
   if (offsets_.size() * 2 > slots_.size()) grow();
   return index;
@@ -74,17 +76,18 @@ inline std::optional<uint32_t> Dictionary::find_or_add(std::string_view plain, s
 inline void Dictionary::clear() {
   page_.clear();
   offsets_.clear();
-  hashes_.clear();
   std::fill(slots_.begin(), slots_.end(), 0);
 }
 
 inline void Dictionary::grow() {
-  slots_.assign(slots_.size() * 2, 0);
+  std::vector<uint64_t> old(slots_.size() * 2, 0);
+  old.swap(slots_);
   const size_t mask = slots_.size() - 1;
-  for (uint32_t index = 0; index < offsets_.size(); ++index) {
-    size_t slot = hashes_[index] & mask;
+  for (const uint64_t entry : old) {
+    if (entry == 0) continue;
+    size_t slot = static_cast<uint32_t>(entry >> 32) & mask;
     while (slots_[slot] != 0) slot = (slot + 1) & mask;
-    slots_[slot] = index + 1;
+    slots_[slot] = entry;
   }
 }
 

@@ -1,6 +1,7 @@
 // Memory stays bounded whatever the number of partitions open at once: 300,000 rows over
 // 3,000 days and 5 accounts (15,000 partitions, every one of them open until the input
-// ends) with memory_limit_mb 32, as csv+gzip.
+// ends) with memory_limit_mb 32, as csv+gzip and as parquet; and parquet, which holds a
+// row group per open file, with 30 big partitions open at once.
 //
 // The bound asserted is twice memory_limit_mb, measured as the peak resident set of the
 // s3dest process (GNU time's %M). DESIGN.md promises memory under memory_limit_mb; the
@@ -24,6 +25,7 @@ import {
   loadSampleInput,
   readerSql,
   sample,
+  sqlList,
   tempDir,
   writeConfig,
 } from './lib.mjs';
@@ -98,6 +100,46 @@ test(`15,000 partitions from standard input stay under ${2 * MEMORY_LIMIT_MB} MB
     const { peakKb } = loadMeasured(['--config', config, '--input', '-', '--dest', dest], { input: fs.readFileSync(input) });
     await assertAllRows(dest);
     assert.ok(peakKb < BOUND_KB, `peak RSS ${peakKb} KB is over ${BOUND_KB} KB`);
+  } finally {
+    cleanup(work);
+  }
+});
+
+// Parquet, read back with the timestamps compared as microseconds (parquet's are UTC
+// instants, TIMESTAMP WITH TIME ZONE; the input's are plain TIMESTAMP).
+const asMicros = (from) => `SELECT * EXCLUDE (updated_at), epoch_us(updated_at) AS updated_at FROM ${from}`;
+
+test(`parquet: 15,000 partitions stay under ${2 * MEMORY_LIMIT_MB} MB with memory_limit_mb ${MEMORY_LIMIT_MB}`, async () => {
+  const work = fs.mkdtempSync(path.join(dir, 'run-'));
+  try {
+    const dest = path.join(work, 'lake');
+    const config = writeConfig(work, { ...CONFIG, file_format: 'parquet' });
+    const { peakKb } = loadMeasured(['--config', config, '--input', input, '--dest', dest]);
+    const files = listFiles(dest).map((f) => path.join(dest, f));
+    assert.equal(files.length, 15_000, 'one object per (day, account)');
+    await assertSameRows(db, asMicros('input'), asMicros(`read_parquet(${sqlList(files)})`), 'parquet memory');
+    assert.ok(peakKb < BOUND_KB, `peak RSS ${peakKb} KB is over ${BOUND_KB} KB`);
+  } finally {
+    cleanup(work);
+  }
+});
+
+test(`parquet: 30 partitions of 30 MB each share memory_limit_mb ${MEMORY_LIMIT_MB}`, async () => {
+  // Each day's row group alone would reach the 4 MB a file may hold at this limit; thirty
+  // of them at once would be 120 MB, so the writers must take turns writing early.
+  const work = fs.mkdtempSync(path.join(dir, 'run-'));
+  try {
+    const big = sample(path.join(work, 'big.ndjson'), { rows: 1_000_000, days: 30, accounts: 5 });
+    await loadSampleInput(db, 'big', big);
+    const dest = path.join(work, 'lake');
+    const config = writeConfig(work, { ...CONFIG, file_format: 'parquet', use_load_by_account: false,
+                                       folder: '/{{YYYY}}/{{MM}}/{{DD}}' });
+    const { peakKb } = loadMeasured(['--config', config, '--input', big, '--dest', dest]);
+    const files = listFiles(dest).map((f) => path.join(dest, f));
+    assert.equal(files.length, 30, 'one object per day');
+    await assertSameRows(db, asMicros('big'), asMicros(`read_parquet(${sqlList(files)})`), 'parquet shared memory');
+    assert.ok(peakKb < BOUND_KB, `peak RSS ${peakKb} KB is over ${BOUND_KB} KB`);
+    await db.run('DROP TABLE big');
   } finally {
     cleanup(work);
   }

@@ -7,10 +7,14 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "s3dest/aws/sigv4.hpp"
+#include "s3dest/core/url.hpp"
 #include "s3dest/destination.hpp"
+#include "s3dest/format/json_lines_encoder.hpp"
 #include "s3dest/table/schema_file.hpp"
 
 namespace {
@@ -22,11 +26,15 @@ constexpr const char* kUsage = R"(usage:
                [--dest URI] [--set NAME=VALUE]... [--now TIME] [--manifest FILE]
                [--dry-run] [--progress | --no-progress]
   s3dest check --config FILE [--dest URI] [--now TIME]
-  s3dest sign  ... (not available in this version yet)
+  s3dest sign  --method M --url URL [--header "Name: value"]... [--body-file F | --unsigned-payload]
+               --region R --service S --time YYYYMMDDTHHMMSSZ --access-key K --secret-key S
+               [--session-token T] [--presign SECONDS] [--no-normalize] [--format text|json]
   s3dest version
 
 --dest is s3://bucket[/prefix], file://DIR or a folder path. --input - (or none) reads
 standard input; .gz inputs are decompressed. --now fixes "now" (RFC 3339) for names.
+sign prints the SigV4 canonical request, string to sign, signature and the headers to add
+(or with --presign the presigned URL, valid up to 604800 seconds).
 )";
 
 int fail(const Status& status) {
@@ -216,6 +224,190 @@ int run_load(const std::vector<std::string>& args) {
   return 0;
 }
 
+
+// ---------------------------------------------------------------------------------------
+// s3dest sign: shows every step of a SigV4 signature, for when a server refuses one.
+
+struct SignArgs {
+  std::string method, url, region, service, time, access_key, secret_key, session_token, body_file;
+  std::string format = "text";
+  std::string presign;  // seconds, as given; empty: sign with an Authorization header
+  std::vector<std::string> headers;
+  bool unsigned_payload = false;
+  bool no_normalize = false;
+};
+
+// Parses "--name value" and "--name=value"; returns an error message or "". Messages never
+// repeat an argument that is not an option name: it may be a key.
+std::string parse_sign_args(const std::vector<std::string>& args, SignArgs& out) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i], value;
+    if (name.rfind("--", 0) != 0)
+      return "unexpected argument in position " + std::to_string(i + 2) +
+             ": every value follows its option, as in --region us-east-1";
+    const size_t eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const auto take = [&](std::string& field) -> std::string {
+      if (inline_value) {
+        field = value;
+        return "";
+      }
+      if (i + 1 >= args.size()) return name + " needs a value";
+      field = args[++i];
+      return "";
+    };
+    std::string error;
+    if (name == "--method") error = take(out.method);
+    else if (name == "--url") error = take(out.url);
+    else if (name == "--region") error = take(out.region);
+    else if (name == "--service") error = take(out.service);
+    else if (name == "--time") error = take(out.time);
+    else if (name == "--access-key") error = take(out.access_key);
+    else if (name == "--secret-key") error = take(out.secret_key);
+    else if (name == "--session-token") error = take(out.session_token);
+    else if (name == "--body-file") error = take(out.body_file);
+    else if (name == "--presign") error = take(out.presign);
+    else if (name == "--format") error = take(out.format);
+    else if (name == "--header") {
+      std::string header;
+      error = take(header);
+      out.headers.push_back(header);
+    } else if (name == "--unsigned-payload" && !inline_value) out.unsigned_payload = true;
+    else if (name == "--no-normalize" && !inline_value) out.no_normalize = true;
+    else error = "unknown option \"" + name + "\" for s3dest sign";
+    if (!error.empty()) return error;
+  }
+  const std::pair<const char*, const std::string*> required[] = {
+      {"--method M", &out.method},        {"--url URL", &out.url},
+      {"--region R", &out.region},        {"--service S", &out.service},
+      {"--time YYYYMMDDTHHMMSSZ", &out.time}, {"--access-key K", &out.access_key},
+      {"--secret-key S", &out.secret_key}};
+  for (const auto& [option, field] : required)
+    if (field->empty()) return std::string(option) + " is required";
+  if (out.format != "text" && out.format != "json") return "--format is text or json, not \"" + out.format + "\"";
+  if (!out.body_file.empty() && out.unsigned_payload)
+    return "--body-file and --unsigned-payload exclude each other: the payload is either hashed or not";
+  return "";
+}
+
+Result<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return usage_error("cannot read --body-file " + path + ": check the path");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return usage_error("reading --body-file " + path + " failed");
+  return bytes;
+}
+
+int run_sign(const std::vector<std::string>& args) {
+  SignArgs a;
+  if (const std::string error = parse_sign_args(args, a); !error.empty()) return usage(error);
+
+  auto url = split_url(a.url);
+  if (!url.ok()) return fail(url.status().prefixed("--url: "));
+  aws::SignableRequest request;
+  request.method = a.method;
+  request.path = url->path;
+  request.query = url->query;
+  for (const std::string& header : a.headers) {
+    const size_t colon = header.find(':');
+    if (colon == std::string::npos || colon == 0)
+      return usage("--header takes \"Name: value\" (a name, a colon, the value); one of them has no name");
+    request.headers.push_back({header.substr(0, colon), header.substr(colon + 1)});
+  }
+  if (request.find_header("host") == nullptr) request.headers.insert(request.headers.begin(), {"Host", url->host_header()});
+
+  const auto time = aws::parse_amz_date(a.time);
+  if (!time) return usage("--time takes YYYYMMDDTHHMMSSZ in UTC, as in 20150830T123600Z, not \"" + a.time + "\"");
+  const bool presign = !a.presign.empty();
+  int64_t expires = 0;
+  if (presign) {
+    if (a.presign.size() > 12 || a.presign.find_first_not_of("0123456789") != std::string::npos)
+      return usage("--presign takes the URL's lifetime in seconds (1 to 604800), not \"" + a.presign + "\"");
+    expires = std::stoll(a.presign);
+  }
+
+  aws::SigningConfig config;
+  config.region = a.region;
+  config.service = a.service;
+  config.time = *time;
+  // S3 signs the path as sent; other services normalise it unless asked not to.
+  const bool s3 = a.service == "s3";
+  config.path_rule = s3 || a.no_normalize ? aws::PathRule::s3 : aws::PathRule::generic;
+  std::optional<std::string> preset_hash;  // an x-amz-content-sha256 header given is the payload hash
+  if (const std::string* value = request.find_header("x-amz-content-sha256")) {
+    const size_t first = value->find_first_not_of(" \t"), last = value->find_last_not_of(" \t");
+    preset_hash = first == std::string::npos ? "" : value->substr(first, last - first + 1);
+  }
+  if (presign && s3) {
+    // S3 reads a presigned request's body as UNSIGNED-PAYLOAD: hashing one would only
+    // make a URL it refuses.
+    if (!a.body_file.empty())
+      return usage("--body-file does not apply to a presigned S3 URL (S3 signs its body as UNSIGNED-PAYLOAD): "
+                   "drop --body-file");
+    config.payload_hash = preset_hash ? *preset_hash : std::string(aws::kUnsignedPayload);
+  } else if (a.unsigned_payload) {
+    config.payload_hash = std::string(aws::kUnsignedPayload);
+  } else if (!a.body_file.empty()) {
+    auto body = read_whole_file(a.body_file);
+    if (!body.ok()) return fail(body.status());
+    config.payload_hash = aws::payload_sha256(*body);
+  } else {
+    config.payload_hash = preset_hash ? *preset_hash : aws::payload_sha256("");
+  }
+  config.add_content_sha256_header = s3 && !presign;
+  const aws::Credentials credentials{a.access_key, a.secret_key, a.session_token};
+
+  std::string out;
+  const auto field = [&](const char* key, const std::string& value, bool last) {
+    out += "  \"";
+    out += key;
+    out += "\": ";
+    append_json_string(out, value);
+    out += last ? "\n" : ",\n";
+  };
+  const auto steps_text = [&](const aws::SignatureSteps& steps) {
+    out += "Canonical request:\n" + steps.canonical_request + "\n\nString to sign:\n" + steps.string_to_sign +
+           "\n\nSignature: " + steps.signature + "\n\n";
+  };
+  if (presign) {
+    auto signed_url = aws::presign_request(request, credentials, config, expires);
+    if (!signed_url.ok()) return fail(signed_url.status());
+    const std::string full = url->scheme + "://" + url->authority + signed_url->target();
+    if (a.format == "json") {
+      out += "{\n";
+      field("canonical_request", signed_url->canonical_request, false);
+      field("string_to_sign", signed_url->string_to_sign, false);
+      field("signature", signed_url->signature, false);
+      field("url", full, true);
+      out += "}\n";
+    } else {
+      steps_text(*signed_url);
+      out += "URL: " + full + "\n";
+    }
+  } else {
+    auto signed_request = aws::sign_request(request, credentials, config);
+    if (!signed_request.ok()) return fail(signed_request.status());
+    if (a.format == "json") {
+      out += "{\n";
+      field("canonical_request", signed_request->canonical_request, false);
+      field("string_to_sign", signed_request->string_to_sign, false);
+      field("signature", signed_request->signature, false);
+      field("authorization", signed_request->authorization, true);
+      out += "}\n";
+    } else {
+      steps_text(*signed_request);
+      out += "Headers to add:\n";
+      for (const auto& h : signed_request->headers) out += h.name + ": " + h.value + "\n";
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -232,7 +424,7 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (command == "check" || command == "sign")
-    return usage("\"s3dest " + command + "\" is not available in this version yet");
+  if (command == "sign") return run_sign(args);
+  if (command == "check") return usage("\"s3dest check\" is not available in this version yet");
   return usage("unknown command \"" + command + "\"");
 }

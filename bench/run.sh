@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# s3dest against DuckDB: NDJSON in, csv / json / csv+gzip out, as one stream and
-# partitioned by day, on the same generated input in the same run. Prints a table and
-# writes bench/results.md. Not a test: nothing here fails on timing. See bench/README.md.
+# s3dest against DuckDB: NDJSON in, csv / json / csv+gzip / parquet (snappy) out, as one
+# stream and partitioned by day, on the same generated input in the same run. Prints a
+# table and writes bench/results.md. Not a test: nothing here fails on timing. See
+# bench/README.md.
 #
 #   bench/run.sh [--repeat N] [--rows N] [--gzip-level L] [--duckdb-threads N] [--keep]
 #                [--out FILE]     # default bench/results.md
@@ -23,8 +24,8 @@ perf_case=""
 out_file=$repo/bench/results.md
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
-  echo "cases: csv-stream csv-day json-stream json-day gz-stream gz-day"
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  echo "cases: csv-stream csv-day json-stream json-day gz-stream gz-day pq-stream pq-day"
   exit "${1:-0}"
 }
 while [[ $# -gt 0 ]]; do
@@ -106,12 +107,15 @@ duckdb_sql() {  # case out
     json-day) echo "COPY (SELECT to_json(t) AS line, t.date AS date FROM read_json('$input') t) TO '$out' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', PARTITION_BY (date), OVERWRITE_OR_IGNORE, FILE_EXTENSION 'json')" ;;
     gz-stream) echo "COPY ($src) TO '$out/rows.csv.gz' (FORMAT csv, COMPRESSION gzip)" ;;
     gz-day) echo "COPY ($src) TO '$out' (FORMAT csv, COMPRESSION gzip, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true, FILE_EXTENSION 'csv.gz')" ;;
+    pq-stream) echo "COPY ($src) TO '$out/rows.parquet' (FORMAT parquet, COMPRESSION snappy)" ;;
+    pq-day) echo "COPY ($src) TO '$out' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
     *) echo "bench/run.sh: no DuckDB statement for $1" >&2; exit 1 ;;
   esac
 }
 
-cases=(csv-stream csv-day json-stream json-day gz-stream gz-day)
-declare -A format=([csv]=csv [json]=json [gz]=csv+gzip)
+cases=(csv-stream csv-day json-stream json-day gz-stream gz-day pq-stream pq-day)
+# parquet: s3dest's default parquet_compression, snappy, as DuckDB's COPY is told.
+declare -A format=([csv]=csv [json]=json [gz]=csv+gzip [pq]=parquet)
 for c in "${cases[@]}"; do write_config "$c" "${format[${c%-*}]}" "${c#*-}"; done
 
 # --- perf mode: profile one s3dest case and stop ------------------------------------------
@@ -153,10 +157,11 @@ check_output() {  # case tool out
   case "$1" in
     json-*) reader=read_json glob='**/*.json' ;;
     gz*) reader=read_csv glob='**/*.csv.gz' ;;
+    pq-*) reader=read_parquet glob='**/*.parquet' ;;
     *) reader=read_csv glob='**/*.csv' ;;
   esac
   local opts=""
-  [[ $reader == read_csv ]] && opts=", hive_partitioning = false"
+  [[ $reader != read_json ]] && opts=", hive_partitioning = false"
   local got
   got=$("${duck[@]}" "SELECT count(*) AS n, sum(impressions) AS s FROM $reader('$3/$glob'$opts)")
   local n s

@@ -3,10 +3,10 @@
 // it decodes the footer and the page headers with a generic Thrift Compact decoder and
 // reads flat columns back to their PLAIN bytes, so a test can compare what went in with
 // what came out and look at every structure on the way. DuckDB and hyparquet read the
-// same files in the end-to-end tests.
+// same files in the end-to-end tests. A file it cannot read throws std::runtime_error,
+// so it serves the Boost tests and the fuzzer alike.
 #pragma once
 
-#include <boost/test/unit_test.hpp>
 #include <zlib.h>
 
 #include <cstdint>
@@ -22,6 +22,10 @@
 #include "s3dest/format/snappy.hpp"
 
 namespace parquet_test {
+
+inline void require(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error("not a valid parquet file: " + what);
+}
 
 // One decoded Thrift value: a struct's fields by id, a list's elements, or a scalar.
 struct Thrift {
@@ -144,10 +148,19 @@ inline std::vector<std::string> plain_values(int type, int type_length, std::str
   for (size_t k = 0; k < count; ++k) {
     size_t n = 0;
     switch (type) {
-      case 0: values.push_back(std::string(1, (data[k / 8] >> (k % 8)) & 1 ? '\1' : '\0')); continue;
+      case 0:
+        if (k / 8 >= data.size()) throw std::runtime_error("BOOLEAN values end early");
+        values.push_back(std::string(1, (data[k / 8] >> (k % 8)) & 1 ? '\1' : '\0'));
+        continue;
       case 1: n = 4; break;
       case 2: case 5: n = 8; break;
-      case 6: { uint32_t len; std::memcpy(&len, data.data() + at, 4); n = 4 + len; break; }
+      case 6: {
+        if (data.size() - at < 4) throw std::runtime_error("BYTE_ARRAY length past the page");
+        uint32_t len;
+        std::memcpy(&len, data.data() + at, 4);
+        n = 4 + size_t{len};
+        break;
+      }
       case 7: n = static_cast<size_t>(type_length); break;
       default: throw std::runtime_error("unexpected physical type");
     }
@@ -159,17 +172,16 @@ inline std::vector<std::string> plain_values(int type, int type_length, std::str
 }
 
 inline ParquetFile read_parquet(const std::string& file) {
-  BOOST_REQUIRE_GE(file.size(), 12u);
-  BOOST_REQUIRE_EQUAL(file.substr(0, 4), "PAR1");
-  BOOST_REQUIRE_EQUAL(file.substr(file.size() - 4), "PAR1");
+  require(file.size() >= 12, "shorter than its magic numbers and footer length");
+  require(file.substr(0, 4) == "PAR1" && file.substr(file.size() - 4) == "PAR1", "no PAR1 at both ends");
   uint32_t footer_size;
   std::memcpy(&footer_size, file.data() + file.size() - 8, 4);
-  BOOST_REQUIRE_LE(footer_size + 12u, file.size());
+  require(footer_size + 12u <= file.size(), "footer length past the start");
   const std::string_view footer_bytes = std::string_view(file).substr(file.size() - 8 - footer_size, footer_size);
   ParquetFile result;
   ThriftDecoder footer(footer_bytes);
   result.footer = footer.read_struct();
-  BOOST_REQUIRE_EQUAL(footer.consumed(footer_bytes), footer_size);
+  require(footer.consumed(footer_bytes) == footer_size, "footer length differs from the footer's");
 
   const std::vector<Thrift>& schema = result.footer.at(2).list;
   const size_t num_columns = schema.size() - 1;
@@ -206,21 +218,24 @@ inline ParquetFile read_parquet(const std::string& file) {
         std::vector<uint32_t> defined(count, 1);
         if (optional) {
           uint32_t levels_size;
+          require(body.size() >= 4, "no definition levels");
           std::memcpy(&levels_size, body.data(), 4);
+          require(levels_size <= body.size() - 4, "definition levels past the page");
           defined.clear();
-          BOOST_REQUIRE(s3dest::parquet::rle_hybrid_decode(body.substr(4, levels_size), 1, count, defined));
+          require(s3dest::parquet::rle_hybrid_decode(body.substr(4, levels_size), 1, count, defined), "levels");
           body.remove_prefix(4 + levels_size);
         }
         size_t present = 0;
         for (const uint32_t d : defined) present += d;
         std::vector<std::string> values;
         if (data_header.at(2).i == 8) {  // RLE_DICTIONARY
+          require(!body.empty(), "no bit width");
           const int width = static_cast<uint8_t>(body[0]);
           std::vector<uint32_t> indices;
-          BOOST_REQUIRE(s3dest::parquet::rle_hybrid_decode(body.substr(1), width, present, indices));
+          require(s3dest::parquet::rle_hybrid_decode(body.substr(1), width, present, indices), "indices");
           for (const uint32_t index : indices) values.push_back(dictionary.at(index));
         } else {
-          BOOST_REQUIRE_EQUAL(data_header.at(2).i, 0);  // PLAIN
+          require(data_header.at(2).i == 0, "encoding neither PLAIN nor RLE_DICTIONARY");
           values = plain_values(type, type_length, body, present);
         }
         size_t next = 0;
@@ -230,8 +245,8 @@ inline ParquetFile read_parquet(const std::string& file) {
         }
         values_read += static_cast<int64_t>(count);
       }
-      BOOST_REQUIRE_EQUAL(at, end);
-      BOOST_REQUIRE_EQUAL(values_read, meta.at(5).i);
+      require(at == end, "pages overrun their column chunk");
+      require(values_read == meta.at(5).i, "num_values differs from the pages'");
     }
   }
   return result;

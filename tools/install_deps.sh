@@ -4,22 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ pkg-config libsimdjson-dev zlib1g-dev libssl-dev)
+packages=(cmake ninja-build g++ pkg-config libsimdjson-dev zlib1g-dev libssl-dev libcurl4-openssl-dev)
 if [ "${1:-}" = "--test" ]; then
   packages+=(clang libclang-rt-14-dev libboost-test-dev nodejs npm python3-avro python3-snappy avro-bin gzip)
   # A real S3 server for the S3 tests (tests/s3server/radosgw.sh), and the AWS CLI.
-  packages+=(ceph-mon ceph-osd radosgw ceph-common awscli)
+  packages+=(ceph-mon ceph-osd radosgw ceph-common awscli curl)
 fi
 
+# A node from elsewhere (e.g. /usr/local) serves as well as Debian's.
+have_node=0
+if command -v node >/dev/null && command -v npm >/dev/null; then have_node=1; fi
 missing=()
 for p in "${packages[@]}"; do
+  if [ "$have_node" = 1 ] && { [ "$p" = nodejs ] || [ "$p" = npm ]; }; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# A node from elsewhere (e.g. /usr/local) serves as well as Debian's.
-if command -v node >/dev/null && command -v npm >/dev/null; then
-  missing=("${missing[@]/nodejs/}"); missing=("${missing[@]/npm/}")
-fi
-missing=(${missing[@]+"${missing[@]}"})
 if [ ${#missing[@]} -gt 0 ]; then
   echo "s3dest: installing ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -27,7 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ "${1:-}" = "--test" ] && [ ! -d tests/e2e/node_modules/@duckdb/node-api ]; then
-  echo "s3dest: installing DuckDB for the end-to-end tests (npm)" >&2
+if [ "${1:-}" = "--test" ] &&
+   { [ ! -d tests/e2e/node_modules/@duckdb/node-api ] || [ ! -d tests/e2e/node_modules/hyparquet ]; }; then
+  echo "s3dest: installing DuckDB and hyparquet for the end-to-end tests (npm)" >&2
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi

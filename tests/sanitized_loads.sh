@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Loads sample rows in every text format through a sanitized build of the tool: any
+# Loads sample rows in every format through a sanitized build of the tool: any
 # memory error or undefined behaviour aborts it. Usage: tests/sanitized_loads.sh BIN_DIR
 set -euo pipefail
 bin=$1
@@ -7,7 +7,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin"/s3dest-sample --rows 20000 --days 40 --accounts 4 > "$work/rows.ndjson"
 gzip -k "$work/rows.ndjson"
-for format in csv csv+gzip json json+gzip; do
+for format in csv csv+gzip json json+gzip parquet avro; do
   cat > "$work/config.json" <<JSON
 {"folder": "/{{account}}/{{YYYY}}/{{MM}}/{{DD}}", "file_name": "rows-{{chunk_id}}",
  "file_format": "$format", "max_file_size_mb": 0.05, "use_load_by_account": true,

@@ -1,0 +1,88 @@
+// One HTTP request and its response, and the interface that sends one. The aws/ layer
+// (STS, credential providers) talks HTTP only through HttpSender, so it can be used with
+// any HTTP client and tested against a fake; http/curl_transport.hpp is the real one.
+//
+//   aws::HttpRequest request{"POST", "https://sts.us-east-1.amazonaws.com/", headers, body};
+//   auto response = sender.send(request);
+//   if (!response.ok()) return response.status();   // no answer: network, TLS, timeout
+//   if (response->status != 200) ...                 // an answer, maybe an error document
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "s3dest/aws/canonical_request.hpp"
+#include "s3dest/core/status.hpp"
+
+namespace s3dest::aws {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // "https://host[:port]/path?query", percent-encoded as it goes on the wire
+  std::vector<HttpHeader> headers;
+  std::string body;
+  // The longest the whole exchange may take; zero: the sender's default.
+  std::chrono::milliseconds timeout{0};
+
+  const std::string* find_header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::vector<HttpHeader> headers;  // as received, names in the server's case
+  std::string body;
+
+  const std::string* find_header(std::string_view name) const;
+};
+
+// Sends a request and returns the server's response, whatever its status; fails only when
+// there is no response (connection refused, TLS failure, timeout): a destination error
+// whose message names the host and never the query (it may hold a presigned signature).
+// Implementations may be called from many threads at once.
+class HttpSender {
+ public:
+  virtual ~HttpSender() = default;
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+// "scheme://authority/path" of a URL: what a message may show of it.
+std::string url_without_query(std::string_view url);
+
+}  // namespace s3dest::aws
+
+namespace s3dest::aws {
+namespace detail {
+
+inline const std::string* find_http_header(const std::vector<HttpHeader>& headers, std::string_view name) {
+  for (const HttpHeader& h : headers)
+    if (equals_ignoring_case(h.name, name)) return &h.value;
+  return nullptr;
+}
+
+}  // namespace detail
+
+inline const std::string* HttpRequest::find_header(std::string_view name) const {
+  return detail::find_http_header(headers, name);
+}
+
+inline const std::string* HttpResponse::find_header(std::string_view name) const {
+  return detail::find_http_header(headers, name);
+}
+
+inline std::string url_without_query(std::string_view url) {
+  const size_t end = url.find_first_of("?#");
+  std::string_view kept = url.substr(0, end);
+  // User info ("user:password@host") is a secret too.
+  if (const size_t scheme = kept.find("://"); scheme != std::string_view::npos) {
+    const size_t host = scheme + 3;
+    const size_t path = kept.find('/', host);
+    const size_t at = kept.substr(0, path).rfind('@');
+    if (at != std::string_view::npos && at >= host)
+      return std::string(kept.substr(0, host)) + std::string(kept.substr(at + 1));
+  }
+  return std::string(kept);
+}
+
+}  // namespace s3dest::aws

@@ -1,0 +1,275 @@
+// The libcurl transport: aws::HttpSender over HTTP/1.1, with TLS always verified.
+//
+//   http::CurlTransport transport;            // one per process is plenty; share it
+//   auto response = transport.send({"GET", "https://example.com/", {}, ""});
+//
+// Connections are reused: each request borrows an easy handle from a small pool and gives
+// it back, and an easy handle keeps its connections (and TLS sessions) open between
+// requests, so a thread sending one request after another reuses one connection. Threads
+// sending at once get a handle each.
+//
+// TLS: the peer's certificate and host name are always verified; there is no switch to
+// turn that off. The trusted CAs are the system's, or the PEM file named by
+// CurlOptions::ca_bundle, or else by AWS_CA_BUNDLE (as the AWS CLI reads it). Redirects are
+// not followed and only http and https are spoken.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "s3dest/aws/http_exchange.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/version.hpp"
+
+namespace s3dest::http {
+
+struct CurlOptions {
+  // Connecting (TCP and TLS handshake) may take this long.
+  std::chrono::milliseconds connect_timeout{10000};
+  // The whole exchange, for requests that set no timeout of their own; zero: no limit (a
+  // stalled transfer is still abandoned, see below).
+  std::chrono::milliseconds timeout{0};
+  // A transfer moving fewer than low_speed_bytes per second for low_speed_time is
+  // abandoned as stalled.
+  long low_speed_bytes = 1;
+  std::chrono::seconds low_speed_time{60};
+  // A PEM file of the CAs to trust instead of the system's; empty: AWS_CA_BUNDLE if set.
+  std::string ca_bundle;
+  // A response body longer than this is refused rather than held in memory.
+  size_t max_response_bytes = 64u << 20;
+  // Easy handles (each with its open connections) kept for reuse.
+  size_t max_idle_handles = 16;
+  std::string user_agent = std::string("s3dest/") + S3DEST_VERSION_STRING;
+};
+
+class CurlTransport final : public aws::HttpSender {
+ public:
+  explicit CurlTransport(CurlOptions options = {});
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<aws::HttpResponse> send(const aws::HttpRequest& request) override;
+
+  // How many connections were opened so far (each reused one counts once): for tests.
+  uint64_t connections_opened() const { return connections_opened_.load(); }
+
+ private:
+  CURL* take_handle();
+  void give_back(CURL* handle);
+
+  CurlOptions options_;
+  std::mutex mutex_;
+  std::vector<CURL*> idle_;
+  std::atomic<uint64_t> connections_opened_{0};
+};
+
+}  // namespace s3dest::http
+
+namespace s3dest::http {
+namespace detail {
+
+// curl_global_init is not safe to race with other threads' use of libcurl: done once,
+// before the first handle, and never undone (libcurl may be shared with the program).
+inline bool curl_initialized() {
+  static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  return ok;
+}
+
+struct Exchange {
+  aws::HttpResponse response;
+  size_t max_body = 0;
+  bool too_long = false;
+};
+
+inline size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t n = size * count;
+  if (exchange->response.body.size() + n > exchange->max_body) {
+    exchange->too_long = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  exchange->response.body.append(data, n);
+  return n;
+}
+
+inline size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t n = size * count;
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  auto& headers = exchange->response.headers;
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers.clear();  // a new response (after 100 Continue): only the last one's headers count
+  } else if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+    if (!headers.empty()) headers.back().value += " " + aws::detail::fold_header_value(line);
+  } else if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
+    headers.push_back({std::string(line.substr(0, colon)), aws::detail::fold_header_value(line.substr(colon + 1))});
+  }
+  return n;
+}
+
+struct HeaderList {
+  curl_slist* list = nullptr;
+  ~HeaderList() { curl_slist_free_all(list); }
+  bool add(const std::string& line) {
+    curl_slist* next = curl_slist_append(list, line.c_str());
+    if (next == nullptr) return false;
+    list = next;
+    return true;
+  }
+};
+
+inline std::string curl_failure_hint(CURLcode code) {
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+      return ": the server's TLS certificate is not trusted; if a private CA signed it, point AWS_CA_BUNDLE at "
+             "that CA's PEM file";
+    case CURLE_OPERATION_TIMEDOUT:
+      return ": no answer in time; check the endpoint and the network, or try again";
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return ": check the endpoint's host name";
+    case CURLE_COULDNT_CONNECT:
+      return ": check the endpoint and that the server is running";
+    default:
+      return "";
+  }
+}
+
+}  // namespace detail
+
+inline CurlTransport::CurlTransport(CurlOptions options) : options_(std::move(options)) {
+  if (options_.ca_bundle.empty())
+    if (const char* bundle = std::getenv("AWS_CA_BUNDLE")) options_.ca_bundle = bundle;
+}
+
+inline CurlTransport::~CurlTransport() {
+  for (CURL* handle : idle_) curl_easy_cleanup(handle);
+}
+
+inline CURL* CurlTransport::take_handle() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_.empty()) {
+      CURL* handle = idle_.back();
+      idle_.pop_back();
+      return handle;
+    }
+  }
+  if (!detail::curl_initialized()) return nullptr;
+  return curl_easy_init();
+}
+
+inline void CurlTransport::give_back(CURL* handle) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_.size() < options_.max_idle_handles) {
+      idle_.push_back(handle);
+      return;
+    }
+  }
+  curl_easy_cleanup(handle);
+}
+
+inline Result<aws::HttpResponse> CurlTransport::send(const aws::HttpRequest& request) {
+  const std::string where = aws::url_without_query(request.url);
+  if (!aws::detail::is_token(request.method))
+    return usage_error("the HTTP method \"" + request.method + "\" is not a method name");
+  if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0)
+    return usage_error("cannot send to \"" + where + "\": only http:// and https:// URLs are supported");
+
+  detail::HeaderList headers;
+  bool has_content_type = false;
+  for (const aws::HttpHeader& h : request.headers) {
+    if (!aws::detail::is_token(h.name))
+      return usage_error("header name \"" + h.name + "\" is not a valid HTTP header name");
+    for (const char c : h.value)
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
+        return usage_error("header " + h.name + " holds a control character: a header value is one line of text");
+    has_content_type = has_content_type || aws::detail::equals_ignoring_case(h.name, "content-type");
+    // libcurl reads "Name:" as "remove this header" and "Name;" as "send it empty".
+    if (!headers.add(h.value.empty() ? h.name + ";" : h.name + ": " + h.value))
+      return internal_error("out of memory building the request headers");
+  }
+  // Nothing libcurl would add on its own that a server might read: no form Content-Type
+  // for a body that is not a form, no Expect: 100-continue round trip.
+  if (!headers.add("Expect:") || (!has_content_type && !headers.add("Content-Type:")))
+    return internal_error("out of memory building the request headers");
+
+  CURL* curl = take_handle();
+  if (curl == nullptr) return internal_error("libcurl could not be initialised");
+  curl_easy_reset(curl);  // options only: the handle's open connections stay
+
+  detail::Exchange exchange;
+  exchange.max_body = options_.max_response_bytes;
+  char error_text[CURL_ERROR_SIZE] = {};
+  const long timeout_ms =
+      static_cast<long>((request.timeout.count() > 0 ? request.timeout : options_.timeout).count());
+
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options_.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: safe in threads
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_bytes);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &detail::on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &detail::on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
+
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "GET" && request.body.empty()) {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    // Any other method sends its body (maybe empty, with Content-Length: 0) as given.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    if (request.method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+
+  const CURLcode code = curl_easy_perform(curl);
+  long status = 0, connects = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects);
+  connections_opened_ += static_cast<uint64_t>(connects);
+  // The handle keeps pointers to this call's header list and buffers until reset.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  give_back(curl);
+
+  if (exchange.too_long)
+    return destination_error(request.method + " " + where + ": the response is longer than " +
+                             std::to_string(options_.max_response_bytes) + " bytes");
+  if (code != CURLE_OK) {
+    const std::string detail_text = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
+    return destination_error(request.method + " " + where + " failed: " + detail_text + " (curl error " +
+                             std::to_string(static_cast<int>(code)) + ")" + detail::curl_failure_hint(code));
+  }
+  exchange.response.status = static_cast<int>(status);
+  return std::move(exchange.response);
+}
+
+}  // namespace s3dest::http

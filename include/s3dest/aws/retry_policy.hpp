@@ -1,0 +1,89 @@
+// When to try a request again, and how long to wait first: the AWS SDKs' standard mode
+// (exponential backoff with full jitter; throttling, 5xx and connection failures retried).
+// Each attempt is built afresh, so each is signed with the time it is sent at.
+//
+//   auto response = aws::send_with_retries(sender, policy, [&]() -> Result<aws::HttpRequest> {
+//     return sign_my_request(aws::unix_now());
+//   });
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string_view>
+#include <thread>
+
+#include "s3dest/aws/http_exchange.hpp"
+#include "s3dest/core/status.hpp"
+
+namespace s3dest::aws {
+
+struct RetryPolicy {
+  int max_attempts = 3;
+  std::chrono::milliseconds base_delay{100};
+  std::chrono::milliseconds max_delay{20000};
+
+  // The wait before attempt `attempt` (2, 3, ...): a random time up to
+  // min(max_delay, base_delay * 2^(attempt - 2)).
+  std::chrono::milliseconds delay_before(int attempt) const;
+};
+
+// 429, 500, 502, 503 and 504: the server may well answer the same request next time.
+bool is_retryable_status(int http_status);
+
+// The error codes AWS services use for "slow down".
+bool is_throttling_code(std::string_view code);
+
+// Sends what `make_request` builds until a response is not retryable or the attempts are
+// spent. A failure to get any response (connection refused, timeout) is retried too;
+// a failure to build the request is not. Returns the last response or failure.
+Result<HttpResponse> send_with_retries(HttpSender& sender, const RetryPolicy& policy,
+                                       const std::function<Result<HttpRequest>()>& make_request,
+                                       const std::function<bool(const HttpResponse&)>& retryable = nullptr);
+
+}  // namespace s3dest::aws
+
+namespace s3dest::aws {
+
+inline std::chrono::milliseconds RetryPolicy::delay_before(int attempt) const {
+  if (attempt < 2) return std::chrono::milliseconds(0);
+  int64_t cap = base_delay.count();
+  for (int i = 2; i < attempt && cap < max_delay.count(); ++i) cap *= 2;
+  cap = std::min<int64_t>(cap, max_delay.count());
+  thread_local std::minstd_rand random(std::random_device{}());
+  return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(cap, 0))(random));
+}
+
+inline bool is_retryable_status(int http_status) {
+  return http_status == 429 || http_status == 500 || http_status == 502 || http_status == 503 ||
+         http_status == 504;
+}
+
+inline bool is_throttling_code(std::string_view code) {
+  for (const std::string_view c : {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
+                                   "RequestThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
+                                   "SlowDown", "ProvisionedThroughputExceededException", "BandwidthLimitExceeded",
+                                   "PriorRequestNotComplete", "EC2ThrottledException"})
+    if (code == c) return true;
+  return false;
+}
+
+inline Result<HttpResponse> send_with_retries(HttpSender& sender, const RetryPolicy& policy,
+                                              const std::function<Result<HttpRequest>()>& make_request,
+                                              const std::function<bool(const HttpResponse&)>& retryable) {
+  const int attempts = std::max(policy.max_attempts, 1);
+  for (int attempt = 1;; ++attempt) {
+    if (attempt > 1) std::this_thread::sleep_for(policy.delay_before(attempt));
+    auto request = make_request();
+    if (!request.ok()) return request.status();
+    auto response = sender.send(*request);
+    // Only a missing answer is retried, not a request the sender refused to send.
+    const bool again = !response.ok() ? response.status().kind() == ErrorKind::destination
+                                      : is_retryable_status(response->status) || (retryable && retryable(*response));
+    if (!again || attempt >= attempts) return response;
+  }
+}
+
+}  // namespace s3dest::aws

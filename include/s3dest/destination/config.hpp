@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "s3dest/aws/sse.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/sink/object_checksum.hpp"
@@ -17,7 +18,6 @@ namespace s3dest {
 
 enum class FileFormat { csv, csv_gzip, json, json_gzip, parquet, avro };
 enum class ConnectionOption { access_key, shared_access, assume_role };
-enum class Encryption { sse_s3, sse_kms, sse_kms_cmk, none };
 
 struct RoleHop {
   std::string role_arn;

@@ -112,11 +112,13 @@ Table every_type_table(size_t rows, uint32_t seed) {
     t.text.push_back(std::string(pick(20), static_cast<char>(pick(256))));
     row[1] = nulls ? Value::null() : Value::of_bytes(t.text.back());
     row[2] = nulls ? Value::null() : Value::of_bool(pick(2) == 0);
-    row[3] = nulls ? Value::null() : Value::of_int(r % 3 == 0 ? INT32_MIN + static_cast<int64_t>(pick(3)) : static_cast<int32_t>(random()));
+    const int64_t int32_value = r % 3 == 0 ? INT32_MIN + static_cast<int64_t>(pick(3)) : static_cast<int32_t>(random());
+    row[3] = nulls ? Value::null() : Value::of_int(int32_value);
     row[4] = Value::of_int(r % 2 == 0 ? INT64_MAX - static_cast<int64_t>(r) : INT64_MIN + static_cast<int64_t>(r));
     const double doubles[] = {0.0, -0.0, 1.5, -2.25e300, 5e-324, std::nan("")};
     row[5] = nulls ? Value::null() : Value::of_double(doubles[pick(6)]);
-    row[6] = nulls ? Value::null() : Value::of_int(static_cast<int64_t>(pick(200000)) - 100000);  // before and after 1970
+    // Days before and after 1970.
+    row[6] = nulls ? Value::null() : Value::of_int(static_cast<int64_t>(pick(200000)) - 100000);
     row[7] = nulls ? Value::null() : Value::of_int(static_cast<int64_t>(random()) * 1000003 - (int64_t{1} << 40));
     row[8] = nulls ? Value::null() : Value::of_decimal(pick(2) ? nines(5) : -nines(5));
     row[9] = nulls ? Value::null() : Value::of_decimal(static_cast<int128_t>(random()) * 1000 - 999999999);
@@ -132,7 +134,8 @@ std::vector<parquet_test::ColumnValues> read_all(const std::vector<std::string>&
   std::vector<parquet_test::ColumnValues> all(columns);
   for (const std::string& file : files) {
     const ParquetFile parsed = read_parquet(file);
-    for (size_t c = 0; c < columns; ++c) all[c].insert(all[c].end(), parsed.columns[c].begin(), parsed.columns[c].end());
+    for (size_t c = 0; c < columns; ++c)
+      all[c].insert(all[c].end(), parsed.columns[c].begin(), parsed.columns[c].end());
   }
   return all;
 }
@@ -258,6 +261,14 @@ BOOST_AUTO_TEST_CASE(repeating_values_are_dictionary_encoded_distinct_ones_plain
   BOOST_TEST(has(encodings(i64), 0));
   // Booleans are never dictionary-encoded.
   BOOST_TEST(!column_meta(file, 0, 2).has(11));
+  // encoding_stats count the pages of each kind: one dictionary page, data pages.
+  const std::vector<Thrift>& counts = cat.at(13).list;
+  BOOST_REQUIRE_EQUAL(counts.size(), 2u);
+  BOOST_TEST(counts[0].at(1).i == 0);  // DATA_PAGE (closed first; the dictionary page is written last)
+  BOOST_TEST(counts[0].at(2).i == 8);  // RLE_DICTIONARY
+  BOOST_TEST(counts[1].at(1).i == 2);  // DICTIONARY_PAGE
+  BOOST_TEST(counts[1].at(3).i == 1);
+  BOOST_TEST(cat.fields.size() == 11u);  // and nothing unknown: every field id is parquet.thrift's
 }
 
 BOOST_AUTO_TEST_CASE(a_full_dictionary_falls_back_to_plain_for_the_rest_of_the_chunk) {

@@ -92,9 +92,11 @@ class ParquetFileEncoder final : public FileEncoder {
   explicit ParquetFileEncoder(const ParquetFormat& format)
       : format_(format), codec_(parquet_codec(format.options().compression), format.options().gzip_level) {
     columns_.reserve(format.columns().size());
-    for (const parquet::ColumnLayout& layout : format.columns()) columns_.emplace_back(layout, codec_, scratch_, format.options().limits);
+    for (const parquet::ColumnLayout& layout : format.columns()) {
+      columns_.emplace_back(layout, codec_, scratch_, format.options().limits);
+      names_bytes_ += layout.name.size();
+    }
     fields_.resize(columns_.size());
-    for (const parquet::ColumnLayout& layout : format.columns()) names_bytes_ += layout.name.size();
   }
 
   Status begin(ByteSink& out, uint64_t cap) override {

@@ -71,8 +71,8 @@ inline uint64_t column_chunk_metadata_bound(const ColumnLayout& column, uint64_t
 
 namespace detail {
 
+// The fields of a Statistics struct the caller has opened, and its end.
 inline void encode_statistics(const ColumnLayout& column, const Statistics& s, ThriftCompactWriter& w) {
-  w.begin_struct();
   // Fields 1 and 2 (max, min) are the deprecated signed-order forms; for the orders where
   // they agree with the column order, old readers (parquet-mr before 1.10, Hive) still
   // use them, so they are written there too.

@@ -117,10 +117,10 @@ BOOST_AUTO_TEST_CASE(parses_the_reply_of_the_sts_documentation) {
   // (The documentation's token is wrapped for the page; real ones are one line.)
   BOOST_TEST(contains(c->session_token, "AQoDYXdzEPT//////////wEXAMPLE"));
   BOOST_TEST(*c->expiration == 1573306481);
-  // Fractions of a second, as radosgw writes them.
+  // Nanoseconds, as radosgw writes them.
   auto f = parse_sts_credentials(
       "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>a</AccessKeyId><SecretAccessKey>b"
-      "</SecretAccessKey><SessionToken>c</SessionToken><Expiration>2019-11-09T13:34:41.999Z</Expiration>"
+      "</SecretAccessKey><SessionToken>c</SessionToken><Expiration>2019-11-09T13:34:41.999999999Z</Expiration>"
       "</Credentials></AssumeRoleResult></AssumeRoleResponse>",
       "AssumeRole");
   BOOST_REQUIRE(f.ok());

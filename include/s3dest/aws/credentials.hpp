@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
 
 namespace s3dest::aws {
@@ -44,6 +46,21 @@ class StaticCredentialsProvider final : public CredentialsProvider {
   Credentials credentials_;
   std::string description_;
 };
+
+// An expiration time as services write it (RFC 3339, "2019-11-09T13:34:41Z"), in Unix
+// seconds. Fractions are dropped, however many digits (radosgw writes nanoseconds).
+inline std::optional<int64_t> parse_expiration(std::string_view text) {
+  std::string whole(text);
+  if (const size_t dot = whole.find('.'); dot != std::string::npos) {
+    size_t end = dot + 1;
+    while (end < whole.size() && whole[end] >= '0' && whole[end] <= '9') ++end;
+    if (end == dot + 1) return std::nullopt;
+    whole.erase(dot, end - dot);
+  }
+  const auto micros = parse_timestamp(whole);
+  if (!micros) return std::nullopt;
+  return floor_div(*micros, kMicrosPerSecond);
+}
 
 // Unix seconds now: the clock providers use unless a test gives its own.
 inline int64_t unix_now() {

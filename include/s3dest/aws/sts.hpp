@@ -190,13 +190,6 @@ inline Status sts_error(std::string_view action, const HttpResponse& response, c
   return destination_error(std::string(action) + " of " + role + " failed (" + reply + ")");
 }
 
-// Expiration timestamps: RFC 3339, fractions allowed.
-inline std::optional<int64_t> parse_expiration(std::string_view text) {
-  const auto micros = parse_timestamp(text);
-  if (!micros) return std::nullopt;
-  return floor_div(*micros, kMicrosPerSecond);
-}
-
 inline Result<HttpRequest> sts_request(const StsSettings& settings, std::string body) {
   S3DEST_ASSIGN_OR_RETURN(const std::string url, sts_endpoint_url(settings));
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(url));
@@ -284,7 +277,7 @@ inline Result<Credentials> parse_sts_credentials(std::string_view body, std::str
   Credentials out{c->child_text("AccessKeyId"), c->child_text("SecretAccessKey"), c->child_text("SessionToken")};
   if (out.access_key_id.empty() || out.secret_access_key.empty() || out.session_token.empty())
     return destination_error(what + " lacks the access key id, secret key or session token");
-  const auto expiration = detail::parse_expiration(c->child_text("Expiration"));
+  const auto expiration = parse_expiration(c->child_text("Expiration"));
   if (!expiration) return destination_error(what + " has no readable Expiration");
   out.expiration = *expiration;
   return out;

@@ -1,0 +1,97 @@
+// The credentials a destination config asks for, by its connection_option (DESIGN.md):
+//   access_key     the config's access_key_id / secret_access_key / session_token, else
+//                  AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN
+//   shared_access  the tool's own identity from the AWS CLI's chain (credential_chain.hpp)
+//   assume_role    base credentials (the config's keys, else that chain), then each
+//                  role_chain hop in order, then assume_role_arn with external_id;
+//                  sessions renewed before they expire, chained ones capped at an hour
+// STS is reached at sts_endpoint, else at the region's endpoint.
+//
+//   auto transport = std::make_shared<http::CurlTransport>();
+//   auto provider = credentials_for_config(config, transport);
+//   auto credentials = (*provider)->credentials();
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "s3dest/aws/credential_chain.hpp"
+#include "s3dest/aws/credentials.hpp"
+#include "s3dest/aws/environment.hpp"
+#include "s3dest/aws/http_exchange.hpp"
+#include "s3dest/aws/sts.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/destination/config.hpp"
+
+namespace s3dest {
+
+struct CredentialOptions {
+  aws::Environment env = aws::process_environment();
+  std::function<int64_t()> clock = aws::unix_now;
+  std::string container_host = std::string(aws::kEcsCredentialsHost);
+};
+
+// Checks everything it can without a request (ARNs, names, the environment, profile
+// files); STS and metadata services are asked on the first credentials() call.
+Result<std::shared_ptr<aws::CredentialsProvider>> credentials_for_config(const Config& config,
+                                                                         std::shared_ptr<aws::HttpSender> sender,
+                                                                         const CredentialOptions& options = {});
+
+// The STS endpoint and region a config gives.
+aws::StsSettings sts_settings_for_config(const Config& config);
+
+}  // namespace s3dest
+
+namespace s3dest {
+
+inline aws::StsSettings sts_settings_for_config(const Config& config) {
+  aws::StsSettings sts;
+  sts.region = config.region;
+  sts.endpoint = config.sts_endpoint;
+  return sts;
+}
+
+inline Result<std::shared_ptr<aws::CredentialsProvider>> credentials_for_config(
+    const Config& config, std::shared_ptr<aws::HttpSender> sender, const CredentialOptions& options) {
+  aws::ChainOptions chain;
+  chain.env = options.env;
+  chain.sender = sender;
+  chain.sts = sts_settings_for_config(config);
+  chain.container_host = options.container_host;
+  chain.clock = options.clock;
+
+  std::shared_ptr<aws::CredentialsProvider> base;
+  if (!config.access_key_id.empty()) {
+    base = std::make_shared<aws::StaticCredentialsProvider>(
+        aws::Credentials{config.access_key_id, config.secret_access_key, config.session_token},
+        "the config's access_key_id");
+  }
+  switch (config.connection_option) {
+    case ConnectionOption::access_key: {
+      if (base) return base;
+      S3DEST_ASSIGN_OR_RETURN(const auto keys, aws::environment_credentials(options.env));
+      if (!keys)
+        return usage_error("connection_option \"access_key\" needs access_key_id and secret_access_key in the "
+                           "config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
+      return std::shared_ptr<aws::CredentialsProvider>(
+          std::make_shared<aws::StaticCredentialsProvider>(*keys, "environment variables (AWS_ACCESS_KEY_ID)"));
+    }
+    case ConnectionOption::shared_access:
+      return aws::default_credentials_chain(chain);
+    case ConnectionOption::assume_role: {
+      if (!base) {
+        S3DEST_ASSIGN_OR_RETURN(base, aws::default_credentials_chain(chain));
+      }
+      std::vector<aws::AssumeRoleParams> hops;
+      for (const RoleHop& hop : config.role_chain)
+        hops.push_back({hop.role_arn, config.role_session_name, hop.external_id, 3600});
+      hops.push_back({config.assume_role_arn, config.role_session_name, config.external_id, 3600});
+      return aws::make_role_chain(std::move(base), std::move(hops), std::move(sender), chain.sts, chain.clock);
+    }
+  }
+  return internal_error("unknown connection_option");
+}
+
+}  // namespace s3dest

@@ -1,0 +1,236 @@
+// Single-request object operations on one bucket: PutObject, HeadObject, GetObject,
+// ListObjectsV2 (keys only) and DeleteObject, each signed with SigV4 (the body's SHA-256
+// as payload hash) and signed afresh for each retry. The health check uses them; the
+// streaming uploader builds on the same addressing and error reading.
+//
+//   s3::BucketEndpoint bucket{"my-bucket", "eu-west-1"};
+//   s3::ObjectClient client(bucket, credentials_provider, transport);
+//   auto put = client.put_object("folder/x.csv", body, aws::sse_request_headers(encryption, key));
+//   if (!put.ok()) return put.status();   // says what S3 answered and what to check
+//
+// Addressing: virtual-hosted (https://bucket.s3.region.amazonaws.com/key) by default,
+// path-style (https://endpoint/bucket/key) with `path_style`, which most S3-compatible
+// servers on a plain host name or an IP address need. Keys are percent-encoded once,
+// '/' kept, and signed as sent (S3's path rule).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "s3dest/aws/canonical_request.hpp"
+#include "s3dest/aws/credentials.hpp"
+#include "s3dest/aws/http_exchange.hpp"
+#include "s3dest/aws/retry_policy.hpp"
+#include "s3dest/aws/sigv4.hpp"
+#include "s3dest/aws/sts.hpp"
+#include "s3dest/aws/xml.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/core/url.hpp"
+
+namespace s3dest::s3 {
+
+struct BucketEndpoint {
+  std::string bucket;
+  std::string region = "us-east-1";
+  std::string endpoint;     // "http://127.0.0.1:7480"; empty: https://s3.{region}.amazonaws.com
+  bool path_style = false;  // the bucket in the path, not in the host name
+  aws::RetryPolicy retry;
+  std::chrono::milliseconds timeout{60000};  // each attempt
+};
+
+class ObjectClient {
+ public:
+  ObjectClient(BucketEndpoint bucket, std::shared_ptr<aws::CredentialsProvider> credentials,
+               std::shared_ptr<aws::HttpSender> sender, std::function<int64_t()> clock = aws::unix_now)
+      : bucket_(std::move(bucket)), credentials_(std::move(credentials)), sender_(std::move(sender)),
+        clock_(std::move(clock)) {}
+
+  // The response of a successful write: its headers carry the ETag and the encryption.
+  Result<aws::HttpResponse> put_object(std::string_view key, std::string_view body,
+                                       std::vector<aws::HttpHeader> headers = {});
+  Result<aws::HttpResponse> head_object(std::string_view key);
+  Result<std::string> get_object(std::string_view key);
+  // Up to `max_keys` keys that begin with `prefix`, in S3's order.
+  Result<std::vector<std::string>> list_keys(std::string_view prefix, int max_keys = 1000);
+  Status delete_object(std::string_view key);
+
+  // "s3://bucket/key", for messages.
+  std::string describe(std::string_view key) const { return "s3://" + bucket_.bucket + "/" + std::string(key); }
+  const BucketEndpoint& bucket() const { return bucket_; }
+
+ private:
+  Result<aws::HttpResponse> send(std::string_view operation, std::string_view method, std::string_view key,
+                                 std::string query, std::vector<aws::HttpHeader> headers, std::string_view body);
+
+  BucketEndpoint bucket_;
+  std::shared_ptr<aws::CredentialsProvider> credentials_;
+  std::shared_ptr<aws::HttpSender> sender_;
+  std::function<int64_t()> clock_;
+};
+
+// The URL of `key` ("" for the bucket itself); refuses bucket names and regions that
+// cannot be part of a URL.
+Result<std::string> object_url(const BucketEndpoint& bucket, std::string_view key);
+
+// An error reply of `operation` on `what` ("s3://bucket/key") as a destination error that
+// says what S3 answered and what to check. `credentials` names where the keys came from.
+Status s3_error(std::string_view operation, std::string_view what, const aws::HttpResponse& response,
+                std::string_view credentials, const BucketEndpoint& bucket);
+
+namespace detail {
+
+inline bool valid_bucket_name(std::string_view name) {
+  if (name.size() < 3 || name.size() > 63) return false;
+  for (const char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+          (c >= 'A' && c <= 'Z')))
+      return false;
+  return true;
+}
+
+// What to check for the error codes a user meets when setting up a destination.
+inline std::string_view s3_error_advice(std::string_view code) {
+  if (code == "AccessDenied" || code == "AllAccessDisabled")
+    return "check that the credentials' policy allows this action on the bucket and the prefix, and the "
+           "bucket policy (and, for KMS encryption, that the key policy allows kms:GenerateDataKey)";
+  if (code == "NoSuchBucket") return "check the bucket name (and the endpoint)";
+  if (code == "InvalidAccessKeyId") return "the access key id is not known to this server: check it and the endpoint";
+  if (code == "SignatureDoesNotMatch")
+    return "the secret key does not match the access key id: check it (s3dest sign shows what was signed)";
+  if (code == "ExpiredToken" || code == "TokenRefreshRequired" || code == "InvalidToken")
+    return "the session token has expired or is not valid: get new credentials";
+  if (code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || code == "IllegalLocationConstraintException")
+    return "the bucket is in another region: set \"region\" to the bucket's region";
+  if (code == "RequestTimeTooSkewed") return "this machine's clock is off: correct it (or enable time sync)";
+  if (code == "KMS.NotFoundException" || code == "KMS.DisabledException" || code == "KMSKeyNotFound")
+    return "the KMS key in \"encryption_key\" is not usable: check its ARN, region and state";
+  if (code == "InvalidArgument") return "check the encryption settings and the object key";
+  if (code == "SlowDown" || code == "ServiceUnavailable" || code == "InternalError")
+    return "the server is busy or failing: try again later, or raise \"max_attempts\"";
+  return "check the bucket, the endpoint and the credentials' permissions";
+}
+
+}  // namespace detail
+
+inline Result<std::string> object_url(const BucketEndpoint& bucket, std::string_view key) {
+  if (!detail::valid_bucket_name(bucket.bucket))
+    return usage_error("bucket \"" + bucket.bucket + "\" is not a bucket name (3 to 63 letters, digits, '-', '.')");
+  std::string base = bucket.endpoint;
+  if (base.empty()) {
+    for (const char c : bucket.region)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+        return usage_error("region \"" + bucket.region + "\" is not a region name (as in eu-west-1)");
+    base = "https://s3." + bucket.region + ".amazonaws.com";
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(base));
+  std::string path = parts.path == "/" ? "" : parts.path;
+  std::string url = parts.scheme + "://";
+  // A dotted bucket name would not match the wildcard TLS certificate as a host name.
+  const bool in_path = bucket.path_style || bucket.bucket.find('.') != std::string::npos;
+  if (in_path) {
+    url += parts.authority + path + "/" + bucket.bucket;
+  } else {
+    url += bucket.bucket + "." + parts.authority + path;
+  }
+  url += "/";
+  for (const char c : key) {
+    if (c == '/') url.push_back('/');
+    else aws::append_uri_encoded(url, std::string_view(&c, 1));
+  }
+  return url;
+}
+
+inline Status s3_error(std::string_view operation, std::string_view what, const aws::HttpResponse& response,
+                       std::string_view credentials, const BucketEndpoint& bucket) {
+  aws::ServiceError error = aws::parse_service_error(response.body);
+  if (error.code.empty()) {  // HEAD replies have no body
+    if (response.status == 403) error.code = "AccessDenied";
+    else if (response.status == 404) error.code = "NoSuchKey";
+    else if (response.status == 301) error.code = "PermanentRedirect";
+  }
+  std::string message = std::string(operation) + " " + std::string(what) + " was refused: HTTP " +
+                        std::to_string(response.status);
+  if (!error.code.empty()) message += " " + error.code;
+  if (!error.message.empty()) message += " (" + error.message + ")";
+  if (error.code == "PermanentRedirect" || error.code == "AuthorizationHeaderMalformed") {
+    if (const std::string* region = response.find_header("x-amz-bucket-region"))
+      message += "; the bucket is in " + *region + ", not " + bucket.region;
+  }
+  message += ": " + std::string(detail::s3_error_advice(error.code));
+  if (!credentials.empty()) message += " (credentials: " + std::string(credentials) + ")";
+  return destination_error(message);
+}
+
+inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, std::string_view method,
+                                                    std::string_view key, std::string query,
+                                                    std::vector<aws::HttpHeader> headers, std::string_view body) {
+  S3DEST_ASSIGN_OR_RETURN(const std::string url, object_url(bucket_, key));
+  S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(url));
+  headers.insert(headers.begin(), aws::HttpHeader{"Host", parts.host_header()});
+  const std::string payload_hash = aws::payload_sha256(body);
+  auto make_request = [&]() -> Result<aws::HttpRequest> {
+    S3DEST_ASSIGN_OR_RETURN(const aws::Credentials credentials, credentials_->credentials());
+    aws::SigningConfig config = aws::s3_signing_config(bucket_.region, clock_());
+    config.payload_hash = payload_hash;
+    const aws::SignableRequest signable{std::string(method), parts.path, query, headers};
+    S3DEST_ASSIGN_OR_RETURN(aws::HeaderSignature signature, aws::sign_request(signable, credentials, config));
+    aws::HttpRequest request;
+    request.method = std::string(method);
+    request.url = query.empty() ? url : url + "?" + query;
+    request.headers = headers;
+    for (aws::HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
+    request.body = std::string(body);
+    request.timeout = bucket_.timeout;
+    return request;
+  };
+  const auto throttled = [](const aws::HttpResponse& r) {
+    return aws::is_throttling_code(aws::parse_service_error(r.body).code);
+  };
+  auto response = aws::send_with_retries(*sender_, bucket_.retry, make_request, throttled);
+  if (!response.ok())
+    return response.status().prefixed(std::string(operation) + " " + describe(key) + ": cannot reach S3: ");
+  if (response->status / 100 != 2)
+    return s3_error(operation, describe(key), *response, credentials_->describe(), bucket_);
+  return response;
+}
+
+inline Result<aws::HttpResponse> ObjectClient::put_object(std::string_view key, std::string_view body,
+                                                          std::vector<aws::HttpHeader> headers) {
+  return send("PutObject", "PUT", key, "", std::move(headers), body);
+}
+
+inline Result<aws::HttpResponse> ObjectClient::head_object(std::string_view key) {
+  return send("HeadObject", "HEAD", key, "", {}, "");
+}
+
+inline Result<std::string> ObjectClient::get_object(std::string_view key) {
+  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response, send("GetObject", "GET", key, "", {}, ""));
+  return std::move(response.body);
+}
+
+inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view prefix, int max_keys) {
+  std::string query = "list-type=2&max-keys=" + std::to_string(max_keys) + "&prefix=" + aws::uri_encode(prefix);
+  S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+                          send("ListObjectsV2", "GET", "", std::move(query), {}, ""));
+  auto document = aws::parse_xml(response.body);
+  if (!document.ok())
+    return destination_error("ListObjectsV2 on " + describe(prefix) + ": the reply is not XML (" +
+                             document.status().message() + "): check the endpoint");
+  std::vector<std::string> keys;
+  for (const aws::XmlElement& child : document->children)
+    if (child.local_name() == "Contents") keys.push_back(child.child_text("Key"));
+  return keys;
+}
+
+inline Status ObjectClient::delete_object(std::string_view key) {
+  return send("DeleteObject", "DELETE", key, "", {}, "").status();
+}
+
+}  // namespace s3dest::s3

@@ -1,0 +1,117 @@
+#define BOOST_TEST_MODULE object_client
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "s3dest/s3/object_client.hpp"
+
+using namespace s3dest;
+
+namespace {
+
+// Answers every request with the next canned response and keeps what it was sent: for
+// the addressing and the reading of replies. The real server is in the e2e tests.
+class ScriptedSender final : public aws::HttpSender {
+ public:
+  std::vector<aws::HttpResponse> replies;
+  std::vector<aws::HttpRequest> sent;
+  Result<aws::HttpResponse> send(const aws::HttpRequest& request) override {
+    sent.push_back(request);
+    if (replies.empty()) return destination_error("no reply scripted");
+    aws::HttpResponse reply = replies.front();
+    replies.erase(replies.begin());
+    return reply;
+  }
+};
+
+std::shared_ptr<aws::CredentialsProvider> keys() {
+  return std::make_shared<aws::StaticCredentialsProvider>(
+      aws::Credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt}, "the config");
+}
+
+s3::BucketEndpoint bucket_at(std::string bucket, std::string region, std::string endpoint = "",
+                             bool path_style = false) {
+  s3::BucketEndpoint b;
+  b.bucket = std::move(bucket);
+  b.region = std::move(region);
+  b.endpoint = std::move(endpoint);
+  b.path_style = path_style;
+  return b;
+}
+
+std::string url(const s3::BucketEndpoint& bucket, std::string_view key) {
+  auto u = s3::object_url(bucket, key);
+  BOOST_REQUIRE_MESSAGE(u.ok(), u.status().message());
+  return *u;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(objects_are_addressed_virtual_hosted_or_path_style) {
+  s3::BucketEndpoint aws_bucket = bucket_at("my-bucket", "eu-west-1");
+  BOOST_TEST(url(aws_bucket, "a/b c+d.csv") == "https://my-bucket.s3.eu-west-1.amazonaws.com/a/b%20c%2Bd.csv");
+  s3::BucketEndpoint local = bucket_at("lake", "us-east-1", "http://127.0.0.1:7480/", true);
+  BOOST_TEST(url(local, "ws1/2026/01/x-00001.parquet") == "http://127.0.0.1:7480/lake/ws1/2026/01/x-00001.parquet");
+  BOOST_TEST(url(local, "") == "http://127.0.0.1:7480/lake/");
+  // A dotted name goes in the path: it would not match the wildcard certificate.
+  s3::BucketEndpoint dotted = bucket_at("my.bucket", "us-east-1");
+  BOOST_TEST(url(dotted, "k") == "https://s3.us-east-1.amazonaws.com/my.bucket/k");
+  BOOST_TEST(!s3::object_url(bucket_at("a/b", "us-east-1"), "k").ok());
+  BOOST_TEST(!s3::object_url(bucket_at("bucket", "us-east-1/x"), "k").ok());
+}
+
+BOOST_AUTO_TEST_CASE(requests_are_signed_for_s3_with_the_body_hash) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.push_back({200, {{"ETag", "\"abc\""}}, ""});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://127.0.0.1:7480", true), keys(), sender,
+                          [] { return 1440938160; });
+  auto put = client.put_object("a b.txt", "hello", {{"x-amz-server-side-encryption", "AES256"}});
+  BOOST_REQUIRE(put.ok());
+  const aws::HttpRequest& sent = sender->sent.at(0);
+  BOOST_TEST(sent.method == "PUT");
+  BOOST_TEST(sent.url == "http://127.0.0.1:7480/lake/a%20b.txt");
+  BOOST_TEST(*sent.find_header("Host") == "127.0.0.1:7480");
+  BOOST_TEST(*sent.find_header("x-amz-content-sha256") == aws::payload_sha256("hello"));
+  const std::string& authorization = *sent.find_header("Authorization");
+  BOOST_TEST(authorization.find("Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request") != std::string::npos);
+  BOOST_TEST(authorization.find("x-amz-server-side-encryption") != std::string::npos);  // signed too
+}
+
+BOOST_AUTO_TEST_CASE(errors_say_what_s3_answered_and_what_to_check_without_secrets) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.push_back(
+      {403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1"), keys(), sender);
+  const Status denied = client.put_object("x", "y").status();
+  BOOST_TEST(denied.exit_code() == 4);
+  BOOST_TEST(denied.message().find("PutObject s3://lake/x was refused: HTTP 403 AccessDenied (Access Denied)") !=
+             std::string::npos);
+  BOOST_TEST(denied.message().find("policy") != std::string::npos);
+  BOOST_TEST(denied.message().find("the config") != std::string::npos);
+  BOOST_TEST(denied.message().find("wJalr") == std::string::npos);
+
+  sender->replies.push_back({301, {{"x-amz-bucket-region", "eu-central-1"}},
+                             "<Error><Code>PermanentRedirect</Code><Message>m</Message></Error>"});
+  const Status moved = client.head_object("x").status();
+  BOOST_TEST(moved.message().find("the bucket is in eu-central-1, not us-east-1") != std::string::npos);
+  BOOST_TEST(moved.message().find("set \"region\"") != std::string::npos);
+
+  sender->replies.push_back({404, {}, ""});  // HEAD: no body
+  BOOST_TEST(client.head_object("gone").status().message().find("NoSuchKey") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(listing_reads_the_keys) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.push_back(
+      {200, {},
+       "<?xml version=\"1.0\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+       "<Name>lake</Name><Contents><Key>p/a&amp;b</Key></Contents><Contents><Key>p/c</Key></Contents>"
+       "</ListBucketResult>"});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://localhost:9000", true), keys(), sender);
+  auto keys_listed = client.list_keys("p/", 10);
+  BOOST_REQUIRE(keys_listed.ok());
+  BOOST_TEST((*keys_listed == std::vector<std::string>{"p/a&b", "p/c"}));
+  BOOST_TEST(sender->sent.at(0).url == "http://localhost:9000/lake/?list-type=2&max-keys=10&prefix=p%2F");
+}

@@ -105,7 +105,8 @@ inline std::string_view s3_error_advice(std::string_view code) {
     return "the secret key does not match the access key id: check it (s3dest sign shows what was signed)";
   if (code == "ExpiredToken" || code == "TokenRefreshRequired" || code == "InvalidToken")
     return "the session token has expired or is not valid: get new credentials";
-  if (code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || code == "IllegalLocationConstraintException")
+  if (code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" ||
+      code == "IllegalLocationConstraintException")
     return "the bucket is in another region: set \"region\" to the bucket's region";
   if (code == "RequestTimeTooSkewed") return "this machine's clock is off: correct it (or enable time sync)";
   if (code == "KMS.NotFoundException" || code == "KMS.DisabledException" || code == "KMSKeyNotFound")

@@ -14,6 +14,8 @@
 #include "s3dest/aws/sigv4.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/destination.hpp"
+#include "s3dest/destination/health_check.hpp"
+#include "s3dest/http/curl_transport.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"
 #include "s3dest/table/schema_file.hpp"
 
@@ -408,6 +410,51 @@ int run_sign(const std::vector<std::string>& args) {
   return 0;
 }
 
+// s3dest check --config FILE [--dest s3://bucket/prefix] [--now TIME]
+int run_check(const std::vector<std::string>& args) {
+  std::string config_path, dest, now_text;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& name = args[i];
+    std::string* target = name == "--config" ? &config_path : name == "--dest" ? &dest : name == "--now" ? &now_text
+                                                                                                       : nullptr;
+    if (!target) return usage("unknown option \"" + name + "\" for check");
+    if (i + 1 >= args.size()) return usage(name + " needs a value");
+    *target = args[++i];
+  }
+  if (config_path.empty()) return usage("--config FILE is required");
+  auto config = load_config_file(config_path);
+  if (!config.ok()) return fail(config.status());
+
+  HealthCheckOptions options;
+  if (!dest.empty()) {
+    if (dest.rfind("s3://", 0) != 0)
+      return usage("check tests an S3 destination: give --dest s3://bucket[/prefix] (a local folder needs no "
+                   "check; s3dest load --dry-run shows what would be written)");
+    const std::string rest = dest.substr(5);
+    const size_t slash = rest.find('/');
+    options.bucket = rest.substr(0, slash);
+    options.prefix = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  }
+  if (!now_text.empty()) {
+    const auto now = parse_timestamp(now_text);
+    if (!now) return usage("--now takes an RFC 3339 time such as 2026-01-31T12:00:00Z, not \"" + now_text + "\"");
+    options.run_start_micros = *now;
+  } else {
+    options.run_start_micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+  }
+  options.on_step = [](const CheckStep& step) {
+    std::printf("%-5s %s\n", step.ok ? "ok" : "FAIL", step.text.c_str());
+    std::fflush(stdout);
+  };
+  auto report = run_health_check(*config, std::make_shared<http::CurlTransport>(), options);
+  if (!report.ok()) return fail(report.status());
+  if (report->ok()) return 0;
+  std::fprintf(stderr, "s3dest: error: the health check failed: see the FAIL line above\n");
+  return static_cast<int>(ErrorKind::destination);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -425,6 +472,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "sign") return run_sign(args);
-  if (command == "check") return usage("\"s3dest check\" is not available in this version yet");
+  if (command == "check") return run_check(args);
   return usage("unknown command \"" + command + "\"");
 }

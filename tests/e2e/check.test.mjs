@@ -1,0 +1,148 @@
+// `s3dest check` against Ceph radosgw (tests/s3server): every step of the health check
+// of DESIGN.md on a real S3 server, with access keys and through a role chain; each way
+// it can fail says which step and why, exits 4, and leaves no test object behind; no
+// secret is printed.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { S3SERVER_SKIP, aws, startS3Server } from '../s3server/s3server.mjs';
+import { cleanup, s3dest, tempDir, writeConfig } from './lib.mjs';
+
+let dir, server, env;
+
+// This machine's AWS_* settings must not leak into the tool; instance metadata is never asked.
+function isolatedEnv() {
+  const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^AWS_/i.test(k)));
+  return {
+    ...own,
+    AWS_CONFIG_FILE: path.join(dir, 'no-such-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-such-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    NO_PROXY: '127.0.0.1,localhost',
+  };
+}
+
+function config(overrides = {}) {
+  return {
+    connection_option: 'access_key',
+    access_key_id: env.S3SERVER_ACCESS_KEY,
+    secret_access_key: env.S3SERVER_SECRET_KEY,
+    region: env.S3SERVER_REGION,
+    endpoint: env.S3SERVER_ENDPOINT,
+    sts_endpoint: env.S3SERVER_ENDPOINT,
+    path_style: true,
+    bucket: env.S3SERVER_BUCKET,
+    folder: '/{{workspace_id}}/checks/{{YYYY}}/{{MM}}/{{DD}}',
+    file_name: 'x-{{chunk_id}}',
+    max_file_size_mb: 10,
+    partition_by: 'day',
+    date_field: 'date',
+    encryption: 'sse-kms-cmk',
+    encryption_key: env.S3SERVER_KMS_KEY_ID,
+    context: { workspace_id: 'ws1' },
+    ...overrides,
+  };
+}
+
+function check(cfg, extra = []) {
+  const file = writeConfig(dir, cfg, `check-${Math.random().toString(36).slice(2)}.json`);
+  return s3dest(['check', '--config', file, '--now', '2026-11-25T12:00:00Z', ...extra], { env: isolatedEnv() });
+}
+
+function lines(r) {
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+function assertNoSecrets(r, secrets) {
+  for (const secret of secrets.filter(Boolean))
+    assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), 'a secret was printed');
+}
+
+function objectsUnder(prefix) {
+  const r = aws(server, ['s3api', 'list-objects-v2', '--bucket', env.S3SERVER_BUCKET, '--prefix', prefix]);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim() ? (JSON.parse(r.stdout).Contents ?? []).map((o) => o.Key) : [];
+}
+
+describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
+  before(() => {
+    dir = tempDir('s3dest-check-');
+    server = startS3Server();
+    env = server.env;
+  });
+  after(() => {
+    server?.stop();
+    cleanup(dir);
+  });
+
+  test('every step passes with access keys and SSE-KMS, under the folder\'s fixed prefix', () => {
+    const r = check(config());
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const steps = lines(r);
+    const key = 'ws1/checks/s3dest-check-1795608000.txt';
+    assert.deepEqual(steps.map((l) => l.split(' ')[0]), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.match(steps[0], /^ok +credentials: from the config's access_key_id$/);
+    assert.equal(steps[1], `ok    s3:PutObject s3://${env.S3SERVER_BUCKET}/${key} (sse-kms-cmk)`);
+    assert.equal(steps[2], 'ok    encryption: sse-kms-cmk confirmed by the server');
+    assert.match(steps[3], /^ok +s3:ListBucket s3:\/\/[^ ]+\/ws1\/checks\/$/);
+    assert.match(steps[4], /^ok +s3:GetObject /);
+    assert.match(steps[5], /^ok +s3:DeleteObject /);
+    assert.deepEqual(objectsUnder('ws1/checks/'), [], 'the test object is deleted');
+    assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
+  });
+
+  test('--dest s3://bucket/prefix puts the test object behind the prefix', () => {
+    const r = check(config({ encryption: 'none', encryption_key: undefined }), ['--dest', `s3://${env.S3SERVER_BUCKET}/team-a`]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.ok(r.stdout.includes(`s3://${env.S3SERVER_BUCKET}/team-a/ws1/checks/s3dest-check-`), r.stdout);
+    assert.ok(!r.stdout.includes('encryption:'), 'no encryption step without encryption');
+  });
+
+  test('through a role chain: each hop is its own line', () => {
+    const r = check(config({ connection_option: 'assume_role', role_chain: [{ role_arn: env.S3SERVER_ROLE_A_ARN }],
+                             assume_role_arn: env.S3SERVER_ROLE_B_ARN, external_id: 'ext-1' }));
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const steps = lines(r);
+    assert.match(steps[1], new RegExp(`^ok +AssumeRole ${env.S3SERVER_ROLE_A_ARN} \\(no ExternalId\\): session until 20`));
+    assert.match(steps[2], new RegExp(`^ok +AssumeRole ${env.S3SERVER_ROLE_B_ARN} \\(ExternalId sent\\)`));
+    assert.equal(steps.length, 8);
+    assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
+  });
+
+  test('a refused hop is the FAIL line, names the role, exits 4 and writes nothing', () => {
+    const r = check(config({ connection_option: 'assume_role', assume_role_arn: env.S3SERVER_ROLE_REFUSED_ARN }));
+    assert.equal(r.status, 4, r.stdout + r.stderr);
+    const steps = lines(r);
+    assert.match(steps[0], /^ok +credentials/);
+    assert.match(steps.at(-1), new RegExp(`^FAIL +AssumeRole ${env.S3SERVER_ROLE_REFUSED_ARN} .*trust policy`));
+    assert.match(r.stderr, /^s3dest: error: the health check failed/m);
+    assert.deepEqual(objectsUnder('ws1/'), []);
+  });
+
+  test('a wrong secret fails at PutObject with what to check', () => {
+    const r = check(config({ secret_access_key: 'wrong-secret-key-0123456789' }));
+    assert.equal(r.status, 4, r.stdout + r.stderr);
+    const fail = lines(r).at(-1);
+    assert.match(fail, /^FAIL +s3:PutObject .* was refused: HTTP 403/);
+    assertNoSecrets(r, ['wrong-secret-key-0123456789']);
+  });
+
+  test('an unknown KMS key fails at PutObject; a missing bucket says so', () => {
+    const kms = check(config({ encryption_key: 'no-such-key' }));
+    assert.equal(kms.status, 4);
+    assert.match(lines(kms).at(-1), /^FAIL +s3:PutObject .*\(sse-kms-cmk\): .*refused/);
+    const bucket = check(config({ bucket: 'no-such-bucket-s3dest' }));
+    assert.equal(bucket.status, 4);
+    assert.match(lines(bucket).at(-1), /NoSuchBucket.*check the bucket name/);
+  });
+
+  test('usage mistakes exit 2 before any request', () => {
+    const noBucket = check(config({ bucket: undefined }));
+    assert.equal(noBucket.status, 2);
+    assert.match(noBucket.stderr, /no bucket to check/);
+    const local = check(config(), ['--dest', path.join(dir, 'lake')]);
+    assert.equal(local.status, 2);
+    assert.match(local.stderr, /check tests an S3 destination/);
+  });
+});

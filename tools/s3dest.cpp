@@ -16,6 +16,7 @@
 #include "s3dest/destination.hpp"
 #include "s3dest/destination/health_check.hpp"
 #include "s3dest/http/curl_transport.hpp"
+#include "s3dest/sink/s3_sink.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"
 #include "s3dest/table/schema_file.hpp"
 
@@ -111,15 +112,50 @@ std::string parse_load_args(const std::vector<std::string>& args, LoadArgs& out)
   return "";
 }
 
-// The folder of --dest (file://DIR or a plain path), or an error for what is not built yet.
-Result<std::string> local_folder_of(const std::string& dest, const Config& config) {
-  if (dest.rfind("s3://", 0) == 0 || (dest.empty() && !config.bucket.empty()))
-    return usage_error("uploading to S3 is not available in this version yet: load into a local folder "
-                       "with --dest DIR");
-  if (dest.empty()) return usage_error("no destination: give --dest DIR (or file://DIR)");
-  std::string folder = dest.rfind("file://", 0) == 0 ? dest.substr(7) : dest;
-  if (folder.empty()) return usage_error("--dest file:// needs a folder, as in file:///tmp/lake");
-  return folder;
+// Where --dest (or the config's bucket) points.
+struct Destination {
+  std::string folder;          // a local folder, or
+  std::string bucket, prefix;  // s3://bucket/prefix
+};
+
+Result<Destination> destination_of(const std::string& dest, const Config& config) {
+  Destination d;
+  if (dest.rfind("s3://", 0) == 0) {
+    const std::string rest = dest.substr(5);
+    const size_t slash = rest.find('/');
+    d.bucket = rest.substr(0, slash);
+    d.prefix = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (d.bucket.empty()) return usage_error("--dest s3:// needs a bucket, as in s3://my-bucket/prefix");
+    return d;
+  }
+  if (dest.empty() && !config.bucket.empty()) {
+    d.bucket = config.bucket;
+    return d;
+  }
+  if (dest.empty()) return usage_error("no destination: give --dest DIR (or file://DIR, or s3://bucket/prefix)");
+  d.folder = dest.rfind("file://", 0) == 0 ? dest.substr(7) : dest;
+  if (d.folder.empty()) return usage_error("--dest file:// needs a folder, as in file:///tmp/lake");
+  return d;
+}
+
+// The sink for an S3 destination: credentials by the config's connection_option, the
+// bucket's endpoint and addressing, the encryption headers.
+Result<std::unique_ptr<ObjectSink>> s3_sink_for(const Config& config, const Destination& d) {
+  auto transport = std::make_shared<http::CurlTransport>();
+  S3DEST_ASSIGN_OR_RETURN(auto credentials, credentials_for_config(config, transport));
+  s3::BucketEndpoint bucket;
+  bucket.bucket = d.bucket;
+  bucket.region = config.region;
+  bucket.endpoint = config.endpoint;
+  bucket.path_style = config.path_style;
+  bucket.retry.max_attempts = config.max_attempts;
+  S3DEST_TRY(s3::object_url(bucket, "").status());
+  S3SinkOptions options;
+  options.part_bytes = static_cast<uint64_t>(config.part_size_mb * 1024 * 1024);
+  options.object_headers = aws::sse_request_headers(config.encryption, config.encryption_key);
+  options.checksum = config.checksum;
+  auto client = std::make_shared<s3::ObjectClient>(bucket, credentials, transport);
+  return std::unique_ptr<ObjectSink>(std::make_unique<S3Sink>(client, std::move(options)));
 }
 
 class ProgressLine {
@@ -183,19 +219,27 @@ int run_load(const std::vector<std::string>& args) {
   ProgressLine progress(show_progress && !a.dry_run);
   options.on_progress = [&progress](const LoadProgress& p) { progress.show(p); };
 
-  std::string folder;
+  std::string where;
   std::unique_ptr<ObjectSink> sink;
   LocalFolderSink* local = nullptr;
   if (a.dry_run) {
     // A dry run checks the layout and the input but needs no reachable destination.
     sink = std::make_unique<DryRunSink>();
   } else {
-    auto dest = local_folder_of(a.dest, *config);
+    auto dest = destination_of(a.dest, *config);
     if (!dest.ok()) return fail(dest.status());
-    folder = *dest;
-    auto owned = std::make_unique<LocalFolderSink>(folder, config->checksum);
-    local = owned.get();
-    sink = std::move(owned);
+    if (dest->folder.empty()) {
+      options.prefix = dest->prefix;
+      where = "s3://" + dest->bucket + (dest->prefix.empty() ? "" : "/" + dest->prefix);
+      auto s3 = s3_sink_for(*config, *dest);
+      if (!s3.ok()) return fail(s3.status());
+      sink = std::move(*s3);
+    } else {
+      where = dest->folder;
+      auto owned = std::make_unique<LocalFolderSink>(dest->folder, config->checksum);
+      local = owned.get();
+      sink = std::move(owned);
+    }
   }
 
   auto report = load(*config, *sink, options);
@@ -222,7 +266,7 @@ int run_load(const std::vector<std::string>& args) {
   if (!a.dry_run)
     std::fprintf(stderr, "s3dest: loaded %llu rows into %zu objects (%llu bytes) under %s\n",
                  static_cast<unsigned long long>(report->rows), report->objects.size(),
-                 static_cast<unsigned long long>(report->bytes), folder.c_str());
+                 static_cast<unsigned long long>(report->bytes), where.c_str());
   return 0;
 }
 
@@ -426,15 +470,15 @@ int run_check(const std::vector<std::string>& args) {
   if (!config.ok()) return fail(config.status());
 
   HealthCheckOptions options;
-  if (!dest.empty()) {
-    if (dest.rfind("s3://", 0) != 0)
-      return usage("check tests an S3 destination: give --dest s3://bucket[/prefix] (a local folder needs no "
-                   "check; s3dest load --dry-run shows what would be written)");
-    const std::string rest = dest.substr(5);
-    const size_t slash = rest.find('/');
-    options.bucket = rest.substr(0, slash);
-    options.prefix = slash == std::string::npos ? "" : rest.substr(slash + 1);
-  }
+  if (dest.empty() && config->bucket.empty())
+    return usage("no bucket to check: set \"bucket\" in the config or give --dest s3://bucket[/prefix]");
+  auto destination = destination_of(dest, *config);
+  if (!destination.ok()) return fail(destination.status());
+  if (!destination->folder.empty())
+    return usage("check tests an S3 destination: give --dest s3://bucket[/prefix] or a \"bucket\" in the config "
+                 "(a local folder needs no check; s3dest load --dry-run shows what would be written)");
+  options.bucket = destination->bucket;
+  options.prefix = destination->prefix;
   if (!now_text.empty()) {
     const auto now = parse_timestamp(now_text);
     if (!now) return usage("--now takes an RFC 3339 time such as 2026-01-31T12:00:00Z, not \"" + now_text + "\"");

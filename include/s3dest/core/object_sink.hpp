@@ -34,6 +34,8 @@ class ObjectSink {
   virtual Status remove(const std::string& key) = 0;
   // Where a key ends up, for messages: "out/a/b.csv" or "s3://bucket/a/b.csv".
   virtual std::string describe(const std::string& key) const = 0;
+  // Memory one open object's writer holds (an upload's part buffer).
+  virtual uint64_t open_object_memory() const { return 0; }
 };
 
 }  // namespace s3dest

@@ -4,11 +4,11 @@
 // PartitionStore (spilling to disk past its budget) and are written at the end, one at
 // a time. Either way a partition's records reach its objects in the order given.
 //
-// Live writers' memory has two parts: a fixed cost each (RowFormat::open_file_memory),
-// which limits how many there are, and the data some formats hold back (parquet's row
-// groups). When the held data of all of them passes its budget, the writer holding most
-// writes its data out early, so many open files share the memory instead of each being
-// granted its largest size up front.
+// Live writers' memory has two parts: a fixed cost each (RowFormat::open_file_memory and
+// ObjectSink::open_object_memory), which limits how many there are, and the data some
+// formats hold back (parquet's row groups). When the held data of all of them passes its
+// budget, the writer holding most writes its data out early, so many open files share the
+// memory instead of each being granted its largest size up front.
 #pragma once
 
 #include <algorithm>
@@ -31,7 +31,7 @@ class PartitionedWriter {
   PartitionedWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, uint64_t live_memory,
                     PartitionStore& store, KeyFor key_for)
       : sink_(sink), format_(format), cap_(cap),
-        max_live_(std::max<uint64_t>(1, live_memory / 2 / format.open_file_memory())),
+        max_live_(std::max<uint64_t>(1, live_memory / 2 / (format.open_file_memory() + sink.open_object_memory()))),
         held_budget_(live_memory / 2), store_(store), key_for_(std::move(key_for)) {}
 
   // Partitions are numbered 0, 1, ... in order of first sight.

@@ -60,6 +60,16 @@ class ObjectClient {
   Result<std::vector<std::string>> list_keys(std::string_view prefix, int max_keys = 1000);
   Status delete_object(std::string_view key);
 
+  // Multipart upload: create (with the object's headers, e.g. encryption), upload parts
+  // numbered from 1 (each but the last at least 5 MiB), complete with every part's ETag
+  // in order, or abort (nothing appears, the parts are freed).
+  Result<std::string> create_multipart_upload(std::string_view key, std::vector<aws::HttpHeader> headers = {});
+  Result<std::string> upload_part(std::string_view key, std::string_view upload_id, int part_number,
+                                  std::string_view body);  // the part's ETag
+  Result<aws::HttpResponse> complete_multipart_upload(std::string_view key, std::string_view upload_id,
+                                                      const std::vector<std::string>& part_etags);
+  Status abort_multipart_upload(std::string_view key, std::string_view upload_id);
+
   // "s3://bucket/key", for messages.
   std::string describe(std::string_view key) const { return "s3://" + bucket_.bucket + "/" + std::string(key); }
   const BucketEndpoint& bucket() const { return bucket_; }
@@ -232,6 +242,53 @@ inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view
 
 inline Status ObjectClient::delete_object(std::string_view key) {
   return send("DeleteObject", "DELETE", key, "", {}, "").status();
+}
+
+inline Result<std::string> ObjectClient::create_multipart_upload(std::string_view key,
+                                                                 std::vector<aws::HttpHeader> headers) {
+  S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+                          send("CreateMultipartUpload", "POST", key, "uploads=", std::move(headers), ""));
+  auto document = aws::parse_xml(response.body);
+  const std::string upload_id = document.ok() ? document->child_text("UploadId") : std::string();
+  if (upload_id.empty())
+    return destination_error("CreateMultipartUpload " + describe(key) +
+                             ": the reply holds no UploadId: check that the endpoint is an S3 server");
+  return upload_id;
+}
+
+inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::string_view upload_id,
+                                                     int part_number, std::string_view body) {
+  std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
+  S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+                          send("UploadPart", "PUT", key, std::move(query), {}, body));
+  const std::string* etag = response.find_header("ETag");
+  if (!etag || etag->empty())
+    return destination_error("UploadPart " + describe(key) + " part " + std::to_string(part_number) +
+                             ": the reply has no ETag: check that the endpoint is an S3 server");
+  return *etag;
+}
+
+inline Result<aws::HttpResponse> ObjectClient::complete_multipart_upload(std::string_view key,
+                                                                         std::string_view upload_id,
+                                                                         const std::vector<std::string>& part_etags) {
+  std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  for (size_t i = 0; i < part_etags.size(); ++i) {
+    body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>";
+    aws::append_xml_escaped(body, part_etags[i]);
+    body += "</ETag></Part>";
+  }
+  body += "</CompleteMultipartUpload>";
+  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response,
+                          send("CompleteMultipartUpload", "POST", key, "uploadId=" + aws::uri_encode(upload_id),
+                               {{"Content-Type", "application/xml"}}, body));
+  // S3 may answer 200 and still fail: the error is then the body.
+  if (response.body.find("<Error>") != std::string::npos)
+    return s3_error("CompleteMultipartUpload", describe(key), response, credentials_->describe(), bucket_);
+  return response;
+}
+
+inline Status ObjectClient::abort_multipart_upload(std::string_view key, std::string_view upload_id) {
+  return send("AbortMultipartUpload", "DELETE", key, "uploadId=" + aws::uri_encode(upload_id), {}, "").status();
 }
 
 }  // namespace s3dest::s3

@@ -152,6 +152,23 @@ describe('against Ceph radosgw', { skip: S3SERVER_SKIP }, () => {
     assertNoSecrets(bad, [env.S3SERVER_SECRET_KEY, wrongSecret]);
   });
 
+  test('SSE-KMS headers ask for the key given, and an unknown key is refused', async () => {
+    const r = await putObject({ ...baseConfig(), connection_option: 'access_key', encryption: 'sse-kms-cmk',
+      encryption_key: env.S3SERVER_KMS_KEY_ID }, 'credentials/kms.txt', 'encrypted\n');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id/);
+    assert.match(r.stderr, /server-side encryption: aws:kms/);
+    const head = aws(server, ['s3api', 'head-object', '--bucket', env.S3SERVER_BUCKET, '--key', 'credentials/kms.txt']);
+    assert.equal(head.status, 0, head.stderr);
+    assert.equal(JSON.parse(head.stdout).ServerSideEncryption, 'aws:kms');
+    assert.equal(JSON.parse(head.stdout).SSEKMSKeyId, env.S3SERVER_KMS_KEY_ID);
+    assert.equal(getObject('credentials/kms.txt').toString(), 'encrypted\n');
+
+    const unknown = await putObject({ ...baseConfig(), connection_option: 'access_key', encryption: 'sse-kms-cmk',
+      encryption_key: 'no-such-key' }, 'credentials/kms-unknown.txt', 'x');
+    assert.equal(unknown.status, 4, unknown.stderr);
+  });
+
   test('assume_role with base keys from the environment (shared chain) works too', async () => {
     const { access_key_id: _k, secret_access_key: _s, ...noKeys } = baseConfig();
     const r = await putObject({ ...noKeys, connection_option: 'assume_role', assume_role_arn: env.S3SERVER_ROLE_A_ARN },

@@ -5,7 +5,7 @@
 //
 //   s3dest-put-object --config FILE --key KEY --body-file FILE [--verbose]
 //
-// Uses the config's endpoint (path-style: ENDPOINT/BUCKET/KEY), bucket and region.
+// Uses the config's endpoint (path-style: ENDPOINT/BUCKET/KEY), bucket, region and encryption.
 // --verbose says each step on stderr: where the credentials came from, the access key id,
 // what is signed; never a secret key, session token or signature. Exit codes as s3dest's.
 #include <cstdio>
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "s3dest/aws/sigv4.hpp"
+#include "s3dest/aws/sse_headers.hpp"
 #include "s3dest/aws/sts.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/destination/config.hpp"
@@ -35,6 +36,16 @@ void say(const std::string& line) {
 int fail(const Status& status) {
   std::fprintf(stderr, "s3dest: error: %s\n", status.message().c_str());
   return status.exit_code();
+}
+
+aws::ServerSideEncryption server_side_encryption(Encryption encryption) {
+  switch (encryption) {
+    case Encryption::sse_s3: return aws::ServerSideEncryption::s3;
+    case Encryption::sse_kms: return aws::ServerSideEncryption::kms;
+    case Encryption::sse_kms_cmk: return aws::ServerSideEncryption::kms_key;
+    case Encryption::none: break;
+  }
+  return aws::ServerSideEncryption::none;
 }
 
 std::string encode_key(const std::string& key) {
@@ -73,6 +84,9 @@ int run(const std::string& config_path, const std::string& key, const std::strin
   auto parts = split_url(url);
   if (!parts.ok()) return fail(parts.status());
   aws::SignableRequest signable{"PUT", parts->path, "", {{"Host", parts->host_header()}}};
+  auto sse = aws::sse_headers(server_side_encryption(config->encryption), config->encryption_key);
+  if (!sse.ok()) return fail(sse.status());
+  for (const auto& h : *sse) signable.headers.push_back(h);
   aws::SigningConfig signing = aws::s3_signing_config(config->region, aws::unix_now());
   signing.payload_hash = aws::payload_sha256(body);
   auto signature = aws::sign_request(signable, *credentials, signing);
@@ -91,6 +105,8 @@ int run(const std::string& config_path, const std::string& key, const std::strin
                                   std::to_string(response->status) + (error.code.empty() ? "" : " " + error.code) +
                                   ") with the credentials of " + (*provider)->describe()));
   }
+  if (const std::string* applied = response->find_header("x-amz-server-side-encryption"))
+    say("server-side encryption: " + *applied);
   const std::string* etag = response->find_header("ETag");
   std::printf("%s\t%zu bytes\tETag %s\n", key.c_str(), body.size(), etag ? etag->c_str() : "-");
   return 0;

@@ -109,7 +109,10 @@ inline size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (line.rfind("HTTP/", 0) == 0) {
     headers.clear();  // a new response (after 100 Continue): only the last one's headers count
   } else if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-    if (!headers.empty()) headers.back().value += " " + aws::detail::fold_header_value(line);
+    if (!headers.empty()) {
+      headers.back().value.push_back(' ');
+      headers.back().value += aws::detail::fold_header_value(line);
+    }
   } else if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
     headers.push_back({std::string(line.substr(0, colon)), aws::detail::fold_header_value(line.substr(colon + 1))});
   }

@@ -109,8 +109,7 @@ describe('against Ceph radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(r.status, 0, `s3dest-put-object failed (exit ${r.status}):\n${r.stderr}`);
     assert.match(r.stderr, new RegExp(`credentials: role ${env.S3SERVER_ROLE_B_ARN} \\(AssumeRole with credentials from role ${env.S3SERVER_ROLE_A_ARN}`));
     assert.match(r.stderr, /\(temporary, with a session token\)/);
-    assert.match(r.stderr, /headers host;x-amz-content-sha256;x-amz-date;x-amz-security-token/);
-    assert.match(r.stderr, /-> HTTP 200/);
+    assert.match(r.stderr, /PutObject s3:\/\/.*\/credentials\/chain-a-b.bin -> HTTP 200/);
     const etag = `"${crypto.createHash('md5').update(bytes).digest('hex')}"`;
     assert.match(r.stdout, new RegExp(`ETag ${etag}`));
     assert.ok(getObject('credentials/chain-a-b.bin').equals(bytes), 'the object read back differs');
@@ -148,7 +147,8 @@ describe('against Ceph radosgw', { skip: S3SERVER_SKIP }, () => {
     const bad = await putObject({ ...baseConfig(), secret_access_key: wrongSecret, connection_option: 'access_key' },
       'credentials/bad.txt', 'x');
     assert.equal(bad.status, 4, bad.stderr);
-    assert.match(bad.stderr, /PutObject of credentials\/bad.txt into bucket .* was refused \(HTTP 403/);
+    assert.match(bad.stderr, /credentials\/bad.txt/);
+    assert.match(bad.stderr, /403/);
     assertNoSecrets(bad, [env.S3SERVER_SECRET_KEY, wrongSecret]);
   });
 
@@ -156,7 +156,6 @@ describe('against Ceph radosgw', { skip: S3SERVER_SKIP }, () => {
     const r = await putObject({ ...baseConfig(), connection_option: 'access_key', encryption: 'sse-kms-cmk',
       encryption_key: env.S3SERVER_KMS_KEY_ID }, 'credentials/kms.txt', 'encrypted\n');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id/);
     assert.match(r.stderr, /server-side encryption: aws:kms/);
     const head = aws(server, ['s3api', 'head-object', '--bucket', env.S3SERVER_BUCKET, '--key', 'credentials/kms.txt']);
     assert.equal(head.status, 0, head.stderr);
@@ -250,7 +249,8 @@ describe('against loopback STS and S3 fixtures', () => {
   after(async () => { await fx?.close(); });
 
   const USER_SECRET = 'fixture-user-secret-0123456789';
-  const fixtureConfig = () => ({ region: 'eu-west-1', endpoint: fx.endpoint, sts_endpoint: fx.endpoint, bucket: 'b' });
+  const fixtureConfig = () => ({ region: 'eu-west-1', endpoint: fx.endpoint, sts_endpoint: fx.endpoint, bucket: 'bucket',
+                                 path_style: true });
   const forms = () => fx.received.filter((r) => r.method === 'POST').map((r) => Object.fromEntries(new URLSearchParams(r.body)));
 
   test('each hop sends its own ExternalId, chained hops ask for at most an hour, and nothing secret is printed', async () => {
@@ -280,7 +280,10 @@ describe('against loopback STS and S3 fixtures', () => {
     });
     // The PUT went out with the last session.
     const put = fx.received.find((x) => x.method === 'PUT');
-    assert.equal(put.url, '/b/k/x.txt');
+    assert.equal(put.url, '/bucket/k/x.txt');
+    assert.equal(put.headers['x-amz-content-sha256'], crypto.createHash('sha256').update('hello').digest('hex'));
+    assert.match(put.headers.authorization, /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-server-side-encryption, /);
+    assert.equal(put.headers['x-amz-server-side-encryption'], 'AES256');
     assert.match(put.headers.authorization, new RegExp(`Credential=${fx.issued[2].key}/`));
     assert.equal(put.headers['x-amz-security-token'], fx.issued[2].token);
     assert.equal(put.body, 'hello');

@@ -152,6 +152,11 @@ Result<std::unique_ptr<ObjectSink>> s3_sink_for(const Config& config, const Dest
   S3DEST_TRY(s3::object_url(bucket, "").status());
   S3SinkOptions options;
   options.part_bytes = static_cast<uint64_t>(config.part_size_mb * 1024 * 1024);
+  // Parts in flight come out of the quarter of memory_limit_mb that neither the reader,
+  // the partition store nor the open writers use.
+  const auto spare = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 4);
+  options.concurrency = static_cast<int>(std::max<uint64_t>(
+      1, std::min<uint64_t>(static_cast<uint64_t>(config.concurrency), spare / options.part_bytes)));
   options.object_headers = aws::sse_request_headers(config.encryption, config.encryption_key);
   options.checksum = config.checksum;
   auto client = std::make_shared<s3::ObjectClient>(bucket, credentials, transport);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "s3dest/aws/request_log.hpp"
 #include "s3dest/aws/sigv4.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/destination.hpp"
@@ -27,8 +28,8 @@ using namespace s3dest;
 constexpr const char* kUsage = R"(usage:
   s3dest load  --config FILE [--input PATH]... [--input-format ndjson|csv] [--schema FILE]
                [--dest URI] [--set NAME=VALUE]... [--now TIME] [--manifest FILE]
-               [--dry-run] [--progress | --no-progress]
-  s3dest check --config FILE [--dest URI] [--now TIME]
+               [--dry-run] [--progress | --no-progress] [--verbose]
+  s3dest check --config FILE [--dest URI] [--now TIME] [--verbose]
   s3dest sign  --method M --url URL [--header "Name: value"]... [--body-file F | --unsigned-payload]
                --region R --service S --time YYYYMMDDTHHMMSSZ --access-key K --secret-key S
                [--session-token T] [--presign SECONDS] [--no-normalize] [--format text|json]
@@ -60,6 +61,7 @@ struct LoadArgs {
   std::string now;
   std::string manifest;
   bool dry_run = false;
+  bool verbose = false;
   int progress = -1;  // -1: when stderr is a terminal
 };
 
@@ -103,6 +105,7 @@ std::string parse_load_args(const std::vector<std::string>& args, LoadArgs& out)
     } else if (name == "--dry-run" && !inline_value) out.dry_run = true;
     else if (name == "--progress" && !inline_value) out.progress = 1;
     else if (name == "--no-progress" && !inline_value) out.progress = 0;
+    else if (name == "--verbose" && !inline_value) out.verbose = true;
     else error = "unknown option \"" + args[i] + "\"";
     if (!error.empty()) return error;
   }
@@ -138,10 +141,20 @@ Result<Destination> destination_of(const std::string& dest, const Config& config
   return d;
 }
 
+// The HTTP transport; with --verbose every request is reported on stderr (method, URL
+// without query, status, time: never a header or a body).
+std::shared_ptr<aws::HttpSender> transport(bool verbose) {
+  auto curl = std::make_shared<http::CurlTransport>();
+  if (!verbose) return curl;
+  return std::make_shared<aws::RequestLog>(curl, [](std::string_view line) {
+    std::fprintf(stderr, "s3dest: %.*s\n", static_cast<int>(line.size()), line.data());
+  });
+}
+
 // The sink for an S3 destination: credentials by the config's connection_option, the
 // bucket's endpoint and addressing, the encryption headers.
-Result<std::unique_ptr<ObjectSink>> s3_sink_for(const Config& config, const Destination& d) {
-  auto transport = std::make_shared<http::CurlTransport>();
+Result<std::unique_ptr<ObjectSink>> s3_sink_for(const Config& config, const Destination& d, bool verbose) {
+  auto transport = ::transport(verbose);
   S3DEST_ASSIGN_OR_RETURN(auto credentials, credentials_for_config(config, transport));
   s3::BucketEndpoint bucket;
   bucket.bucket = d.bucket;
@@ -236,7 +249,7 @@ int run_load(const std::vector<std::string>& args) {
     if (dest->folder.empty()) {
       options.prefix = dest->prefix;
       where = "s3://" + dest->bucket + (dest->prefix.empty() ? "" : "/" + dest->prefix);
-      auto s3 = s3_sink_for(*config, *dest);
+      auto s3 = s3_sink_for(*config, *dest, a.verbose);
       if (!s3.ok()) return fail(s3.status());
       sink = std::move(*s3);
     } else {
@@ -459,11 +472,16 @@ int run_sign(const std::vector<std::string>& args) {
   return 0;
 }
 
-// s3dest check --config FILE [--dest s3://bucket/prefix] [--now TIME]
+// s3dest check --config FILE [--dest s3://bucket/prefix] [--now TIME] [--verbose]
 int run_check(const std::vector<std::string>& args) {
   std::string config_path, dest, now_text;
+  bool verbose = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& name = args[i];
+    if (name == "--verbose") {
+      verbose = true;
+      continue;
+    }
     std::string* target = name == "--config" ? &config_path : name == "--dest" ? &dest : name == "--now" ? &now_text
                                                                                                        : nullptr;
     if (!target) return usage("unknown option \"" + name + "\" for check");
@@ -497,7 +515,7 @@ int run_check(const std::vector<std::string>& args) {
     std::printf("%-5s %s\n", step.ok ? "ok" : "FAIL", step.text.c_str());
     std::fflush(stdout);
   };
-  auto report = run_health_check(*config, std::make_shared<http::CurlTransport>(), options);
+  auto report = run_health_check(*config, transport(verbose), options);
   if (!report.ok()) return fail(report.status());
   if (report->ok()) return 0;
   std::fprintf(stderr, "s3dest: error: the health check failed: see the FAIL line above\n");

@@ -110,6 +110,20 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
   });
 
+  test('--verbose reports every request, and no key, token or signature', () => {
+    const r = check(config({ connection_option: 'assume_role', role_chain: [{ role_arn: env.S3SERVER_ROLE_A_ARN }],
+                             assume_role_arn: env.S3SERVER_ROLE_B_ARN }), ['--verbose']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const requests = r.stderr.split('\n').filter((l) => /^s3dest: (GET|PUT|POST|HEAD|DELETE) /.test(l));
+    // Two AssumeRoles, then put, list, get, delete (and maybe a HEAD for the encryption).
+    assert.ok(requests.length >= 6, r.stderr);
+    assert.ok(requests.some((l) => /^s3dest: POST http:\/\/127\.0\.0\.1:\d+\/? -> 200 in \d+ ms/.test(l)), r.stderr);
+    assert.ok(requests.some((l) => /^s3dest: PUT .*s3dest-check-\d+\.txt -> 200/.test(l)), r.stderr);
+    assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
+    for (const word of ['Signature=', 'Credential=', 'X-Amz-Security-Token', 'Authorization', 'aws4_request'])
+      assert.ok(!r.stdout.includes(word) && !r.stderr.includes(word), `"${word}" was printed`);
+  });
+
   test('a refused hop is the FAIL line, names the role, exits 4 and writes nothing', () => {
     const r = check(config({ connection_option: 'assume_role', assume_role_arn: env.S3SERVER_ROLE_REFUSED_ARN }));
     assert.equal(r.status, 4, r.stdout + r.stderr);

@@ -168,8 +168,11 @@ class S3ObjectWriter final : public ObjectWriter {
       auto document = aws::parse_xml(done.body);
       if (document.ok()) info.etag = unquoted(document->child_text("ETag"));
       if (info.etag.empty()) {  // some servers (radosgw) leave it out: ask for it
-        S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse head, client_->head_object(key_));
-        if (const std::string* etag = head.find_header("ETag")) info.etag = unquoted(*etag);
+        // The object exists now, so a failure here must not fail the commit (the run
+        // would not know to delete it): the manifest just shows no ETag.
+        const auto head = client_->head_object(key_);
+        const std::string* etag = head.ok() ? head->find_header("ETag") : nullptr;
+        if (etag) info.etag = unquoted(*etag);
       }
     }
     buffer_.clear();

@@ -115,3 +115,29 @@ BOOST_AUTO_TEST_CASE(listing_reads_the_keys) {
   BOOST_TEST((*keys_listed == std::vector<std::string>{"p/a&b", "p/c"}));
   BOOST_TEST(sender->sent.at(0).url == "http://localhost:9000/lake/?list-type=2&max-keys=10&prefix=p%2F");
 }
+
+BOOST_AUTO_TEST_CASE(a_clock_off_by_an_hour_is_corrected_from_the_servers_date) {
+  auto sender = std::make_shared<ScriptedSender>();
+  // 2015-08-30T12:36:00Z here; the server says an hour later and refuses the signature.
+  sender->replies.push_back({403, {{"Date", "Sun, 30 Aug 2015 13:36:00 GMT"}},
+                             "<Error><Code>RequestTimeTooSkewed</Code><Message>too skewed</Message></Error>"});
+  sender->replies.push_back({200, {}, ""});
+  sender->replies.push_back({200, {}, ""});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://127.0.0.1:7480", true), keys(), sender,
+                          [] { return 1440938160; });
+  BOOST_REQUIRE(client.put_object("k", "v").ok());
+  BOOST_REQUIRE_EQUAL(sender->sent.size(), 2u);
+  BOOST_TEST(*sender->sent[0].find_header("X-Amz-Date") == "20150830T123600Z");
+  BOOST_TEST(*sender->sent[1].find_header("X-Amz-Date") == "20150830T133600Z");
+  // Later requests keep the server's time.
+  BOOST_REQUIRE(client.delete_object("k").ok());
+  BOOST_TEST(*sender->sent[2].find_header("X-Amz-Date") == "20150830T133600Z");
+}
+
+BOOST_AUTO_TEST_CASE(http_dates_are_read_exactly) {
+  BOOST_TEST(*aws::parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT") == 1440938160);
+  BOOST_TEST(*aws::parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT") == 0);
+  BOOST_TEST(!aws::parse_http_date("Sun, 30 Foo 2015 12:36:00 GMT"));
+  BOOST_TEST(!aws::parse_http_date("Sunday, 30-Aug-15 12:36:00 GMT"));
+  BOOST_TEST(!aws::parse_http_date("Sun, 30 Aug 2015 25:36:00 GMT"));
+}

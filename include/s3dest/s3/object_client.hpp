@@ -1,6 +1,7 @@
 // Single-request object operations on one bucket: PutObject, HeadObject, GetObject,
-// ListObjectsV2 (keys only) and DeleteObject, each signed with SigV4 (the body's SHA-256
-// as payload hash) and signed afresh for each retry. The health check uses them; the
+// ListObjectsV2 (keys only), DeleteObject and the multipart calls, each signed with SigV4
+// (the body's SHA-256 as payload hash) and signed afresh for each retry, at the server's
+// time once a reply said this machine's clock is off (aws/clock_skew.hpp). The health check uses them; the
 // streaming uploader builds on the same addressing and error reading.
 //
 //   s3::BucketEndpoint bucket{"my-bucket", "eu-west-1"};
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "s3dest/aws/canonical_request.hpp"
+#include "s3dest/aws/clock_skew.hpp"
 #include "s3dest/aws/credentials.hpp"
 #include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/aws/retry_policy.hpp"
@@ -82,6 +84,7 @@ class ObjectClient {
   std::shared_ptr<aws::CredentialsProvider> credentials_;
   std::shared_ptr<aws::HttpSender> sender_;
   std::function<int64_t()> clock_;
+  aws::ClockSkew skew_;  // this machine's clock against the server's, once a reply said it is off
 };
 
 // The URL of `key` ("" for the bucket itself); refuses bucket names and regions that
@@ -188,7 +191,7 @@ inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, 
   const std::string payload_hash = aws::payload_sha256(body);
   auto make_request = [&]() -> Result<aws::HttpRequest> {
     S3DEST_ASSIGN_OR_RETURN(const aws::Credentials credentials, credentials_->credentials());
-    aws::SigningConfig config = aws::s3_signing_config(bucket_.region, clock_());
+    aws::SigningConfig config = aws::s3_signing_config(bucket_.region, skew_.now(clock_()));
     config.payload_hash = payload_hash;
     const aws::SignableRequest signable{std::string(method), parts.path, query, headers};
     S3DEST_ASSIGN_OR_RETURN(aws::HeaderSignature signature, aws::sign_request(signable, credentials, config));
@@ -201,10 +204,11 @@ inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, 
     request.timeout = bucket_.timeout;
     return request;
   };
-  const auto throttled = [](const aws::HttpResponse& r) {
-    return aws::is_throttling_code(aws::parse_service_error(r.body).code);
+  // Throttled: wait and try again. Refused for the time: sign again with the server's.
+  const auto retryable = [this](const aws::HttpResponse& r) {
+    return skew_.learn(r, clock_()) || aws::is_throttling_code(aws::parse_service_error(r.body).code);
   };
-  auto response = aws::send_with_retries(*sender_, bucket_.retry, make_request, throttled);
+  auto response = aws::send_with_retries(*sender_, bucket_.retry, make_request, retryable);
   if (!response.ok())
     return response.status().prefixed(std::string(operation) + " " + describe(key) + ": cannot reach S3: ");
   if (response->status / 100 != 2)

@@ -7,21 +7,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { S3SERVER_SKIP, aws, startS3Server } from '../s3server/s3server.mjs';
-import { cleanup, s3dest, tempDir, writeConfig } from './lib.mjs';
+import { cleanup, s3dest, tempDir, testAwsSettings, writeConfig } from './lib.mjs';
 
 let dir, server, env;
-
-// This machine's AWS_* settings must not leak into the tool; instance metadata is never asked.
-function isolatedEnv() {
-  const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^AWS_/i.test(k)));
-  return {
-    ...own,
-    AWS_CONFIG_FILE: path.join(dir, 'no-such-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-such-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_PROXY: '127.0.0.1,localhost',
-  };
-}
 
 function config(overrides = {}) {
   return {
@@ -47,7 +35,7 @@ function config(overrides = {}) {
 
 function check(cfg, extra = []) {
   const file = writeConfig(dir, cfg, `check-${Math.random().toString(36).slice(2)}.json`);
-  return s3dest(['check', '--config', file, '--now', '2026-11-25T12:00:00Z', ...extra], { env: isolatedEnv() });
+  return s3dest(['check', '--config', file, '--now', '2026-11-25T12:00:00Z', ...extra], { env: testAwsSettings(dir) });
 }
 
 function lines(r) {

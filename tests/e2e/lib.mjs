@@ -35,6 +35,18 @@ export function s3dest(args, { input, env, cwd } = {}) {
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
+// Settings for a tool run against a test S3 server: no profile files of this machine, no
+// instance metadata, no proxy for loopback. (s3dest() adds them to this process's
+// environment; the configs under test give their keys explicitly.)
+export function testAwsSettings(dir) {
+  return {
+    AWS_CONFIG_FILE: path.join(dir, 'no-such-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-such-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    NO_PROXY: '127.0.0.1,localhost',
+  };
+}
+
 // `s3dest load ...`, asserting success (exit 0) with the tool's stderr in the message.
 export function loadOk(args, options) {
   const r = s3dest(['load', '--no-progress', ...args], options);

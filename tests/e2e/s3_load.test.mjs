@@ -21,15 +21,11 @@ import {
   sample,
   sqlList,
   tempDir,
+  testAwsSettings,
   writeConfig,
 } from './lib.mjs';
 
 let dir, server, env, db, input;
-
-function isolatedEnv() {
-  const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^AWS_/i.test(k)));
-  return { ...own, AWS_EC2_METADATA_DISABLED: 'true', NO_PROXY: '127.0.0.1,localhost' };
-}
 
 function config(overrides = {}) {
   return {
@@ -55,7 +51,7 @@ function load(cfg, prefix, file = input) {
   const configFile = writeConfig(dir, cfg, `config-${prefix}.json`);
   const manifest = path.join(dir, `manifest-${prefix}.json`);
   const r = s3dest(['load', '--config', configFile, '--input', file, '--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`,
-                    '--manifest', manifest, '--no-progress'], { env: isolatedEnv() });
+                    '--manifest', manifest, '--no-progress'], { env: testAwsSettings(dir) });
   return { ...r, manifest: fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf8')) : null };
 }
 

@@ -9,51 +9,20 @@
 #include "s3dest/format/text_format.hpp"
 #include "s3dest/layout/chunk_writer.hpp"
 #include "gzip_helpers.hpp"
+#include "memory_sink.hpp"
 
 using namespace s3dest;
 
 namespace {
 
 using test_helpers::gunzip;
+using test_helpers::MemorySink;
 
-// Objects kept in memory by key, as a bucket would hold them.
-class MemorySink final : public ObjectSink {
- public:
-  std::map<std::string, std::string> objects;
-
-  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) override {
-    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(*this, key));
-  }
-  Status remove(const std::string& key) override {
-    objects.erase(key);
-    return {};
-  }
-  std::string describe(const std::string& key) const override { return "mem://" + key; }
-
- private:
-  class Writer final : public ObjectWriter {
-   public:
-    Writer(MemorySink& sink, std::string key) : sink_(sink), key_(std::move(key)) {}
-    Status write(std::string_view bytes) override {
-      data_.append(bytes);
-      return {};
-    }
-    uint64_t size() const override { return data_.size(); }
-    Result<ObjectInfo> commit() override {
-      ObjectInfo info;
-      info.key = key_;
-      info.bytes = data_.size();
-      sink_.objects[key_] = data_;
-      return info;
-    }
-    void abort() override {}
-
-   private:
-    MemorySink& sink_;
-    std::string key_, data_;
-  };
-};
-
+NewObject named(std::string key) {
+  NewObject object;
+  object.key = std::move(key);
+  return object;
+}
 
 Schema two_columns() {
   Schema schema;
@@ -64,7 +33,7 @@ Schema two_columns() {
 // Writes `rows` rows through a ChunkWriter; returns the objects written.
 std::vector<WrittenObject> write_rows(MemorySink& sink, const TextFormat& format, uint64_t cap, int rows) {
   std::vector<WrittenObject> written;
-  ChunkWriter writer(sink, format, cap, [](uint32_t chunk) { return "part-" + std::to_string(10000 + chunk); },
+  ChunkWriter writer(sink, format, cap, [](uint32_t chunk) -> Result<NewObject> { return named("part-" + std::to_string(10000 + chunk)); },
                      written);
   std::string record;
   const std::string text = "some words that repeat, as real data does";
@@ -134,7 +103,7 @@ BOOST_AUTO_TEST_CASE(a_row_bigger_than_the_cap_is_a_clear_error) {
   const TextFormat format(schema, TextFormatOptions{});
   MemorySink sink;
   std::vector<WrittenObject> written;
-  ChunkWriter writer(sink, format, 100, [](uint32_t) { return std::string("k"); }, written);
+  ChunkWriter writer(sink, format, 100, [](uint32_t) -> Result<NewObject> { return named("k"); }, written);
   std::string record;
   format.encode_record({Value::of_int(1), Value::of_bytes(std::string(200, 'x'))}, record);
   const Status status = writer.add(record);

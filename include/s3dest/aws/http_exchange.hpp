@@ -15,6 +15,7 @@
 
 #include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/stop_flag.hpp"
 
 namespace s3dest::aws {
 
@@ -25,6 +26,9 @@ struct HttpRequest {
   std::string body;
   // The longest the whole exchange may take; zero: the sender's default.
   std::chrono::milliseconds timeout{0};
+  // When given and raised, the sender abandons the exchange at once, even mid-transfer,
+  // and fails with an `interrupted` Status (never retried).
+  const StopFlag* stop = nullptr;
 
   const std::string* find_header(std::string_view name) const;
 };
@@ -39,7 +43,8 @@ struct HttpResponse {
 
 // Sends a request and returns the server's response, whatever its status; fails only when
 // there is no response (connection refused, TLS failure, timeout): a destination error
-// whose message names the host and never the query (it may hold a presigned signature).
+// whose message names the host and never the query (it may hold a presigned signature);
+// or an `interrupted` error when the request's stop flag was raised.
 // Implementations may be called from many threads at once.
 class HttpSender {
  public:

@@ -46,6 +46,16 @@ Result<HttpResponse> send_with_retries(HttpSender& sender, const RetryPolicy& po
 }  // namespace s3dest::aws
 
 namespace s3dest::aws {
+namespace detail {
+
+inline void wait_unless_stopped(std::chrono::milliseconds delay, const StopFlag* stop) {
+  const auto until = std::chrono::steady_clock::now() + delay;
+  while (!stop_requested(stop) && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+}
+
+}  // namespace detail
 
 inline std::chrono::milliseconds RetryPolicy::delay_before(int attempt) const {
   if (attempt < 2) return std::chrono::milliseconds(0);
@@ -74,10 +84,12 @@ inline Result<HttpResponse> send_with_retries(HttpSender& sender, const RetryPol
                                               const std::function<Result<HttpRequest>()>& make_request,
                                               const std::function<bool(const HttpResponse&)>& retryable) {
   const int attempts = std::max(policy.max_attempts, 1);
+  const StopFlag* stop = nullptr;  // the previous attempt's: a raised flag cuts the wait short
   for (int attempt = 1;; ++attempt) {
-    if (attempt > 1) std::this_thread::sleep_for(policy.delay_before(attempt));
+    if (attempt > 1) detail::wait_unless_stopped(policy.delay_before(attempt), stop);
     auto request = make_request();
     if (!request.ok()) return request.status();
+    stop = request->stop;
     auto response = sender.send(*request);
     // Only a missing answer is retried, not a request the sender refused to send.
     const bool again = !response.ok() ? response.status().kind() == ErrorKind::destination

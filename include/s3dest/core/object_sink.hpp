@@ -1,41 +1,106 @@
 // Where finished objects go, one key at a time: a local folder laid out like the bucket,
-// or S3. An object appears complete on commit() or not at all.
+// or S3. A sink serves one run, and its first promise is that the run never destroys what
+// was there before it:
+//
+//   create(object)  an object appears complete on commit() or not at all; `object.existed`
+//                   says whether the key held an object before the run (found by list())
+//   publish()       after the whole run succeeded: two-phase sinks (the local folder) move
+//                   the run's objects into place only now; S3 objects are visible at commit
+//   rollback()      after a failure: the run's objects that were new are deleted (or never
+//                   published); the ones that replaced an existing object are reported
+//   remove(key)     after publish(): deletes an object of an earlier run (a stale chunk)
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "s3dest/core/byte_sink.hpp"
 #include "s3dest/core/status.hpp"
 
 namespace s3dest {
 
+// What a run does with a key that already holds an object (config `existing_objects`).
+enum class ExistingObjects {
+  replace,  // overwrite it
+  keep,     // never overwrite: the run fails instead
+};
+
+// A key to write, and what the caller knows of it.
+struct NewObject {
+  std::string key;
+  bool existed = false;  // the key held an object when the run listed it
+  ExistingObjects if_exists = ExistingObjects::replace;
+};
+
 struct ObjectInfo {
   std::string key;
   uint64_t bytes = 0;
   std::string etag;      // as S3 reports it, quotes dropped; empty where there is no S3
   std::string checksum;  // "crc32c:<base64>" (or crc32/md5), empty with checksum "none"
+  bool replaced = false;  // an object held the key before and this one took its place
 };
 
 class ObjectWriter : public ByteSink {
  public:
-  // Makes the object visible under its key, whole.
+  // Completes the object. It is visible now, or at the sink's publish().
   virtual Result<ObjectInfo> commit() = 0;
   // Drops everything written; nothing appears. Safe to call after a failure.
   virtual void abort() = 0;
 };
 
+// What a rollback did. Keys are as describe() shows them.
+struct RollbackReport {
+  uint64_t unfinished = 0;                // open objects dropped (by their writers' abort())
+  uint64_t removed = 0;                   // finished objects of the run taken away again
+  std::vector<std::string> replaced;      // existed before; hold this run's complete data now
+  std::vector<std::string> not_deleted;   // of the run, could not be deleted: "where: why"
+
+  // "undone: 1 unfinished object dropped, 3 finished objects of this run removed; nothing
+  // that existed before was touched", then a line per replaced or left object.
+  std::string text() const;
+};
+
 class ObjectSink {
  public:
   virtual ~ObjectSink() = default;
-  virtual Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) = 0;
-  // Deletes a committed object (to undo a failed run).
+  virtual Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) = 0;
+  // Every key that begins with `prefix`, in no particular order: what is there before the
+  // run's objects are published.
+  virtual Result<std::vector<std::string>> list(const std::string& prefix) = 0;
+  // Makes every committed object visible; once, after the whole run succeeded.
+  virtual Status publish() { return {}; }
+  // Undoes the run after a failure (open writers aborted first): see the top of this file.
+  virtual RollbackReport rollback() = 0;
+  // Deletes an object that is not the run's, after publish().
   virtual Status remove(const std::string& key) = 0;
   // Where a key ends up, for messages: "out/a/b.csv" or "s3://bucket/a/b.csv".
   virtual std::string describe(const std::string& key) const = 0;
   // Memory one open object's writer holds (an upload's part buffer).
   virtual uint64_t open_object_memory() const { return 0; }
 };
+
+inline std::string RollbackReport::text() const {
+  const auto count = [](uint64_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  std::string out = "undone: ";
+  if (unfinished > 0) out += count(unfinished, "unfinished object") + " dropped";
+  if (unfinished > 0 && removed > 0) out += ", ";
+  if (removed > 0) out += count(removed, "finished object") + " of this run removed";
+  if (unfinished == 0 && removed == 0) out += "nothing had been written";
+  out += replaced.empty() ? "; nothing that existed before was touched"
+                          : "; nothing that existed before was deleted";
+  if (!replaced.empty()) {
+    out += "\nthese objects existed before and had already been replaced with this run's complete data:";
+    for (const std::string& where : replaced) out += "\n  " + where;
+  }
+  if (!not_deleted.empty()) {
+    out += "\nthese objects of the failed run could not be deleted: delete them by hand";
+    for (const std::string& where : not_deleted) out += "\n  " + where;
+  }
+  return out;
+}
 
 }  // namespace s3dest

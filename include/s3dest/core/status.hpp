@@ -16,6 +16,7 @@ enum class ErrorKind {
   input = 3,        // bad input data: the message names file and line
   destination = 4,  // credentials, permission, network, server, disk
   internal = 1,     // a bug in s3dest
+  interrupted = 130,  // stopped on request (a StopFlag); the tool exits 128 + the signal's number
 };
 
 class [[nodiscard]] Status {

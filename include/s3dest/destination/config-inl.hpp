@@ -38,6 +38,9 @@ constexpr NamedValue<ChecksumAlgorithm> kChecksums[] = {{"crc32c", ChecksumAlgor
                                                         {"md5", ChecksumAlgorithm::md5},
                                                         {"none", ChecksumAlgorithm::none}};
 
+constexpr NamedValue<ExistingObjects> kExistingObjects[] = {{"replace", ExistingObjects::replace},
+                                                             {"keep", ExistingObjects::keep}};
+
 constexpr std::string_view kConfigKeys[] = {
     "title", "connection_option", "access_key_id", "secret_access_key", "session_token",
     "assume_role_arn", "external_id", "role_chain", "role_session_name", "region", "endpoint",
@@ -45,7 +48,7 @@ constexpr std::string_view kConfigKeys[] = {
     "max_file_size_mb", "separator", "partition_by", "encryption", "encryption_key",
     "use_load_by_account", "use_binary_strings", "date_field", "account_field", "context",
     "gzip_level", "parquet_compression", "avro_codec", "part_size_mb", "concurrency", "checksum",
-    "max_attempts", "memory_limit_mb"};
+    "max_attempts", "memory_limit_mb", "existing_objects"};
 
 // Reads one config value into its field, with messages that name the file and key.
 class ConfigReader {
@@ -191,6 +194,7 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
       if (c.avro_codec != "deflate" && c.avro_codec != "null")
         return r.error(key, "\"" + c.avro_codec + "\" is not one of deflate or null");
     } else if (key == "checksum") S3DEST_TRY(r.read_enum(key, value, kChecksums, c.checksum));
+    else if (key == "existing_objects") S3DEST_TRY(r.read_enum(key, value, kExistingObjects, c.existing_objects));
     else if (key == "gzip_level") S3DEST_TRY(r.read_int(key, value, 1, 9, c.gzip_level));
     else if (key == "concurrency") S3DEST_TRY(r.read_int(key, value, 1, 64, c.concurrency));
     else if (key == "max_attempts") S3DEST_TRY(r.read_int(key, value, 1, 20, c.max_attempts));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "s3dest/aws/sse.hpp"
+#include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/sink/object_checksum.hpp"
@@ -59,6 +60,8 @@ struct Config {
   ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;
   int max_attempts = 3;
   double memory_limit_mb = 512;
+  // Safety.
+  ExistingObjects existing_objects = ExistingObjects::replace;
 
   // The cap in bytes; no cap is the largest value.
   uint64_t max_file_bytes() const;

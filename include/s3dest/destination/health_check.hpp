@@ -9,6 +9,9 @@
 //   5. s3:ListBucket on that prefix (the object is listed)
 //   6. s3:GetObject (the same bytes come back)
 //   7. s3:DeleteObject; if refused, where the test object was left.
+//   8. open multipart uploads under the prefix: the ones s3dest started (their keys are
+//      this layout's) and never finished, left by a run killed without a chance to
+//      clean up, are a warning that names `s3dest cleanup`.
 // A step that fails ends the check (what follows depends on it), except that a test
 // object that was written is always deleted.
 #pragma once
@@ -32,7 +35,8 @@ namespace s3dest {
 
 struct CheckStep {
   bool ok = false;
-  std::string text;  // "credentials: ...", "s3:PutObject s3://b/k: ..."
+  bool warning = false;  // passed, but something needs attention (ok is true)
+  std::string text;      // "credentials: ...", "s3:PutObject s3://b/k: ..."
 };
 
 struct HealthCheckOptions {
@@ -76,6 +80,40 @@ inline std::vector<aws::AssumeRoleParams> role_hops(const Config& config) {
   return hops;
 }
 
+// Uploads that s3dest started under `prefix` and never completed or aborted.
+inline CheckStep open_uploads_step(s3::ObjectClient& client, const KeyLayout& layout, const std::string& prefix) {
+  CheckStep step;
+  step.ok = true;
+  const std::string where = "open uploads under " + client.describe(prefix);
+  auto uploads = client.list_multipart_uploads(prefix);
+  if (!uploads.ok()) {
+    step.warning = true;
+    step.text = where + ": cannot list them (" + uploads.status().message() +
+                "): allow s3:ListBucketMultipartUploads, so the leftovers of killed runs can be found";
+    return step;
+  }
+  std::vector<const s3::OpenUpload*> ours;
+  for (const s3::OpenUpload& upload : *uploads)
+    if (layout.could_render(upload.key)) ours.push_back(&upload);
+  const size_t others = uploads->size() - ours.size();
+  const std::string not_ours =
+      others == 0 ? "" : "; " + std::to_string(others) + " more that s3dest did not start (left alone)";
+  if (ours.empty()) {
+    step.text = where + ": none of s3dest's" + not_ours;
+    return step;
+  }
+  step.warning = true;
+  step.text = where + ": " + std::to_string(ours.size()) + " left by s3dest runs that were killed (" +
+              ours.front()->key;
+  if (ours.front()->initiated_micros != 0) {
+    step.text += ", started ";
+    append_timestamp(step.text, ours.front()->initiated_micros);
+  }
+  step.text += (ours.size() > 1 ? ", ...)" : ")") + not_ours +
+               ": they are billed until aborted; run s3dest cleanup with this config";
+  return step;
+}
+
 inline std::string encryption_name(Encryption e) {
   switch (e) {
     case Encryption::sse_s3: return "sse-s3";
@@ -98,12 +136,11 @@ inline Result<HealthCheckReport> run_health_check(const Config& config, std::sha
   bucket.endpoint = config.endpoint;
   bucket.path_style = config.path_style;
   bucket.retry.max_attempts = config.max_attempts;
-  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout,
-                          make_key_layout(config, options.prefix, options.run_start_micros));
+  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, options.prefix));
 
   HealthCheckReport report;
   const auto step = [&](bool ok, std::string text) {
-    report.steps.push_back({ok, std::move(text)});
+    report.steps.push_back({ok, false, std::move(text)});
     if (options.on_step) options.on_step(report.steps.back());
     return ok;
   };
@@ -195,6 +232,8 @@ inline Result<HealthCheckReport> run_health_check(const Config& config, std::sha
                          (deleted.ok() ? std::string()
                                        : ": " + deleted.message() + "; the test object was left at " + where +
                                              ": delete it by hand"));
+  report.steps.push_back(detail::open_uploads_step(client, layout, prefix));
+  if (options.on_step) options.on_step(report.steps.back());
   return report;
 }
 

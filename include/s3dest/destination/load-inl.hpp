@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "s3dest/core/civil_time.hpp"
+#include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/load.hpp"
 #include "s3dest/format/text_values.hpp"
 
@@ -34,6 +35,12 @@ class PartitionKeyer {
       int64_t days = schema_.columns[*date_column_].type.id == TypeId::timestamp
                          ? floor_div(date.integer, kMicrosPerDay)
                          : date.integer;
+      if (days < kFirstRecordDay || days > kLastRecordDay) {
+        std::string value;
+        append_value_text(schema_.columns[*date_column_].type, date, value);
+        return input_error("the date field \"" + schema_.columns[*date_column_].name + "\" is " + value +
+                           ", outside the years 0001 to 9999 (in UTC) that {{YYYY}} can name: correct the value");
+      }
       if (partitioning_ == Partitioning::month) {
         const CivilDate civil = civil_from_days(days);
         days = days_from_civil(CivilDate{civil.year, civil.month, 1});
@@ -161,13 +168,141 @@ inline std::string partition_text(int32_t day, Partitioning partitioning) {
   return text;
 }
 
-// Undoes a failed run: every object it completed is deleted.
-inline Status undo_written(ObjectSink& sink, const std::vector<WrittenObject>& written, const Status& cause) {
+// What step 1 settles before anything is read or written.
+struct InputsPlan {
+  std::vector<InputPlan> inputs;
+  ReaderOptions reader_options;
+  Schema schema;
+  std::optional<size_t> date_column, account_column;
+};
+
+// Opens every input (a missing file fails before anything is written) and settles the
+// schema (given, or inferred from the first input) and the columns that decide
+// partitions.
+inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& layout, const LoadOptions& options) {
+  if (layout.partitioning() != Partitioning::none && config.date_field.empty())
+    return usage_error("\"date_field\" is missing: the layout uses {{YYYY}}/{{MM}}/{{DD}}, which come from "
+                       "each row's date; name the date column, or use the _today variables");
+  if (options.inputs.empty()) return usage_error("no input given");
+  InputsPlan plan;
+  for (const auto& path : options.inputs) {
+    InputPlan input;
+    S3DEST_ASSIGN_OR_RETURN(input.source, ByteSource::open(path));
+    input.parallel = options.input_format == InputFormat::ndjson && path != "-";
+    plan.inputs.push_back(std::move(input));
+  }
+  plan.reader_options.schema = options.schema;
+  plan.reader_options.csv_separator = config.separator;
+  if (options.schema) {
+    plan.schema = *options.schema;
+  } else {
+    InputPlan& first = plan.inputs.front();
+    S3DEST_ASSIGN_OR_RETURN(first.reader,
+                            open_row_reader(std::move(first.source), options.input_format, plan.reader_options));
+    plan.schema = first.reader->schema();
+    plan.reader_options.schema_origin = "inferred from the first " +
+                                        std::to_string(plan.reader_options.inference_rows) + " rows of " +
+                                        first.reader->name();
+    if (first.parallel) {  // read the file again from its start, in parallel
+      first.reader.reset();
+      S3DEST_ASSIGN_OR_RETURN(first.source, ByteSource::open(options.inputs.front()));
+    }
+  }
+  plan.reader_options.schema = plan.schema;  // every input must match
+  if (layout.partitioning() != Partitioning::none) {
+    S3DEST_ASSIGN_OR_RETURN(plan.date_column, find_field(plan.schema, config.date_field, "date_field"));
+    const TypeId type = plan.schema.columns[*plan.date_column].type.id;
+    if (type != TypeId::date && type != TypeId::timestamp)
+      return usage_error("\"date_field\": column \"" + config.date_field + "\" is " +
+                         plan.schema.columns[*plan.date_column].type.name() +
+                         ", not a date or timestamp: give its type with --schema, or name another column");
+  }
+  if (config.use_load_by_account) {
+    S3DEST_ASSIGN_OR_RETURN(plan.account_column, find_field(plan.schema, config.account_field, "account_field"));
+  }
+  return plan;
+}
+
+// Step 2: reads every input, routes each row to its partition and hands it to the writer.
+inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Config& config,
+                           const PartitionKeyer& keyer, PartitionIndex& partitions, PartitionedWriter& writer,
+                           const LoadOptions& options, LoadProgress& progress) {
+  const EncodeRow encode = [&keyer, &format](const Row& row, std::string& key, std::string& record) {
+    S3DEST_TRY(keyer.key_of(row, key));
+    format.encode_record(row, record);
+    return Status();
+  };
+  const uint64_t memory_limit = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024);
+  BackgroundReader reader(std::move(plan.inputs), options.input_format, plan.reader_options, encode,
+                          std::max(1u, std::thread::hardware_concurrency()), memory_limit / 4, options.stop);
+  for (;;) {
+    S3DEST_ASSIGN_OR_RETURN(const InputBatch* batch, reader.next());
+    if (!batch) return {};
+    if (stop_requested(options.stop)) return interrupted_error(*options.stop);
+    S3DEST_TRY(batch->pairs.for_each([&](std::string_view key, std::string_view record) {
+      const auto route = partitions.find_or_add(key, keyer);
+      if (route.is_new && writer.add_partition() != route.partition)
+        return internal_error("partition numbers out of step");
+      return writer.add(route.partition, record);
+    }));
+    progress.rows_read += batch->pairs.rows();
+    if (options.on_progress) options.on_progress(progress);
+  }
+}
+
+// Takes a failed run back: open objects dropped, the sink's rollback for the rest.
+inline Status roll_back(ObjectSink& sink, PartitionedWriter& writer, const Status& cause) {
+  const size_t unfinished = writer.abort();
+  RollbackReport undone = sink.rollback();
+  undone.unfinished += unfinished;
+  // An interruption is told in one line: what stopped the run and what was undone.
+  const char* joint = cause.kind() == ErrorKind::interrupted ? ": " : "\n";
+  return Status::error(cause.kind(), cause.message() + joint + undone.text());
+}
+
+// The partition's date ("YYYY-MM-DD" or "YYYY-MM") and account, for the manifest.
+inline void describe_partition(const PartitionKey& partition, const KeyLayout& layout, const Config& config,
+                               std::optional<std::string>& date, std::optional<std::string>& account) {
+  if (partition.day) date = partition_text(*partition.day, layout.partitioning());
+  if (config.use_load_by_account) account = partition.account;
+}
+
+// Step 4: with existing_objects "replace", the chunks of earlier runs above the last
+// one this run wrote in each of its partitions go, so a partition holds one run's data.
+inline Status remove_stale_chunks(ObjectSink& sink, const RunKeys& keys, const PartitionIndex& partitions,
+                                  const KeyLayout& layout, const Config& config, LoadReport& report) {
   std::string left;
-  for (const auto& object : written)
-    if (!sink.remove(object.info.key).ok()) left += "\n  " + sink.describe(object.info.key);
-  if (left.empty()) return cause;
-  return Status::error(cause.kind(), cause.message() + "\nthese objects of the failed run could not be deleted:" + left);
+  for (const StaleChunk& stale : keys.stale_chunks()) {
+    if (const Status removed = sink.remove(stale.key); !removed.ok()) {
+      left += "\n  " + removed.message();
+      continue;
+    }
+    RemovedObject object;
+    object.key = stale.key;
+    object.chunk_id = stale.chunk_id;
+    describe_partition(partitions.key(stale.partition), layout, config, object.partition, object.account);
+    report.removed.push_back(std::move(object));
+  }
+  if (left.empty()) return {};
+  return destination_error("the run's objects are in place, but chunks an earlier run left above them could not be "
+                           "removed (delete them by hand, or run the load again):" + left);
+}
+
+inline LoadReport report_of(const PartitionedWriter& writer, const PartitionIndex& partitions,
+                            const KeyLayout& layout, const Config& config) {
+  LoadReport report;
+  for (const WrittenObject& object : writer.written()) {
+    LoadedObject loaded;
+    loaded.object = object;
+    loaded.format = std::string(file_format_name(config.file_format));
+    describe_partition(partitions.key(object.partition), layout, config, loaded.partition, loaded.account);
+    report.rows += object.rows;
+    report.bytes += object.info.bytes;
+    report.objects.push_back(std::move(loaded));
+  }
+  std::sort(report.objects.begin(), report.objects.end(),
+            [](const LoadedObject& a, const LoadedObject& b) { return a.object.info.key < b.object.info.key; });
+  return report;
 }
 
 }  // namespace detail
@@ -178,7 +313,9 @@ inline std::string_view file_format_name(FileFormat format) {
   return "";
 }
 
-inline Result<KeyLayout> make_key_layout(const Config& config, const std::string& prefix, int64_t run_start_micros) {
+namespace detail {
+
+inline LayoutOptions layout_options(const Config& config, const std::string& prefix, int64_t run_start_micros) {
   LayoutOptions layout;
   layout.folder = config.folder;
   layout.file_name = config.file_name;
@@ -189,120 +326,62 @@ inline Result<KeyLayout> make_key_layout(const Config& config, const std::string
   layout.has_size_cap = config.max_file_size_mb.has_value();
   layout.context = config.context;
   layout.run_start_micros = run_start_micros;
+  return layout;
+}
+
+}  // namespace detail
+
+inline Result<KeyLayout> make_key_layout(const Config& config, const std::string& prefix, int64_t run_start_micros,
+                                         const std::string& worker, const std::string& run_id) {
+  LayoutOptions layout = detail::layout_options(config, prefix, run_start_micros);
+  layout.worker = worker;
+  layout.run_id = run_id;
+  return KeyLayout::create(std::move(layout));
+}
+
+inline Result<KeyLayout> make_matching_layout(const Config& config, const std::string& prefix) {
+  LayoutOptions layout = detail::layout_options(config, prefix, 0);
+  layout.matching_only = true;
   return KeyLayout::create(std::move(layout));
 }
 
 inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const LoadOptions& options) {
   using namespace detail;
   // 1. Check everything that can be checked before reading.
-  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_key_layout(config, options.prefix, options.run_start_micros));
-  if (layout.partitioning() != Partitioning::none && config.date_field.empty())
-    return usage_error("\"date_field\" is missing: the layout uses {{YYYY}}/{{MM}}/{{DD}}, which come from "
-                       "each row's date; name the date column, or use the _today variables");
-  if (options.inputs.empty()) return usage_error("no input given");
-  // Open every input first, so a missing file fails before anything is written.
-  std::vector<InputPlan> plans;
-  for (const auto& path : options.inputs) {
-    InputPlan plan;
-    S3DEST_ASSIGN_OR_RETURN(plan.source, ByteSource::open(path));
-    plan.parallel = options.input_format == InputFormat::ndjson && path != "-";
-    plans.push_back(std::move(plan));
-  }
-  // The first input decides the schema (given, or inferred from its first rows).
-  ReaderOptions reader_options;
-  reader_options.schema = options.schema;
-  reader_options.csv_separator = config.separator;
-  Schema schema;
-  if (options.schema) {
-    schema = *options.schema;
-  } else {
-    InputPlan& first = plans.front();
-    S3DEST_ASSIGN_OR_RETURN(first.reader, open_row_reader(std::move(first.source), options.input_format, reader_options));
-    schema = first.reader->schema();
-    reader_options.schema_origin = "inferred from the first " + std::to_string(reader_options.inference_rows) +
-                                   " rows of " + first.reader->name();
-    if (first.parallel) {  // read the file again from its start, in parallel
-      first.reader.reset();
-      S3DEST_ASSIGN_OR_RETURN(first.source, ByteSource::open(options.inputs.front()));
-    }
-  }
-  reader_options.schema = schema;  // every input must match
-  S3DEST_ASSIGN_OR_RETURN(const auto format, make_row_format(config, schema));
-  std::optional<size_t> date_column, account_column;
-  if (layout.partitioning() != Partitioning::none) {
-    S3DEST_ASSIGN_OR_RETURN(date_column, find_field(schema, config.date_field, "date_field"));
-    const TypeId type = schema.columns[*date_column].type.id;
-    if (type != TypeId::date && type != TypeId::timestamp)
-      return usage_error("\"date_field\": column \"" + config.date_field + "\" is " +
-                         schema.columns[*date_column].type.name() +
-                         ", not a date or timestamp: give its type with --schema, or name another column");
-  }
-  if (config.use_load_by_account) {
-    S3DEST_ASSIGN_OR_RETURN(account_column, find_field(schema, config.account_field, "account_field"));
-  }
+  const std::string run_id = options.run_id.empty() ? new_run_id(options.run_start_micros) : options.run_id;
+  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_key_layout(config, options.prefix, options.run_start_micros,
+                                                                  options.worker, run_id));
+  S3DEST_ASSIGN_OR_RETURN(InputsPlan plan, plan_inputs(config, layout, options));
+  // The format refers to the schema: made once the plan is where it stays.
+  S3DEST_ASSIGN_OR_RETURN(const std::unique_ptr<RowFormat> format, make_row_format(config, plan.schema));
 
-  // 2. Read and encode (on threads of their own), route and write.
-  const PartitionKeyer keyer(layout.partitioning(), date_column, account_column, schema);
+  // 2-3. Read, route and write; complete and publish every object.
+  const PartitionKeyer keyer(layout.partitioning(), plan.date_column, plan.account_column, plan.schema);
   PartitionIndex partitions;
+  RunKeys keys(layout, sink, config.existing_objects);
   const uint64_t memory_limit = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024);
   const char* tmpdir = std::getenv("TMPDIR");
   PartitionStore store(memory_limit / 4, tmpdir && *tmpdir ? tmpdir : "/tmp");
-  std::string key;
-  PartitionedWriter writer(sink, *format, config.max_file_bytes(),
-                           memory_limit / 4, store,
+  PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory_limit / 4, store,
                            [&](size_t partition, uint32_t chunk_id) {
                              KeyParts parts;
                              parts.record_day = partitions.key(partition).day;
                              parts.account = partitions.key(partition).account;
                              parts.chunk_id = chunk_id;
-                             layout.render(parts, key);
-                             return key;
+                             return keys.object_for(partition, parts);
                            });
-  const auto fail = [&](const Status& cause) {
-    writer.abort();
-    return undo_written(sink, writer.written(), cause);
-  };
-  const EncodeRow encode = [&keyer, &format](const Row& row, std::string& key, std::string& record) {
-    S3DEST_TRY(keyer.key_of(row, key));
-    format->encode_record(row, record);
-    return Status();
-  };
   LoadProgress progress;
-  {
-    BackgroundReader reader(std::move(plans), options.input_format, reader_options, encode,
-                            std::max(1u, std::thread::hardware_concurrency()), memory_limit / 4);
-    for (;;) {
-      auto batch = reader.next();
-      if (!batch.ok()) return fail(batch.status());
-      if (!*batch) break;
-      const Status status = (*batch)->pairs.for_each([&](std::string_view key, std::string_view record) {
-        const auto route = partitions.find_or_add(key, keyer);
-        if (route.is_new && writer.add_partition() != route.partition)
-          return internal_error("partition numbers out of step");
-        return writer.add(route.partition, record);
-      });
-      if (!status.ok()) return fail(status);
-      progress.rows_read += (*batch)->pairs.rows();
-      if (options.on_progress) options.on_progress(progress);
-    }
-  }
+  Status status = write_inputs(plan, *format, config, keyer, partitions, writer, options, progress);
+  if (status.ok()) status = writer.finish(partitions.sorted(), options.stop);
+  if (status.ok() && stop_requested(options.stop)) status = interrupted_error(*options.stop);
+  if (status.ok()) status = sink.publish();
+  if (!status.ok()) return roll_back(sink, writer, status);
 
-  // 3. Complete every object.
-  if (const Status status = writer.finish(partitions.sorted()); !status.ok()) return fail(status);
-  LoadReport report;
-  for (const WrittenObject& object : writer.written()) {
-    LoadedObject loaded;
-    loaded.object = object;
-    loaded.format = std::string(file_format_name(config.file_format));
-    const PartitionKey& partition = partitions.key(object.partition);
-    if (partition.day) loaded.partition = partition_text(*partition.day, layout.partitioning());
-    if (config.use_load_by_account) loaded.account = partition.account;
-    report.rows += object.rows;
-    report.bytes += object.info.bytes;
-    report.objects.push_back(std::move(loaded));
-  }
-  std::sort(report.objects.begin(), report.objects.end(),
-            [](const LoadedObject& a, const LoadedObject& b) { return a.object.info.key < b.object.info.key; });
+  // 4. The run has succeeded: what it replaced, and what it removes.
+  LoadReport report = report_of(writer, partitions, layout, config);
+  report.run_id = run_id;
+  report.worker = options.worker;
+  S3DEST_TRY(remove_stale_chunks(sink, keys, partitions, layout, config, report));
   progress.objects_written = report.objects.size();
   progress.bytes_written = report.bytes;
   if (options.on_progress) options.on_progress(progress);

@@ -2,11 +2,16 @@
 // bounded store -> objects no bigger than the cap, named by the layout -> a sink.
 //
 //   1. check the config, the layout and the first input's schema (nothing written yet)
-//   2. read the inputs on a thread of their own; route each row to its partition and
+//   2. read the inputs on threads of their own; route each row to its partition and
 //      encode it as a record; live partitions stream chunks 00001, 00002, ... to the
-//      sink, the rest wait in a bounded store
-//   3. complete every object; on any failure, drop the open objects and delete the
-//      ones already written
+//      sink, the rest wait in a bounded store. Each partition's first chunk lists what
+//      an earlier run left there (RunKeys)
+//   3. complete every object and publish them (a local folder renames them into place)
+//   4. remove the earlier runs' stale chunks above each written partition's last one
+//
+// Nothing that existed before the run is lost: on any failure (or a raised stop flag)
+// the open objects are dropped and the sink rolls the run back: its new objects go, the
+// objects it replaced are named in the message.
 #pragma once
 
 #include <algorithm>
@@ -19,7 +24,9 @@
 #include <vector>
 
 #include "s3dest/core/object_sink.hpp"
+#include "s3dest/core/stop_flag.hpp"
 #include "s3dest/destination/config.hpp"
+#include "s3dest/destination/run_keys.hpp"
 #include "s3dest/format/avro_format.hpp"
 #include "s3dest/format/parquet_format.hpp"
 #include "s3dest/format/text_format.hpp"
@@ -41,27 +48,47 @@ struct LoadOptions {
   std::optional<Schema> schema;  // from --schema; inferred when absent
   std::string prefix;            // key prefix from --dest s3://bucket/prefix
   int64_t run_start_micros = 0;  // "now": --now, or the clock
+  std::string run_id;            // {{run_id}}; new_run_id() of the start when empty
+  std::string worker;            // --worker: {{worker}}
+  // Raised: the load stops at once, rolls back and fails with an `interrupted` error.
+  const StopFlag* stop = nullptr;
   // Called now and then from the loading thread; may be empty.
   std::function<void(const LoadProgress&)> on_progress;
 };
 
 struct LoadedObject {
-  WrittenObject object;
-  std::string format;                  // "csv+gzip", ...
+  WrittenObject object;                  // object.info.replaced: the key held an object before
+  std::string format;                    // "csv+gzip", ...
   std::optional<std::string> partition;  // "YYYY-MM-DD" or "YYYY-MM"
   std::optional<std::string> account;
 };
 
+// A stale chunk of an earlier run that the run removed (a dry run: would remove).
+struct RemovedObject {
+  std::string key;
+  uint32_t chunk_id = 0;
+  std::optional<std::string> partition;
+  std::optional<std::string> account;
+};
+
 struct LoadReport {
-  std::vector<LoadedObject> objects;
+  std::string run_id;
+  std::string worker;
+  std::vector<LoadedObject> objects;  // sorted by key
+  std::vector<RemovedObject> removed;
   uint64_t rows = 0;
   uint64_t bytes = 0;
 };
 
 Result<LoadReport> load(const Config& config, ObjectSink& sink, const LoadOptions& options);
 
-// The config's layout as the layout layer wants it.
-Result<KeyLayout> make_key_layout(const Config& config, const std::string& prefix, int64_t run_start_micros);
+// The config's layout as the layout layer wants it, for a run that starts at
+// `run_start_micros` (with `worker` and `run_id` for {{worker}} and {{run_id}}).
+Result<KeyLayout> make_key_layout(const Config& config, const std::string& prefix, int64_t run_start_micros,
+                                  const std::string& worker = "", const std::string& run_id = "");
+// The config's layout made to recognise the keys of any of its runs and workers
+// (KeyLayout::could_render, fixed_prefix): for `check` and `cleanup`.
+Result<KeyLayout> make_matching_layout(const Config& config, const std::string& prefix);
 
 std::string_view file_format_name(FileFormat format);
 

@@ -87,7 +87,14 @@ struct Exchange {
   aws::HttpResponse response;
   size_t max_body = 0;
   bool too_long = false;
+  const StopFlag* stop = nullptr;
 };
+
+// Called by libcurl while a transfer runs (at least once a second, even when no byte
+// moves): a raised stop flag abandons it.
+inline int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return stop_requested(static_cast<Exchange*>(user)->stop) ? 1 : 0;
+}
 
 inline size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -208,12 +215,14 @@ inline Result<aws::HttpResponse> CurlTransport::send(const aws::HttpRequest& req
   if (!headers.add("Expect:") || (!has_content_type && !headers.add("Content-Type:")))
     return internal_error("out of memory building the request headers");
 
+  if (stop_requested(request.stop)) return interrupted_error(*request.stop);
   CURL* curl = take_handle();
   if (curl == nullptr) return internal_error("libcurl could not be initialised");
   curl_easy_reset(curl);  // options only: the handle's open connections stay
 
   detail::Exchange exchange;
   exchange.max_body = options_.max_response_bytes;
+  exchange.stop = request.stop;
   char error_text[CURL_ERROR_SIZE] = {};
   const long timeout_ms =
       static_cast<long>((request.timeout.count() > 0 ? request.timeout : options_.timeout).count());
@@ -241,6 +250,11 @@ inline Result<aws::HttpResponse> CurlTransport::send(const aws::HttpRequest& req
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &detail::on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
+  if (request.stop) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &detail::on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &exchange);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
 
   if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
@@ -266,6 +280,7 @@ inline Result<aws::HttpResponse> CurlTransport::send(const aws::HttpRequest& req
   if (exchange.too_long)
     return destination_error(request.method + " " + where + ": the response is longer than " +
                              std::to_string(options_.max_response_bytes) + " bytes");
+  if (code == CURLE_ABORTED_BY_CALLBACK && stop_requested(request.stop)) return interrupted_error(*request.stop);
   if (code != CURLE_OK) {
     const std::string detail_text = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
     return destination_error(request.method + " " + where + " failed: " + detail_text + " (curl error " +

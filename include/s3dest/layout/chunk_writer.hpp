@@ -23,7 +23,9 @@ struct WrittenObject {
 
 class ChunkWriter {
  public:
-  using KeyForChunk = std::function<std::string(uint32_t chunk_id)>;
+  // The object for chunk `chunk_id` (1, 2, ...): its key and what the key held before;
+  // an error (a key that must not be written) stops the writer before it writes it.
+  using KeyForChunk = std::function<Result<NewObject>(uint32_t chunk_id)>;
 
   // Committed chunks are appended to `written`, marked with `partition`.
   ChunkWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, KeyForChunk key_for_chunk,
@@ -35,8 +37,8 @@ class ChunkWriter {
   Status add(std::string_view record);
   // Commits the open chunk, if any.
   Status finish();
-  // Drops the open chunk (committed ones are the caller's to undo).
-  void abort();
+  // Drops the open chunk (committed ones are the caller's to undo); true if there was one.
+  bool abort();
 
   // The open chunk's FileEncoder::memory_held, and its release_memory.
   uint64_t memory_held() const { return encoder_ ? encoder_->memory_held() : 0; }
@@ -54,7 +56,6 @@ class ChunkWriter {
   uint32_t next_chunk_id_ = 1;
   std::unique_ptr<ObjectWriter> object_;
   std::unique_ptr<FileEncoder> encoder_;
-  std::string key_;
   uint64_t rows_ = 0;
 };
 
@@ -80,8 +81,8 @@ inline Status ChunkWriter::add(std::string_view record) {
 
 inline Status ChunkWriter::open_chunk() {
   const uint32_t chunk_id = next_chunk_id_++;
-  key_ = key_for_chunk_(chunk_id);
-  S3DEST_ASSIGN_OR_RETURN(object_, sink_.create(key_));
+  S3DEST_ASSIGN_OR_RETURN(const NewObject object, key_for_chunk_(chunk_id));
+  S3DEST_ASSIGN_OR_RETURN(object_, sink_.create(object));
   encoder_ = format_.new_file();
   rows_ = 0;
   return encoder_->begin(*object_, cap_);
@@ -97,10 +98,12 @@ inline Status ChunkWriter::finish() {
   return {};
 }
 
-inline void ChunkWriter::abort() {
+inline bool ChunkWriter::abort() {
   encoder_.reset();
-  if (object_) object_->abort();
+  if (!object_) return false;
+  object_->abort();
   object_.reset();
+  return true;
 }
 
 }  // namespace s3dest

@@ -16,6 +16,8 @@
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/numbers.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/crypto/random_id.hpp"
+#include "s3dest/layout/chunk_key_pattern.hpp"
 #include "s3dest/layout/template.hpp"
 
 namespace s3dest {
@@ -33,16 +35,26 @@ struct LayoutOptions {
   bool has_size_cap = false;                   // max_file_size_mb given
   std::map<std::string, std::string> context;  // config "context" + --set
   int64_t run_start_micros = 0;                // UTC, or --now: *_today, H, M, S, timestamp
+  std::string worker;                          // --worker: letters, digits, '-', '_'
+  std::string run_id;                          // {{run_id}}: unique per run
+  // A layout made only to recognise keys (could_render, fixed_prefix), of any run and
+  // worker: {{worker}} and {{run_id}} need no value.
+  bool matching_only = false;
 };
 
 // What varies between the objects of one run.
 struct KeyParts {
-  // Days since the epoch of the partition (any day of the month for month partitions);
-  // required when partitioning() != none.
+  // Days since the epoch of the partition (any day of the month for month partitions), in
+  // years 0001-9999; required when partitioning() != none.
   std::optional<int32_t> record_day;
   std::string_view account;  // used when uses_account()
-  uint32_t chunk_id = 1;     // rendered as 5 digits: 00001
+  uint32_t chunk_id = 1;     // rendered as 5 digits: 00001 (at most kMaxChunkId)
+  std::string_view uuid;     // used when uses(TemplateVar::uuid): random per object
 };
+
+// The days a record date may take: years 0001 to 9999, so {{YYYY}} has four digits.
+inline constexpr int32_t kFirstRecordDay = -719162;  // 0001-01-01
+inline constexpr int32_t kLastRecordDay = 2932896;   // 9999-12-31
 
 class KeyLayout {
  public:
@@ -58,6 +70,18 @@ class KeyLayout {
   // "//" folded. Values from context and account are made safe (see append_key_value).
   void render(const KeyParts& parts, std::string& key) const;
 
+  // The keys of one partition's chunks (`parts` without its chunk id).
+  ChunkKeyPattern chunk_key_pattern(const KeyParts& parts) const;
+
+  // Every key this layout renders is new in each run ({{run_id}} or {{uuid}}): no earlier
+  // run can have written it, so there is nothing to look for.
+  bool keys_unique_to_run() const { return uses(TemplateVar::run_id) || uses(TemplateVar::uuid); }
+
+  // Could this layout have rendered `key`, in some run, for some partition? Values that
+  // change between runs or objects (dates, account, chunk id, worker, run id, uuid) match
+  // any value of their shape; the context's values only themselves. Tells s3dest's
+  // objects (and uploads and temporary files) from anyone else's.
+  bool could_render(std::string_view key) const;
   // prefix + the folder up to its first variable that varies per object or per run,
   // cut back to a whole segment: "" or text ending in '/'. The health check writes its
   // test object there.
@@ -65,6 +89,7 @@ class KeyLayout {
 
  private:
   KeyLayout() = default;
+  void render_with_chunk_text(const KeyParts& parts, std::string_view chunk, std::string& key) const;
 
   Template folder_;
   Template file_name_;
@@ -209,6 +234,38 @@ inline Status check_chunk_id(const Template& file_name, bool has_size_cap) {
   return {};
 }
 
+// Control characters would make keys no tool shows faithfully (and a key is one line).
+inline Status check_control_characters(const Template& t, const std::string& field) {
+  const std::string& text = t.text();
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F)
+      return usage_error(field + ", column " + std::to_string(template_column(text, i)) +
+                         ": a control character (byte " + std::to_string(c) +
+                         ") is not allowed in a key: remove it");
+  }
+  return {};
+}
+
+// Several writers of one dataset must each render their own keys.
+inline Status check_worker(const Template& folder, const Template& file_name, const std::string& worker,
+                           bool matching_only) {
+  const bool uses_worker = folder.uses(TemplateVar::worker) || file_name.uses(TemplateVar::worker);
+  const bool uses_uuid = folder.uses(TemplateVar::uuid) || file_name.uses(TemplateVar::uuid);
+  if (uses_worker && worker.empty() && !matching_only)
+    return usage_error("{{worker}} in " + layout_use(folder, file_name, TemplateVar::worker) +
+                       " has no value: pass --worker ID, a name of its own for each process that loads "
+                       "part of the dataset");
+  if (!worker.empty() && !uses_worker && !uses_uuid)
+    return usage_error("--worker is given, but neither folder nor file_name has {{worker}} (or {{uuid}}): the "
+                       "workers would render the same keys and overwrite each other's objects; add {{worker}} "
+                       "to file_name, e.g. \"{{filename}}-{{worker}}-{{chunk_id}}\"");
+  for (const char c : worker)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return usage_error("--worker \"" + worker + "\": use letters, digits, '-' and '_' only");
+  return {};
+}
+
 inline Status check_context(const Template& folder, const Template& file_name,
                             const std::map<std::string, std::string>& context) {
   for (size_t i = 0; i < kTemplateVarCount; ++i) {
@@ -224,6 +281,63 @@ inline Status check_context(const Template& folder, const Template& file_name,
                        name + "=VALUE");
   }
   return {};
+}
+
+// A whole key's shape, for could_render(): literal text, or a value that varies.
+struct KeyShapePiece {
+  std::string literal;
+  std::optional<TemplateVar> variable;
+};
+
+// Does `value` look like a value of `var` (one that varies between runs or objects)?
+inline bool has_value_shape(TemplateVar var, std::string_view value) {
+  const auto digits = [&value](size_t n) {
+    return value.size() == n && value.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  switch (var) {
+    case TemplateVar::YYYY:
+    case TemplateVar::YYYY_today: return digits(4);
+    case TemplateVar::MM:
+    case TemplateVar::DD:
+    case TemplateVar::MM_today:
+    case TemplateVar::DD_today:
+    case TemplateVar::H:
+    case TemplateVar::M:
+    case TemplateVar::S: return digits(2);
+    case TemplateVar::chunk_id: return digits(static_cast<size_t>(kChunkIdDigits)) && value != "00000";
+    case TemplateVar::timestamp:
+      if (!value.empty() && value.front() == '-') value.remove_prefix(1);
+      return !value.empty() && digits(value.size());
+    case TemplateVar::run_id: return is_run_id(value);
+    case TemplateVar::uuid:
+      if (value.size() != 36) return false;
+      for (size_t i = 0; i < value.size(); ++i) {
+        const char c = value[i];
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+      }
+      return true;
+    case TemplateVar::worker:
+      return !value.empty() && value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                       "0123456789-_") == std::string_view::npos;
+    default:  // account: anything a value may be once made safe
+      return !value.empty() && value.find('/') == std::string_view::npos;
+  }
+}
+
+inline bool matches_key_shape(const std::vector<KeyShapePiece>& shape, size_t at, std::string_view key) {
+  if (at == shape.size()) return key.empty();
+  const KeyShapePiece& piece = shape[at];
+  if (!piece.variable) {
+    return key.compare(0, piece.literal.size(), piece.literal) == 0 &&
+           matches_key_shape(shape, at + 1, key.substr(piece.literal.size()));
+  }
+  // Values are never empty and never hold '/': try each length up to the next '/'.
+  const size_t most = std::min(key.find('/'), key.size());
+  for (size_t n = 1; n <= most; ++n)
+    if (has_value_shape(*piece.variable, key.substr(0, n)) && matches_key_shape(shape, at + 1, key.substr(n)))
+      return true;
+  return false;
 }
 
 }  // namespace detail
@@ -256,6 +370,15 @@ inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
   S3DEST_TRY(detail::check_account(folder, file_name, options.load_by_account));
   S3DEST_TRY(detail::check_chunk_id(file_name, options.has_size_cap));
   S3DEST_TRY(detail::check_context(folder, file_name, options.context));
+  S3DEST_TRY(detail::check_control_characters(folder, "folder"));
+  for (const char c : options.prefix)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      return usage_error("the --dest prefix holds a control character: remove it");
+  S3DEST_TRY(detail::check_control_characters(file_name, "file_name"));
+  S3DEST_TRY(detail::check_worker(folder, file_name, options.worker, options.matching_only));
+  if ((folder.uses(TemplateVar::run_id) || file_name.uses(TemplateVar::run_id)) && options.run_id.empty() &&
+      !options.matching_only)
+    return usage_error("{{run_id}} is used but the run has no id: set LayoutOptions::run_id");
 
   KeyLayout layout;
   layout.folder_ = std::move(folder);
@@ -284,10 +407,19 @@ inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
   set_fixed(TemplateVar::S, now.second, 2);
   append_int(values[static_cast<size_t>(TemplateVar::timestamp)],
              floor_div(options.run_start_micros, kMicrosPerSecond));
+  values[static_cast<size_t>(TemplateVar::worker)] = options.worker;
+  values[static_cast<size_t>(TemplateVar::run_id)] = options.run_id;
   return layout;
 }
 
 inline void KeyLayout::render(const KeyParts& parts, std::string& key) const {
+  std::string chunk;
+  assert(parts.chunk_id >= 1 && parts.chunk_id <= kMaxChunkId);
+  append_chunk_id(chunk, parts.chunk_id);
+  render_with_chunk_text(parts, chunk, key);
+}
+
+inline void KeyLayout::render_with_chunk_text(const KeyParts& parts, std::string_view chunk, std::string& key) const {
   TemplateValues values;
   for (size_t i = 0; i < kTemplateVarCount; ++i) values.set(static_cast<TemplateVar>(i), run_values_[i]);
 
@@ -297,6 +429,7 @@ inline void KeyLayout::render(const KeyParts& parts, std::string& key) const {
   size_t month_at = 0, day_at = 0, chunk_at = 0;
   if (partitioning_ != Partitioning::none) {
     assert(parts.record_day && "KeyParts::record_day is required when the layout partitions");
+    assert(*parts.record_day >= kFirstRecordDay && *parts.record_day <= kLastRecordDay);
     const CivilDate date = civil_from_days(parts.record_day.value_or(0));
     detail::append_fixed(digits, date.year, 4);
     month_at = digits.size();
@@ -309,9 +442,9 @@ inline void KeyLayout::render(const KeyParts& parts, std::string& key) const {
     values.set(TemplateVar::MM, view.substr(month_at, day_at - month_at));
     values.set(TemplateVar::DD, view.substr(day_at, chunk_at - day_at));
   }
-  std::string chunk;
-  detail::append_fixed(chunk, parts.chunk_id, 5);
   values.set(TemplateVar::chunk_id, chunk);
+  assert(!uses(TemplateVar::uuid) || !parts.uuid.empty());
+  values.set(TemplateVar::uuid, parts.uuid);
 
   // Accounts come from the data, so they are made safe here; most need no change.
   std::string safe_account;
@@ -332,6 +465,48 @@ inline void KeyLayout::render(const KeyParts& parts, std::string& key) const {
   file_name_.append_to(key, values);
   key.append(extension_);
   detail::fold_key_slashes(key);
+}
+
+inline ChunkKeyPattern KeyLayout::chunk_key_pattern(const KeyParts& parts) const {
+  // Templates hold no control character, values have theirs escaped: \x01 marks the holes.
+  std::string key;
+  render_with_chunk_text(parts, "\x01", key);
+  std::vector<std::string> pieces(1);
+  for (const char c : key) {
+    if (c == '\x01') pieces.emplace_back();
+    else pieces.back().push_back(c);
+  }
+  return ChunkKeyPattern(std::move(pieces));
+}
+
+inline bool KeyLayout::could_render(std::string_view key) const {
+  std::vector<detail::KeyShapePiece> shape;
+  const auto add_literal = [&shape](std::string_view text) {
+    if (shape.empty() || shape.back().variable) shape.emplace_back();
+    shape.back().literal.append(text);
+  };
+  const auto add = [&](const Template& t) {
+    for (const Template::Piece& piece : t.pieces()) {
+      if (!piece.variable) add_literal(piece.literal);
+      else if (is_context_var(*piece.variable)) add_literal(run_values_[static_cast<size_t>(*piece.variable)]);
+      else shape.push_back({std::string(), piece.variable});
+    }
+  };
+  add_literal(prefix_);
+  add_literal("/");
+  add(folder_);
+  add_literal("/");
+  add(file_name_);
+  add_literal(extension_);
+  // Fold "//" as render() does; a variable is never empty, so no run crosses one.
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i].variable) continue;
+    const bool leading = i == 0;
+    std::string folded = leading ? std::string() : std::string(shape[i].literal.rfind('/', 0) == 0 ? "/" : "");
+    detail::fold_key_slashes(shape[i].literal);
+    shape[i].literal = folded + shape[i].literal;
+  }
+  return detail::matches_key_shape(shape, 0, key);
 }
 
 inline std::string KeyLayout::fixed_prefix() const {

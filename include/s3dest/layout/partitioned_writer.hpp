@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "s3dest/core/stop_flag.hpp"
 #include "s3dest/layout/chunk_writer.hpp"
 #include "s3dest/layout/partition_store.hpp"
 
@@ -25,7 +26,8 @@ namespace s3dest {
 
 class PartitionedWriter {
  public:
-  using KeyFor = std::function<std::string(size_t partition, uint32_t chunk_id)>;
+  // The object for a partition's chunk (see ChunkWriter::KeyForChunk).
+  using KeyFor = std::function<Result<NewObject>(size_t partition, uint32_t chunk_id)>;
 
   // `live_memory`: for live writers, half for their fixed costs, half for held data.
   PartitionedWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, uint64_t live_memory,
@@ -38,10 +40,12 @@ class PartitionedWriter {
   size_t add_partition();
   Status add(size_t partition, std::string_view record);
   // Completes every object: the live writers', then the stored partitions' in `order`
-  // (partition numbers; the ones that are live are skipped).
-  Status finish(const std::vector<size_t>& order);
-  // Drops the open objects; committed ones are listed in written() for the caller to undo.
-  void abort();
+  // (partition numbers; the ones that are live are skipped). A raised `stop` ends it
+  // between objects with an `interrupted` error.
+  Status finish(const std::vector<size_t>& order, const StopFlag* stop = nullptr);
+  // Drops the open objects (committed ones are listed in written() for the caller to
+  // undo); returns how many there were.
+  size_t abort();
 
   const std::vector<WrittenObject>& written() const { return written_; }
 
@@ -103,12 +107,15 @@ inline Status PartitionedWriter::release_largest() {
   return {};
 }
 
-inline Status PartitionedWriter::finish(const std::vector<size_t>& order) {
-  for (Partition& p : partitions_)
+inline Status PartitionedWriter::finish(const std::vector<size_t>& order, const StopFlag* stop) {
+  for (Partition& p : partitions_) {
+    if (stop_requested(stop)) return interrupted_error(*stop);
     if (p.live) S3DEST_TRY(p.live->finish());
+  }
   for (const size_t partition : order) {
     Partition& p = partitions_[partition];
     if (p.live) continue;
+    if (stop_requested(stop)) return interrupted_error(*stop);
     const auto writer = new_writer(partition);
     S3DEST_TRY(store_.drain(p.store_index, [&writer](std::string_view record) { return writer->add(record); }));
     S3DEST_TRY(writer->finish());
@@ -116,9 +123,11 @@ inline Status PartitionedWriter::finish(const std::vector<size_t>& order) {
   return {};
 }
 
-inline void PartitionedWriter::abort() {
+inline size_t PartitionedWriter::abort() {
+  size_t dropped = 0;
   for (Partition& p : partitions_)
-    if (p.live) p.live->abort();
+    if (p.live && p.live->abort()) ++dropped;
+  return dropped;
 }
 
 }  // namespace s3dest

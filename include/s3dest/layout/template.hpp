@@ -27,8 +27,11 @@ enum class TemplateVar : uint8_t {
   YYYY_today, MM_today, DD_today,  // the run's start
   H, M, S, timestamp,              // the run's start
   chunk_id,
+  worker,                          // --worker: this writer of a dataset written by several
+  run_id,                          // unique per run, sortable
+  uuid,                            // random per object
 };
-inline constexpr size_t kTemplateVarCount = 19;
+inline constexpr size_t kTemplateVarCount = 22;
 
 // The name as written in a template: "workspace_id", "YYYY", ...
 constexpr std::string_view template_var_name(TemplateVar var);
@@ -87,9 +90,10 @@ inline constexpr std::array<std::string_view, kTemplateVarCount> kTemplateVarNam
     "workspace_id", "workspace_title", "data_source", "data_table_title", "report_type",
     "filename",     "account",         "dataclass",   "YYYY",             "MM",
     "DD",           "YYYY_today",      "MM_today",    "DD_today",         "H",
-    "M",            "S",               "timestamp",   "chunk_id",
+    "M",            "S",               "timestamp",   "chunk_id",         "worker",
+    "run_id",       "uuid",
 };
-static_assert(static_cast<size_t>(TemplateVar::chunk_id) + 1 == kTemplateVarCount);
+static_assert(static_cast<size_t>(TemplateVar::uuid) + 1 == kTemplateVarCount);
 
 // Columns count characters, not bytes, so a UTF-8 folder name does not skew them.
 inline uint32_t template_column(std::string_view text, size_t pos) {

@@ -9,6 +9,10 @@
 //   auto put = client.put_object("folder/x.csv", body, aws::sse_request_headers(encryption, key));
 //   if (!put.ok()) return put.status();   // says what S3 answered and what to check
 //
+// Writes (PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload) are
+// abandoned at once when the client's stop flag is raised; the calls that undo a run
+// (AbortMultipartUpload, DeleteObject) and reads always run to the end.
+//
 // Addressing: virtual-hosted (https://bucket.s3.region.amazonaws.com/key) by default,
 // path-style (https://endpoint/bucket/key) with `path_style`, which most S3-compatible
 // servers on a plain host name or an IP address need. Keys are percent-encoded once,
@@ -19,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,7 +37,9 @@
 #include "s3dest/aws/sigv4.hpp"
 #include "s3dest/aws/sts.hpp"
 #include "s3dest/aws/xml.hpp"
+#include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/stop_flag.hpp"
 #include "s3dest/core/url.hpp"
 
 namespace s3dest::s3 {
@@ -46,20 +53,43 @@ struct BucketEndpoint {
   std::chrono::milliseconds timeout{60000};  // each attempt
 };
 
+// A multipart upload that was started and neither completed nor aborted.
+struct OpenUpload {
+  std::string key;
+  std::string upload_id;
+  int64_t initiated_micros = 0;  // UTC; 0 when the server did not say
+};
+
+namespace detail {
+
+// How one call goes out: whether the stop flag may abandon it, and whether a refused
+// If-None-Match (412, or 409 for a conditional write racing another) is an answer.
+struct CallOptions {
+  bool interruptible = false;
+  bool conditional = false;
+};
+
+}  // namespace detail
+
 class ObjectClient {
  public:
   ObjectClient(BucketEndpoint bucket, std::shared_ptr<aws::CredentialsProvider> credentials,
-               std::shared_ptr<aws::HttpSender> sender, std::function<int64_t()> clock = aws::unix_now)
+               std::shared_ptr<aws::HttpSender> sender, std::function<int64_t()> clock = aws::unix_now,
+               const StopFlag* stop = nullptr)
       : bucket_(std::move(bucket)), credentials_(std::move(credentials)), sender_(std::move(sender)),
-        clock_(std::move(clock)) {}
+        clock_(std::move(clock)), stop_(stop) {}
 
   // The response of a successful write: its headers carry the ETag and the encryption.
   Result<aws::HttpResponse> put_object(std::string_view key, std::string_view body,
                                        std::vector<aws::HttpHeader> headers = {});
+  // PutObject with If-None-Match: *, where S3 refuses to replace an object; nothing (and
+  // nothing written) when the key holds one. Servers that ignore the header replace it.
+  Result<std::optional<aws::HttpResponse>> put_object_if_absent(std::string_view key, std::string_view body,
+                                                                std::vector<aws::HttpHeader> headers = {});
   Result<aws::HttpResponse> head_object(std::string_view key);
   Result<std::string> get_object(std::string_view key);
-  // Up to `max_keys` keys that begin with `prefix`, in S3's order.
-  Result<std::vector<std::string>> list_keys(std::string_view prefix, int max_keys = 1000);
+  // The keys that begin with `prefix`, in S3's order, page after page up to `limit`.
+  Result<std::vector<std::string>> list_keys(std::string_view prefix, size_t limit = SIZE_MAX);
   Status delete_object(std::string_view key);
 
   // Multipart upload: create (with the object's headers, e.g. encryption), upload parts
@@ -70,20 +100,31 @@ class ObjectClient {
                                   std::string_view body);  // the part's ETag
   Result<aws::HttpResponse> complete_multipart_upload(std::string_view key, std::string_view upload_id,
                                                       const std::vector<std::string>& part_etags);
+  // CompleteMultipartUpload with If-None-Match: *: nothing when the key holds an object
+  // (the upload stays open, to complete without the condition or to abort).
+  Result<std::optional<aws::HttpResponse>> complete_multipart_upload_if_absent(
+      std::string_view key, std::string_view upload_id, const std::vector<std::string>& part_etags);
   Status abort_multipart_upload(std::string_view key, std::string_view upload_id);
+  // The uploads started under `prefix` and still open, page after page.
+  Result<std::vector<OpenUpload>> list_multipart_uploads(std::string_view prefix);
 
   // "s3://bucket/key", for messages.
   std::string describe(std::string_view key) const { return "s3://" + bucket_.bucket + "/" + std::string(key); }
   const BucketEndpoint& bucket() const { return bucket_; }
 
  private:
+  using CallOptions = detail::CallOptions;
   Result<aws::HttpResponse> send(std::string_view operation, std::string_view method, std::string_view key,
-                                 std::string query, std::vector<aws::HttpHeader> headers, std::string_view body);
+                                 std::string query, std::vector<aws::HttpHeader> headers, std::string_view body,
+                                 CallOptions options = {});
+  Result<aws::HttpResponse> complete(std::string_view key, std::string_view upload_id,
+                                     const std::vector<std::string>& part_etags, bool if_absent);
 
   BucketEndpoint bucket_;
   std::shared_ptr<aws::CredentialsProvider> credentials_;
   std::shared_ptr<aws::HttpSender> sender_;
   std::function<int64_t()> clock_;
+  const StopFlag* stop_;
   aws::ClockSkew skew_;  // this machine's clock against the server's, once a reply said it is off
 };
 
@@ -128,6 +169,11 @@ inline std::string_view s3_error_advice(std::string_view code) {
   if (code == "SlowDown" || code == "ServiceUnavailable" || code == "InternalError")
     return "the server is busy or failing: try again later, or raise \"max_attempts\"";
   return "check the bucket, the endpoint and the credentials' permissions";
+}
+
+// A conditional write refused: 412, or 409 when it raced another conditional write.
+inline bool is_precondition_refusal(const aws::HttpResponse& response) {
+  return response.status == 412 || response.status == 409;
 }
 
 }  // namespace detail
@@ -184,7 +230,8 @@ inline Status s3_error(std::string_view operation, std::string_view what, const 
 
 inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, std::string_view method,
                                                     std::string_view key, std::string query,
-                                                    std::vector<aws::HttpHeader> headers, std::string_view body) {
+                                                    std::vector<aws::HttpHeader> headers, std::string_view body,
+                                                    CallOptions options) {
   S3DEST_ASSIGN_OR_RETURN(const std::string url, object_url(bucket_, key));
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(url));
   headers.insert(headers.begin(), aws::HttpHeader{"Host", parts.host_header()});
@@ -202,6 +249,7 @@ inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, 
     for (aws::HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
     request.body = std::string(body);
     request.timeout = bucket_.timeout;
+    if (options.interruptible) request.stop = stop_;
     return request;
   };
   // Throttled: wait and try again. Refused for the time: sign again with the server's.
@@ -209,16 +257,27 @@ inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, 
     return skew_.learn(r, clock_()) || aws::is_throttling_code(aws::parse_service_error(r.body).code);
   };
   auto response = aws::send_with_retries(*sender_, bucket_.retry, make_request, retryable);
-  if (!response.ok())
+  if (!response.ok()) {
+    if (response.status().kind() == ErrorKind::interrupted) return response.status();
     return response.status().prefixed(std::string(operation) + " " + describe(key) + ": cannot reach S3: ");
-  if (response->status / 100 != 2)
+  }
+  if (response->status / 100 != 2 && !(options.conditional && detail::is_precondition_refusal(*response)))
     return s3_error(operation, describe(key), *response, credentials_->describe(), bucket_);
   return response;
 }
 
 inline Result<aws::HttpResponse> ObjectClient::put_object(std::string_view key, std::string_view body,
                                                           std::vector<aws::HttpHeader> headers) {
-  return send("PutObject", "PUT", key, "", std::move(headers), body);
+  return send("PutObject", "PUT", key, "", std::move(headers), body, {true, false});
+}
+
+inline Result<std::optional<aws::HttpResponse>> ObjectClient::put_object_if_absent(
+    std::string_view key, std::string_view body, std::vector<aws::HttpHeader> headers) {
+  headers.push_back({"If-None-Match", "*"});
+  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response,
+                          send("PutObject", "PUT", key, "", std::move(headers), body, {true, true}));
+  if (detail::is_precondition_refusal(response)) return std::optional<aws::HttpResponse>();
+  return std::optional<aws::HttpResponse>(std::move(response));
 }
 
 inline Result<aws::HttpResponse> ObjectClient::head_object(std::string_view key) {
@@ -230,18 +289,55 @@ inline Result<std::string> ObjectClient::get_object(std::string_view key) {
   return std::move(response.body);
 }
 
-inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view prefix, int max_keys) {
-  std::string query = "list-type=2&max-keys=" + std::to_string(max_keys) + "&prefix=" + aws::uri_encode(prefix);
-  S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
-                          send("ListObjectsV2", "GET", "", std::move(query), {}, ""));
-  auto document = aws::parse_xml(response.body);
-  if (!document.ok())
-    return destination_error("ListObjectsV2 on " + describe(prefix) + ": the reply is not XML (" +
-                             document.status().message() + "): check the endpoint");
+inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view prefix, size_t limit) {
   std::vector<std::string> keys;
-  for (const aws::XmlElement& child : document->children)
-    if (child.local_name() == "Contents") keys.push_back(child.child_text("Key"));
+  std::string continuation;
+  while (keys.size() < limit) {
+    const size_t page = std::min<size_t>(limit - keys.size(), 1000);
+    // Query parameters in name order: the canonical request sorts them anyway.
+    std::string query = continuation.empty() ? "" : "continuation-token=" + aws::uri_encode(continuation) + "&";
+    query += "list-type=2&max-keys=" + std::to_string(page) + "&prefix=" + aws::uri_encode(prefix);
+    S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+                            send("ListObjectsV2", "GET", "", std::move(query), {}, ""));
+    auto document = aws::parse_xml(response.body);
+    if (!document.ok())
+      return destination_error("ListObjectsV2 on " + describe(prefix) + ": the reply is not XML (" +
+                               document.status().message() + "): check the endpoint");
+    for (const aws::XmlElement& child : document->children)
+      if (child.local_name() == "Contents") keys.push_back(child.child_text("Key"));
+    continuation = document->child_text("NextContinuationToken");
+    if (document->child_text("IsTruncated") != "true" || continuation.empty()) break;
+  }
   return keys;
+}
+
+inline Result<std::vector<OpenUpload>> ObjectClient::list_multipart_uploads(std::string_view prefix) {
+  std::vector<OpenUpload> uploads;
+  std::string key_marker, upload_id_marker;
+  for (;;) {
+    std::string query = key_marker.empty() ? "" : "key-marker=" + aws::uri_encode(key_marker) + "&";
+    query += "prefix=" + aws::uri_encode(prefix);
+    if (!upload_id_marker.empty()) query += "&upload-id-marker=" + aws::uri_encode(upload_id_marker);
+    query += "&uploads=";
+    S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+                            send("ListMultipartUploads", "GET", "", std::move(query), {}, ""));
+    auto document = aws::parse_xml(response.body);
+    if (!document.ok())
+      return destination_error("ListMultipartUploads on " + describe(prefix) + ": the reply is not XML (" +
+                               document.status().message() + "): check the endpoint");
+    for (const aws::XmlElement& child : document->children) {
+      if (child.local_name() != "Upload") continue;
+      OpenUpload upload;
+      upload.key = child.child_text("Key");
+      upload.upload_id = child.child_text("UploadId");
+      upload.initiated_micros = parse_timestamp(child.child_text("Initiated")).value_or(0);
+      uploads.push_back(std::move(upload));
+    }
+    key_marker = document->child_text("NextKeyMarker");
+    upload_id_marker = document->child_text("NextUploadIdMarker");
+    if (document->child_text("IsTruncated") != "true" || key_marker.empty()) break;
+  }
+  return uploads;
 }
 
 inline Status ObjectClient::delete_object(std::string_view key) {
@@ -251,7 +347,7 @@ inline Status ObjectClient::delete_object(std::string_view key) {
 inline Result<std::string> ObjectClient::create_multipart_upload(std::string_view key,
                                                                  std::vector<aws::HttpHeader> headers) {
   S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
-                          send("CreateMultipartUpload", "POST", key, "uploads=", std::move(headers), ""));
+                          send("CreateMultipartUpload", "POST", key, "uploads=", std::move(headers), "", {true, false}));
   auto document = aws::parse_xml(response.body);
   const std::string upload_id = document.ok() ? document->child_text("UploadId") : std::string();
   if (upload_id.empty())
@@ -264,7 +360,7 @@ inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::
                                                      int part_number, std::string_view body) {
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
   S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
-                          send("UploadPart", "PUT", key, std::move(query), {}, body));
+                          send("UploadPart", "PUT", key, std::move(query), {}, body, {true, false}));
   const std::string* etag = response.find_header("ETag");
   if (!etag || etag->empty())
     return destination_error("UploadPart " + describe(key) + " part " + std::to_string(part_number) +
@@ -272,9 +368,8 @@ inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::
   return *etag;
 }
 
-inline Result<aws::HttpResponse> ObjectClient::complete_multipart_upload(std::string_view key,
-                                                                         std::string_view upload_id,
-                                                                         const std::vector<std::string>& part_etags) {
+inline Result<aws::HttpResponse> ObjectClient::complete(std::string_view key, std::string_view upload_id,
+                                                        const std::vector<std::string>& part_etags, bool if_absent) {
   std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (size_t i = 0; i < part_etags.size(); ++i) {
     body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>";
@@ -282,13 +377,28 @@ inline Result<aws::HttpResponse> ObjectClient::complete_multipart_upload(std::st
     body += "</ETag></Part>";
   }
   body += "</CompleteMultipartUpload>";
+  std::vector<aws::HttpHeader> headers = {{"Content-Type", "application/xml"}};
+  if (if_absent) headers.push_back({"If-None-Match", "*"});
   S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response,
                           send("CompleteMultipartUpload", "POST", key, "uploadId=" + aws::uri_encode(upload_id),
-                               {{"Content-Type", "application/xml"}}, body));
+                               std::move(headers), body, {true, if_absent}));
   // S3 may answer 200 and still fail: the error is then the body.
-  if (response.body.find("<Error>") != std::string::npos)
+  if (response.status == 200 && response.body.find("<Error>") != std::string::npos)
     return s3_error("CompleteMultipartUpload", describe(key), response, credentials_->describe(), bucket_);
   return response;
+}
+
+inline Result<aws::HttpResponse> ObjectClient::complete_multipart_upload(std::string_view key,
+                                                                         std::string_view upload_id,
+                                                                         const std::vector<std::string>& part_etags) {
+  return complete(key, upload_id, part_etags, false);
+}
+
+inline Result<std::optional<aws::HttpResponse>> ObjectClient::complete_multipart_upload_if_absent(
+    std::string_view key, std::string_view upload_id, const std::vector<std::string>& part_etags) {
+  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response, complete(key, upload_id, part_etags, true));
+  if (detail::is_precondition_refusal(response)) return std::optional<aws::HttpResponse>();
+  return std::optional<aws::HttpResponse>(std::move(response));
 }
 
 inline Status ObjectClient::abort_multipart_upload(std::string_view key, std::string_view upload_id) {

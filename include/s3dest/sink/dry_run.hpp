@@ -1,5 +1,6 @@
-// A sink that stores nothing but measures each object exactly as it would be written,
-// so --dry-run shows the keys and row counts of a real run.
+// A sink that stores nothing but measures each object exactly as it would be written, so
+// --dry-run shows the keys and row counts of a real run. Given the real destination, it
+// lists what is there (read only), so the run can say what it would replace and remove.
 #pragma once
 
 #include "s3dest/core/object_sink.hpp"
@@ -8,16 +9,24 @@ namespace s3dest {
 
 class DryRunSink final : public ObjectSink {
  public:
-  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) override {
-    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(key));
+  // `destination`: where the real run would write, for list() only; null: nothing exists.
+  explicit DryRunSink(ObjectSink* destination = nullptr) : destination_(destination) {}
+
+  Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override {
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(object));
   }
+  Result<std::vector<std::string>> list(const std::string& prefix) override {
+    if (destination_) return destination_->list(prefix);
+    return std::vector<std::string>();
+  }
+  RollbackReport rollback() override { return {}; }
   Status remove(const std::string&) override { return {}; }
   std::string describe(const std::string& key) const override { return key; }
 
  private:
   class Writer final : public ObjectWriter {
    public:
-    explicit Writer(std::string key) : key_(std::move(key)) {}
+    explicit Writer(const NewObject& object) : key_(object.key), existed_(object.existed) {}
     Status write(std::string_view bytes) override {
       size_ += bytes.size();
       return {};
@@ -27,14 +36,18 @@ class DryRunSink final : public ObjectSink {
       ObjectInfo info;
       info.key = key_;
       info.bytes = size_;
+      info.replaced = existed_;
       return info;
     }
     void abort() override {}
 
    private:
     std::string key_;
+    bool existed_;
     uint64_t size_ = 0;
   };
+
+  ObjectSink* destination_;
 };
 
 }  // namespace s3dest

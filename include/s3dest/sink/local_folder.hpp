@@ -1,53 +1,131 @@
 // A local folder laid out exactly like the bucket: the object "a/b/c.csv" is the file
-// DIR/a/b/c.csv. Each object is written to a hidden temporary file beside its final name
-// and renamed into place on commit, so a file appears complete or not at all.
+// DIR/a/b/c.csv. Two-phase, so a failed or interrupted run leaves the folder exactly as it
+// found it: each object is written to a hidden temporary file beside its final name
+// (".c.csv.s3dest-RUNID-N.tmp"), and only publish(), once the whole run has succeeded,
+// renames them into place. rollback() removes the temporary files and the folders the run
+// made. A file is whole or absent at every moment; files are not fsync'd, so that holds
+// if s3dest dies, not if the machine loses power.
+//
+// With ExistingObjects::keep, and for a key that did not exist when listed, the rename
+// never replaces a file (renameat2 RENAME_NOREPLACE): a file that appeared during the run
+// is replaced only with `replace`, and is then reported as replaced.
 #pragma once
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "s3dest/core/object_sink.hpp"
+#include "s3dest/crypto/random_id.hpp"
 #include "s3dest/sink/object_checksum.hpp"
 
 namespace s3dest {
+namespace detail {
+class LocalFileWriter;
+}  // namespace detail
 
 class LocalFolderSink final : public ObjectSink {
  public:
-  LocalFolderSink(std::string root, ChecksumAlgorithm checksum);
+  // `run_id` goes into the temporary files' names, so `s3dest cleanup` can find the ones
+  // a killed run left; empty: a random one.
+  LocalFolderSink(std::string root, ChecksumAlgorithm checksum, std::string run_id = "");
+  ~LocalFolderSink() override;
 
-  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) override;
+  Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override;
+  Result<std::vector<std::string>> list(const std::string& prefix) override;
+  Status publish() override;
+  RollbackReport rollback() override;
   Status remove(const std::string& key) override;
   std::string describe(const std::string& key) const override { return root_ + "/" + key; }
 
-  // Removes the folders this sink created that are empty again (after a failed run).
-  void remove_empty_folders();
-
  private:
+  // A committed object waiting for publish().
+  struct Staged {
+    NewObject object;
+    std::string temp_path, path;
+    bool published = false;
+    bool replaced = false;
+  };
+  friend class detail::LocalFileWriter;
+
   Status make_parent_folders(const std::string& path);
+  Status move_into_place(Staged& staged);
 
   std::string root_;
   ChecksumAlgorithm checksum_;
-  std::vector<std::string> created_folders_;
+  std::string run_id_;
+  uint64_t temp_files_ = 0;
+  std::vector<std::string> created_folders_;  // in creation order: parents first
+  std::vector<Staged> staged_;
+  // Folder -> its file names, sorted: read once, before the run's files are in place.
+  std::map<std::string, std::vector<std::string>> listed_;
 };
+
+// True for a temporary file name of this sink (".NAME.s3dest-RUNID-N.tmp").
+bool is_local_temp_file_name(std::string_view name);
 
 namespace detail {
 
 inline std::string errno_text(int err) { return std::strerror(err); }
 
+// The name of the temporary file for `name`, never longer than a file name may be: a name
+// too long to take the suffix is shortened (its key is known from the run, not the name).
+inline std::string local_temp_name(std::string_view name, const std::string& run_id, uint64_t number) {
+  constexpr size_t kMaxName = 255;
+  const std::string suffix = ".s3dest-" + run_id + "-" + std::to_string(number) + ".tmp";
+  const size_t room = kMaxName - 1 - suffix.size();
+  return "." + std::string(name.substr(0, room)) + suffix;
+}
+
+// The file names in `folder` (not folders), sorted; none when it does not exist.
+inline Result<std::vector<std::string>> read_file_names(const std::string& folder) {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(folder.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT || errno == ENOTDIR) return names;
+    return destination_error("listing " + folder + ": " + errno_text(errno));
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    bool is_folder = entry->d_type == DT_DIR;
+    if (entry->d_type == DT_UNKNOWN) {
+      struct stat st;
+      is_folder = ::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (!is_folder) names.emplace_back(name);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// rename() that fails with EEXIST instead of replacing `to`.
+inline int rename_no_replace(const char* from, const char* to) {
+  if (::renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return -1;
+  // A file system without RENAME_NOREPLACE: link() never replaces either.
+  if (::link(from, to) != 0) return -1;
+  ::unlink(from);
+  return 0;
+}
+
 class LocalFileWriter final : public ObjectWriter {
  public:
-  LocalFileWriter(std::string key, std::string path, std::string temp_path, int fd,
-                  ChecksumAlgorithm checksum)
-      : key_(std::move(key)), path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd),
-        checksum_(checksum) {}
+  LocalFileWriter(LocalFolderSink& sink, NewObject object, std::string path, std::string temp_path, int fd)
+      : sink_(sink), object_(std::move(object)), path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd),
+        checksum_(sink.checksum_) {}
   ~LocalFileWriter() override { abort(); }
 
   Status write(std::string_view bytes) override {
@@ -56,7 +134,7 @@ class LocalFileWriter final : public ObjectWriter {
     while (!bytes.empty()) {
       const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return destination_error("writing " + path_ + ": " + errno_text(errno));
+      if (n < 0) return destination_error("writing " + temp_path_ + ": " + detail::errno_text(errno));
       bytes.remove_prefix(static_cast<size_t>(n));
     }
     return {};
@@ -64,19 +142,16 @@ class LocalFileWriter final : public ObjectWriter {
   uint64_t size() const override { return size_; }
 
   Result<ObjectInfo> commit() override {
-    if (::close(fd_) != 0) {
-      fd_ = -1;
-      return destination_error("writing " + path_ + ": " + errno_text(errno));
-    }
+    const int fd = fd_;
     fd_ = -1;
-    if (::rename(temp_path_.c_str(), path_.c_str()) != 0)
-      return destination_error("moving the finished file into place at " + path_ + ": " +
-                               errno_text(errno));
-    temp_path_.clear();
+    if (::close(fd) != 0) return destination_error("writing " + temp_path_ + ": " + detail::errno_text(errno));
     ObjectInfo info;
-    info.key = key_;
+    info.key = object_.key;
     info.bytes = size_;
     info.checksum = checksum_.text();  // no ETag: that is an S3 server's to give
+    info.replaced = object_.existed;
+    sink_.staged_.push_back(LocalFolderSink::Staged{std::move(object_), std::move(temp_path_), path_});
+    temp_path_.clear();
     return info;
   }
 
@@ -88,7 +163,9 @@ class LocalFileWriter final : public ObjectWriter {
   }
 
  private:
-  std::string key_, path_, temp_path_;
+  LocalFolderSink& sink_;
+  NewObject object_;
+  std::string path_, temp_path_;
   int fd_;
   ObjectChecksum checksum_;
   uint64_t size_ = 0;
@@ -96,24 +173,90 @@ class LocalFileWriter final : public ObjectWriter {
 
 }  // namespace detail
 
-inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm checksum)
-    : root_(std::move(root)), checksum_(checksum) {
+inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm checksum, std::string run_id)
+    : root_(std::move(root)), checksum_(checksum), run_id_(std::move(run_id)) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  if (run_id_.empty()) run_id_ = random_hex(8);
 }
 
-inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const std::string& key) {
-  const std::string path = describe(key);
+inline LocalFolderSink::~LocalFolderSink() {
+  for (const Staged& s : staged_)
+    if (!s.published) ::unlink(s.temp_path.c_str());
+}
+
+inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewObject& object) {
+  const std::string path = describe(object.key);
   S3DEST_TRY(make_parent_folders(path));
-  static std::atomic<unsigned> counter{0};
   const size_t slash = path.rfind('/');
-  const std::string temp = path.substr(0, slash + 1) + "." + path.substr(slash + 1) + ".s3dest-" +
-                           std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".tmp";
+  const std::string temp =
+      path.substr(0, slash + 1) + detail::local_temp_name(std::string_view(path).substr(slash + 1), run_id_, ++temp_files_);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
     return destination_error("creating " + temp + ": " + detail::errno_text(errno) +
                              ": check that the destination folder is writable");
-  return std::unique_ptr<ObjectWriter>(
-      std::make_unique<detail::LocalFileWriter>(key, path, temp, fd, checksum_));
+  return std::unique_ptr<ObjectWriter>(std::make_unique<detail::LocalFileWriter>(*this, object, path, temp, fd));
+}
+
+inline Result<std::vector<std::string>> LocalFolderSink::list(const std::string& prefix) {
+  const size_t slash = prefix.rfind('/');
+  const std::string folder_key = slash == std::string::npos ? "" : prefix.substr(0, slash + 1);
+  const std::string_view name_prefix = std::string_view(prefix).substr(folder_key.size());
+  auto found = listed_.find(folder_key);
+  if (found == listed_.end()) {
+    S3DEST_ASSIGN_OR_RETURN(std::vector<std::string> names, detail::read_file_names(root_ + "/" + folder_key));
+    found = listed_.emplace(folder_key, std::move(names)).first;
+  }
+  std::vector<std::string> keys;
+  const std::vector<std::string>& names = found->second;
+  for (auto it = std::lower_bound(names.begin(), names.end(), name_prefix);
+       it != names.end() && it->compare(0, name_prefix.size(), name_prefix) == 0; ++it)
+    keys.push_back(folder_key + *it);
+  return keys;
+}
+
+inline Status LocalFolderSink::move_into_place(Staged& s) {
+  const bool may_replace = s.object.if_exists == ExistingObjects::replace;
+  if (s.object.existed && may_replace) {
+    if (::rename(s.temp_path.c_str(), s.path.c_str()) != 0)
+      return destination_error("moving the finished file into place at " + s.path + ": " + detail::errno_text(errno));
+    s.replaced = true;
+  } else if (detail::rename_no_replace(s.temp_path.c_str(), s.path.c_str()) != 0) {
+    if (errno != EEXIST)
+      return destination_error("moving the finished file into place at " + s.path + ": " + detail::errno_text(errno));
+    if (!may_replace)
+      return destination_error(s.path + " appeared while this run was writing (another writer?), and "
+                               "existing_objects is \"keep\": it was left as it is");
+    if (::rename(s.temp_path.c_str(), s.path.c_str()) != 0)
+      return destination_error("moving the finished file into place at " + s.path + ": " + detail::errno_text(errno));
+    s.replaced = true;  // it appeared during the run: someone else's, so never deleted
+  }
+  s.published = true;
+  return {};
+}
+
+inline Status LocalFolderSink::publish() {
+  for (Staged& s : staged_)
+    if (!s.published) S3DEST_TRY(move_into_place(s));
+  return {};
+}
+
+inline RollbackReport LocalFolderSink::rollback() {
+  RollbackReport report;
+  for (const Staged& s : staged_) {
+    const std::string& file = s.published ? s.path : s.temp_path;
+    if (s.published && s.replaced) {
+      report.replaced.push_back(s.path);
+    } else if (::unlink(file.c_str()) == 0 || errno == ENOENT) {
+      ++report.removed;
+    } else {
+      report.not_deleted.push_back(file + ": " + detail::errno_text(errno));
+    }
+  }
+  staged_.clear();
+  // Deepest first; a folder that is not empty (it holds a replaced file) stays.
+  for (auto it = created_folders_.rbegin(); it != created_folders_.rend(); ++it) ::rmdir(it->c_str());
+  created_folders_.clear();
+  return report;
 }
 
 inline Status LocalFolderSink::remove(const std::string& key) {
@@ -121,12 +264,6 @@ inline Status LocalFolderSink::remove(const std::string& key) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     return destination_error("deleting " + path + ": " + detail::errno_text(errno));
   return {};
-}
-
-inline void LocalFolderSink::remove_empty_folders() {
-  // Deepest first: created_folders_ is in creation order, parents before children.
-  for (auto it = created_folders_.rbegin(); it != created_folders_.rend(); ++it) ::rmdir(it->c_str());
-  created_folders_.clear();
 }
 
 inline Status LocalFolderSink::make_parent_folders(const std::string& path) {
@@ -143,6 +280,23 @@ inline Status LocalFolderSink::make_parent_folders(const std::string& path) {
     }
   }
   return {};
+}
+
+inline bool is_local_temp_file_name(std::string_view name) {
+  // "." NAME ".s3dest-" RUNID "-" N ".tmp"
+  constexpr std::string_view kEnd = ".tmp";
+  if (name.size() < 2 + kEnd.size() || name.front() != '.' || name.substr(name.size() - kEnd.size()) != kEnd)
+    return false;
+  name.remove_suffix(kEnd.size());
+  const size_t dash = name.rfind('-');
+  if (dash == std::string_view::npos || dash + 1 == name.size() ||
+      name.find_first_not_of("0123456789", dash + 1) != std::string_view::npos)
+    return false;
+  name = name.substr(0, dash);
+  const size_t marker = name.rfind(".s3dest-");
+  if (marker == std::string_view::npos || marker == 0) return false;
+  const std::string_view run_id = name.substr(marker + 8);
+  return is_run_id(run_id) || (run_id.size() == 8 && run_id.find_first_not_of("0123456789abcdef") == std::string_view::npos);
 }
 
 }  // namespace s3dest

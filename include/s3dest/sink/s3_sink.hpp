@@ -3,8 +3,13 @@
 // is written: each full part is handed to the sink's upload threads (`concurrency` of
 // them, shared by every object), so parts of one object, and of several, travel at once
 // while the writer fills the next. commit() waits for its parts and completes the upload
-// (the object appears whole); abort() aborts it (nothing appears, S3 frees the parts);
-// remove() deletes a committed object, to undo a failed run.
+// (the object appears whole); abort() aborts it (nothing appears, S3 frees the parts).
+//
+// Nothing that existed before the run is deleted by it: a key the run believes new is
+// written with If-None-Match: * (PutObject, CompleteMultipartUpload), so an object that
+// appeared since the listing is noticed where the server honours the header; rollback()
+// deletes only the run's new objects and reports the ones it replaced. Every object
+// carries the run's id as metadata (x-amz-meta-s3dest-run), so it can be traced back.
 //
 // Memory: a writer fills one part; at most `concurrency` more are queued or in flight for
 // the whole sink. Every request is signed with its body's SHA-256, which S3 checks (a
@@ -30,12 +35,16 @@
 #include "s3dest/sink/object_checksum.hpp"
 
 namespace s3dest {
+namespace detail {
+class S3ObjectWriter;
+}  // namespace detail
 
 struct S3SinkOptions {
   uint64_t part_bytes = uint64_t{8} << 20;  // config part_size_mb; S3 wants at least 5 MiB
   int concurrency = 4;                       // parts uploaded at once (config concurrency)
   std::vector<aws::HttpHeader> object_headers;  // sent with every new object: encryption
   ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;
+  std::string run_id;  // x-amz-meta-s3dest-run on every object and upload; empty: none
 };
 
 // Runs tasks on a fixed set of threads; submit() waits while `threads` tasks are already
@@ -60,20 +69,33 @@ class TaskPool {
   std::vector<std::thread> threads_;
 };
 
+// The metadata header that names the run that wrote an object.
+inline constexpr std::string_view kRunMetadataHeader = "x-amz-meta-s3dest-run";
+
 class S3Sink final : public ObjectSink {
  public:
-  S3Sink(std::shared_ptr<s3::ObjectClient> client, S3SinkOptions options)
-      : client_(std::move(client)), options_(std::move(options)), uploads_(options_.concurrency) {}
+  // The client's stop flag, if any, abandons the run's uploads at once.
+  S3Sink(std::shared_ptr<s3::ObjectClient> client, S3SinkOptions options);
 
-  Result<std::unique_ptr<ObjectWriter>> create(const std::string& key) override;
+  Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override;
+  Result<std::vector<std::string>> list(const std::string& prefix) override { return client_->list_keys(prefix); }
+  RollbackReport rollback() override;
   Status remove(const std::string& key) override { return client_->delete_object(key); }
   std::string describe(const std::string& key) const override { return client_->describe(key); }
   uint64_t open_object_memory() const override { return options_.part_bytes; }
 
  private:
+  friend class detail::S3ObjectWriter;
+  struct Committed {
+    std::string key;
+    bool replaced;
+  };
+
   std::shared_ptr<s3::ObjectClient> client_;
   S3SinkOptions options_;
   TaskPool uploads_;
+  std::mutex committed_mutex_;
+  std::vector<Committed> committed_;
 };
 
 inline TaskPool::TaskPool(int threads) : limit_(static_cast<size_t>(std::max(threads, 1))) {
@@ -137,10 +159,9 @@ inline std::string unquoted(std::string etag) {
 
 class S3ObjectWriter final : public ObjectWriter {
  public:
-  S3ObjectWriter(std::shared_ptr<s3::ObjectClient> client, const S3SinkOptions& options, TaskPool& uploads,
-                 std::string key)
-      : client_(std::move(client)), options_(options), uploads_(uploads), key_(std::move(key)),
-        checksum_(options.checksum) {}
+  S3ObjectWriter(S3Sink& sink, NewObject object)
+      : sink_(sink), client_(sink.client_), options_(sink.options_), object_(std::move(object)),
+        checksum_(options_.checksum) {}
   ~S3ObjectWriter() override { abort(); }
 
   Status write(std::string_view bytes) override {
@@ -154,46 +175,83 @@ class S3ObjectWriter final : public ObjectWriter {
 
   Result<ObjectInfo> commit() override {
     ObjectInfo info;
-    info.key = key_;
+    info.key = object_.key;
     info.bytes = size_;
     if (upload_id_.empty()) {
-      S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse put, client_->put_object(key_, buffer_, options_.object_headers));
+      S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse put, put_whole(info.replaced));
       if (const std::string* etag = put.find_header("ETag")) info.etag = unquoted(*etag);
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
       S3DEST_TRY(parts_->wait());
-      S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse done,
-                              client_->complete_multipart_upload(key_, upload_id_, parts_->etags));
+      S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse done, complete(info.replaced));
       upload_id_.clear();
       auto document = aws::parse_xml(done.body);
       if (document.ok()) info.etag = unquoted(document->child_text("ETag"));
       if (info.etag.empty()) {  // some servers (radosgw) leave it out: ask for it
         // The object exists now, so a failure here must not fail the commit (the run
         // would not know to delete it): the manifest just shows no ETag.
-        const auto head = client_->head_object(key_);
+        const auto head = client_->head_object(object_.key);
         const std::string* etag = head.ok() ? head->find_header("ETag") : nullptr;
         if (etag) info.etag = unquoted(*etag);
       }
     }
     buffer_.clear();
     info.checksum = checksum_.text();
+    std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
+    sink_.committed_.push_back(S3Sink::Committed{object_.key, info.replaced});
     return info;
   }
 
   void abort() override {
     if (!upload_id_.empty()) {
       (void)parts_->wait();  // a part still travelling would outlive the abort
-      (void)client_->abort_multipart_upload(key_, upload_id_);
+      (void)client_->abort_multipart_upload(object_.key, upload_id_);
     }
     upload_id_.clear();
     std::string().swap(buffer_);
   }
 
  private:
+  // The headers of a new object: the sink's (encryption) and the run's marker.
+  std::vector<aws::HttpHeader> object_headers() const {
+    std::vector<aws::HttpHeader> headers = options_.object_headers;
+    if (!options_.run_id.empty()) headers.push_back({std::string(kRunMetadataHeader), options_.run_id});
+    return headers;
+  }
+
+  Status appeared_during_the_run() const {
+    return destination_error(client_->describe(object_.key) +
+                             " appeared while this run was writing (another writer?), and existing_objects is "
+                             "\"keep\": it was left as it is");
+  }
+
+  // PutObject of the whole buffer. A key believed new goes up with If-None-Match, so an
+  // object that appeared since the listing is never mistaken for this run's own.
+  Result<aws::HttpResponse> put_whole(bool& replaced) {
+    if (!object_.existed) {
+      S3DEST_ASSIGN_OR_RETURN(auto put, client_->put_object_if_absent(object_.key, buffer_, object_headers()));
+      if (put) return std::move(*put);
+      if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
+    }
+    replaced = true;
+    return client_->put_object(object_.key, buffer_, object_headers());
+  }
+
+  Result<aws::HttpResponse> complete(bool& replaced) {
+    if (!object_.existed) {
+      S3DEST_ASSIGN_OR_RETURN(auto done,
+                              client_->complete_multipart_upload_if_absent(object_.key, upload_id_, parts_->etags));
+      if (done) return std::move(*done);
+      if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
+    }
+    replaced = true;
+    return client_->complete_multipart_upload(object_.key, upload_id_, parts_->etags);
+  }
+
   // Hands the buffer to the upload threads as the next part.
   Status send_part() {
     if (upload_id_.empty()) {
-      S3DEST_ASSIGN_OR_RETURN(upload_id_, client_->create_multipart_upload(key_, options_.object_headers));
+      S3DEST_ASSIGN_OR_RETURN(upload_id_, client_->create_multipart_upload(object_.key, object_headers()));
       parts_ = std::make_shared<PartsInFlight>();
     }
     {
@@ -205,7 +263,7 @@ class S3ObjectWriter final : public ObjectWriter {
     const int number = static_cast<int>(++parts_sent_);
     auto body = std::make_shared<std::string>(std::move(buffer_));
     buffer_ = std::string();
-    uploads_.submit([client = client_, key = key_, id = upload_id_, number, body, parts = parts_] {
+    sink_.uploads_.submit([client = client_, key = object_.key, id = upload_id_, number, body, parts = parts_] {
       auto etag = client->upload_part(key, id, number, *body);
       std::lock_guard<std::mutex> lock(parts->mutex);
       if (etag.ok()) parts->etags[static_cast<size_t>(number - 1)] = std::move(*etag);
@@ -216,10 +274,10 @@ class S3ObjectWriter final : public ObjectWriter {
     return {};
   }
 
+  S3Sink& sink_;
   std::shared_ptr<s3::ObjectClient> client_;
   const S3SinkOptions& options_;
-  TaskPool& uploads_;
-  std::string key_;
+  NewObject object_;
   ObjectChecksum checksum_;
   uint64_t size_ = 0;
   std::string buffer_;
@@ -230,8 +288,27 @@ class S3ObjectWriter final : public ObjectWriter {
 
 }  // namespace detail
 
-inline Result<std::unique_ptr<ObjectWriter>> S3Sink::create(const std::string& key) {
-  return std::unique_ptr<ObjectWriter>(std::make_unique<detail::S3ObjectWriter>(client_, options_, uploads_, key));
+inline S3Sink::S3Sink(std::shared_ptr<s3::ObjectClient> client, S3SinkOptions options)
+    : client_(std::move(client)), options_(std::move(options)), uploads_(options_.concurrency) {}
+
+inline Result<std::unique_ptr<ObjectWriter>> S3Sink::create(const NewObject& object) {
+  return std::unique_ptr<ObjectWriter>(std::make_unique<detail::S3ObjectWriter>(*this, object));
+}
+
+inline RollbackReport S3Sink::rollback() {
+  RollbackReport report;
+  std::lock_guard<std::mutex> lock(committed_mutex_);
+  for (const Committed& object : committed_) {
+    if (object.replaced) {
+      report.replaced.push_back(describe(object.key));
+    } else if (const Status deleted = client_->delete_object(object.key); deleted.ok()) {
+      ++report.removed;
+    } else {
+      report.not_deleted.push_back(describe(object.key) + ": " + deleted.message());
+    }
+  }
+  committed_.clear();
+  return report;
 }
 
 }  // namespace s3dest

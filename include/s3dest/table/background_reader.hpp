@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "s3dest/core/stop_flag.hpp"
 #include "s3dest/table/row_reader.hpp"
 
 namespace s3dest {
@@ -88,9 +90,11 @@ struct InputPlan {
 class BackgroundReader {
  public:
   // Every plan's rows must follow `options.schema`. `memory_budget` bounds the input
-  // blocks and batches in flight (together about twice kMaxInFlight blocks).
+  // blocks and batches in flight (together about twice kMaxInFlight blocks). A raised
+  // `stop` makes next() fail at once with an `interrupted` error.
   BackgroundReader(std::vector<InputPlan> plans, InputFormat format, ReaderOptions options,
-                   EncodeRow encode, unsigned parse_threads, uint64_t memory_budget);
+                   EncodeRow encode, unsigned parse_threads, uint64_t memory_budget,
+                   const StopFlag* stop = nullptr);
   ~BackgroundReader();
   BackgroundReader(const BackgroundReader&) = delete;
   BackgroundReader& operator=(const BackgroundReader&) = delete;
@@ -132,6 +136,7 @@ class BackgroundReader {
   const InputFormat format_;
   const ReaderOptions options_;
   const EncodeRow encode_;
+  const StopFlag* stop_;
 
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -149,10 +154,11 @@ class BackgroundReader {
 
 inline BackgroundReader::BackgroundReader(std::vector<InputPlan> plans, InputFormat format,
                                           ReaderOptions options, EncodeRow encode, unsigned parse_threads,
-                                          uint64_t memory_budget)
+                                          uint64_t memory_budget, const StopFlag* stop)
     : block_bytes_(static_cast<size_t>(
           std::clamp<uint64_t>(memory_budget / (2 * kMaxInFlight), 256 << 10, 4 << 20))),
-      plans_(std::move(plans)), format_(format), options_(std::move(options)), encode_(std::move(encode)) {
+      plans_(std::move(plans)), format_(format), options_(std::move(options)), encode_(std::move(encode)),
+      stop_(stop) {
   bool any_blocks = false;
   for (const auto& plan : plans_) any_blocks = any_blocks || plan.parallel;
   threads_.emplace_back([this] { produce(); });
@@ -175,9 +181,11 @@ inline Result<const InputBatch*> BackgroundReader::next() {
     in_use_->pairs.clear();
     spare_.push_back(std::move(in_use_));
   }
-  changed_.wait(lock, [this] {
-    return done_.count(consumed_) > 0 || (producer_done_ && produced_ == consumed_);
-  });
+  const auto ready = [this] { return done_.count(consumed_) > 0 || (producer_done_ && produced_ == consumed_); };
+  // Nothing notifies on a stop (a signal handler cannot): look at the flag now and then.
+  while (!changed_.wait_for(lock, std::chrono::milliseconds(50), ready))
+    if (stop_requested(stop_)) return interrupted_error(*stop_);
+  if (stop_requested(stop_)) return interrupted_error(*stop_);
   const auto it = done_.find(consumed_);
   if (it == done_.end()) {  // everything consumed
     if (!producer_status_.ok()) return producer_status_;

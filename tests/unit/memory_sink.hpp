@@ -1,0 +1,82 @@
+// An ObjectSink that keeps objects in memory by key, as a bucket would (visible at
+// commit), with the whole sink contract: list, rollback of the run's new objects, remove.
+// `fail_commit_of` makes the commit of one key fail, to test what a failed run undoes.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "s3dest/core/object_sink.hpp"
+
+namespace test_helpers {
+
+class MemorySink final : public s3dest::ObjectSink {
+ public:
+  std::map<std::string, std::string> objects;
+  std::string fail_commit_of;
+  std::vector<std::string> listed_prefixes;
+
+  s3dest::Result<std::unique_ptr<s3dest::ObjectWriter>> create(const s3dest::NewObject& object) override {
+    return std::unique_ptr<s3dest::ObjectWriter>(std::make_unique<Writer>(*this, object));
+  }
+  s3dest::Result<std::vector<std::string>> list(const std::string& prefix) override {
+    listed_prefixes.push_back(prefix);
+    std::vector<std::string> keys;
+    for (auto it = objects.lower_bound(prefix); it != objects.end() && it->first.rfind(prefix, 0) == 0; ++it)
+      keys.push_back(it->first);
+    return keys;
+  }
+  s3dest::RollbackReport rollback() override {
+    s3dest::RollbackReport report;
+    for (const auto& [key, replaced] : committed_) {
+      if (replaced) {
+        report.replaced.push_back(describe(key));
+      } else {
+        objects.erase(key);
+        ++report.removed;
+      }
+    }
+    committed_.clear();
+    return report;
+  }
+  s3dest::Status remove(const std::string& key) override {
+    objects.erase(key);
+    return {};
+  }
+  std::string describe(const std::string& key) const override { return "mem://" + key; }
+
+ private:
+  class Writer final : public s3dest::ObjectWriter {
+   public:
+    Writer(MemorySink& sink, s3dest::NewObject object) : sink_(sink), object_(std::move(object)) {}
+    s3dest::Status write(std::string_view bytes) override {
+      data_.append(bytes);
+      return {};
+    }
+    uint64_t size() const override { return data_.size(); }
+    s3dest::Result<s3dest::ObjectInfo> commit() override {
+      if (object_.key == sink_.fail_commit_of) return s3dest::destination_error("commit of " + object_.key + " failed");
+      s3dest::ObjectInfo info;
+      info.key = object_.key;
+      info.bytes = data_.size();
+      info.replaced = sink_.objects.count(object_.key) > 0;
+      if (info.replaced && object_.if_exists == s3dest::ExistingObjects::keep)
+        return s3dest::destination_error(object_.key + " exists and must be kept");
+      sink_.objects[object_.key] = data_;
+      sink_.committed_.emplace_back(object_.key, info.replaced);
+      return info;
+    }
+    void abort() override {}
+
+   private:
+    MemorySink& sink_;
+    s3dest::NewObject object_;
+    std::string data_;
+  };
+
+  std::vector<std::pair<std::string, bool>> committed_;  // key, replaced
+};
+
+}  // namespace test_helpers

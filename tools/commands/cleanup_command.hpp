@@ -1,0 +1,136 @@
+// s3dest cleanup: removes what loads killed without a chance to clean up (SIGKILL, a lost
+// machine) left behind under the layout's fixed prefix: open multipart uploads whose keys
+// this config's layout renders (S3 shows no metadata of an open upload, so its key is how
+// s3dest knows its own; others' uploads are counted and left alone), and the temporary
+// files of a local folder (".NAME.s3dest-RUNID-N.tmp"). --older-than spares the work of a
+// load that may still be running.
+#pragma once
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "s3dest/destination/load.hpp"
+#include "s3dest/destination/s3_connection.hpp"
+#include "s3dest/sink/local_folder.hpp"
+#include "common.hpp"
+#include "options.hpp"
+
+namespace s3dest::tool {
+
+// "0", "90s", "15m", "2h", "7d" -> seconds.
+inline Result<int64_t> parse_duration(const std::string& text) {
+  if (text == "0") return int64_t{0};
+  const std::string digits = text.substr(0, text.size() - 1);
+  const char unit = text.empty() ? '\0' : text.back();
+  const int64_t scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
+  if (scale == 0 || digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+    return usage_error("--older-than takes a duration such as 30s, 15m, 2h or 7d (or 0), not \"" + text + "\"");
+  return std::stoll(digits) * scale;
+}
+
+struct CleanupCount {
+  size_t removed = 0;  // uploads aborted or files deleted
+  size_t younger = 0;  // s3dest's, but younger than --older-than
+  size_t others = 0;   // under the prefix, not s3dest's
+};
+
+inline Status clean_uploads(const Config& config, const Destination& dest, int64_t cutoff_micros, bool verbose,
+                            CleanupCount& count) {
+  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, dest.prefix));
+  S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(verbose)));
+  S3DEST_ASSIGN_OR_RETURN(const auto uploads, client->list_multipart_uploads(layout.fixed_prefix()));
+  for (const s3::OpenUpload& upload : uploads) {
+    if (!layout.could_render(upload.key)) {
+      ++count.others;
+    } else if (upload.initiated_micros > cutoff_micros) {
+      ++count.younger;
+    } else {
+      S3DEST_TRY(client->abort_multipart_upload(upload.key, upload.upload_id));
+      std::string started;
+      if (upload.initiated_micros != 0) append_timestamp(started, upload.initiated_micros);
+      std::printf("aborted upload %s (started %s)\n", client->describe(upload.key).c_str(),
+                  started.empty() ? "at an unknown time" : started.c_str());
+      ++count.removed;
+    }
+  }
+  return {};
+}
+
+// Removes the temporary files of killed loads under `folder`, and in its sub-folders.
+inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds, CleanupCount& count) {
+  DIR* dir = ::opendir(folder.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return {};
+    return destination_error("listing " + folder + ": " + std::strerror(errno));
+  }
+  std::vector<std::string> folders;
+  Status status;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    const std::string path = folder + "/" + name;
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      folders.push_back(path);
+    } else if (S_ISREG(st.st_mode) && is_local_temp_file_name(name)) {
+      if (static_cast<int64_t>(st.st_mtime) > cutoff_seconds) {
+        ++count.younger;
+      } else if (::unlink(path.c_str()) == 0) {
+        std::printf("removed %s\n", path.c_str());
+        ++count.removed;
+      } else {
+        status = destination_error("deleting " + path + ": " + std::strerror(errno));
+      }
+    }
+  }
+  ::closedir(dir);
+  S3DEST_TRY(status);
+  for (const std::string& sub : folders) S3DEST_TRY(clean_temp_files(sub, cutoff_seconds, count));
+  return {};
+}
+
+inline int run_cleanup(const std::vector<std::string>& args) {
+  std::string config_path, dest_text, older_than = "0";
+  bool verbose = false;
+  Options parser;
+  parser.value("--config", config_path).value("--dest", dest_text).value("--older-than", older_than);
+  parser.flag("--verbose", verbose);
+  if (const std::string error = parser.parse(args, "cleanup"); !error.empty()) return usage(error);
+  if (config_path.empty()) return usage("--config FILE is required");
+  auto config = load_config_file(config_path);
+  if (!config.ok()) return fail(config.status());
+  auto dest = destination_of(dest_text, *config);
+  if (!dest.ok()) return fail(dest.status());
+  auto age = parse_duration(older_than);
+  if (!age.ok()) return fail(age.status());
+  // With 0, everything goes, even what a clock ahead of this one dated in the future.
+  const int64_t cutoff_micros = *age == 0 ? INT64_MAX : *run_start("") - *age * kMicrosPerSecond;
+
+  CleanupCount count;
+  Status status;
+  if (dest->is_s3()) {
+    status = clean_uploads(*config, *dest, cutoff_micros, verbose, count);
+  } else {
+    auto layout = make_matching_layout(*config, "");
+    if (!layout.ok()) return fail(layout.status());
+    const std::string prefix = layout->fixed_prefix();
+    status = clean_temp_files(dest->folder + (prefix.empty() ? "" : "/" + prefix.substr(0, prefix.size() - 1)),
+                              floor_div(cutoff_micros, kMicrosPerSecond), count);
+  }
+  if (!status.ok()) return fail(status);
+  const char* what = dest->is_s3() ? "open uploads aborted" : "temporary files removed";
+  std::fprintf(stderr, "s3dest: cleanup of %s: %zu %s", dest->text().c_str(), count.removed, what);
+  if (count.younger > 0) std::fprintf(stderr, "; %zu younger than --older-than %s kept", count.younger, older_than.c_str());
+  if (count.others > 0) std::fprintf(stderr, "; %zu that s3dest did not start left alone", count.others);
+  std::fputc('\n', stderr);
+  return 0;
+}
+
+}  // namespace s3dest::tool

@@ -1,0 +1,139 @@
+// What the s3dest tool's commands share: the usage text, error reporting, where --dest
+// points, the HTTP transport, --now, and stopping on SIGINT/SIGTERM.
+#pragma once
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "s3dest/aws/request_log.hpp"
+#include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/core/stop_flag.hpp"
+#include "s3dest/destination/config.hpp"
+#include "s3dest/http/curl_transport.hpp"
+#include "s3dest/layout/key_layout.hpp"
+
+namespace s3dest::tool {
+
+inline constexpr const char* kUsage = R"(usage:
+  s3dest load  --config FILE [--input PATH]... [--input-format ndjson|csv] [--schema FILE]
+               [--dest URI] [--set NAME=VALUE]... [--now TIME] [--manifest FILE] [--worker ID]
+               [--dry-run] [--progress | --no-progress] [--verbose]
+  s3dest check --config FILE [--dest URI] [--now TIME] [--verbose]
+  s3dest cleanup --config FILE [--dest URI] [--older-than DURATION] [--verbose]
+  s3dest manifest merge FILE...
+  s3dest sign  --method M --url URL [--header "Name: value"]... [--body-file F | --unsigned-payload]
+               --region R --service S --time YYYYMMDDTHHMMSSZ --access-key K --secret-key S
+               [--session-token T] [--presign SECONDS] [--no-normalize] [--format text|json]
+  s3dest version
+
+--dest is s3://bucket[/prefix], file://DIR or a folder path. --input - (or none) reads
+standard input; .gz inputs are decompressed. --now fixes "now" (RFC 3339) for names.
+--worker names this writer when several load one dataset ({{worker}} in the layout).
+A load never deletes what existed before it; SIGINT/SIGTERM stop it and undo it.
+cleanup aborts the multipart uploads and removes the temporary files that killed loads
+left (DURATION: 30s, 15m, 2h, 7d; default 0: all of them).
+manifest merge joins several workers' manifests, refusing a key written twice.
+sign prints the SigV4 canonical request, string to sign, signature and the headers to add
+(or with --presign the presigned URL, valid up to 604800 seconds).
+)";
+
+// SIGINT and SIGTERM raise stop_on_signal() (the work in progress notices, undoes itself
+// and ends with 128 + the signal's number); a second one ends the process at once.
+inline StopFlag& stop_on_signal() {
+  static StopFlag stop;
+  return stop;
+}
+
+inline volatile sig_atomic_t g_stop_signal = 0;
+
+inline void on_stop_signal(int signal) {
+  if (g_stop_signal != 0) _exit(128 + signal);  // asked twice: leave now
+  g_stop_signal = signal;
+  stop_on_signal().raise(signal == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+inline void stop_on_sigint_and_sigterm() {
+  struct sigaction action = {};
+  action.sa_handler = on_stop_signal;
+  action.sa_flags = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// The exit code of a failure: 128 + the signal's number when a signal stopped the work.
+inline int exit_code_of(const Status& status) {
+  if (status.kind() == ErrorKind::interrupted && g_stop_signal != 0) return 128 + g_stop_signal;
+  return status.exit_code();
+}
+
+inline int fail(const Status& status) {
+  std::fprintf(stderr, "s3dest: error: %s\n", status.message().c_str());
+  return exit_code_of(status);
+}
+
+inline int usage(const std::string& message) {
+  std::fprintf(stderr, "s3dest: error: %s\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+// Where --dest (or the config's bucket) points.
+struct Destination {
+  std::string folder;          // a local folder, or
+  std::string bucket, prefix;  // s3://bucket/prefix
+
+  bool is_s3() const { return folder.empty(); }
+  std::string text() const { return is_s3() ? "s3://" + bucket + (prefix.empty() ? "" : "/" + prefix) : folder; }
+};
+
+inline Result<Destination> destination_of(const std::string& dest, const Config& config) {
+  Destination d;
+  if (dest.rfind("s3://", 0) == 0) {
+    const std::string rest = dest.substr(5);
+    const size_t slash = rest.find('/');
+    d.bucket = rest.substr(0, slash);
+    d.prefix = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (d.bucket.empty()) return usage_error("--dest s3:// needs a bucket, as in s3://my-bucket/prefix");
+    return d;
+  }
+  if (dest.empty() && !config.bucket.empty()) {
+    d.bucket = config.bucket;
+    return d;
+  }
+  if (dest.empty()) return usage_error("no destination: give --dest DIR (or file://DIR, or s3://bucket/prefix)");
+  d.folder = dest.rfind("file://", 0) == 0 ? dest.substr(7) : dest;
+  if (d.folder.empty()) return usage_error("--dest file:// needs a folder, as in file:///tmp/lake");
+  return d;
+}
+
+// The HTTP transport; with --verbose every request is reported on stderr (method, URL
+// without query, status, time: never a header or a body).
+inline std::shared_ptr<aws::HttpSender> transport(bool verbose) {
+  auto curl = std::make_shared<http::CurlTransport>();
+  if (!verbose) return curl;
+  return std::make_shared<aws::RequestLog>(curl, [](std::string_view line) {
+    std::fprintf(stderr, "s3dest: %.*s\n", static_cast<int>(line.size()), line.data());
+  });
+}
+
+// The run's start: --now (RFC 3339, years 0001-9999) or the clock.
+inline Result<int64_t> run_start(const std::string& now_text) {
+  if (now_text.empty())
+    return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+  const auto now = parse_timestamp(now_text);
+  if (!now || *now < int64_t{kFirstRecordDay} * kMicrosPerDay || *now >= (int64_t{kLastRecordDay} + 1) * kMicrosPerDay)
+    return usage_error("--now takes an RFC 3339 time in years 0001-9999, such as 2026-01-31T12:00:00Z, not \"" +
+                       now_text + "\"");
+  return *now;
+}
+
+}  // namespace s3dest::tool

@@ -69,13 +69,14 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const steps = lines(r);
     const key = 'ws1/checks/s3dest-check-1795608000.txt';
-    assert.deepEqual(steps.map((l) => l.split(' ')[0]), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(steps.map((l) => l.split(' ')[0]), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     assert.match(steps[0], /^ok +credentials: from the config's access_key_id$/);
     assert.equal(steps[1], `ok    s3:PutObject s3://${env.S3SERVER_BUCKET}/${key} (sse-kms-cmk)`);
     assert.equal(steps[2], 'ok    encryption: sse-kms-cmk confirmed by the server');
     assert.match(steps[3], /^ok +s3:ListBucket s3:\/\/[^ ]+\/ws1\/checks\/$/);
     assert.match(steps[4], /^ok +s3:GetObject /);
     assert.match(steps[5], /^ok +s3:DeleteObject /);
+    assert.match(steps[6], /^ok +open uploads under s3:\/\/[^ ]+\/ws1\/checks\/: none of s3dest's$/);
     assert.deepEqual(objectsUnder('ws1/checks/'), [], 'the test object is deleted');
     assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
   });
@@ -94,7 +95,7 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     const steps = lines(r);
     assert.match(steps[1], new RegExp(`^ok +AssumeRole ${env.S3SERVER_ROLE_A_ARN} \\(no ExternalId\\): session until 20`));
     assert.match(steps[2], new RegExp(`^ok +AssumeRole ${env.S3SERVER_ROLE_B_ARN} \\(ExternalId sent\\)`));
-    assert.equal(steps.length, 8);
+    assert.equal(steps.length, 9);
     assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
   });
 

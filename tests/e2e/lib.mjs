@@ -56,13 +56,25 @@ export function loadOk(args, options) {
 
 // Asserts a run failed with `code`, a message that begins "s3dest: error:", and that the
 // message matches every pattern in `words` (RegExp or plain substring).
+// A load that got as far as writing says first which run it is.
 export function assertFails(r, code, words = []) {
   assert.equal(r.status, code, `expected exit ${code}, got ${r.status}; stderr:\n${r.stderr}`);
-  assert.match(r.stderr, /^s3dest: error:/, `stderr should begin with "s3dest: error:":\n${r.stderr}`);
+  assert.match(r.stderr, /^(s3dest: run \S+: loading into .*\n)?s3dest: error:/,
+               `stderr should begin with "s3dest: error:":\n${r.stderr}`);
   for (const w of words) {
     if (w instanceof RegExp) assert.match(r.stderr, w, `stderr should match ${w}:\n${r.stderr}`);
     else assert.ok(r.stderr.includes(w), `stderr should mention ${JSON.stringify(w)}:\n${r.stderr}`);
   }
+}
+
+// Reads a manifest that --manifest wrote, asserting what every manifest must hold: a run
+// id, and no key twice (no run ever renders one key twice).
+export function readManifest(file) {
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.match(manifest.run_id, /^\d{8}T\d{6}Z-[0-9a-f]{8}$/, `run_id of ${file}`);
+  const keys = manifest.objects.map((o) => o.key);
+  assert.equal(new Set(keys).size, keys.length, `${file} names a key twice`);
+  return manifest;
 }
 
 // Writes `rows` of s3dest-sample output to `file` (NDJSON) and returns `file`.

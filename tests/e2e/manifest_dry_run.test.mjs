@@ -15,6 +15,7 @@ import {
   listFiles,
   loadOk,
   md5Base64,
+  readManifest,
   crc32Base64,
   readerSql,
   sample,
@@ -37,7 +38,8 @@ after(() => {
   cleanup(dir);
 });
 
-const MANIFEST_FIELDS = ['key', 'bytes', 'rows', 'format', 'partition', 'account', 'chunk_id', 'etag', 'checksum'].sort();
+const MANIFEST_FIELDS =
+  ['key', 'bytes', 'rows', 'format', 'partition', 'account', 'chunk_id', 'etag', 'checksum', 'replaced'].sort();
 
 function newWork() {
   return fs.mkdtempSync(path.join(dir, 'run-'));
@@ -91,7 +93,7 @@ for (const format of ['csv', 'json+gzip']) {
       const config = writeConfig(work, dayAccountConfig({ file_format: format, max_file_size_mb: 0.05 }));
       const manifestFile = path.join(work, 'manifest.json');
       loadOk(['--config', config, '--input', input, '--dest', dest, '--manifest', manifestFile]);
-      const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+      const manifest = readManifest(manifestFile);
       assert.ok(manifest.objects.length > 10, `several chunks per partition: ${manifest.objects.length} objects`);
       await assertManifestMatches(manifest, dest, format);
     } finally {
@@ -126,7 +128,9 @@ test('--manifest - writes the same manifest to standard output, and nothing else
     loadOk(['--config', config, '--input', input, '--dest', path.join(work, 'a'), '--manifest', toFile]);
     const r = loadOk(['--config', config, '--input', input, '--dest', path.join(work, 'b'), '--manifest', '-']);
     const fromStdout = JSON.parse(r.stdout); // throws if anything but the manifest is there
-    assert.deepEqual(fromStdout, JSON.parse(fs.readFileSync(toFile, 'utf8')));
+    const fromFile = readManifest(toFile);
+    assert.notEqual(fromStdout.run_id, fromFile.run_id, 'each run has an id of its own');
+    assert.deepEqual({ ...fromStdout, run_id: null }, { ...fromFile, run_id: null });
   } finally {
     cleanup(work);
   }
@@ -149,7 +153,7 @@ test('month partitions without accounts: partition is YYYY-MM and account is nul
     });
     const manifestFile = path.join(work, 'manifest.json');
     loadOk(['--config', config, '--input', monthly, '--dest', dest, '--manifest', manifestFile]);
-    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    const manifest = readManifest(manifestFile);
     assert.deepEqual(new Set(manifest.objects.map((o) => o.partition)), months);
     for (const o of manifest.objects) {
       assert.equal(o.account, null, `account of ${o.key}`);
@@ -187,7 +191,7 @@ for (const format of ['csv', 'csv+gzip']) {
 
       const manifestFile = path.join(work, 'manifest.json');
       loadOk(['--config', config, '--input', input, '--dest', path.join(work, 'real'), '--manifest', manifestFile]);
-      const real = JSON.parse(fs.readFileSync(manifestFile, 'utf8'))
+      const real = readManifest(manifestFile)
         .objects.map((o) => ({ key: o.key, rows: o.rows }))
         .sort((a, b) => a.key.localeCompare(b.key));
       assert.deepEqual(parseDryRun(dry.stdout), real);

@@ -1069,7 +1069,7 @@ test('a row larger than max_file_size_mb is refused and the objects already writ
     );
     const r = s3dest(['load', '--no-progress', '--config', config, '--input', input, '--dest', dest]);
     assert.notEqual(r.status, 0, 'the load should fail');
-    assert.match(r.stderr, /^s3dest: error:/);
+    assert.match(r.stderr, /^s3dest: error:/m);
     assert.match(r.stderr, /max_file_size_mb/);
     assert.deepEqual(listFiles(dest), [], 'objects of the failed run were left behind');
   } finally {

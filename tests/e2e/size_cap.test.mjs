@@ -116,7 +116,7 @@ test('a row larger than the cap is refused and the objects already written are r
     const config = writeConfig(work, dayAccountConfig({ max_file_size_mb: 0.05 }));
     const r = s3dest(['load', '--config', config, '--input', file, '--dest', dest]);
     assert.notEqual(r.status, 0, 'the load should fail');
-    assert.match(r.stderr, /^s3dest: error:/);
+    assert.match(r.stderr, /^s3dest: error:/m);
     assert.match(r.stderr, /max_file_size_mb/);
     assert.deepEqual(listFiles(dest), [], 'objects of the failed run were left behind');
   } finally {

@@ -160,6 +160,25 @@ BOOST_AUTO_TEST_CASE(a_slow_server_times_out_and_the_message_never_shows_the_que
   BOOST_TEST(message.find("0123456789abcdef") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_raised_stop_flag_abandons_a_transfer_at_once) {
+  LoopbackHttpServer server([](const ReceivedRequest&) { return Reply{200, {}, "late", 5000ms}; });
+  http::CurlTransport transport;
+  StopFlag stop;
+  aws::HttpRequest r = request("PUT", server.url("/key"));
+  r.body = std::string(1 << 20, 'x');
+  r.stop = &stop;
+  std::thread raiser([&stop] {
+    std::this_thread::sleep_for(200ms);
+    stop.raise("SIGTERM");
+  });
+  auto response = transport.send(r);  // the server would answer 200 after 5 s
+  raiser.join();
+  BOOST_REQUIRE(!response.ok());
+  BOOST_TEST((response.status().kind() == ErrorKind::interrupted));
+  BOOST_TEST(response.status().message() == "interrupted by SIGTERM");
+  BOOST_TEST(!transport.send(r).ok());  // raised stays raised: nothing more goes out
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_connection_is_a_destination_error_naming_the_host) {
   int port;
   {

@@ -353,3 +353,114 @@ BOOST_AUTO_TEST_CASE(dot_folders_in_the_template_text_are_refused) {
   fine.file_name = "f";
   BOOST_CHECK(KeyLayout::create(fine).ok());
 }
+
+// ---------------------------------------------------------------------------------------
+// A partition's chunk keys, and telling a layout's keys from everyone else's.
+
+BOOST_AUTO_TEST_CASE(a_partitions_chunk_pattern_renders_and_recognises_exactly_its_chunk_keys) {
+  const KeyLayout layout = accepted(design_options());
+  KeyParts parts;
+  parts.record_day = day("2026-01-05");
+  const ChunkKeyPattern pattern = layout.chunk_key_pattern(parts);
+  BOOST_TEST(pattern.has_chunk_id());
+  BOOST_TEST(pattern.list_prefix() == "ws1/ds1/rt1/2026/01/05/some_name-2026-01-05-");
+  parts.chunk_id = 7;
+  BOOST_TEST(pattern.key(7) == render(layout, parts));
+  BOOST_TEST(*pattern.chunk_id_of("ws1/ds1/rt1/2026/01/05/some_name-2026-01-05-00007.csv.gz") == 7u);
+  BOOST_TEST(*pattern.chunk_id_of(pattern.key(kMaxChunkId)) == kMaxChunkId);
+  // What only looks like a chunk of the partition is not one.
+  for (const char* other : {"ws1/ds1/rt1/2026/01/05/some_name-2026-01-05-00007.csv.gz.bak",
+                            "ws1/ds1/rt1/2026/01/05/some_name-2026-01-05-7.csv.gz",
+                            "ws1/ds1/rt1/2026/01/05/some_name-2026-01-05-000007.csv.gz",
+                            "ws1/ds1/rt1/2026/01/05/some_name-2026-01-05-0000x.csv.gz",
+                            "ws1/ds1/rt1/2026/01/05/some_name-2026-01-05-00000.csv.gz",
+                            "ws1/ds1/rt1/2026/01/05/some_name-2026-01-05-00007.csv",
+                            "ws1/ds1/rt1/2026/01/06/some_name-2026-01-06-00007.csv.gz"})
+    BOOST_TEST(!pattern.chunk_id_of(other), other);
+}
+
+BOOST_AUTO_TEST_CASE(a_chunk_id_used_twice_must_be_the_same_number_at_both_places) {
+  LayoutOptions options = design_options();
+  options.folder = "/c{{chunk_id}}";
+  options.file_name = "part-{{chunk_id}}";
+  const KeyLayout layout = accepted(options);
+  const ChunkKeyPattern pattern = layout.chunk_key_pattern(KeyParts{});
+  BOOST_TEST(pattern.list_prefix() == "c");
+  BOOST_TEST(pattern.key(3) == "c00003/part-00003.csv.gz");
+  BOOST_TEST(*pattern.chunk_id_of("c00003/part-00003.csv.gz") == 3u);
+  BOOST_TEST(!pattern.chunk_id_of("c00003/part-00004.csv.gz"));
+}
+
+BOOST_AUTO_TEST_CASE(without_chunk_id_the_pattern_is_the_one_key) {
+  LayoutOptions options = design_options();
+  options.file_name = "{{filename}}";
+  options.has_size_cap = false;
+  const KeyLayout layout = accepted(options);
+  KeyParts parts;
+  parts.record_day = day("2026-01-05");
+  const ChunkKeyPattern pattern = layout.chunk_key_pattern(parts);
+  BOOST_TEST(!pattern.has_chunk_id());
+  BOOST_TEST(pattern.list_prefix() == "ws1/ds1/rt1/2026/01/05/some_name.csv.gz");
+  BOOST_TEST(*pattern.chunk_id_of(pattern.list_prefix()) == 1u);
+  BOOST_TEST(!pattern.chunk_id_of(pattern.list_prefix() + ".old"));
+}
+
+BOOST_AUTO_TEST_CASE(workers_run_ids_and_uuids_render_where_the_layout_puts_them) {
+  LayoutOptions options = design_options();
+  options.file_name = "{{filename}}-{{worker}}-{{run_id}}-{{uuid}}-{{chunk_id}}";
+  options.worker = "shard-7";
+  options.run_id = "20261201T224412Z-5f3a9c1e";
+  const KeyLayout layout = accepted(options);
+  BOOST_TEST(layout.keys_unique_to_run());
+  KeyParts parts;
+  parts.record_day = day("2026-01-05");
+  parts.uuid = "3f6c0b2e-8d1a-4c7e-9b0f-2a5d6e7f8091";
+  BOOST_TEST(render(layout, parts) == "ws1/ds1/rt1/2026/01/05/some_name-shard-7-20261201T224412Z-5f3a9c1e-"
+                                      "3f6c0b2e-8d1a-4c7e-9b0f-2a5d6e7f8091-00001.csv.gz");
+}
+
+BOOST_AUTO_TEST_CASE(worker_refusals_keep_writers_apart) {
+  LayoutOptions options = design_options();
+  options.worker = "w1";
+  BOOST_TEST(contains(refusal(options), "neither folder nor file_name has {{worker}}"));
+  options.file_name = "{{filename}}-{{worker}}-{{chunk_id}}";
+  options.worker = "";
+  BOOST_TEST(contains(refusal(options), "pass --worker ID"));
+  options.worker = "w/1";
+  BOOST_TEST(contains(refusal(options), "letters, digits"));
+  options.worker = "w1";
+  accepted(options);
+  options.file_name = "{{filename}}-{{uuid}}-{{chunk_id}}";  // random per object: also apart
+  accepted(options);
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_in_a_template_are_refused) {
+  LayoutOptions options = design_options();
+  options.file_name = std::string("a\x01{{chunk_id}}");
+  BOOST_TEST(contains(refusal(options), "control character"));
+  options = design_options();
+  options.folder = std::string("/ws\0x", 4);
+  BOOST_TEST(contains(refusal(options), "control character (byte 0)"));
+}
+
+BOOST_AUTO_TEST_CASE(could_render_knows_this_layouts_keys_of_any_run_and_no_others) {
+  LayoutOptions options = design_options();
+  options.folder = "/{{workspace_id}}/{{account}}/{{YYYY}}/{{MM}}/{{DD}}";
+  options.file_name = "{{filename}}-{{worker}}-{{chunk_id}}";
+  options.load_by_account = true;
+  options.prefix = "team//a";
+  options.matching_only = true;  // any worker
+  const KeyLayout layout = accepted(options);
+  BOOST_TEST(layout.could_render("team/a/ws1/acme%2Fx/2026/01/05/some_name-w-3-00002.csv.gz"));
+  BOOST_TEST(layout.could_render("team/a/ws1/b/1999/12/31/some_name-7-00001.csv.gz"));
+  for (const char* other : {"team/a/ws2/b/1999/12/31/some_name-7-00001.csv.gz",      // another workspace
+                            "team/a/ws1/b/1999/12/31/other-7-00001.csv.gz",          // another file name
+                            "team/a/ws1/b/c/1999/12/31/some_name-7-00001.csv.gz",    // a folder more
+                            "team/a/ws1/b/99/12/31/some_name-7-00001.csv.gz",        // two-digit year
+                            "team/a/ws1/b/1999/12/31/some_name-7-00001.csv",         // another extension
+                            "team/a/ws1/b/1999/12/31/some_name-7-0001.csv.gz",       // four-digit chunk
+                            "team/a/ws1/b/1999/12/31/some_name-w.x-00001.csv.gz",    // not a worker name
+                            "team/a/ws1/b/1999/12/31/.some_name-7-00001.csv.gz"})
+    BOOST_TEST(!layout.could_render(other), other);
+  BOOST_TEST(layout.fixed_prefix() == "team/a/ws1/");
+}

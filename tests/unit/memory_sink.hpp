@@ -1,6 +1,9 @@
 // An ObjectSink that keeps objects in memory by key, as a bucket would (visible at
 // commit), with the whole sink contract: list, rollback of the run's new objects, remove.
-// `fail_commit_of` makes the commit of one key fail, to test what a failed run undoes.
+// A sink serves one run: give each run a sink of its own over the same bucket.
+//
+//   test_helpers::MemoryBucket bucket;
+//   test_helpers::MemorySink first(bucket), second(bucket);
 #pragma once
 
 #include <map>
@@ -12,10 +15,15 @@
 
 namespace test_helpers {
 
+// Key -> bytes.
+using MemoryBucket = std::map<std::string, std::string>;
+
 class MemorySink final : public s3dest::ObjectSink {
  public:
-  std::map<std::string, std::string> objects;
-  std::string fail_commit_of;
+  MemorySink() : objects(own_) {}
+  explicit MemorySink(MemoryBucket& bucket) : objects(bucket) {}
+
+  MemoryBucket& objects;
   std::vector<std::string> listed_prefixes;
 
   s3dest::Result<std::unique_ptr<s3dest::ObjectWriter>> create(const s3dest::NewObject& object) override {
@@ -57,7 +65,6 @@ class MemorySink final : public s3dest::ObjectSink {
     }
     uint64_t size() const override { return data_.size(); }
     s3dest::Result<s3dest::ObjectInfo> commit() override {
-      if (object_.key == sink_.fail_commit_of) return s3dest::destination_error("commit of " + object_.key + " failed");
       s3dest::ObjectInfo info;
       info.key = object_.key;
       info.bytes = data_.size();
@@ -76,6 +83,7 @@ class MemorySink final : public s3dest::ObjectSink {
     std::string data_;
   };
 
+  MemoryBucket own_;
   std::vector<std::pair<std::string, bool>> committed_;  // key, replaced
 };
 

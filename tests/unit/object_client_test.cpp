@@ -141,3 +141,62 @@ BOOST_AUTO_TEST_CASE(http_dates_are_read_exactly) {
   BOOST_TEST(!aws::parse_http_date("Sunday, 30-Aug-15 12:36:00 GMT"));
   BOOST_TEST(!aws::parse_http_date("Sun, 30 Aug 2015 25:36:00 GMT"));
 }
+
+BOOST_AUTO_TEST_CASE(a_conditional_put_says_when_the_key_holds_an_object) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.push_back({200, {{"ETag", "\"e\""}}, ""});
+  sender->replies.push_back({412, {}, "<Error><Code>PreconditionFailed</Code><Message></Message></Error>"});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://127.0.0.1:7480", true), keys(), sender);
+  auto created = client.put_object_if_absent("k", "v");
+  BOOST_REQUIRE(created.ok());
+  BOOST_TEST(created->has_value());
+  BOOST_TEST(*sender->sent[0].find_header("If-None-Match") == "*");
+  BOOST_TEST(sender->sent[0].find_header("Authorization")->find("if-none-match") != std::string::npos);  // signed
+  auto existed = client.put_object_if_absent("k", "v");
+  BOOST_REQUIRE(existed.ok());
+  BOOST_TEST(!existed->has_value());
+}
+
+BOOST_AUTO_TEST_CASE(listings_follow_every_page) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.push_back({200, {},
+                             "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>p/1</Key></Contents>"
+                             "<NextContinuationToken>tok/en=</NextContinuationToken></ListBucketResult>"});
+  sender->replies.push_back(
+      {200, {}, "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>p/2</Key></Contents></ListBucketResult>"});
+  sender->replies.push_back({200, {},
+                             "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated><NextKeyMarker>p/a</NextKeyMarker>"
+                             "<NextUploadIdMarker>u1</NextUploadIdMarker><Upload><Key>p/a</Key><UploadId>u1</UploadId>"
+                             "<Initiated>2026-12-01T22:44:12.000Z</Initiated></Upload></ListMultipartUploadsResult>"});
+  sender->replies.push_back({200, {},
+                             "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated><Upload><Key>p/b</Key>"
+                             "<UploadId>u2</UploadId></Upload></ListMultipartUploadsResult>"});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://localhost:9000", true), keys(), sender);
+  auto listed = client.list_keys("p/");
+  BOOST_REQUIRE(listed.ok());
+  BOOST_TEST((*listed == std::vector<std::string>{"p/1", "p/2"}));
+  BOOST_TEST(sender->sent[1].url ==
+             "http://localhost:9000/lake/?continuation-token=tok%2Fen%3D&list-type=2&max-keys=1000&prefix=p%2F");
+  auto uploads = client.list_multipart_uploads("p/");
+  BOOST_REQUIRE(uploads.ok());
+  BOOST_REQUIRE_EQUAL(uploads->size(), 2u);
+  BOOST_TEST((*uploads)[0].key == "p/a");
+  BOOST_TEST((*uploads)[0].initiated_micros == *parse_timestamp("2026-12-01T22:44:12Z"));
+  BOOST_TEST((*uploads)[1].upload_id == "u2");
+  BOOST_TEST(sender->sent[3].url == "http://localhost:9000/lake/?key-marker=p%2Fa&prefix=p%2F&upload-id-marker=u1&uploads=");
+}
+
+BOOST_AUTO_TEST_CASE(a_raised_stop_flag_abandons_writes_but_never_the_calls_that_undo) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.assign(4, aws::HttpResponse{200, {{"ETag", "\"e\""}}, ""});
+  StopFlag stop;
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://127.0.0.1:7480", true), keys(), sender,
+                          aws::unix_now, &stop);
+  BOOST_REQUIRE(client.put_object("k", "v").ok());
+  BOOST_TEST(sender->sent[0].stop == &stop);  // the transport watches it during the transfer
+  stop.raise("SIGINT");
+  BOOST_REQUIRE(client.abort_multipart_upload("k", "u").ok());
+  BOOST_REQUIRE(client.delete_object("k").ok());
+  BOOST_TEST(sender->sent[1].stop == nullptr);
+  BOOST_TEST(sender->sent[2].stop == nullptr);
+}

@@ -164,7 +164,9 @@ inline int run_load(const std::vector<std::string>& args) {
   if (!sinks.ok()) return fail(sinks.status());
 
   stop_on_sigint_and_sigterm();
-  if (!a.dry_run) std::fprintf(stderr, "s3dest: run %s: loading into %s\n", options->run_id.c_str(), dest.text().c_str());
+  options->on_start = [&] {
+    if (!a.dry_run) std::fprintf(stderr, "s3dest: run %s: loading into %s\n", options->run_id.c_str(), dest.text().c_str());
+  };
   ProgressLine progress(!a.dry_run && (a.progress || (!a.no_progress && ::isatty(2))));
   options->on_progress = [&progress](const LoadProgress& p) { progress.show(p); };
   auto report = load(*config, sinks->sink(), *options);

@@ -370,6 +370,7 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
                              parts.chunk_id = chunk_id;
                              return keys.object_for(partition, parts);
                            });
+  if (options.on_start) options.on_start();
   LoadProgress progress;
   Status status = write_inputs(plan, *format, config, keyer, partitions, writer, options, progress);
   if (status.ok()) status = writer.finish(partitions.sorted(), options.stop);

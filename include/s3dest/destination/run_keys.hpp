@@ -66,8 +66,11 @@ inline Result<RunKeys::Partition*> RunKeys::partition_state(size_t partition, co
   shown.uuid = "{{uuid}}";  // a random id per object: the pattern only names the partition in messages
   p.pattern = layout_.chunk_key_pattern(shown);
   if (layout_.keys_unique_to_run()) return &p;
-  S3DEST_ASSIGN_OR_RETURN(const std::vector<std::string> keys, sink_.list(p.pattern->list_prefix()));
-  for (const std::string& key : keys)
+  auto keys = sink_.list(p.pattern->list_prefix());
+  if (!keys.ok())
+    return keys.status().prefixed("before writing a partition, s3dest lists what it holds, so that nothing there "
+                                  "is lost (on S3 this needs s3:ListBucket on the prefix): ");
+  for (const std::string& key : *keys)
     if (const auto id = p.pattern->chunk_id_of(key)) p.existing.push_back(*id);
   std::sort(p.existing.begin(), p.existing.end());
   return &p;

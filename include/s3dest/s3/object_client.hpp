@@ -67,6 +67,7 @@ namespace detail {
 struct CallOptions {
   bool interruptible = false;
   bool conditional = false;
+  std::string_view subject;  // what messages name, when not the key (a listed prefix)
 };
 
 }  // namespace detail
@@ -257,25 +258,26 @@ inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, 
     return skew_.learn(r, clock_()) || aws::is_throttling_code(aws::parse_service_error(r.body).code);
   };
   auto response = aws::send_with_retries(*sender_, bucket_.retry, make_request, retryable);
+  const std::string subject = describe(options.subject.empty() ? key : options.subject);
   if (!response.ok()) {
     if (response.status().kind() == ErrorKind::interrupted) return response.status();
-    return response.status().prefixed(std::string(operation) + " " + describe(key) + ": cannot reach S3: ");
+    return response.status().prefixed(std::string(operation) + " " + subject + ": cannot reach S3: ");
   }
   if (response->status / 100 != 2 && !(options.conditional && detail::is_precondition_refusal(*response)))
-    return s3_error(operation, describe(key), *response, credentials_->describe(), bucket_);
+    return s3_error(operation, subject, *response, credentials_->describe(), bucket_);
   return response;
 }
 
 inline Result<aws::HttpResponse> ObjectClient::put_object(std::string_view key, std::string_view body,
                                                           std::vector<aws::HttpHeader> headers) {
-  return send("PutObject", "PUT", key, "", std::move(headers), body, {true, false});
+  return send("PutObject", "PUT", key, "", std::move(headers), body, {true, false, {}});
 }
 
 inline Result<std::optional<aws::HttpResponse>> ObjectClient::put_object_if_absent(
     std::string_view key, std::string_view body, std::vector<aws::HttpHeader> headers) {
   headers.push_back({"If-None-Match", "*"});
   S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response,
-                          send("PutObject", "PUT", key, "", std::move(headers), body, {true, true}));
+                          send("PutObject", "PUT", key, "", std::move(headers), body, {true, true, {}}));
   if (detail::is_precondition_refusal(response)) return std::optional<aws::HttpResponse>();
   return std::optional<aws::HttpResponse>(std::move(response));
 }
@@ -298,7 +300,7 @@ inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view
     std::string query = continuation.empty() ? "" : "continuation-token=" + aws::uri_encode(continuation) + "&";
     query += "list-type=2&max-keys=" + std::to_string(page) + "&prefix=" + aws::uri_encode(prefix);
     S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
-                            send("ListObjectsV2", "GET", "", std::move(query), {}, ""));
+                            send("ListObjectsV2", "GET", "", std::move(query), {}, "", {false, false, prefix}));
     auto document = aws::parse_xml(response.body);
     if (!document.ok())
       return destination_error("ListObjectsV2 on " + describe(prefix) + ": the reply is not XML (" +
@@ -320,7 +322,7 @@ inline Result<std::vector<OpenUpload>> ObjectClient::list_multipart_uploads(std:
     if (!upload_id_marker.empty()) query += "&upload-id-marker=" + aws::uri_encode(upload_id_marker);
     query += "&uploads=";
     S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
-                            send("ListMultipartUploads", "GET", "", std::move(query), {}, ""));
+                            send("ListMultipartUploads", "GET", "", std::move(query), {}, "", {false, false, prefix}));
     auto document = aws::parse_xml(response.body);
     if (!document.ok())
       return destination_error("ListMultipartUploads on " + describe(prefix) + ": the reply is not XML (" +
@@ -347,7 +349,7 @@ inline Status ObjectClient::delete_object(std::string_view key) {
 inline Result<std::string> ObjectClient::create_multipart_upload(std::string_view key,
                                                                  std::vector<aws::HttpHeader> headers) {
   S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
-                          send("CreateMultipartUpload", "POST", key, "uploads=", std::move(headers), "", {true, false}));
+                          send("CreateMultipartUpload", "POST", key, "uploads=", std::move(headers), "", {true, false, {}}));
   auto document = aws::parse_xml(response.body);
   const std::string upload_id = document.ok() ? document->child_text("UploadId") : std::string();
   if (upload_id.empty())
@@ -360,7 +362,7 @@ inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::
                                                      int part_number, std::string_view body) {
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
   S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
-                          send("UploadPart", "PUT", key, std::move(query), {}, body, {true, false}));
+                          send("UploadPart", "PUT", key, std::move(query), {}, body, {true, false, {}}));
   const std::string* etag = response.find_header("ETag");
   if (!etag || etag->empty())
     return destination_error("UploadPart " + describe(key) + " part " + std::to_string(part_number) +
@@ -381,7 +383,7 @@ inline Result<aws::HttpResponse> ObjectClient::complete(std::string_view key, st
   if (if_absent) headers.push_back({"If-None-Match", "*"});
   S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response,
                           send("CompleteMultipartUpload", "POST", key, "uploadId=" + aws::uri_encode(upload_id),
-                               std::move(headers), body, {true, if_absent}));
+                               std::move(headers), body, {true, if_absent, {}}));
   // S3 may answer 200 and still fail: the error is then the body.
   if (response.status == 200 && response.body.find("<Error>") != std::string::npos)
     return s3_error("CompleteMultipartUpload", describe(key), response, credentials_->describe(), bucket_);

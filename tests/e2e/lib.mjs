@@ -4,7 +4,7 @@
 // ctest sets S3DEST_BIN (the s3dest binary) and S3DEST_SOURCE_DIR (the repository root);
 // s3dest-sample is built next to s3dest.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +33,36 @@ export function s3dest(args, { input, env, cwd } = {}) {
   });
   if (result.error) throw result.error;
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+// Starts `s3dest ARGS...` without waiting: for runs a test interrupts. Returns
+// { child, done }, where `done` resolves to {status, signal, stdout, stderr}.
+export function spawnS3dest(args, { env, cwd } = {}) {
+  const child = spawn(BIN, args, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.on('error', () => {}); // a run that stopped reading is the point of some tests
+  const done = new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+// Waits until `ready()` is true, looking every 20 ms; fails after `ms`.
+export async function waitFor(ready, what, ms = 60_000) {
+  const until = Date.now() + ms;
+  while (!(await ready())) {
+    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// The bytes of every file under `root`: relative path -> Buffer, hidden files too.
+export function snapshot(root) {
+  return new Map(listFiles(root).map((f) => [f, fs.readFileSync(path.join(root, f))]));
 }
 
 // Settings for a tool run against a test S3 server: no profile files of this machine, no

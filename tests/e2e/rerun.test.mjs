@@ -1,0 +1,272 @@
+// Loads are re-run, killed and run side by side, and never lose what was already there
+// (a local folder here; tests/e2e/s3_rerun.test.mjs does the same against radosgw):
+// a failing re-run leaves the folder byte for byte as it was; existing_objects "keep"
+// refuses to overwrite; a re-run with fewer rows replaces each partition it writes whole;
+// SIGTERM and SIGINT undo a load; cleanup removes what a SIGKILL left; no key is rendered
+// twice; four workers load one dataset with {{worker}} and their manifests merge.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  SAMPLE_COLUMNS,
+  SAMPLE_SCHEMA,
+  assertFails,
+  assertSameRows,
+  cleanup,
+  dayAccountConfig,
+  duck,
+  listFiles,
+  loadOk,
+  loadSampleInput,
+  readManifest,
+  readerSql,
+  s3dest,
+  sample,
+  snapshot,
+  spawnS3dest,
+  tempDir,
+  waitFor,
+  writeConfig,
+  writeJson,
+} from './lib.mjs';
+
+let dir, small, big, db;
+
+before(async () => {
+  dir = tempDir('s3dest-rerun-');
+  small = sample(path.join(dir, 'small.ndjson'), { rows: 6_000, days: 3, accounts: 2, seed: 1 });
+  big = sample(path.join(dir, 'big.ndjson'), { rows: 60_000, days: 3, accounts: 2, seed: 2 });
+  db = await duck();
+});
+
+after(() => {
+  db?.close();
+  cleanup(dir);
+});
+
+// Small blocks and chunks, so a run has written (staged) objects long before its end.
+const CONFIG = dayAccountConfig({ max_file_size_mb: 0.05, memory_limit_mb: 16 });
+
+function work() {
+  return fs.mkdtempSync(path.join(dir, 'run-'));
+}
+
+function load(w, args, config = CONFIG) {
+  return s3dest(['load', '--no-progress', '--config', writeConfig(w, config), ...args]);
+}
+
+function temporaryFiles(dest) {
+  return listFiles(dest).filter((f) => /(^|\/)\.[^/]*\.s3dest-[^/]*\.tmp$/.test(f));
+}
+
+function withBadLastRow(file) {
+  const bad = `${file}.bad`;
+  fs.writeFileSync(bad, fs.readFileSync(file, 'utf8') + '{"date": "not a date", "account": "acc0"}\n');
+  return bad;
+}
+
+test('a re-run of a larger input that fails at its last row leaves the folder byte for byte as it was', () => {
+  const w = work();
+  const dest = path.join(w, 'lake');
+  loadOk(['--config', writeConfig(w, CONFIG), '--input', small, '--dest', dest]);
+  const before = snapshot(dest);
+  const r = load(w, ['--input', withBadLastRow(big), '--dest', dest]);
+  assertFails(r, 3, [/big\.ndjson\.bad:60001:/]);
+  // It had written objects, replacing earlier ones, before it met the bad row.
+  assert.match(r.stderr, /^undone: (\d+ unfinished objects? dropped, )?\d+ finished objects? of this run removed; nothing that existed before was touched$/m);
+  assert.deepEqual(snapshot(dest), before);
+});
+
+test('existing_objects "keep" refuses a re-run with exit 4, naming the first existing key, and changes nothing', () => {
+  const w = work();
+  const dest = path.join(w, 'lake');
+  loadOk(['--config', writeConfig(w, CONFIG), '--input', small, '--dest', dest]);
+  const before = snapshot(dest);
+  const r = load(w, ['--input', small, '--dest', dest], { ...CONFIG, existing_objects: 'keep' });
+  assertFails(r, 4, [/lake\/ws1\/acc\d\/2026\/01\/0\d\/campaigns-202601\d\d-00001\.csv already exists and existing_objects is "keep"/]);
+  assert.deepEqual(snapshot(dest), before);
+  // New keys are fine with keep.
+  loadOk(['--config', writeConfig(w, { ...CONFIG, existing_objects: 'keep' }), '--input', small, '--dest',
+          path.join(w, 'other')]);
+});
+
+describe('a re-run with fewer rows', () => {
+  let w, dest, first, second, dayOne;
+  before(() => {
+    w = work();
+    dest = path.join(w, 'lake');
+    const firstFile = path.join(w, 'first.json');
+    loadOk(['--config', writeConfig(w, CONFIG), '--input', big, '--dest', dest, '--manifest', firstFile]);
+    first = readManifest(firstFile);
+    // Things beside the chunks that only look like them.
+    fs.writeFileSync(path.join(dest, 'ws1/acc0/2026/01/01/campaigns-20260101-00099.csv.bak'), 'mine');
+    fs.writeFileSync(path.join(dest, 'ws1/acc0/2026/01/01/campaigns-20260101-99.csv'), 'mine too');
+    // Only the first day, and fewer rows of it.
+    dayOne = path.join(w, 'day-one.ndjson');
+    const lines = fs.readFileSync(small, 'utf8').split('\n').filter((l) => l.includes('"2026-01-01"'));
+    fs.writeFileSync(dayOne, lines.join('\n') + '\n');
+  });
+
+  test('--dry-run says what it would replace and remove, and changes nothing', () => {
+    const before = snapshot(dest);
+    const r = loadOk(['--config', writeConfig(w, CONFIG), '--input', dayOne, '--dest', dest, '--dry-run']);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.some((l) => /^ws1\/acc0\/2026\/01\/01\/campaigns-20260101-00001\.csv\t\d+ rows\treplaces an existing object$/.test(l)), r.stdout);
+    assert.ok(lines.some((l) => /\tremoved\t/.test(l)), r.stdout);
+    assert.deepEqual(snapshot(dest), before);
+  });
+
+  test('leaves exactly its own chunks in each partition it wrote, lists the stale ones as removed', async () => {
+    const untouched = new Map([...snapshot(dest)].filter(([f]) => !f.includes('/2026/01/01/')));
+    const secondFile = path.join(w, 'second.json');
+    loadOk(['--config', writeConfig(w, CONFIG), '--input', dayOne, '--dest', dest, '--manifest', secondFile]);
+    second = readManifest(secondFile);
+    const dayOneFiles = listFiles(dest).filter((f) => f.includes('/2026/01/01/'));
+    assert.deepEqual(dayOneFiles.filter((f) => f.endsWith('.csv') && !f.endsWith('-99.csv')),
+                     second.objects.map((o) => o.key).sort(), 'the partitions hold this run\'s chunks only');
+    assert.ok(dayOneFiles.includes('ws1/acc0/2026/01/01/campaigns-20260101-00099.csv.bak'));
+    assert.ok(dayOneFiles.includes('ws1/acc0/2026/01/01/campaigns-20260101-99.csv'));
+    const earlierDayOne = first.objects.filter((o) => o.partition === '2026-01-01').map((o) => o.key);
+    assert.ok(earlierDayOne.length > second.objects.length, 'the first run had more chunks there');
+    assert.deepEqual(second.removed.map((o) => o.key).sort(),
+                     earlierDayOne.filter((k) => !second.objects.some((o) => o.key === k)).sort());
+    assert.ok(second.objects.every((o) => o.replaced));
+    for (const [f, bytes] of untouched) assert.deepEqual(snapshot(dest).get(f), bytes, `${f} was not written`);
+    // What the partitions hold now is the second input, row for row.
+    await loadSampleInput(db, 'day_one', dayOne);
+    const files = second.objects.map((o) => path.join(dest, o.key));
+    await assertSameRows(db, 'SELECT * FROM day_one', `SELECT * FROM ${readerSql(files, 'csv', SAMPLE_COLUMNS)}`,
+                         'day one after the re-run');
+  });
+});
+
+describe('interruptions', () => {
+  // Starts a load that reads standard input, feeds it half of `big`, and waits until the
+  // load has staged files in `dest`.
+  async function interruptedLoad(w, dest, signal) {
+    const run = spawnS3dest(['load', '--no-progress', '--config', writeConfig(w, CONFIG), '--input', '-',
+                             '--input-format', 'ndjson', '--dest', dest]);
+    const text = fs.readFileSync(big);
+    run.child.stdin.write(text.subarray(0, text.length / 2));
+    await waitFor(() => temporaryFiles(dest).length > 1, 'the load to stage files');
+    run.child.kill(signal);
+    run.child.stdin.end();
+    return run.done;
+  }
+
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]]) {
+    test(`${signal} stops a load, undoes it and exits ${code}; the folder is as it was`, async () => {
+      const w = work();
+      const dest = path.join(w, 'lake');
+      loadOk(['--config', writeConfig(w, CONFIG), '--input', small, '--dest', dest]);
+      const before = snapshot(dest);
+      const r = await interruptedLoad(w, dest, signal);
+      assert.equal(r.status, code, r.stderr);
+      assert.match(r.stderr, new RegExp(`^s3dest: error: interrupted by ${signal}: undone: .*; nothing that existed before was touched$`, 'm'));
+      assert.deepEqual(snapshot(dest), before);
+    });
+  }
+
+  test('after SIGKILL, cleanup removes the temporary files the load left, and nothing else', async () => {
+    const w = work();
+    const dest = path.join(w, 'lake');
+    loadOk(['--config', writeConfig(w, CONFIG), '--input', small, '--dest', dest]);
+    const data = snapshot(dest);
+    const r = await interruptedLoad(w, dest, 'SIGKILL');
+    assert.equal(r.signal, 'SIGKILL');
+    const left = temporaryFiles(dest);
+    assert.ok(left.length > 1, 'a killed load leaves its temporary files');
+    const config = writeConfig(w, CONFIG);
+    const young = s3dest(['cleanup', '--config', config, '--dest', dest, '--older-than', '1h']);
+    assert.equal(young.status, 0, young.stderr);
+    assert.match(young.stderr, new RegExp(`: 0 temporary files removed; ${left.length} younger than --older-than 1h kept`));
+    const cleaned = s3dest(['cleanup', '--config', config, '--dest', dest]);
+    assert.equal(cleaned.status, 0, cleaned.stderr);
+    assert.equal(cleaned.stdout.trim().split('\n').length, left.length);
+    assert.deepEqual(temporaryFiles(dest), []);
+    for (const [f, bytes] of data) assert.deepEqual(snapshot(dest).get(f), bytes, f);
+  });
+});
+
+describe('no key is rendered twice', () => {
+  const timestampSchema = {
+    columns: SAMPLE_SCHEMA.columns.map((c) => (c.name === 'date' ? { name: 'date', type: 'timestamp' } : c)),
+  };
+  for (const [date, shown] of [['9999-12-31T23:30:00-01:00', '10000-01-01T00:30:00Z'],
+                               ['0001-01-01T00:30:00+01:00', '0000-12-31T23:30:00Z']]) {
+    test(`a record date of ${date} (year ${shown.slice(0, shown.indexOf('-', 1))} in UTC) is bad input at its line`, () => {
+      const w = work();
+      const input = path.join(w, 'input.ndjson');
+      fs.writeFileSync(input, '{"date": "2026-01-01T10:00:00Z", "account": "a"}\n' +
+                              `{"date": "${date}", "account": "a"}\n`);
+      const r = load(w, ['--input', input, '--schema', writeJson(path.join(w, 'schema.json'), timestampSchema),
+                         '--dest', path.join(w, 'lake')]);
+      assertFails(r, 3, [/input\.ndjson:2: the date field "date" is /, shown, 'outside the years 0001 to 9999']);
+      assert.deepEqual(listFiles(path.join(w, 'lake')), []);
+    });
+  }
+
+  test('a partition that would need more than 99,999 chunks is refused before chunk 100,000', () => {
+    const w = work();
+    const input = path.join(w, 'input.ndjson');
+    // Two 500-byte rows fill a chunk of 0.001 MB: 200,002 rows need 100,001 chunks.
+    const row = `{"date": "2026-01-01", "note": "${'n'.repeat(500)}"}\n`;
+    fs.writeFileSync(input, row.repeat(200_002));
+    const r = load(w, ['--input', input, '--dest', path.join(w, 'lake'), '--dry-run'],
+                   { folder: '/{{YYYY}}/{{MM}}/{{DD}}', file_name: 'part-{{chunk_id}}', max_file_size_mb: 0.001,
+                     date_field: 'date' });
+    assertFails(r, 2, ['2026/01/01/part-99999.csv would pass 99999', 'raise max_file_size_mb']);
+    assert.equal(r.stdout, '', 'a dry run that fails prints no key');
+  });
+});
+
+describe('four workers load one dataset', () => {
+  const workerConfig = dayAccountConfig({ file_name: '{{filename}}-{{YYYY}}{{MM}}{{DD}}-{{worker}}-{{chunk_id}}',
+                                          max_file_size_mb: 0.05 });
+
+  test('side by side with {{worker}}: every row exactly once, and the manifests merge to the input\'s totals', async () => {
+    const w = work();
+    const dest = path.join(w, 'lake');
+    const config = writeConfig(w, workerConfig);
+    const lines = fs.readFileSync(big, 'utf8').split('\n').filter(Boolean);
+    const runs = [0, 1, 2, 3].map((shard) => {
+      const input = path.join(w, `shard-${shard}.ndjson`);
+      fs.writeFileSync(input, lines.filter((_, i) => i % 4 === shard).join('\n') + '\n');
+      return spawnS3dest(['load', '--no-progress', '--config', config, '--input', input, '--dest', dest,
+                          '--worker', String(shard), '--manifest', path.join(w, `manifest-${shard}.json`)]).done;
+    });
+    for (const r of await Promise.all(runs)) assert.equal(r.status, 0, r.stderr);
+    const manifests = [0, 1, 2, 3].map((shard) => path.join(w, `manifest-${shard}.json`));
+    manifests.forEach(readManifest);
+    const merged = s3dest(['manifest', 'merge', ...manifests]);
+    assert.equal(merged.status, 0, merged.stderr);
+    const all = JSON.parse(merged.stdout);
+    assert.equal(all.rows, lines.length);
+    assert.deepEqual(all.runs.map((r) => r.worker), ['0', '1', '2', '3']);
+    assert.deepEqual(all.objects.map((o) => o.key), listFiles(dest));
+    assert.equal(all.bytes, listFiles(dest).reduce((n, f) => n + fs.statSync(path.join(dest, f)).size, 0));
+    await loadSampleInput(db, 'big', big);
+    await assertSameRows(db, 'SELECT * FROM big',
+                         `SELECT * FROM ${readerSql(listFiles(dest).map((f) => path.join(dest, f)), 'csv', SAMPLE_COLUMNS)}`,
+                         'four workers');
+  });
+
+  test('--worker with a layout that has neither {{worker}} nor {{uuid}} is refused before anything is written', () => {
+    const w = work();
+    const r = load(w, ['--input', small, '--dest', path.join(w, 'lake'), '--worker', '1']);
+    assertFails(r, 2, ['neither folder nor file_name has {{worker}}', 'overwrite each other']);
+    assert.equal(fs.existsSync(path.join(w, 'lake')), false);
+  });
+
+  test('manifest merge refuses a key that two runs wrote, naming both manifests', () => {
+    const w = work();
+    for (const name of ['a', 'b'])
+      loadOk(['--config', writeConfig(w, CONFIG), '--input', small, '--dest', path.join(w, name),
+              '--manifest', path.join(w, `${name}.json`)]);
+    const r = s3dest(['manifest', 'merge', path.join(w, 'a.json'), path.join(w, 'b.json')]);
+    assertFails(r, 3, [/ws1\/acc\d\/.* was written by both .*a\.json and .*b\.json/]);
+    assert.equal(r.stdout, '');
+  });
+});

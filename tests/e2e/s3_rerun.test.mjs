@@ -1,0 +1,238 @@
+// Re-runs, interruptions and many writers against Ceph radosgw, a real S3 server (the
+// local folder's side is tests/e2e/rerun.test.mjs): a failing re-run keeps every earlier
+// key and names the ones it replaced; "keep" refuses; a re-run with fewer rows removes the
+// stale chunks; SIGTERM and SIGINT at several points of a multipart load leave no new
+// object and no open upload; after SIGKILL, check reports the open upload and cleanup
+// aborts it (and nobody else's); four workers load one prefix side by side.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { aws, startS3Server } from '../s3server/s3server.mjs';
+import {
+  SAMPLE_COLUMNS,
+  assertFails,
+  assertSameRows,
+  cleanup,
+  dayAccountConfig,
+  duck,
+  listFiles,
+  loadSampleInput,
+  readManifest,
+  readerSql,
+  s3dest,
+  sample,
+  spawnS3dest,
+  tempDir,
+  testAwsSettings,
+  waitFor,
+  writeConfig,
+} from './lib.mjs';
+
+let dir, server, env, db, small, big;
+
+function config(overrides = {}) {
+  return dayAccountConfig({
+    access_key_id: env.S3SERVER_ACCESS_KEY,
+    secret_access_key: env.S3SERVER_SECRET_KEY,
+    region: env.S3SERVER_REGION,
+    endpoint: env.S3SERVER_ENDPOINT,
+    path_style: true,
+    encryption: 'none',
+    max_file_size_mb: 0.1,
+    memory_limit_mb: 16,
+    ...overrides,
+  });
+}
+
+// One stream in chunks of 12 MB, each a multipart upload of 5 MB parts.
+const MULTIPART = {
+  folder: '/one', file_name: 'all-{{chunk_id}}', max_file_size_mb: 12, part_size_mb: 5, use_load_by_account: false,
+  date_field: undefined, account_field: undefined,
+};
+
+let configs = 0;
+function run(args, cfg) {
+  const file = writeConfig(dir, cfg, `config-${++configs}.json`);
+  return s3dest([...args.slice(0, 1), '--config', file, ...args.slice(1)], { env: testAwsSettings(dir) });
+}
+
+function load(prefix, input, cfg = config(), extra = []) {
+  const manifest = path.join(dir, `manifest-${++configs}.json`);
+  const r = run(['load', '--no-progress', '--input', input, '--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`,
+                 '--manifest', manifest, ...extra], cfg);
+  return { ...r, manifest: fs.existsSync(manifest) ? readManifest(manifest) : null };
+}
+
+// Every object under `prefix/`: key -> ETag.
+function listed(prefix) {
+  const r = aws(server, ['s3api', 'list-objects-v2', '--bucket', env.S3SERVER_BUCKET, '--prefix', `${prefix}/`]);
+  assert.equal(r.status, 0, r.stderr);
+  const contents = r.stdout.trim() ? JSON.parse(r.stdout).Contents ?? [] : [];
+  return new Map(contents.map((o) => [o.Key, o.ETag]));
+}
+
+function openUploads(prefix) {
+  const r = aws(server, ['s3api', 'list-multipart-uploads', '--bucket', env.S3SERVER_BUCKET, '--prefix', `${prefix}/`]);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim() ? JSON.parse(r.stdout).Uploads ?? [] : [];
+}
+
+function withBadLastRow(file) {
+  const bad = `${file}.bad`;
+  fs.writeFileSync(bad, fs.readFileSync(file, 'utf8') + '{"date": "not a date", "account": "acc0"}\n');
+  return bad;
+}
+
+describe('re-runs and interruptions against radosgw', () => {
+  before(async () => {
+    dir = tempDir('s3dest-s3rerun-');
+    server = startS3Server({ memstoreMb: 4096 });
+    env = server.env;
+    small = sample(path.join(dir, 'small.ndjson'), { rows: 6_000, days: 3, accounts: 2, seed: 1 });
+    big = sample(path.join(dir, 'big.ndjson'), { rows: 60_000, days: 3, accounts: 2, seed: 2 });
+    db = await duck();
+  });
+  after(() => {
+    db?.close();
+    server?.stop();
+    cleanup(dir);
+  });
+
+  test('a re-run that fails at its last row keeps every earlier key and names the ones it replaced', () => {
+    assert.equal(load('fail', small).status, 0);
+    const before = listed('fail');
+    const r = load('fail', withBadLastRow(big));
+    assertFails(r, 3, [/big\.ndjson\.bad:60001:/, 'nothing that existed before was deleted',
+                       'had already been replaced with this run\'s complete data']);
+    const replaced = r.stderr.split('\n').filter((l) => l.startsWith(`  s3://${env.S3SERVER_BUCKET}/fail/`));
+    assert.ok(replaced.length > 0, r.stderr);
+    assert.deepEqual([...listed('fail').keys()].sort(), [...before.keys()].sort(), 'no key lost, none added');
+    for (const line of replaced) assert.ok(before.has(line.trim().slice(`s3://${env.S3SERVER_BUCKET}/`.length)), line);
+    assert.deepEqual(openUploads('fail'), []);
+  });
+
+  test('existing_objects "keep" refuses with exit 4 naming the first existing key; nothing changes', () => {
+    assert.equal(load('keep', small).status, 0);
+    const before = listed('keep');
+    const r = load('keep', small, config({ existing_objects: 'keep' }));
+    assertFails(r, 4, [new RegExp(`s3://${env.S3SERVER_BUCKET}/keep/ws1/acc\\d/2026/01/0\\d/campaigns-202601\\d\\d-00001\\.csv already exists`)]);
+    assert.deepEqual(listed('keep'), before, 'same keys, same ETags');
+  });
+
+  test('a re-run with fewer rows removes the stale chunks of the partitions it writes, and only those', () => {
+    const first = load('fewer', big);
+    assert.equal(first.status, 0, first.stderr);
+    const dayOne = path.join(dir, 'day-one.ndjson');
+    fs.writeFileSync(dayOne, fs.readFileSync(small, 'utf8').split('\n').filter((l) => l.includes('"2026-01-01"')).join('\n') + '\n');
+    const second = load('fewer', dayOne);
+    assert.equal(second.status, 0, second.stderr);
+    const now = listed('fewer');
+    const expected = first.manifest.objects.filter((o) => o.partition !== '2026-01-01').map((o) => o.key)
+      .concat(second.manifest.objects.map((o) => o.key)).sort();
+    assert.deepEqual([...now.keys()].sort(), expected);
+    assert.ok(second.manifest.removed.length > 0);
+    for (const o of second.manifest.removed) assert.equal(o.partition, '2026-01-01');
+    // Partitions it did not write keep their objects as they were.
+    for (const o of first.manifest.objects.filter((x) => x.partition !== '2026-01-01'))
+      assert.equal(now.get(o.key), `"${o.etag}"`, o.key);
+  });
+
+  describe('interrupting a multipart load', () => {
+    let stream;
+    before(() => {
+      // About 26 MB of csv: chunks of 12 MB, each a multipart upload.
+      stream = sample(path.join(dir, 'stream.ndjson'), { rows: 230_000, days: 1, accounts: 1, seed: 3 });
+    });
+
+    // Feeds the first `share` of the stream to a load reading standard input, waits for
+    // `ready`, sends `signal`.
+    async function interrupt(prefix, share, ready, what, signal) {
+      const file = writeConfig(dir, config(MULTIPART), `config-${++configs}.json`);
+      const running = spawnS3dest(['load', '--no-progress', '--config', file, '--input', '-', '--dest',
+                                   `s3://${env.S3SERVER_BUCKET}/${prefix}`], { env: testAwsSettings(dir) });
+      const bytes = fs.readFileSync(stream);
+      running.child.stdin.write(bytes.subarray(0, Math.floor(bytes.length * share)));
+      await waitFor(ready, what, 120_000);
+      running.child.kill(signal);
+      running.child.stdin.end();
+      return running.done;
+    }
+
+    const CASES = [
+      { signal: 'SIGTERM', code: 143, earlier: true, point: 'the first upload is open' },
+      { signal: 'SIGINT', code: 130, earlier: true, point: 'the first upload is open' },
+      { signal: 'SIGINT', code: 130, earlier: false, point: 'a new object is complete and the next upload open' },
+      { signal: 'SIGTERM', code: 143, earlier: false, point: 'a new object is complete and the next upload open' },
+    ];
+    CASES.forEach(({ signal, code, earlier, point }, i) => {
+      test(`${signal} when ${point}: exit ${code}, no new object, no open upload${earlier ? ', earlier objects intact' : ''}`, async () => {
+        const prefix = `stop-${i}`;
+        if (earlier) assert.equal(load(prefix, small, config(MULTIPART)).status, 0);
+        const before = listed(prefix);
+        const firstKey = `${prefix}/one/all-00001.csv`;
+        const r = point.startsWith('the first')
+          ? await interrupt(prefix, 0.4, () => openUploads(prefix).length > 0, point, signal)
+          : await interrupt(prefix, 0.8,
+                            () => listed(prefix).has(firstKey) && openUploads(prefix).some((u) => u.Key !== firstKey),
+                            point, signal);
+        assert.equal(r.status, code, r.stderr);
+        assert.match(r.stderr, new RegExp(`^s3dest: error: interrupted by ${signal}: undone: `, 'm'));
+        if (!earlier) assert.match(r.stderr, /1 finished object of this run removed/);
+        assert.deepEqual(listed(prefix), before, 'the same objects as before the run');
+        assert.deepEqual(openUploads(prefix), []);
+      });
+    });
+
+    test('after SIGKILL, check reports the open upload and cleanup aborts it, and no one else\'s', async () => {
+      const prefix = 'killed';
+      const other = aws(server, ['s3api', 'create-multipart-upload', '--bucket', env.S3SERVER_BUCKET, '--key',
+                                 `${prefix}/one/someone-elses.bin`]);
+      assert.equal(other.status, 0, other.stderr);
+      const r = await interrupt(prefix, 0.4, () => openUploads(prefix).length > 1, 'an upload of the load', 'SIGKILL');
+      assert.equal(r.signal, 'SIGKILL');
+      const dest = ['--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`];
+      const check = run(['check', ...dest], config(MULTIPART));
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      assert.match(check.stdout, new RegExp(`^warn +open uploads under s3://${env.S3SERVER_BUCKET}/${prefix}/one/: 1 left ` +
+                                            `by s3dest runs .*${prefix}/one/all-00001\\.csv.*; 1 more that s3dest did not ` +
+                                            'start \\(left alone\\).*s3dest cleanup', 'm'));
+      const cleaned = run(['cleanup', ...dest], config(MULTIPART));
+      assert.equal(cleaned.status, 0, cleaned.stderr);
+      assert.match(cleaned.stdout, new RegExp(`^aborted upload s3://${env.S3SERVER_BUCKET}/${prefix}/one/all-00001\\.csv`));
+      assert.match(cleaned.stderr, /1 open uploads aborted; 1 that s3dest did not start left alone/);
+      assert.deepEqual(openUploads(prefix).map((u) => u.Key), [`${prefix}/one/someone-elses.bin`]);
+    });
+  });
+
+  test('four workers load one prefix side by side; the rows arrive once and the manifests merge', async () => {
+    const cfg = config({ file_name: '{{filename}}-{{YYYY}}{{MM}}{{DD}}-{{worker}}-{{chunk_id}}' });
+    const lines = fs.readFileSync(big, 'utf8').split('\n').filter(Boolean);
+    const manifests = [];
+    const runs = [0, 1, 2, 3].map((shard) => {
+      const input = path.join(dir, `shard-${shard}.ndjson`);
+      fs.writeFileSync(input, lines.filter((_, i) => i % 4 === shard).join('\n') + '\n');
+      manifests.push(path.join(dir, `workers-${shard}.json`));
+      const file = writeConfig(dir, cfg, `config-${++configs}.json`);
+      return spawnS3dest(['load', '--no-progress', '--config', file, '--input', input, '--dest',
+                          `s3://${env.S3SERVER_BUCKET}/workers`, '--worker', `w${shard}`, '--manifest', manifests[shard]],
+                         { env: testAwsSettings(dir) }).done;
+    });
+    for (const r of await Promise.all(runs)) assert.equal(r.status, 0, r.stderr);
+    const merged = s3dest(['manifest', 'merge', ...manifests]);
+    assert.equal(merged.status, 0, merged.stderr);
+    const all = JSON.parse(merged.stdout);
+    assert.equal(all.rows, lines.length);
+    const bucket = listed('workers');
+    assert.deepEqual(all.objects.map((o) => o.key), [...bucket.keys()].sort());
+    for (const o of all.objects) assert.equal(bucket.get(o.key), `"${o.etag}"`, o.key);
+    const local = path.join(dir, 'down');
+    const down = aws(server, ['s3', 'cp', '--recursive', '--quiet', `s3://${env.S3SERVER_BUCKET}/workers/`, local]);
+    assert.equal(down.status, 0, down.stderr);
+    await loadSampleInput(db, 'big', big);
+    await assertSameRows(db, 'SELECT * FROM big',
+                         `SELECT * FROM ${readerSql(listFiles(local).map((f) => path.join(local, f)), 'csv', SAMPLE_COLUMNS)}`,
+                         'four workers into S3');
+  });
+});

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
+
+#include <unistd.h>
 
 #include "s3dest/core/byte_source.hpp"
 #include "gzip_helpers.hpp"
@@ -144,6 +147,30 @@ BOOST_AUTO_TEST_CASE(dash_is_standard_input) {
   auto source = ByteSource::open("-");
   BOOST_REQUIRE(source.ok());
   BOOST_TEST((*source)->name() == "stdin");
+}
+
+BOOST_AUTO_TEST_CASE(a_raised_stop_flag_ends_the_wait_on_a_silent_pipe) {
+  int fds[2];
+  BOOST_REQUIRE(::pipe(fds) == 0);
+  const std::string path = "/dev/fd/" + std::to_string(fds[0]);
+  s3dest::StopFlag stop;
+  auto source = ByteSource::open(path, &stop);
+  BOOST_REQUIRE(source.ok());
+  BOOST_REQUIRE(::write(fds[1], "ab", 2) == 2);
+  char buf[8];
+  auto first = (*source)->read(buf, sizeof buf);  // data is read as it comes
+  BOOST_REQUIRE(first.ok());
+  BOOST_TEST(std::string(buf, *first) == "ab");
+  std::thread raiser([&stop] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    stop.raise("SIGINT");
+  });
+  auto waited = (*source)->read(buf, sizeof buf);  // nothing more, and the writer stays open
+  raiser.join();
+  BOOST_REQUIRE(!waited.ok());
+  BOOST_TEST((waited.status().kind() == s3dest::ErrorKind::interrupted));
+  ::close(fds[1]);
+  ::close(fds[0]);
 }
 
 BOOST_AUTO_TEST_CASE(empty_and_one_byte_inputs_are_plain) {

@@ -7,14 +7,16 @@
 #include <string>
 
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/stop_flag.hpp"
 
 namespace s3dest {
 
 class ByteSource {
  public:
   // Opens a file, or standard input for "-". A missing or unreadable path is a usage
-  // error (exit 2) that names it.
-  static Result<std::unique_ptr<ByteSource>> open(const std::string& path);
+  // error (exit 2) that names it. While a pipe or terminal has nothing to read, a raised
+  // `stop` ends the wait with an `interrupted` error (a file never makes a reader wait).
+  static Result<std::unique_ptr<ByteSource>> open(const std::string& path, const StopFlag* stop = nullptr);
   // Bytes already in memory (gzip or plain); `name` is what messages call them.
   static std::unique_ptr<ByteSource> from_string(std::string bytes, std::string name);
 
@@ -36,6 +38,7 @@ class ByteSource {
   enum class Mode { unknown, plain, gzip };
 
   Result<size_t> read_raw(char* buf, size_t cap);
+  Status wait_for_data();
   Status fill_input();
   Status detect();
   Result<size_t> read_gzip(char* buf, size_t cap);
@@ -44,6 +47,7 @@ class ByteSource {
   std::string name_;
   int fd_ = -1;
   bool owns_fd_ = false;
+  const StopFlag* stop_ = nullptr;  // watched while a pipe has nothing to read
   std::string memory_;  // from_string's bytes
   size_t memory_pos_ = 0;
   bool raw_eof_ = false;
@@ -61,6 +65,7 @@ class ByteSource {
 // ---------------------------------------------------------------------------------------
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -83,11 +88,17 @@ struct ByteSource::Inflater {
   }
 };
 
-inline Result<std::unique_ptr<ByteSource>> ByteSource::open(const std::string& path) {
+inline Result<std::unique_ptr<ByteSource>> ByteSource::open(const std::string& path, const StopFlag* stop) {
   std::unique_ptr<ByteSource> source(new ByteSource());
+  struct stat st;
+  const auto watch_if_it_waits = [&source, stop](int fd) {
+    struct stat st;
+    if (stop && ::fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) source->stop_ = stop;
+  };
   if (path == "-") {
     source->name_ = "stdin";
     source->fd_ = 0;
+    watch_if_it_waits(0);
     return source;
   }
   source->name_ = path;
@@ -101,7 +112,7 @@ inline Result<std::unique_ptr<ByteSource>> ByteSource::open(const std::string& p
   }
   source->fd_ = fd;
   source->owns_fd_ = true;
-  struct stat st;
+  watch_if_it_waits(fd);
   if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     return usage_error("input '" + path + "' is a directory; give the path of a file");
   }
@@ -128,6 +139,7 @@ inline Result<size_t> ByteSource::read_raw(char* buf, size_t cap) {
     if (n == 0) raw_eof_ = true;
     return n;
   }
+  S3DEST_TRY(wait_for_data());
   for (;;) {
     const ssize_t n = ::read(fd_, buf, cap);
     if (n > 0) return static_cast<size_t>(n);
@@ -136,6 +148,17 @@ inline Result<size_t> ByteSource::read_raw(char* buf, size_t cap) {
       return size_t{0};
     }
     if (errno != EINTR) return input_error("reading '" + name_ + "': " + std::strerror(errno));
+  }
+}
+
+// A pipe may have nothing to read for a long time: wait in short slices, watching stop_.
+inline Status ByteSource::wait_for_data() {
+  if (stop_ == nullptr) return {};
+  for (;;) {
+    if (stop_->raised()) return interrupted_error(*stop_);
+    pollfd ready{fd_, POLLIN, 0};
+    const int n = ::poll(&ready, 1, 100);
+    if (n > 0 || (n < 0 && errno != EINTR)) return {};  // data, an end, or an error read() will report
   }
 }
 

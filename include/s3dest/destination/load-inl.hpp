@@ -187,7 +187,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   InputsPlan plan;
   for (const auto& path : options.inputs) {
     InputPlan input;
-    S3DEST_ASSIGN_OR_RETURN(input.source, ByteSource::open(path));
+    S3DEST_ASSIGN_OR_RETURN(input.source, ByteSource::open(path, options.stop));
     input.parallel = options.input_format == InputFormat::ndjson && path != "-";
     plan.inputs.push_back(std::move(input));
   }
@@ -205,7 +205,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
                                         first.reader->name();
     if (first.parallel) {  // read the file again from its start, in parallel
       first.reader.reset();
-      S3DEST_ASSIGN_OR_RETURN(first.source, ByteSource::open(options.inputs.front()));
+      S3DEST_ASSIGN_OR_RETURN(first.source, ByteSource::open(options.inputs.front(), options.stop));
     }
   }
   plan.reader_options.schema = plan.schema;  // every input must match

@@ -23,4 +23,26 @@ if "$bin"/s3dest load --config "$work/config.json" --input "$work/bad.ndjson" --
   echo "a bad input was accepted" >&2
   exit 1
 fi
+# A re-run with fewer rows over the last run's output (stale chunks removed), one that
+# existing_objects "keep" refuses, one stopped by SIGTERM while it waits on its input,
+# and a cleanup: clean too.
+head -n 5000 "$work/rows.ndjson" > "$work/fewer.ndjson"
+"$bin"/s3dest load --config "$work/config.json" --input "$work/fewer.ndjson" --dest "$work/out-avro" --no-progress
+sed 's/}$/, "existing_objects": "keep"}/' "$work/config.json" > "$work/keep.json"
+rc=0
+"$bin"/s3dest load --config "$work/keep.json" --input "$work/fewer.ndjson" --dest "$work/out-avro" --no-progress \
+  2>/dev/null || rc=$?
+[ "$rc" = 4 ] || { echo "existing_objects keep: exit $rc, not 4" >&2; exit 1; }
+mkfifo "$work/input"
+"$bin"/s3dest load --config "$work/config.json" --input - --dest "$work/out-avro" --no-progress \
+  < "$work/input" 2>/dev/null & pid=$!
+exec 3>"$work/input"
+head -n 10000 "$work/rows.ndjson" >&3
+sleep 2
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+exec 3>&-
+[ "$rc" = 143 ] || { echo "SIGTERM: exit $rc, not 143" >&2; exit 1; }
+"$bin"/s3dest cleanup --config "$work/config.json" --dest "$work/out-avro" 2>/dev/null
 echo "sanitized loads: ok"

@@ -3,6 +3,7 @@
 // the load, undo it and exit 130/143.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>

@@ -283,6 +283,8 @@ inline Status remove_stale_chunks(ObjectSink& sink, const RunKeys& keys, const P
     describe_partition(partitions.key(stale.partition), layout, config, object.partition, object.account);
     report.removed.push_back(std::move(object));
   }
+  std::sort(report.removed.begin(), report.removed.end(),
+            [](const RemovedObject& a, const RemovedObject& b) { return a.key < b.key; });
   if (left.empty()) return {};
   return destination_error("the run's objects are in place, but chunks an earlier run left above them could not be "
                            "removed (delete them by hand, or run the load again):" + left);
@@ -374,7 +376,9 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   LoadProgress progress;
   Status status = write_inputs(plan, *format, config, keyer, partitions, writer, options, progress);
   if (status.ok()) status = writer.finish(partitions.sorted(), options.stop);
-  if (status.ok() && stop_requested(options.stop)) status = interrupted_error(*options.stop);
+  // A stop raised by now undoes the run, and whatever failed since failed because of it (a
+  // listing cut short). Once publishing has begun, the run completes.
+  if (stop_requested(options.stop)) status = interrupted_error(*options.stop);
   if (status.ok()) status = sink.publish();
   if (!status.ok()) return roll_back(sink, writer, status);
 

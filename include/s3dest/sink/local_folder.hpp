@@ -84,8 +84,10 @@ inline std::string errno_text(int err) { return std::strerror(err); }
 inline std::string local_temp_name(std::string_view name, const std::string& run_id, uint64_t number) {
   constexpr size_t kMaxName = 255;
   const std::string suffix = ".s3dest-" + run_id + "-" + std::to_string(number) + ".tmp";
-  const size_t room = kMaxName - 1 - suffix.size();
-  return "." + std::string(name.substr(0, room)) + suffix;
+  std::string temp = ".";
+  temp.append(name.substr(0, kMaxName - 1 - suffix.size()));
+  temp.append(suffix);
+  return temp;
 }
 
 // The file names in `folder` (not folders), sorted; none when it does not exist.

@@ -103,8 +103,8 @@ inline CheckStep open_uploads_step(s3::ObjectClient& client, const KeyLayout& la
     return step;
   }
   step.warning = true;
-  step.text = where + ": " + std::to_string(ours.size()) + " left by s3dest runs that were killed (" +
-              ours.front()->key;
+  step.text = where + ": " + std::to_string(ours.size()) +
+              " left by s3dest runs that were killed or are still running (" + ours.front()->key;
   if (ours.front()->initiated_micros != 0) {
     step.text += ", started ";
     append_timestamp(step.text, ours.front()->initiated_micros);

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ class MemorySink final : public s3dest::ObjectSink {
     return std::unique_ptr<s3dest::ObjectWriter>(std::make_unique<Writer>(*this, object));
   }
   s3dest::Result<std::vector<std::string>> list(const std::string& prefix) override {
+    std::lock_guard<std::mutex> lock(list_mutex_);  // called from several threads
     listed_prefixes.push_back(prefix);
     std::vector<std::string> keys;
     for (auto it = objects.lower_bound(prefix); it != objects.end() && it->first.rfind(prefix, 0) == 0; ++it)
@@ -84,6 +86,7 @@ class MemorySink final : public s3dest::ObjectSink {
   };
 
   MemoryBucket own_;
+  std::mutex list_mutex_;
   std::vector<std::pair<std::string, bool>> committed_;  // key, replaced
 };
 

@@ -223,10 +223,36 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   return plan;
 }
 
+// The key parts of a partition, for the layout.
+inline KeyParts key_parts(const PartitionKey& partition, uint32_t chunk_id = 1) {
+  KeyParts parts;
+  parts.record_day = partition.day;
+  parts.account = partition.account;
+  parts.chunk_id = chunk_id;
+  return parts;
+}
+
+// Numbers the partitions a batch brings that are new, and lists what they hold, several at
+// once, before their first objects open one by one.
+inline Status add_new_partitions(const InputBatch& batch, const PartitionKeyer& keyer, PartitionIndex& partitions,
+                                 PartitionedWriter& writer, RunKeys& keys) {
+  std::vector<size_t> added;
+  S3DEST_TRY(batch.pairs.for_each([&](std::string_view key, std::string_view) {
+    const auto route = partitions.find_or_add(key, keyer);
+    if (!route.is_new) return Status();
+    if (writer.add_partition() != route.partition) return internal_error("partition numbers out of step");
+    added.push_back(route.partition);
+    return Status();
+  }));
+  std::vector<std::pair<size_t, KeyParts>> parts;
+  for (const size_t partition : added) parts.emplace_back(partition, key_parts(partitions.key(partition)));
+  return keys.prefetch(parts);
+}
+
 // Step 2: reads every input, routes each row to its partition and hands it to the writer.
 inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Config& config,
                            const PartitionKeyer& keyer, PartitionIndex& partitions, PartitionedWriter& writer,
-                           const LoadOptions& options, LoadProgress& progress) {
+                           RunKeys& keys, const LoadOptions& options, LoadProgress& progress) {
   const EncodeRow encode = [&keyer, &format](const Row& row, std::string& key, std::string& record) {
     S3DEST_TRY(keyer.key_of(row, key));
     format.encode_record(row, record);
@@ -239,11 +265,9 @@ inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Conf
     S3DEST_ASSIGN_OR_RETURN(const InputBatch* batch, reader.next());
     if (!batch) return {};
     if (stop_requested(options.stop)) return interrupted_error(*options.stop);
+    S3DEST_TRY(add_new_partitions(*batch, keyer, partitions, writer, keys));
     S3DEST_TRY(batch->pairs.for_each([&](std::string_view key, std::string_view record) {
-      const auto route = partitions.find_or_add(key, keyer);
-      if (route.is_new && writer.add_partition() != route.partition)
-        return internal_error("partition numbers out of step");
-      return writer.add(route.partition, record);
+      return writer.add(partitions.find_or_add(key, keyer).partition, record);
     }));
     progress.rows_read += batch->pairs.rows();
     if (options.on_progress) options.on_progress(progress);
@@ -360,21 +384,17 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   // 2-3. Read, route and write; complete and publish every object.
   const PartitionKeyer keyer(layout.partitioning(), plan.date_column, plan.account_column, plan.schema);
   PartitionIndex partitions;
-  RunKeys keys(layout, sink, config.existing_objects);
+  RunKeys keys(layout, sink, config.existing_objects, std::clamp(config.concurrency, 1, 16));
   const uint64_t memory_limit = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024);
   const char* tmpdir = std::getenv("TMPDIR");
   PartitionStore store(memory_limit / 4, tmpdir && *tmpdir ? tmpdir : "/tmp");
   PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory_limit / 4, store,
                            [&](size_t partition, uint32_t chunk_id) {
-                             KeyParts parts;
-                             parts.record_day = partitions.key(partition).day;
-                             parts.account = partitions.key(partition).account;
-                             parts.chunk_id = chunk_id;
-                             return keys.object_for(partition, parts);
+                             return keys.object_for(partition, key_parts(partitions.key(partition), chunk_id));
                            });
   if (options.on_start) options.on_start();
   LoadProgress progress;
-  Status status = write_inputs(plan, *format, config, keyer, partitions, writer, options, progress);
+  Status status = write_inputs(plan, *format, config, keyer, partitions, writer, keys, options, progress);
   if (status.ok()) status = writer.finish(partitions.sorted(), options.stop);
   // A stop raised by now undoes the run, and whatever failed since failed because of it (a
   // listing cut short). Once publishing has begun, the run completes.

@@ -2,8 +2,9 @@
 // never destroys what was there and leaves each partition it writes whole:
 //
 //   - a partition's chunk keys come from the layout; the chunks an earlier run left in the
-//     partition are listed once, when its first chunk opens (not at all when the layout's
-//     keys are new in every run: {{run_id}}, {{uuid}})
+//     partition are listed once, before its first chunk: several partitions at a time by
+//     prefetch() (a listing is a round trip), or when the chunk opens; not at all when the
+//     layout's keys are new in every run ({{run_id}}, {{uuid}})
 //   - a key that holds an object is refused with existing_objects "keep" (before anything
 //     is written to it) and marked `existed` with "replace"
 //   - no key is handed out twice in a run, and chunk ids stay within five digits
@@ -13,12 +14,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "s3dest/core/object_sink.hpp"
+#include "s3dest/core/task_pool.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/layout/key_layout.hpp"
 
@@ -32,8 +35,16 @@ struct StaleChunk {
 
 class RunKeys {
  public:
-  RunKeys(const KeyLayout& layout, ObjectSink& sink, ExistingObjects if_exists)
-      : layout_(layout), sink_(sink), if_exists_(if_exists) {}
+  // `listers`: how many partitions prefetch() lists at once.
+  RunKeys(const KeyLayout& layout, ObjectSink& sink, ExistingObjects if_exists, int listers = 8)
+      : layout_(layout), sink_(sink), if_exists_(if_exists), listers_(listers) {}
+
+  // Whether partitions are listed at all (not for keys new in every run).
+  bool lists() const { return !layout_.keys_unique_to_run(); }
+
+  // Lists, `listers` at a time, what these partitions (numbers and key parts) hold, ahead
+  // of their first objects. The sink's list() must be safe to call from several threads.
+  Status prefetch(const std::vector<std::pair<size_t, KeyParts>>& partitions);
 
   // The object for chunk `parts.chunk_id` of `partition` (numbered from 0, in any order).
   Result<NewObject> object_for(size_t partition, KeyParts parts);
@@ -45,34 +56,67 @@ class RunKeys {
  private:
   struct Partition {
     std::optional<ChunkKeyPattern> pattern;
+    bool listed = false;
     std::vector<uint32_t> existing;  // chunk ids held before the run, sorted
     uint32_t last_written = 0;
   };
 
+  Partition& slot(size_t partition, const KeyParts& parts);
+  Status take_listing(Partition& p, Result<std::vector<std::string>> keys);
   Result<Partition*> partition_state(size_t partition, const KeyParts& parts);
 
   const KeyLayout& layout_;
   ObjectSink& sink_;
   ExistingObjects if_exists_;
+  int listers_;
+  std::unique_ptr<TaskPool> pool_;  // made by the first prefetch()
   std::vector<Partition> partitions_;
   std::unordered_set<std::string> keys_;
 };
 
-inline Result<RunKeys::Partition*> RunKeys::partition_state(size_t partition, const KeyParts& parts) {
+// The partition's state, with its key pattern.
+inline RunKeys::Partition& RunKeys::slot(size_t partition, const KeyParts& parts) {
   if (partition >= partitions_.size()) partitions_.resize(partition + 1);
   Partition& p = partitions_[partition];
-  if (p.pattern) return &p;
-  KeyParts shown = parts;
-  shown.uuid = "{{uuid}}";  // a random id per object: the pattern only names the partition in messages
-  p.pattern = layout_.chunk_key_pattern(shown);
-  if (layout_.keys_unique_to_run()) return &p;
-  auto keys = sink_.list(p.pattern->list_prefix());
+  if (!p.pattern) {
+    KeyParts shown = parts;
+    shown.uuid = "{{uuid}}";  // a random id per object: the pattern only names the partition in messages
+    p.pattern = layout_.chunk_key_pattern(shown);
+  }
+  return p;
+}
+
+inline Status RunKeys::take_listing(Partition& p, Result<std::vector<std::string>> keys) {
   if (!keys.ok())
     return keys.status().prefixed("before writing a partition, s3dest lists what it holds, so that nothing there "
                                   "is lost (on S3 this needs s3:ListBucket on the prefix): ");
   for (const std::string& key : *keys)
     if (const auto id = p.pattern->chunk_id_of(key)) p.existing.push_back(*id);
   std::sort(p.existing.begin(), p.existing.end());
+  p.listed = true;
+  return {};
+}
+
+inline Status RunKeys::prefetch(const std::vector<std::pair<size_t, KeyParts>>& partitions) {
+  if (!lists()) return {};
+  std::vector<size_t> wanted;  // numbers, not pointers: slot() may grow partitions_
+  for (const auto& [partition, parts] : partitions)
+    if (!slot(partition, parts).listed) wanted.push_back(partition);
+  if (wanted.empty()) return {};
+  if (!pool_) pool_ = std::make_unique<TaskPool>(listers_);
+  std::vector<std::optional<Result<std::vector<std::string>>>> listings(wanted.size());
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const std::string& prefix = partitions_[wanted[i]].pattern->list_prefix();
+    pool_->submit([this, &listings, &prefix, i] { listings[i] = sink_.list(prefix); });
+  }
+  pool_->wait();
+  for (size_t i = 0; i < wanted.size(); ++i) S3DEST_TRY(take_listing(partitions_[wanted[i]], std::move(*listings[i])));
+  return {};
+}
+
+inline Result<RunKeys::Partition*> RunKeys::partition_state(size_t partition, const KeyParts& parts) {
+  Partition& p = slot(partition, parts);
+  if (!p.listed && lists()) S3DEST_TRY(take_listing(p, sink_.list(p.pattern->list_prefix())));
   return &p;
 }
 

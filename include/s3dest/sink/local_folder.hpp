@@ -22,6 +22,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,7 @@ class LocalFolderSink final : public ObjectSink {
   std::vector<std::string> created_folders_;  // in creation order: parents first
   std::vector<Staged> staged_;
   // Folder -> its file names, sorted: read once, before the run's files are in place.
+  std::mutex listed_mutex_;  // list() may be called from several threads
   std::map<std::string, std::vector<std::string>> listed_;
 };
 
@@ -203,6 +205,7 @@ inline Result<std::vector<std::string>> LocalFolderSink::list(const std::string&
   const size_t slash = prefix.rfind('/');
   const std::string folder_key = slash == std::string::npos ? "" : prefix.substr(0, slash + 1);
   const std::string_view name_prefix = std::string_view(prefix).substr(folder_key.size());
+  std::lock_guard<std::mutex> lock(listed_mutex_);
   auto found = listed_.find(folder_key);
   if (found == listed_.end()) {
     S3DEST_ASSIGN_OR_RETURN(std::vector<std::string> names, detail::read_file_names(root_ + "/" + folder_key));

@@ -20,17 +20,15 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "s3dest/aws/sse.hpp"
 #include "s3dest/core/object_sink.hpp"
+#include "s3dest/core/task_pool.hpp"
 #include "s3dest/s3/object_client.hpp"
 #include "s3dest/sink/object_checksum.hpp"
 
@@ -45,28 +43,6 @@ struct S3SinkOptions {
   std::vector<aws::HttpHeader> object_headers;  // sent with every new object: encryption
   ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;
   std::string run_id;  // x-amz-meta-s3dest-run on every object and upload; empty: none
-};
-
-// Runs tasks on a fixed set of threads; submit() waits while `threads` tasks are already
-// queued or running, so the work (and the parts it holds) handed over stays bounded.
-class TaskPool {
- public:
-  explicit TaskPool(int threads);
-  ~TaskPool();
-  TaskPool(const TaskPool&) = delete;
-  TaskPool& operator=(const TaskPool&) = delete;
-  void submit(std::function<void()> task);
-
- private:
-  void work();
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::function<void()>> queue_;
-  size_t unfinished_ = 0;  // queued or running
-  size_t limit_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
 };
 
 // The metadata header that names the run that wrote an object.
@@ -97,42 +73,6 @@ class S3Sink final : public ObjectSink {
   std::mutex committed_mutex_;
   std::vector<Committed> committed_;
 };
-
-inline TaskPool::TaskPool(int threads) : limit_(static_cast<size_t>(std::max(threads, 1))) {
-  for (size_t i = 0; i < limit_; ++i) threads_.emplace_back([this] { work(); });
-}
-
-inline TaskPool::~TaskPool() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  changed_.notify_all();
-  for (std::thread& t : threads_) t.join();
-}
-
-inline void TaskPool::submit(std::function<void()> task) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [this] { return unfinished_ < limit_; });
-  queue_.push_back(std::move(task));
-  ++unfinished_;
-  changed_.notify_all();
-}
-
-inline void TaskPool::work() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  for (;;) {
-    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and nothing left to do
-    std::function<void()> task = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
-    task();
-    lock.lock();
-    --unfinished_;
-    changed_.notify_all();
-  }
-}
 
 namespace detail {
 

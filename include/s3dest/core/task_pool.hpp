@@ -1,0 +1,84 @@
+// Runs tasks on a fixed set of threads. submit() waits while `threads` tasks are already
+// queued or running, so the work (and the memory it holds) handed over stays bounded;
+// wait() returns once every task handed over has run.
+//
+//   TaskPool pool(4);
+//   for (auto& part : parts) pool.submit([&part] { upload(part); });
+//   pool.wait();
+#pragma once
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace s3dest {
+
+class TaskPool {
+ public:
+  explicit TaskPool(int threads);
+  ~TaskPool();  // runs what is queued, then stops the threads
+  TaskPool(const TaskPool&) = delete;
+  TaskPool& operator=(const TaskPool&) = delete;
+
+  void submit(std::function<void()> task);
+  void wait();
+
+ private:
+  void work();
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> queue_;
+  size_t unfinished_ = 0;  // queued or running
+  size_t limit_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+inline TaskPool::TaskPool(int threads) : limit_(static_cast<size_t>(std::max(threads, 1))) {
+  for (size_t i = 0; i < limit_; ++i) threads_.emplace_back([this] { work(); });
+}
+
+inline TaskPool::~TaskPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+inline void TaskPool::submit(std::function<void()> task) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return unfinished_ < limit_; });
+  queue_.push_back(std::move(task));
+  ++unfinished_;
+  changed_.notify_all();
+}
+
+inline void TaskPool::wait() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return unfinished_ == 0; });
+}
+
+inline void TaskPool::work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and nothing left to do
+    std::function<void()> task = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    task();
+    lock.lock();
+    --unfinished_;
+    changed_.notify_all();
+  }
+}
+
+}  // namespace s3dest

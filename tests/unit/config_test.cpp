@@ -92,3 +92,31 @@ BOOST_AUTO_TEST_CASE(secrets_never_appear_in_messages) {
   BOOST_REQUIRE(!config.ok());
   BOOST_CHECK(!mentions(config.status(), "s3cr3tVALUE"));
 }
+
+BOOST_AUTO_TEST_CASE(a_key_given_twice_is_refused_with_both_lines) {
+  const auto twice = parse_config("{\"file_name\": \"f\",\n \"encryption\": \"sse-kms\",\n \"folder\": \"x\",\n"
+                                  " \"encryption\": \"none\"}",
+                                  "c.json");
+  BOOST_REQUIRE(!twice.ok());
+  BOOST_TEST(twice.status().exit_code() == 2);
+  BOOST_TEST(twice.status().message() ==
+             "c.json: \"encryption\" is given twice (lines 2 and 4): keep one of them (which one counts would "
+             "depend on the reader)");
+  const auto in_context = parse_config(
+      "{\"file_name\": \"f\", \"context\": {\"filename\": \"a\",\n \"filename\": \"b\"}, \"filename\": 1}", "c.json");
+  BOOST_REQUIRE(!in_context.ok());
+  BOOST_TEST(mentions(in_context.status(), "\"filename\" is given twice (lines 1 and 2)"));
+  const auto in_hop = parse_config(R"({"file_name": "f", "role_chain": [{"role_arn": "a", "role_arn": "b"}]})", "c.json");
+  BOOST_REQUIRE(!in_hop.ok());
+  BOOST_TEST(mentions(in_hop.status(), "\"role_arn\" is given twice"));
+}
+
+BOOST_AUTO_TEST_CASE(a_nul_in_any_text_is_refused) {
+  const auto nul = parse_config(R"({"file_name": "f\u0000-{{chunk_id}}"})", "c.json");
+  BOOST_REQUIRE(!nul.ok());
+  BOOST_TEST(nul.status().exit_code() == 2);
+  BOOST_TEST(mentions(nul.status(), "\"file_name\": holds a NUL character"));
+  const auto raw = parse_config(std::string("{\"file_name\":\n \"f\0\"}", 19), "c.json");
+  BOOST_REQUIRE(!raw.ok());
+  BOOST_TEST(mentions(raw.status(), "c.json, line 2: a NUL byte"));
+}

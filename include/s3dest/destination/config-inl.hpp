@@ -2,9 +2,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "s3dest/core/text.hpp"
 #include "s3dest/destination/config.hpp"
@@ -62,6 +64,8 @@ class ConfigReader {
   Status read_string(std::string_view key, simdjson::dom::element value, std::string& out) const {
     std::string_view text;
     if (value.get_string().get(text) != simdjson::SUCCESS) return error(key, "must be a string");
+    // "\u0000" is valid JSON, but a NUL would cut every message and name that shows it.
+    if (text.find('\0') != std::string_view::npos) return error(key, "holds a NUL character (\\u0000): remove it");
     out = std::string(text);
     return {};
   }
@@ -106,6 +110,43 @@ class ConfigReader {
   const std::string& file_;
 };
 
+// The lines (from 1) where `key` is written as an object key `depth` objects and lists
+// deep in `json` (1: the config's own keys); none if it is written with escapes.
+inline std::vector<size_t> lines_of_key(std::string_view json, std::string_view key, int depth) {
+  std::vector<size_t> lines;
+  size_t line = 1;
+  int level = 0;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '\n') ++line;
+    else if (c == '{' || c == '[') ++level;
+    else if (c == '}' || c == ']') --level;
+    if (c != '"') continue;
+    const size_t start = i + 1;
+    size_t end = start;
+    while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
+    size_t after = end + 1;
+    while (after < json.size() && (json[after] == ' ' || json[after] == '\t' || json[after] == '\r' || json[after] == '\n'))
+      ++after;
+    if (level == depth && after < json.size() && json[after] == ':' && json.substr(start, end - start) == key)
+      lines.push_back(line);
+    for (size_t j = start; j < end && j < json.size(); ++j) line += json[j] == '\n' ? 1 : 0;
+    i = end;
+  }
+  return lines;
+}
+
+// A key given twice in one object: JSON readers disagree on which one counts (here the
+// last would silently win), so it is refused, with both lines.
+inline Status refuse_duplicate_key(std::string_view json, const std::string& file, std::string_view key, int depth) {
+  const std::vector<size_t> lines = lines_of_key(json, key, depth);
+  const std::string where = lines.size() >= 2
+                                ? " (lines " + std::to_string(lines[0]) + " and " + std::to_string(lines[1]) + ")"
+                                : "";
+  return usage_error(file + ": \"" + std::string(key) + "\" is given twice" + where +
+                     ": keep one of them (which one counts would depend on the reader)");
+}
+
 inline Status check_config(const Config& c, const ConfigReader& r) {
   if (c.folder.empty() && c.file_name.empty())
     return r.error("file_name", "is missing: give at least a file name template, e.g. \"{{filename}}-{{chunk_id}}\"");
@@ -146,6 +187,9 @@ inline std::string_view file_format_extension(FileFormat format) {
 
 inline Result<Config> parse_config(std::string_view json, const std::string& name) {
   using namespace detail;
+  if (const size_t nul = json.find('\0'); nul != std::string_view::npos)
+    return usage_error(name + ", line " + std::to_string(1 + std::count(json.begin(), json.begin() + nul, '\n')) +
+                       ": a NUL byte: the config is JSON text; save it as UTF-8 (not UTF-16)");
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (const auto err = parser.parse(simdjson::padded_string(json)).get(root); err != simdjson::SUCCESS)
@@ -157,8 +201,11 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
 
   Config c;
   const ConfigReader r(name);
+  std::vector<std::string_view> seen;
   for (const auto field : object) {
     const std::string_view key = field.key;
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) return refuse_duplicate_key(json, name, key, 1);
+    seen.push_back(key);
     const simdjson::dom::element value = field.value;
     double number = 0;
     if (key == "title") S3DEST_TRY(r.read_string(key, value, c.title));
@@ -213,7 +260,11 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
         if (hop_value.get_object().get(hop_object) != simdjson::SUCCESS)
           return r.error(key, "each hop must be an object {\"role_arn\": ..., \"external_id\": ...}");
         RoleHop hop;
+        std::vector<std::string_view> hop_keys;
         for (const auto hop_field : hop_object) {
+          if (std::find(hop_keys.begin(), hop_keys.end(), hop_field.key) != hop_keys.end())
+            return refuse_duplicate_key(json, name, hop_field.key, 3);
+          hop_keys.push_back(hop_field.key);
           if (hop_field.key == "role_arn") S3DEST_TRY(r.read_string("role_chain.role_arn", hop_field.value, hop.role_arn));
           else if (hop_field.key == "external_id") S3DEST_TRY(r.read_string("role_chain.external_id", hop_field.value, hop.external_id));
           else return r.error(key, "unknown key \"" + std::string(hop_field.key) + "\" in a hop: use role_arn and external_id");
@@ -226,6 +277,7 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
       if (value.get_object().get(context) != simdjson::SUCCESS)
         return r.error(key, "must be an object of template values, e.g. {\"data_source\": \"ds1\"}");
       for (const auto entry : context) {
+        if (c.context.count(std::string(entry.key)) > 0) return refuse_duplicate_key(json, name, entry.key, 2);
         std::string text;
         S3DEST_TRY(r.read_string("context." + std::string(entry.key), entry.value, text));
         c.context[std::string(entry.key)] = std::move(text);

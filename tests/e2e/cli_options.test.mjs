@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 
 import {
   SAMPLE_COLUMNS,
+  assertFails,
   assertSameRows,
   cleanup,
   dayAccountConfig,
@@ -16,6 +17,7 @@ import {
   loadOk,
   loadSampleInput,
   readerSql,
+  s3dest,
   sample,
   tempDir,
   writeConfig,
@@ -73,6 +75,20 @@ test('--set with a value holding "="', () => {
     const dest = path.join(work, 'lake');
     loadOk(['--config', config, '--input', input, '--dest', dest, '--set', 'filename=a=b']);
     assert.ok(listFiles(dest).every((f) => path.basename(f).startsWith('a=b-')), listFiles(dest).join(', '));
+  } finally {
+    cleanup(work);
+  }
+});
+
+test('--set of a name that is no context variable is refused before anything is read', () => {
+  const work = newWork();
+  try {
+    const config = writeConfig(work, dayAccountConfig());
+    for (const set of ['fillename=x', 'account=a', 'YYYY=2020']) {
+      const r = s3dest(['load', '--config', config, '--input', input, '--dest', path.join(work, 'lake'), '--set', set]);
+      assertFails(r, 2, [`--set ${set.split('=')[0]}: not a context variable`, 'workspace_id', 'dataclass']);
+    }
+    assert.equal(fs.existsSync(path.join(work, 'lake')), false);
   } finally {
     cleanup(work);
   }

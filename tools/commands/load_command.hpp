@@ -25,6 +25,14 @@ struct LoadArgs {
   bool dry_run = false, verbose = false, progress = false, no_progress = false;
 };
 
+// "workspace_id, workspace_title, ... or dataclass": what --set may give.
+inline std::string context_var_names() {
+  std::vector<std::string_view> names;
+  for (size_t i = 0; i < kTemplateVarCount; ++i)
+    if (is_context_var(static_cast<TemplateVar>(i))) names.push_back(template_var_name(static_cast<TemplateVar>(i)));
+  return join_alternatives(names);
+}
+
 inline std::string parse_load_args(const std::vector<std::string>& args, LoadArgs& a) {
   Options options;
   options.value("--config", a.config).values("--input", a.inputs).value("--input-format", a.input_format);
@@ -35,8 +43,12 @@ inline std::string parse_load_args(const std::vector<std::string>& args, LoadArg
   if (a.config.empty()) return "--config FILE is required";
   if (a.input_format != "ndjson" && a.input_format != "csv")
     return "--input-format is ndjson or csv, not \"" + a.input_format + "\"";
-  for (const std::string& set : a.sets)
+  for (const std::string& set : a.sets) {
     if (set.find('=') == std::string::npos || set.front() == '=') return "--set takes NAME=VALUE, got \"" + set + "\"";
+    const std::string name = set.substr(0, set.find('='));
+    const auto var = template_var_from_name(name);
+    if (!var || !is_context_var(*var)) return "--set " + name + ": not a context variable; --set gives one of " + context_var_names();
+  }
   if (a.worker.empty() && std::find(args.begin(), args.end(), "--worker") != args.end())
     return "--worker needs a name: letters, digits, '-' and '_'";
   return "";

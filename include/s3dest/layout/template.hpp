@@ -96,6 +96,22 @@ inline constexpr std::array<std::string_view, kTemplateVarCount> kTemplateVarNam
 static_assert(static_cast<size_t>(TemplateVar::uuid) + 1 == kTemplateVarCount);
 
 // Columns count characters, not bytes, so a UTF-8 folder name does not skew them.
+// Counts columns forward as parsing moves on, so a long template costs one pass.
+class ColumnCounter {
+ public:
+  explicit ColumnCounter(std::string_view text) : text_(text) {}
+  uint32_t at(size_t pos) {
+    for (; at_ < pos && at_ < text_.size(); ++at_)
+      if ((static_cast<unsigned char>(text_[at_]) & 0xC0) != 0x80) ++column_;
+    return column_;
+  }
+
+ private:
+  std::string_view text_;
+  size_t at_ = 0;
+  uint32_t column_ = 1;
+};
+
 inline uint32_t template_column(std::string_view text, size_t pos) {
   uint32_t column = 1;
   for (size_t i = 0; i < pos && i < text.size(); ++i) {
@@ -174,11 +190,12 @@ constexpr bool is_context_var(TemplateVar var) {
 inline Result<Template> Template::parse(std::string_view field, std::string_view text) {
   Template result;
   result.text_ = std::string(text);
+  detail::ColumnCounter columns(text);
   size_t literal_start = 0;
   const auto flush_literal = [&](size_t end) {
     if (end > literal_start) {
       result.pieces_.push_back(Piece{std::string(text.substr(literal_start, end - literal_start)),
-                                     std::nullopt, detail::template_column(text, literal_start)});
+                                     std::nullopt, columns.at(literal_start)});
     }
   };
   size_t pos = 0;
@@ -211,7 +228,7 @@ inline Result<Template> Template::parse(std::string_view field, std::string_view
                          "; valid variables: " + detail::valid_template_vars());
     }
     flush_literal(pos);
-    result.pieces_.push_back(Piece{std::string(), var, detail::template_column(text, pos)});
+    result.pieces_.push_back(Piece{std::string(), var, columns.at(pos)});
     result.used_ |= 1u << static_cast<unsigned>(*var);
     pos = close + 2;
     literal_start = pos;

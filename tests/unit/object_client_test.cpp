@@ -58,6 +58,10 @@ BOOST_AUTO_TEST_CASE(objects_are_addressed_virtual_hosted_or_path_style) {
   // A dotted name goes in the path: it would not match the wildcard certificate.
   s3::BucketEndpoint dotted = bucket_at("my.bucket", "us-east-1");
   BOOST_TEST(url(dotted, "k") == "https://s3.us-east-1.amazonaws.com/my.bucket/k");
+  // An IP address endpoint has no host names below it: path style, as the AWS SDKs do.
+  BOOST_TEST(url(bucket_at("lake", "us-east-1", "http://127.0.0.1:4569"), "k") == "http://127.0.0.1:4569/lake/k");
+  BOOST_TEST(url(bucket_at("lake", "us-east-1", "http://[::1]:4569"), "k") == "http://[::1]:4569/lake/k");
+  BOOST_TEST(url(bucket_at("lake", "us-east-1", "http://minio.local:9000"), "k") == "http://lake.minio.local:9000/k");
   BOOST_TEST(!s3::object_url(bucket_at("a/b", "us-east-1"), "k").ok());
   BOOST_TEST(!s3::object_url(bucket_at("bucket", "us-east-1/x"), "k").ok());
 }

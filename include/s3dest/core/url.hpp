@@ -2,6 +2,8 @@
 // query stay in the percent-encoded form they have on the request line.
 #pragma once
 
+#include <arpa/inet.h>
+
 #include <string>
 #include <string_view>
 
@@ -16,7 +18,12 @@ struct UrlParts {
   std::string query;      // after '?', without it; the fragment is dropped
   // The Host header a client sends: the authority without the scheme's default port.
   std::string host_header() const;
+  // The host alone: no port, an IPv6 literal without its brackets ("::1").
+  std::string host() const;
 };
+
+// Whether `host` is an IPv4 or IPv6 address written out, not a name.
+bool is_ip_address(std::string_view host);
 
 // Refuses what is not "http://" or "https://" followed by a host, and URLs holding
 // whitespace or control characters (they cannot go on a request line as they are).
@@ -33,6 +40,20 @@ inline std::string UrlParts::host_header() const {
   if (a.size() > default_port.size() && a.substr(a.size() - default_port.size()) == default_port)
     return std::string(a.substr(0, a.size() - default_port.size()));
   return authority;
+}
+
+inline std::string UrlParts::host() const {
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    return authority.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+  }
+  return authority.substr(0, authority.rfind(':'));
+}
+
+inline bool is_ip_address(std::string_view host) {
+  const std::string text(host);
+  unsigned char address[16];
+  return ::inet_pton(AF_INET, text.c_str(), address) == 1 || ::inet_pton(AF_INET6, text.c_str(), address) == 1;
 }
 
 inline Result<UrlParts> split_url(std::string_view url) {

@@ -15,7 +15,7 @@
 //
 // Addressing: virtual-hosted (https://bucket.s3.region.amazonaws.com/key) by default,
 // path-style (https://endpoint/bucket/key) with `path_style`, which most S3-compatible
-// servers on a plain host name or an IP address need. Keys are percent-encoded once,
+// servers on a plain host name need, and always for an endpoint that is an IP address. Keys are percent-encoded once,
 // '/' kept, and signed as sent (S3's path rule).
 #pragma once
 
@@ -193,8 +193,10 @@ inline Result<std::string> object_url(const BucketEndpoint& bucket, std::string_
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(base));
   std::string path = parts.path == "/" ? "" : parts.path;
   std::string url = parts.scheme + "://";
-  // A dotted bucket name would not match the wildcard TLS certificate as a host name.
-  const bool in_path = bucket.path_style || bucket.bucket.find('.') != std::string::npos;
+  // A dotted bucket name would not match the wildcard TLS certificate as a host name, and
+  // an IP address takes no bucket in front of it (the AWS SDKs address both path-style).
+  const bool in_path =
+      bucket.path_style || bucket.bucket.find('.') != std::string::npos || is_ip_address(parts.host());
   if (in_path) {
     url += parts.authority + path + "/" + bucket.bucket;
   } else {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { cleanup, duck, listFiles, loadOk, readerSql, tempDir, writeConfig } from './lib.mjs';
+import { assertFails, cleanup, duck, listFiles, loadOk, readerSql, s3dest, tempDir, writeConfig } from './lib.mjs';
 
 let dir, db;
 
@@ -112,4 +112,17 @@ test('accounts from the data stay one segment each, and different accounts never
   }
   for (const [segment, held] of accountsIn) assert.equal(held.size, 1, `${segment} holds accounts ${[...held]}`);
   assert.equal(accountsIn.size, accounts.length, 'one folder per account');
+});
+
+test('a --dest prefix with a "." or ".." folder is refused before any request', () => {
+  const c = newCase();
+  const input = path.join(c.work, 'rows.ndjson');
+  fs.writeFileSync(input, '{"date": "2026-01-01", "n": 1}\n');
+  // An endpoint where nothing listens: a request would fail with exit 4, not 2.
+  const config = writeConfig(c.work, { folder: '/x', file_name: 'f', access_key_id: 'AKIDEXAMPLE',
+                                       secret_access_key: 'not-a-secret', endpoint: 'http://127.0.0.1:9', path_style: true });
+  for (const dest of ['s3://bkt/../other/x', 's3://bkt/a/./b', 's3://bkt/..']) {
+    const r = s3dest(['load', '--config', config, '--input', input, '--dest', dest]);
+    assertFails(r, 2, ['the --dest prefix', 'folder: give the prefix without it']);
+  }
 });

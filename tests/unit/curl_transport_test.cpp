@@ -179,6 +179,13 @@ BOOST_AUTO_TEST_CASE(a_raised_stop_flag_abandons_a_transfer_at_once) {
   BOOST_TEST(!transport.send(r).ok());  // raised stays raised: nothing more goes out
 }
 
+BOOST_AUTO_TEST_CASE(paths_go_out_as_given_with_their_dot_segments) {
+  LoopbackHttpServer server([](const ReceivedRequest&) { return Reply{200, {}, ""}; });
+  http::CurlTransport transport;
+  BOOST_REQUIRE(transport.send(request("GET", server.url("/bucket/a/../other/./x"))).ok());
+  BOOST_TEST(server.requests().at(0).target == "/bucket/a/../other/./x");
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_connection_is_a_destination_error_naming_the_host) {
   int port;
   {

@@ -464,3 +464,14 @@ BOOST_AUTO_TEST_CASE(could_render_knows_this_layouts_keys_of_any_run_and_no_othe
     BOOST_TEST(!layout.could_render(other), other);
   BOOST_TEST(layout.fixed_prefix() == "team/a/ws1/");
 }
+
+BOOST_AUTO_TEST_CASE(dot_folders_in_the_dest_prefix_are_refused) {
+  for (const char* prefix : {"..", "../other", "a/../b", "a/./b", "a/."}) {
+    LayoutOptions options = design_options();
+    options.prefix = prefix;
+    BOOST_TEST(contains(refusal(options), "folder: give the prefix without it"), prefix);
+  }
+  LayoutOptions options = design_options();
+  options.prefix = "a/..b/.c";  // names that only start with dots are names
+  accepted(options);
+}

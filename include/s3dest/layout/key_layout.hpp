@@ -374,6 +374,15 @@ inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
   for (const char c : options.prefix)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
       return usage_error("the --dest prefix holds a control character: remove it");
+  for (size_t start = 0; start <= options.prefix.size();) {
+    const size_t end = std::min(options.prefix.find('/', start), options.prefix.size());
+    const std::string_view segment = std::string_view(options.prefix).substr(start, end - start);
+    if (segment == "." || segment == "..")
+      return usage_error("the --dest prefix \"" + options.prefix + "\" has a \"" + std::string(segment) +
+                         "\" folder: give the prefix without it (S3 keys are plain names, and \"..\" would "
+                         "name another prefix or bucket)");
+    start = end + 1;
+  }
   S3DEST_TRY(detail::check_control_characters(file_name, "file_name"));
   S3DEST_TRY(detail::check_worker(folder, file_name, options.worker, options.matching_only));
   if ((folder.uses(TemplateVar::run_id) || file_name.uses(TemplateVar::run_id)) && options.run_id.empty() &&

@@ -12,8 +12,8 @@ const SUITE = path.join(SOURCE_DIR, 'tests', 'data', 'aws-sigv4-test-suite', 'v4
 
 // Everything the tool printed in this file's runs, searched for the secret at the end.
 const printed = [];
-function sign(args) {
-  const r = s3dest(['sign', ...args]);
+function sign(args, options) {
+  const r = s3dest(['sign', ...args], options);
   printed.push({ args, stdout: r.stdout, stderr: r.stderr });
   return r;
 }
@@ -199,7 +199,7 @@ test('refusals: exit 2 with a message that says what to fix', () => {
     return [...args.slice(0, i), ...args.slice(i + 2)];
   };
   assertFails(sign(without('--region')), 2, ['--region R is required']);
-  assertFails(sign(without('--secret-key')), 2, ['--secret-key S is required']);
+  assertFails(sign(without('--secret-key'), { env: { AWS_SECRET_ACCESS_KEY: '' } }), 2, ['--secret-key S is required']);
   assertFails(sign([...args, '--presign', '604801']), 2, ['604800 seconds (7 days)']);
   assertFails(sign([...args, '--presign', '7d']), 2, ['--presign takes the URL\'s lifetime in seconds']);
   assertFails(sign([...args, '--format', 'xml']), 2, ['--format is text or json']);
@@ -215,6 +215,23 @@ test('refusals: exit 2 with a message that says what to fix', () => {
     2,
     ['UNSIGNED-PAYLOAD'],
   );
+});
+
+test('the secret key can come from AWS_SECRET_ACCESS_KEY or standard input, out of the process list', () => {
+  const { args } = suiteArgs('get-vanilla');
+  const i = args.indexOf('--secret-key');
+  const secret = args[i + 1];
+  const without = [...args.slice(0, i), ...args.slice(i + 2)];
+  const expected = signJson(args).signature;
+  const json = (r) => {
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout).signature;
+  };
+  assert.equal(json(sign([...without, '--format', 'json'], { env: { AWS_SECRET_ACCESS_KEY: secret } })), expected);
+  assert.equal(json(sign([...without, '--format', 'json', '--secret-key', '-'], { input: `${secret}\n` })), expected);
+  assert.equal(json(sign([...without, '--format', 'json'], { input: `${secret}\n`, env: { AWS_SECRET_ACCESS_KEY: '' } })),
+               expected);
+  assertFails(sign(without, { env: { AWS_SECRET_ACCESS_KEY: '' } }), 2, ['--secret-key S is required (or AWS_SECRET_ACCESS_KEY']);
 });
 
 test('the secret key never appears in anything s3dest sign printed', () => {

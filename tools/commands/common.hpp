@@ -41,7 +41,8 @@ cleanup aborts the multipart uploads and removes the temporary files that killed
 left (DURATION: 30s, 15m, 2h, 7d; default 0: all of them).
 manifest merge joins several workers' manifests, refusing a key written twice.
 sign prints the SigV4 canonical request, string to sign, signature and the headers to add
-(or with --presign the presigned URL, valid up to 604800 seconds).
+(or with --presign the presigned URL, valid up to 604800 seconds); without --secret-key
+the secret comes from AWS_SECRET_ACCESS_KEY, or with --secret-key - from standard input.
 )";
 
 // SIGINT and SIGTERM raise stop_on_signal() (the work in progress notices, undoes itself

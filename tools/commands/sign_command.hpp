@@ -1,6 +1,10 @@
 // s3dest sign: shows every step of a SigV4 signature, for when a server refuses one.
 #pragma once
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -25,6 +29,19 @@ struct SignArgs {
   bool no_normalize = false;
 };
 
+// A secret on the command line shows in the process list: without --secret-key it comes
+// from AWS_SECRET_ACCESS_KEY, and with "--secret-key -" (or no key and standard input
+// not a terminal) from the first line of standard input.
+inline void take_secret_from_elsewhere(std::string& secret_key) {
+  if (secret_key.empty())
+    if (const char* env = std::getenv("AWS_SECRET_ACCESS_KEY"); env && *env) secret_key = env;
+  if (secret_key == "-" || (secret_key.empty() && !::isatty(0))) {
+    secret_key.clear();
+    for (int c = std::getchar(); c != EOF && c != '\n'; c = std::getchar()) secret_key.push_back(static_cast<char>(c));
+    if (!secret_key.empty() && secret_key.back() == '\r') secret_key.pop_back();
+  }
+}
+
 // Every option of sign; the ones without a default are required.
 inline std::string parse_sign_args(const std::vector<std::string>& args, SignArgs& out) {
   Options options;
@@ -35,13 +52,18 @@ inline std::string parse_sign_args(const std::vector<std::string>& args, SignArg
   options.values("--header", out.headers).flag("--unsigned-payload", out.unsigned_payload);
   options.flag("--no-normalize", out.no_normalize);
   if (std::string error = options.parse(args, "sign"); !error.empty()) return error;
+  take_secret_from_elsewhere(out.secret_key);
   const std::pair<const char*, const std::string*> required[] = {
       {"--method M", &out.method},        {"--url URL", &out.url},
       {"--region R", &out.region},        {"--service S", &out.service},
       {"--time YYYYMMDDTHHMMSSZ", &out.time}, {"--access-key K", &out.access_key},
       {"--secret-key S", &out.secret_key}};
   for (const auto& [option, field] : required)
-    if (field->empty()) return std::string(option) + " is required";
+    if (field->empty())
+      return std::string(option) + " is required" +
+             (field == &out.secret_key ? " (or AWS_SECRET_ACCESS_KEY, or the key on standard input with --secret-key -, "
+                                         "so that it does not show in the process list)"
+                                       : "");
   if (out.format != "text" && out.format != "json") return "--format is text or json, not \"" + out.format + "\"";
   if (!out.body_file.empty() && out.unsigned_payload)
     return "--body-file and --unsigned-payload exclude each other: the payload is either hashed or not";

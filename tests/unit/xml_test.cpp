@@ -137,3 +137,20 @@ BOOST_AUTO_TEST_CASE(format_xml_writes_what_parses_back_the_same) {
   BOOST_TEST(format_xml(back) == text);
   BOOST_TEST(back.children.at(1).child_text("ETag") == "\"etag & <2>'\"");
 }
+
+BOOST_AUTO_TEST_CASE(a_reply_of_too_many_elements_or_attributes_is_refused_not_held) {
+  std::string many = "<r>";
+  for (size_t i = 0; i <= aws::kMaxXmlElements; ++i) many += "<a/>";
+  many += "</r>";
+  const auto elements = aws::parse_xml(many);
+  BOOST_REQUIRE(!elements.ok());
+  BOOST_TEST(elements.status().message().find("more than 100000 elements and attributes") != std::string::npos);
+  std::string attributes = "<r";
+  for (size_t i = 0; i <= aws::kMaxXmlElements; ++i) attributes += " a" + std::to_string(i) + "=\"\"";
+  attributes += "/>";
+  BOOST_TEST(!aws::parse_xml(attributes).ok());
+  std::string page = "<ListBucketResult>";  // a full page of a listing is far from the cap
+  for (int i = 0; i < 1000; ++i) page += "<Contents><Key>k</Key><LastModified>t</LastModified><ETag>e</ETag>"
+                                         "<Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>";
+  BOOST_TEST(aws::parse_xml(page + "</ListBucketResult>").ok());
+}

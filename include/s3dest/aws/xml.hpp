@@ -8,7 +8,9 @@
 //     code = error->child_text("Code");
 //
 // The parser never recurses (nesting is capped at kMaxXmlDepth) and reads any bytes
-// without crashing: it is fuzzed (fuzz/xml_fuzz.cpp).
+// without crashing: it is fuzzed (fuzz/xml_fuzz.cpp). Its memory is bounded too: an
+// element costs far more than its bytes, so a reply may hold at most kMaxXmlElements
+// elements and attributes (a page of 1,000 listed keys holds about 7,000).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@
 namespace s3dest::aws {
 
 inline constexpr size_t kMaxXmlDepth = 64;
+inline constexpr size_t kMaxXmlElements = 100000;  // elements and attributes together
 
 struct XmlElement {
   std::string name;  // as written, with any prefix: "Error", "s3:Key"
@@ -151,6 +154,8 @@ class XmlParser {
         if (have_root) return fail("a second root element", at);
         if (open.size() >= kMaxXmlDepth)
           return fail("elements nested deeper than " + std::to_string(kMaxXmlDepth), at);
+        if (++items_ > kMaxXmlElements)
+          return fail("more than " + std::to_string(kMaxXmlElements) + " elements and attributes", at);
         ++pos_;
         XmlElement element;
         element.name = std::string(read_name());
@@ -226,6 +231,8 @@ class XmlParser {
       std::string value;
       S3DEST_TRY(decode_text(raw, pos_, value));
       pos_ = end + 1;
+      if (++items_ > kMaxXmlElements)
+        return fail("more than " + std::to_string(kMaxXmlElements) + " elements and attributes", at);
       element.attributes.emplace_back(std::move(name), std::move(value));
     }
   }
@@ -271,6 +278,7 @@ class XmlParser {
 
   std::string_view in_;
   size_t pos_ = 0;
+  size_t items_ = 0;  // elements and attributes read, against kMaxXmlElements
 };
 
 inline void format_element(std::string& out, const XmlElement& e) {

@@ -200,6 +200,22 @@ test('a null account when loading by account', () => {
   assertBadInput(c, run(c, ['--input', file]), file, line, ['account']);
 });
 
+test('an account too long for a file name in the local folder', () => {
+  const c = newCase();
+  const input = path.join(c.work, 'input.ndjson');
+  const line = writeInputWithBadLine(input, row({ account: 'a'.repeat(300) }));
+  assertBadInput(c, run(c, ['--input', input]), input, line,
+                 ['the account "aaaa', '(300 bytes): a name in the key would be 300 bytes long, past the 255',
+                  'shorten the account values']);
+});
+
+test('an account that would make a key longer than S3 takes', () => {
+  const c = newCase({ folder: '/{{account}}/{{account}}/{{account}}/{{account}}/{{account}}/{{YYYY}}/{{MM}}/{{DD}}' });
+  const input = path.join(c.work, 'input.ndjson');
+  const line = writeInputWithBadLine(input, row({ account: 'b'.repeat(250) }));
+  assertBadInput(c, run(c, ['--input', input]), input, line, ['past the 1024 S3 takes']);
+});
+
 test('the bad row in the second of two inputs names that file', () => {
   const c = newCase();
   const first = path.join(c.work, 'first.ndjson');

@@ -20,7 +20,7 @@ import {
 const VARIABLES = [
   'workspace_id', 'workspace_title', 'data_source', 'data_table_title', 'report_type', 'filename',
   'account', 'dataclass', 'YYYY', 'MM', 'DD', 'YYYY_today', 'MM_today', 'DD_today', 'H', 'M', 'S',
-  'timestamp', 'chunk_id',
+  'timestamp', 'chunk_id', 'worker', 'run_id', 'uuid',
 ];
 
 let dir, input;
@@ -160,6 +160,16 @@ describe('template refusals', () => {
     refused(r, ['data_source', 'context', '--set']);
   });
 
+  test('a layout whose keys are longer than S3 takes', () => {
+    const r = loadWith(dayAccountConfig({ folder: `/${'long-folder-name/'.repeat(70)}{{account}}/{{YYYY}}/{{MM}}/{{DD}}` }));
+    refused(r, ['the layout renders keys too long', 'past the 1024 S3 takes', 'shorten folder']);
+  });
+
+  test('a file name longer than a local folder takes', () => {
+    const r = loadWith(dayAccountConfig({ file_name: `${'n'.repeat(250)}-{{YYYY}}{{MM}}{{DD}}-{{chunk_id}}` }));
+    refused(r, ['a name in the key would be 269 bytes long, past the 255 a local folder takes']);
+  });
+
   test('a context variable used with no context at all, into an existing empty folder', () => {
     const config = dayAccountConfig();
     delete config.context;
@@ -188,6 +198,7 @@ describe('config refusals', () => {
     ['partition_by', 'week'],
     ['encryption', 'rot13'],
     ['checksum', 'sha1'],
+    ['existing_objects', 'overwrite'],
   ]) {
     test(`a bad ${key} value: "${value}"`, () => {
       const r = loadWith(dayAccountConfig({ [key]: value }));
@@ -218,6 +229,13 @@ describe('config refusals', () => {
   test('a context value that is not a string', () => {
     const r = loadWith(dayAccountConfig({ context: { workspace_id: 7, filename: 'campaigns' } }));
     refused(r, ['workspace_id']);
+  });
+
+  test('a key given twice, with both lines', () => {
+    const text = JSON.stringify(dayAccountConfig(), null, 2).replace('"file_format": "csv",',
+                                                                     '"file_format": "csv",\n  "file_format": "json",');
+    const r = loadWith(text);
+    refused(r, ['"file_format" is given twice (lines 5 and 6)']);
   });
 
   test('a config that is not valid JSON', () => {

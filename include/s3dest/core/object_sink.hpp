@@ -11,6 +11,7 @@
 //   remove(key)     after publish(): deletes an object of an earlier run (a stale chunk)
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -79,6 +80,8 @@ class ObjectSink {
   virtual std::string describe(const std::string& key) const = 0;
   // Memory one open object's writer holds (an upload's part buffer).
   virtual uint64_t open_object_memory() const { return 0; }
+  // The longest name between two slashes of a key the sink takes (a file system's 255).
+  virtual size_t max_name_bytes() const { return SIZE_MAX; }
 };
 
 inline std::string RollbackReport::text() const {

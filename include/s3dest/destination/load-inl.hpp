@@ -21,9 +21,13 @@ struct PartitionKey {
 // day) and its account, as far as the layout splits by them. Used from several threads.
 class PartitionKeyer {
  public:
-  PartitionKeyer(Partitioning partitioning, std::optional<size_t> date_column,
+  // `layout` and `max_name_bytes`: an account that would make a key too long for the sink
+  // is the row's error.
+  PartitionKeyer(const KeyLayout& layout, size_t max_name_bytes, std::optional<size_t> date_column,
                  std::optional<size_t> account_column, const Schema& schema)
-      : partitioning_(partitioning), date_column_(date_column), account_column_(account_column), schema_(schema) {}
+      : layout_(layout), partitioning_(layout.partitioning()), max_name_bytes_(max_name_bytes),
+        account_fits_(layout.account_bytes_that_always_fit(max_name_bytes)), date_column_(date_column),
+        account_column_(account_column), schema_(schema) {}
 
   Status key_of(const Row& row, std::string& key) const {
     if (partitioning_ != Partitioning::none) {
@@ -55,6 +59,12 @@ class PartitionKeyer {
       if (key.size() == before)
         return input_error("the account field \"" + schema_.columns[*account_column_].name +
                            "\" is empty: every row needs an account when use_load_by_account is on");
+      const std::string_view text = std::string_view(key).substr(before);
+      if (key_value_size(text) > account_fits_)
+        if (const auto problem = layout_.key_size_problem(text, max_name_bytes_))
+          return input_error("the account \"" + std::string(text.substr(0, 40)) + (text.size() > 40 ? "..." : "") +
+                             "\" (" + std::to_string(text.size()) + " bytes): " + *problem +
+                             ": shorten the account values (or drop {{account}} from the layout)");
     }
     return {};
   }
@@ -72,7 +82,10 @@ class PartitionKeyer {
   }
 
  private:
+  const KeyLayout& layout_;
   Partitioning partitioning_;
+  size_t max_name_bytes_;
+  size_t account_fits_;  // safe-form bytes below which no check is needed
   std::optional<size_t> date_column_, account_column_;
   const Schema& schema_;
 };
@@ -377,12 +390,15 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   const std::string run_id = options.run_id.empty() ? new_run_id(options.run_start_micros) : options.run_id;
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_key_layout(config, options.prefix, options.run_start_micros,
                                                                   options.worker, run_id));
+  if (const auto problem = layout.key_size_problem("a", sink.max_name_bytes()))
+    return usage_error("the layout renders keys too long: " + *problem +
+                       "; shorten folder, file_name, the context values or the --dest prefix");
   S3DEST_ASSIGN_OR_RETURN(InputsPlan plan, plan_inputs(config, layout, options));
   // The format refers to the schema: made once the plan is where it stays.
   S3DEST_ASSIGN_OR_RETURN(const std::unique_ptr<RowFormat> format, make_row_format(config, plan.schema));
 
   // 2-3. Read, route and write; complete and publish every object.
-  const PartitionKeyer keyer(layout.partitioning(), plan.date_column, plan.account_column, plan.schema);
+  const PartitionKeyer keyer(layout, sink.max_name_bytes(), plan.date_column, plan.account_column, plan.schema);
   PartitionIndex partitions;
   RunKeys keys(layout, sink, config.existing_objects, std::clamp(config.concurrency, 1, 16));
   const uint64_t memory_limit = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024);

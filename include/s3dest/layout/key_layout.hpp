@@ -52,6 +52,9 @@ struct KeyParts {
   std::string_view uuid;     // used when uses(TemplateVar::uuid): random per object
 };
 
+// S3 takes keys of at most this many bytes (UTF-8).
+inline constexpr size_t kMaxKeyBytes = 1024;
+
 // The days a record date may take: years 0001 to 9999, so {{YYYY}} has four digits.
 inline constexpr int32_t kFirstRecordDay = -719162;  // 0001-01-01
 inline constexpr int32_t kLastRecordDay = 2932896;   // 9999-12-31
@@ -72,6 +75,13 @@ class KeyLayout {
 
   // The keys of one partition's chunks (`parts` without its chunk id).
   ChunkKeyPattern chunk_key_pattern(const KeyParts& parts) const;
+
+  // What is wrong with the longest key this layout renders for `account` (any partition,
+  // chunk and uuid): longer than kMaxKeyBytes, or a name between slashes longer than
+  // `max_name_bytes`; nothing when it fits.
+  std::optional<std::string> key_size_problem(std::string_view account, size_t max_name_bytes) const;
+  // Accounts whose safe form (append_key_value) has at most this many bytes always fit.
+  size_t account_bytes_that_always_fit(size_t max_name_bytes) const;
 
   // Every key this layout renders is new in each run ({{run_id}} or {{uuid}}): no earlier
   // run can have written it, so there is nothing to look for.
@@ -104,6 +114,8 @@ class KeyLayout {
 // Appends `value` so that it stays inside one path segment of a key: '/', '\\', '%' and
 // control characters become %XX, and a value of "." or ".." becomes %2E / %2E%2E.
 void append_key_value(std::string& out, std::string_view value);
+// How many bytes append_key_value appends for `value`.
+size_t key_value_size(std::string_view value);
 
 // ---------------------------------------------------------------------------------------
 // Implementation.
@@ -360,6 +372,13 @@ inline void append_key_value(std::string& out, std::string_view value) {
   }
 }
 
+inline size_t key_value_size(std::string_view value) {
+  if (value == "." || value == "..") return value.size() * 3;
+  size_t n = value.size();
+  for (const char c : value) n += detail::is_key_escaped_char(c) ? 2 : 0;
+  return n;
+}
+
 inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
   S3DEST_ASSIGN_OR_RETURN(Template folder, Template::parse("folder", options.folder));
   S3DEST_ASSIGN_OR_RETURN(Template file_name, Template::parse("file_name", options.file_name));
@@ -486,6 +505,52 @@ inline ChunkKeyPattern KeyLayout::chunk_key_pattern(const KeyParts& parts) const
     else pieces.back().push_back(c);
   }
   return ChunkKeyPattern(std::move(pieces));
+}
+
+inline std::optional<std::string> KeyLayout::key_size_problem(std::string_view account, size_t max_name_bytes) const {
+  KeyParts parts;
+  parts.record_day = 0;
+  parts.account = account;
+  parts.chunk_id = kMaxChunkId;
+  parts.uuid = "00000000-0000-4000-8000-000000000000";
+  std::string key;
+  render(parts, key);
+  if (key.size() > kMaxKeyBytes)
+    return "the key would be " + std::to_string(key.size()) + " bytes long, past the " +
+           std::to_string(kMaxKeyBytes) + " S3 takes";
+  for (size_t start = 0; start < key.size();) {
+    const size_t end = std::min(key.find('/', start), key.size());
+    if (end - start > max_name_bytes)
+      return "a name in the key would be " + std::to_string(end - start) + " bytes long, past the " +
+             std::to_string(max_name_bytes) + " a local folder takes";
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+inline size_t KeyLayout::account_bytes_that_always_fit(size_t max_name_bytes) const {
+  if (!uses_account()) return SIZE_MAX;
+  size_t uses = 0;
+  for (const Template* t : {&folder_, &file_name_})
+    for (const Template::Piece& piece : t->pieces()) uses += piece.variable == TemplateVar::account ? 1 : 0;
+  // With a one-byte account: how much room the key and its longest name leave.
+  KeyParts parts;
+  parts.record_day = 0;
+  parts.account = "a";
+  parts.chunk_id = kMaxChunkId;
+  parts.uuid = "00000000-0000-4000-8000-000000000000";
+  std::string key;
+  render(parts, key);
+  size_t longest = 0;
+  for (size_t start = 0; start < key.size();) {
+    const size_t end = std::min(key.find('/', start), key.size());
+    longest = std::max(longest, end - start);
+    start = end + 1;
+  }
+  if (key.size() > kMaxKeyBytes || longest > max_name_bytes) return 0;
+  const size_t by_key = (kMaxKeyBytes - key.size()) / uses + 1;
+  const size_t by_name = max_name_bytes == SIZE_MAX ? SIZE_MAX : (max_name_bytes - longest) / uses + 1;
+  return std::min(by_key, by_name);
 }
 
 inline bool KeyLayout::could_render(std::string_view key) const {

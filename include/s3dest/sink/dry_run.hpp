@@ -22,6 +22,7 @@ class DryRunSink final : public ObjectSink {
   RollbackReport rollback() override { return {}; }
   Status remove(const std::string&) override { return {}; }
   std::string describe(const std::string& key) const override { return key; }
+  size_t max_name_bytes() const override { return destination_ ? destination_->max_name_bytes() : SIZE_MAX; }
 
  private:
   class Writer final : public ObjectWriter {

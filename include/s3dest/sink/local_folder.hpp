@@ -49,6 +49,7 @@ class LocalFolderSink final : public ObjectSink {
   RollbackReport rollback() override;
   Status remove(const std::string& key) override;
   std::string describe(const std::string& key) const override { return root_ + "/" + key; }
+  size_t max_name_bytes() const override { return 255; }  // NAME_MAX of Linux file systems
 
  private:
   // A committed object waiting for publish().

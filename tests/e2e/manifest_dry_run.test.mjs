@@ -15,6 +15,9 @@ import {
   listFiles,
   loadOk,
   md5Base64,
+  assertFails,
+  s3dest,
+  snapshot,
   readManifest,
   crc32Base64,
   readerSql,
@@ -161,6 +164,22 @@ test('month partitions without accounts: partition is YYYY-MM and account is nul
       assert.equal(o.key, `monthly/${yyyy}/${mm}/rows-${yyyy}${mm}-${String(o.chunk_id).padStart(5, "0")}.csv`);
     }
     assert.equal(manifest.rows, 3000);
+  } finally {
+    cleanup(work);
+  }
+});
+
+test('a manifest that cannot be written undoes the run (exit 4, the folder as it was)', () => {
+  const work = newWork();
+  try {
+    const config = writeConfig(work, dayAccountConfig({ max_file_size_mb: 0.05 }));
+    const dest = path.join(work, 'lake');
+    loadOk(['--config', config, '--input', input, '--dest', dest]);
+    const before = snapshot(dest);
+    const r = s3dest(['load', '--no-progress', '--config', config, '--input', input, '--dest', dest,
+                      '--manifest', path.join(work, 'no-such-folder', 'manifest.json')]);
+    assertFails(r, 4, ['writing the manifest to', 'no-such-folder', 'undone: ']);
+    assert.deepEqual(snapshot(dest), before);
   } finally {
     cleanup(work);
   }

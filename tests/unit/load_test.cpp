@@ -34,11 +34,16 @@ struct Input {
   ~Input() { ::unlink(path.c_str()); }
 };
 
-Config config(const std::string& extra = "") {
-  auto parsed = parse_config(R"({"folder": "/{{YYYY}}/{{MM}}/{{DD}}", "file_name": "part-{{chunk_id}}",
-                                 "max_file_size_mb": 0.001, "date_field": "date")" +
-                                 extra + "}",
-                             "test.json");
+// A daily layout in chunks of about 1 KB; `changes` are config keys and their JSON values.
+Config config(const std::map<std::string, std::string>& changes = {}) {
+  std::map<std::string, std::string> keys = {{"folder", R"("/{{YYYY}}/{{MM}}/{{DD}}")"},
+                                             {"file_name", R"("part-{{chunk_id}}")"},
+                                             {"max_file_size_mb", "0.001"},
+                                             {"date_field", R"("date")"}};
+  for (const auto& [key, value] : changes) keys[key] = value;
+  std::string json = "{";
+  for (const auto& [key, value] : keys) json += (json.size() > 1 ? ", \"" : "\"") + key + "\": " + value;
+  auto parsed = parse_config(json + "}", "test.json");
   BOOST_TEST_REQUIRE(parsed.ok(), parsed.status().message());
   return *parsed;
 }
@@ -94,7 +99,7 @@ BOOST_AUTO_TEST_CASE(a_failed_rerun_deletes_only_its_new_objects_and_names_the_r
   loaded(config(), first_run, options_for(first));
   const auto before = bucket;
   // Small blocks, so rows are written before the reader reaches the last one.
-  auto failed = load(config(R"(, "memory_limit_mb": 16)"), sink, options_for(second));
+  auto failed = load(config({{"memory_limit_mb", "16"}}), sink, options_for(second));
   BOOST_TEST_REQUIRE(!failed.ok());
   BOOST_TEST(failed.status().exit_code() == 3);
   const std::string& message = failed.status().message();
@@ -111,7 +116,7 @@ BOOST_AUTO_TEST_CASE(keep_refuses_before_writing_an_existing_key) {
   const Input input(100, 2);
   loaded(config(), first_run, options_for(input));
   const auto before = bucket;
-  auto refused = load(config(R"(, "existing_objects": "keep")"), sink, options_for(input));
+  auto refused = load(config({{"existing_objects", R"("keep")"}}), sink, options_for(input));
   BOOST_TEST_REQUIRE(!refused.ok());
   BOOST_TEST(refused.status().exit_code() == 4);
   BOOST_TEST(refused.status().message().find("mem://2026/01/01/part-00001.csv already exists") != std::string::npos,
@@ -138,7 +143,7 @@ BOOST_AUTO_TEST_CASE(layouts_with_a_uuid_write_new_keys_without_listing) {
   MemoryBucket bucket;
   MemorySink first_run(bucket), sink(bucket);
   const Input input(200, 2);
-  const Config c = config(R"(, "file_name": "part-{{uuid}}-{{chunk_id}}")");
+  const Config c = config({{"file_name", R"("part-{{uuid}}-{{chunk_id}}")"}});
   const LoadReport one = loaded(c, first_run, options_for(input));
   const LoadReport two = loaded(c, sink, options_for(input));
   BOOST_TEST(sink.listed_prefixes.empty());
@@ -162,7 +167,7 @@ BOOST_AUTO_TEST_CASE(the_manifest_reads_back_and_merges_refusing_a_key_written_t
   LoadOptions a = options_for(input), b = options_for(input);
   a.worker = "a";
   b.worker = "b";
-  const Config c = config(R"(, "file_name": "part-{{worker}}-{{chunk_id}}")");
+  const Config c = config({{"file_name", R"("part-{{worker}}-{{chunk_id}}")"}});
   const LoadReport ra = loaded(c, a_sink, a), rb = loaded(c, b_sink, b);
   auto read_a = parse_manifest(manifest_json(ra), "a.json");
   BOOST_TEST_REQUIRE(read_a.ok(), read_a.status().message());
@@ -176,4 +181,24 @@ BOOST_AUTO_TEST_CASE(the_manifest_reads_back_and_merges_refusing_a_key_written_t
   BOOST_TEST_REQUIRE(!twice.ok());
   BOOST_TEST(twice.status().exit_code() == 3);
   BOOST_TEST(twice.status().message().find("written by both a.json and again.json") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_of_on_complete_undoes_the_run_before_anything_is_removed) {
+  MemoryBucket bucket;
+  MemorySink first_run(bucket), sink(bucket);
+  const Input first(300, 1), second(30, 1);
+  loaded(config(), first_run, options_for(first));
+  const auto before = bucket.size();
+  LoadOptions options = options_for(second);
+  size_t planned = 0;
+  options.on_complete = [&planned](const LoadReport& report) {
+    planned = report.removed.size();  // the stale chunks about to go
+    return destination_error("writing the manifest to /full/disk.json failed");
+  };
+  auto failed = load(config(), sink, options);
+  BOOST_TEST_REQUIRE(!failed.ok());
+  BOOST_TEST(failed.status().message().rfind("writing the manifest to /full/disk.json failed\nundone: ", 0) == 0,
+             failed.status().message());
+  BOOST_TEST(planned > 0u);
+  BOOST_TEST(bucket.size() == before);  // stale chunks still there
 }

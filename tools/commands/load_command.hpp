@@ -140,7 +140,8 @@ inline Status write_manifest(const LoadReport& report, const std::string& file) 
   }
   std::ofstream out(file, std::ios::binary);
   out << json;
-  if (!out.flush()) return destination_error("writing the manifest to " + file + " failed: check the path");
+  out.close();
+  if (!out) return destination_error("writing the manifest to " + file + " failed: check the path and the space left");
   return {};
 }
 
@@ -182,12 +183,13 @@ inline int run_load(const std::vector<std::string>& args) {
   };
   ProgressLine progress(!a.dry_run && (a.progress || (!a.no_progress && ::isatty(2))));
   options->on_progress = [&progress](const LoadProgress& p) { progress.show(p); };
+  // Before the objects are published: a manifest that cannot be written undoes the run.
+  if (!a.manifest.empty())
+    options->on_complete = [&a](const LoadReport& report) { return write_manifest(report, a.manifest); };
   auto report = load(*config, sinks->sink(), *options);
   progress.end();
   if (!report.ok()) return fail(report.status());
   if (a.dry_run) print_dry_run(*report);
-  if (!a.manifest.empty())
-    if (const Status written = write_manifest(*report, a.manifest); !written.ok()) return fail(written);
   if (!a.dry_run) print_summary(*report, dest.text());
   return 0;
 }

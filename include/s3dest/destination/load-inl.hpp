@@ -304,24 +304,27 @@ inline void describe_partition(const PartitionKey& partition, const KeyLayout& l
   if (config.use_load_by_account) account = partition.account;
 }
 
-// Step 4: with existing_objects "replace", the chunks of earlier runs above the last
-// one this run wrote in each of its partitions go, so a partition holds one run's data.
-inline Status remove_stale_chunks(ObjectSink& sink, const RunKeys& keys, const PartitionIndex& partitions,
-                                  const KeyLayout& layout, const Config& config, LoadReport& report) {
-  std::string left;
-  for (const StaleChunk& stale : keys.stale_chunks()) {
-    if (const Status removed = sink.remove(stale.key); !removed.ok()) {
-      left += "\n  " + removed.message();
-      continue;
-    }
+// With existing_objects "replace", the chunks of earlier runs above the last one this run
+// wrote in each of its partitions, so that a partition holds one run's data.
+inline std::vector<RemovedObject> stale_objects(const RunKeys& keys, const PartitionIndex& partitions,
+                                                const KeyLayout& layout, const Config& config) {
+  std::vector<RemovedObject> stale;
+  for (const StaleChunk& chunk : keys.stale_chunks()) {
     RemovedObject object;
-    object.key = stale.key;
-    object.chunk_id = stale.chunk_id;
-    describe_partition(partitions.key(stale.partition), layout, config, object.partition, object.account);
-    report.removed.push_back(std::move(object));
+    object.key = chunk.key;
+    object.chunk_id = chunk.chunk_id;
+    describe_partition(partitions.key(chunk.partition), layout, config, object.partition, object.account);
+    stale.push_back(std::move(object));
   }
-  std::sort(report.removed.begin(), report.removed.end(),
-            [](const RemovedObject& a, const RemovedObject& b) { return a.key < b.key; });
+  std::sort(stale.begin(), stale.end(), [](const RemovedObject& a, const RemovedObject& b) { return a.key < b.key; });
+  return stale;
+}
+
+// Step 4: the stale chunks go, once the run's objects are in place.
+inline Status remove_stale_chunks(ObjectSink& sink, const std::vector<RemovedObject>& stale) {
+  std::string left;
+  for (const RemovedObject& object : stale)
+    if (const Status removed = sink.remove(object.key); !removed.ok()) left += "\n  " + removed.message();
   if (left.empty()) return {};
   return destination_error("the run's objects are in place, but chunks an earlier run left above them could not be "
                            "removed (delete them by hand, or run the load again):" + left);
@@ -415,14 +418,19 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   // A stop raised by now undoes the run, and whatever failed since failed because of it (a
   // listing cut short). Once publishing has begun, the run completes.
   if (stop_requested(options.stop)) status = interrupted_error(*options.stop);
+  LoadReport report;
+  if (status.ok()) {
+    report = report_of(writer, partitions, layout, config);
+    report.run_id = run_id;
+    report.worker = options.worker;
+    report.removed = stale_objects(keys, partitions, layout, config);
+    if (options.on_complete) status = options.on_complete(report);
+  }
   if (status.ok()) status = sink.publish();
   if (!status.ok()) return roll_back(sink, writer, status);
 
-  // 4. The run has succeeded: what it replaced, and what it removes.
-  LoadReport report = report_of(writer, partitions, layout, config);
-  report.run_id = run_id;
-  report.worker = options.worker;
-  S3DEST_TRY(remove_stale_chunks(sink, keys, partitions, layout, config, report));
+  // 4. The run has succeeded: the stale chunks go.
+  S3DEST_TRY(remove_stale_chunks(sink, report.removed));
   progress.objects_written = report.objects.size();
   progress.bytes_written = report.bytes;
   if (options.on_progress) options.on_progress(progress);

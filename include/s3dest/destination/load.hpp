@@ -6,7 +6,8 @@
 //      encode it as a record; live partitions stream chunks 00001, 00002, ... to the
 //      sink, the rest wait in a bounded store. Each partition's first chunk lists what
 //      an earlier run left there (RunKeys)
-//   3. complete every object and publish them (a local folder renames them into place)
+//   3. complete every object, tell the caller (on_complete: e.g. write the manifest), and
+//      publish them (a local folder renames them into place)
 //   4. remove the earlier runs' stale chunks above each written partition's last one
 //
 // Nothing that existed before the run is lost: on any failure (or a raised stop flag)
@@ -42,6 +43,8 @@ struct LoadProgress {
   uint64_t bytes_written = 0;
 };
 
+struct LoadReport;
+
 struct LoadOptions {
   std::vector<std::string> inputs = {"-"};  // paths; "-" is standard input
   InputFormat input_format = InputFormat::ndjson;
@@ -56,6 +59,10 @@ struct LoadOptions {
   std::function<void()> on_start;
   // Called now and then from the loading thread; may be empty.
   std::function<void(const LoadProgress&)> on_progress;
+  // Called once every object is complete, with the report (its `removed`: the stale chunks
+  // about to go), before anything is published: a failure (a manifest that cannot be
+  // written) undoes the run. May be empty.
+  std::function<Status(const LoadReport&)> on_complete;
 };
 
 struct LoadedObject {

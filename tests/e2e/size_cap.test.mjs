@@ -2,8 +2,10 @@
 // numbered 00001..0000N without gaps, every chunk but the last is filled to at least 90%
 // of the cap, and no row is lost or doubled across chunks.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 
 import {
@@ -123,3 +125,34 @@ test('a row larger than the cap is refused and the objects already written are r
     cleanup(work);
   }
 });
+
+for (const file_format of ['csv+gzip', 'json+gzip']) {
+  test(`${file_format}: the cap is on compressed bytes, so a long row that compresses well is loaded`, () => {
+    const work = fs.mkdtempSync(path.join(dir, 'run-'));
+    try {
+      const lines = fs.readFileSync(input, 'utf8').split('\n').slice(0, 500).filter(Boolean);
+      const long = { ...JSON.parse(lines[0]), note: 'repeated text '.repeat(5000) };  // 70,000 bytes
+      const file = path.join(work, 'long.ndjson');
+      fs.writeFileSync(file, [JSON.stringify(long), ...lines].join('\n') + '\n');
+      const dest = path.join(work, 'lake');
+      const cap = 0.03;
+      loadOk(['--config', writeConfig(work, dayAccountConfig({ file_format, max_file_size_mb: cap })), '--input', file,
+              '--dest', dest]);
+      const files = listFiles(dest).map((f) => path.join(dest, f));
+      assertGzipValid(files);
+      for (const f of files) assert.ok(fs.statSync(f).size <= cap * 1024 * 1024, `${f} is over the cap`);
+      const text = files.map((f) => zlib.gunzipSync(fs.readFileSync(f)).toString()).join('');
+      assert.ok(text.includes(long.note), 'the long row is in the output');
+
+      // A row of the same length that does not compress is still refused, naming the cap.
+      const random = { ...long, note: crypto.randomBytes(52_500).toString('base64') };
+      fs.writeFileSync(file, [JSON.stringify(random), ...lines].join('\n') + '\n');
+      const r = s3dest(['load', '--config', writeConfig(work, dayAccountConfig({ file_format, max_file_size_mb: cap })),
+                        '--input', file, '--dest', path.join(work, 'refused')]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /does not fit in a file of max_file_size_mb/);
+    } finally {
+      cleanup(work);
+    }
+  });
+}

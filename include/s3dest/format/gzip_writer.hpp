@@ -29,9 +29,14 @@ class GzipWriter final : public ByteSink {
   // Uncompressed bytes accepted.
   uint64_t size() const override { return uncompressed_; }
 
-  // True if writing `more` bytes then finishing keeps the whole file within `cap` bytes.
-  // May sync-flush to learn the exact size, which is why it is not const.
+  // True if writing `more` bytes then finishing keeps the whole file within `cap` bytes,
+  // whatever they are (zlib's worst case). May sync-flush to learn the exact size, which is
+  // why it is not const.
   Result<bool> fits(uint64_t more, uint64_t cap);
+  // Exactly: compresses `bytes` on a copy of the stream and says whether they would fit.
+  // For what the worst case refuses (a long row of repeated text compresses to little);
+  // costs a copy of zlib's state (about 256 KiB).
+  Result<bool> fits_compressed(std::string_view bytes, uint64_t cap);
 
   // Ends the member (trailer with CRC-32 and length) and passes on every byte.
   Status finish();
@@ -82,6 +87,29 @@ inline Result<bool> GzipWriter::fits(uint64_t more, uint64_t cap) {
   flushed_size_ = stream_.total_out;
   unflushed_ = 0;
   return flushed_size_ + deflate_bound(more) + kFrameBytes <= cap;
+}
+
+inline Result<bool> GzipWriter::fits_compressed(std::string_view bytes, uint64_t cap) {
+  if (!initialised_) return internal_error("zlib could not set up a gzip stream (out of memory?)");
+  if (unflushed_ > 0) {  // the copy must start from an exactly known size
+    S3DEST_TRY(deflate_into_sink(Z_SYNC_FLUSH));
+    flushed_size_ = stream_.total_out;
+    unflushed_ = 0;
+  }
+  z_stream trial{};
+  if (deflateCopy(&trial, &stream_) != Z_OK) return internal_error("zlib could not copy a gzip stream (out of memory?)");
+  trial.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  trial.avail_in = static_cast<uInt>(bytes.size());
+  int rc = Z_OK;
+  do {  // the output only counts: it goes to the buffer and is dropped
+    trial.next_out = reinterpret_cast<Bytef*>(buffer_.get());
+    trial.avail_out = static_cast<uInt>(kBufferBytes);
+    rc = deflate(&trial, Z_SYNC_FLUSH);
+  } while (rc != Z_STREAM_ERROR && (trial.avail_in != 0 || trial.avail_out == 0));
+  const uint64_t size = trial.total_out;
+  deflateEnd(&trial);
+  if (rc == Z_STREAM_ERROR) return internal_error("zlib refused the gzip stream's state");
+  return size + kFrameBytes <= cap;
 }
 
 inline Status GzipWriter::finish() {

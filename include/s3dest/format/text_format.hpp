@@ -50,7 +50,7 @@ class TextFileEncoder final : public FileEncoder {
     out_ = &out;
     cap_ = cap;
     if (gzip_level_) gzip_ = std::make_unique<GzipWriter>(out, *gzip_level_);
-    S3DEST_ASSIGN_OR_RETURN(const bool header_fits, fits(header_.size()));
+    S3DEST_ASSIGN_OR_RETURN(const bool header_fits, fits(header_));
     if (!header_fits)
       return usage_error("max_file_size_mb is too small to hold even the header row (" +
                          std::to_string(header_.size()) + " bytes): raise it");
@@ -59,7 +59,7 @@ class TextFileEncoder final : public FileEncoder {
   }
 
   Result<bool> try_add(std::string_view record) override {
-    S3DEST_ASSIGN_OR_RETURN(const bool record_fits, fits(record.size()));
+    S3DEST_ASSIGN_OR_RETURN(const bool record_fits, fits(record));
     if (!record_fits) return false;
     pending_.append(record);
     if (pending_.size() >= kBatchBytes) S3DEST_TRY(drain());
@@ -74,14 +74,17 @@ class TextFileEncoder final : public FileEncoder {
  private:
   static constexpr size_t kBatchBytes = 256 * 1024;
 
-  // Would the finished file fit the cap with `more` bytes after what is pending?
-  Result<bool> fits(uint64_t more) {
-    if (!gzip_) return out_->size() + pending_.size() + more <= cap_;
-    S3DEST_ASSIGN_OR_RETURN(const bool fits_now, gzip_->fits(pending_.size() + more, cap_));
-    if (fits_now || pending_.empty()) return fits_now;
+  // Would the finished file fit the cap with `record` after what is pending?
+  Result<bool> fits(std::string_view record) {
+    if (!gzip_) return out_->size() + pending_.size() + record.size() <= cap_;
+    S3DEST_ASSIGN_OR_RETURN(bool fits_now, gzip_->fits(pending_.size() + record.size(), cap_));
+    if (fits_now) return true;
     // zlib can only tell the exact size of what it has been given: hand it the batch.
     S3DEST_TRY(drain());
-    return gzip_->fits(more, cap_);
+    S3DEST_ASSIGN_OR_RETURN(fits_now, gzip_->fits(record.size(), cap_));
+    if (fits_now) return true;
+    // The worst case says no; the cap is on compressed bytes, so compress it to know.
+    return gzip_->fits_compressed(record, cap_);
   }
 
   Status drain() {

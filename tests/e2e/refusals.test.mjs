@@ -231,6 +231,22 @@ describe('config refusals', () => {
     refused(r, ['workspace_id']);
   });
 
+  test('an endpoint over plain http to another machine, unless allow_http (then a warning every run)', () => {
+    const s3 = { access_key_id: 'AKIDEXAMPLE', secret_access_key: 'not-a-secret', path_style: true, max_attempts: 1 };
+    for (const key of ['endpoint', 'sts_endpoint']) {
+      const work = fs.mkdtempSync(path.join(dir, 'case-'));
+      const config = writeConfig(work, dayAccountConfig({ ...s3, [key]: 'http://10.1.2.3:9000' }));
+      const r = s3dest(['load', '--config', config, '--input', input, '--dest', 's3://lake/x']);
+      assertFails(r, 2, [`"${key}" http://10.1.2.3:9000 is plain http to another machine`, '"allow_http": true']);
+    }
+    // Allowed: it says so, then goes on (0.0.0.0 is no loopback address, and refuses at once).
+    const work = fs.mkdtempSync(path.join(dir, 'case-'));
+    const config = writeConfig(work, dayAccountConfig({ ...s3, endpoint: 'http://0.0.0.0:9', allow_http: true }));
+    const r = s3dest(['load', '--config', config, '--input', input, '--dest', 's3://lake/x']);
+    assert.match(r.stderr, /^s3dest: warning: allow_http: credentials, session tokens and data go unencrypted over plain http to 0\.0\.0\.0:9$/m);
+    assert.equal(r.status, 4, r.stderr);
+  });
+
   test('a key given twice, with both lines', () => {
     const text = JSON.stringify(dayAccountConfig(), null, 2).replace('"file_format": "csv",',
                                                                      '"file_format": "csv",\n  "file_format": "json",');

@@ -120,3 +120,27 @@ BOOST_AUTO_TEST_CASE(a_nul_in_any_text_is_refused) {
   BOOST_REQUIRE(!raw.ok());
   BOOST_TEST(mentions(raw.status(), "c.json, line 2: a NUL byte"));
 }
+
+BOOST_AUTO_TEST_CASE(plain_http_endpoints_to_another_machine_need_allow_http_and_then_warn) {
+  const auto local = parse_config(R"({"file_name": "f", "endpoint": "http://127.0.0.1:7480",
+                                      "sts_endpoint": "http://localhost:7480"})", "c.json");
+  BOOST_REQUIRE(local.ok());
+  BOOST_TEST(!plain_http_warning(*local)->has_value());
+  const auto tls = parse_config(R"({"file_name": "f", "endpoint": "https://minio.example.com"})", "c.json");
+  BOOST_TEST(!plain_http_warning(*tls)->has_value());
+  for (const char* remote : {"http://10.1.2.3:9000", "http://127.attacker.invalid:9000", "http://[::ffff:10.0.0.1]"}) {
+    const auto config = parse_config(std::string(R"({"file_name": "f", "sts_endpoint": ")") + remote + "\"}", "c.json");
+    BOOST_REQUIRE(config.ok());
+    const auto refused = plain_http_warning(*config);
+    BOOST_REQUIRE(!refused.ok());
+    BOOST_TEST(refused.status().exit_code() == 2);
+    BOOST_TEST(mentions(refused.status(), "\"sts_endpoint\" " + std::string(remote) + " is plain http to another machine"));
+    BOOST_TEST(mentions(refused.status(), "\"allow_http\": true"));
+  }
+  const auto allowed = parse_config(R"({"file_name": "f", "endpoint": "http://10.1.2.3:9000", "allow_http": true})",
+                                    "c.json");
+  BOOST_REQUIRE(allowed.ok());
+  const auto warned = plain_http_warning(*allowed);
+  BOOST_REQUIRE(warned.ok() && warned->has_value());
+  BOOST_TEST(**warned == "allow_http: credentials, session tokens and data go unencrypted over plain http to 10.1.2.3:9000");
+}

@@ -380,12 +380,18 @@ BOOST_AUTO_TEST_CASE(container_full_uris_must_be_https_or_local) {
   BOOST_TEST(c->access_key_id == "ASIAFULL");
 
   for (const std::string ok : {"https://creds.example.com/x", "http://localhost:8080/x", "http://[::1]/x",
-                               "http://169.254.170.23/v1/credentials", "http://127.1.2.3/x"})
+                               "http://169.254.170.23/v1/credentials", "http://127.1.2.3/x",
+                               "http://[::ffff:127.0.0.1]:80/x"})
     BOOST_TEST(container_credentials_source(environment_from({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ok}})).ok(), ok);
   auto remote = container_credentials_source(
       environment_from({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.0.0.5/creds"}}));
   BOOST_REQUIRE(!remote.ok());
   BOOST_TEST(contains(remote.status().message(), "over plain http to 10.0.0.5: use https"));
+  // A name that merely starts like a loopback address is a name, and not this machine.
+  for (const std::string tricky : {"http://127.attacker.invalid/creds", "http://127.0.0.1.nip.io.invalid/x",
+                                   "http://169.254.170.2.attacker.invalid/x", "http://[::ffff:10.0.0.1]/x"})
+    BOOST_TEST(!container_credentials_source(environment_from({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", tricky}})).ok(),
+               tricky);
   auto none = container_credentials_source(environment_from({}));
   BOOST_REQUIRE(none.ok());
   BOOST_TEST(!none->has_value());

@@ -28,6 +28,7 @@ inline int run_check(const std::vector<std::string>& args) {
   if (!destination->is_s3())
     return usage("check tests an S3 destination: give --dest s3://bucket[/prefix] or a \"bucket\" in the config "
                  "(a local folder needs no check; s3dest load --dry-run shows what would be written)");
+  if (const Status http = warn_of_plain_http(*config); !http.ok()) return fail(http);
   HealthCheckOptions options;
   options.bucket = destination->bucket;
   options.prefix = destination->prefix;

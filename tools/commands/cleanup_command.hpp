@@ -116,6 +116,7 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   CleanupCount count;
   Status status;
   if (dest->is_s3()) {
+    if (const Status http = warn_of_plain_http(*config); !http.ok()) return fail(http);
     status = clean_uploads(*config, *dest, cutoff_micros, verbose, count);
   } else {
     auto layout = make_matching_layout(*config, "");

@@ -124,6 +124,14 @@ inline std::shared_ptr<aws::HttpSender> transport(bool verbose) {
   });
 }
 
+// Refuses endpoints over plain http to another machine unless allow_http, and then
+// warns on stderr: every run says it.
+inline Status warn_of_plain_http(const Config& config) {
+  S3DEST_ASSIGN_OR_RETURN(const auto warning, plain_http_warning(config));
+  if (warning) std::fprintf(stderr, "s3dest: warning: %s\n", warning->c_str());
+  return {};
+}
+
 // The run's start: --now (RFC 3339, years 0001-9999) or the clock.
 inline Result<int64_t> run_start(const std::string& now_text) {
   if (now_text.empty())

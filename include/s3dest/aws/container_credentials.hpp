@@ -51,19 +51,13 @@ Result<Credentials> parse_credentials_json(std::string_view json, const std::str
 namespace s3dest::aws {
 namespace detail {
 
-// Hosts that may be sent credentials over plain http: this machine, or the link-local
-// agents of ECS (169.254.170.2) and EKS Pod Identity (169.254.170.23, fd00:ec2::23).
-inline bool is_trusted_http_host(std::string_view authority) {
-  std::string_view host = authority;
-  if (!host.empty() && host.front() == '[') {
-    host = host.substr(0, host.find(']') + 1);
-  } else if (const size_t colon = host.rfind(':'); colon != std::string_view::npos) {
-    host = host.substr(0, colon);
-  }
-  if (host == "localhost" || host == "[::1]" || host == "169.254.170.2" || host == "169.254.170.23" ||
-      host == "[fd00:ec2::23]")
-    return true;
-  return host.rfind("127.", 0) == 0;
+// Hosts that may be sent credentials over plain http, as the AWS SDKs allow: this machine
+// (by the addresses the host really stands for), or the link-local agents of ECS
+// (169.254.170.2) and EKS Pod Identity (169.254.170.23, fd00:ec2::23), written as addresses.
+inline bool is_trusted_http_host(const UrlParts& url) {
+  const std::string host = url.host();
+  if (host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23") return true;
+  return is_loopback_host(host);
 }
 
 inline Result<std::string> read_token_file(const std::string& path, std::string_view what) {
@@ -88,7 +82,7 @@ inline Result<std::optional<ContainerCredentialsSource>> container_credentials_s
   } else if (const auto full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
     auto parts = split_url(*full);
     if (!parts.ok()) return parts.status().prefixed("AWS_CONTAINER_CREDENTIALS_FULL_URI: ");
-    if (parts->scheme == "http" && !detail::is_trusted_http_host(parts->authority))
+    if (parts->scheme == "http" && !detail::is_trusted_http_host(*parts))
       return usage_error("AWS_CONTAINER_CREDENTIALS_FULL_URI sends credentials over plain http to " + parts->authority +
                          ": use https, or a loopback address");
     source.url = *full;

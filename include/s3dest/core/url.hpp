@@ -3,6 +3,9 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <string>
 #include <string_view>
@@ -24,6 +27,11 @@ struct UrlParts {
 
 // Whether `host` is an IPv4 or IPv6 address written out, not a name.
 bool is_ip_address(std::string_view host);
+
+// Whether every address `host` stands for is this machine's (127.0.0.0/8, ::1): an IP
+// address is read as one, a name is resolved (and a name that does not resolve is not).
+// What may be sent credentials over plain http; "127.attacker.example.com" is a name.
+bool is_loopback_host(std::string_view host);
 
 // Refuses what is not "http://" or "https://" followed by a host, and URLs holding
 // whitespace or control characters (they cannot go on a request line as they are).
@@ -54,6 +62,37 @@ inline bool is_ip_address(std::string_view host) {
   const std::string text(host);
   unsigned char address[16];
   return ::inet_pton(AF_INET, text.c_str(), address) == 1 || ::inet_pton(AF_INET6, text.c_str(), address) == 1;
+}
+
+namespace detail {
+
+inline bool is_loopback_address(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (address->sa_family == AF_INET6) {
+    const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;  // ::ffff:127.x.y.z
+  }
+  return false;
+}
+
+}  // namespace detail
+
+inline bool is_loopback_host(std::string_view host) {
+  const std::string name(host);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return false;
+  bool all_loopback = true;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next)
+    all_loopback = all_loopback && detail::is_loopback_address(a->ai_addr);
+  ::freeaddrinfo(found);
+  return all_loopback;
 }
 
 inline Result<UrlParts> split_url(std::string_view url) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "s3dest/core/text.hpp"
+#include "s3dest/core/url.hpp"
 #include "s3dest/destination/config.hpp"
 
 namespace s3dest {
@@ -50,7 +51,7 @@ constexpr std::string_view kConfigKeys[] = {
     "max_file_size_mb", "separator", "partition_by", "encryption", "encryption_key",
     "use_load_by_account", "use_binary_strings", "date_field", "account_field", "context",
     "gzip_level", "parquet_compression", "avro_codec", "part_size_mb", "concurrency", "checksum",
-    "max_attempts", "memory_limit_mb", "existing_objects"};
+    "max_attempts", "memory_limit_mb", "existing_objects", "allow_http"};
 
 // Reads one config value into its field, with messages that name the file and key.
 class ConfigReader {
@@ -242,6 +243,7 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
         return r.error(key, "\"" + c.avro_codec + "\" is not one of deflate or null");
     } else if (key == "checksum") S3DEST_TRY(r.read_enum(key, value, kChecksums, c.checksum));
     else if (key == "existing_objects") S3DEST_TRY(r.read_enum(key, value, kExistingObjects, c.existing_objects));
+    else if (key == "allow_http") S3DEST_TRY(r.read_bool(key, value, c.allow_http));
     else if (key == "gzip_level") S3DEST_TRY(r.read_int(key, value, 1, 9, c.gzip_level));
     else if (key == "concurrency") S3DEST_TRY(r.read_int(key, value, 1, 64, c.concurrency));
     else if (key == "max_attempts") S3DEST_TRY(r.read_int(key, value, 1, 20, c.max_attempts));
@@ -288,6 +290,25 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
   }
   S3DEST_TRY(check_config(c, r));
   return c;
+}
+
+inline Result<std::optional<std::string>> plain_http_warning(const Config& config) {
+  std::string remote;
+  for (const auto& [key, url] : {std::pair<const char*, const std::string*>{"endpoint", &config.endpoint},
+                                 {"sts_endpoint", &config.sts_endpoint}}) {
+    if (url->empty()) continue;
+    const auto parts = split_url(*url);
+    if (!parts.ok()) return parts.status().prefixed("\"" + std::string(key) + "\": ");
+    if (parts->scheme != "http" || is_loopback_host(parts->host())) continue;
+    if (!config.allow_http)
+      return usage_error("\"" + std::string(key) + "\" " + *url +
+                         " is plain http to another machine: credentials, session tokens and data would cross the "
+                         "network unencrypted; use https, or set \"allow_http\": true if that network is yours");
+    remote += (remote.empty() ? "" : " and ") + parts->authority;
+  }
+  if (remote.empty()) return std::optional<std::string>();
+  return std::optional<std::string>("allow_http: credentials, session tokens and data go unencrypted over plain "
+                                    "http to " + remote);
 }
 
 inline Result<Config> load_config_file(const std::string& path) {

@@ -62,6 +62,7 @@ struct Config {
   double memory_limit_mb = 512;
   // Safety.
   ExistingObjects existing_objects = ExistingObjects::replace;
+  bool allow_http = false;  // endpoints over plain http to another machine (credentials in clear)
 
   // The cap in bytes; no cap is the largest value.
   uint64_t max_file_bytes() const;
@@ -69,6 +70,12 @@ struct Config {
 
 // `name` is the file name used in messages.
 Result<Config> parse_config(std::string_view json, const std::string& name);
+
+// `endpoint` and `sts_endpoint` over plain http: fine to this machine (by the addresses
+// the host stands for); to another only with "allow_http", and then the warning every
+// run prints (credentials, session tokens and data cross the network unencrypted).
+// Refused (usage) otherwise; nothing when there is nothing to say.
+Result<std::optional<std::string>> plain_http_warning(const Config& config);
 Result<Config> load_config_file(const std::string& path);
 
 std::string_view file_format_extension(FileFormat format);

@@ -137,6 +137,7 @@ inline Result<HealthCheckReport> run_health_check(const Config& config, std::sha
   bucket.path_style = config.path_style;
   bucket.retry.max_attempts = config.max_attempts;
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, options.prefix));
+  S3DEST_TRY(plain_http_warning(config).status());
 
   HealthCheckReport report;
   const auto step = [&](bool ok, std::string text) {

@@ -20,8 +20,9 @@
 
 namespace s3dest {
 
-// Checks the bucket name and endpoint and builds the credentials (no request yet). A
-// raised `stop` abandons the client's writes (see s3::ObjectClient).
+// Checks the bucket name and endpoint (plain http to another machine only with
+// allow_http: plain_http_warning) and builds the credentials (no request yet). A raised
+// `stop` abandons the client's writes (see s3::ObjectClient).
 Result<std::shared_ptr<s3::ObjectClient>> s3_client_for_config(const Config& config, const std::string& bucket,
                                                               std::shared_ptr<aws::HttpSender> sender,
                                                               const StopFlag* stop = nullptr);
@@ -33,6 +34,7 @@ S3SinkOptions s3_sink_options_for_config(const Config& config, const std::string
 inline Result<std::shared_ptr<s3::ObjectClient>> s3_client_for_config(const Config& config, const std::string& bucket,
                                                                      std::shared_ptr<aws::HttpSender> sender,
                                                                      const StopFlag* stop) {
+  S3DEST_TRY(plain_http_warning(config).status());
   S3DEST_ASSIGN_OR_RETURN(auto credentials, credentials_for_config(config, sender));
   s3::BucketEndpoint endpoint;
   endpoint.bucket = bucket;

@@ -204,3 +204,18 @@ BOOST_AUTO_TEST_CASE(a_raised_stop_flag_abandons_writes_but_never_the_calls_that
   BOOST_TEST(sender->sent[1].stop == nullptr);
   BOOST_TEST(sender->sent[2].stop == nullptr);
 }
+
+BOOST_AUTO_TEST_CASE(what_a_hostile_server_says_reaches_the_message_escaped_and_masked) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.push_back(
+      {403, {}, "<Error><Code>AccessDenied\x1b[31m</Code><Message>denied\a\nSignature=0123456789abcdef "
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY</Message></Error>"});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://127.0.0.1:7480", true), keys(), sender);
+  const std::string message = client.put_object("k", "v").status().message();
+  BOOST_TEST(message.find('\x1b') == std::string::npos);
+  BOOST_TEST(message.find('\a') == std::string::npos);
+  BOOST_TEST(message.find('\n') == std::string::npos);
+  BOOST_TEST(message.find("AccessDenied\\x1B[31m") != std::string::npos, message);
+  BOOST_TEST(message.find("Signature=[masked] [masked]") != std::string::npos, message);
+  BOOST_TEST(message.find("wJalr") == std::string::npos);
+}

@@ -16,6 +16,7 @@
 #include "s3dest/aws/environment.hpp"
 #include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
 
 namespace s3dest::aws {
@@ -101,7 +102,7 @@ inline Result<Credentials> fetch_instance_metadata_credentials(HttpSender& sende
   if (role.empty() || role.find('/') != std::string::npos)
     return destination_error(what + " names no usable IAM role: attach an instance profile");
   S3DEST_ASSIGN_OR_RETURN(const std::string json, get(base + uri_encode(role)));
-  return parse_credentials_json(json, what + " (role " + role + ")");
+  return parse_credentials_json(json, what + " (role " + printable(role, 128) + ")");
 }
 
 }  // namespace s3dest::aws

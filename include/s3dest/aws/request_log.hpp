@@ -1,7 +1,8 @@
 // A sender that reports every exchange in one line, for `--verbose`: the method, the URL
 // without its query (a presigned query holds a signature), the status or the failure, and
 // the time taken. Headers and bodies are never shown: they hold the Authorization
-// header, session tokens and the data.
+// header, session tokens and the data; the request id the server gives goes through
+// printable().
 //
 //   auto logged = std::make_shared<aws::RequestLog>(transport, [](std::string_view line) {
 //     std::fprintf(stderr, "s3dest: %.*s\n", int(line.size()), line.data());
@@ -17,6 +18,7 @@
 
 #include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/untrusted_text.hpp"
 
 namespace s3dest::aws {
 
@@ -36,7 +38,8 @@ class RequestLog final : public HttpSender {
     line += response.ok() ? " -> " + std::to_string(response->status) : " -> no answer: " + response.status().message();
     line += " in " + std::to_string(ms) + " ms";
     if (response.ok())
-      if (const std::string* id = response->find_header("x-amz-request-id")) line += " (request id " + *id + ")";
+      if (const std::string* id = response->find_header("x-amz-request-id"))
+        line += " (request id " + printable(*id, 128) + ")";
     write_(line);
     return response;
   }

@@ -16,6 +16,7 @@
 
 #include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/untrusted_text.hpp"
 
 namespace s3dest {
 
@@ -78,12 +79,12 @@ inline Status check_sse_response(Encryption encryption, std::string_view kms_key
                              "header in its answer; asked for " + std::string(wanted) +
                              "): check that the endpoint supports SSE, or set \"encryption\": \"none\"");
   if (*algorithm != wanted)
-    return destination_error("the server encrypted with " + *algorithm + ", not " + std::string(wanted) +
+    return destination_error("the server encrypted with " + printable(*algorithm, 64) + ", not " + std::string(wanted) +
                              " as \"encryption\" asks: check the bucket's encryption settings");
   if (encryption != Encryption::sse_kms_cmk) return {};
   const std::string* key = detail::find_sse_header(response_headers, detail::kSseKmsKeyHeader);
   if (!key || !detail::same_kms_key(kms_key_id, *key))
-    return destination_error("the server encrypted with KMS key " + (key ? *key : std::string("(none named)")) +
+    return destination_error("the server encrypted with KMS key " + (key ? printable(*key, 256) : std::string("(none named)")) +
                              ", not \"" + std::string(kms_key_id) +
                              "\" from \"encryption_key\": check the key's ARN and the bucket's policy");
   return {};

@@ -32,6 +32,7 @@
 #include "s3dest/aws/xml.hpp"
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
 
 namespace s3dest::aws {
@@ -117,23 +118,20 @@ inline bool is_sts_id_char(char c, std::string_view extra) {
   return extra.find(c) != std::string_view::npos;
 }
 
-// What a server said, fit for a message: one line, not too long, with the caller's
-// secrets cut out should a server ever echo them.
+// What a server said, fit for a message (printable()), with the caller's own secrets cut
+// out first should a server ever echo them.
 inline std::string server_text(std::string text, const Credentials* caller) {
   if (caller != nullptr)
     for (const std::string* secret : {&caller->secret_access_key, &caller->session_token}) {
       if (secret->size() < 8) continue;
       for (size_t at; (at = text.find(*secret)) != std::string::npos;) text.replace(at, secret->size(), "[redacted]");
     }
-  for (char& c : text)
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  if (text.size() > 400) text = text.substr(0, 400) + "...";
-  return text;
+  return printable(text);
 }
 
 inline std::string describe_reply(int status, const ServiceError& error, const Credentials* caller) {
   std::string out = "HTTP " + std::to_string(status);
-  if (!error.code.empty()) out += " " + error.code;
+  if (!error.code.empty()) out += " " + printable(error.code, 64);
   const std::string message = server_text(error.message, caller);
   if (!message.empty()) out += ": " + message;
   return out;

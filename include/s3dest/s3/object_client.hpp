@@ -40,6 +40,7 @@
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/stop_flag.hpp"
+#include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
 
 namespace s3dest::s3 {
@@ -218,13 +219,14 @@ inline Status s3_error(std::string_view operation, std::string_view what, const 
     else if (response.status == 404) error.code = "NoSuchKey";
     else if (response.status == 301) error.code = "PermanentRedirect";
   }
+  // The code, message and region come from the server: shown only through printable().
   std::string message = std::string(operation) + " " + std::string(what) + " was refused: HTTP " +
                         std::to_string(response.status);
-  if (!error.code.empty()) message += " " + error.code;
-  if (!error.message.empty()) message += " (" + error.message + ")";
+  if (!error.code.empty()) message += " " + printable(error.code, 64);
+  if (!error.message.empty()) message += " (" + printable(error.message) + ")";
   if (error.code == "PermanentRedirect" || error.code == "AuthorizationHeaderMalformed") {
     if (const std::string* region = response.find_header("x-amz-bucket-region"))
-      message += "; the bucket is in " + *region + ", not " + bucket.region;
+      message += "; the bucket is in " + printable(*region, 64) + ", not " + bucket.region;
   }
   message += ": " + std::string(detail::s3_error_advice(error.code));
   if (!credentials.empty()) message += " (credentials: " + std::string(credentials) + ")";

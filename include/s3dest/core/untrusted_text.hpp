@@ -1,0 +1,122 @@
+// Text a server (or any file s3dest did not write) sent, made fit for a terminal and a
+// log before it goes into a message: every server is untrusted, and a hostile or broken
+// one must not ring the bell, move the cursor, paint the screen, or get a secret printed.
+//
+//   message += printable(error.message);   // one line, at most 400 bytes, nothing hidden
+//
+//   - control characters, DEL, invalid UTF-8 and the Unicode direction overrides become
+//     visible escapes (\x1B, \u202E), so a line break or an escape sequence cannot hide
+//     what follows;
+//   - what looks like a credential is masked: the values of Signature=, Credential= and
+//     X-Amz-Security-Token= (as in presigned URLs), access key ids (AKIA..., ASIA...), and
+//     runs of 40 or more letters, digits, '+', '/' or '=' (secret keys, session tokens);
+//   - the result is cut after about `max_bytes` (then "...").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace s3dest {
+
+std::string printable(std::string_view untrusted, size_t max_bytes = 400);
+
+namespace detail {
+
+inline bool is_token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+         c == '=';
+}
+
+inline bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char a = text[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+// The length of the valid UTF-8 sequence at the start of `text`, 0 if there is none.
+inline size_t utf8_sequence(std::string_view text, uint32_t& code_point) {
+  const auto b0 = static_cast<unsigned char>(text[0]);
+  size_t n = b0 >= 0xF0 && b0 <= 0xF4 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC2 && b0 <= 0xDF ? 2 : 0;
+  if (n == 0 || text.size() < n) return 0;
+  code_point = b0 & (0xFF >> (n + 1));
+  for (size_t i = 1; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    code_point = code_point << 6 | (b & 0x3F);
+  }
+  const bool overlong = (n == 3 && code_point < 0x800) || (n == 4 && code_point < 0x10000);
+  if (overlong || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) return 0;
+  return n;
+}
+
+inline void append_escape(std::string& out, const char* prefix, uint32_t value, int digits) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out += prefix;
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.push_back(kHex[(value >> shift) & 0xF]);
+}
+
+}  // namespace detail
+
+inline std::string printable(std::string_view text, size_t max_bytes) {
+  static constexpr std::string_view kSecretFields[] = {"x-amz-signature=", "signature=", "x-amz-credential=",
+                                                       "credential=", "x-amz-security-token="};
+  std::string out;
+  size_t i = 0;
+  while (i < text.size() && out.size() < max_bytes) {
+    const std::string_view rest = text.substr(i);
+    bool masked = false;
+    for (const std::string_view field : kSecretFields) {
+      if (!detail::starts_with_ignoring_case(rest, field)) continue;
+      out.append(rest.substr(0, field.size()));
+      out += "[masked]";
+      i += field.size();
+      while (i < text.size() && text[i] != '&' && text[i] != ',' && text[i] != ' ' && text[i] != '"' &&
+             text[i] != '<' && static_cast<unsigned char>(text[i]) >= 0x20)
+        ++i;
+      masked = true;
+      break;
+    }
+    if (masked) continue;
+    // A run of token characters: an access key id, or a secret's length.
+    size_t run = 0;
+    while (run < rest.size() && detail::is_token_char(rest[run])) ++run;
+    const bool key_id = run == 20 && (rest.substr(0, 4) == "AKIA" || rest.substr(0, 4) == "ASIA");
+    if (run >= 40 || key_id) {
+      out += key_id ? std::string(rest.substr(0, 4)) + "[masked]" : "[masked]";
+      i += run;
+      continue;
+    }
+    if (run > 0) {
+      out.append(rest.substr(0, run));
+      i += run;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(rest[0]);
+    uint32_t code_point = 0;
+    if (byte >= 0x20 && byte < 0x7F) {
+      out.push_back(rest[0]);
+      ++i;
+    } else if (const size_t n = byte >= 0x80 ? detail::utf8_sequence(rest, code_point) : 0; n > 0) {
+      // C1 controls and the direction overrides and isolates, which reorder what follows.
+      const bool hidden = (code_point >= 0x80 && code_point < 0xA0) || (code_point >= 0x202A && code_point <= 0x202E) ||
+                          (code_point >= 0x2066 && code_point <= 0x2069);
+      if (hidden) detail::append_escape(out, "\\u", code_point, 4);
+      else out.append(rest.substr(0, n));
+      i += n;
+    } else {
+      detail::append_escape(out, "\\x", byte, 2);
+      ++i;
+    }
+  }
+  if (i < text.size()) out += "...";
+  return out;
+}
+
+}  // namespace s3dest

@@ -24,6 +24,9 @@ struct HttpRequest {
   std::string url;  // "https://host[:port]/path?query", percent-encoded as it goes on the wire
   std::vector<HttpHeader> headers;
   std::string body;
+  // Set instead of `body`: bytes the caller keeps alive until send() returns, so a part of
+  // many megabytes goes out without being copied. payload() is what is sent.
+  std::string_view borrowed_body;
   // The longest the whole exchange may take; zero: the sender's default.
   std::chrono::milliseconds timeout{0};
   // When given and raised, the sender abandons the exchange at once, even mid-transfer,
@@ -31,6 +34,7 @@ struct HttpRequest {
   const StopFlag* stop = nullptr;
 
   const std::string* find_header(std::string_view name) const;
+  std::string_view payload() const { return borrowed_body.data() != nullptr ? borrowed_body : body; }
 };
 
 struct HttpResponse {

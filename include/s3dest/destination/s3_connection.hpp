@@ -7,7 +7,9 @@
 #pragma once
 
 #include <algorithm>
+#include <iomanip>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "s3dest/aws/http_exchange.hpp"
@@ -28,8 +30,10 @@ Result<std::shared_ptr<s3::ObjectClient>> s3_client_for_config(const Config& con
                                                               const StopFlag* stop = nullptr);
 
 // Part size, uploads in flight (no more than the spare quarter of memory_limit_mb holds),
-// encryption headers, checksum, and the run's id for each object's metadata.
-S3SinkOptions s3_sink_options_for_config(const Config& config, const std::string& run_id);
+// encryption headers, checksum, and the run's id for each object's metadata. Parts are
+// made big enough that an object of max_file_size_mb needs at most 10,000 of them; a cap
+// that would need parts bigger than memory_limit_mb allows is refused (usage).
+Result<S3SinkOptions> s3_sink_options_for_config(const Config& config, const std::string& run_id);
 
 inline Result<std::shared_ptr<s3::ObjectClient>> s3_client_for_config(const Config& config, const std::string& bucket,
                                                                      std::shared_ptr<aws::HttpSender> sender,
@@ -46,14 +50,30 @@ inline Result<std::shared_ptr<s3::ObjectClient>> s3_client_for_config(const Conf
   return std::make_shared<s3::ObjectClient>(endpoint, credentials, sender, aws::unix_now, stop);
 }
 
-inline S3SinkOptions s3_sink_options_for_config(const Config& config, const std::string& run_id) {
+inline Result<S3SinkOptions> s3_sink_options_for_config(const Config& config, const std::string& run_id) {
   S3SinkOptions options;
-  options.part_bytes = static_cast<uint64_t>(config.part_size_mb * 1024 * 1024);
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
+  options.part_bytes = static_cast<uint64_t>(config.part_size_mb * kMiB);
   // Parts in flight come out of the quarter of memory_limit_mb that neither the reader,
   // the partition store nor the open writers use.
-  const auto spare = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 4);
+  const auto spare = static_cast<uint64_t>(config.memory_limit_mb * kMiB / 4);
+  // The largest part the memory allows (but never under S3's minimum).
+  const uint64_t largest = std::max(kMinPartBytes, std::min(spare, kMaxPartBytes));
+  options.part_bytes = std::min(options.part_bytes, largest);
+  if (config.max_file_size_mb) {  // 10,000 parts must hold the biggest object
+    const uint64_t needed = (config.max_file_bytes() + kMaxParts - 1) / kMaxParts;
+    std::ostringstream cap;
+    cap << std::setprecision(15) << *config.max_file_size_mb;
+    if (needed > largest)
+      return usage_error("objects of max_file_size_mb " + cap.str() + " need parts of " +
+                         std::to_string((needed + kMiB - 1) / kMiB) + " MiB (S3 takes at most 10,000 parts), more " +
+                         "than memory_limit_mb allows (" + std::to_string(largest / kMiB) +
+                         " MiB): raise memory_limit_mb or lower max_file_size_mb");
+    options.part_bytes = std::max(options.part_bytes, (needed + kMiB - 1) / kMiB * kMiB);
+  }
   options.concurrency = static_cast<int>(std::max<uint64_t>(
       1, std::min<uint64_t>(static_cast<uint64_t>(config.concurrency), spare / options.part_bytes)));
+  options.max_part_bytes = std::max(options.part_bytes, std::min(kMaxPartBytes, spare / options.concurrency));
   options.object_headers = aws::sse_request_headers(config.encryption, config.encryption_key);
   options.checksum = config.checksum;
   options.run_id = run_id;

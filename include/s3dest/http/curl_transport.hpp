@@ -261,12 +261,12 @@ inline Result<aws::HttpResponse> CurlTransport::send(const aws::HttpRequest& req
 
   if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "GET" && request.body.empty()) {
+  } else if (request.method == "GET" && request.payload().empty()) {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else {
     // Any other method sends its body (maybe empty, with Content-Length: 0) as given.
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.payload().size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.payload().data());
     if (request.method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
 

@@ -252,7 +252,7 @@ inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, 
     request.url = query.empty() ? url : url + "?" + query;
     request.headers = headers;
     for (aws::HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
-    request.body = std::string(body);
+    request.borrowed_body = body;  // alive until send() returns: a part is not copied
     request.timeout = bucket_.timeout;
     if (options.interruptible) request.stop = stop_;
     return request;

@@ -37,8 +37,17 @@ namespace detail {
 class S3ObjectWriter;
 }  // namespace detail
 
+// S3's limits on multipart uploads.
+inline constexpr uint64_t kMinPartBytes = uint64_t{5} << 20;  // all parts but the last
+inline constexpr uint64_t kMaxPartBytes = uint64_t{5} << 30;
+inline constexpr uint32_t kMaxParts = 10000;
+
 struct S3SinkOptions {
-  uint64_t part_bytes = uint64_t{8} << 20;  // config part_size_mb; S3 wants at least 5 MiB
+  // The first parts' size (config part_size_mb; at least 5 MiB). Every 1,000 parts the
+  // size doubles, up to max_part_bytes, so an object whose size nobody knew in advance can
+  // still grow far before it would need more than 10,000 parts.
+  uint64_t part_bytes = uint64_t{8} << 20;
+  uint64_t max_part_bytes = uint64_t{8} << 20;
   int concurrency = 4;                       // parts uploaded at once (config concurrency)
   std::vector<aws::HttpHeader> object_headers;  // sent with every new object: encryption
   ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;
@@ -108,7 +117,7 @@ class S3ObjectWriter final : public ObjectWriter {
     checksum_.update(bytes);
     size_ += bytes.size();
     buffer_.append(bytes);
-    if (buffer_.size() >= options_.part_bytes) return send_part();
+    if (buffer_.size() >= part_size(parts_sent_ + 1)) return send_part();
     return {};
   }
   uint64_t size() const override { return size_; }
@@ -188,8 +197,18 @@ class S3ObjectWriter final : public ObjectWriter {
     return client_->complete_multipart_upload(object_.key, upload_id_, parts_->etags);
   }
 
+  // The size of part `number` (from 1): see S3SinkOptions::part_bytes.
+  uint64_t part_size(uint64_t number) const {
+    const uint64_t doublings = std::min<uint64_t>((number - 1) / 1000, 20);
+    return std::max(options_.part_bytes, std::min(options_.max_part_bytes, options_.part_bytes << doublings));
+  }
+
   // Hands the buffer to the upload threads as the next part.
   Status send_part() {
+    if (parts_sent_ >= kMaxParts)
+      return destination_error(client_->describe(object_.key) + " would need more than " + std::to_string(kMaxParts) +
+                               " parts of at most " + std::to_string(options_.max_part_bytes >> 20) +
+                               " MiB, which S3 does not take: set max_file_size_mb (or raise memory_limit_mb)");
     if (upload_id_.empty()) {
       S3DEST_ASSIGN_OR_RETURN(upload_id_, client_->create_multipart_upload(object_.key, object_headers()));
       parts_ = std::make_shared<PartsInFlight>();

@@ -1,0 +1,135 @@
+#define BOOST_TEST_MODULE s3_sink
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "s3dest/sink/s3_sink.hpp"
+
+using namespace s3dest;
+
+namespace {
+
+// Answers S3 calls just enough for the sink's decisions: which keys exist (PutObject
+// honours If-None-Match), multipart calls, deletes; and records what was asked. The real
+// server is in the e2e tests (radosgw).
+class AnsweringSender final : public aws::HttpSender {
+ public:
+  std::mutex mutex;
+  std::map<std::string, size_t> objects;  // path -> size
+  std::vector<std::string> calls;         // "PUT /lake/k", ...
+  std::vector<size_t> part_sizes;
+
+  Result<aws::HttpResponse> send(const aws::HttpRequest& r) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    const std::string path = r.url.substr(r.url.find("/lake/"), r.url.find('?') - r.url.find("/lake/"));
+    const std::string query = r.url.find('?') == std::string::npos ? "" : r.url.substr(r.url.find('?') + 1);
+    calls.push_back(r.method + " " + path + (query.empty() ? "" : "?" + query.substr(0, query.find('='))));
+    const bool conditional = r.find_header("If-None-Match") != nullptr;
+    if (r.method == "PUT" && query.rfind("partNumber=", 0) == 0) {
+      part_sizes.push_back(r.payload().size());
+      return aws::HttpResponse{200, {{"ETag", "\"p\""}}, ""};
+    }
+    if (r.method == "PUT" || (r.method == "POST" && query.rfind("uploadId=", 0) == 0)) {
+      if (conditional && objects.count(path)) return aws::HttpResponse{412, {}, "<Error><Code>PreconditionFailed</Code></Error>"};
+      objects[path] = r.payload().size();
+      return aws::HttpResponse{200, {{"ETag", "\"e\""}}, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag></CompleteMultipartUploadResult>"};
+    }
+    if (r.method == "POST") return aws::HttpResponse{200, {}, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
+    if (r.method == "DELETE") {
+      if (query.empty()) objects.erase(path);
+      return aws::HttpResponse{204, {}, ""};
+    }
+    return aws::HttpResponse{200, {}, ""};
+  }
+};
+
+struct Fixture {
+  std::shared_ptr<AnsweringSender> sender = std::make_shared<AnsweringSender>();
+  std::shared_ptr<s3::ObjectClient> client;
+  Fixture() {
+    s3::BucketEndpoint bucket;
+    bucket.bucket = "lake";
+    bucket.endpoint = "http://127.0.0.1:9";
+    bucket.path_style = true;
+    client = std::make_shared<s3::ObjectClient>(
+        bucket,
+        std::make_shared<aws::StaticCredentialsProvider>(aws::Credentials{"AKIDEXAMPLE", "secret-secret", "", std::nullopt},
+                                                         "the test"),
+        sender);
+  }
+};
+
+NewObject object(std::string key, bool existed = false, ExistingObjects if_exists = ExistingObjects::replace) {
+  NewObject o;
+  o.key = std::move(key);
+  o.existed = existed;
+  o.if_exists = if_exists;
+  return o;
+}
+
+Result<ObjectInfo> put(S3Sink& sink, const NewObject& o, const std::string& bytes) {
+  auto writer = sink.create(o);
+  BOOST_TEST_REQUIRE(writer.ok());
+  S3DEST_TRY((*writer)->write(bytes));
+  return (*writer)->commit();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(rollback_deletes_the_runs_new_objects_and_names_the_replaced_ones) {
+  Fixture f;
+  f.sender->objects["/lake/old"] = 3;
+  S3Sink sink(f.client, S3SinkOptions{});
+  BOOST_REQUIRE(put(sink, object("old", true), "new data").ok());
+  BOOST_REQUIRE(put(sink, object("new"), "n").ok());
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.removed == 1u);
+  BOOST_TEST((undone.replaced == std::vector<std::string>{"s3://lake/old"}));
+  BOOST_TEST(f.sender->objects.count("/lake/old") == 1u);
+  BOOST_TEST(f.sender->objects.count("/lake/new") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_key_that_appears_during_the_run_is_replaced_and_reported_or_kept) {
+  Fixture f;
+  S3Sink sink(f.client, S3SinkOptions{});
+  f.sender->objects["/lake/raced"] = 1;  // another writer, after the listing said the key was free
+  const auto replaced = put(sink, object("raced"), "mine");
+  BOOST_REQUIRE(replaced.ok());
+  BOOST_TEST(replaced->replaced);  // so a rollback never deletes it
+  BOOST_TEST(f.sender->calls.size() == 2u);  // the conditional PUT, refused, then the plain one
+  f.sender->objects["/lake/kept"] = 1;
+  const auto kept = put(sink, object("kept", false, ExistingObjects::keep), "mine");
+  BOOST_REQUIRE(!kept.ok());
+  BOOST_TEST(kept.status().message().find("appeared while this run was writing") != std::string::npos);
+  BOOST_TEST(f.sender->objects["/lake/kept"] == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(parts_double_every_thousand_and_10000_is_the_most) {
+  Fixture f;
+  S3SinkOptions options;
+  options.part_bytes = 1;  // tiny parts, so 10,000 of them are quick to make
+  options.max_part_bytes = 4;
+  options.concurrency = 2;
+  S3Sink sink(f.client, options);
+  auto writer = sink.create(object("big"));
+  BOOST_REQUIRE(writer.ok());
+  Status status;
+  size_t written = 0;
+  while (status.ok() && written < 100000) {
+    status = (*writer)->write("x");
+    ++written;
+  }
+  BOOST_REQUIRE(!status.ok());
+  BOOST_TEST(status.message().find("more than 10000 parts") != std::string::npos, status.message());
+  (*writer)->abort();
+  BOOST_REQUIRE_EQUAL(f.sender->part_sizes.size(), 10000u);
+  BOOST_TEST(f.sender->part_sizes[999] == 1u);
+  BOOST_TEST(f.sender->part_sizes[1000] == 2u);
+  BOOST_TEST(f.sender->part_sizes[2000] == 4u);
+  BOOST_TEST(f.sender->part_sizes[9999] == 4u);  // no more than max_part_bytes
+  BOOST_TEST(f.sender->calls.back() == "DELETE /lake/big?uploadId");  // aborted
+}

@@ -22,6 +22,9 @@ class AnsweringSender final : public aws::HttpSender {
   std::map<std::string, size_t> objects;  // path -> size
   std::vector<std::string> calls;         // "PUT /lake/k", ...
   std::vector<size_t> part_sizes;
+  std::vector<aws::HttpRequest> requests;  // headers and owned bodies (not parts)
+  std::string composite_reply;             // the checksum CompleteMultipartUpload names
+  std::string echoed_checksum;             // the x-amz-checksum-crc32c a PutObject names
 
   Result<aws::HttpResponse> send(const aws::HttpRequest& r) override {
     std::lock_guard<std::mutex> lock(mutex);
@@ -29,6 +32,10 @@ class AnsweringSender final : public aws::HttpSender {
     const std::string query = r.url.find('?') == std::string::npos ? "" : r.url.substr(r.url.find('?') + 1);
     calls.push_back(r.method + " " + path + (query.empty() ? "" : "?" + query.substr(0, query.find('='))));
     const bool conditional = r.find_header("If-None-Match") != nullptr;
+    aws::HttpRequest copy = r;
+    copy.borrowed_body = {};
+    copy.body = r.url.find("partNumber=") == std::string::npos ? std::string(r.payload()) : std::string();
+    requests.push_back(std::move(copy));
     if (r.method == "PUT" && query.rfind("partNumber=", 0) == 0) {
       part_sizes.push_back(r.payload().size());
       return aws::HttpResponse{200, {{"ETag", "\"p\""}}, ""};
@@ -36,7 +43,11 @@ class AnsweringSender final : public aws::HttpSender {
     if (r.method == "PUT" || (r.method == "POST" && query.rfind("uploadId=", 0) == 0)) {
       if (conditional && objects.count(path)) return aws::HttpResponse{412, {}, "<Error><Code>PreconditionFailed</Code></Error>"};
       objects[path] = r.payload().size();
-      return aws::HttpResponse{200, {{"ETag", "\"e\""}}, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag></CompleteMultipartUploadResult>"};
+      aws::HttpResponse ok{200, {{"ETag", "\"e\""}}, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag>"};
+      if (!composite_reply.empty()) ok.body += "<ChecksumCRC32C>" + composite_reply + "</ChecksumCRC32C>";
+      ok.body += "</CompleteMultipartUploadResult>";
+      if (!echoed_checksum.empty()) ok.headers.push_back({"x-amz-checksum-crc32c", echoed_checksum});
+      return ok;
     }
     if (r.method == "POST") return aws::HttpResponse{200, {}, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
     if (r.method == "DELETE") {
@@ -71,12 +82,15 @@ NewObject object(std::string key, bool existed = false, ExistingObjects if_exist
   return o;
 }
 
-Result<ObjectInfo> put(S3Sink& sink, const NewObject& o, const std::string& bytes) {
+// Writes `pieces` one write() each, then commits.
+Result<ObjectInfo> put(S3Sink& sink, const NewObject& o, std::initializer_list<std::string_view> pieces) {
   auto writer = sink.create(o);
   BOOST_TEST_REQUIRE(writer.ok());
-  S3DEST_TRY((*writer)->write(bytes));
+  for (const std::string_view piece : pieces) S3DEST_TRY((*writer)->write(piece));
   return (*writer)->commit();
 }
+
+Result<ObjectInfo> put(S3Sink& sink, const NewObject& o, std::string_view bytes) { return put(sink, o, {bytes}); }
 
 }  // namespace
 
@@ -132,4 +146,55 @@ BOOST_AUTO_TEST_CASE(parts_double_every_thousand_and_10000_is_the_most) {
   BOOST_TEST(f.sender->part_sizes[2000] == 4u);
   BOOST_TEST(f.sender->part_sizes[9999] == 4u);  // no more than max_part_bytes
   BOOST_TEST(f.sender->calls.back() == "DELETE /lake/big?uploadId");  // aborted
+}
+
+BOOST_AUTO_TEST_CASE(every_put_and_part_carries_its_checksum_and_what_s3_answers_is_checked) {
+  Fixture f;
+  S3SinkOptions options;
+  options.part_bytes = 6;
+  S3Sink sink(f.client, options);
+  // PutObject: the body's CRC32C (of "hello": 0x9A71BB4C).
+  const auto small = put(sink, object("small"), "hello");
+  BOOST_REQUIRE(small.ok());
+  BOOST_REQUIRE(f.sender->requests.at(0).find_header("x-amz-checksum-crc32c"));
+  BOOST_TEST(*f.sender->requests.at(0).find_header("x-amz-checksum-crc32c") == "mnG7TA==");
+  BOOST_TEST(small->checksum == "crc32c:mnG7TA==");
+  // Multipart: the algorithm declared, each part's checksum sent and listed, and the
+  // composite one S3 names (when it does) checked and kept.
+  f.sender->composite_reply = composite_checksum(ChecksumAlgorithm::crc32c,
+                                                 {body_checksum(ChecksumAlgorithm::crc32c, "012345"),
+                                                  body_checksum(ChecksumAlgorithm::crc32c, "6789")});
+  const auto big = put(sink, object("big"), {"012345", "6789"});
+  BOOST_TEST_REQUIRE(big.ok(), big.status().message());
+  BOOST_TEST(big->checksum == "crc32c:" + f.sender->composite_reply);
+  BOOST_TEST(f.sender->composite_reply.substr(f.sender->composite_reply.size() - 2) == "-2");
+  const aws::HttpRequest& create = f.sender->requests.at(1);
+  BOOST_TEST(*create.find_header("x-amz-checksum-algorithm") == "CRC32C");
+  BOOST_TEST(create.find_header("x-amz-checksum-crc32c") == nullptr);  // no body, no checksum
+  std::string first_part;
+  append_base64(first_part, body_checksum(ChecksumAlgorithm::crc32c, "012345"));
+  BOOST_TEST(*f.sender->requests.at(2).find_header("x-amz-checksum-crc32c") == first_part);
+  BOOST_TEST(f.sender->requests.back().body.find("<ChecksumCRC32C>" + first_part + "</ChecksumCRC32C>") !=
+             std::string::npos);
+  // A checksum S3 names that is not ours fails the commit, and the object is the run's to undo.
+  f.sender->composite_reply = "AAAAAA==-2";
+  const auto damaged = put(sink, object("damaged"), {"012345", "6789"});
+  BOOST_REQUIRE(!damaged.ok());
+  BOOST_TEST(damaged.status().message().find("the data was damaged on the way") != std::string::npos);
+  f.sender->composite_reply.clear();
+  f.sender->echoed_checksum = "AAAAAA==";
+  BOOST_TEST(!put(sink, object("damaged-small"), "hi").ok());
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(f.sender->objects.count("/lake/damaged") == 0u);
+  BOOST_TEST(f.sender->objects.count("/lake/damaged-small") == 0u);
+  BOOST_TEST(undone.removed == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(md5_goes_as_content_md5) {
+  Fixture f;
+  S3SinkOptions options;
+  options.checksum = ChecksumAlgorithm::md5;
+  S3Sink sink(f.client, options);
+  BOOST_REQUIRE(put(sink, object("k"), "hello").ok());
+  BOOST_TEST(*f.sender->requests.at(0).find_header("Content-MD5") == "XUFAKrxLKna5cZ2REBfFkg==");
 }

@@ -54,6 +54,15 @@ struct BucketEndpoint {
   std::chrono::milliseconds timeout{60000};  // each attempt
 };
 
+// A part of a multipart upload, as CompleteMultipartUpload lists it: its ETag and, when
+// the upload was created with x-amz-checksum-algorithm, its checksum (element name, as
+// "ChecksumCRC32C", and base64 value).
+struct UploadedPart {
+  std::string etag;
+  std::string checksum_element;
+  std::string checksum;
+};
+
 // A multipart upload that was started and neither completed nor aborted.
 struct OpenUpload {
   std::string key;
@@ -99,13 +108,14 @@ class ObjectClient {
   // in order, or abort (nothing appears, the parts are freed).
   Result<std::string> create_multipart_upload(std::string_view key, std::vector<aws::HttpHeader> headers = {});
   Result<std::string> upload_part(std::string_view key, std::string_view upload_id, int part_number,
-                                  std::string_view body);  // the part's ETag
+                                  std::string_view body,
+                                  std::vector<aws::HttpHeader> headers = {});  // the part's ETag
   Result<aws::HttpResponse> complete_multipart_upload(std::string_view key, std::string_view upload_id,
-                                                      const std::vector<std::string>& part_etags);
+                                                      const std::vector<UploadedPart>& parts);
   // CompleteMultipartUpload with If-None-Match: *: nothing when the key holds an object
   // (the upload stays open, to complete without the condition or to abort).
   Result<std::optional<aws::HttpResponse>> complete_multipart_upload_if_absent(
-      std::string_view key, std::string_view upload_id, const std::vector<std::string>& part_etags);
+      std::string_view key, std::string_view upload_id, const std::vector<UploadedPart>& parts);
   Status abort_multipart_upload(std::string_view key, std::string_view upload_id);
   // The uploads started under `prefix` and still open, page after page.
   Result<std::vector<OpenUpload>> list_multipart_uploads(std::string_view prefix);
@@ -120,7 +130,7 @@ class ObjectClient {
                                  std::string query, std::vector<aws::HttpHeader> headers, std::string_view body,
                                  CallOptions options = {});
   Result<aws::HttpResponse> complete(std::string_view key, std::string_view upload_id,
-                                     const std::vector<std::string>& part_etags, bool if_absent);
+                                     const std::vector<UploadedPart>& parts, bool if_absent);
 
   BucketEndpoint bucket_;
   std::shared_ptr<aws::CredentialsProvider> credentials_;
@@ -363,10 +373,11 @@ inline Result<std::string> ObjectClient::create_multipart_upload(std::string_vie
 }
 
 inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::string_view upload_id,
-                                                     int part_number, std::string_view body) {
+                                                     int part_number, std::string_view body,
+                                                     std::vector<aws::HttpHeader> headers) {
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
   S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
-                          send("UploadPart", "PUT", key, std::move(query), {}, body, {true, false, {}}));
+                          send("UploadPart", "PUT", key, std::move(query), std::move(headers), body, {true, false, {}}));
   const std::string* etag = response.find_header("ETag");
   if (!etag || etag->empty())
     return destination_error("UploadPart " + describe(key) + " part " + std::to_string(part_number) +
@@ -375,12 +386,18 @@ inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::
 }
 
 inline Result<aws::HttpResponse> ObjectClient::complete(std::string_view key, std::string_view upload_id,
-                                                        const std::vector<std::string>& part_etags, bool if_absent) {
+                                                        const std::vector<UploadedPart>& parts, bool if_absent) {
   std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
-  for (size_t i = 0; i < part_etags.size(); ++i) {
+  for (size_t i = 0; i < parts.size(); ++i) {
     body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>";
-    aws::append_xml_escaped(body, part_etags[i]);
-    body += "</ETag></Part>";
+    aws::append_xml_escaped(body, parts[i].etag);
+    body += "</ETag>";
+    if (!parts[i].checksum_element.empty()) {
+      body += "<" + parts[i].checksum_element + ">";
+      aws::append_xml_escaped(body, parts[i].checksum);
+      body += "</" + parts[i].checksum_element + ">";
+    }
+    body += "</Part>";
   }
   body += "</CompleteMultipartUpload>";
   std::vector<aws::HttpHeader> headers = {{"Content-Type", "application/xml"}};
@@ -396,13 +413,13 @@ inline Result<aws::HttpResponse> ObjectClient::complete(std::string_view key, st
 
 inline Result<aws::HttpResponse> ObjectClient::complete_multipart_upload(std::string_view key,
                                                                          std::string_view upload_id,
-                                                                         const std::vector<std::string>& part_etags) {
-  return complete(key, upload_id, part_etags, false);
+                                                                         const std::vector<UploadedPart>& parts) {
+  return complete(key, upload_id, parts, false);
 }
 
 inline Result<std::optional<aws::HttpResponse>> ObjectClient::complete_multipart_upload_if_absent(
-    std::string_view key, std::string_view upload_id, const std::vector<std::string>& part_etags) {
-  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response, complete(key, upload_id, part_etags, true));
+    std::string_view key, std::string_view upload_id, const std::vector<UploadedPart>& parts) {
+  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response, complete(key, upload_id, parts, true));
   if (detail::is_precondition_refusal(response)) return std::optional<aws::HttpResponse>();
   return std::optional<aws::HttpResponse>(std::move(response));
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <zlib.h>
 
@@ -19,6 +20,22 @@ namespace s3dest {
 enum class ChecksumAlgorithm { crc32c, crc32, md5, none };
 
 std::optional<ChecksumAlgorithm> parse_checksum_algorithm(std::string_view name);
+
+// The checksum of one request body, raw (big-endian CRC, or the MD5 digest); empty for
+// none.
+std::string body_checksum(ChecksumAlgorithm algorithm, std::string_view body);
+
+// How S3 names a checksum: the request header ("x-amz-checksum-crc32c", "Content-MD5"),
+// the element in multipart listings ("ChecksumCRC32C"; empty for MD5, which has none), and
+// the x-amz-checksum-algorithm value ("CRC32C"; empty for MD5).
+struct S3ChecksumNames {
+  std::string_view header, element, algorithm;
+};
+S3ChecksumNames s3_checksum_names(ChecksumAlgorithm algorithm);
+
+// A multipart object's checksum as S3 composes it for CRC algorithms: the checksum of the
+// parts' raw checksums one after the other, base64, then "-" and the number of parts.
+std::string composite_checksum(ChecksumAlgorithm algorithm, const std::vector<std::string>& raw_part_checksums);
 
 class ObjectChecksum {
  public:
@@ -62,6 +79,39 @@ class ObjectChecksum {
   uint32_t crc_ = 0;
   std::optional<Digest> md5_;
 };
+
+inline std::string body_checksum(ChecksumAlgorithm algorithm, std::string_view body) {
+  if (algorithm == ChecksumAlgorithm::none) return {};
+  if (algorithm == ChecksumAlgorithm::md5) {
+    Digest md5 = Digest::md5();
+    md5.update(body);
+    return md5.finish();
+  }
+  uint32_t crc = 0;
+  if (algorithm == ChecksumAlgorithm::crc32c) crc = crc32c(0, body);
+  else crc = static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+  const char be[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
+                      static_cast<char>(crc)};
+  return std::string(be, 4);
+}
+
+inline S3ChecksumNames s3_checksum_names(ChecksumAlgorithm algorithm) {
+  switch (algorithm) {
+    case ChecksumAlgorithm::crc32c: return {"x-amz-checksum-crc32c", "ChecksumCRC32C", "CRC32C"};
+    case ChecksumAlgorithm::crc32: return {"x-amz-checksum-crc32", "ChecksumCRC32", "CRC32"};
+    case ChecksumAlgorithm::md5: return {"Content-MD5", "", ""};
+    case ChecksumAlgorithm::none: break;
+  }
+  return {"", "", ""};
+}
+
+inline std::string composite_checksum(ChecksumAlgorithm algorithm, const std::vector<std::string>& raw_part_checksums) {
+  std::string joined;
+  for (const std::string& raw : raw_part_checksums) joined += raw;
+  std::string out;
+  append_base64(out, body_checksum(algorithm, joined));
+  return out + "-" + std::to_string(raw_part_checksums.size());
+}
 
 inline std::optional<ChecksumAlgorithm> parse_checksum_algorithm(std::string_view name) {
   if (name == "crc32c") return ChecksumAlgorithm::crc32c;

@@ -13,8 +13,13 @@
 //
 // Memory: a writer fills one part; at most `concurrency` more are queued or in flight for
 // the whole sink. Every request is signed with its body's SHA-256, which S3 checks (a
-// corrupted body is refused); the object's checksum of the `checksum` key is computed as
-// the bytes pass and reported in the manifest.
+// corrupted body is refused), and every PutObject and UploadPart also carries the body's
+// checksum of the `checksum` key (x-amz-checksum-crc32c / -crc32, or Content-MD5), so
+// buckets that demand one (Object Lock) take the objects; a multipart upload declares its
+// x-amz-checksum-algorithm and lists each part's checksum. What S3 answers is checked: the
+// checksum a PutObject echoes must be ours, and the composite one CompleteMultipartUpload
+// names (the checksum of the parts' checksums, "-N") too, and then goes to the manifest;
+// elsewhere the manifest has the whole object's checksum, computed as the bytes pass.
 #pragma once
 
 #include <algorithm>
@@ -85,12 +90,13 @@ class S3Sink final : public ObjectSink {
 
 namespace detail {
 
-// The parts of one multipart upload on their way: ETags by part number, the first
-// failure, and how many are still out. Shared with the upload tasks.
+// The parts of one multipart upload on their way: ETags and checksums by part number,
+// the first failure, and how many are still out. Shared with the upload tasks.
 struct PartsInFlight {
   std::mutex mutex;
   std::condition_variable changed;
-  std::vector<std::string> etags;
+  std::vector<s3::UploadedPart> parts;
+  std::vector<std::string> raw_checksums;  // for the composite checksum
   Status first_error;
   int pending = 0;
 
@@ -100,6 +106,17 @@ struct PartsInFlight {
     return first_error;
   }
 };
+
+// `headers` with the request header that carries a body's checksum (`raw`, from
+// body_checksum; none for "none").
+inline std::vector<aws::HttpHeader> with_checksum(std::vector<aws::HttpHeader> headers, ChecksumAlgorithm algorithm,
+                                                  std::string_view raw) {
+  if (algorithm == ChecksumAlgorithm::none) return headers;
+  std::string value;
+  append_base64(value, raw);
+  headers.push_back({std::string(s3_checksum_names(algorithm).header), std::move(value)});
+  return headers;
+}
 
 inline std::string unquoted(std::string etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
@@ -126,9 +143,12 @@ class S3ObjectWriter final : public ObjectWriter {
     ObjectInfo info;
     info.key = object_.key;
     info.bytes = size_;
+    info.checksum = checksum_.text();
+    Status confirmed;
     if (upload_id_.empty()) {
       S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse put, put_whole(info.replaced));
       if (const std::string* etag = put.find_header("ETag")) info.etag = unquoted(*etag);
+      confirmed = confirm_checksum(put.find_header(s3_checksum_names(options_.checksum).header), info);
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
       S3DEST_TRY(parts_->wait());
@@ -143,11 +163,16 @@ class S3ObjectWriter final : public ObjectWriter {
         const std::string* etag = head.ok() ? head->find_header("ETag") : nullptr;
         if (etag) info.etag = unquoted(*etag);
       }
+      const std::string element = document.ok() ? document->child_text(s3_checksum_names(options_.checksum).element)
+                                                : std::string();
+      confirmed = confirm_composite_checksum(element, info);
     }
     buffer_.clear();
-    info.checksum = checksum_.text();
-    std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
-    sink_.committed_.push_back(S3Sink::Committed{object_.key, info.replaced});
+    {  // the object exists now: whatever follows, a rollback must know it is the run's
+      std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
+      sink_.committed_.push_back(S3Sink::Committed{object_.key, info.replaced});
+    }
+    S3DEST_TRY(confirmed);
     return info;
   }
 
@@ -161,6 +186,30 @@ class S3ObjectWriter final : public ObjectWriter {
   }
 
  private:
+  Status checksum_mismatch(std::string_view ours, std::string_view theirs) const {
+    return destination_error(client_->describe(object_.key) + ": S3 stored bytes whose checksum (" +
+                             printable(theirs, 64) + ") is not that of the bytes sent (" + std::string(ours) +
+                             "): the data was damaged on the way; load it again");
+  }
+
+  // A PutObject's reply names the checksum S3 computed (where it does): it must be ours.
+  Status confirm_checksum(const std::string* echoed, const ObjectInfo& info) const {
+    if (!echoed || options_.checksum == ChecksumAlgorithm::md5 || options_.checksum == ChecksumAlgorithm::none)
+      return {};
+    const std::string ours = info.checksum.substr(info.checksum.find(':') + 1);
+    return *echoed == ours ? Status() : checksum_mismatch(ours, *echoed);
+  }
+
+  // CompleteMultipartUpload's reply names the composite checksum (where the server keeps
+  // checksums): it must be the one of the parts sent, and is then the manifest's.
+  Status confirm_composite_checksum(const std::string& confirmed, ObjectInfo& info) const {
+    if (confirmed.empty()) return {};
+    const std::string ours = composite_checksum(options_.checksum, parts_->raw_checksums);
+    if (confirmed != ours) return checksum_mismatch(ours, confirmed);
+    info.checksum = info.checksum.substr(0, info.checksum.find(':') + 1) + ours;
+    return {};
+  }
+
   // The headers of a new object: the sink's (encryption) and the run's marker.
   std::vector<aws::HttpHeader> object_headers() const {
     std::vector<aws::HttpHeader> headers = options_.object_headers;
@@ -177,24 +226,25 @@ class S3ObjectWriter final : public ObjectWriter {
   // PutObject of the whole buffer. A key believed new goes up with If-None-Match, so an
   // object that appeared since the listing is never mistaken for this run's own.
   Result<aws::HttpResponse> put_whole(bool& replaced) {
+    const auto headers = with_checksum(object_headers(), options_.checksum, body_checksum(options_.checksum, buffer_));
     if (!object_.existed) {
-      S3DEST_ASSIGN_OR_RETURN(auto put, client_->put_object_if_absent(object_.key, buffer_, object_headers()));
+      S3DEST_ASSIGN_OR_RETURN(auto put, client_->put_object_if_absent(object_.key, buffer_, headers));
       if (put) return std::move(*put);
       if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
     }
     replaced = true;
-    return client_->put_object(object_.key, buffer_, object_headers());
+    return client_->put_object(object_.key, buffer_, headers);
   }
 
   Result<aws::HttpResponse> complete(bool& replaced) {
     if (!object_.existed) {
       S3DEST_ASSIGN_OR_RETURN(auto done,
-                              client_->complete_multipart_upload_if_absent(object_.key, upload_id_, parts_->etags));
+                              client_->complete_multipart_upload_if_absent(object_.key, upload_id_, parts_->parts));
       if (done) return std::move(*done);
       if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
     }
     replaced = true;
-    return client_->complete_multipart_upload(object_.key, upload_id_, parts_->etags);
+    return client_->complete_multipart_upload(object_.key, upload_id_, parts_->parts);
   }
 
   // The size of part `number` (from 1): see S3SinkOptions::part_bytes.
@@ -209,24 +259,42 @@ class S3ObjectWriter final : public ObjectWriter {
       return destination_error(client_->describe(object_.key) + " would need more than " + std::to_string(kMaxParts) +
                                " parts of at most " + std::to_string(options_.max_part_bytes >> 20) +
                                " MiB, which S3 does not take: set max_file_size_mb (or raise memory_limit_mb)");
+    const S3ChecksumNames names = s3_checksum_names(options_.checksum);
     if (upload_id_.empty()) {
-      S3DEST_ASSIGN_OR_RETURN(upload_id_, client_->create_multipart_upload(object_.key, object_headers()));
+      std::vector<aws::HttpHeader> headers = object_headers();
+      if (!names.algorithm.empty()) headers.push_back({"x-amz-checksum-algorithm", std::string(names.algorithm)});
+      S3DEST_ASSIGN_OR_RETURN(upload_id_, client_->create_multipart_upload(object_.key, std::move(headers)));
       parts_ = std::make_shared<PartsInFlight>();
     }
     {
       std::lock_guard<std::mutex> lock(parts_->mutex);
       if (!parts_->first_error.ok()) return parts_->first_error;  // stop early: the upload is lost
-      parts_->etags.emplace_back();
+      parts_->parts.emplace_back();
+      parts_->raw_checksums.emplace_back();
       ++parts_->pending;
     }
     const int number = static_cast<int>(++parts_sent_);
     auto body = std::make_shared<std::string>(std::move(buffer_));
     buffer_ = std::string();
-    sink_.uploads_.submit([client = client_, key = object_.key, id = upload_id_, number, body, parts = parts_] {
-      auto etag = client->upload_part(key, id, number, *body);
+    sink_.uploads_.submit([client = client_, key = object_.key, id = upload_id_, number, body, parts = parts_,
+                           algorithm = options_.checksum, names] {
+      // The part's checksum is computed here, on an upload thread, and sent with it.
+      const std::string raw = body_checksum(algorithm, *body);
+      s3::UploadedPart part;
+      if (!raw.empty() && !names.element.empty()) {
+        part.checksum_element = std::string(names.element);
+        append_base64(part.checksum, raw);
+      }
+      auto etag = client->upload_part(key, id, number, *body, with_checksum({}, algorithm, raw));
       std::lock_guard<std::mutex> lock(parts->mutex);
-      if (etag.ok()) parts->etags[static_cast<size_t>(number - 1)] = std::move(*etag);
-      else if (parts->first_error.ok()) parts->first_error = etag.status();
+      const auto at = static_cast<size_t>(number - 1);
+      if (etag.ok()) {
+        part.etag = std::move(*etag);
+        parts->parts[at] = std::move(part);
+        parts->raw_checksums[at] = raw;
+      } else if (parts->first_error.ok()) {
+        parts->first_error = etag.status();
+      }
       --parts->pending;
       parts->changed.notify_all();
     });

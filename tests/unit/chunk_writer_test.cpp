@@ -32,9 +32,9 @@ Schema two_columns() {
 
 // Writes `rows` rows through a ChunkWriter; returns the objects written.
 std::vector<WrittenObject> write_rows(MemorySink& sink, const TextFormat& format, uint64_t cap, int rows) {
-  std::vector<WrittenObject> written;
+  Committer committer(0);
   ChunkWriter writer(sink, format, cap, [](uint32_t chunk) -> Result<NewObject> { return named("part-" + std::to_string(10000 + chunk)); },
-                     written);
+                     committer);
   std::string record;
   const std::string text = "some words that repeat, as real data does";
   for (int i = 0; i < rows; ++i) {
@@ -43,7 +43,8 @@ std::vector<WrittenObject> write_rows(MemorySink& sink, const TextFormat& format
     BOOST_REQUIRE(writer.add(record).ok());
   }
   BOOST_REQUIRE(writer.finish().ok());
-  return written;
+  BOOST_REQUIRE(committer.wait().ok());
+  return committer.written();
 }
 
 }  // namespace
@@ -102,8 +103,8 @@ BOOST_AUTO_TEST_CASE(a_row_bigger_than_the_cap_is_a_clear_error) {
   const Schema schema = two_columns();
   const TextFormat format(schema, TextFormatOptions{});
   MemorySink sink;
-  std::vector<WrittenObject> written;
-  ChunkWriter writer(sink, format, 100, [](uint32_t) -> Result<NewObject> { return named("k"); }, written);
+  Committer committer(0);
+  ChunkWriter writer(sink, format, 100, [](uint32_t) -> Result<NewObject> { return named("k"); }, committer);
   std::string record;
   format.encode_record({Value::of_int(1), Value::of_bytes(std::string(200, 'x'))}, record);
   const Status status = writer.add(record);

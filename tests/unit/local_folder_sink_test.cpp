@@ -49,7 +49,7 @@ std::map<std::string, std::string> snapshot(const fs::path& root) {
 NewObject object(std::string key, bool existed = false, ExistingObjects if_exists = ExistingObjects::replace) {
   NewObject o;
   o.key = std::move(key);
-  o.existed = existed;
+  o.prior = existed;
   o.if_exists = if_exists;
   return o;
 }

@@ -70,9 +70,8 @@ class MemorySink final : public s3dest::ObjectSink {
       s3dest::ObjectInfo info;
       info.key = object_.key;
       info.bytes = data_.size();
+      S3DEST_TRY(s3dest::check_prior(object_, sink_.describe(object_.key)).status());  // as the listing found it
       info.replaced = sink_.objects.count(object_.key) > 0;
-      if (info.replaced && object_.if_exists == s3dest::ExistingObjects::keep)
-        return s3dest::destination_error(object_.key + " exists and must be kept");
       sink_.objects[object_.key] = data_;
       sink_.committed_.emplace_back(object_.key, info.replaced);
       return info;

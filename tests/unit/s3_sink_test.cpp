@@ -21,7 +21,7 @@ class AnsweringSender final : public aws::HttpSender {
   std::mutex mutex;
   std::map<std::string, size_t> objects;  // path -> size
   std::vector<std::string> calls;         // "PUT /lake/k", ...
-  std::vector<size_t> part_sizes;
+  std::map<int, size_t> part_sizes;  // part number -> size
   std::vector<aws::HttpRequest> requests;  // headers and owned bodies (not parts)
   std::string composite_reply;             // the checksum CompleteMultipartUpload names
   std::string echoed_checksum;             // the x-amz-checksum-crc32c a PutObject names
@@ -37,7 +37,7 @@ class AnsweringSender final : public aws::HttpSender {
     copy.body = r.url.find("partNumber=") == std::string::npos ? std::string(r.payload()) : std::string();
     requests.push_back(std::move(copy));
     if (r.method == "PUT" && query.rfind("partNumber=", 0) == 0) {
-      part_sizes.push_back(r.payload().size());
+      part_sizes[std::stoi(query.substr(std::string("partNumber=").size()))] = r.payload().size();
       return aws::HttpResponse{200, {{"ETag", "\"p\""}}, ""};
     }
     if (r.method == "PUT" || (r.method == "POST" && query.rfind("uploadId=", 0) == 0)) {
@@ -77,7 +77,7 @@ struct Fixture {
 NewObject object(std::string key, bool existed = false, ExistingObjects if_exists = ExistingObjects::replace) {
   NewObject o;
   o.key = std::move(key);
-  o.existed = existed;
+  o.prior = existed;
   o.if_exists = if_exists;
   return o;
 }
@@ -141,10 +141,10 @@ BOOST_AUTO_TEST_CASE(parts_double_every_thousand_and_10000_is_the_most) {
   BOOST_TEST(status.message().find("more than 10000 parts") != std::string::npos, status.message());
   (*writer)->abort();
   BOOST_REQUIRE_EQUAL(f.sender->part_sizes.size(), 10000u);
-  BOOST_TEST(f.sender->part_sizes[999] == 1u);
-  BOOST_TEST(f.sender->part_sizes[1000] == 2u);
-  BOOST_TEST(f.sender->part_sizes[2000] == 4u);
-  BOOST_TEST(f.sender->part_sizes[9999] == 4u);  // no more than max_part_bytes
+  BOOST_TEST(f.sender->part_sizes[1000] == 1u);
+  BOOST_TEST(f.sender->part_sizes[1001] == 2u);
+  BOOST_TEST(f.sender->part_sizes[2001] == 4u);
+  BOOST_TEST(f.sender->part_sizes[10000] == 4u);  // no more than max_part_bytes
   BOOST_TEST(f.sender->calls.back() == "DELETE /lake/big?uploadId");  // aborted
 }
 

@@ -2,8 +2,9 @@
 // or S3. A sink serves one run, and its first promise is that the run never destroys what
 // was there before it:
 //
-//   create(object)  an object appears complete on commit() or not at all; `object.existed`
-//                   says whether the key held an object before the run (found by list())
+//   create(object)  an object appears complete on commit() or not at all;
+//                   `object.prior` says whether the key held an object before the run
+//                   (found by list()): the sink asks (check_prior) just before it writes
 //   publish()       after the whole run succeeded: two-phase sinks (the local folder) move
 //                   the run's objects into place only now; S3 objects are visible at commit
 //   rollback()      after a failure: the run's objects that were new are deleted (or never
@@ -13,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,12 +30,31 @@ enum class ExistingObjects {
   keep,     // never overwrite: the run fails instead
 };
 
+// Whether a key held an object before the run: known when the object is created, or only
+// once a listing that runs meanwhile has ended. Sinks ask as late as they can, just before
+// they write the key, so the listing's round trip overlaps the writing.
+class PriorObject {
+ public:
+  PriorObject(bool existed = false) : known_(existed) {}  // NOLINT: a plain answer
+  explicit PriorObject(std::function<Result<bool>()> ask) : ask_(std::move(ask)) {}
+  // The answer, waiting for it if it is not known yet.
+  Result<bool> existed() const { return ask_ ? ask_() : Result<bool>(known_); }
+
+ private:
+  bool known_ = false;
+  std::function<Result<bool>()> ask_;
+};
+
 // A key to write, and what the caller knows of it.
 struct NewObject {
   std::string key;
-  bool existed = false;  // the key held an object when the run listed it
+  PriorObject prior;  // whether the key held an object when the run listed it
   ExistingObjects if_exists = ExistingObjects::replace;
 };
+
+// For a sink about to write `object` (shown as `where`): whether the key held an object
+// before the run; with ExistingObjects::keep, one that did is refused (destination).
+Result<bool> check_prior(const NewObject& object, const std::string& where);
 
 struct ObjectInfo {
   std::string key;
@@ -82,7 +103,18 @@ class ObjectSink {
   virtual uint64_t open_object_memory() const { return 0; }
   // The longest name between two slashes of a key the sink takes (a file system's 255).
   virtual size_t max_name_bytes() const { return SIZE_MAX; }
+  // How many commits may run at once on threads of their own: for sinks whose commit is a
+  // round trip (S3). 0: commit() is called on the writing thread, one at a time.
+  virtual int commit_concurrency() const { return 0; }
 };
+
+inline Result<bool> check_prior(const NewObject& object, const std::string& where) {
+  S3DEST_ASSIGN_OR_RETURN(const bool existed, object.prior.existed());
+  if (existed && object.if_exists == ExistingObjects::keep)
+    return destination_error(where + " already exists and existing_objects is \"keep\": it was not overwritten; "
+                             "load into another folder, or set \"existing_objects\": \"replace\"");
+  return existed;
+}
 
 inline std::string RollbackReport::text() const {
   const auto count = [](uint64_t n, const char* what) {

@@ -245,8 +245,8 @@ inline KeyParts key_parts(const PartitionKey& partition, uint32_t chunk_id = 1) 
   return parts;
 }
 
-// Numbers the partitions a batch brings that are new, and lists what they hold, several at
-// once, before their first objects open one by one.
+// Numbers the partitions a batch brings that are new, and starts listing what they hold:
+// several at once, in the background, while their first objects fill.
 inline Status add_new_partitions(const InputBatch& batch, const PartitionKeyer& keyer, PartitionIndex& partitions,
                                  PartitionedWriter& writer, RunKeys& keys) {
   std::vector<size_t> added;
@@ -259,7 +259,8 @@ inline Status add_new_partitions(const InputBatch& batch, const PartitionKeyer& 
   }));
   std::vector<std::pair<size_t, KeyParts>> parts;
   for (const size_t partition : added) parts.emplace_back(partition, key_parts(partitions.key(partition)));
-  return keys.prefetch(parts);
+  keys.start_listing(parts);
+  return {};
 }
 
 // Step 2: reads every input, routes each row to its partition and hands it to the writer.
@@ -306,10 +307,11 @@ inline void describe_partition(const PartitionKey& partition, const KeyLayout& l
 
 // With existing_objects "replace", the chunks of earlier runs above the last one this run
 // wrote in each of its partitions, so that a partition holds one run's data.
-inline std::vector<RemovedObject> stale_objects(const RunKeys& keys, const PartitionIndex& partitions,
-                                                const KeyLayout& layout, const Config& config) {
+inline Result<std::vector<RemovedObject>> stale_objects(const RunKeys& keys, const PartitionIndex& partitions,
+                                                        const KeyLayout& layout, const Config& config) {
   std::vector<RemovedObject> stale;
-  for (const StaleChunk& chunk : keys.stale_chunks()) {
+  S3DEST_ASSIGN_OR_RETURN(const std::vector<StaleChunk> chunks, keys.stale_chunks());
+  for (const StaleChunk& chunk : chunks) {
     RemovedObject object;
     object.key = chunk.key;
     object.chunk_id = chunk.chunk_id;
@@ -423,8 +425,10 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
     report = report_of(writer, partitions, layout, config);
     report.run_id = run_id;
     report.worker = options.worker;
-    report.removed = stale_objects(keys, partitions, layout, config);
-    if (options.on_complete) status = options.on_complete(report);
+    auto stale = stale_objects(keys, partitions, layout, config);
+    if (stale.ok()) report.removed = std::move(*stale);
+    else status = stale.status();
+    if (status.ok() && options.on_complete) status = options.on_complete(report);
   }
   if (status.ok()) status = sink.publish();
   if (!status.ok()) return roll_back(sink, writer, status);

@@ -71,9 +71,10 @@ inline Result<S3SinkOptions> s3_sink_options_for_config(const Config& config, co
                          " MiB): raise memory_limit_mb or lower max_file_size_mb");
     options.part_bytes = std::max(options.part_bytes, (needed + kMiB - 1) / kMiB * kMiB);
   }
+  // `concurrency` parts in flight, and as many small objects being put, each at most a part.
   options.concurrency = static_cast<int>(std::max<uint64_t>(
-      1, std::min<uint64_t>(static_cast<uint64_t>(config.concurrency), spare / options.part_bytes)));
-  options.max_part_bytes = std::max(options.part_bytes, std::min(kMaxPartBytes, spare / options.concurrency));
+      1, std::min<uint64_t>(static_cast<uint64_t>(config.concurrency), spare / (2 * options.part_bytes))));
+  options.max_part_bytes = std::max(options.part_bytes, std::min(kMaxPartBytes, spare / (2 * options.concurrency)));
   options.object_headers = aws::sse_request_headers(config.encryption, config.encryption_key);
   options.checksum = config.checksum;
   options.run_id = run_id;

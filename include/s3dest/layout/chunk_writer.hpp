@@ -11,15 +11,9 @@
 
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/format/file_format.hpp"
+#include "s3dest/layout/committer.hpp"
 
 namespace s3dest {
-
-struct WrittenObject {
-  ObjectInfo info;
-  uint64_t rows = 0;
-  uint32_t chunk_id = 0;
-  size_t partition = 0;  // the caller's partition number
-};
 
 class ChunkWriter {
  public:
@@ -27,15 +21,15 @@ class ChunkWriter {
   // an error (a key that must not be written) stops the writer before it writes it.
   using KeyForChunk = std::function<Result<NewObject>(uint32_t chunk_id)>;
 
-  // Committed chunks are appended to `written`, marked with `partition`.
+  // Finished chunks go to `committer`, marked with `partition`.
   ChunkWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, KeyForChunk key_for_chunk,
-              std::vector<WrittenObject>& written, size_t partition = 0)
-      : sink_(sink), format_(format), cap_(cap), key_for_chunk_(std::move(key_for_chunk)), written_(written),
+              Committer& committer, size_t partition = 0)
+      : sink_(sink), format_(format), cap_(cap), key_for_chunk_(std::move(key_for_chunk)), committer_(committer),
         partition_(partition) {}
   ~ChunkWriter() { abort(); }
 
   Status add(std::string_view record);
-  // Commits the open chunk, if any.
+  // Hands the open chunk, if any, to the committer.
   Status finish();
   // Drops the open chunk (committed ones are the caller's to undo); true if there was one.
   bool abort();
@@ -51,7 +45,7 @@ class ChunkWriter {
   const RowFormat& format_;
   uint64_t cap_;
   KeyForChunk key_for_chunk_;
-  std::vector<WrittenObject>& written_;
+  Committer& committer_;
   size_t partition_;
   uint32_t next_chunk_id_ = 1;
   std::unique_ptr<ObjectWriter> object_;
@@ -91,11 +85,8 @@ inline Status ChunkWriter::open_chunk() {
 inline Status ChunkWriter::finish() {
   if (!object_) return {};
   S3DEST_TRY(encoder_->finish());
-  S3DEST_ASSIGN_OR_RETURN(ObjectInfo info, object_->commit());
-  written_.push_back(WrittenObject{std::move(info), rows_, next_chunk_id_ - 1, partition_});
   encoder_.reset();
-  object_.reset();
-  return {};
+  return committer_.commit(std::move(object_), WrittenObject{ObjectInfo(), rows_, next_chunk_id_ - 1, partition_});
 }
 
 inline bool ChunkWriter::abort() {

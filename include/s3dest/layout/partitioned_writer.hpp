@@ -32,7 +32,7 @@ class PartitionedWriter {
   // `live_memory`: for live writers, half for their fixed costs, half for held data.
   PartitionedWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, uint64_t live_memory,
                     PartitionStore& store, KeyFor key_for)
-      : sink_(sink), format_(format), cap_(cap),
+      : sink_(sink), committer_(sink.commit_concurrency()), format_(format), cap_(cap),
         max_live_(std::max<uint64_t>(1, live_memory / 2 / (format.open_file_memory() + sink.open_object_memory()))),
         held_budget_(live_memory / 2), store_(store), key_for_(std::move(key_for)) {}
 
@@ -40,14 +40,15 @@ class PartitionedWriter {
   size_t add_partition();
   Status add(size_t partition, std::string_view record);
   // Completes every object: the live writers', then the stored partitions' in `order`
-  // (partition numbers; the ones that are live are skipped). A raised `stop` ends it
-  // between objects with an `interrupted` error.
+  // (partition numbers; the ones that are live are skipped), and waits for their commits.
+  // A raised `stop` ends it between objects with an `interrupted` error.
   Status finish(const std::vector<size_t>& order, const StopFlag* stop = nullptr);
-  // Drops the open objects (committed ones are listed in written() for the caller to
-  // undo); returns how many there were.
+  // Drops the open objects and lets the commits in flight end (committed objects are the
+  // sink's to roll back); returns how many open ones there were.
   size_t abort();
 
-  const std::vector<WrittenObject>& written() const { return written_; }
+  // The committed objects, once finish() or abort() returned.
+  const std::vector<WrittenObject>& written() const { return committer_.written(); }
 
  private:
   struct Partition {
@@ -57,12 +58,13 @@ class PartitionedWriter {
   std::unique_ptr<ChunkWriter> new_writer(size_t partition) {
     return std::make_unique<ChunkWriter>(
         sink_, format_, cap_, [this, partition](uint32_t chunk_id) { return key_for_(partition, chunk_id); },
-        written_, partition);
+        committer_, partition);
   }
 
   Status release_largest();
 
   ObjectSink& sink_;
+  Committer committer_;
   const RowFormat& format_;
   uint64_t cap_;
   size_t max_live_;
@@ -72,7 +74,6 @@ class PartitionedWriter {
   KeyFor key_for_;
   std::vector<Partition> partitions_;
   size_t live_ = 0;
-  std::vector<WrittenObject> written_;
 };
 
 inline size_t PartitionedWriter::add_partition() {
@@ -120,13 +121,14 @@ inline Status PartitionedWriter::finish(const std::vector<size_t>& order, const 
     S3DEST_TRY(store_.drain(p.store_index, [&writer](std::string_view record) { return writer->add(record); }));
     S3DEST_TRY(writer->finish());
   }
-  return {};
+  return committer_.wait();
 }
 
 inline size_t PartitionedWriter::abort() {
   size_t dropped = 0;
   for (Partition& p : partitions_)
     if (p.live && p.live->abort()) ++dropped;
+  (void)committer_.wait();  // a commit in flight ends before the sink is rolled back
   return dropped;
 }
 

@@ -27,7 +27,7 @@ class DryRunSink final : public ObjectSink {
  private:
   class Writer final : public ObjectWriter {
    public:
-    explicit Writer(const NewObject& object) : key_(object.key), existed_(object.existed) {}
+    explicit Writer(const NewObject& object) : object_(object) {}
     Status write(std::string_view bytes) override {
       size_ += bytes.size();
       return {};
@@ -35,16 +35,15 @@ class DryRunSink final : public ObjectSink {
     uint64_t size() const override { return size_; }
     Result<ObjectInfo> commit() override {
       ObjectInfo info;
-      info.key = key_;
+      info.key = object_.key;
       info.bytes = size_;
-      info.replaced = existed_;
+      S3DEST_ASSIGN_OR_RETURN(info.replaced, check_prior(object_, object_.key));  // "keep" fails as a run would
       return info;
     }
     void abort() override {}
 
    private:
-    std::string key_;
-    bool existed_;
+    NewObject object_;
     uint64_t size_ = 0;
   };
 

@@ -54,7 +54,9 @@ class LocalFolderSink final : public ObjectSink {
  private:
   // A committed object waiting for publish().
   struct Staged {
-    NewObject object;
+    std::string key;
+    bool existed = false;  // when the run listed it
+    ExistingObjects if_exists = ExistingObjects::replace;
     std::string temp_path, path;
     bool published = false;
     bool replaced = false;
@@ -128,9 +130,10 @@ inline int rename_no_replace(const char* from, const char* to) {
 
 class LocalFileWriter final : public ObjectWriter {
  public:
-  LocalFileWriter(LocalFolderSink& sink, NewObject object, std::string path, std::string temp_path, int fd)
-      : sink_(sink), object_(std::move(object)), path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd),
-        checksum_(sink.checksum_) {}
+  LocalFileWriter(LocalFolderSink& sink, const NewObject& object, bool existed, std::string path,
+                  std::string temp_path, int fd)
+      : sink_(sink), key_(object.key), existed_(existed), if_exists_(object.if_exists), path_(std::move(path)),
+        temp_path_(std::move(temp_path)), fd_(fd), checksum_(sink.checksum_) {}
   ~LocalFileWriter() override { abort(); }
 
   Status write(std::string_view bytes) override {
@@ -151,11 +154,11 @@ class LocalFileWriter final : public ObjectWriter {
     fd_ = -1;
     if (::close(fd) != 0) return destination_error("writing " + temp_path_ + ": " + detail::errno_text(errno));
     ObjectInfo info;
-    info.key = object_.key;
+    info.key = key_;
     info.bytes = size_;
     info.checksum = checksum_.text();  // no ETag: that is an S3 server's to give
-    info.replaced = object_.existed;
-    sink_.staged_.push_back(LocalFolderSink::Staged{std::move(object_), std::move(temp_path_), path_});
+    info.replaced = existed_;
+    sink_.staged_.push_back(LocalFolderSink::Staged{key_, existed_, if_exists_, std::move(temp_path_), path_});
     temp_path_.clear();
     return info;
   }
@@ -169,7 +172,9 @@ class LocalFileWriter final : public ObjectWriter {
 
  private:
   LocalFolderSink& sink_;
-  NewObject object_;
+  std::string key_;
+  bool existed_;
+  ExistingObjects if_exists_;
   std::string path_, temp_path_;
   int fd_;
   ObjectChecksum checksum_;
@@ -191,6 +196,7 @@ inline LocalFolderSink::~LocalFolderSink() {
 
 inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewObject& object) {
   const std::string path = describe(object.key);
+  S3DEST_ASSIGN_OR_RETURN(const bool existed, check_prior(object, path));  // a listing here is quick
   S3DEST_TRY(make_parent_folders(path));
   const size_t slash = path.rfind('/');
   const std::string temp =
@@ -199,7 +205,8 @@ inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewOb
   if (fd < 0)
     return destination_error("creating " + temp + ": " + detail::errno_text(errno) +
                              ": check that the destination folder is writable");
-  return std::unique_ptr<ObjectWriter>(std::make_unique<detail::LocalFileWriter>(*this, object, path, temp, fd));
+  return std::unique_ptr<ObjectWriter>(
+      std::make_unique<detail::LocalFileWriter>(*this, object, existed, path, temp, fd));
 }
 
 inline Result<std::vector<std::string>> LocalFolderSink::list(const std::string& prefix) {
@@ -221,8 +228,8 @@ inline Result<std::vector<std::string>> LocalFolderSink::list(const std::string&
 }
 
 inline Status LocalFolderSink::move_into_place(Staged& s) {
-  const bool may_replace = s.object.if_exists == ExistingObjects::replace;
-  if (s.object.existed && may_replace) {
+  const bool may_replace = s.if_exists == ExistingObjects::replace;
+  if (s.existed && may_replace) {
     if (::rename(s.temp_path.c_str(), s.path.c_str()) != 0)
       return destination_error("moving the finished file into place at " + s.path + ": " + detail::errno_text(errno));
     s.replaced = true;

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,6 +74,8 @@ class S3Sink final : public ObjectSink {
   Status remove(const std::string& key) override { return client_->delete_object(key); }
   std::string describe(const std::string& key) const override { return client_->describe(key); }
   uint64_t open_object_memory() const override { return options_.part_bytes; }
+  // Small objects go up on their own threads, `concurrency` at once, as parts do.
+  int commit_concurrency() const override { return options_.concurrency; }
 
  private:
   friend class detail::S3ObjectWriter;
@@ -223,11 +226,22 @@ class S3ObjectWriter final : public ObjectWriter {
                              "\"keep\": it was left as it is");
   }
 
+  // Whether the key held an object before the run, asked once, just before the first
+  // write: the run's listing may still have been on its way when the object was created.
+  Result<bool> existed() {
+    if (!existed_) {
+      S3DEST_ASSIGN_OR_RETURN(const bool existed, check_prior(object_, client_->describe(object_.key)));
+      existed_ = existed;
+    }
+    return *existed_;
+  }
+
   // PutObject of the whole buffer. A key believed new goes up with If-None-Match, so an
   // object that appeared since the listing is never mistaken for this run's own.
   Result<aws::HttpResponse> put_whole(bool& replaced) {
+    S3DEST_ASSIGN_OR_RETURN(const bool existed, this->existed());
     const auto headers = with_checksum(object_headers(), options_.checksum, body_checksum(options_.checksum, buffer_));
-    if (!object_.existed) {
+    if (!existed) {
       S3DEST_ASSIGN_OR_RETURN(auto put, client_->put_object_if_absent(object_.key, buffer_, headers));
       if (put) return std::move(*put);
       if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
@@ -237,7 +251,8 @@ class S3ObjectWriter final : public ObjectWriter {
   }
 
   Result<aws::HttpResponse> complete(bool& replaced) {
-    if (!object_.existed) {
+    S3DEST_ASSIGN_OR_RETURN(const bool existed, this->existed());
+    if (!existed) {
       S3DEST_ASSIGN_OR_RETURN(auto done,
                               client_->complete_multipart_upload_if_absent(object_.key, upload_id_, parts_->parts));
       if (done) return std::move(*done);
@@ -261,6 +276,7 @@ class S3ObjectWriter final : public ObjectWriter {
                                " MiB, which S3 does not take: set max_file_size_mb (or raise memory_limit_mb)");
     const S3ChecksumNames names = s3_checksum_names(options_.checksum);
     if (upload_id_.empty()) {
+      S3DEST_TRY(existed().status());  // "keep" refuses before anything of the object is sent
       std::vector<aws::HttpHeader> headers = object_headers();
       if (!names.algorithm.empty()) headers.push_back({"x-amz-checksum-algorithm", std::string(names.algorithm)});
       S3DEST_ASSIGN_OR_RETURN(upload_id_, client_->create_multipart_upload(object_.key, std::move(headers)));
@@ -305,6 +321,7 @@ class S3ObjectWriter final : public ObjectWriter {
   std::shared_ptr<s3::ObjectClient> client_;
   const S3SinkOptions& options_;
   NewObject object_;
+  std::optional<bool> existed_;  // once asked
   ObjectChecksum checksum_;
   uint64_t size_ = 0;
   std::string buffer_;

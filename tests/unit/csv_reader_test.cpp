@@ -308,3 +308,18 @@ BOOST_AUTO_TEST_CASE(booleans_and_numbers_in_text) {
                                              "b=false big=1 exp=-0.0025"};
   BOOST_TEST(read_rows(*reader) == expected);
 }
+
+BOOST_AUTO_TEST_CASE(a_quote_never_closed_is_refused_at_max_line_bytes_not_read_whole) {
+  ReaderOptions options;
+  options.max_line_bytes = 1 << 20;
+  std::string text = "a,b\n1,2\n3,\"";
+  for (int i = 0; i < 40000; ++i) text += std::string(99, 'y') + "\n";
+  BOOST_TEST(error_of(text, options).rfind("data.csv:3: the line is longer than 1048576 bytes", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_header_with_more_than_max_columns_is_refused) {
+  ReaderOptions options;
+  options.max_columns = 2;
+  BOOST_TEST(read_rows("a,b\n1,2\n", options).size() == 1u);
+  BOOST_TEST(error_of("a,b,c\n1,2,3\n", options).rfind("data.csv:1: more than 2 columns", 0) == 0);
+}

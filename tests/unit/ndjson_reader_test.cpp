@@ -363,3 +363,34 @@ BOOST_AUTO_TEST_CASE(numbers_in_string_columns_keep_their_text) {
   BOOST_TEST(read_rows("{\"s\": 12345678901234567890123}\n{\"s\": 1.50}\n{\"s\": true}\n{\"s\": {\"a\": 1}}\n",
                        options) == expected);
 }
+
+BOOST_AUTO_TEST_CASE(a_line_longer_than_max_line_bytes_is_refused_at_its_line) {
+  ReaderOptions options;
+  options.max_line_bytes = 1 << 20;
+  const std::string fits = "{\"s\": \"" + std::string((1 << 20) - 10, 'x') + "\"}\n";
+  BOOST_TEST(read_rows(fits, options).size() == 1u);
+  // A file without line breaks (1 GiB of zeros, gzipped, is 1 MB) is refused when the
+  // limit is reached, not read whole.
+  const std::string endless = "{\"s\": \"a\"}\n" + std::string(3 << 20, 'x');
+  BOOST_TEST(error_of(endless, options).rfind("data.ndjson:2: the line is longer than 1048576 bytes", 0) == 0);
+  BOOST_TEST(error_of(gzip(endless), options).rfind("data.ndjson:2: the line is longer than", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(more_keys_than_max_columns_are_refused_at_the_row_that_brings_them) {
+  ReaderOptions options;
+  options.max_columns = 3;
+  BOOST_TEST(read_rows("{\"a\": 1, \"b\": 2}\n{\"c\": 3}\n", options).size() == 2u);
+  BOOST_TEST(error_of("{\"a\": 1, \"b\": 2}\n{\"c\": 3, \"d\": 4}\n", options)
+                 .rfind("data.ndjson:2: more than 3 columns, the most this load takes", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(inference_stops_once_its_samples_hold_twice_max_line_bytes) {
+  // Rows near the longest a line may be: inference keeps two lines' worth, not 1000 rows.
+  ReaderOptions options;
+  options.max_line_bytes = 1000;
+  std::string text;
+  for (int i = 0; i < 5; ++i) text += "{\"n\": 1, \"s\": \"" + std::string(900, 'x') + "\"}\n";
+  text += "{\"n\": 1.5, \"s\": \"y\"}\n";  // seen by inference only if it read all rows
+  const auto reader = open_ndjson(text, options);
+  BOOST_TEST(show_types(reader->schema()) == "n:int64 s:string");
+}

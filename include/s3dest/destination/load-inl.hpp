@@ -206,6 +206,17 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   }
   plan.reader_options.schema = options.schema;
   plan.reader_options.csv_separator = config.separator;
+  // Parsing a line takes about six times its size (simdjson's index and strings beside
+  // the line), and the reader has a quarter of the memory limit: a line may be a 32nd.
+  plan.reader_options.max_line_bytes = static_cast<size_t>(config.memory_limit_mb * 1024 * 1024 / 32);
+  // Each column costs a few KiB in every open file (a parquet column's page, dictionary
+  // and statistics): 16 columns a MiB keep one open file within a sixteenth of the limit.
+  plan.reader_options.max_columns = static_cast<size_t>(config.memory_limit_mb * 16);
+  if (options.schema && options.schema->columns.size() > plan.reader_options.max_columns) {
+    return usage_error("the --schema file has " + std::to_string(options.schema->columns.size()) +
+                       " columns, more than memory_limit_mb allows (" +
+                       std::to_string(plan.reader_options.max_columns) + "): raise memory_limit_mb");
+  }
   if (options.schema) {
     plan.schema = *options.schema;
   } else {

@@ -39,6 +39,7 @@ class EncodedBatch {
   }
   size_t rows() const { return rows_; }
   size_t bytes() const { return bytes_.size(); }
+  size_t capacity() const { return bytes_.capacity(); }
   void add(std::string_view key, std::string_view record) {
     put(key);
     put(record);
@@ -90,7 +91,7 @@ struct InputPlan {
 class BackgroundReader {
  public:
   // Every plan's rows must follow `options.schema`. `memory_budget` bounds the input
-  // blocks and batches in flight (together about twice kMaxInFlight blocks). A raised
+  // blocks and batches in flight, and the parsers' memory for their lines. A raised
   // `stop` makes next() fail at once with an `interrupted` error.
   BackgroundReader(std::vector<InputPlan> plans, InputFormat format, ReaderOptions options,
                    EncodeRow encode, unsigned parse_threads, uint64_t memory_budget,
@@ -106,9 +107,16 @@ class BackgroundReader {
   static constexpr uint64_t kMaxInFlight = 6;
   // A block (and a batch read row by row) is this big; blocks of 4 MiB parse fastest.
   size_t block_bytes_;
+  const uint64_t memory_budget_;
+
+  // What a block of `bytes` whose longest line is `longest_line` costs until its batch is
+  // consumed: the block, its batch, and the parser's index and strings (about six times
+  // the line it parses).
+  static uint64_t cost_of_block(uint64_t bytes, uint64_t longest_line) { return 2 * bytes + 6 * longest_line; }
 
   struct Block {  // whole NDJSON lines waiting for a parser
     uint64_t sequence;
+    uint64_t cost;
     uint64_t first_line_offset;
     std::string file;
     std::string bytes;
@@ -116,6 +124,7 @@ class BackgroundReader {
   struct Done {
     std::unique_ptr<InputBatch> batch;
     Status status;
+    uint64_t cost;
   };
 
   void produce();
@@ -127,8 +136,9 @@ class BackgroundReader {
   void parse_blocks();
   Status parse_block(Block& block, InputBatch& batch);
 
-  // Waits until fewer than kMaxInFlight sequences are unconsumed; false if cancelled.
-  bool wait_for_room(std::unique_lock<std::mutex>& lock);
+  // Waits until fewer than kMaxInFlight sequences are unconsumed and `cost` more fits the
+  // budget (or nothing is in flight), and counts it in; false if cancelled.
+  bool wait_for_room(std::unique_lock<std::mutex>& lock, uint64_t cost);
   std::unique_ptr<InputBatch> recycled_batch();  // call with the lock held
   void finish(uint64_t sequence, Done done);
 
@@ -146,6 +156,8 @@ class BackgroundReader {
   std::deque<Block> blocks_;
   std::vector<std::unique_ptr<InputBatch>> spare_;
   std::unique_ptr<InputBatch> in_use_;
+  uint64_t in_use_cost_ = 0;
+  uint64_t cost_in_flight_ = 0;  // of the sequences produced and not yet recycled
   bool producer_done_ = false;
   bool cancelled_ = false;
   Status producer_status_;
@@ -157,6 +169,7 @@ inline BackgroundReader::BackgroundReader(std::vector<InputPlan> plans, InputFor
                                           uint64_t memory_budget, const StopFlag* stop)
     : block_bytes_(static_cast<size_t>(
           std::clamp<uint64_t>(memory_budget / (2 * kMaxInFlight), 256 << 10, 4 << 20))),
+      memory_budget_(memory_budget),
       plans_(std::move(plans)), format_(format), options_(std::move(options)), encode_(std::move(encode)),
       stop_(stop) {
   bool any_blocks = false;
@@ -178,8 +191,15 @@ inline BackgroundReader::~BackgroundReader() {
 inline Result<const InputBatch*> BackgroundReader::next() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (in_use_) {
-    in_use_->pairs.clear();
-    spare_.push_back(std::move(in_use_));
+    // A batch that held long rows is let go rather than kept at that size.
+    if (in_use_->pairs.capacity() <= 2 * block_bytes_) {
+      in_use_->pairs.clear();
+      spare_.push_back(std::move(in_use_));
+    }
+    in_use_.reset();
+    cost_in_flight_ -= in_use_cost_;
+    in_use_cost_ = 0;
+    changed_.notify_all();
   }
   const auto ready = [this] { return done_.count(consumed_) > 0 || (producer_done_ && produced_ == consumed_); };
   // Nothing notifies on a stop (a signal handler cannot): look at the flag now and then.
@@ -197,6 +217,7 @@ inline Result<const InputBatch*> BackgroundReader::next() {
   changed_.notify_all();
   if (!done.status.ok()) return done.status;
   in_use_ = std::move(done.batch);
+  in_use_cost_ = done.cost;
   return static_cast<const InputBatch*>(in_use_.get());
 }
 
@@ -222,9 +243,14 @@ inline void BackgroundReader::produce() {
   changed_.notify_all();
 }
 
-inline bool BackgroundReader::wait_for_room(std::unique_lock<std::mutex>& lock) {
-  changed_.wait(lock, [this] { return cancelled_ || produced_ - consumed_ < kMaxInFlight; });
-  return !cancelled_;
+inline bool BackgroundReader::wait_for_room(std::unique_lock<std::mutex>& lock, uint64_t cost) {
+  changed_.wait(lock, [this, cost] {
+    return cancelled_ || (produced_ - consumed_ < kMaxInFlight &&
+                          (cost_in_flight_ == 0 || cost_in_flight_ + cost <= memory_budget_));
+  });
+  if (cancelled_) return false;
+  cost_in_flight_ += cost;
+  return true;
 }
 
 inline std::unique_ptr<InputBatch> BackgroundReader::recycled_batch() {
@@ -248,7 +274,7 @@ inline Status BackgroundReader::read_rows(RowReader& reader) {
     uint64_t sequence;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      if (!wait_for_room(lock)) return {};
+      if (!wait_for_room(lock, 2 * block_bytes_)) return {};  // the reader's own line is not in flight
       batch = recycled_batch();
       sequence = produced_++;
     }
@@ -263,7 +289,7 @@ inline Status BackgroundReader::read_rows(RowReader& reader) {
         break;
       }
     }
-    finish(sequence, Done{std::move(batch), status});
+    finish(sequence, Done{std::move(batch), status, 2 * block_bytes_});
     if (!status.ok()) return {};  // reported in order, through the batch
   }
   return {};
@@ -277,15 +303,22 @@ inline Status BackgroundReader::cut_blocks(ByteSource& source) {
     block.file = source.name();
     block.bytes = std::move(carry);
     carry.clear();
-    // Fill to the block size, then keep reading until the block holds a line end.
+    // Fill to the block size, then keep reading until the block holds a line end, as long
+    // as the line is not longer than a line may be. Only the bytes just read are searched
+    // for a newline: a long line costs linear time.
     size_t last_newline = std::string::npos;
     while (!end && (block.bytes.size() < block_bytes_ || last_newline == std::string::npos)) {
+      if (last_newline == std::string::npos && block.bytes.size() > options_.max_line_bytes) {
+        return detail::line_too_long(options_.max_line_bytes)
+            .prefixed(source.name() + ":" + std::to_string(lines_before + 1) + ": ");
+      }
       const size_t old_size = block.bytes.size();
       block.bytes.resize(old_size + block_bytes_);
       S3DEST_ASSIGN_OR_RETURN(const size_t n, source.read(block.bytes.data() + old_size, block_bytes_));
       block.bytes.resize(old_size + n);
       end = n == 0;
-      last_newline = block.bytes.rfind('\n');
+      const size_t newline_read = std::string_view(block.bytes).substr(old_size).rfind('\n');
+      if (newline_read != std::string::npos) last_newline = old_size + newline_read;
     }
     if (!end && last_newline != std::string::npos) {
       carry.assign(block.bytes, last_newline + 1, std::string::npos);
@@ -293,9 +326,16 @@ inline Status BackgroundReader::cut_blocks(ByteSource& source) {
     }
     if (block.bytes.empty()) break;
     block.first_line_offset = lines_before;
-    lines_before += static_cast<uint64_t>(std::count(block.bytes.begin(), block.bytes.end(), '\n'));
+    uint64_t longest_line = 0;
+    for (size_t start = 0; start < block.bytes.size();) {
+      const size_t newline = std::min(block.bytes.find('\n', start), block.bytes.size());
+      longest_line = std::max<uint64_t>(longest_line, newline - start);
+      lines_before += newline < block.bytes.size();
+      start = newline + 1;
+    }
+    block.cost = cost_of_block(block.bytes.size(), longest_line);
     std::unique_lock<std::mutex> lock(mutex_);
-    if (!wait_for_room(lock)) return {};
+    if (!wait_for_room(lock, block.cost)) return {};
     block.sequence = produced_++;
     blocks_.push_back(std::move(block));
     changed_.notify_all();
@@ -317,7 +357,7 @@ inline void BackgroundReader::parse_blocks() {
     }
     batch->file = block.file;
     const Status status = parse_block(block, *batch);
-    finish(block.sequence, Done{std::move(batch), status});
+    finish(block.sequence, Done{std::move(batch), status, block.cost});
   }
 }
 

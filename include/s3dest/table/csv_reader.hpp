@@ -37,7 +37,7 @@ class CsvReader final : public RowReader {
   enum class Scan { record, end, need_more, failed };
 
   CsvReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
-      : window_(std::move(source)), errors_(window_.name(), options), separator_(options.csv_separator) {}
+      : window_(std::move(source), options.max_line_bytes), errors_(window_.name(), options), separator_(options.csv_separator) {}
 
   Result<bool> read_record();
   Scan scan_record(Status& error);
@@ -128,6 +128,7 @@ inline Status CsvReader::read_header(const ReaderOptions& options) {
   std::vector<std::string> names;
   S3DEST_ASSIGN_OR_RETURN(const bool has_header, read_record());
   if (has_header) {
+    S3DEST_TRY(errors_.check_column_count(record_line_, fields_.size()));
     std::unordered_map<std::string_view, size_t> position;
     for (size_t i = 0; i < fields_.size(); ++i) names.emplace_back(fields_[i].text);
     for (size_t i = 0; i < names.size(); ++i) {
@@ -172,7 +173,7 @@ inline Status CsvReader::infer_types(const std::vector<std::string>& names) {
   TypeInference inference;
   for (size_t i = 0; i < names.size(); ++i) column_of_field_.push_back(i);
   const size_t wanted = errors_.inference_rows();
-  while (samples_.size() < wanted) {
+  while (samples_.size() < wanted && sample_text_.size() < errors_.inference_bytes()) {
     S3DEST_ASSIGN_OR_RETURN(const bool more, read_record());
     if (!more) break;
     S3DEST_TRY(check_field_count(fields_.size(), record_line_));
@@ -256,7 +257,7 @@ inline Result<bool> CsvReader::read_record() {
       case Scan::failed:
         return error;
       case Scan::need_more:
-        S3DEST_TRY(window_.read_more().status());
+        if (const Status read = window_.read_more().status(); !read.ok()) return read.prefixed(errors_.where(line_));
         break;
     }
   }

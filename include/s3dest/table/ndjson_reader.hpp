@@ -30,7 +30,7 @@ class NdjsonReader final : public RowReader {
 
  private:
   NdjsonReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
-      : window_(std::move(source)), errors_(window_.name(), options), line_no_(options.first_line_offset) {}
+      : window_(std::move(source), options.max_line_bytes), errors_(window_.name(), options), line_no_(options.first_line_offset) {}
 
   Result<bool> next_line(std::string_view& line, uint64_t& line_no);
   Status infer_schema();
@@ -181,8 +181,9 @@ inline Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(std::unique_ptr<
 
 inline Result<bool> NdjsonReader::next_line(std::string_view& line, uint64_t& line_no) {
   for (;;) {
-    S3DEST_ASSIGN_OR_RETURN(const bool more, window_.next_line(line));
-    if (!more) return false;
+    const Result<bool> more = window_.next_line(line);
+    if (!more.ok()) return more.status().prefixed(errors_.where(line_no_ + 1));
+    if (!*more) return false;
     line_no = ++line_no_;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!detail::is_blank_line(line)) return true;
@@ -193,7 +194,7 @@ inline Status NdjsonReader::infer_schema() {
   const size_t wanted = errors_.inference_rows();
   std::string_view line;
   uint64_t line_no = 0;
-  while (samples_.size() < wanted) {
+  while (samples_.size() < wanted && sample_text_.size() < errors_.inference_bytes()) {
     S3DEST_ASSIGN_OR_RETURN(const bool more, next_line(line, line_no));
     if (!more) break;
     S3DEST_TRY(observe_line(line.data(), line.size(), window_.capacity_from(line.data()), line_no));
@@ -242,6 +243,7 @@ inline Status NdjsonReader::observe_line(const char* p, size_t len, size_t capac
       it = sample_column_of_.emplace(std::string(key), sample_names_.size()).first;
       sample_names_.emplace_back(key);
       seen_.push_back(0);
+      S3DEST_TRY(errors_.check_column_count(line, sample_names_.size()));
     }
     const size_t column = it->second;
     if (seen_[column] == row_stamp_) {

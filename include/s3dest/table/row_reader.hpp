@@ -46,6 +46,13 @@ struct ReaderOptions {
   std::string schema_origin;
   size_t inference_rows = 1000;  // rows looked at to infer types
   char csv_separator = ',';      // for csv input
+  // The longest line (NDJSON) or record (csv) read; a longer one is bad input. Parsing a
+  // line takes several times its size, so this is what bounds a reader's memory. Schema
+  // inference also stops early once its sample rows hold twice this many bytes.
+  size_t max_line_bytes = size_t{16} << 20;
+  // The most columns a table may have (keys of NDJSON objects, fields of a csv header):
+  // every column costs memory in each open output file.
+  size_t max_columns = 8192;
   // Lines before the source's first byte: a source that is one block of a larger file
   // reports the file's line numbers.
   uint64_t first_line_offset = 0;
@@ -90,14 +97,23 @@ inline Result<std::unique_ptr<RowReader>> open_csv_reader(std::unique_ptr<ByteSo
 constexpr size_t kInputPadding = 64;
 constexpr size_t kInputBlock = size_t{1} << 20;
 
+// What a reader says of a line over ReaderOptions::max_line_bytes, after "file:line: ".
+inline Status line_too_long(size_t max_line_bytes) {
+  return input_error("the line is longer than " + std::to_string(max_line_bytes) +
+                     " bytes, the longest this load reads (it grows with memory_limit_mb); raise "
+                     "memory_limit_mb, or check the data: a csv quote left open, or no line breaks at all?");
+}
+
 // A growable window over a ByteSource. Readers parse in place in [pos(), size()); when a
 // line or record runs past the end they call read_more(), which moves the unused bytes to
-// the front (pos() becomes 0) and appends more, growing the buffer for long lines. The
-// byte after the data is always '\n', so a parser never sees stale bytes past a last line
-// that has no newline.
+// the front (pos() becomes 0) and appends more, growing the buffer for long lines up to
+// `max_line_bytes` (past that, read_more() fails: the reader says where). The byte after
+// the data is always '\n', so a parser never sees stale bytes past a last line that has
+// no newline.
 class InputWindow {
  public:
-  explicit InputWindow(std::unique_ptr<ByteSource> source) : source_(std::move(source)) {}
+  InputWindow(std::unique_ptr<ByteSource> source, size_t max_line_bytes)
+      : source_(std::move(source)), max_line_bytes_(std::max<size_t>(max_line_bytes, 1)) {}
 
   const std::string& name() const { return source_->name(); }
   const char* data() const { return buf_.get(); }
@@ -122,11 +138,13 @@ class InputWindow {
       size_ -= pos_;
       pos_ = 0;
     }
-    if (size_ == capacity_) {  // one line fills the buffer: double it
-      std::unique_ptr<char[]> bigger(new char[2 * capacity_ + kInputPadding]());
+    if (size_ > max_line_bytes_) return line_too_long(max_line_bytes_);
+    if (size_ == capacity_) {  // one line fills the buffer: double it, to just past the limit
+      const size_t bigger_capacity = std::min(2 * capacity_, max_line_bytes_ + 1);
+      std::unique_ptr<char[]> bigger(new char[bigger_capacity + kInputPadding]());
       std::memcpy(bigger.get(), buf_.get(), size_);
       buf_ = std::move(bigger);
-      capacity_ *= 2;
+      capacity_ = bigger_capacity;
     }
     S3DEST_ASSIGN_OR_RETURN(const size_t n, source_->read(buf_.get() + size_, capacity_ - size_));
     size_ += n;
@@ -170,6 +188,7 @@ class InputWindow {
 
  private:
   std::unique_ptr<ByteSource> source_;
+  const size_t max_line_bytes_;
   std::unique_ptr<char[]> buf_;
   size_t capacity_ = 0;
   size_t pos_ = 0, size_ = 0;
@@ -346,7 +365,9 @@ class ValueErrors {
   ValueErrors(std::string file, const ReaderOptions& options)
       : file_(std::move(file)),
         origin_(options.schema_origin),
-        inference_rows_(std::max<size_t>(options.inference_rows, 1)) {
+        inference_rows_(std::max<size_t>(options.inference_rows, 1)),
+        inference_bytes_(2 * std::max<size_t>(options.max_line_bytes, 1)),
+        max_columns_(options.max_columns) {
     if (!options.schema) {
       inferred_ = true;
       note_ = "type inferred from the first " + std::to_string(inference_rows_) + " rows";
@@ -364,9 +385,20 @@ class ValueErrors {
   // Where a given schema came from ("" for a --schema file).
   const std::string& origin() const { return origin_; }
   size_t inference_rows() const { return inference_rows_; }
+  // Inference also stops once its sample rows hold this many bytes (they are kept to be
+  // read again), so rows near the longest a line may be cannot pile up.
+  size_t inference_bytes() const { return inference_bytes_; }
   bool inferred() const { return inferred_; }
 
   std::string where(uint64_t line) const { return file_ + ":" + std::to_string(line) + ": "; }
+
+  // Refuses the row at `line` when it brings the table's columns past the most allowed.
+  Status check_column_count(uint64_t line, size_t columns) const {
+    if (columns <= max_columns_) return {};
+    return input_error(where(line) + "more than " + std::to_string(max_columns_) +
+                       " columns, the most this load takes (it grows with memory_limit_mb); raise "
+                       "memory_limit_mb, or check the data: keys that are really values?");
+  }
 
   // "data.ndjson:1502: column 'cost': "abc" is not a double (type inferred from the first
   // 1000 rows); give the column's type with --schema"
@@ -386,6 +418,8 @@ class ValueErrors {
   std::string file_;
   std::string origin_;
   size_t inference_rows_ = 1000;
+  size_t inference_bytes_ = 0;
+  size_t max_columns_ = 0;
   bool inferred_ = false;
   std::string note_, advice_;
 };

@@ -54,7 +54,9 @@ inline std::string_view Dictionary::entry(uint32_t index) const {
 inline std::optional<uint32_t> Dictionary::find_or_add(std::string_view plain, size_t max_page_bytes,
                                                        bool& added) {
   added = false;
-  if (slots_.empty()) slots_.assign(1024, 0);
+  // Small at first (it doubles as entries come): a file of many thousands of columns
+  // holds one table per column.
+  if (slots_.empty()) slots_.assign(16, 0);
   const uint32_t h = hash(plain);
   const size_t mask = slots_.size() - 1;
   size_t slot = h & mask;

@@ -1,0 +1,128 @@
+// memory_limit_mb holds for hostile and extreme inputs, not only for typical ones. Each
+// load runs under GNU time with memory_limit_mb 64 and must peak under 64 MB plus the
+// fixed overhead the README states (the executable, its libraries, allocator slack; a
+// 1,000-row load alone peaks around 15 MB). What is too big for the budget is refused
+// with exit 3, the file and line, and the limit to raise; nothing is left behind.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { after, before, test } from 'node:test';
+
+import { BIN, assertFails, cleanup, duck, listFiles, tempDir, writeConfig } from './lib.mjs';
+
+const MEMORY_LIMIT_MB = 64;
+const OVERHEAD_MB = 24;  // README: "peak RSS stays under memory_limit_mb + 24 MB"
+const BOUND_KB = (MEMORY_LIMIT_MB + OVERHEAD_MB) * 1024;
+const MAX_LINE = (MEMORY_LIMIT_MB << 20) / 32;  // a line may be a 32nd of the limit
+let dir;
+
+before(() => {
+  dir = tempDir('s3dest-hostile-memory-');
+});
+
+after(() => cleanup(dir));
+
+// Loads `input` under GNU time; returns the result and its peak RSS in KB.
+function loadMeasured(input, { format = 'csv', inputFormat = 'ndjson' } = {}) {
+  const work = fs.mkdtempSync(path.join(dir, 'run-'));
+  const dest = path.join(work, 'lake');
+  const config = writeConfig(work, { folder: '/out', file_name: 'part-{{chunk_id}}', file_format: format,
+                                     memory_limit_mb: MEMORY_LIMIT_MB });
+  const r = spawnSync('/usr/bin/time', ['-f', 'peak-rss-kb=%M', BIN, 'load', '--no-progress', '--config', config,
+                                        '--input', input, '--input-format', inputFormat, '--dest', dest],
+                      { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (r.error) throw r.error;
+  const m = /peak-rss-kb=(\d+)\n?$/.exec(r.stderr);
+  assert.ok(m, `no peak RSS in: ${r.stderr}`);
+  // What s3dest printed, without GNU time's lines.
+  const stderr = r.stderr.slice(0, m.index).replace(/Command exited with non-zero status \d+\n$/, '');
+  return { status: r.status, stderr, peakKb: Number(m[1]), dest };
+}
+
+function assertWithinBudget({ peakKb }, what) {
+  console.log(`${what}: peak RSS ${peakKb} KB`);
+  assert.ok(peakKb < BOUND_KB, `${what}: peak RSS ${peakKb} KB is over ${BOUND_KB} KB`);
+}
+
+function assertRefusedAtLine(r, file, line, words) {
+  assertFails(r, 3, [`${path.basename(file)}:${line}: `, ...words, 'raise memory_limit_mb']);
+  assert.deepEqual(fs.existsSync(r.dest) ? listFiles(r.dest) : [], [], 'nothing is left behind');
+}
+
+// Writes `count` pieces made by piece(i) to `file`, without holding the file in memory.
+function writePieces(file, count, piece) {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let i = 0; i < count; i++) fs.writeSync(fd, piece(i));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return file;
+}
+
+test('a gzip bomb (256 MiB of zero bytes in 256 KB) is refused at its first line, not inflated whole', () => {
+  const file = path.join(dir, 'bomb.ndjson.gz');
+  fs.writeFileSync(file, zlib.gzipSync(Buffer.alloc(256 << 20), { level: 9 }));
+  assert.ok(fs.statSync(file).size < 1 << 20);
+  const r = loadMeasured(file);
+  assertRefusedAtLine(r, file, 1, [`the line is longer than ${MAX_LINE} bytes`]);
+  assertWithinBudget(r, 'gzip bomb');
+});
+
+test('one 100 MB NDJSON line is refused at its line', () => {
+  const file = writePieces(path.join(dir, 'long-line.ndjson'), 101, (i) =>
+    i === 0 ? '{"a": 1}\n{"s": "' : i < 100 ? 'x'.repeat(1 << 20) : '"}\n');
+  const r = loadMeasured(file);
+  assertRefusedAtLine(r, file, 2, [`the line is longer than ${MAX_LINE} bytes`]);
+  assertWithinBudget(r, '100 MB line');
+});
+
+test('a csv quote never closed (128 MB after it) is refused at the record it opens', () => {
+  const file = writePieces(path.join(dir, 'open-quote.csv'), 129, (i) =>
+    i === 0 ? 'a,b\n1,2\n3,"' : `${'y'.repeat(1023)}\n`.repeat(1024));
+  const r = loadMeasured(file, { inputFormat: 'csv' });
+  assertRefusedAtLine(r, file, 3, ['the line is longer than', 'a csv quote left open']);
+  assertWithinBudget(r, 'open quote');
+});
+
+test('one line of 200,000 keys is refused as parquet at the row that brings too many columns', () => {
+  const keys = Array.from({ length: 200_000 }, (_, i) => `"k${i}": ${i}`);
+  const file = path.join(dir, 'wide.ndjson');
+  fs.writeFileSync(file, `{"a": 1}\n{${keys.slice(0, 60_000).join(', ')}}\n`);
+  const r = loadMeasured(file, { format: 'parquet' });
+  assertRefusedAtLine(r, file, 2, [`more than ${MEMORY_LIMIT_MB * 16} columns`]);
+  assertWithinBudget(r, '200,000 keys');
+});
+
+for (const format of ['csv+gzip', 'parquet']) {
+  test(`${format}: 100 lines just under the longest allowed load within the budget, every byte kept`, async () => {
+    const file = writePieces(path.join(dir, `near-limit-${format}.ndjson`), 100, (i) =>
+      `{"i": ${i}, "s": "${String(i % 10).repeat(MAX_LINE - 100)}"}\n`);
+    const r = loadMeasured(file, { format });
+    assert.equal(r.status, 0, r.stderr);
+    assertWithinBudget(r, `near-limit lines as ${format}`);
+    const db = await duck();
+    try {
+      const files = listFiles(r.dest).map((f) => `'${path.join(r.dest, f)}'`).join(', ');
+      const from = format === 'parquet' ? `read_parquet([${files}])`
+                                        : `read_csv([${files}], max_line_size=${2 * MAX_LINE})`;
+      const rows = await db.all(`SELECT count(*) AS n, sum(length(s)) AS bytes, count(DISTINCT i) AS ids FROM ${from}`);
+      assert.equal(Number(rows[0].n), 100);
+      assert.equal(Number(rows[0].ids), 100);
+      assert.equal(Number(rows[0].bytes), 100 * (MAX_LINE - 100));
+    } finally {
+      db.close();
+    }
+  });
+}
+
+test(`parquet: ${MEMORY_LIMIT_MB * 16} columns, the most allowed, load within the budget`, () => {
+  const columns = MEMORY_LIMIT_MB * 16;
+  const file = writePieces(path.join(dir, 'many-columns.ndjson'), 5000, (r) =>
+    `{${Array.from({ length: columns }, (_, i) => `"c${i}": "v${(i * r) % 1000}"`).join(', ')}}\n`);
+  const r = loadMeasured(file, { format: 'parquet' });
+  assert.equal(r.status, 0, r.stderr);
+  assertWithinBudget(r, `${columns} columns`);
+});

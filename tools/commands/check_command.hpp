@@ -39,7 +39,7 @@ inline int run_check(const std::vector<std::string>& args) {
     std::printf("%-5s %s\n", !step.ok ? "FAIL" : step.warning ? "warn" : "ok", step.text.c_str());
     std::fflush(stdout);
   };
-  auto report = run_health_check(*config, transport(verbose), options);
+  auto report = run_health_check(*config, transport(*config, verbose), options);
   if (!report.ok()) return fail(report.status());
   if (report->ok()) return 0;
   std::fprintf(stderr, "s3dest: error: the health check failed: see the FAIL line above\n");

@@ -43,7 +43,7 @@ struct CleanupCount {
 inline Status clean_uploads(const Config& config, const Destination& dest, int64_t cutoff_micros, bool verbose,
                             CleanupCount& count) {
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, dest.prefix));
-  S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(verbose)));
+  S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(config, verbose)));
   S3DEST_ASSIGN_OR_RETURN(const auto uploads, client->list_multipart_uploads(layout.fixed_prefix()));
   for (const s3::OpenUpload& upload : uploads) {
     if (!layout.could_render(upload.key)) {

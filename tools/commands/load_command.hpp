@@ -100,7 +100,7 @@ inline Result<LoadSink> open_load_sink(const LoadArgs& a, const Config& config, 
   if (!dest.bucket.empty()) {
     S3DEST_TRY(warn_of_plain_http(config));
     S3DEST_ASSIGN_OR_RETURN(auto client,
-                            s3_client_for_config(config, dest.bucket, transport(a.verbose), &stop_on_signal()));
+                            s3_client_for_config(config, dest.bucket, transport(config, a.verbose), &stop_on_signal()));
     S3DEST_ASSIGN_OR_RETURN(S3SinkOptions options, s3_sink_options_for_config(config, run_id));
     sinks.destination = std::make_unique<S3Sink>(client, std::move(options));
   } else if (!dest.folder.empty()) {

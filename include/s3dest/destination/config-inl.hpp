@@ -51,7 +51,7 @@ constexpr std::string_view kConfigKeys[] = {
     "max_file_size_mb", "separator", "partition_by", "encryption", "encryption_key",
     "use_load_by_account", "use_binary_strings", "date_field", "account_field", "context",
     "gzip_level", "parquet_compression", "avro_codec", "part_size_mb", "concurrency", "checksum",
-    "max_attempts", "memory_limit_mb", "existing_objects", "allow_http"};
+    "max_attempts", "idle_timeout_seconds", "memory_limit_mb", "existing_objects", "allow_http"};
 
 // Reads one config value into its field, with messages that name the file and key.
 class ConfigReader {
@@ -247,6 +247,7 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
     else if (key == "gzip_level") S3DEST_TRY(r.read_int(key, value, 1, 9, c.gzip_level));
     else if (key == "concurrency") S3DEST_TRY(r.read_int(key, value, 1, 64, c.concurrency));
     else if (key == "max_attempts") S3DEST_TRY(r.read_int(key, value, 1, 20, c.max_attempts));
+    else if (key == "idle_timeout_seconds") S3DEST_TRY(r.read_int(key, value, 1, 3600, c.idle_timeout_seconds));
     else if (key == "part_size_mb") S3DEST_TRY(r.read_number(key, value, 5, 5120, c.part_size_mb));
     else if (key == "memory_limit_mb") S3DEST_TRY(r.read_number(key, value, 16, 1 << 20, c.memory_limit_mb));
     else if (key == "max_file_size_mb") {

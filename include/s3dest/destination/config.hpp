@@ -59,6 +59,9 @@ struct Config {
   int concurrency = 4;
   ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;
   int max_attempts = 3;
+  // A request that moves no byte for this long is abandoned (and retried); a slow one
+  // that keeps moving is never cut short.
+  int idle_timeout_seconds = 60;
   double memory_limit_mb = 512;
   // Safety.
   ExistingObjects existing_objects = ExistingObjects::replace;

@@ -51,7 +51,9 @@ struct BucketEndpoint {
   std::string endpoint;     // "http://127.0.0.1:7480"; empty: https://s3.{region}.amazonaws.com
   bool path_style = false;  // the bucket in the path, not in the host name
   aws::RetryPolicy retry;
-  std::chrono::milliseconds timeout{60000};  // each attempt
+  // The longest one attempt may take; zero: no limit on the whole (the default, as a big
+  // part on a slow link may take hours), only the sender's timeout on progress.
+  std::chrono::milliseconds timeout{0};
 };
 
 // A part of a multipart upload, as CompleteMultipartUpload lists it: its ETag and, when

@@ -184,6 +184,18 @@ test('a null date_field value', () => {
   assertBadInput(c, run(c, ['--input', file]), file, line, ['date']);
 });
 
+// The date field is declared a date: a bad date among the rows inference reads is bad
+// input at its line (exit 3), not a column of strings refused as a config error (exit 2).
+test('a bad date among the first rows, NDJSON and csv', () => {
+  const c = newCase();
+  const file = path.join(c.work, 'input.ndjson');
+  fs.writeFileSync(file, [row({}), row({ date: '2025-13-45' }), ...goodLines.slice(0, 10)].join('\n') + '\n');
+  assertBadInput(c, run(c, ['--input', file]), file, 2, ["column 'date'", '"2025-13-45" is not a date', 'fix the value']);
+  const csv = path.join(c.work, 'input.csv');
+  fs.writeFileSync(csv, 'date,account,note\n2026-02-01,acc1,ok\n2026-02-30,acc2,no such day\n2026-02-03,acc1,fine\n');
+  assertBadInput(c, run(c, ['--input-format', 'csv', '--input', csv]), csv, 3, ['"2026-02-30" is not a date']);
+});
+
 test('a row without the date_field key', () => {
   const c = newCase();
   const file = path.join(c.work, 'input.ndjson');

@@ -114,3 +114,19 @@ BOOST_AUTO_TEST_CASE(only_the_first_rows_are_looked_at) {
              "few.csv:5: column 'n': \"4.5\" is not an int64 (type inferred from the first 3 rows); give the "
              "column's type with --schema");
 }
+
+BOOST_AUTO_TEST_CASE(time_columns_are_dates_or_timestamps_whatever_else_they_held) {
+  // A date field with a bad value among the samples stays a date, so the bad value is
+  // refused at its row; one timestamp among them makes it a timestamp.
+  TypeInference inference;
+  inference.observe(0, ValueKind::date);
+  inference.observe(0, ValueKind::text);
+  inference.observe(1, ValueKind::timestamp);
+  inference.observe(1, ValueKind::integer);
+  inference.observe(2, ValueKind::text);
+  const Schema schema = inference.schema({"day", "at", "note"}, {"day", "at"});
+  BOOST_TEST(schema.columns[0].type.name() == "date");
+  BOOST_TEST(schema.columns[1].type.name() == "timestamp");
+  BOOST_TEST(schema.columns[2].type.name() == "string");
+  BOOST_TEST(inference.schema({"day", "at", "note"}).columns[0].type.name() == "string");  // undeclared
+}

@@ -212,6 +212,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   // Each column costs a few KiB in every open file (a parquet column's page, dictionary
   // and statistics): 16 columns a MiB keep one open file within a sixteenth of the limit.
   plan.reader_options.max_columns = static_cast<size_t>(config.memory_limit_mb * 16);
+  if (layout.partitioning() != Partitioning::none) plan.reader_options.time_columns = {config.date_field};
   if (options.schema && options.schema->columns.size() > plan.reader_options.max_columns) {
     return usage_error("the --schema file has " + std::to_string(options.schema->columns.size()) +
                        " columns, more than memory_limit_mb allows (" +

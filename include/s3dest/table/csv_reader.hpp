@@ -42,7 +42,7 @@ class CsvReader final : public RowReader {
   Result<bool> read_record();
   Scan scan_record(Status& error);
   Status read_header(const ReaderOptions& options);
-  Status infer_types(const std::vector<std::string>& names);
+  Status infer_types(const std::vector<std::string>& names, const ReaderOptions& options);
   Status check_field_count(size_t count, uint64_t line) const;
   Status convert_record(const Field* fields, size_t count, uint64_t line, Row& row);
 
@@ -143,7 +143,7 @@ inline Status CsvReader::read_header(const ReaderOptions& options) {
     }
   }
 
-  if (!options.schema) return infer_types(names);
+  if (!options.schema) return infer_types(names, options);
 
   schema_ = *options.schema;
   const bool from_file = options.schema_origin.empty();
@@ -169,7 +169,7 @@ inline Status CsvReader::read_header(const ReaderOptions& options) {
   return {};
 }
 
-inline Status CsvReader::infer_types(const std::vector<std::string>& names) {
+inline Status CsvReader::infer_types(const std::vector<std::string>& names, const ReaderOptions& options) {
   TypeInference inference;
   for (size_t i = 0; i < names.size(); ++i) column_of_field_.push_back(i);
   const size_t wanted = errors_.inference_rows();
@@ -185,7 +185,7 @@ inline Status CsvReader::infer_types(const std::vector<std::string>& names) {
       inference.observe(i, !f.quoted && f.text.empty() ? ValueKind::null : kind_of_text(f.text));
     }
   }
-  schema_ = inference.schema(names);
+  schema_ = inference.schema(names, options.time_columns);
   return {};
 }
 

@@ -33,7 +33,7 @@ class NdjsonReader final : public RowReader {
       : window_(std::move(source), options.max_line_bytes), errors_(window_.name(), options), line_no_(options.first_line_offset) {}
 
   Result<bool> next_line(std::string_view& line, uint64_t& line_no);
-  Status infer_schema();
+  Status infer_schema(const ReaderOptions& options);
   Status observe_line(const char* p, size_t len, size_t capacity, uint64_t line);
   Result<ValueKind> kind_of(simdjson::ondemand::value& value, uint64_t line);
   void index_columns();
@@ -173,7 +173,7 @@ inline Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(std::unique_ptr<
   if (options.schema) {
     reader->schema_ = *options.schema;
   } else {
-    S3DEST_TRY(reader->infer_schema());
+    S3DEST_TRY(reader->infer_schema(options));
   }
   reader->index_columns();
   return reader;
@@ -190,7 +190,7 @@ inline Result<bool> NdjsonReader::next_line(std::string_view& line, uint64_t& li
   }
 }
 
-inline Status NdjsonReader::infer_schema() {
+inline Status NdjsonReader::infer_schema(const ReaderOptions& options) {
   const size_t wanted = errors_.inference_rows();
   std::string_view line;
   uint64_t line_no = 0;
@@ -203,7 +203,7 @@ inline Status NdjsonReader::infer_schema() {
     sample_text_.push_back('\n');
   }
   sample_text_.append(detail::kInputPadding, ' ');  // simdjson's padding for the replay
-  schema_ = inference_.schema(sample_names_);
+  schema_ = inference_.schema(sample_names_, options.time_columns);
   sample_names_.clear();
   sample_column_of_.clear();
   return {};

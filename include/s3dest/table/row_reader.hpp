@@ -53,6 +53,10 @@ struct ReaderOptions {
   // The most columns a table may have (keys of NDJSON objects, fields of a csv header):
   // every column costs memory in each open output file.
   size_t max_columns = 8192;
+  // Columns declared to hold a date or a timestamp (the date field that partitions):
+  // inference types them as timestamp if a sample value was one, else as date, so a value
+  // that is neither is bad input at its row rather than a column of strings.
+  std::vector<std::string> time_columns;
   // Lines before the source's first byte: a source that is one block of a larger file
   // reports the file's line numbers.
   uint64_t first_line_offset = 0;
@@ -367,7 +371,8 @@ class ValueErrors {
         origin_(options.schema_origin),
         inference_rows_(std::max<size_t>(options.inference_rows, 1)),
         inference_bytes_(2 * std::max<size_t>(options.max_line_bytes, 1)),
-        max_columns_(options.max_columns) {
+        max_columns_(options.max_columns),
+        time_columns_(options.time_columns) {
     if (!options.schema) {
       inferred_ = true;
       note_ = "type inferred from the first " + std::to_string(inference_rows_) + " rows";
@@ -404,6 +409,10 @@ class ValueErrors {
   // 1000 rows); give the column's type with --schema"
   Status bad_value(uint64_t line, const Column& column, const std::string& shown,
                    const std::string& problem) const {
+    if (std::find(time_columns_.begin(), time_columns_.end(), column.name) != time_columns_.end()) {
+      return input_error(where(line) + "column '" + column.name + "': " + shown + " " + problem +
+                         " (the date field: every row's must be a date or a timestamp); fix the value");
+    }
     return input_error(where(line) + "column '" + column.name + "': " + shown + " " + problem +
                        " (" + note_ + "); " + advice_);
   }
@@ -420,6 +429,7 @@ class ValueErrors {
   size_t inference_rows_ = 1000;
   size_t inference_bytes_ = 0;
   size_t max_columns_ = 0;
+  std::vector<std::string> time_columns_;  // typed as dates by declaration, not inference
   bool inferred_ = false;
   std::string note_, advice_;
 };

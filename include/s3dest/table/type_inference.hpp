@@ -6,6 +6,7 @@
 // --schema: guessing wider types on the fly would change a column's type mid-file.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -35,8 +36,9 @@ class TypeInference {
   void observe(size_t column, ValueKind kind);
   // The type the values seen in `column` fit.
   ColumnType type_of(size_t column) const;
-  // A nullable column per name, typed from what was observed.
-  Schema schema(const std::vector<std::string>& names) const;
+  // A nullable column per name, typed from what was observed; `time_columns` are a
+  // timestamp if one was observed in them, else a date, whatever else they held.
+  Schema schema(const std::vector<std::string>& names, const std::vector<std::string>& time_columns = {}) const;
 
  private:
   std::vector<uint8_t> seen_;  // per column, a bit per ValueKind
@@ -110,10 +112,19 @@ inline ColumnType TypeInference::type_of(size_t column) const {
   return type;
 }
 
-inline Schema TypeInference::schema(const std::vector<std::string>& names) const {
+inline Schema TypeInference::schema(const std::vector<std::string>& names,
+                                    const std::vector<std::string>& time_columns) const {
   Schema schema;
   schema.columns.reserve(names.size());
-  for (size_t i = 0; i < names.size(); ++i) schema.columns.push_back(Column{names[i], type_of(i), true});
+  for (size_t i = 0; i < names.size(); ++i) {
+    ColumnType type = type_of(i);
+    if (std::find(time_columns.begin(), time_columns.end(), names[i]) != time_columns.end()) {
+      const bool timestamps = i < seen_.size() && (seen_[i] & detail::kind_bit(ValueKind::timestamp)) != 0;
+      type = ColumnType();
+      type.id = timestamps ? TypeId::timestamp : TypeId::date;
+    }
+    schema.columns.push_back(Column{names[i], type, true});
+  }
   return schema;
 }
 

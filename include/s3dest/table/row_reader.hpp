@@ -150,11 +150,19 @@ class InputWindow {
       buf_ = std::move(bigger);
       capacity_ = bigger_capacity;
     }
-    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_->read(buf_.get() + size_, capacity_ - size_));
-    size_ += n;
+    // A line that takes half the buffer or more: fill the buffer whole before the reader
+    // scans the line again, so a long line is scanned once per doubling, not once per
+    // pipe read (linear time, whatever the line's length).
+    const bool long_line = size_ >= capacity_ / 2;
+    size_t added = 0;
+    do {
+      S3DEST_ASSIGN_OR_RETURN(const size_t n, source_->read(buf_.get() + size_, capacity_ - size_));
+      size_ += n;
+      added += n;
+      if (n == 0) eof_ = true;
+    } while (long_line && !eof_ && size_ < capacity_);
     buf_[size_] = '\n';
-    if (n == 0) eof_ = true;
-    return n > 0;
+    return added > 0;
   }
 
   // Skips a UTF-8 byte-order mark at the start: editors and spreadsheets write one, and

@@ -309,7 +309,7 @@ inline Status BackgroundReader::cut_blocks(ByteSource& source) {
     size_t last_newline = std::string::npos;
     while (!end && (block.bytes.size() < block_bytes_ || last_newline == std::string::npos)) {
       if (last_newline == std::string::npos && block.bytes.size() > options_.max_line_bytes) {
-        return detail::line_too_long(options_.max_line_bytes)
+        return detail::line_too_long_error(options_.max_line_bytes)
             .prefixed(source.name() + ":" + std::to_string(lines_before + 1) + ": ");
       }
       const size_t old_size = block.bytes.size();

@@ -257,7 +257,8 @@ inline Result<bool> CsvReader::read_record() {
       case Scan::failed:
         return error;
       case Scan::need_more:
-        if (const Status read = window_.read_more().status(); !read.ok()) return read.prefixed(errors_.where(line_));
+        if (const Status read = window_.read_more().status(); !read.ok())
+          return window_.over_line_limit() ? read.prefixed(errors_.where(line_)) : read;
         break;
     }
   }

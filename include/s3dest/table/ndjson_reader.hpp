@@ -182,7 +182,9 @@ inline Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(std::unique_ptr<
 inline Result<bool> NdjsonReader::next_line(std::string_view& line, uint64_t& line_no) {
   for (;;) {
     const Result<bool> more = window_.next_line(line);
-    if (!more.ok()) return more.status().prefixed(errors_.where(line_no_ + 1));
+    if (!more.ok()) {  // a line too long is told at its line; a read error names the file already
+      return window_.over_line_limit() ? more.status().prefixed(errors_.where(line_no_ + 1)) : more.status();
+    }
     if (!*more) return false;
     line_no = ++line_no_;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

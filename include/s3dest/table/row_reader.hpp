@@ -102,7 +102,7 @@ constexpr size_t kInputPadding = 64;
 constexpr size_t kInputBlock = size_t{1} << 20;
 
 // What a reader says of a line over ReaderOptions::max_line_bytes, after "file:line: ".
-inline Status line_too_long(size_t max_line_bytes) {
+inline Status line_too_long_error(size_t max_line_bytes) {
   return input_error("the line is longer than " + std::to_string(max_line_bytes) +
                      " bytes, the longest this load reads (it grows with memory_limit_mb); raise "
                      "memory_limit_mb, or check the data: a csv quote left open, or no line breaks at all?");
@@ -125,6 +125,8 @@ class InputWindow {
   size_t size() const { return size_; }
   bool eof() const { return eof_; }
   void consume_to(size_t pos) { pos_ = pos; }
+  // Whether the line being read is longer than the limit (read_more() then failed).
+  bool over_line_limit() const { return size_ - pos_ > max_line_bytes_; }
   // Bytes readable from `p` on, padding included (for simdjson).
   size_t capacity_from(const char* p) const {
     return static_cast<size_t>(buf_.get() + capacity_ + kInputPadding - p);
@@ -142,7 +144,7 @@ class InputWindow {
       size_ -= pos_;
       pos_ = 0;
     }
-    if (size_ > max_line_bytes_) return line_too_long(max_line_bytes_);
+    if (over_line_limit()) return line_too_long_error(max_line_bytes_);
     if (size_ == capacity_) {  // one line fills the buffer: double it, to just past the limit
       const size_t bigger_capacity = std::min(2 * capacity_, max_line_bytes_ + 1);
       std::unique_ptr<char[]> bigger(new char[bigger_capacity + kInputPadding]());

@@ -145,7 +145,8 @@ inline std::string curl_failure_hint(CURLcode code) {
       return ": the server's TLS certificate is not trusted; if a private CA signed it, point AWS_CA_BUNDLE at "
              "that CA's PEM file";
     case CURLE_OPERATION_TIMEDOUT:
-      return ": no answer in time; check the endpoint and the network, or try again";
+      return ": no answer in time (or no byte moved for idle_timeout_seconds); check the endpoint and the "
+             "network, or try again";
     case CURLE_COULDNT_RESOLVE_HOST:
       return ": check the endpoint's host name";
     case CURLE_COULDNT_CONNECT:

@@ -7,7 +7,8 @@
 // stalled request (idle_timeout_seconds), a 7 MB object at 100 KB/s, error replies with
 // control characters and fake secrets, a clock two hours off (libfaketime), and STS
 // credentials that expire during the load. And with 50 ms added to every request, 400
-// small objects load with concurrency 8 in at most a quarter of the one-at-a-time time.
+// small objects load with concurrency 8 in at most a quarter of the one-at-a-time time;
+// and parts asked bigger than the memory allows stay within memory_limit_mb.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -219,4 +220,19 @@ test('50 ms a request: 400 small objects with concurrency 8 take at most a quart
   console.log(`400 objects, 50 ms a request: concurrency 1 ${one} ms, concurrency 8 ${eight} ms`);
   assert.ok(eight <= one / 4, `concurrency 8 took ${eight} ms, more than a quarter of ${one} ms`);
   assertSameObjects('latency-8/', want);
+});
+
+test('part_size_mb 256 at memory_limit_mb 64: parts are held to the budget, peak under 64 + 24 MB', () => {
+  // 92 MB in one object: parts as big as the memory allows, one filling and one in flight.
+  const file = sample(path.join(dir, 'one-object.ndjson'), { rows: 800_000, days: 1, accounts: 1 });
+  const config = s3Config(env.S3SERVER_ENDPOINT, { folder: '/big', partition_by: undefined, date_field: undefined,
+                                                   max_file_size_mb: undefined, part_size_mb: 256 });
+  const r = load(config, `s3://${env.S3SERVER_BUCKET}/big-parts/`, { file, wrap: ['/usr/bin/time', '-f', 'peak-rss-kb=%M'] });
+  assert.equal(r.status, 0, r.stderr);
+  const peakKb = Number(/peak-rss-kb=(\d+)/.exec(r.stderr)[1]);
+  console.log(`part_size_mb 256 at memory_limit_mb 64: peak RSS ${peakKb} KB`);
+  assert.ok(peakKb < (64 + 24) * 1024, `peak RSS ${peakKb} KB`);
+  const local = path.join(dir, 'one-object-local');
+  assert.equal(load({ ...LAYOUT, ...config, endpoint: undefined }, local, { file }).status, 0);
+  assertSameObjects('big-parts/', snapshot(local));
 });

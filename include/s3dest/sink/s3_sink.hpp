@@ -133,11 +133,23 @@ class S3ObjectWriter final : public ObjectWriter {
         checksum_(options_.checksum) {}
   ~S3ObjectWriter() override { abort(); }
 
+  // The buffer never holds more than a part, nor more capacity: a string left to grow by
+  // itself would take up to twice the part (and, while it moves, three times).
   Status write(std::string_view bytes) override {
     checksum_.update(bytes);
     size_ += bytes.size();
-    buffer_.append(bytes);
-    if (buffer_.size() >= part_size(parts_sent_ + 1)) return send_part();
+    while (!bytes.empty()) {
+      const uint64_t part = part_size(parts_sent_ + 1);
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(bytes.size(), part - buffer_.size()));
+      if (buffer_.size() + take > buffer_.capacity()) {
+        // The first part grows as it fills (most objects are small); later ones are parts.
+        const uint64_t wanted = parts_sent_ > 0 ? part : std::max<uint64_t>(2 * buffer_.capacity(), buffer_.size() + take);
+        buffer_.reserve(static_cast<size_t>(std::min(wanted, part)));
+      }
+      buffer_.append(bytes.data(), take);
+      bytes.remove_prefix(take);
+      if (buffer_.size() >= part) S3DEST_TRY(send_part());
+    }
     return {};
   }
   uint64_t size() const override { return size_; }

@@ -25,7 +25,9 @@
 namespace s3dest::aws {
 
 inline constexpr size_t kMaxXmlDepth = 64;
-inline constexpr size_t kMaxXmlElements = 100000;  // elements and attributes together
+// Elements and attributes together. A page of 1,000 keys or open uploads (the most S3
+// sends) has about 11,000; each takes ~170 bytes parsed, so a hostile reply stays ~4 MB.
+inline constexpr size_t kMaxXmlElements = 25000;
 
 struct XmlElement {
   std::string name;  // as written, with any prefix: "Error", "s3:Key"

@@ -1,6 +1,10 @@
 #define BOOST_TEST_MODULE config
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "s3dest/destination/config.hpp"
 
 using namespace s3dest;
@@ -143,4 +147,27 @@ BOOST_AUTO_TEST_CASE(plain_http_endpoints_to_another_machine_need_allow_http_and
   const auto warned = plain_http_warning(*allowed);
   BOOST_REQUIRE(warned.ok() && warned->has_value());
   BOOST_TEST(**warned == "allow_http: credentials, session tokens and data go unencrypted over plain http to 10.1.2.3:9000");
+}
+
+BOOST_AUTO_TEST_CASE(a_config_file_too_big_to_be_one_is_refused_before_it_is_read) {
+  // A data file given by mistake, or /dev/zero: refused without being read whole.
+  const std::string path = "/tmp/s3dest-config-test-" + std::to_string(::getpid()) + ".json";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    BOOST_REQUIRE(f);
+    const std::string chunk(1 << 16, ' ');
+    for (int i = 0; i < 17; ++i) std::fwrite(chunk.data(), 1, chunk.size(), f);
+    std::fclose(f);
+  }
+  const auto big = load_config_file(path);
+  std::remove(path.c_str());
+  BOOST_REQUIRE(!big.ok());
+  BOOST_TEST(big.status().exit_code() == 2);
+  BOOST_TEST(big.status().message().find("is 1114112 bytes, more than a config file may be") != std::string::npos);
+  const auto endless = load_config_file("/dev/zero");
+  BOOST_REQUIRE(!endless.ok());
+  BOOST_TEST(endless.status().message().find("more than a config file may be") != std::string::npos);
+  const auto missing = load_config_file("/nonexistent/config.json");
+  BOOST_TEST(missing.status().message() == "cannot open config file '/nonexistent/config.json': No such file or "
+                                           "directory; check the path given to --config");
 }

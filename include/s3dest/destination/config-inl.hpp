@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
+#include "s3dest/core/settings_file.hpp"
 #include "s3dest/core/text.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/destination/config.hpp"
@@ -313,11 +313,11 @@ inline Result<std::optional<std::string>> plain_http_warning(const Config& confi
 }
 
 inline Result<Config> load_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return usage_error("cannot read config file " + path + ": check the path given to --config");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path);
+  // A config of every key with long role chains and context is a few KiB.
+  constexpr size_t kMaxConfigBytes = size_t{1} << 20;
+  S3DEST_ASSIGN_OR_RETURN(const std::string text,
+                          read_settings_file(path, kMaxConfigBytes, "config file", "check the path given to --config"));
+  return parse_config(text, path);
 }
 
 }  // namespace s3dest

@@ -30,13 +30,12 @@ Result<Schema> load_schema_file(const std::string& path);
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <initializer_list>
 #include <unordered_set>
 #include <vector>
 
+#include "s3dest/core/settings_file.hpp"
 #include "s3dest/core/text.hpp"
 
 namespace s3dest {
@@ -151,22 +150,11 @@ inline Result<Schema> parse_schema_json(std::string_view json, const std::string
 }
 
 inline Result<Schema> load_schema_file(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    return usage_error("cannot open schema file '" + path + "': " + std::strerror(errno) +
-                       "; check the path given with --schema");
-  }
-  std::string text;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0) text.append(buf, n);
-  const bool failed = std::ferror(file) != 0;
-  const int error = errno;
-  std::fclose(file);
-  if (failed) {
-    return usage_error("cannot read schema file '" + path + "': " + std::strerror(error) +
-                       "; check the path given with --schema");
-  }
+  // The most columns a load takes (16 a MiB of memory_limit_mb, so 16 million at its
+  // largest) would never be written by hand; 16 MiB holds 100,000 columns with long names.
+  constexpr size_t kMaxSchemaBytes = size_t{16} << 20;
+  S3DEST_ASSIGN_OR_RETURN(const std::string text,
+                          read_settings_file(path, kMaxSchemaBytes, "schema file", "check the path given with --schema"));
   return parse_schema_json(text, path);
 }
 

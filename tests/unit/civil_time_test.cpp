@@ -1,6 +1,9 @@
 #define BOOST_TEST_MODULE civil_time
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <limits>
+
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/numbers.hpp"
 #include "s3dest/table/decimal.hpp"
@@ -44,8 +47,15 @@ BOOST_AUTO_TEST_CASE(dates_round_trip_across_the_calendar) {
 
 BOOST_AUTO_TEST_CASE(impossible_dates_are_refused) {
   for (const char* text : {"2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "24-01-01", "2024-1-01",
-                           "2024-01-01x", "", "2024/01/01"})
+                           "2024-01-01x", "", "2024/01-01", "2024.1.01", "01/31/2024", "31.01.2024"})
     BOOST_CHECK_MESSAGE(!parse_date(text), text);
+}
+
+BOOST_AUTO_TEST_CASE(dates_with_slashes_or_dots_read_like_iso_dates_year_first) {
+  // Year first, so the order of month and day is never a guess; 01/31/2024 is refused.
+  BOOST_CHECK_EQUAL(*parse_date("2012/01/31"), *parse_date("2012-01-31"));
+  BOOST_CHECK_EQUAL(*parse_date("2012.01.31"), *parse_date("2012-01-31"));
+  BOOST_CHECK(!parse_date("2023/02/29"));
 }
 
 BOOST_AUTO_TEST_CASE(timestamps_take_offsets_to_utc_and_keep_microseconds) {
@@ -59,8 +69,22 @@ BOOST_AUTO_TEST_CASE(timestamps_take_offsets_to_utc_and_keep_microseconds) {
   BOOST_CHECK_EQUAL(timestamp_text(*parse_timestamp("1850-06-01T00:00:00Z")), "1850-06-01T00:00:00Z");
   BOOST_CHECK(parse_timestamp("2024-01-01T00:00:00.123456000Z"));   // zeros past microseconds are exact
   BOOST_CHECK(!parse_timestamp("2024-01-01T00:00:00.1234567Z"));    // a nanosecond would be lost
-  BOOST_CHECK(!parse_timestamp("2024-01-01T00:00:00"));             // no offset: ambiguous
   BOOST_CHECK(!parse_timestamp("2024-01-01T24:00:00Z"));
+}
+
+BOOST_AUTO_TEST_CASE(timestamps_as_databases_export_them) {
+  const int64_t noon = *parse_timestamp("2025-07-01T12:00:00Z");
+  // No offset is UTC (PostgreSQL's timestamp, MySQL, BigQuery, pandas' to_csv).
+  for (const char* text : {"2025-07-01 12:00:00", "2025-07-01T12:00", "2025-07-01 12:00", "2025/07/01 12:00",
+                           "2025.07.01 12:00:00", "2025-07-01 12:00:00 UTC", "2025-07-01 12:00:00UTC",
+                           "2025-07-01 14:00:00+02", "2025-07-01 14:00:00+0200", "2025-07-01 14:00:00 +02:00",
+                           "2025-07-01 10:30:00-0130", "2025-07-01 12:00:00.000000000"})
+    BOOST_CHECK_MESSAGE(parse_timestamp(text) == noon, text);
+  BOOST_CHECK_EQUAL(*parse_timestamp("2025-07-02 13:30:00.123") - *parse_timestamp("2025-07-02T13:30:00Z"), 123000);
+  for (const char* text : {"2025-07-01 12", "2025-07-01 12:00:", "2025-07-01 12:00.5", "2025-07-01 12:00:00 EST",
+                           "2025-07-01 12:00:00+2", "2025-07-01 12:00:00+02:0", "2025-07-01  12:00:00",
+                           "2025-07-01 12:00:00  Z", "2025-07-01 12:00:00.", "2025/07-01 12:00:00"})
+    BOOST_CHECK_MESSAGE(!parse_timestamp(text), text);
 }
 
 BOOST_AUTO_TEST_CASE(doubles_print_shortest_and_read_back_exactly) {
@@ -72,10 +96,28 @@ BOOST_AUTO_TEST_CASE(doubles_print_shortest_and_read_back_exactly) {
   std::string s;
   append_double(s, 0.1 + 0.2);
   BOOST_CHECK_EQUAL(s, "0.30000000000000004");
-  BOOST_CHECK(!parse_double("nan"));
-  BOOST_CHECK(!parse_double("inf"));
-  BOOST_CHECK(!parse_double("1e999"));
+  BOOST_CHECK(!parse_double("1e999"));  // too big is refused, not made infinite
   BOOST_CHECK(!parse_double(" 1"));
+  BOOST_CHECK(!parse_double("nanny"));
+}
+
+BOOST_AUTO_TEST_CASE(doubles_in_every_common_spelling) {
+  BOOST_CHECK_EQUAL(*parse_double("1e3"), 1000.0);
+  BOOST_CHECK_EQUAL(*parse_double("-1.5E-7"), -1.5e-7);
+  BOOST_CHECK_EQUAL(*parse_double("+.5"), 0.5);
+  for (const char* nan : {"NaN", "nan", "NAN", "-nan", "+NaN"}) BOOST_CHECK_MESSAGE(std::isnan(*parse_double(nan)), nan);
+  for (const char* inf : {"inf", "Inf", "+inf", "Infinity", "INFINITY"})
+    BOOST_CHECK_MESSAGE(*parse_double(inf) == std::numeric_limits<double>::infinity(), inf);
+  for (const char* inf : {"-inf", "-Infinity"})
+    BOOST_CHECK_MESSAGE(*parse_double(inf) == -std::numeric_limits<double>::infinity(), inf);
+  // Written as csv readers read them back.
+  for (const double d : {std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::quiet_NaN(),
+                         std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()}) {
+    std::string text;
+    append_double(text, d);
+    BOOST_CHECK_MESSAGE(text == "nan" || text == "inf" || text == "-inf", text);
+    BOOST_CHECK(std::isnan(d) ? std::isnan(*parse_double(text)) : *parse_double(text) == d);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(decimals_keep_every_digit_or_refuse) {

@@ -161,9 +161,9 @@ BOOST_AUTO_TEST_CASE(dates_and_timestamps_are_read_from_strings) {
                        "{\"d\": \"0001-01-01\", \"t\": \"2024-03-01T00:00:00+00:30\"}\n",
                        options) == expected);
   BOOST_TEST(error_of("{\"d\": \"2023-02-29\"}\n", options) ==
-             "data.ndjson:1: column 'd': \"2023-02-29\" is not a date (YYYY-MM-DD) (type from the --schema "
-             "file); fix the value, or the column's type in the --schema file");
-  BOOST_TEST(error_of("{\"t\": \"2024-01-31T10:00:00\"}\n", options).find("is not an RFC 3339 timestamp") !=
+             "data.ndjson:1: column 'd': \"2023-02-29\" is not a date (YYYY-MM-DD, YYYY/MM/DD or YYYY.MM.DD) (type "
+             "from the --schema file); fix the value, or the column's type in the --schema file");
+  BOOST_TEST(error_of("{\"t\": \"2024-01-31T10:00:00.1234567\"}\n", options).find("is not a timestamp") !=
              std::string::npos);
 }
 

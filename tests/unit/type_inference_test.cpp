@@ -44,8 +44,13 @@ BOOST_AUTO_TEST_CASE(kinds_of_csv_text) {
   BOOST_TEST((kind_of_text("0001-01-01") == ValueKind::date));
   BOOST_TEST((kind_of_text("2024-01-31T10:00:00Z") == ValueKind::timestamp));
   BOOST_TEST((kind_of_text("2024-01-31 10:00:00.123456-05:00") == ValueKind::timestamp));
-  // Text: leading zeros (codes), invalid dates, local times without offset, spaces, words.
-  for (const char* text : {"007", "-01.5", "2023-02-29", "2024-01-31T10:00:00", " 1", "1 ", "NaN", "inf",
+  BOOST_TEST((kind_of_text("2024-01-31 10:00:00") == ValueKind::timestamp));  // no offset: UTC
+  BOOST_TEST((kind_of_text("2012/01/01") == ValueKind::date));
+  BOOST_TEST((kind_of_text("2010/01/01 00:00") == ValueKind::timestamp));
+  // Text: leading zeros (codes), invalid dates, dates month or day first, spaces, words.
+  for (const char* text : {"NaN", "inf", "-Infinity", "1e3", "-1.5E-7"})
+    BOOST_TEST((kind_of_text(text) == ValueKind::real), "for " << text);
+  for (const char* text : {"007", "-01.5", "2023-02-29", "01/31/2024", " 1", "1 ", "nanny", "info",
                            "yes", "1,5", "0x10", ""}) {
     BOOST_TEST((kind_of_text(text) == ValueKind::text), "for " << text);
   }

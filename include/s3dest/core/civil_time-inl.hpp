@@ -24,9 +24,12 @@ constexpr unsigned days_in_month(int64_t y, unsigned m) {
   return m == 2 && is_leap_year(y) ? 29 : kDays[m - 1];
 }
 
+inline bool is_date_separator(char c) { return c == '-' || c == '/' || c == '.'; }
+
+// The date at the start of `text`: "YYYY-MM-DD", or '/' or '.' in both places.
 inline std::optional<CivilDate> parse_civil_date(std::string_view text) {
   unsigned y, m, d;
-  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  if (text.size() < 10 || !is_date_separator(text[4]) || text[7] != text[4]) return std::nullopt;
   if (!read_digits(text, 0, 4, y) || !read_digits(text, 5, 2, m) || !read_digits(text, 8, 2, d))
     return std::nullopt;
   if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return std::nullopt;
@@ -90,20 +93,43 @@ inline std::optional<int32_t> parse_date(std::string_view text) {
   return static_cast<int32_t>(days_from_civil(*d));
 }
 
+namespace detail {
+
+// The offset at text[pos...] to its end, in seconds east of UTC: Z, z, UTC, +hh, +hhmm or
+// +hh:mm (or -), maybe after one space; nothing at all is UTC.
+inline std::optional<int64_t> parse_utc_offset(std::string_view text, size_t pos) {
+  if (pos == text.size()) return 0;
+  if (text[pos] == ' ') ++pos;
+  const std::string_view rest = text.substr(pos);
+  if (rest == "Z" || rest == "z" || rest == "UTC") return 0;
+  if (rest.empty() || (rest[0] != '+' && rest[0] != '-')) return std::nullopt;
+  unsigned oh = 0, om = 0;
+  const bool hours = read_digits(rest, 1, 2, oh);
+  const bool fits = hours && (rest.size() == 3 || (rest.size() == 5 && read_digits(rest, 3, 2, om)) ||
+                              (rest.size() == 6 && rest[3] == ':' && read_digits(rest, 4, 2, om)));
+  if (!fits || oh > 23 || om > 59) return std::nullopt;
+  return (rest[0] == '-' ? -1 : 1) * static_cast<int64_t>(oh * 3600 + om * 60);
+}
+
+}  // namespace detail
+
 inline std::optional<int64_t> parse_timestamp(std::string_view text) {
   const auto date = detail::parse_civil_date(text);
-  if (!date || text.size() < 20) return std::nullopt;
+  if (!date || text.size() < 16) return std::nullopt;
   const char sep = text[10];
   if (sep != 'T' && sep != 't' && sep != ' ') return std::nullopt;
-  unsigned h, mi, s;
-  if (!detail::read_digits(text, 11, 2, h) || text[13] != ':' ||
-      !detail::read_digits(text, 14, 2, mi) || text[16] != ':' ||
-      !detail::read_digits(text, 17, 2, s))
+  unsigned h, mi, s = 0;
+  if (!detail::read_digits(text, 11, 2, h) || text[13] != ':' || !detail::read_digits(text, 14, 2, mi))
     return std::nullopt;
+  size_t pos = 16;
+  const bool has_seconds = pos < text.size() && text[pos] == ':';
+  if (has_seconds) {
+    if (!detail::read_digits(text, 17, 2, s)) return std::nullopt;
+    pos = 19;
+  }
   if (h > 23 || mi > 59 || s > 59) return std::nullopt;
-  size_t pos = 19;
   int64_t micros = 0;
-  if (pos < text.size() && text[pos] == '.') {
+  if (has_seconds && pos < text.size() && text[pos] == '.') {
     ++pos;
     size_t digits = 0;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
@@ -118,21 +144,9 @@ inline std::optional<int64_t> parse_timestamp(std::string_view text) {
     if (digits == 0 || digits > 9) return std::nullopt;
     for (size_t i = digits; i < 6; ++i) micros *= 10;
   }
-  int64_t offset_seconds = 0;
-  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-    ++pos;
-  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    unsigned oh, om;
-    if (!detail::read_digits(text, pos + 1, 2, oh) || pos + 3 >= text.size() ||
-        text[pos + 3] != ':' || !detail::read_digits(text, pos + 4, 2, om) || oh > 23 || om > 59)
-      return std::nullopt;
-    offset_seconds = (text[pos] == '-' ? -1 : 1) * static_cast<int64_t>(oh * 3600 + om * 60);
-    pos += 6;
-  } else {
-    return std::nullopt;  // RFC 3339 requires an offset: a bare local time is ambiguous
-  }
-  if (pos != text.size()) return std::nullopt;
-  const int64_t seconds = days_from_civil(*date) * 86400 + h * 3600 + mi * 60 + s - offset_seconds;
+  const auto offset_seconds = detail::parse_utc_offset(text, pos);
+  if (!offset_seconds) return std::nullopt;
+  const int64_t seconds = days_from_civil(*date) * 86400 + h * 3600 + mi * 60 + s - *offset_seconds;
   return seconds * kMicrosPerSecond + micros;
 }
 

@@ -63,12 +63,18 @@ inline CivilDateTime civil_from_micros(int64_t micros) {
   return t;
 }
 
-// "YYYY-MM-DD" (four-digit year) to days since the epoch; nullopt if not a real date.
+// "YYYY-MM-DD", "YYYY/MM/DD" or "YYYY.MM.DD" (four-digit year first, so the order of
+// month and day is never guessed) to days since the epoch; nullopt if not a real date.
 std::optional<int32_t> parse_date(std::string_view text);
 
-// RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)" to UTC microseconds. A space may
-// stand for 'T' and 't'/'z' are accepted. Digits past microseconds must be zero, so no
-// value is silently rounded.
+// A timestamp as databases and RFC 3339 write it, to UTC microseconds:
+//
+//   DATE (T|t|space) HH:MM[:SS[.f{1,9}]] [OFFSET]
+//
+// DATE as parse_date takes it; OFFSET one of Z, z, +hh, +hhmm, +hh:mm (or -), UTC, maybe
+// after one space; none means UTC (as PostgreSQL's `timestamp`, MySQL, BigQuery and
+// pandas write it). Digits past microseconds must be zero, so no value is silently
+// rounded.
 std::optional<int64_t> parse_timestamp(std::string_view text);
 
 // "YYYY-MM-DD".

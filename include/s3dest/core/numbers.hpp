@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,9 +19,10 @@ inline void append_int(std::string& out, int64_t value) {
   out.append(buf, r.ptr);
 }
 
-// Shortest round-trip form ("0.1", "1e+300", "-0"); callers refuse NaN and infinities
-// before they get here, since csv and JSON have no spelling for them that readers share.
+// Shortest round-trip form ("0.1", "1e+300", "-0"), and "nan", "inf", "-inf" for the
+// values that are not finite (what csv readers, DuckDB and pandas among them, read back).
 inline void append_double(std::string& out, double value) {
+  if (std::isnan(value)) return out.append("nan"), void();
   char buf[32];
   const auto r = std::to_chars(buf, buf + sizeof buf, value);
   out.append(buf, r.ptr);
@@ -35,7 +37,26 @@ inline std::optional<int64_t> parse_int64(std::string_view text) {
 }
 
 // Plain decimal or exponent notation; refuses "nan", "inf", hex and surrounding space.
+// The spellings of the values that are not finite, in any case, after an optional sign:
+// nan, inf, infinity (what DuckDB, pandas, PostgreSQL and JavaScript write).
+inline std::optional<double> parse_non_finite(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
+  const auto is = [text](std::string_view word) {
+    if (text.size() != word.size()) return false;
+    for (size_t i = 0; i < word.size(); ++i)
+      if ((text[i] | 0x20) != word[i]) return false;
+    return true;
+  };
+  if (is("nan")) return std::numeric_limits<double>::quiet_NaN();
+  if (is("inf") || is("infinity")) return negative ? -std::numeric_limits<double>::infinity()
+                                                   : std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
+// A double in decimal or exponent form (1, -1.5, 1e3, -1.5E-7) or a non-finite spelling.
 inline std::optional<double> parse_double(std::string_view text) {
+  if (const auto special = parse_non_finite(text)) return special;
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty()) return std::nullopt;
   for (char c : text) {
@@ -44,6 +65,7 @@ inline std::optional<double> parse_double(std::string_view text) {
   }
   double value = 0;
   const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+  // A decimal spelling too big for a double (1e999) is refused, not made infinite.
   if (r.ec != std::errc() || r.ptr != text.data() + text.size() || !std::isfinite(value))
     return std::nullopt;
   return value;

@@ -56,7 +56,11 @@ inline void JsonLinesEncoder::append_row(const Row& row, std::string& out) const
       case TypeId::int64: append_value_text(type, value, out); break;
       case TypeId::float64:
         // "-0" reads back as the integer 0 in most JSON readers; "-0.0" keeps the sign.
+        // JSON has no NaN or infinity: they are the strings of the protobuf JSON mapping
+        // (and JavaScript), which s3dest's own reader takes back for a double column.
         if (value.real == 0 && std::signbit(value.real)) out.append("-0.0");
+        else if (std::isnan(value.real)) out.append("\"NaN\"");
+        else if (std::isinf(value.real)) out.append(value.real > 0 ? "\"Infinity\"" : "\"-Infinity\"");
         else append_value_text(type, value, out);
         break;
       case TypeId::binary:

@@ -400,6 +400,13 @@ inline Status NdjsonReader::read_value(simdjson::ondemand::value& value, size_t 
       const bool text_type = type.id == TypeId::binary || type.id == TypeId::date ||
                              type.id == TypeId::timestamp || type.id == TypeId::decimal;
       if (text_type && detail::convert_text(s, type, out, arena_)) return {};
+      // JSON has no NaN or infinity: writers put them in strings ("NaN", "-Infinity").
+      if (type.id == TypeId::float64) {
+        if (const auto special = parse_non_finite(s)) {
+          out = Value::of_double(*special);
+          return {};
+        }
+      }
       if (!text_type && detail::convert_text(s, type, out, arena_)) {
         out = Value();
         return errors_.bad_value(line, col, detail::quote_for_message(s),

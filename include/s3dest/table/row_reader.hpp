@@ -318,9 +318,10 @@ inline std::string value_problem(std::string_view text, const ColumnType& type) 
     case TypeId::int32:
     case TypeId::int64: return integer_problem(text, type);
     case TypeId::float64: return "is not a double";
-    case TypeId::date: return "is not a date (YYYY-MM-DD)";
+    case TypeId::date: return "is not a date (YYYY-MM-DD, YYYY/MM/DD or YYYY.MM.DD)";
     case TypeId::timestamp:
-      return "is not an RFC 3339 timestamp (like 2024-01-31T09:30:00Z or 2024-01-31T11:30:00.250+02:00)";
+      return "is not a timestamp (like 2024-01-31T09:30:00Z, 2024-01-31 11:30:00.250+02:00 or 2024/01/31 09:30; "
+             "at most 6 fractional digits that are not zero)";
     case TypeId::decimal:
       if (!parse_double(text)) return "is not a decimal number";
       return "does not fit " + type.name() + " without rounding";

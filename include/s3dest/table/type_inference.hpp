@@ -1,7 +1,7 @@
 // Choosing column types from the first rows of an input that came without a schema.
 // Readers classify each sample value (ValueKind) and TypeInference combines what one
 // column saw: integers -> int64; integers and other numbers -> double; true/false -> bool;
-// ISO dates -> date; RFC 3339 timestamps -> timestamp; anything else, a mix, or only nulls
+// dates (YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD) -> date; timestamps (parse_timestamp) -> timestamp; anything else, a mix, or only nulls
 // -> string. A later value that does not fit is the reader's input error, which suggests
 // --schema: guessing wider types on the fly would change a column's type mid-file.
 #pragma once
@@ -73,6 +73,7 @@ inline bool has_leading_zero(std::string_view text) {
 
 inline ValueKind kind_of_text(std::string_view text) {
   if (text.empty()) return ValueKind::text;
+  if (parse_non_finite(text)) return ValueKind::real;  // nan, inf, -Infinity, ...
   const char c = text[0];
   if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
     const ValueKind time_kind = kind_of_json_string(text);
@@ -88,8 +89,10 @@ inline ValueKind kind_of_text(std::string_view text) {
 }
 
 inline ValueKind kind_of_json_string(std::string_view text) {
+  // JSON has no NaN or infinity, so writers put them in strings: numbers still.
+  if (parse_non_finite(text)) return ValueKind::real;
   // Cheap shape test first: most strings are not dates.
-  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return ValueKind::text;
+  if (text.size() < 10 || !detail::is_date_separator(text[4]) || text[7] != text[4]) return ValueKind::text;
   if (text.size() == 10) return parse_date(text) ? ValueKind::date : ValueKind::text;
   return parse_timestamp(text) ? ValueKind::timestamp : ValueKind::text;
 }

@@ -1,0 +1,97 @@
+// Data as warehouse exports and tools write it: timestamps with a space and no offset
+// (PostgreSQL, MySQL, BigQuery, pandas), minutes without seconds, offsets as +hh, +hhmm
+// and Z, slashed and dotted dates, doubles as 1e3, NaN, inf and -Infinity. Loaded from
+// csv and NDJSON, partitioned by a timestamp column, and read back by DuckDB equal to
+// DuckDB's own reading of the csv (timestamps compared in UTC); the types s3dest infers
+// agree with DuckDB's read_csv column by column (but for dotted dates, which DuckDB leaves
+// as text).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { cleanup, duck, listFiles, s3dest, sqlList, tempDir, writeConfig } from './lib.mjs';
+
+const ROWS = [
+  ['2025-07-01 12:00:00', '2012/01/01', '2012.01.01', '1e3', '2010/01/01 00:00', '2025-07-01 12:00:00+02'],
+  ['2025-07-02 13:30:00.123', '2012/01/02', '2012.01.02', '-1.5E-7', '2010/01/02 10:30', '2025-07-02 13:30:00.5+05:30'],
+  ['2025-07-03 08:00:00', '2012/01/03', '2012.01.03', 'NaN', '2010/01/03 23:59', '2025-07-03 08:00:00-0100'],
+  ['2025-07-04 23:59:59.999999', '2012/01/04', '2012.01.04', 'inf', '2010/01/04 00:01', '2025-07-04 23:59:59Z'],
+  ['2025-07-05 00:00:00', '2012/01/05', '2012.01.05', '-Infinity', '2010/01/05 12:00', '2025-07-05 00:00:00 UTC'],
+];
+const NAMES = ['ts', 'day', 'dotted', 'amount', 'ts_min', 'ts_off'];
+
+let dir, db, csv, ndjson;
+
+before(async () => {
+  dir = tempDir('s3dest-export-forms-');
+  csv = path.join(dir, 'export.csv');
+  fs.writeFileSync(csv, [NAMES.join(','), ...ROWS.map((r) => r.join(','))].join('\n') + '\n');
+  // The same rows as JSON: numbers as numbers, and the doubles JSON cannot spell as strings.
+  ndjson = path.join(dir, 'export.ndjson');
+  const asJson = (row) => Object.fromEntries(NAMES.map((n, i) => [n, n === 'amount' && Number.isFinite(Number(row[i])) ? Number(row[i]) : row[i]]));
+  fs.writeFileSync(ndjson, ROWS.map((r) => JSON.stringify(asJson(r))).join('\n') + '\n');
+  db = await duck();
+  // DuckDB's reading of the csv, timestamps in UTC, the dotted dates cast as dates.
+  await db.run(`CREATE TABLE expected AS SELECT ts::TIMESTAMP AS ts, day, strptime(dotted, '%Y.%m.%d')::DATE AS dotted,
+                amount, ts_min::TIMESTAMP AS ts_min, ts_off::TIMESTAMP AS ts_off FROM read_csv(${sqlList([csv])})`);
+});
+
+after(() => {
+  db?.close();
+  cleanup(dir);
+});
+
+function load(input, inputFormat, fileFormat) {
+  const work = fs.mkdtempSync(path.join(dir, 'run-'));
+  const dest = path.join(work, 'lake');
+  const config = writeConfig(work, { folder: '/{{YYYY}}/{{MM}}/{{DD}}', file_name: 'part-{{chunk_id}}',
+                                     file_format: fileFormat, date_field: 'ts', partition_by: 'day' });
+  const r = s3dest(['load', '--no-progress', '--config', config, '--input', input, '--input-format', inputFormat,
+                    '--dest', dest]);
+  assert.equal(r.status, 0, r.stderr);
+  const files = listFiles(dest);
+  assert.deepEqual(files.map((f) => path.dirname(f)).sort(), ['2025/07/01', '2025/07/02', '2025/07/03', '2025/07/04', '2025/07/05'],
+                   'one partition per day of ts, a space-separated timestamp');
+  return files.map((f) => path.join(dest, f));
+}
+
+const readBack = (files) => `SELECT ts::TIMESTAMP AS ts, day, dotted, amount, ts_min::TIMESTAMP AS ts_min,
+                             ts_off::TIMESTAMP AS ts_off FROM read_parquet(${sqlList(files)})`;
+
+for (const [input, inputFormat] of [['csv', 'csv'], ['ndjson', 'ndjson']]) {
+  test(`${inputFormat}: every form read, partitioned and written back equal to DuckDB's reading`, async () => {
+    const files = load(inputFormat === 'csv' ? csv : ndjson, inputFormat, 'parquet');
+    const rows = await db.all(`(SELECT * FROM expected) EXCEPT ALL (${readBack(files)})`);
+    assert.deepEqual(rows, [], 'rows of DuckDB\'s reading missing from the output');
+    const [{ n }] = await db.all(`SELECT count(*) AS n FROM (${readBack(files)})`);
+    assert.equal(n, String(ROWS.length));
+    if (input === 'csv') {
+      // The types agree with DuckDB's read_csv (a timestamp is one, with or without zone).
+      const ours = await db.all(`DESCRIBE SELECT * FROM read_parquet(${sqlList(files)})`);
+      const theirs = await db.all(`DESCRIBE SELECT * FROM read_csv(${sqlList([csv])})`);
+      const base = (t) => t.replace(' WITH TIME ZONE', '');
+      for (const [i, name] of NAMES.entries()) {
+        if (name === 'dotted') continue;
+        assert.equal(base(ours[i].column_type), base(theirs[i].column_type), `type of ${name}`);
+      }
+      assert.equal(ours[NAMES.indexOf('dotted')].column_type, 'DATE');
+    }
+  });
+}
+
+test('csv and JSON output spell the doubles that are not finite so that DuckDB reads them back', async () => {
+  const csvFiles = load(csv, 'csv', 'csv');
+  const fromCsv = await db.all(`SELECT amount FROM read_csv(${sqlList(csvFiles)}, columns={'ts': 'VARCHAR', 'day': 'DATE',
+                                'dotted': 'DATE', 'amount': 'DOUBLE', 'ts_min': 'VARCHAR', 'ts_off': 'VARCHAR'}) ORDER BY amount`);
+  assert.deepEqual(fromCsv.map((r) => String(r.amount)), ['-Infinity', '-1.5e-7', '1000', 'Infinity', 'NaN']);
+  // JSON has no NaN: s3dest writes "NaN", "Infinity", "-Infinity" as strings, and reads them back.
+  const jsonFiles = load(csv, 'csv', 'json');
+  const text = jsonFiles.map((f) => fs.readFileSync(f, 'utf8')).join('');
+  for (const spelled of ['"amount":"NaN"', '"amount":"Infinity"', '"amount":"-Infinity"']) assert.ok(text.includes(spelled), spelled);
+  const written = path.join(dir, 'written.ndjson');
+  fs.writeFileSync(written, text);
+  const again = load(written, 'ndjson', 'parquet');
+  const rows = await db.all(`(SELECT * FROM expected) EXCEPT ALL (${readBack(again)})`);
+  assert.deepEqual(rows, [], 'what s3dest wrote as JSON reads back the same');
+});

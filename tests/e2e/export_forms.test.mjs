@@ -95,3 +95,52 @@ test('csv and JSON output spell the doubles that are not finite so that DuckDB r
   const rows = await db.all(`(SELECT * FROM expected) EXCEPT ALL (${readBack(again)})`);
   assert.deepEqual(rows, [], 'what s3dest wrote as JSON reads back the same');
 });
+
+// Loads `text` (in `inputFormat`) with `config` added to a day layout on "when"; returns
+// the result and the folders written.
+function loadDays(name, text, inputFormat, config) {
+  const work = fs.mkdtempSync(path.join(dir, 'days-'));
+  const input = path.join(work, name);
+  fs.writeFileSync(input, text);
+  const dest = path.join(work, 'lake');
+  const configFile = writeConfig(work, { folder: '/{{YYYY}}/{{MM}}/{{DD}}', file_name: 'part-{{chunk_id}}',
+                                         file_format: 'csv', date_field: 'when', ...config });
+  const r = s3dest(['load', '--no-progress', '--config', configFile, '--input', input, '--input-format', inputFormat,
+                    '--dest', dest]);
+  const folders = fs.existsSync(dest) ? listFiles(dest).map((f) => path.dirname(f)).sort() : [];
+  return { ...r, folders, input };
+}
+
+test('a date field of epoch seconds or milliseconds partitions by its day (date_field_unit)', () => {
+  const seconds = loadDays('epochs.ndjson', '{"when": 1751371200, "n": 1}\n{"when": 1751457600.5, "n": 2}\n', 'ndjson',
+                           { date_field_unit: 's' });
+  assert.equal(seconds.status, 0, seconds.stderr);
+  assert.deepEqual(seconds.folders, ['2025/07/01', '2025/07/02']);
+  const millis = loadDays('epochs.csv', 'when,n\n1751371200000,1\n1751457600000,2\n', 'csv', { date_field_unit: 'ms' });
+  assert.equal(millis.status, 0, millis.stderr);
+  assert.deepEqual(millis.folders, ['2025/07/01', '2025/07/02']);
+  // Without the unit an integer is not a date: bad input at its line.
+  const bare = loadDays('epochs.ndjson', '{"when": 1751371200, "n": 1}\n', 'ndjson', {});
+  assert.equal(bare.status, 3, bare.stderr);
+  assert.match(bare.stderr, /epochs\.ndjson:1: column 'when': 1751371200/);
+});
+
+test('a date field in a format of its own (date_format); a value that does not match is refused at its line', () => {
+  const us = loadDays('us.csv', 'when,n\n01/31/2024,1\n2/1/2024,2\n', 'csv', { date_format: '%m/%d/%Y' });
+  assert.equal(us.status, 0, us.stderr);
+  assert.deepEqual(us.folders, ['2024/01/31', '2024/02/01']);
+  const named = loadDays('named.ndjson', '{"when": "Jan  1 2000 11:30 PM"}\n{"when": "Dec 31 1999 11:30 PM"}\n', 'ndjson',
+                         { date_format: '%b %e %Y %I:%M %p' });
+  assert.equal(named.status, 0, named.stderr);
+  assert.deepEqual(named.folders, ['1999/12/31', '2000/01/01']);
+  const bad = loadDays('us.csv', 'when,n\n01/31/2024,1\n31/01/2024,2\n', 'csv', { date_format: '%m/%d/%Y' });
+  assert.equal(bad.status, 3, bad.stderr);
+  assert.match(bad.stderr, /us\.csv:3: column 'when': "31\/01\/2024" does not match the format "%m\/%d\/%Y"/);
+  // Day and month are never guessed: without a format, 01/31/2024 is not a date.
+  const guess = loadDays('us.csv', 'when,n\n01/31/2024,1\n', 'csv', {});
+  assert.equal(guess.status, 3, guess.stderr);
+  assert.match(guess.stderr, /us\.csv:2: column 'when': "01\/31\/2024" is not a date/);
+  const wrongFormat = loadDays('us.csv', 'when,n\n01/31/2024,1\n', 'csv', { date_format: '%m/%d' });
+  assert.equal(wrongFormat.status, 2, wrongFormat.stderr);
+  assert.match(wrongFormat.stderr, /"date_format": "%m\/%d" has no %Y/);
+});

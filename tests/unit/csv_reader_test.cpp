@@ -323,3 +323,16 @@ BOOST_AUTO_TEST_CASE(a_header_with_more_than_max_columns_is_refused) {
   BOOST_TEST(read_rows("a,b\n1,2\n", options).size() == 1u);
   BOOST_TEST(error_of("a,b,c\n1,2,3\n", options).rfind("data.csv:1: more than 2 columns", 0) == 0);
 }
+
+BOOST_AUTO_TEST_CASE(dates_by_format_and_epochs_by_unit) {
+  auto schema = parse_schema_json(R"j({"columns": [{"name": "d", "type": "date", "format": "%d.%m.%Y"},
+                                                   {"name": "t", "type": "timestamp", "unit": "ms"}]})j",
+                                  "schema.json");
+  BOOST_REQUIRE(schema.ok());
+  ReaderOptions options;
+  options.schema = *schema;
+  const std::vector<std::string> expected = {"d=2024-01-31 t=2025-07-01T12:00:00.123000Z"};
+  BOOST_TEST(read_rows("d,t\n31.01.2024,1751371200123\n", options) == expected);
+  BOOST_TEST(error_of("d,t\n2024-01-31,1\n", options).find("does not match the format \"%d.%m.%Y\"") !=
+             std::string::npos);
+}

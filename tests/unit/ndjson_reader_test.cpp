@@ -394,3 +394,23 @@ BOOST_AUTO_TEST_CASE(inference_stops_once_its_samples_hold_twice_max_line_bytes)
   const auto reader = open_ndjson(text, options);
   BOOST_TEST(show_types(reader->schema()) == "n:int64 s:string");
 }
+
+BOOST_AUTO_TEST_CASE(timestamps_by_format_and_epochs_by_unit) {
+  const auto options = with_schema(R"j({"columns": [
+      {"name": "s", "type": "timestamp", "unit": "s"}, {"name": "ns", "type": "timestamp", "unit": "ns"},
+      {"name": "us_date", "type": "date", "format": "%m/%d/%Y"},
+      {"name": "when", "type": "timestamp", "format": "%b %e %Y %I:%M %p"}]})j");
+  const std::vector<std::string> expected = {
+      "s=2025-07-01T12:00:00Z ns=2025-07-01T12:00:00.123456Z us_date=2024-01-31 when=2000-01-01T13:05:00Z",
+      "s=2025-07-01T12:00:00.500000Z ns=null us_date=null when=null"};
+  BOOST_TEST(read_rows("{\"s\": 1751371200, \"ns\": 1751371200123456000, \"us_date\": \"01/31/2024\", "
+                       "\"when\": \"Jan  1 2000 01:05 PM\"}\n"
+                       "{\"s\": \"1751371200.5\"}\n",
+                       options) == expected);
+  BOOST_TEST(error_of("{\"ns\": 1751371200123456789}\n", options) ==
+             "data.ndjson:1: column 'ns': 1751371200123456789 is not a number of nanoseconds since 1970-01-01 in "
+             "the years 0001-9999 (with no digit finer than a microsecond) (type from the --schema file); fix the "
+             "value, or the column's type in the --schema file");
+  BOOST_TEST(error_of("{\"us_date\": \"31/01/2024\"}\n", options).find("\"31/01/2024\" does not match the format "
+                                                                     "\"%m/%d/%Y\"") != std::string::npos);
+}

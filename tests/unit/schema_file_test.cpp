@@ -47,7 +47,8 @@ BOOST_AUTO_TEST_CASE(unknown_keys_suggest_the_nearest_known_one) {
   BOOST_TEST(error_of(R"j({"columns": [{"name": "a", "type": "string", "nulable": false}]})j") ==
              "schema.json: column 1: unknown key 'nulable'; did you mean 'nullable'?");
   BOOST_TEST(error_of(R"j({"columns": [{"name": "a", "type": "string", "comment": "x"}]})j") ==
-             "schema.json: column 1: unknown key 'comment'; the known keys are 'name', 'type', 'nullable'");
+             "schema.json: column 1: unknown key 'comment'; the known keys are 'name', 'type', 'nullable', 'format', "
+             "'unit'");
   BOOST_TEST(error_of(R"j({"colums": []})j") == "schema.json: unknown key 'colums'; did you mean 'columns'?");
 }
 
@@ -97,4 +98,25 @@ BOOST_AUTO_TEST_CASE(loads_a_file) {
   BOOST_TEST(missing.status().message() ==
              "cannot open schema file '/nonexistent/schema.json': No such file or directory; check the path "
              "given with --schema");
+}
+
+BOOST_AUTO_TEST_CASE(dates_and_timestamps_may_say_how_they_are_spelled) {
+  auto schema = parse_schema_json(R"j({"columns": [
+      {"name": "booked", "type": "date", "format": "%m/%d/%Y"},
+      {"name": "seen_at", "type": "timestamp", "unit": "ms"},
+      {"name": "at", "type": "timestamp", "format": "%d.%m.%Y %H:%M"}]})j", "schema.json");
+  BOOST_REQUIRE_MESSAGE(schema.ok(), schema.status().message());
+  BOOST_TEST(schema->columns[0].type.format == "%m/%d/%Y");
+  BOOST_TEST((schema->columns[1].type.unit == EpochUnit::ms));
+  BOOST_TEST(schema->columns[2].type.format == "%d.%m.%Y %H:%M");
+  BOOST_TEST(error_of(R"j({"columns": [{"name": "d", "type": "date", "format": "%m/%d"}]})j") ==
+             "schema.json: column 'd': \"format\" \"%m/%d\" has no %Y: a date needs its four-digit year");
+  BOOST_TEST(error_of(R"j({"columns": [{"name": "d", "type": "date", "format": "%Y %q"}]})j").find("has %q") !=
+             std::string::npos);
+  BOOST_TEST(error_of(R"j({"columns": [{"name": "n", "type": "int64", "format": "%Y"}]})j") ==
+             "schema.json: column 'n': \"format\" is for date and timestamp columns");
+  for (const char* bad : {R"j({"columns": [{"name": "t", "type": "timestamp", "unit": "h"}]})j",
+                          R"j({"columns": [{"name": "t", "type": "date", "unit": "s"}]})j",
+                          R"j({"columns": [{"name": "t", "type": "timestamp", "unit": "s", "format": "%Y"}]})j"})
+    BOOST_TEST(error_of(bad).find("\"unit\" is for a timestamp given as a number since 1970") != std::string::npos);
 }

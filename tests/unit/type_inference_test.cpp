@@ -129,9 +129,14 @@ BOOST_AUTO_TEST_CASE(time_columns_are_dates_or_timestamps_whatever_else_they_hel
   inference.observe(1, ValueKind::timestamp);
   inference.observe(1, ValueKind::integer);
   inference.observe(2, ValueKind::text);
-  const Schema schema = inference.schema({"day", "at", "note"}, {"day", "at"});
+  const std::vector<Column> declared = {Column{"day", ColumnType(), true}, Column{"at", ColumnType(), true}};
+  const Schema schema = inference.schema({"day", "at", "note"}, declared);
   BOOST_TEST(schema.columns[0].type.name() == "date");
   BOOST_TEST(schema.columns[1].type.name() == "timestamp");
   BOOST_TEST(schema.columns[2].type.name() == "string");
+  // A declared format or unit is the type, whatever the samples looked like.
+  Column epochs{"day", ColumnType(TypeId::timestamp), true};
+  epochs.type.unit = EpochUnit::s;
+  BOOST_TEST((inference.schema({"day"}, {epochs}).columns[0].type == epochs.type));
   BOOST_TEST(inference.schema({"day", "at", "note"}).columns[0].type.name() == "string");  // undeclared
 }

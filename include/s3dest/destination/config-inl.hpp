@@ -49,7 +49,8 @@ constexpr std::string_view kConfigKeys[] = {
     "assume_role_arn", "external_id", "role_chain", "role_session_name", "region", "endpoint",
     "sts_endpoint", "path_style", "bucket", "folder", "file_format", "file_name",
     "max_file_size_mb", "separator", "partition_by", "encryption", "encryption_key",
-    "use_load_by_account", "use_binary_strings", "date_field", "account_field", "context",
+    "use_load_by_account", "use_binary_strings", "date_field", "date_format", "date_field_unit",
+    "account_field", "context",
     "gzip_level", "parquet_compression", "avro_codec", "part_size_mb", "concurrency", "checksum",
     "max_attempts", "idle_timeout_seconds", "memory_limit_mb", "existing_objects", "allow_http"};
 
@@ -161,6 +162,10 @@ inline Status check_config(const Config& c, const ConfigReader& r) {
     return r.error("assume_role_arn", "is missing: \"assume_role\" needs the ARN of the role to assume");
   if (c.use_load_by_account && c.account_field.empty())
     return r.error("account_field", "is missing: \"use_load_by_account\" needs the name of the column that holds the account");
+  if ((!c.date_format.empty() || c.date_field_unit != EpochUnit::none) && c.date_field.empty())
+    return r.error(c.date_format.empty() ? "date_field_unit" : "date_format", "says how the date field is spelled: set \"date_field\" too");
+  if (!c.date_format.empty() && c.date_field_unit != EpochUnit::none)
+    return r.error("date_field_unit", "is for a date field that is a number since 1970; \"date_format\" for one that is text: keep one");
   if (c.access_key_id.empty() != c.secret_access_key.empty())
     return r.error(c.access_key_id.empty() ? "access_key_id" : "secret_access_key",
                    "is missing: access keys come in pairs (access_key_id and secret_access_key)");
@@ -232,6 +237,16 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
     else if (key == "use_load_by_account") S3DEST_TRY(r.read_bool(key, value, c.use_load_by_account));
     else if (key == "use_binary_strings") S3DEST_TRY(r.read_bool(key, value, c.use_binary_strings));
     else if (key == "date_field") S3DEST_TRY(r.read_string(key, value, c.date_field));
+    else if (key == "date_format") {
+      S3DEST_TRY(r.read_string(key, value, c.date_format));
+      if (const auto problem = check_time_format(c.date_format)) return r.error(key, "\"" + c.date_format + "\" " + *problem);
+    } else if (key == "date_field_unit") {
+      std::string unit;
+      S3DEST_TRY(r.read_string(key, value, unit));
+      const auto parsed = parse_epoch_unit(unit);
+      if (!parsed) return r.error(key, "\"" + unit + "\" is not one of s, ms, us or ns");
+      c.date_field_unit = *parsed;
+    }
     else if (key == "account_field") S3DEST_TRY(r.read_string(key, value, c.account_field));
     else if (key == "parquet_compression") {
       S3DEST_TRY(r.read_string(key, value, c.parquet_compression));

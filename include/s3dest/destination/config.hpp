@@ -12,6 +12,7 @@
 #include "s3dest/aws/sse.hpp"
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/time_format.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/sink/object_checksum.hpp"
 
@@ -49,6 +50,10 @@ struct Config {
   bool use_load_by_account = false;
   bool use_binary_strings = false;
   std::string date_field;
+  // How the date field is spelled when no --schema says (see core/time_format.hpp): a
+  // format such as "%m/%d/%Y", or the unit of a number since the epoch.
+  std::string date_format;
+  EpochUnit date_field_unit = EpochUnit::none;
   std::string account_field;
   std::map<std::string, std::string> context;
   // Tuning.

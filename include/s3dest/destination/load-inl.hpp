@@ -189,6 +189,17 @@ struct InputsPlan {
   std::optional<size_t> date_column, account_column;
 };
 
+// The date field as the config declares it: a timestamp if it is a number in a unit, a
+// date or timestamp by its format (whether the format reads a time of day), else either,
+// which inference decides.
+inline Column date_field_column(const Config& config) {
+  Column column{config.date_field, ColumnType(TypeId::timestamp), true};
+  column.type.unit = config.date_field_unit;
+  column.type.format = config.date_format;
+  if (!config.date_format.empty() && !format_has_time(config.date_format)) column.type.id = TypeId::date;
+  return column;
+}
+
 // Opens every input (a missing file fails before anything is written) and settles the
 // schema (given, or inferred from the first input) and the columns that decide
 // partitions.
@@ -212,7 +223,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   // Each column costs a few KiB in every open file (a parquet column's page, dictionary
   // and statistics): 16 columns a MiB keep one open file within a sixteenth of the limit.
   plan.reader_options.max_columns = static_cast<size_t>(config.memory_limit_mb * 16);
-  if (layout.partitioning() != Partitioning::none) plan.reader_options.time_columns = {config.date_field};
+  if (layout.partitioning() != Partitioning::none) plan.reader_options.time_columns = {date_field_column(config)};
   if (options.schema && options.schema->columns.size() > plan.reader_options.max_columns) {
     return usage_error("the --schema file has " + std::to_string(options.schema->columns.size()) +
                        " columns, more than memory_limit_mb allows (" +
@@ -220,6 +231,16 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   }
   if (options.schema) {
     plan.schema = *options.schema;
+    // date_format / date_field_unit say how the date field is spelled, unless the schema
+    // gives that column a format or unit of its own.
+    const ColumnType declared = date_field_column(config).type;
+    const auto date = plan.schema.find(config.date_field);
+    if (date && layout.partitioning() != Partitioning::none &&
+        (!declared.format.empty() || declared.unit != EpochUnit::none)) {
+      ColumnType& type = plan.schema.columns[*date].type;
+      if (type.format.empty() && type.unit == EpochUnit::none) type = declared;
+    }
+    plan.reader_options.schema = plan.schema;
   } else {
     InputPlan& first = plan.inputs.front();
     S3DEST_ASSIGN_OR_RETURN(first.reader,

@@ -434,6 +434,16 @@ inline Status NdjsonReader::read_value(simdjson::ondemand::value& value, size_t 
           }
           break;
         }
+        case TypeId::timestamp: {  // a number since the epoch, when the column has a unit
+          if (type.unit == EpochUnit::none) break;
+          const std::string_view raw = detail::trim_json_space(value.raw_json_token());
+          if (!detail::is_json_number(raw)) return json_error(line, simdjson::NUMBER_ERROR);
+          if (const auto micros = parse_epoch(raw, type.unit)) {
+            out = Value::of_int(*micros);
+            return {};
+          }
+          return errors_.bad_value(line, col, std::string(raw), detail::value_problem(raw, type));
+        }
         case TypeId::decimal: {
           const std::string_view raw = detail::trim_json_space(value.raw_json_token());
           if (!detail::is_json_number(raw)) return json_error(line, simdjson::NUMBER_ERROR);

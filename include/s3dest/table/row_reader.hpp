@@ -53,10 +53,11 @@ struct ReaderOptions {
   // The most columns a table may have (keys of NDJSON objects, fields of a csv header):
   // every column costs memory in each open output file.
   size_t max_columns = 8192;
-  // Columns declared to hold a date or a timestamp (the date field that partitions):
-  // inference types them as timestamp if a sample value was one, else as date, so a value
-  // that is neither is bad input at its row rather than a column of strings.
-  std::vector<std::string> time_columns;
+  // Columns declared to hold a date or a timestamp (the date field that partitions), so a
+  // value that is neither is bad input at its row rather than making a column of strings.
+  // One with a format or unit (type.format, type.unit) has the type it declares; one
+  // without is a timestamp if a sample value was one, else a date.
+  std::vector<Column> time_columns;
   // Lines before the source's first byte: a source that is one block of a larger file
   // reports the file's line numbers.
   uint64_t first_line_offset = 0;
@@ -277,13 +278,18 @@ inline bool convert_text(std::string_view text, const ColumnType& type, Value& o
       return true;
     }
     case TypeId::date: {
-      const auto v = parse_date(text);
+      std::optional<int64_t> v;
+      if (type.format.empty()) v = parse_date(text);
+      else if (const auto micros = parse_time_with_format(text, type.format))
+        v = floor_div(*micros, kMicrosPerDay);  // the day it falls on (UTC)
       if (!v) return false;
       out = Value::of_int(*v);
       return true;
     }
     case TypeId::timestamp: {
-      const auto v = parse_timestamp(text);
+      const auto v = type.unit != EpochUnit::none ? parse_epoch(text, type.unit)
+                     : type.format.empty()        ? parse_timestamp(text)
+                                                  : parse_time_with_format(text, type.format);
       if (!v) return false;
       out = Value::of_int(*v);
       return true;
@@ -318,8 +324,14 @@ inline std::string value_problem(std::string_view text, const ColumnType& type) 
     case TypeId::int32:
     case TypeId::int64: return integer_problem(text, type);
     case TypeId::float64: return "is not a double";
-    case TypeId::date: return "is not a date (YYYY-MM-DD, YYYY/MM/DD or YYYY.MM.DD)";
+    case TypeId::date:
+      if (!type.format.empty()) return "does not match the format \"" + type.format + "\"";
+      return "is not a date (YYYY-MM-DD, YYYY/MM/DD or YYYY.MM.DD)";
     case TypeId::timestamp:
+      if (!type.format.empty()) return "does not match the format \"" + type.format + "\"";
+      if (type.unit != EpochUnit::none)
+        return "is not a number of " + std::string(epoch_unit_name(type.unit)) +
+               " since 1970-01-01 in the years 0001-9999 (with no digit finer than a microsecond)";
       return "is not a timestamp (like 2024-01-31T09:30:00Z, 2024-01-31 11:30:00.250+02:00 or 2024/01/31 09:30; "
              "at most 6 fractional digits that are not zero)";
     case TypeId::decimal:
@@ -420,7 +432,8 @@ class ValueErrors {
   // 1000 rows); give the column's type with --schema"
   Status bad_value(uint64_t line, const Column& column, const std::string& shown,
                    const std::string& problem) const {
-    if (std::find(time_columns_.begin(), time_columns_.end(), column.name) != time_columns_.end()) {
+    const auto declared = [&column](const Column& c) { return c.name == column.name; };
+    if (std::find_if(time_columns_.begin(), time_columns_.end(), declared) != time_columns_.end()) {
       return input_error(where(line) + "column '" + column.name + "': " + shown + " " + problem +
                          " (the date field: every row's must be a date or a timestamp); fix the value");
     }
@@ -440,7 +453,7 @@ class ValueErrors {
   size_t inference_rows_ = 1000;
   size_t inference_bytes_ = 0;
   size_t max_columns_ = 0;
-  std::vector<std::string> time_columns_;  // typed as dates by declaration, not inference
+  std::vector<Column> time_columns_;  // typed as dates by declaration, not inference
   bool inferred_ = false;
   std::string note_, advice_;
 };

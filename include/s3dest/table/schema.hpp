@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/time_format.hpp"
 
 namespace s3dest {
 
@@ -24,9 +25,17 @@ enum class TypeId : uint8_t {
 };
 
 struct ColumnType {
+  ColumnType(TypeId id_ = TypeId::string, uint8_t precision_ = 0, uint8_t scale_ = 0)
+      : id(id_), precision(precision_), scale(scale_) {}
+
   TypeId id = TypeId::string;
   uint8_t precision = 0;  // decimal only: 1..38
   uint8_t scale = 0;      // decimal only: 0..precision
+  // How the input spells a date or timestamp when not as parse_date / parse_timestamp
+  // read it: a format (check_time_format), or for a timestamp a number of `unit`s since
+  // the epoch. Neither changes what is written.
+  std::string format;
+  EpochUnit unit = EpochUnit::none;
 
   // "string", "int64", "decimal(12,2)", ... as written in schema files.
   std::string name() const;
@@ -34,7 +43,8 @@ struct ColumnType {
   static Result<ColumnType> parse(std::string_view text);
 
   friend bool operator==(const ColumnType& a, const ColumnType& b) {
-    return a.id == b.id && a.precision == b.precision && a.scale == b.scale;
+    return a.id == b.id && a.precision == b.precision && a.scale == b.scale && a.format == b.format &&
+           a.unit == b.unit;
   }
   friend bool operator!=(const ColumnType& a, const ColumnType& b) { return !(a == b); }
 };
@@ -80,7 +90,7 @@ inline Result<ColumnType> ColumnType::parse(std::string_view text) {
       {"date", TypeId::date},     {"timestamp", TypeId::timestamp},
   };
   for (const auto& n : kNames)
-    if (text == n.name) return ColumnType{n.id, 0, 0};
+    if (text == n.name) return ColumnType(n.id);
   constexpr std::string_view kDecimal = "decimal(";
   if (text.substr(0, kDecimal.size()) == kDecimal && text.back() == ')') {
     const std::string_view args = text.substr(kDecimal.size(), text.size() - kDecimal.size() - 1);
@@ -96,7 +106,7 @@ inline Result<ColumnType> ColumnType::parse(std::string_view text) {
       if (p > 99 || s > 99) ok = false;
     }
     if (ok && p >= 1 && p <= 38 && s <= p)
-      return ColumnType{TypeId::decimal, static_cast<uint8_t>(p), static_cast<uint8_t>(s)};
+      return ColumnType(TypeId::decimal, static_cast<uint8_t>(p), static_cast<uint8_t>(s));
     return usage_error("type '" + std::string(text) +
                        "': decimal needs a precision from 1 to 38 and a scale from 0 to the "
                        "precision, as in decimal(12,2)");

@@ -1,9 +1,13 @@
 // The --schema file: the columns' names, types and nullability, in order.
 //
 //   {"columns": [{"name": "date", "type": "date", "nullable": false},
-//                {"name": "cost", "type": "decimal(12,2)"}]}
+//                {"name": "cost", "type": "decimal(12,2)"},
+//                {"name": "booked", "type": "date", "format": "%m/%d/%Y"},
+//                {"name": "seen_at", "type": "timestamp", "unit": "ms"}]}
 //
-// Types are those of ColumnType::parse; columns are nullable unless "nullable": false.
+// Types are those of ColumnType::parse; columns are nullable unless "nullable": false. A
+// date or timestamp may have a "format" (see core/time_format.hpp), a timestamp a "unit"
+// (s, ms, us, ns: a number since the epoch) instead.
 // Anything else (unknown keys, unknown types, duplicate names) is a usage error (exit 2)
 // that names the file and the column, since a schema that is silently half-read would
 // shape every object written.
@@ -72,8 +76,8 @@ inline Result<Column> parse_schema_column(simdjson::dom::element element, size_t
     return usage_error(where + " must be an object like {\"name\": \"id\", \"type\": \"int64\"}");
   }
   Column column;
-  bool has_name = false, has_type = false, has_nullable = false;
-  std::string_view type_text;
+  bool has_name = false, has_type = false, has_nullable = false, has_format = false, has_unit = false;
+  std::string_view type_text, format, unit;
   for (auto field : object) {
     const std::string_view key = field.key;
     if (key == "name") {
@@ -93,8 +97,17 @@ inline Result<Column> parse_schema_column(simdjson::dom::element element, size_t
       if (field.value.get_bool().get(column.nullable))
         return usage_error(where + ": \"nullable\" must be true or false");
       has_nullable = true;
+    } else if (key == "format") {
+      if (has_format) return usage_error(where + ": \"format\" is given twice");
+      if (field.value.get_string().get(format) || format.empty())
+        return usage_error(where + ": \"format\" must be a string such as \"%m/%d/%Y\"");
+      has_format = true;
+    } else if (key == "unit") {
+      if (has_unit) return usage_error(where + ": \"unit\" is given twice");
+      if (field.value.get_string().get(unit)) return usage_error(where + ": \"unit\" must be s, ms, us or ns");
+      has_unit = true;
     } else {
-      return usage_error(where + ": " + unknown_key_message(key, {"name", "type", "nullable"}));
+      return usage_error(where + ": " + unknown_key_message(key, {"name", "type", "nullable", "format", "unit"}));
     }
   }
   if (!has_name) return usage_error(where + " has no \"name\"; give each column a name");
@@ -106,6 +119,20 @@ inline Result<Column> parse_schema_column(simdjson::dom::element element, size_t
   auto type = ColumnType::parse(type_text);
   if (!type.ok()) return type.status().prefixed(named + ": ");
   column.type = *type;
+  const bool time = type->id == TypeId::date || type->id == TypeId::timestamp;
+  if (has_format) {
+    if (!time) return usage_error(named + ": \"format\" is for date and timestamp columns");
+    if (const auto problem = check_time_format(format))
+      return usage_error(named + ": \"format\" \"" + std::string(format) + "\" " + *problem);
+    column.type.format = std::string(format);
+  }
+  if (has_unit) {
+    const auto parsed = parse_epoch_unit(unit);
+    if (type->id != TypeId::timestamp || !parsed || has_format)
+      return usage_error(named + ": \"unit\" is for a timestamp given as a number since 1970 (s, ms, us or ns), "
+                                 "without a \"format\"");
+    column.type.unit = *parsed;
+  }
   return column;
 }
 

@@ -36,9 +36,10 @@ class TypeInference {
   void observe(size_t column, ValueKind kind);
   // The type the values seen in `column` fit.
   ColumnType type_of(size_t column) const;
-  // A nullable column per name, typed from what was observed; `time_columns` are a
-  // timestamp if one was observed in them, else a date, whatever else they held.
-  Schema schema(const std::vector<std::string>& names, const std::vector<std::string>& time_columns = {}) const;
+  // A nullable column per name, typed from what was observed. `time_columns` have the type
+  // they declare if it has a format or unit, else they are a timestamp if one was
+  // observed in them and a date if not, whatever else they held.
+  Schema schema(const std::vector<std::string>& names, const std::vector<Column>& time_columns = {}) const;
 
  private:
   std::vector<uint8_t> seen_;  // per column, a bit per ValueKind
@@ -116,15 +117,17 @@ inline ColumnType TypeInference::type_of(size_t column) const {
 }
 
 inline Schema TypeInference::schema(const std::vector<std::string>& names,
-                                    const std::vector<std::string>& time_columns) const {
+                                    const std::vector<Column>& time_columns) const {
   Schema schema;
   schema.columns.reserve(names.size());
   for (size_t i = 0; i < names.size(); ++i) {
     ColumnType type = type_of(i);
-    if (std::find(time_columns.begin(), time_columns.end(), names[i]) != time_columns.end()) {
+    const auto declared = std::find_if(time_columns.begin(), time_columns.end(),
+                                       [&](const Column& c) { return c.name == names[i]; });
+    if (declared != time_columns.end()) {
+      const bool spelled = !declared->type.format.empty() || declared->type.unit != EpochUnit::none;
       const bool timestamps = i < seen_.size() && (seen_[i] & detail::kind_bit(ValueKind::timestamp)) != 0;
-      type = ColumnType();
-      type.id = timestamps ? TypeId::timestamp : TypeId::date;
+      type = spelled ? declared->type : ColumnType(timestamps ? TypeId::timestamp : TypeId::date);
     }
     schema.columns.push_back(Column{names[i], type, true});
   }

@@ -1,7 +1,7 @@
 // Data as warehouse exports and tools write it: timestamps with a space and no offset
 // (PostgreSQL, MySQL, BigQuery, pandas), minutes without seconds, offsets as +hh, +hhmm
 // and Z, slashed and dotted dates, doubles as 1e3, NaN, inf and -Infinity. Loaded from
-// csv and NDJSON, partitioned by a timestamp column, and read back by DuckDB equal to
+// csv, NDJSON and a JSON array, partitioned by a timestamp column, and read back by DuckDB equal to
 // DuckDB's own reading of the csv (timestamps compared in UTC); the types s3dest infers
 // agree with DuckDB's read_csv column by column (but for dotted dates, which DuckDB leaves
 // as text).
@@ -21,7 +21,7 @@ const ROWS = [
 ];
 const NAMES = ['ts', 'day', 'dotted', 'amount', 'ts_min', 'ts_off'];
 
-let dir, db, csv, ndjson;
+let dir, db, csv, ndjson, array;
 
 before(async () => {
   dir = tempDir('s3dest-export-forms-');
@@ -31,6 +31,9 @@ before(async () => {
   ndjson = path.join(dir, 'export.ndjson');
   const asJson = (row) => Object.fromEntries(NAMES.map((n, i) => [n, n === 'amount' && Number.isFinite(Number(row[i])) ? Number(row[i]) : row[i]]));
   fs.writeFileSync(ndjson, ROWS.map((r) => JSON.stringify(asJson(r))).join('\n') + '\n');
+  // And as one pretty-printed JSON array, as APIs and many tools write it.
+  array = path.join(dir, 'export.json');
+  fs.writeFileSync(array, JSON.stringify(ROWS.map(asJson), null, 2));
   db = await duck();
   // DuckDB's reading of the csv, timestamps in UTC, the dotted dates cast as dates.
   await db.run(`CREATE TABLE expected AS SELECT ts::TIMESTAMP AS ts, day, strptime(dotted, '%Y.%m.%d')::DATE AS dotted,
@@ -59,9 +62,9 @@ function load(input, inputFormat, fileFormat) {
 const readBack = (files) => `SELECT ts::TIMESTAMP AS ts, day, dotted, amount, ts_min::TIMESTAMP AS ts_min,
                              ts_off::TIMESTAMP AS ts_off FROM read_parquet(${sqlList(files)})`;
 
-for (const [input, inputFormat] of [['csv', 'csv'], ['ndjson', 'ndjson']]) {
-  test(`${inputFormat}: every form read, partitioned and written back equal to DuckDB's reading`, async () => {
-    const files = load(inputFormat === 'csv' ? csv : ndjson, inputFormat, 'parquet');
+for (const [input, inputFormat] of [['csv', 'csv'], ['ndjson', 'ndjson'], ['array', 'json']]) {
+  test(`${input}: every form read, partitioned and written back equal to DuckDB's reading`, async () => {
+    const files = load({ csv, ndjson, array }[input], inputFormat, 'parquet');
     const rows = await db.all(`(SELECT * FROM expected) EXCEPT ALL (${readBack(files)})`);
     assert.deepEqual(rows, [], 'rows of DuckDB\'s reading missing from the output');
     const [{ n }] = await db.all(`SELECT count(*) AS n FROM (${readBack(files)})`);

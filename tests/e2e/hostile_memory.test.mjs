@@ -126,3 +126,16 @@ test(`parquet: ${MEMORY_LIMIT_MB * 16} columns, the most allowed, load within th
   assert.equal(r.status, 0, r.stderr);
   assertWithinBudget(r, `${columns} columns`);
 });
+
+test('a 200 MB JSON array (pretty-printed, one file) loads within the budget, streamed', () => {
+  const rows = 1_000_000;
+  const pad = 'x'.repeat(150);
+  const file = writePieces(path.join(dir, 'array.json'), rows + 2, (i) =>
+    i === 0 ? '[\n' : i === rows + 1 ? '\n]\n'
+      : `${i > 1 ? ',\n' : ''}  {\n    "id": ${i},\n    "note": "${pad}",\n    "ok": ${i % 2 === 0}\n  }`);
+  assert.ok(fs.statSync(file).size > 190e6);
+  const r = loadMeasured(file, { inputFormat: 'json' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`loaded ${rows} rows`));
+  assertWithinBudget(r, '200 MB JSON array');
+});

@@ -23,7 +23,7 @@
 namespace s3dest::tool {
 
 inline constexpr const char* kUsage = R"(usage:
-  s3dest load  --config FILE [--input PATH]... [--input-format ndjson|csv] [--schema FILE]
+  s3dest load  --config FILE [--input PATH]... [--input-format ndjson|json|csv] [--schema FILE]
                [--dest URI] [--set NAME=VALUE]... [--now TIME] [--manifest FILE] [--worker ID]
                [--dry-run] [--progress | --no-progress] [--verbose]
   s3dest check --config FILE [--dest URI] [--now TIME] [--verbose]
@@ -35,7 +35,8 @@ inline constexpr const char* kUsage = R"(usage:
   s3dest version
 
 --dest is s3://bucket[/prefix], file://DIR or a folder path. --input - (or none) reads
-standard input; .gz inputs are decompressed. --now fixes "now" (RFC 3339) for names.
+standard input; .gz inputs are decompressed; JSON input is NDJSON or one array of objects.
+--now fixes "now" (RFC 3339) for names.
 --worker names this writer when several load one dataset ({{worker}} in the layout).
 A load never deletes what existed before it; SIGINT/SIGTERM stop it and undo it.
 cleanup aborts the multipart uploads and removes the temporary files that killed loads

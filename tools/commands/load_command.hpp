@@ -41,8 +41,9 @@ inline std::string parse_load_args(const std::vector<std::string>& args, LoadArg
   options.flag("--progress", a.progress).flag("--no-progress", a.no_progress).flag("--verbose", a.verbose);
   if (std::string error = options.parse(args, "load"); !error.empty()) return error;
   if (a.config.empty()) return "--config FILE is required";
-  if (a.input_format != "ndjson" && a.input_format != "csv")
-    return "--input-format is ndjson or csv, not \"" + a.input_format + "\"";
+  // json: NDJSON or one JSON array of objects, told apart by the first byte (ndjson too).
+  if (a.input_format != "ndjson" && a.input_format != "json" && a.input_format != "csv")
+    return "--input-format is ndjson, json or csv, not \"" + a.input_format + "\"";
   for (const std::string& set : a.sets) {
     if (set.find('=') == std::string::npos || set.front() == '=') return "--set takes NAME=VALUE, got \"" + set + "\"";
     const std::string name = set.substr(0, set.find('='));

@@ -3,6 +3,7 @@
 // `zcat x | s3dest load` and `s3dest load --input x.gz` read the same rows.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,10 @@ class ByteSource {
   static Result<std::unique_ptr<ByteSource>> open(const std::string& path, const StopFlag* stop = nullptr);
   // Bytes already in memory (gzip or plain); `name` is what messages call them.
   static std::unique_ptr<ByteSource> from_string(std::string bytes, std::string name);
+  // Bytes a function makes, as read() hands them out (fill up to `cap`, 0 at the end):
+  // for sources that transform another one. They are taken as they come (no gzip).
+  using Produce = std::function<Result<size_t>(char* buf, size_t cap)>;
+  static std::unique_ptr<ByteSource> from_function(Produce produce, std::string name);
 
   // Fills up to `cap` bytes of `buf` with decompressed data; 0 means the end. Damaged or
   // truncated gzip data is an input error (exit 3) that names the source.
@@ -45,6 +50,7 @@ class ByteSource {
   Result<bool> next_member();
 
   std::string name_;
+  Produce produce_;  // from_function's
   int fd_ = -1;
   bool owns_fd_ = false;
   const StopFlag* stop_ = nullptr;  // watched while a pipe has nothing to read
@@ -126,6 +132,13 @@ inline std::unique_ptr<ByteSource> ByteSource::from_string(std::string bytes, st
   return source;
 }
 
+inline std::unique_ptr<ByteSource> ByteSource::from_function(Produce produce, std::string name) {
+  std::unique_ptr<ByteSource> source(new ByteSource());
+  source->produce_ = std::move(produce);
+  source->name_ = std::move(name);
+  return source;
+}
+
 inline ByteSource::~ByteSource() {
   if (owns_fd_) ::close(fd_);
 }
@@ -193,6 +206,7 @@ inline Status ByteSource::detect() {
 }
 
 inline Result<size_t> ByteSource::read(char* buf, size_t cap) {
+  if (produce_) return cap == 0 ? Result<size_t>(size_t{0}) : produce_(buf, cap);
   if (mode_ == Mode::unknown) S3DEST_TRY(detect());
   if (cap == 0) return size_t{0};
   if (mode_ == Mode::gzip) return read_gzip(buf, cap);

@@ -8,6 +8,7 @@
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/load.hpp"
 #include "s3dest/format/text_values.hpp"
+#include "s3dest/table/json_lines.hpp"
 
 namespace s3dest {
 namespace detail {
@@ -189,6 +190,13 @@ struct InputsPlan {
   std::optional<size_t> date_column, account_column;
 };
 
+// An input as its format reads it: JSON (NDJSON, or one array of objects) as lines.
+inline Result<std::unique_ptr<ByteSource>> open_input(const std::string& path, const LoadOptions& options) {
+  S3DEST_ASSIGN_OR_RETURN(auto source, ByteSource::open(path, options.stop));
+  if (options.input_format == InputFormat::ndjson) source = json_lines(std::move(source));
+  return source;
+}
+
 // The date field as the config declares it: a timestamp if it is a number in a unit, a
 // date or timestamp by its format (whether the format reads a time of day), else either,
 // which inference decides.
@@ -211,7 +219,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   InputsPlan plan;
   for (const auto& path : options.inputs) {
     InputPlan input;
-    S3DEST_ASSIGN_OR_RETURN(input.source, ByteSource::open(path, options.stop));
+    S3DEST_ASSIGN_OR_RETURN(input.source, open_input(path, options));
     input.parallel = options.input_format == InputFormat::ndjson && path != "-";
     plan.inputs.push_back(std::move(input));
   }
@@ -251,7 +259,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
                                         first.reader->name();
     if (first.parallel) {  // read the file again from its start, in parallel
       first.reader.reset();
-      S3DEST_ASSIGN_OR_RETURN(first.source, ByteSource::open(options.inputs.front(), options.stop));
+      S3DEST_ASSIGN_OR_RETURN(first.source, open_input(options.inputs.front(), options));
     }
   }
   plan.reader_options.schema = plan.schema;  // every input must match

@@ -97,10 +97,10 @@ BOOST_AUTO_TEST_CASE(mixed_values_infer_the_wider_type) {
   auto reader = open_ndjson(
       "{\"i_and_d\": 1, \"i_and_s\": 1, \"nulls\": null, \"d_and_ts\": \"2024-01-01\"}\n"
       "{\"i_and_d\": 2.25, \"i_and_s\": \"one\", \"nulls\": null, \"d_and_ts\": \"2024-01-01T00:00:00Z\"}\n");
-  BOOST_TEST(show_types(reader->schema()) == "i_and_d:double i_and_s:string nulls:string d_and_ts:string");
+  BOOST_TEST(show_types(reader->schema()) == "i_and_d:double i_and_s:string nulls:string d_and_ts:timestamp");
   const std::vector<std::string> expected = {
-      "i_and_d=1 i_and_s=\"1\" nulls=null d_and_ts=\"2024-01-01\"",
-      "i_and_d=2.25 i_and_s=\"one\" nulls=null d_and_ts=\"2024-01-01T00:00:00Z\"",
+      "i_and_d=1 i_and_s=\"1\" nulls=null d_and_ts=2024-01-01T00:00:00Z",
+      "i_and_d=2.25 i_and_s=\"one\" nulls=null d_and_ts=2024-01-01T00:00:00Z",
   };
   BOOST_TEST(read_rows(*reader) == expected);
 }

@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(combining_kinds) {
   BOOST_TEST(type_from({K::boolean, K::null}) == "bool");
   BOOST_TEST(type_from({K::date}) == "date");
   BOOST_TEST(type_from({K::timestamp, K::timestamp}) == "timestamp");
-  BOOST_TEST(type_from({K::date, K::timestamp}) == "string");
+  BOOST_TEST(type_from({K::date, K::timestamp}) == "timestamp");  // a date is its midnight, as in DuckDB
   BOOST_TEST(type_from({K::integer, K::boolean}) == "string");
   BOOST_TEST(type_from({K::integer, K::text}) == "string");
   BOOST_TEST(type_from({K::null, K::null}) == "string");

@@ -115,6 +115,7 @@ inline std::optional<int64_t> parse_utc_offset(std::string_view text, size_t pos
 
 inline std::optional<int64_t> parse_timestamp(std::string_view text) {
   const auto date = detail::parse_civil_date(text);
+  if (date && text.size() == 10) return days_from_civil(*date) * kMicrosPerDay;
   if (!date || text.size() < 16) return std::nullopt;
   const char sep = text[10];
   if (sep != 'T' && sep != 't' && sep != ' ') return std::nullopt;

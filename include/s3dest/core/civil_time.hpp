@@ -73,8 +73,8 @@ std::optional<int32_t> parse_date(std::string_view text);
 //
 // DATE as parse_date takes it; OFFSET one of Z, z, +hh, +hhmm, +hh:mm (or -), UTC, maybe
 // after one space; none means UTC (as PostgreSQL's `timestamp`, MySQL, BigQuery and
-// pandas write it). Digits past microseconds must be zero, so no value is silently
-// rounded.
+// pandas write it). A date alone is its midnight, UTC. Digits past microseconds must be
+// zero, so no value is silently rounded.
 std::optional<int64_t> parse_timestamp(std::string_view text);
 
 // "YYYY-MM-DD".

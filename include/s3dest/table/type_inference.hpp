@@ -1,8 +1,8 @@
 // Choosing column types from the first rows of an input that came without a schema.
 // Readers classify each sample value (ValueKind) and TypeInference combines what one
 // column saw: integers -> int64; integers and other numbers -> double; true/false -> bool;
-// dates (YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD) -> date; timestamps (parse_timestamp) -> timestamp; anything else, a mix, or only nulls
-// -> string. A later value that does not fit is the reader's input error, which suggests
+// dates (YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD) -> date; timestamps (parse_timestamp), or
+// timestamps and dates -> timestamp; anything else, a mix, or only nulls -> string. A later value that does not fit is the reader's input error, which suggests
 // --schema: guessing wider types on the fly would change a column's type mid-file.
 #pragma once
 
@@ -112,7 +112,7 @@ inline ColumnType TypeInference::type_of(size_t column) const {
   else if (only(kind_bit(ValueKind::integer) | kind_bit(ValueKind::real))) type.id = TypeId::float64;
   else if (only(kind_bit(ValueKind::boolean))) type.id = TypeId::boolean;
   else if (only(kind_bit(ValueKind::date))) type.id = TypeId::date;
-  else if (only(kind_bit(ValueKind::timestamp))) type.id = TypeId::timestamp;
+  else if (only(kind_bit(ValueKind::timestamp) | kind_bit(ValueKind::date))) type.id = TypeId::timestamp;  // a date is its midnight
   return type;
 }
 

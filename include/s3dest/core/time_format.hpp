@@ -14,6 +14,7 @@
 // any other character matches itself.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -22,6 +22,7 @@ std::unique_ptr<ByteSource> json_lines(std::unique_ptr<ByteSource> source);
 
 // ---------------------------------------------------------------------------------------
 
+#include <algorithm>
 #include <string>
 #include <utility>
 

@@ -18,7 +18,7 @@
 // 5. max_file_size_mb 1 in every codec: no file over, chunks at least 80% full, no row lost;
 //    a row bigger than the cap is refused and nothing is left behind.
 //
-// About 30 s on 2 cores. Skipped, saying so, while the tool refuses file_format parquet.
+// About 30 s on 2 cores.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,27 +50,6 @@ try {
 } catch (error) {
   throw new Error(`hyparquet is missing: run \`npm ci\` in tests/e2e (${error.message})`);
 }
-
-// ---------------------------------------------------------------------------------------
-// Skip while the tool refuses parquet (exit 2, "not available").
-
-function parquetRefused() {
-  const work = tempDir('s3dest-parquet-probe-');
-  try {
-    const input = path.join(work, 'probe.ndjson');
-    fs.writeFileSync(input, '{"x":1}\n');
-    const config = writeConfig(work, { folder: '/probe', file_name: 'probe', file_format: 'parquet' });
-    const dest = path.join(work, 'lake');
-    const r = s3dest(['load', '--no-progress', '--config', config, '--input', input, '--dest', dest]);
-    if (r.status === 2 && /not available/.test(r.stderr))
-      return `s3dest refuses file_format parquet: ${r.stderr.trim()}`;
-    return false;
-  } finally {
-    cleanup(work);
-  }
-}
-const SKIP = parquetRefused();
-if (SKIP) console.log(`# skipping the parquet tests: ${SKIP}`);
 
 // ---------------------------------------------------------------------------------------
 // Codecs: config value, the name DuckDB's parquet_metadata gives it.
@@ -324,7 +303,6 @@ const parquetFiles = (dest) => listFiles(dest).map((f) => path.join(dest, f));
 let dir, db;
 
 before(async () => {
-  if (SKIP) return;
   dir = tempDir('s3dest-parquet-');
   db = await duck();
 });
@@ -453,7 +431,7 @@ let millionInput;
 const million = () =>
   (millionInput ??= sample(path.join(dir, 'million.ndjson'), { rows: 1_000_000, days: 30, accounts: 5 }));
 
-test('1,000,000 rows as parquet (default codec: snappy), by day and account, read back by DuckDB unchanged', { skip: SKIP }, async () => {
+test('1,000,000 rows as parquet (default codec: snappy), by day and account, read back by DuckDB unchanged', async () => {
   const work = fs.mkdtempSync(path.join(dir, 'million-'));
   try {
     const input = million();
@@ -468,7 +446,7 @@ test('1,000,000 rows as parquet (default codec: snappy), by day and account, rea
   }
 });
 
-test('1,000,000 rows as one uncompressed stream: several row groups in one file, read by both readers', { skip: SKIP }, async () => {
+test('1,000,000 rows as one uncompressed stream: several row groups in one file, read by both readers', async () => {
   const work = fs.mkdtempSync(path.join(dir, 'stream-'));
   try {
     const input = million();
@@ -511,7 +489,7 @@ test('1,000,000 rows as one uncompressed stream: several row groups in one file,
 });
 
 for (const codec of ['gzip', 'none']) {
-  test(`50,000 rows with parquet_compression ${codec}, read back by DuckDB and hyparquet`, { skip: SKIP }, async () => {
+  test(`50,000 rows with parquet_compression ${codec}, read back by DuckDB and hyparquet`, async () => {
     const work = fs.mkdtempSync(path.join(dir, `${codec}-`));
     try {
       const input = sample(path.join(work, 'input.ndjson'), { rows: 50_000, days: 10, accounts: 3, seed: 7 });
@@ -846,7 +824,7 @@ function writeEdgeInput() {
 for (const codec of Object.keys(CODECS)) {
   for (const binaryStrings of [false, true]) {
     const name = `parquet_compression ${codec}, use_binary_strings ${binaryStrings}`;
-    test(`edge-case values read back exactly by DuckDB and hyparquet, ${name}`, { skip: SKIP }, async () => {
+    test(`edge-case values read back exactly by DuckDB and hyparquet, ${name}`, async () => {
       writeEdgeInput();
       const work = fs.mkdtempSync(path.join(dir, 'edge-'));
       try {
@@ -871,7 +849,7 @@ for (const codec of Object.keys(CODECS)) {
 
 for (const binaryStrings of [false, true]) {
   const name = `the edge-case set in one file: statistics over every value, use_binary_strings ${binaryStrings}`;
-  test(name, { skip: SKIP }, async () => {
+  test(name, async () => {
     writeEdgeInput();
     const work = fs.mkdtempSync(path.join(dir, 'edge-one-'));
     try {
@@ -891,7 +869,7 @@ for (const binaryStrings of [false, true]) {
   });
 }
 
-test('a dictionary that outgrows its limit mid-chunk: dictionary then PLAIN pages, read by both readers', { skip: SKIP }, async () => {
+test('a dictionary that outgrows its limit mid-chunk: dictionary then PLAIN pages, read by both readers', async () => {
   // 60,000 rows of 10 repeating values, then 60,000 distinct ones of 40 bytes and more
   // (2.4 MB, past any dictionary a writer keeps in memory), in one row group. Ints too.
   const work = fs.mkdtempSync(path.join(dir, 'dictionary-'));
@@ -948,7 +926,7 @@ test('a dictionary that outgrows its limit mid-chunk: dictionary then PLAIN page
   }
 });
 
-test('2,200,000 rows in one row group: a column of nulls only, and one nearly so, read by both readers', { skip: SKIP }, async () => {
+test('2,200,000 rows in one row group: a column of nulls only, and one nearly so, read by both readers', async () => {
   // Small rows, so one row group holds them all: more values than one data page may count.
   const work = fs.mkdtempSync(path.join(dir, 'nulls-'));
   try {
@@ -999,7 +977,7 @@ test('2,200,000 rows in one row group: a column of nulls only, and one nearly so
 
 for (const codec of Object.keys(CODECS)) {
   const name = `parquet_compression ${codec} with max_file_size_mb 1: full chunks under the cap, no row lost`;
-  test(name, { skip: SKIP }, async () => {
+  test(name, async () => {
     const work = fs.mkdtempSync(path.join(dir, 'cap-'));
     try {
       // Two partitions of 150,000 rows, several megabytes each in every codec.
@@ -1051,7 +1029,7 @@ for (const codec of Object.keys(CODECS)) {
   });
 }
 
-test('a row larger than max_file_size_mb is refused and the objects already written are removed', { skip: SKIP }, () => {
+test('a row larger than max_file_size_mb is refused and the objects already written are removed', () => {
   // Partitions are written in date order; the huge row is on a later day, so the first
   // day's object exists by the time it is found.
   const work = fs.mkdtempSync(path.join(dir, 'huge-'));

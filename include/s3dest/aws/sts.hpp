@@ -91,9 +91,9 @@ struct ServiceError {
 ServiceError parse_service_error(std::string_view body);
 
 // A provider that assumes a role with the credentials `source` gives and renews the
-// session before it expires. `chained`: the caller is itself a role session, so the
-// duration is capped at one hour (also done whenever the source credentials carry a
-// session token).
+// session before it expires. When the source credentials carry a session token (the
+// caller is itself a role session: a chained session), the duration is capped at one
+// hour, as STS requires.
 std::shared_ptr<CredentialsProvider> make_assume_role_provider(std::shared_ptr<CredentialsProvider> source,
                                                                AssumeRoleParams params,
                                                                std::shared_ptr<HttpSender> sender,

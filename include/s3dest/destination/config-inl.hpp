@@ -41,6 +41,13 @@ constexpr NamedValue<ChecksumAlgorithm> kChecksums[] = {{"crc32c", ChecksumAlgor
                                                         {"md5", ChecksumAlgorithm::md5},
                                                         {"none", ChecksumAlgorithm::none}};
 
+constexpr NamedValue<ParquetOptions::Compression> kParquetCompressions[] = {
+    {"snappy", ParquetOptions::Compression::snappy},
+    {"gzip", ParquetOptions::Compression::gzip},
+    {"none", ParquetOptions::Compression::none}};
+constexpr NamedValue<AvroOptions::Codec> kAvroCodecs[] = {{"deflate", AvroOptions::Codec::deflate},
+                                                          {"null", AvroOptions::Codec::null}};
+
 constexpr NamedValue<ExistingObjects> kExistingObjects[] = {{"replace", ExistingObjects::replace},
                                                              {"keep", ExistingObjects::keep}};
 
@@ -248,15 +255,8 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
       c.date_field_unit = *parsed;
     }
     else if (key == "account_field") S3DEST_TRY(r.read_string(key, value, c.account_field));
-    else if (key == "parquet_compression") {
-      S3DEST_TRY(r.read_string(key, value, c.parquet_compression));
-      if (c.parquet_compression != "snappy" && c.parquet_compression != "gzip" && c.parquet_compression != "none")
-        return r.error(key, "\"" + c.parquet_compression + "\" is not one of snappy, gzip or none");
-    } else if (key == "avro_codec") {
-      S3DEST_TRY(r.read_string(key, value, c.avro_codec));
-      if (c.avro_codec != "deflate" && c.avro_codec != "null")
-        return r.error(key, "\"" + c.avro_codec + "\" is not one of deflate or null");
-    } else if (key == "checksum") S3DEST_TRY(r.read_enum(key, value, kChecksums, c.checksum));
+    else if (key == "parquet_compression") S3DEST_TRY(r.read_enum(key, value, kParquetCompressions, c.parquet_compression));
+    else if (key == "avro_codec") S3DEST_TRY(r.read_enum(key, value, kAvroCodecs, c.avro_codec)); else if (key == "checksum") S3DEST_TRY(r.read_enum(key, value, kChecksums, c.checksum));
     else if (key == "existing_objects") S3DEST_TRY(r.read_enum(key, value, kExistingObjects, c.existing_objects));
     else if (key == "allow_http") S3DEST_TRY(r.read_bool(key, value, c.allow_http));
     else if (key == "gzip_level") S3DEST_TRY(r.read_int(key, value, 1, 9, c.gzip_level));

@@ -13,6 +13,8 @@
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/time_format.hpp"
+#include "s3dest/format/avro_format.hpp"
+#include "s3dest/format/parquet_format.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/sink/object_checksum.hpp"
 
@@ -58,8 +60,8 @@ struct Config {
   std::map<std::string, std::string> context;
   // Tuning.
   int gzip_level = 6;
-  std::string parquet_compression = "snappy";
-  std::string avro_codec = "deflate";
+  ParquetOptions::Compression parquet_compression = ParquetOptions::Compression::snappy;
+  AvroOptions::Codec avro_codec = AvroOptions::Codec::deflate;
   double part_size_mb = 8;
   int concurrency = 4;
   ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;

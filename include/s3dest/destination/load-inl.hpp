@@ -143,16 +143,14 @@ inline Result<std::unique_ptr<RowFormat>> make_row_format(const Config& config, 
     case FileFormat::json: text.kind = TextFormatOptions::Kind::json; break;
     case FileFormat::avro: {
       AvroOptions avro;
-      avro.codec = config.avro_codec == "null" ? AvroOptions::Codec::null : AvroOptions::Codec::deflate;
+      avro.codec = config.avro_codec;
       avro.binary_strings = config.use_binary_strings;
       S3DEST_ASSIGN_OR_RETURN(auto format, AvroFormat::create(schema, avro));
       return std::unique_ptr<RowFormat>(std::move(format));
     }
     case FileFormat::parquet: {
       ParquetOptions parquet;
-      parquet.compression = config.parquet_compression == "gzip"   ? ParquetOptions::Compression::gzip
-                            : config.parquet_compression == "none" ? ParquetOptions::Compression::none
-                                                                   : ParquetOptions::Compression::snappy;
+      parquet.compression = config.parquet_compression;
       parquet.gzip_level = config.gzip_level;
       parquet.binary_strings = config.use_binary_strings;
       // Open files hold their data in an eighth of the memory limit (a quarter for live

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "s3dest/destination/config.hpp"
 
@@ -170,4 +173,31 @@ BOOST_AUTO_TEST_CASE(a_config_file_too_big_to_be_one_is_refused_before_it_is_rea
   const auto missing = load_config_file("/nonexistent/config.json");
   BOOST_TEST(missing.status().message() == "cannot open config file '/nonexistent/config.json': No such file or "
                                            "directory; check the path given to --config");
+}
+
+BOOST_AUTO_TEST_CASE(codecs_and_how_the_date_field_is_spelled) {
+  const auto config = parse_config(R"({"file_name": "x", "parquet_compression": "gzip", "avro_codec": "null",
+                                       "date_field": "ts", "date_format": "%m/%d/%Y", "idle_timeout_seconds": 5})",
+                                   "c.json");
+  BOOST_REQUIRE_MESSAGE(config.ok(), config.status().message());
+  BOOST_TEST((config->parquet_compression == ParquetOptions::Compression::gzip));
+  BOOST_TEST((config->avro_codec == AvroOptions::Codec::null));
+  BOOST_TEST(config->date_format == "%m/%d/%Y");
+  BOOST_TEST(config->idle_timeout_seconds == 5);
+  const auto epochs = parse_config(R"({"file_name": "x", "date_field": "ts", "date_field_unit": "ms"})", "c.json");
+  BOOST_REQUIRE(epochs.ok());
+  BOOST_TEST((epochs->date_field_unit == EpochUnit::ms));
+  for (const auto& [json, words] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"file_name": "x", "parquet_compression": "lzo"})", "\"lzo\" is not one of snappy, gzip or none"},
+           {R"({"file_name": "x", "avro_codec": "snappy"})", "\"snappy\" is not one of deflate or null"},
+           {R"({"file_name": "x", "date_field": "ts", "date_format": "%d.%m"})", "has no %Y"},
+           {R"({"file_name": "x", "date_field": "ts", "date_field_unit": "h"})", "\"h\" is not one of s, ms, us or ns"},
+           {R"({"file_name": "x", "date_format": "%Y"})", "set \"date_field\" too"},
+           {R"({"file_name": "x", "date_field": "t", "date_format": "%Y", "date_field_unit": "s"})", "keep one"},
+           {R"({"file_name": "x", "idle_timeout_seconds": 0})", "must be a whole number from 1 to 3600"}}) {
+    const auto refused = parse_config(json, "c.json");
+    BOOST_REQUIRE_MESSAGE(!refused.ok(), json);
+    BOOST_TEST(refused.status().exit_code() == 2);
+    BOOST_TEST(mentions(refused.status(), words), refused.status().message());
+  }
 }

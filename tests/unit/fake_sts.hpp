@@ -14,7 +14,7 @@
 #include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/crypto/digest.hpp"
-#include "s3dest/crypto/hex.hpp"
+#include "s3dest/core/hex.hpp"
 #include "s3dest/crypto/hmac.hpp"
 
 namespace s3dest::testing {

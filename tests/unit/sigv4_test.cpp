@@ -17,7 +17,7 @@
 #include "s3dest/aws/sigv4.hpp"
 #include "s3dest/aws/streaming_payload.hpp"
 #include "s3dest/core/url.hpp"
-#include "s3dest/crypto/hex.hpp"
+#include "s3dest/core/hex.hpp"
 #include "s3dest/crypto/hmac.hpp"
 
 namespace fs = std::filesystem;

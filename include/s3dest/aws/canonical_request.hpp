@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "s3dest/core/hex.hpp"
 #include "s3dest/core/status.hpp"
 
 namespace s3dest::aws {
@@ -115,10 +116,8 @@ inline bool is_percent_escape(std::string_view text, size_t i) {
 
 inline void append_percent(std::string& out, unsigned char b) {
   // SigV4 wants upper-case hex here (and lower-case in hashes and signatures).
-  static constexpr char kDigits[] = "0123456789ABCDEF";
   out.push_back('%');
-  out.push_back(kDigits[b >> 4]);
-  out.push_back(kDigits[b & 15]);
+  append_hex_digits(out, b, 2, HexCase::upper);
 }
 
 // RFC 7230 token characters: what an HTTP header name (and method) may hold.

@@ -26,7 +26,7 @@
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/crypto/digest.hpp"
-#include "s3dest/crypto/hex.hpp"
+#include "s3dest/core/hex.hpp"
 #include "s3dest/crypto/hmac.hpp"
 
 namespace s3dest::aws {

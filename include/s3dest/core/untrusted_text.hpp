@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "s3dest/core/hex.hpp"
+
 namespace s3dest {
 
 std::string printable(std::string_view untrusted, size_t max_bytes = 400);
@@ -57,9 +59,8 @@ inline size_t utf8_sequence(std::string_view text, uint32_t& code_point) {
 }
 
 inline void append_escape(std::string& out, const char* prefix, uint32_t value, int digits) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   out += prefix;
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.push_back(kHex[(value >> shift) & 0xF]);
+  append_hex_digits(out, value, digits, HexCase::upper);
 }
 
 }  // namespace detail

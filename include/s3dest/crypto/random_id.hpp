@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "s3dest/core/hex.hpp"
 #include "s3dest/core/civil_time.hpp"
 
 namespace s3dest {
@@ -34,12 +35,11 @@ inline uint64_t random_bits() {
 }  // namespace detail
 
 inline std::string random_hex(size_t digits) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   uint64_t bits = 0;
   for (size_t i = 0; i < digits; ++i) {
     if (i % 16 == 0) bits = detail::random_bits();
-    out.push_back(kDigits[bits & 15]);
+    out.push_back(hex_digit(static_cast<unsigned>(bits)));
     bits >>= 4;
   }
   return out;

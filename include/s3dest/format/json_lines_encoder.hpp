@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "s3dest/core/hex.hpp"
 #include "s3dest/format/text_values.hpp"
 #include "s3dest/table/row.hpp"
 #include "s3dest/table/schema.hpp"
@@ -77,7 +78,6 @@ inline void JsonLinesEncoder::append_row(const Row& row, std::string& out) const
 }
 
 inline void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t start = 0;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -94,7 +94,7 @@ inline void append_json_string(std::string& out, std::string_view text) {
       case '\b': out.append("\\b"); break;
       case '\f': out.append("\\f"); break;
       default: {
-        const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        const char escape[] = {'\\', 'u', '0', '0', hex_digit(c >> 4), hex_digit(c)};
         out.append(escape, sizeof escape);
       }
     }

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "s3dest/core/hex.hpp"
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/numbers.hpp"
 #include "s3dest/core/status.hpp"
@@ -359,7 +360,6 @@ inline void append_key_value(std::string& out, std::string_view value) {
     for (size_t i = 0; i < value.size(); ++i) out += "%2E";
     return;
   }
-  static constexpr char kHex[] = "0123456789ABCDEF";
   for (char c : value) {
     if (!detail::is_key_escaped_char(c)) {
       out.push_back(c);
@@ -367,8 +367,7 @@ inline void append_key_value(std::string& out, std::string_view value) {
     }
     const auto u = static_cast<unsigned char>(c);
     out.push_back('%');
-    out.push_back(kHex[u >> 4]);
-    out.push_back(kHex[u & 0xF]);
+    append_hex_digits(out, u, 2, HexCase::upper);
   }
 }
 

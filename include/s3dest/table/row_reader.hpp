@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "s3dest/core/hex.hpp"
 #include "s3dest/core/byte_source.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/table/row.hpp"
@@ -363,10 +364,8 @@ inline std::string quote_for_message(std::string_view text) {
     } else if (c == '\t') {
       out += "\\t";
     } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
       out += "\\u00";
-      out.push_back(kHex[(c >> 4) & 15]);
-      out.push_back(kHex[c & 15]);
+      append_hex_digits(out, static_cast<unsigned char>(c), 2);
     } else {
       out.push_back(c);
     }

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/little_endian.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/load.hpp"
 #include "s3dest/format/text_values.hpp"
@@ -50,8 +51,7 @@ class PartitionKeyer {
         const CivilDate civil = civil_from_days(days);
         days = days_from_civil(CivilDate{civil.year, civil.month, 1});
       }
-      const auto day = static_cast<int32_t>(days);
-      key.append(reinterpret_cast<const char*>(&day), sizeof day);
+      append_little_endian(key, static_cast<int32_t>(days));
     }
     if (account_column_) {
       const Value& account = row[*account_column_];
@@ -73,10 +73,8 @@ class PartitionKeyer {
   PartitionKey decode(std::string_view key) const {
     PartitionKey partition;
     if (partitioning_ != Partitioning::none) {
-      int32_t day;
-      std::memcpy(&day, key.data(), sizeof day);
-      partition.day = day;
-      key.remove_prefix(sizeof day);
+      partition.day = load_little_endian<int32_t>(key);
+      key.remove_prefix(sizeof(int32_t));
     }
     partition.account = std::string(key);
     return partition;

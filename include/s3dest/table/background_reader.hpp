@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "s3dest/core/little_endian.hpp"
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/table/row_reader.hpp"
 
@@ -59,13 +60,11 @@ class EncodedBatch {
 
  private:
   void put(std::string_view bytes) {
-    const auto n = static_cast<uint32_t>(bytes.size());
-    bytes_.append(reinterpret_cast<const char*>(&n), sizeof n);
+    append_little_endian(bytes_, static_cast<uint32_t>(bytes.size()));
     bytes_.append(bytes);
   }
   static std::string_view take(const char*& p) {
-    uint32_t n;
-    std::memcpy(&n, p, sizeof n);
+    const auto n = load_little_endian<uint32_t>(std::string_view(p, sizeof(uint32_t)));
     const std::string_view bytes(p + sizeof n, n);
     p += sizeof n + n;
     return bytes;

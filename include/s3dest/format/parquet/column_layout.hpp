@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "s3dest/core/little_endian.hpp"
 #include "s3dest/table/row.hpp"
 #include "s3dest/table/schema.hpp"
 
@@ -83,19 +84,8 @@ bool statistic_less(SortOrder order, PhysicalType physical, std::string_view a, 
 
 namespace detail {
 
-template <typename T>
-inline void append_little_endian(std::string& out, T v) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &v, sizeof(T));  // every supported target is little-endian
-  out.append(bytes, sizeof(T));
-}
-
-template <typename T>
-inline T load_little_endian(std::string_view bytes) {
-  T v;
-  std::memcpy(&v, bytes.data(), sizeof(T));
-  return v;
-}
+using s3dest::append_little_endian;
+using s3dest::load_little_endian;
 
 }  // namespace detail
 

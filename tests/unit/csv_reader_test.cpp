@@ -1,17 +1,10 @@
 #define BOOST_TEST_MODULE csv_reader
 #include <boost/test/unit_test.hpp>
 
-#include <zlib.h>
-
 #include <string>
 #include <vector>
 
-#include "s3dest/core/civil_time.hpp"
-#include "s3dest/core/numbers.hpp"
-#include "s3dest/crypto/base64.hpp"
 #include "s3dest/table/csv_reader.hpp"
-#include "s3dest/table/decimal.hpp"
-#include "s3dest/table/schema_file.hpp"
 #include "gzip_helpers.hpp"
 #include "reader_helpers.hpp"
 
@@ -20,13 +13,12 @@ using namespace s3dest;
 namespace {
 
 using test_helpers::gzip;
-
 using test_helpers::read_rows;
-using test_helpers::show;
 using test_helpers::show_types;
+using test_helpers::with_schema;
 
 std::unique_ptr<RowReader> open_csv(const std::string& text, const ReaderOptions& options = {},
-                               const std::string& name = "data.csv") {
+                                    const std::string& name = "data.csv") {
   return test_helpers::open_reader(text, InputFormat::csv, options, name);
 }
 
@@ -36,33 +28,8 @@ std::vector<std::string> read_rows(const std::string& text, const ReaderOptions&
 
 // The message of the first error met opening or reading `text`; it must be an input error.
 std::string error_of(const std::string& text, const ReaderOptions& options = {}) {
-  auto reader = open_row_reader(ByteSource::from_string(text, "data.csv"), InputFormat::csv, options);
-  Status status;
-  if (!reader.ok()) {
-    status = reader.status();
-  } else {
-    Row row;
-    for (;;) {
-      auto more = (*reader)->next(row);
-      if (!more.ok()) {
-        status = more.status();
-        break;
-      }
-      if (!*more) break;
-    }
-  }
-  BOOST_TEST(status.exit_code() == 3, "no input error reading: " << text);
-  return status.message();
+  return test_helpers::input_error_of(text, InputFormat::csv, options, "data.csv");
 }
-
-ReaderOptions with_schema(const std::string& json) {
-  auto schema = parse_schema_json(json, "schema.json");
-  BOOST_REQUIRE_MESSAGE(schema.ok(), schema.status().message());
-  ReaderOptions options;
-  options.schema = *schema;
-  return options;
-}
-
 
 }  // namespace
 
@@ -287,9 +254,7 @@ BOOST_AUTO_TEST_CASE(gzip_input_reads_the_same_rows) {
   std::string text = "a,b\n";
   for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ",\"x\ny\"\n";
   const auto plain = read_rows(text);
-  auto reader = open_row_reader(ByteSource::from_string(gzip(text), "data.csv.gz"), InputFormat::csv, {});
-  BOOST_REQUIRE(reader.ok());
-  BOOST_TEST(read_rows(**reader) == plain);
+  BOOST_TEST(read_rows(*open_csv(gzip(text), {}, "data.csv.gz")) == plain);
 }
 
 BOOST_AUTO_TEST_CASE(empty_input_and_header_only) {
@@ -325,12 +290,8 @@ BOOST_AUTO_TEST_CASE(a_header_with_more_than_max_columns_is_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(dates_by_format_and_epochs_by_unit) {
-  auto schema = parse_schema_json(R"j({"columns": [{"name": "d", "type": "date", "format": "%d.%m.%Y"},
-                                                   {"name": "t", "type": "timestamp", "unit": "ms"}]})j",
-                                  "schema.json");
-  BOOST_REQUIRE(schema.ok());
-  ReaderOptions options;
-  options.schema = *schema;
+  const auto options = with_schema(R"j({"columns": [{"name": "d", "type": "date", "format": "%d.%m.%Y"},
+                                                    {"name": "t", "type": "timestamp", "unit": "ms"}]})j");
   const std::vector<std::string> expected = {"d=2024-01-31 t=2025-07-01T12:00:00.123000Z"};
   BOOST_TEST(read_rows("d,t\n31.01.2024,1751371200123\n", options) == expected);
   BOOST_TEST(error_of("d,t\n2024-01-31,1\n", options).find("does not match the format \"%d.%m.%Y\"") !=

@@ -1,17 +1,10 @@
 #define BOOST_TEST_MODULE ndjson_reader
 #include <boost/test/unit_test.hpp>
 
-#include <zlib.h>
-
 #include <string>
 #include <vector>
 
-#include "s3dest/core/civil_time.hpp"
-#include "s3dest/core/numbers.hpp"
-#include "s3dest/crypto/base64.hpp"
-#include "s3dest/table/decimal.hpp"
 #include "s3dest/table/ndjson_reader.hpp"
-#include "s3dest/table/schema_file.hpp"
 #include "gzip_helpers.hpp"
 #include "reader_helpers.hpp"
 
@@ -20,13 +13,12 @@ using namespace s3dest;
 namespace {
 
 using test_helpers::gzip;
-
 using test_helpers::read_rows;
-using test_helpers::show;
 using test_helpers::show_types;
+using test_helpers::with_schema;
 
 std::unique_ptr<RowReader> open_ndjson(const std::string& text, const ReaderOptions& options = {},
-                               const std::string& name = "data.ndjson") {
+                                    const std::string& name = "data.ndjson") {
   return test_helpers::open_reader(text, InputFormat::ndjson, options, name);
 }
 
@@ -34,34 +26,10 @@ std::vector<std::string> read_rows(const std::string& text, const ReaderOptions&
   return read_rows(*open_ndjson(text, options));
 }
 
-// The first error met opening or reading `text`.
-Status first_error(const std::string& text, const ReaderOptions& options = {}) {
-  auto reader = open_row_reader(ByteSource::from_string(text, "data.ndjson"), InputFormat::ndjson, options);
-  if (!reader.ok()) return reader.status();
-  Row row;
-  for (;;) {
-    auto more = (*reader)->next(row);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-  }
-  BOOST_FAIL("no error reading: " + text);
-  return {};
-}
-
+// The message of the first error met opening or reading `text`; it must be an input error.
 std::string error_of(const std::string& text, const ReaderOptions& options = {}) {
-  const Status status = first_error(text, options);
-  BOOST_TEST(status.exit_code() == 3);
-  return status.message();
+  return test_helpers::input_error_of(text, InputFormat::ndjson, options, "data.ndjson");
 }
-
-ReaderOptions with_schema(const std::string& json) {
-  auto schema = parse_schema_json(json, "schema.json");
-  BOOST_REQUIRE_MESSAGE(schema.ok(), schema.status().message());
-  ReaderOptions options;
-  options.schema = *schema;
-  return options;
-}
-
 
 }  // namespace
 
@@ -323,16 +291,15 @@ BOOST_AUTO_TEST_CASE(many_rows_across_blocks_keep_their_values_and_line_numbers)
   for (int i = 0; i < rows; ++i)
     text += "{\"i\": " + std::to_string(i) + ", \"s\": \"row " + std::to_string(i) + " padding padding\"}\n";
   text += "{\"i\": \"oops\"}\n";
-  auto reader = open_row_reader(ByteSource::from_string(text, "big.ndjson"), InputFormat::ndjson, {});
-  BOOST_REQUIRE(reader.ok());
+  auto reader = open_ndjson(text, {}, "big.ndjson");
   Row row;
   for (int i = 0; i < rows; ++i) {
-    auto more = (*reader)->next(row);
+    auto more = reader->next(row);
     BOOST_REQUIRE_MESSAGE(more.ok() && *more, "row " << i);
     if (row[0].integer != i || row[1].bytes != "row " + std::to_string(i) + " padding padding")
       BOOST_FAIL("row " << i << " read wrong");
   }
-  auto bad = (*reader)->next(row);
+  auto bad = reader->next(row);
   BOOST_REQUIRE(!bad.ok());
   BOOST_TEST(bad.status().message().rfind("big.ndjson:60001: column 'i'", 0) == 0);
 }
@@ -341,10 +308,9 @@ BOOST_AUTO_TEST_CASE(gzip_input_reads_the_same_rows) {
   std::string text;
   for (int i = 0; i < 2000; ++i) text += "{\"i\": " + std::to_string(i) + ", \"day\": \"2024-01-01\"}\n";
   auto plain = read_rows(text);
-  auto reader = open_row_reader(ByteSource::from_string(gzip(text), "data.ndjson.gz"), InputFormat::ndjson, {});
-  BOOST_REQUIRE(reader.ok());
-  BOOST_TEST(show_types((*reader)->schema()) == "i:int64 day:date");
-  BOOST_TEST(read_rows(**reader) == plain);
+  auto reader = open_ndjson(gzip(text), {}, "data.ndjson.gz");
+  BOOST_TEST(show_types(reader->schema()) == "i:int64 day:date");
+  BOOST_TEST(read_rows(*reader) == plain);
 }
 
 BOOST_AUTO_TEST_CASE(empty_input_has_no_columns_and_no_rows) {

@@ -1,6 +1,11 @@
 // Shared by the reader tests: open a reader over text, and show rows the way a user would
 // write them (null, numbers, "quoted strings", ISO dates, decimals with their scale,
-// binary as b64:...), so expectations read like the data.
+// binary as b64:...), so expectations read like the data; the first error of a bad input
+// as the user reads it; a schema given as its JSON.
+//
+//   auto reader = test_helpers::open_reader("a,b\n1,x\n", InputFormat::csv, {}, "data.csv");
+//   BOOST_TEST(test_helpers::read_rows(*reader) == std::vector<std::string>{"a=1 b=\"x\""});
+//   BOOST_TEST(test_helpers::input_error_of("a\n1,2\n", InputFormat::csv, {}, "data.csv") == "data.csv:2: ...");
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -9,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "s3dest/core/byte_source.hpp"
 #include "s3dest/format/text_values.hpp"
 #include "s3dest/table/row_reader.hpp"
+#include "s3dest/table/schema_file.hpp"
 
 namespace test_helpers {
 
@@ -52,6 +59,40 @@ inline std::vector<std::string> read_rows(s3dest::RowReader& reader) {
     if (!*more) return rows;
     rows.push_back(show(reader.schema(), row));
   }
+}
+
+// The first error met opening or reading `text` as the file `name`; a failed check (and
+// an ok status) when every row reads.
+inline s3dest::Status first_error(const std::string& text, s3dest::InputFormat format,
+                                  const s3dest::ReaderOptions& options, const std::string& name) {
+  auto reader = s3dest::open_row_reader(s3dest::ByteSource::from_string(text, name), format, options);
+  if (!reader.ok()) return reader.status();
+  s3dest::Row row;
+  for (;;) {
+    auto more = (*reader)->next(row);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  BOOST_ERROR("no error reading " << name << ": " << text.substr(0, 200));
+  return {};
+}
+
+// The message of that first error, which must be an input error (exit code 3).
+inline std::string input_error_of(const std::string& text, s3dest::InputFormat format,
+                                  const s3dest::ReaderOptions& options, const std::string& name) {
+  const s3dest::Status status = first_error(text, format, options, name);
+  if (status.ok()) return "";
+  BOOST_TEST(status.exit_code() == 3, "not an input error: " << status.message());
+  return status.message();
+}
+
+// Reader options with the schema `json` (as a --schema file holds it).
+inline s3dest::ReaderOptions with_schema(const std::string& json) {
+  auto schema = s3dest::parse_schema_json(json, "schema.json");
+  BOOST_REQUIRE_MESSAGE(schema.ok(), schema.status().message());
+  s3dest::ReaderOptions options;
+  options.schema = *schema;
+  return options;
 }
 
 }  // namespace test_helpers

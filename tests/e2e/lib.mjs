@@ -9,7 +9,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -84,6 +86,30 @@ export function loadOk(args, options) {
   return r;
 }
 
+// Writes `config` into `work` and loads with it into `work/lake` (or `work/<lake>`); `args`
+// gives the inputs and options. Asserts success; returns the destination.
+export function loadLake(work, config, args, { lake = 'lake', configName } = {}) {
+  const dest = path.join(work, lake);
+  loadOk(['--config', writeConfig(work, config, configName), ...args, '--dest', dest]);
+  return dest;
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+// `s3dest load --no-progress ARGS` under GNU time: {status, stdout, stderr, peakKb}, the
+// peak resident set in KB; stderr is what s3dest printed, without time's lines.
+export function loadMeasured(args, { input } = {}) {
+  assert.ok(fs.existsSync(GNU_TIME), `GNU time (${GNU_TIME}) is not installed: apt-get install time`);
+  const r = spawnSync(GNU_TIME, ['-f', 'peak-rss-kb=%M', BIN, 'load', '--no-progress', ...args], {
+    input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  const m = /peak-rss-kb=(\d+)\n?$/.exec(r.stderr);
+  assert.ok(m, `no peak RSS in: ${r.stderr}`);
+  const stderr = r.stderr.slice(0, m.index).replace(/Command exited with non-zero status \d+\n$/, '');
+  return { status: r.status, stdout: r.stdout, stderr, peakKb: Number(m[1]) };
+}
+
 // Asserts a run failed with `code`, a message that begins "s3dest: error:", and that the
 // message matches every pattern in `words` (RegExp or plain substring).
 // A load that got as far as writing says first which run it is.
@@ -125,8 +151,52 @@ export function sample(file, { rows, days, accounts, seed } = {}) {
   return file;
 }
 
+// A copy of NDJSON `file` (as FILE.bad) with a row whose date is no date added at its end.
+export function withBadLastRow(file) {
+  const bad = `${file}.bad`;
+  fs.writeFileSync(bad, fs.readFileSync(file, 'utf8') + '{"date": "not a date", "account": "acc0"}\n');
+  return bad;
+}
+
 // ---------------------------------------------------------------------------------------
 // Files.
+
+// The folder a suite's tests share (and, with `duck`, one DuckDB connection), made before
+// its first test and removed after its last; with `sample` ({rows, days, accounts, seed}),
+// s3dest-sample rows in it as `input` (and, with `duck`, in table `input`). The fields are
+// there once the tests run:
+//   const suite = suiteSetup('s3dest-x-', { duck: true });
+//   test('...', () => use(suite.dir, suite.db));
+export function suiteSetup(prefix, { duck: withDuck = false, sample: rows } = {}) {
+  const suite = {};
+  before(async () => {
+    suite.dir = tempDir(prefix);
+    if (withDuck) suite.db = await duck();
+    if (rows) suite.input = sample(path.join(suite.dir, 'input.ndjson'), rows);
+    if (rows && withDuck) await loadSampleInput(suite.db, 'input', suite.input);
+  });
+  after(() => {
+    suite.db?.close();
+    cleanup(suite.dir);
+  });
+  return suite;
+}
+
+// A fresh folder for one test (or case) under the suite's folder `parent`.
+export function workFolder(parent, prefix = 'run-') {
+  return fs.mkdtempSync(path.join(parent, prefix));
+}
+
+// Runs `fn(work)` in a fresh folder under `parent` and removes the folder afterwards, passed
+// or failed: a test's big files go when it ends, not with the suite.
+export async function inWorkFolder(parent, fn, prefix = 'run-') {
+  const work = workFolder(parent, prefix);
+  try {
+    return await fn(work);
+  } finally {
+    cleanup(work);
+  }
+}
 
 // A fresh folder under the system temp folder; removed by cleanup().
 export function tempDir(prefix = 's3dest-e2e-') {
@@ -160,6 +230,15 @@ export function listFiles(root) {
   };
   if (fs.existsSync(root)) walk(root);
   return out.sort();
+}
+
+// Every file under `root` as a full path, sorted; [] when it does not exist.
+export const filePaths = (root) => listFiles(root).map((f) => path.join(root, f));
+
+// The bytes of an object as a reader sees them: gunzipped when its name ends with .gz.
+export function readObject(file) {
+  const bytes = fs.readFileSync(file);
+  return file.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes;
 }
 
 // Every entry (files and folders) under `root`, relative; [] when it does not exist.
@@ -283,6 +362,73 @@ export async function assertSameRows(db, a, b, what = '') {
   assert.equal(counts.a_rows, counts.b_rows, `${what}: row counts differ`);
 }
 
+// Table `input` against the objects of a dayAccountConfig() load into `dest`, as `reader`
+// (a DuckDB table function over them, with filename=true) gives them: the same rows, and
+// each in the file its day and account name.
+export async function assertPartitionedRows(db, dest, reader, what) {
+  await db.run(`CREATE OR REPLACE TABLE output AS SELECT * FROM ${reader}`);
+  await assertSameRows(db, 'SELECT * FROM input', 'SELECT * EXCLUDE (filename) FROM output', what);
+  const misplaced = await db.all(
+    `SELECT filename, date::VARCHAR AS date, account FROM output WHERE NOT starts_with(filename, ` +
+      `${sqlString(dest + '/ws1/')} || account || '/' || strftime(date, '%Y/%m/%d') || ` +
+      `'/campaigns-' || strftime(date, '%Y%m%d') || '-') LIMIT 5`,
+  );
+  assert.deepEqual(misplaced, [], `${what}: rows in a file whose key names another day or account`);
+}
+
+// max_file_size_mb kept by a dayAccountConfig() load into `dest`: `partitions` folders,
+// every object at most `cap` bytes, each partition's chunks numbered from 00001 without a
+// gap, at least two of them, and every one but the last at least `fill` of the cap full.
+// `extension`: what every name ends with (default: any). Returns the objects' paths.
+export function assertFullChunks(dest, { cap, partitions: folders, fill, extension }) {
+  const ending = extension ? extension.replaceAll('.', '\\.') : '\\.[a-z.]+';
+  const name = new RegExp(`^(.*)/campaigns-\\d{8}-(\\d{5})${ending}$`);
+  const files = listFiles(dest);
+  const partitions = new Map(); // folder -> [{chunk, size, f}]
+  for (const f of files) {
+    const m = name.exec(f);
+    assert.ok(m, `unexpected object name ${f}`);
+    const size = fs.statSync(path.join(dest, f)).size;
+    assert.ok(size <= cap, `${f} is ${size} bytes, over the cap of ${cap}`);
+    if (!partitions.has(m[1])) partitions.set(m[1], []);
+    partitions.get(m[1]).push({ chunk: m[2], size, f });
+  }
+  assert.equal(partitions.size, folders, 'one folder per partition');
+  const underfilled = [];
+  for (const [folder, chunks] of partitions) {
+    chunks.sort((a, b) => a.chunk.localeCompare(b.chunk));
+    const ids = chunks.map((c) => c.chunk);
+    assert.deepEqual(ids, ids.map((_, i) => String(i + 1).padStart(5, '0')), `chunk ids of ${folder}`);
+    assert.ok(chunks.length >= 2, `${folder} should need several chunks, has ${chunks.length}`);
+    for (const c of chunks.slice(0, -1)) if (c.size < fill * cap) underfilled.push(c);
+  }
+  const fills = underfilled.map((c) => c.size / cap).sort((a, b) => a - b);
+  assert.deepEqual(
+    underfilled.map((c) => `${c.f}: ${c.size} bytes`).slice(0, 5),
+    [],
+    `${underfilled.length} of ${files.length - partitions.size} chunks that are not their partition's last ` +
+      `are under ${100 * fill}% of the cap (${cap} bytes); fill from ${(100 * fills[0]).toFixed(1)}% to ` +
+      `${(100 * fills.at(-1)).toFixed(1)}%`,
+  );
+  return files.map((f) => path.join(dest, f));
+}
+
+// A row bigger than `config`'s max_file_size_mb, after `lines` (NDJSON sample rows) and on
+// a later day (partitions are written in date order, so theirs exist by the time it is
+// read), is refused naming max_file_size_mb, and the objects already written are removed.
+export function assertHugeRowRefused(work, lines, config) {
+  const huge = { ...JSON.parse(lines.at(-1)), date: '2026-02-01', note: 'x'.repeat(100_000) };
+  const input = path.join(work, 'huge.ndjson');
+  fs.writeFileSync(input, lines.join('\n') + '\n' + JSON.stringify(huge) + '\n');
+  const dest = path.join(work, 'lake');
+  fs.mkdirSync(dest);
+  const r = s3dest(['load', '--no-progress', '--config', writeConfig(work, config), '--input', input, '--dest', dest]);
+  assert.notEqual(r.status, 0, 'the load should fail');
+  assert.match(r.stderr, /^s3dest: error:/m);
+  assert.match(r.stderr, /max_file_size_mb/);
+  assert.deepEqual(listFiles(dest), [], 'objects of the failed run were left behind');
+}
+
 // ---------------------------------------------------------------------------------------
 // The sample data of s3dest-sample.
 
@@ -324,6 +470,15 @@ export async function loadSampleInput(db, table, file, columns = SAMPLE_COLUMNS)
   );
 }
 
+// The sample's columns as parquet holds them (and DuckDB reads them): timestamps are
+// instants, TIMESTAMP WITH TIME ZONE.
+export const SAMPLE_PARQUET_COLUMNS = { ...SAMPLE_COLUMNS, updated_at: 'TIMESTAMP WITH TIME ZONE' };
+
+// Sample rows `FROM from` with updated_at as microseconds since 1970: parquet's instants
+// and the input's plain timestamps compare equal so.
+export const sampleWithMicros = (from) =>
+  `SELECT * EXCLUDE (updated_at), epoch_us(updated_at) AS updated_at FROM ${from}`;
+
 // A day-and-account layout like the demo's.
 export function dayAccountConfig(overrides = {}) {
   return {
@@ -342,3 +497,36 @@ export function dayAccountConfig(overrides = {}) {
 }
 
 export const EXTENSIONS = { csv: '.csv', 'csv+gzip': '.csv.gz', json: '.json', 'json+gzip': '.json.gz' };
+
+// ---------------------------------------------------------------------------------------
+// The hand-made edge-case sets (edge_cases.test.mjs, parquet_types.test.mjs).
+
+// The edge-case layout: a folder per account and day, `edge-YYYY-MM-DD-NNNNN` files.
+export function edgeLayout(overrides) {
+  return {
+    folder: '/{{account}}/{{YYYY}}/{{MM}}/{{DD}}',
+    file_name: 'edge-{{YYYY}}-{{MM}}-{{DD}}-{{chunk_id}}',
+    partition_by: 'day',
+    use_load_by_account: true,
+    date_field: 'date',
+    account_field: 'account',
+    ...overrides,
+  };
+}
+
+// The i-th value of `list`, round and round.
+export const pick = (list, i) => list[i % list.length];
+
+// An NDJSON line of the columns `keys`, in that order, from `json` (column -> JSON text).
+export const jsonLine = (json, keys) => `{${keys.map((k) => `${JSON.stringify(k)}:${json[k]}`).join(',')}}`;
+
+// Microseconds since 1970 (as text) of "YYYY-MM-DDTHH:MM:SS[.f]Z", computed without DuckDB;
+// null for null or undefined.
+export function epochMicros(text) {
+  if (text === null || text === undefined) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$/.exec(text);
+  const d = new Date(0);
+  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  d.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
+  return (BigInt(d.getTime()) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0'))).toString();
+}

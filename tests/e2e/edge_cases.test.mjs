@@ -6,19 +6,22 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 
 import {
   EXTENSIONS,
   assertGzipValid,
-  cleanup,
-  duck,
+  edgeLayout,
+  epochMicros,
+  filePaths,
+  inWorkFolder,
+  jsonLine,
   listFiles,
-  loadOk,
+  loadLake,
+  pick,
+  readObject,
   readerSql,
-  tempDir,
-  writeConfig,
+  suiteSetup,
   writeJson,
 } from './lib.mjs';
 
@@ -148,8 +151,6 @@ const BINARIES = ['AAECAwT/', '', '/+8=', 'aGVsbG8gd29ybGQ=', null, '8J+agA=='];
 // Nested JSON in a string column is kept as its JSON text.
 const NESTED = ['{"a":[1,2,{"b":null}],"c":"x\\"y"}', '[1,"two",3.5,true,null]', '{}', null, '[]'];
 
-const pick = (list, i) => list[i % list.length];
-
 // The exact decimal text DuckDB prints for DECIMAL(p, scale): all `scale` digits shown.
 function decimalText(json, scale) {
   if (json === 'null') return null;
@@ -166,16 +167,6 @@ function decimalText(json, scale) {
   const s = unscaled.toString().padStart(scale + 1, '0');
   const out = scale ? `${s.slice(0, -scale)}.${s.slice(-scale)}` : s;
   return unscaled !== 0n && negative ? `-${out}` : out;
-}
-
-// Microseconds since 1970 of "YYYY-MM-DDTHH:MM:SS[.f]Z", computed without DuckDB.
-function epochMicros(text) {
-  if (text === null) return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$/.exec(text);
-  const d = new Date(0);
-  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  d.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
-  return (BigInt(d.getTime()) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0'))).toString();
 }
 
 // Each row: the NDJSON line written, and the values DuckDB should read back.
@@ -215,10 +206,9 @@ for (let i = 0; i < ROW_COUNT; i++) {
   };
   // Every 7th row leaves its optional columns out: a missing key is null.
   const keys = i % 7 === 6 ? ['id', 'date', 'account'] : COLUMN_NAMES;
-  const line = `{${keys.map((k) => `${JSON.stringify(k)}:${json[k]}`).join(',')}}`;
   const present = (k) => keys.includes(k);
   ROWS.push({
-    line,
+    line: jsonLine(json, keys),
     expected: {
       id: row.id,
       date: row.date,
@@ -239,38 +229,13 @@ for (let i = 0; i < ROW_COUNT; i++) {
 
 // ---------------------------------------------------------------------------------------
 
-let dir, input, schema, db;
-
-before(async () => {
-  dir = tempDir('s3dest-edge-');
-  input = path.join(dir, 'edge.ndjson');
+const suite = suiteSetup('s3dest-edge-', { duck: true });
+let input, schema;
+before(() => {
+  input = path.join(suite.dir, 'edge.ndjson');
   fs.writeFileSync(input, ROWS.map((r) => r.line + '\n').join(''));
-  schema = writeJson(path.join(dir, 'schema.json'), SCHEMA);
-  db = await duck();
+  schema = writeJson(path.join(suite.dir, 'schema.json'), SCHEMA);
 });
-
-after(() => {
-  db?.close();
-  cleanup(dir);
-});
-
-function edgeConfig(overrides) {
-  return {
-    folder: '/{{account}}/{{YYYY}}/{{MM}}/{{DD}}',
-    file_name: 'edge-{{YYYY}}-{{MM}}-{{DD}}-{{chunk_id}}',
-    partition_by: 'day',
-    use_load_by_account: true,
-    date_field: 'date',
-    account_field: 'account',
-    ...overrides,
-  };
-}
-
-// The text of each object, decompressed.
-function objectText(file) {
-  const bytes = fs.readFileSync(file);
-  return (file.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes).toString('utf8');
-}
 
 // Reads the objects back and checks every value of every row, and that each row sits in
 // the file its day and account name.
@@ -281,7 +246,7 @@ async function assertEdgeRowsIn(dest, format, separator) {
     files.every((f) => f.endsWith(EXTENSIONS[format])),
     `every object ends with ${EXTENSIONS[format]}: ${files}`,
   );
-  const paths = files.map((f) => path.join(dest, f));
+  const paths = filePaths(dest);
   if (format.endsWith('gzip')) assertGzipValid(paths);
 
   // DuckDB's read_json parses every JSON number as a double, so a 38-digit decimal written
@@ -291,7 +256,7 @@ async function assertEdgeRowsIn(dest, format, separator) {
   const columns = json ? { ...DUCK_COLUMNS, dec: 'VARCHAR', dec2: 'VARCHAR' } : DUCK_COLUMNS;
   // Text columns travel as hex: the node client's UTF-8 decoding drops a leading U+FEFF.
   const rows = (
-    await db.values(
+    await suite.db.values(
       `SELECT id::VARCHAR AS id, date::VARCHAR AS date, hex(account) AS account, hex(s) AS s, ` +
         `i64::VARCHAR AS i64, i32::VARCHAR AS i32, d, b::VARCHAR AS b, epoch_us(ts)::VARCHAR AS ts, ` +
         `dec::VARCHAR AS dec, dec2::VARCHAR AS dec2, hex(bin) AS bin, hex(extra) AS extra, filename FROM ` +
@@ -306,7 +271,7 @@ async function assertEdgeRowsIn(dest, format, separator) {
   assert.equal(byId.size, ROWS.length, 'every id once');
   if (json) {
     for (const p of paths) {
-      for (const line of objectText(p).split('\n').filter(Boolean)) {
+      for (const line of readObject(p).toString('utf8').split('\n').filter(Boolean)) {
         const id = /^\{"id":(\d+),/.exec(line)?.[1];
         const m = /,"dec":(null|"[^"]*"|[-+.\deE]+),"dec2":(null|"[^"]*"|[-+.\deE]+),"bin":/.exec(line);
         assert.ok(id && m, `${p}: cannot find id, dec and dec2 in ${line.slice(0, 200)}`);
@@ -338,10 +303,7 @@ async function assertEdgeRowsIn(dest, format, separator) {
 }
 
 function loadEdge(work, variant, { name = 'lake', inputs = ['--input', input], extra = [] } = {}) {
-  const dest = path.join(work, name);
-  const config = writeConfig(work, edgeConfig(variant), `${name}.json`);
-  loadOk(['--config', config, '--schema', schema, ...inputs, ...extra, '--dest', dest]);
-  return dest;
+  return loadLake(work, edgeLayout(variant), ['--schema', schema, ...inputs, ...extra], { lake: name, configName: `${name}.json` });
 }
 
 const SEPARATORS = { comma: ',', semicolon: ';', tab: '\t' };
@@ -359,15 +321,14 @@ const VARIANTS = [
 for (const variant of VARIANTS) {
   const { file_format: format, separator } = variant;
   const name = separator ? `${format} (${separator})` : format;
-  test(`edge-case values survive ${name} exactly`, async () => {
-    const work = fs.mkdtempSync(path.join(dir, 'run-'));
-    try {
+  test(`edge-case values survive ${name} exactly`, () =>
+    inWorkFolder(suite.dir, async (work) => {
       const dest = loadEdge(work, variant);
       const paths = await assertEdgeRowsIn(dest, format, separator);
 
       // What a user opening the files sees.
       for (const p of paths) {
-        const bytes = format.endsWith('gzip') ? zlib.gunzipSync(fs.readFileSync(p)) : fs.readFileSync(p);
+        const bytes = readObject(p);
         assert.notDeepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], `${p} starts with a BOM`);
         const text = bytes.toString('utf8');
         assert.ok(text.endsWith('\n'), `${p} ends with a line feed`);
@@ -381,40 +342,28 @@ for (const variant of VARIANTS) {
           }
         }
       }
-    } finally {
-      cleanup(work);
-    }
-  });
+    }));
 }
 
 for (const separator of Object.keys(SEPARATORS)) {
-  test(`csv written with the ${separator} separator loads back as csv input (quoted line breaks) unchanged`, async () => {
-    const work = fs.mkdtempSync(path.join(dir, 'run-'));
-    try {
+  test(`csv written with the ${separator} separator loads back as csv input (quoted line breaks) unchanged`, () =>
+    inWorkFolder(suite.dir, async (work) => {
       const first = loadEdge(work, { file_format: 'csv', separator });
-      const inputs = listFiles(first).flatMap((f) => ['--input', path.join(first, f)]);
+      const inputs = filePaths(first).flatMap((f) => ['--input', f]);
       const again = loadEdge(work, { file_format: 'json', separator }, { name: 'again', inputs, extra: ['--input-format', 'csv'] });
       await assertEdgeRowsIn(again, 'json');
-    } finally {
-      cleanup(work);
-    }
-  });
+    }));
 }
 
-test('json decimals: DuckDB read_json reads decimal(38,10) columns back with every digit', async () => {
-  // A reader that takes the schema's own type, as a user of the lake would.
-  const work = fs.mkdtempSync(path.join(dir, 'run-'));
-  try {
-    const dest = loadEdge(work, { file_format: 'json' });
-    const paths = listFiles(dest).map((f) => path.join(dest, f));
-    const got = await db.all(
+test('json decimals: DuckDB read_json reads decimal(38,10) columns back with every digit', () =>
+  inWorkFolder(suite.dir, async (work) => {
+    // A reader that takes the schema's own type, as a user of the lake would.
+    const paths = filePaths(loadEdge(work, { file_format: 'json' }));
+    const got = await suite.db.all(
       `SELECT id::VARCHAR AS id, dec::VARCHAR AS dec, dec2::VARCHAR AS dec2 FROM ` +
         readerSql(paths, 'json', DUCK_COLUMNS),
     );
     got.sort((a, b) => Number(a.id) - Number(b.id));  // ids came back as text
     const want = ROWS.map(({ expected: e }) => ({ id: e.id, dec: e.dec, dec2: e.dec2 })).sort((a, b) => a.id - b.id);
     assert.deepEqual(got, want);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   EXTENSIONS,
@@ -229,12 +229,14 @@ for (let i = 0; i < ROW_COUNT; i++) {
 
 // ---------------------------------------------------------------------------------------
 
-const suite = suiteSetup('s3dest-edge-', { duck: true });
 let input, schema;
-before(() => {
-  input = path.join(suite.dir, 'edge.ndjson');
-  fs.writeFileSync(input, ROWS.map((r) => r.line + '\n').join(''));
-  schema = writeJson(path.join(suite.dir, 'schema.json'), SCHEMA);
+const suite = suiteSetup('s3dest-edge-', {
+  duck: true,
+  setup: ({ dir }) => {
+    input = path.join(dir, 'edge.ndjson');
+    fs.writeFileSync(input, ROWS.map((r) => r.line + '\n').join(''));
+    schema = writeJson(path.join(dir, 'schema.json'), SCHEMA);
+  },
 });
 
 // Reads the objects back and checks every value of every row, and that each row sits in

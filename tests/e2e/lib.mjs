@@ -163,17 +163,20 @@ export function withBadLastRow(file) {
 
 // The folder a suite's tests share (and, with `duck`, one DuckDB connection), made before
 // its first test and removed after its last; with `sample` ({rows, days, accounts, seed}),
-// s3dest-sample rows in it as `input` (and, with `duck`, in table `input`). The fields are
-// there once the tests run:
+// s3dest-sample rows in it as `input` (and, with `duck`, in table `input`); then
+// `setup(suite)`, for what else the suite needs. The fields are there once the tests run:
 //   const suite = suiteSetup('s3dest-x-', { duck: true });
 //   test('...', () => use(suite.dir, suite.db));
-export function suiteSetup(prefix, { duck: withDuck = false, sample: rows } = {}) {
+// (Give further setup to `setup`, not to a second top-level before(): node 20 starts a
+// file's top-level before hooks without waiting for the one before to finish.)
+export function suiteSetup(prefix, { duck: withDuck = false, sample: rows, setup } = {}) {
   const suite = {};
   before(async () => {
     suite.dir = tempDir(prefix);
     if (withDuck) suite.db = await duck();
     if (rows) suite.input = sample(path.join(suite.dir, 'input.ndjson'), rows);
     if (rows && withDuck) await loadSampleInput(suite.db, 'input', suite.input);
+    await setup?.(suite);
   });
   after(() => {
     suite.db?.close();

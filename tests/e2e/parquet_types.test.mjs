@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   edgeLayout,
@@ -33,8 +33,6 @@ import {
   duckTypes,
   hyparquetRead,
 } from './parquet_readers.mjs';
-
-const suite = suiteSetup('s3dest-parquet-types-', { duck: true });
 
 const EDGE_SCHEMA = {
   columns: [
@@ -329,11 +327,15 @@ function assertEdgeRows(reader, rows, dest, { partitioned = true } = {}) {
   assert.deepEqual(wrong.slice(0, 30), [], `${reader}: ${wrong.length} values read back differ from those written`);
 }
 
+// The suite's folder holds the edge-case set and its schema, for every test.
 let edgeInput, edgeSchema;
-before(() => {
-  edgeInput = path.join(suite.dir, 'edge.ndjson');
-  fs.writeFileSync(edgeInput, EDGE_ROWS.map((r) => r.line + '\n').join(''));
-  edgeSchema = writeJson(path.join(suite.dir, 'edge-schema.json'), EDGE_SCHEMA);
+const suite = suiteSetup('s3dest-parquet-types-', {
+  duck: true,
+  setup: ({ dir }) => {
+    edgeInput = path.join(dir, 'edge.ndjson');
+    fs.writeFileSync(edgeInput, EDGE_ROWS.map((r) => r.line + '\n').join(''));
+    edgeSchema = writeJson(path.join(dir, 'edge-schema.json'), EDGE_SCHEMA);
+  },
 });
 
 // Loads the edge-case set with `config` into work/lake; returns the destination and its files.

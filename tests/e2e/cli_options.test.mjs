@@ -4,95 +4,61 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   SAMPLE_COLUMNS,
   assertFails,
   assertSameRows,
-  cleanup,
   dayAccountConfig,
-  duck,
+  filePaths,
+  inWorkFolder,
   listFiles,
-  loadOk,
-  loadSampleInput,
+  loadLake,
   readerSql,
   s3dest,
-  sample,
-  tempDir,
+  suiteSetup,
   writeConfig,
 } from './lib.mjs';
 
-let dir, input, db;
-
-before(async () => {
-  dir = tempDir('s3dest-options-');
-  input = sample(path.join(dir, 'input.ndjson'), { rows: 5000, days: 4, accounts: 3 });
-  db = await duck();
-  await loadSampleInput(db, 'input', input);
-});
-
-after(() => {
-  db?.close();
-  cleanup(dir);
-});
-
-function newWork() {
-  return fs.mkdtempSync(path.join(dir, 'run-'));
-}
+const suite = suiteSetup('s3dest-options-', { duck: true, sample: { rows: 5000, days: 4, accounts: 3 } });
 
 // Asserts the csv objects under `dest` hold exactly the rows of table `input`.
 async function assertHoldsInput(dest, what) {
-  const paths = listFiles(dest).map((f) => path.join(dest, f));
+  const paths = filePaths(dest);
   assert.ok(paths.length > 0, `${what}: nothing written`);
-  await assertSameRows(db, 'SELECT * FROM input', `SELECT * FROM ${readerSql(paths, 'csv', SAMPLE_COLUMNS)}`, what);
+  await assertSameRows(suite.db, 'SELECT * FROM input', `SELECT * FROM ${readerSql(paths, 'csv', SAMPLE_COLUMNS)}`, what);
 }
 
-test('--set overrides a context value of the config and gives one it lacks', () => {
-  const work = newWork();
-  try {
-    const config = writeConfig(
-      work,
-      dayAccountConfig({ folder: '/{{workspace_id}}/{{data_source}}/{{account}}/{{YYYY}}/{{MM}}/{{DD}}' }),
-    );
-    const dest = path.join(work, 'lake');
-    loadOk([
-      '--config', config, '--input', input, '--dest', dest,
-      '--set', 'workspace_id=ws-override', '--set', 'data_source=ads', '--set=filename=daily',
+// The input's lines.
+const inputLines = () => fs.readFileSync(suite.input, 'utf8').split('\n').filter(Boolean);
+
+test('--set overrides a context value of the config and gives one it lacks', () =>
+  inWorkFolder(suite.dir, (work) => {
+    const config = dayAccountConfig({ folder: '/{{workspace_id}}/{{data_source}}/{{account}}/{{YYYY}}/{{MM}}/{{DD}}' });
+    const dest = loadLake(work, config, [
+      '--input', suite.input, '--set', 'workspace_id=ws-override', '--set', 'data_source=ads', '--set=filename=daily',
     ]);
     const files = listFiles(dest);
     assert.equal(files.length, 12);
     for (const f of files) assert.match(f, /^ws-override\/ads\/acc\d\/2026\/01\/0\d\/daily-202601\d\d-00001\.csv$/);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test('--set with a value holding "="', () => {
-  const work = newWork();
-  try {
-    const config = writeConfig(work, dayAccountConfig());
-    const dest = path.join(work, 'lake');
-    loadOk(['--config', config, '--input', input, '--dest', dest, '--set', 'filename=a=b']);
+test('--set with a value holding "="', () =>
+  inWorkFolder(suite.dir, (work) => {
+    const dest = loadLake(work, dayAccountConfig(), ['--input', suite.input, '--set', 'filename=a=b']);
     assert.ok(listFiles(dest).every((f) => path.basename(f).startsWith('a=b-')), listFiles(dest).join(', '));
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test('--set of a name that is no context variable is refused before anything is read', () => {
-  const work = newWork();
-  try {
+test('--set of a name that is no context variable is refused before anything is read', () =>
+  inWorkFolder(suite.dir, (work) => {
     const config = writeConfig(work, dayAccountConfig());
     for (const set of ['fillename=x', 'account=a', 'YYYY=2020']) {
-      const r = s3dest(['load', '--config', config, '--input', input, '--dest', path.join(work, 'lake'), '--set', set]);
+      const r = s3dest(['load', '--config', config, '--input', suite.input, '--dest', path.join(work, 'lake'), '--set', set]);
       assertFails(r, 2, [`--set ${set.split('=')[0]}: not a context variable`, 'workspace_id', 'dataclass']);
     }
     assert.equal(fs.existsSync(path.join(work, 'lake')), false);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
 // The run-time variables, as a user would lay them out.
 const RUN_TIME_LAYOUT = {
@@ -119,56 +85,36 @@ for (const [now, utc] of [
   ['2024-02-29T23:59:58.750Z', '2024-02-29T23:59:58Z'],
   ['1999-12-31T00:00:07-05:30', '1999-12-31T05:30:07Z'],
 ]) {
-  test(`--now ${now} fixes _today, H, M, S and timestamp in keys`, () => {
-    const work = newWork();
-    try {
-      const config = writeConfig(work, RUN_TIME_LAYOUT);
-      const dest = path.join(work, 'lake');
-      loadOk(['--config', config, '--input', input, '--dest', dest, '--now', now]);
+  test(`--now ${now} fixes _today, H, M, S and timestamp in keys`, () =>
+    inWorkFolder(suite.dir, (work) => {
+      const dest = loadLake(work, RUN_TIME_LAYOUT, ['--input', suite.input, '--now', now]);
       const want = DAYS.map((d) => runTimeKey(new Date(utc), d)).sort();
       assert.deepEqual(listFiles(dest), want);
-    } finally {
-      cleanup(work);
-    }
-  });
+    }));
 }
 
-test('without --now, the run-time variables are the clock at the start of the run (UTC)', () => {
-  const work = newWork();
-  try {
-    const config = writeConfig(work, RUN_TIME_LAYOUT);
-    const dest = path.join(work, 'lake');
+test('without --now, the run-time variables are the clock at the start of the run (UTC)', () =>
+  inWorkFolder(suite.dir, (work) => {
     const before = Math.floor(Date.now() / 1000);
-    loadOk(['--config', config, '--input', input, '--dest', dest]);
+    const dest = loadLake(work, RUN_TIME_LAYOUT, ['--input', suite.input]);
     const after = Math.floor(Date.now() / 1000);
     const files = listFiles(dest);
     const seconds = Number(/-(-?\d+)-00001\.csv$/.exec(files[0])[1]);
     assert.ok(seconds >= before && seconds <= after, `timestamp ${seconds} not in [${before}, ${after}]`);
     const want = DAYS.map((d) => runTimeKey(new Date(seconds * 1000), d)).sort();
     assert.deepEqual(files, want);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test('a .gz input is decompressed', async () => {
-  const work = newWork();
-  try {
+test('a .gz input is decompressed', () =>
+  inWorkFolder(suite.dir, async (work) => {
     const gz = path.join(work, 'input.ndjson.gz');
-    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(input)));
-    const config = writeConfig(work, dayAccountConfig());
-    const dest = path.join(work, 'lake');
-    loadOk(['--config', config, '--input', gz, '--dest', dest]);
-    await assertHoldsInput(dest, '.gz input');
-  } finally {
-    cleanup(work);
-  }
-});
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(suite.input)));
+    await assertHoldsInput(loadLake(work, dayAccountConfig(), ['--input', gz]), '.gz input');
+  }));
 
-test('a .gz input of several gzip members (as `cat a.gz b.gz`) is read whole', async () => {
-  const work = newWork();
-  try {
-    const lines = fs.readFileSync(input, 'utf8').split('\n').filter(Boolean);
+test('a .gz input of several gzip members (as `cat a.gz b.gz`) is read whole', () =>
+  inWorkFolder(suite.dir, async (work) => {
+    const lines = inputLines();
     const half = Math.floor(lines.length / 2);
     const gz = path.join(work, 'input.ndjson.gz');
     fs.writeFileSync(
@@ -178,55 +124,30 @@ test('a .gz input of several gzip members (as `cat a.gz b.gz`) is read whole', a
         zlib.gzipSync(lines.slice(half).join('\n') + '\n'),
       ]),
     );
-    const config = writeConfig(work, dayAccountConfig());
-    const dest = path.join(work, 'lake');
-    loadOk(['--config', config, '--input', gz, '--dest', dest]);
-    await assertHoldsInput(dest, 'multi-member .gz input');
-  } finally {
-    cleanup(work);
-  }
-});
+    await assertHoldsInput(loadLake(work, dayAccountConfig(), ['--input', gz]), 'multi-member .gz input');
+  }));
 
-test('--input - reads standard input', async () => {
-  const work = newWork();
-  try {
-    const config = writeConfig(work, dayAccountConfig());
-    const dest = path.join(work, 'lake');
-    loadOk(['--config', config, '--input', '-', '--dest', dest], { input: fs.readFileSync(input) });
+test('--input - reads standard input', () =>
+  inWorkFolder(suite.dir, async (work) => {
+    const dest = loadLake(work, dayAccountConfig(), ['--input', '-'], { stdin: fs.readFileSync(suite.input) });
     await assertHoldsInput(dest, '--input -');
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test('no --input reads standard input', async () => {
-  const work = newWork();
-  try {
-    const config = writeConfig(work, dayAccountConfig());
-    const dest = path.join(work, 'lake');
-    loadOk(['--config', config, '--dest', dest], { input: fs.readFileSync(input) });
+test('no --input reads standard input', () =>
+  inWorkFolder(suite.dir, async (work) => {
+    const dest = loadLake(work, dayAccountConfig(), [], { stdin: fs.readFileSync(suite.input) });
     await assertHoldsInput(dest, 'standard input');
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test('several inputs, one of them .gz, load as one', async () => {
-  const work = newWork();
-  try {
-    const lines = fs.readFileSync(input, 'utf8').split('\n').filter(Boolean);
+test('several inputs, one of them .gz, load as one', () =>
+  inWorkFolder(suite.dir, async (work) => {
+    const lines = inputLines();
     const a = path.join(work, 'a.ndjson');
     const b = path.join(work, 'b.ndjson.gz');
     fs.writeFileSync(a, lines.slice(0, 1500).join('\n') + '\n');
     fs.writeFileSync(b, zlib.gzipSync(lines.slice(1500).join('\n') + '\n'));
-    const config = writeConfig(work, dayAccountConfig());
-    const dest = path.join(work, 'lake');
-    loadOk(['--config', config, '--input', a, '--input', b, '--dest', dest]);
-    await assertHoldsInput(dest, 'two inputs');
-  } finally {
-    cleanup(work);
-  }
-});
+    await assertHoldsInput(loadLake(work, dayAccountConfig(), ['--input', a, '--input', b]), 'two inputs');
+  }));
 
 // csv input: RFC 4180 with line breaks, separators and quotes inside quoted values; an
 // empty quoted field is an empty string and an empty unquoted one is null.
@@ -248,21 +169,19 @@ function csvField(value, sep) {
 }
 
 for (const [separator, sep] of [['comma', ','], ['semicolon', ';'], ['tab', '\t']]) {
-  test(`csv input with the ${separator} separator and quoted line breaks round-trips`, async () => {
-    const work = newWork();
-    try {
+  test(`csv input with the ${separator} separator and quoted line breaks round-trips`, () =>
+    inWorkFolder(suite.dir, async (work) => {
       // CRLF record ends, as spreadsheets write them.
       const file = path.join(work, 'input.csv');
       const text = [['date', 'account', 'n', 'note'], ...CSV_ROWS].map((r) => r.map((v) => csvField(v, sep)).join(sep));
       fs.writeFileSync(file, text.join('\r\n') + '\r\n');
       const columns = { date: 'DATE', account: 'VARCHAR', n: 'BIGINT', note: 'VARCHAR' };
       for (const file_format of ['csv', 'json']) {
-        const dest = path.join(work, file_format);
-        const config = writeConfig(work, dayAccountConfig({ file_format, separator }), `${file_format}.json`);
-        loadOk(['--config', config, '--input-format', 'csv', '--input', file, '--dest', dest]);
-        const paths = listFiles(dest).map((f) => path.join(dest, f));
+        const dest = loadLake(work, dayAccountConfig({ file_format, separator }), ['--input-format', 'csv', '--input', file],
+                              { lake: file_format, configName: `${file_format}.json` });
+        const paths = filePaths(dest);
         assert.equal(paths.length, 5, 'one object per (day, account)');
-        const got = await db.all(
+        const got = await suite.db.all(
           `SELECT date::VARCHAR AS date, account, n::VARCHAR AS n, note FROM ` +
             `${readerSql(paths, file_format, columns, { separator })} ORDER BY n::BIGINT DESC`,
         );
@@ -271,8 +190,5 @@ for (const [separator, sep] of [['comma', ','], ['semicolon', ';'], ['tab', '\t'
         );
         assert.deepEqual(got, want, `csv input -> ${file_format}`);
       }
-    } finally {
-      cleanup(work);
-    }
-  });
+    }));
 }

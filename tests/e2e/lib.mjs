@@ -87,10 +87,11 @@ export function loadOk(args, options) {
 }
 
 // Writes `config` into `work` and loads with it into `work/lake` (or `work/<lake>`); `args`
-// gives the inputs and options. Asserts success; returns the destination.
-export function loadLake(work, config, args, { lake = 'lake', configName } = {}) {
+// gives the inputs and options, `stdin` what the tool reads as standard input. Asserts
+// success; returns the destination.
+export function loadLake(work, config, args, { lake = 'lake', configName, stdin } = {}) {
   const dest = path.join(work, lake);
-  loadOk(['--config', writeConfig(work, config, configName), ...args, '--dest', dest]);
+  loadOk(['--config', writeConfig(work, config, configName), ...args, '--dest', dest], { input: stdin });
   return dest;
 }
 

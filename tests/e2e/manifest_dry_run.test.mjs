@@ -3,50 +3,35 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   SAMPLE_COLUMNS,
-  cleanup,
+  assertFails,
+  crc32Base64,
   crc32cBase64,
   dayAccountConfig,
-  duck,
+  inWorkFolder,
   listEntries,
   listFiles,
+  loadLake,
   loadOk,
   md5Base64,
-  assertFails,
-  s3dest,
-  snapshot,
   readManifest,
-  crc32Base64,
   readerSql,
+  s3dest,
   sample,
-  tempDir,
+  snapshot,
+  suiteSetup,
   writeConfig,
 } from './lib.mjs';
 
 const ROWS = 20_000;
-let dir, input, db;
-
-before(async () => {
-  dir = tempDir('s3dest-manifest-');
-  // 5 days x 2 accounts; with the 0.05 MB cap each partition takes several chunks.
-  input = sample(path.join(dir, 'input.ndjson'), { rows: ROWS, days: 5, accounts: 2 });
-  db = await duck();
-});
-
-after(() => {
-  db?.close();
-  cleanup(dir);
-});
+// 5 days x 2 accounts; with the 0.05 MB cap each partition takes several chunks.
+const suite = suiteSetup('s3dest-manifest-', { duck: true, sample: { rows: ROWS, days: 5, accounts: 2 } });
 
 const MANIFEST_FIELDS =
   ['key', 'bytes', 'rows', 'format', 'partition', 'account', 'chunk_id', 'etag', 'checksum', 'replaced'].sort();
-
-function newWork() {
-  return fs.mkdtempSync(path.join(dir, 'run-'));
-}
 
 // Checks a manifest against the files under `dest`, read back by DuckDB.
 async function assertManifestMatches(manifest, dest, format) {
@@ -55,7 +40,7 @@ async function assertManifestMatches(manifest, dest, format) {
 
   // What each file holds, per DuckDB: rows, and the day(s) and account(s) in it.
   const paths = files.map((f) => path.join(dest, f));
-  const perFile = await db.all(
+  const perFile = await suite.db.all(
     `SELECT filename, count(*) AS rows, list(DISTINCT date::VARCHAR) AS dates, list(DISTINCT account) AS accounts ` +
       `FROM ${readerSql(paths, format, SAMPLE_COLUMNS, { extra: ', filename=true' })} GROUP BY filename`,
   );
@@ -89,73 +74,57 @@ async function assertManifestMatches(manifest, dest, format) {
 }
 
 for (const format of ['csv', 'json+gzip']) {
-  test(`--manifest FILE describes every ${format} object: key, bytes, rows, partition, account, chunk, etag, checksum`, async () => {
-    const work = newWork();
-    try {
-      const dest = path.join(work, 'lake');
-      const config = writeConfig(work, dayAccountConfig({ file_format: format, max_file_size_mb: 0.05 }));
+  test(`--manifest FILE describes every ${format} object: key, bytes, rows, partition, account, chunk, etag, checksum`, () =>
+    inWorkFolder(suite.dir, async (work) => {
       const manifestFile = path.join(work, 'manifest.json');
-      loadOk(['--config', config, '--input', input, '--dest', dest, '--manifest', manifestFile]);
+      const dest = loadLake(work, dayAccountConfig({ file_format: format, max_file_size_mb: 0.05 }),
+                            ['--input', suite.input, '--manifest', manifestFile]);
       const manifest = readManifest(manifestFile);
       assert.ok(manifest.objects.length > 10, `several chunks per partition: ${manifest.objects.length} objects`);
       await assertManifestMatches(manifest, dest, format);
-    } finally {
-      cleanup(work);
-    }
-  });
+    }));
 }
 
-test('checksum md5 and crc32 in the config give those checksums in the manifest', () => {
-  const work = newWork();
-  try {
+test('checksum md5 and crc32 in the config give those checksums in the manifest', () =>
+  inWorkFolder(suite.dir, (work) => {
     for (const [algorithm, expected] of [
       ['md5', (data) => `md5:${md5Base64(data)}`],
       ['crc32', (data) => `crc32:${crc32Base64(data)}`],
     ]) {
       const dest = path.join(work, algorithm);
       const config = writeConfig(work, dayAccountConfig({ checksum: algorithm }));
-      const r = loadOk(['--config', config, '--input', input, '--dest', dest, '--manifest', '-']);
+      const r = loadOk(['--config', config, '--input', suite.input, '--dest', dest, '--manifest', '-']);
       for (const o of JSON.parse(r.stdout).objects)
         assert.equal(o.checksum, expected(fs.readFileSync(path.join(dest, o.key))), `${algorithm} of ${o.key}`);
     }
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test('--manifest - writes the same manifest to standard output, and nothing else there', () => {
-  const work = newWork();
-  try {
+test('--manifest - writes the same manifest to standard output, and nothing else there', () =>
+  inWorkFolder(suite.dir, (work) => {
     const config = writeConfig(work, dayAccountConfig({ max_file_size_mb: 0.05 }));
     const toFile = path.join(work, 'manifest.json');
-    loadOk(['--config', config, '--input', input, '--dest', path.join(work, 'a'), '--manifest', toFile]);
-    const r = loadOk(['--config', config, '--input', input, '--dest', path.join(work, 'b'), '--manifest', '-']);
+    loadOk(['--config', config, '--input', suite.input, '--dest', path.join(work, 'a'), '--manifest', toFile]);
+    const r = loadOk(['--config', config, '--input', suite.input, '--dest', path.join(work, 'b'), '--manifest', '-']);
     const fromStdout = JSON.parse(r.stdout); // throws if anything but the manifest is there
     const fromFile = readManifest(toFile);
     assert.notEqual(fromStdout.run_id, fromFile.run_id, 'each run has an id of its own');
     assert.deepEqual({ ...fromStdout, run_id: null }, { ...fromFile, run_id: null });
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test('month partitions without accounts: partition is YYYY-MM and account is null', async () => {
-  const work = newWork();
-  try {
+test('month partitions without accounts: partition is YYYY-MM and account is null', () =>
+  inWorkFolder(suite.dir, async (work) => {
     const monthly = sample(path.join(work, 'monthly.ndjson'), { rows: 3000, days: 90, accounts: 3 });
     const months = new Set(
       fs.readFileSync(monthly, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).date.slice(0, 7)),
     );
-    const dest = path.join(work, 'lake');
-    const config = writeConfig(work, {
+    const manifestFile = path.join(work, 'manifest.json');
+    loadLake(work, {
       folder: '/monthly/{{YYYY}}/{{MM}}',
       file_name: 'rows-{{YYYY}}{{MM}}-{{chunk_id}}',
       file_format: 'csv',
       partition_by: 'month',
       date_field: 'date',
-    });
-    const manifestFile = path.join(work, 'manifest.json');
-    loadOk(['--config', config, '--input', monthly, '--dest', dest, '--manifest', manifestFile]);
+    }, ['--input', monthly, '--manifest', manifestFile]);
     const manifest = readManifest(manifestFile);
     assert.deepEqual(new Set(manifest.objects.map((o) => o.partition)), months);
     for (const o of manifest.objects) {
@@ -164,26 +133,19 @@ test('month partitions without accounts: partition is YYYY-MM and account is nul
       assert.equal(o.key, `monthly/${yyyy}/${mm}/rows-${yyyy}${mm}-${String(o.chunk_id).padStart(5, "0")}.csv`);
     }
     assert.equal(manifest.rows, 3000);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test('a manifest that cannot be written undoes the run (exit 4, the folder as it was)', () => {
-  const work = newWork();
-  try {
+test('a manifest that cannot be written undoes the run (exit 4, the folder as it was)', () =>
+  inWorkFolder(suite.dir, (work) => {
     const config = writeConfig(work, dayAccountConfig({ max_file_size_mb: 0.05 }));
     const dest = path.join(work, 'lake');
-    loadOk(['--config', config, '--input', input, '--dest', dest]);
+    loadOk(['--config', config, '--input', suite.input, '--dest', dest]);
     const before = snapshot(dest);
-    const r = s3dest(['load', '--no-progress', '--config', config, '--input', input, '--dest', dest,
+    const r = s3dest(['load', '--no-progress', '--config', config, '--input', suite.input, '--dest', dest,
                       '--manifest', path.join(work, 'no-such-folder', 'manifest.json')]);
     assertFails(r, 4, ['writing the manifest to', 'no-such-folder', 'undone: ']);
     assert.deepEqual(snapshot(dest), before);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
 // "KEY<whitespace>N rows" lines -> [{key, rows}]
 function parseDryRun(stdout) {
@@ -199,37 +161,29 @@ function parseDryRun(stdout) {
 }
 
 for (const format of ['csv', 'csv+gzip']) {
-  test(`--dry-run (${format}) prints the keys and row counts of a real run and writes nothing`, () => {
-    const work = newWork();
-    try {
+  test(`--dry-run (${format}) prints the keys and row counts of a real run and writes nothing`, () =>
+    inWorkFolder(suite.dir, (work) => {
       const config = writeConfig(work, dayAccountConfig({ file_format: format, max_file_size_mb: 0.05 }));
       const dryDest = path.join(work, 'dry');
-      const dry = loadOk(['--config', config, '--input', input, '--dest', dryDest, '--dry-run']);
+      const dry = loadOk(['--config', config, '--input', suite.input, '--dest', dryDest, '--dry-run']);
       assert.equal(fs.existsSync(dryDest), false, 'a dry run creates no destination folder');
       assert.deepEqual(listEntries(work), ['config.json'], 'a dry run writes nothing anywhere');
 
       const manifestFile = path.join(work, 'manifest.json');
-      loadOk(['--config', config, '--input', input, '--dest', path.join(work, 'real'), '--manifest', manifestFile]);
+      loadOk(['--config', config, '--input', suite.input, '--dest', path.join(work, 'real'), '--manifest', manifestFile]);
       const real = readManifest(manifestFile)
         .objects.map((o) => ({ key: o.key, rows: o.rows }))
         .sort((a, b) => a.key.localeCompare(b.key));
       assert.deepEqual(parseDryRun(dry.stdout), real);
-    } finally {
-      cleanup(work);
-    }
-  });
+    }));
 }
 
-test('--dry-run without --dest needs no destination', () => {
-  const work = newWork();
-  try {
+test('--dry-run without --dest needs no destination', () =>
+  inWorkFolder(suite.dir, (work) => {
     const config = writeConfig(work, dayAccountConfig());
-    const r = loadOk(['--config', config, '--input', input, '--dry-run'], { cwd: work });
+    const r = loadOk(['--config', config, '--input', suite.input, '--dry-run'], { cwd: work });
     const lines = parseDryRun(r.stdout);
     assert.equal(lines.length, 10, 'one object per (day, account)');
     assert.equal(lines.reduce((n, l) => n + l.rows, 0), ROWS);
     assert.deepEqual(listEntries(work), ['config.json']);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));

@@ -1,0 +1,266 @@
+#define BOOST_TEST_MODULE health_check
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "s3dest/core/civil_time.hpp"
+#include "s3dest/destination/health_check.hpp"
+#include "s3dest/http/curl_transport.hpp"
+#include "loopback_http_server.hpp"
+
+using namespace s3dest;
+using s3dest::testing::LoopbackHttpServer;
+using s3dest::testing::ReceivedRequest;
+using s3dest::testing::Reply;
+
+namespace {
+
+// Bucket "lake", path-style, as far as the health check uses it: PutObject (echoing the
+// encryption asked for), HeadObject, ListObjectsV2, GetObject, DeleteObject and
+// ListMultipartUploads. An operation in `refused` gets S3's AccessDenied document.
+class FakeBucket {
+ public:
+  struct OpenUpload {
+    std::string key;
+    std::string initiated;  // as S3 writes it: 2026-11-30T08:00:00.000Z
+  };
+
+  std::set<std::string> refused;         // "PutObject", "GetObject", "DeleteObject", ...
+  std::vector<OpenUpload> open_uploads;  // what ListMultipartUploads answers
+
+  Reply handle(const ReceivedRequest& r) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::map<std::string, std::string> query = query_of(r.query());
+    const std::string key = r.path().substr(std::string("/lake/").size());
+    std::string operation = r.method == "PUT" ? "PutObject" : r.method == "HEAD" ? "HeadObject"
+                          : r.method == "DELETE" ? "DeleteObject" : "GetObject";
+    if (key.empty() && query.count("list-type")) operation = "ListObjectsV2";
+    if (key.empty() && query.count("uploads")) operation = "ListMultipartUploads";
+    if (refused.count(operation))
+      return Reply{403, {}, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+                            "<Message>Access Denied by the bucket policy</Message></Error>"};
+    if (operation == "PutObject") {
+      objects[key] = r.body;
+      Reply ok{200, {{"ETag", "\"0123\""}}, ""};
+      if (const std::string* sse = r.header("x-amz-server-side-encryption"))
+        ok.headers.push_back({"x-amz-server-side-encryption", *sse});
+      return ok;
+    }
+    if (operation == "ListObjectsV2") {
+      std::string xml = "<ListBucketResult><IsTruncated>false</IsTruncated>";
+      for (const auto& [k, body] : objects)
+        if (k.rfind(query.at("prefix"), 0) == 0) xml += "<Contents><Key>" + k + "</Key></Contents>";
+      return Reply{200, {}, xml + "</ListBucketResult>"};
+    }
+    if (operation == "ListMultipartUploads") {
+      std::string xml = "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>";
+      for (const OpenUpload& u : open_uploads)
+        if (u.key.rfind(query.at("prefix"), 0) == 0)
+          xml += "<Upload><Key>" + u.key + "</Key><UploadId>u-" + u.key + "</UploadId><Initiated>" + u.initiated +
+                 "</Initiated></Upload>";
+      return Reply{200, {}, xml + "</ListMultipartUploadsResult>"};
+    }
+    const auto object = objects.find(key);
+    if (object == objects.end())
+      return Reply{404, {}, "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"};
+    if (operation == "DeleteObject") {
+      objects.erase(object);
+      return Reply{204, {}, ""};
+    }
+    return Reply{200, {{"x-amz-server-side-encryption", "AES256"}}, object->second};
+  }
+
+  std::map<std::string, std::string> stored() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return objects;
+  }
+
+ private:
+  // name -> value, percent-decoded ("prefix=exports%2F&uploads=").
+  static std::map<std::string, std::string> query_of(const std::string& text) {
+    std::map<std::string, std::string> query;
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('&', start);
+      if (end == std::string::npos) end = text.size();
+      const std::string pair = text.substr(start, end - start);
+      const size_t equals = pair.find('=');
+      std::string value;
+      const std::string encoded = equals == std::string::npos ? "" : pair.substr(equals + 1);
+      for (size_t i = 0; i < encoded.size(); ++i) {
+        if (encoded[i] == '%' && i + 2 < encoded.size()) {
+          value.push_back(static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16)));
+          i += 2;
+        } else {
+          value.push_back(encoded[i]);
+        }
+      }
+      query[pair.substr(0, equals)] = value;
+      start = end + 1;
+    }
+    return query;
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, std::string> objects;  // key -> bytes
+};
+
+// A bucket on loopback and a config that writes exports/{{YYYY}}/{{MM}}/part-NNNNN.csv
+// there with the config's own keys and SSE-S3 (the default).
+struct Destination {
+  FakeBucket bucket;
+  LoopbackHttpServer server{[this](const ReceivedRequest& r) { return bucket.handle(r); }};
+  Config config;
+  HealthCheckOptions options;
+  std::vector<CheckStep> seen;  // as on_step showed them
+
+  Destination() {
+    auto parsed = parse_config(R"({"connection_option": "access_key", "access_key_id": "AKIDEXAMPLE",
+                                   "secret_access_key": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                   "endpoint": ")" + server.origin() + R"(", "path_style": true,
+                                   "bucket": "lake", "folder": "/exports/{{YYYY}}/{{MM}}",
+                                   "file_name": "part-{{chunk_id}}", "partition_by": "month", "date_field": "date",
+                                   "max_attempts": 1})",
+                               "check.json");
+    BOOST_TEST_REQUIRE(parsed.ok(), parsed.status().message());
+    config = *parsed;
+    options.run_start_micros = *parse_timestamp("2026-12-01T22:44:12Z");
+    options.on_step = [this](const CheckStep& step) { seen.push_back(step); };
+  }
+
+  // Where the check writes its test object: the folder's part before its first date.
+  std::string test_object() const {
+    return "s3://lake/exports/s3dest-check-" + std::to_string(options.run_start_micros / 1000000) + ".txt";
+  }
+
+  HealthCheckReport check() {
+    auto report = run_health_check(config, std::make_shared<http::CurlTransport>(), options);
+    BOOST_TEST_REQUIRE(report.ok(), report.status().message());
+    BOOST_TEST_REQUIRE(seen.size() == report->steps.size());  // each step shown as it ended
+    for (size_t i = 0; i < seen.size(); ++i) BOOST_TEST(seen[i].text == report->steps[i].text);
+    return *report;
+  }
+};
+
+// The report as `s3dest check` prints it: "ok", "warn" or "FAIL", then the step.
+std::vector<std::string> lines(const HealthCheckReport& report) {
+  std::vector<std::string> out;
+  for (const CheckStep& s : report.steps) out.push_back(std::string(!s.ok ? "FAIL " : s.warning ? "warn " : "ok ") + s.text);
+  return out;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_bucket_that_allows_everything_passes_every_step_and_keeps_nothing) {
+  Destination d;
+  const HealthCheckReport report = d.check();
+  const std::string object = d.test_object();
+  BOOST_TEST(lines(report) == (std::vector<std::string>{
+                                  "ok credentials: from the config's access_key_id",
+                                  "ok s3:PutObject " + object + " (sse-s3)",
+                                  "ok encryption: sse-s3 confirmed by the server",
+                                  "ok s3:ListBucket s3://lake/exports/",
+                                  "ok s3:GetObject " + object,
+                                  "ok s3:DeleteObject " + object,
+                                  "ok open uploads under s3://lake/exports/: none of s3dest's",
+                              }),
+             boost::test_tools::per_element());
+  BOOST_TEST(report.ok());
+  BOOST_TEST(d.bucket.stored().empty());  // the test object is gone
+  for (const ReceivedRequest& r : d.server.requests()) {
+    BOOST_REQUIRE(r.header("Authorization"));
+    BOOST_TEST(contains(*r.header("Authorization"), "Credential=AKIDEXAMPLE/"), r.method << " " << r.target);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_put_fails_its_step_with_the_servers_answer_and_ends_the_check) {
+  Destination d;
+  d.bucket.refused = {"PutObject"};
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(!report.ok());
+  BOOST_REQUIRE(report.steps.size() == 2u);
+  BOOST_TEST(report.steps[0].ok);
+  const CheckStep& put = report.steps[1];
+  BOOST_TEST(!put.ok);
+  BOOST_TEST(put.text.rfind("s3:PutObject " + d.test_object() + " (sse-s3): ", 0) == 0u, put.text);
+  BOOST_TEST(contains(put.text, "HTTP 403 AccessDenied (Access Denied by the bucket policy)"), put.text);
+  BOOST_TEST(contains(put.text, "check that the credentials' policy allows this action"), put.text);
+  for (const ReceivedRequest& r : d.server.requests()) BOOST_TEST(r.method == "PUT");  // nothing to delete
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_delete_says_where_the_test_object_was_left) {
+  Destination d;
+  d.bucket.refused = {"DeleteObject"};
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(!report.ok());
+  std::vector<const CheckStep*> failed;
+  for (const CheckStep& s : report.steps)
+    if (!s.ok) failed.push_back(&s);
+  BOOST_REQUIRE(failed.size() == 1u);
+  const std::string& text = failed[0]->text;
+  BOOST_TEST(text.rfind("s3:DeleteObject " + d.test_object() + ": ", 0) == 0u, text);
+  BOOST_TEST(contains(text, "AccessDenied"), text);
+  BOOST_TEST(contains(text, "the test object was left at " + d.test_object() + ": delete it by hand"), text);
+  BOOST_TEST(d.bucket.stored().size() == 1u);  // it was indeed left there
+  BOOST_TEST(contains(report.steps.back().text, "open uploads under"));  // the check went on to the end
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_step_after_the_put_skips_the_rest_but_still_deletes_the_test_object) {
+  Destination d;
+  d.bucket.refused = {"ListObjectsV2"};
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(!report.ok());
+  const std::vector<std::string> shown = lines(report);
+  BOOST_REQUIRE(shown.size() == 6u);  // no GetObject
+  BOOST_TEST(shown[3].rfind("FAIL s3:ListBucket s3://lake/exports/: ListObjectsV2 s3://lake/exports/ was refused: "
+                            "HTTP 403 AccessDenied",
+                            0) == 0u,
+             shown[3]);
+  BOOST_TEST(shown[4] == "ok s3:DeleteObject " + d.test_object());
+  BOOST_TEST(shown[5].rfind("ok open uploads under", 0) == 0u, shown[5]);
+  BOOST_TEST(d.bucket.stored().empty());
+}
+
+BOOST_AUTO_TEST_CASE(uploads_s3dest_left_open_are_a_warning_that_names_cleanup) {
+  Destination d;
+  d.bucket.open_uploads = {{"exports/2026/01/part-00003.csv", "2026-11-30T08:00:00.000Z"},
+                           {"exports/2026/01/part-00004.csv", "2026-11-30T08:01:00.000Z"},
+                           {"exports/backup/dump.tar", "2026-11-29T00:00:00.000Z"}};  // not this layout's
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(report.ok());  // a warning does not fail the check
+  const CheckStep& uploads = report.steps.back();
+  BOOST_TEST(uploads.ok);
+  BOOST_TEST(uploads.warning);
+  const std::string& text = uploads.text;
+  BOOST_TEST(text.rfind("open uploads under s3://lake/exports/: 2 left by s3dest runs", 0) == 0u, text);
+  BOOST_TEST(contains(text, "exports/2026/01/part-00003.csv, started 2026-11-30T08:00:00Z"), text);
+  BOOST_TEST(contains(text, "1 more that s3dest did not start (left alone)"), text);
+  BOOST_TEST(contains(text, "run s3dest cleanup with this config"), text);
+  for (size_t i = 0; i + 1 < report.steps.size(); ++i) BOOST_TEST(!report.steps[i].warning);
+}
+
+BOOST_AUTO_TEST_CASE(uploads_that_cannot_be_listed_are_a_warning_that_names_the_permission) {
+  Destination d;
+  d.bucket.refused = {"ListMultipartUploads"};
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(report.ok());
+  BOOST_TEST(report.steps.back().warning);
+  BOOST_TEST(contains(report.steps.back().text, "allow s3:ListBucketMultipartUploads"), report.steps.back().text);
+}
+
+BOOST_AUTO_TEST_CASE(no_bucket_keeps_the_check_from_starting) {
+  Destination d;
+  d.config.bucket.clear();
+  auto report = run_health_check(d.config, std::make_shared<http::CurlTransport>(), d.options);
+  BOOST_TEST_REQUIRE(!report.ok());
+  BOOST_TEST(report.status().exit_code() == 2);
+  BOOST_TEST(contains(report.status().message(), "give --dest s3://bucket/prefix"), report.status().message());
+  BOOST_TEST(d.server.requests().empty());
+}

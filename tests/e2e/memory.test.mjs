@@ -10,54 +10,34 @@
 // still failing if buffers grow with the number of partitions (15,000 open gzip streams
 // at even 8 KB each would be 120 MB) or with the input size (the input is 66 MB).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
-  BIN,
   SAMPLE_COLUMNS,
   assertSameRows,
-  cleanup,
-  duck,
-  listFiles,
+  filePaths,
+  inWorkFolder,
+  loadMeasured,
   loadSampleInput,
   readerSql,
   sample,
+  sampleWithMicros,
   sqlList,
-  tempDir,
+  suiteSetup,
   writeConfig,
 } from './lib.mjs';
 
 const MEMORY_LIMIT_MB = 32;
 const BOUND_KB = 2 * MEMORY_LIMIT_MB * 1024;
-let dir, input, db;
+const suite = suiteSetup('s3dest-memory-', { duck: true, sample: { rows: 300_000, days: 3000, accounts: 5 } });
 
-before(async () => {
-  dir = tempDir('s3dest-memory-');
-  input = sample(path.join(dir, 'input.ndjson'), { rows: 300_000, days: 3000, accounts: 5 });
-  db = await duck();
-  await loadSampleInput(db, 'input', input);
-});
-
-after(() => {
-  db?.close();
-  cleanup(dir);
-});
-
-// Runs s3dest under GNU time; returns its result and peak RSS in KB.
-function loadMeasured(args, options = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', 'peak-rss-kb=%M', BIN, 'load', '--no-progress', ...args], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    ...options,
-  });
-  if (r.error) throw r.error;
+// A load under GNU time that must succeed; returns its peak RSS in KB.
+function peakOfLoad(args, options) {
+  const r = loadMeasured(args, options);
   assert.equal(r.status, 0, `s3dest failed:\n${r.stderr}`);
-  const m = /peak-rss-kb=(\d+)/.exec(r.stderr);
-  assert.ok(m, `no peak RSS in: ${r.stderr}`);
-  return { ...r, peakKb: Number(m[1]) };
+  return r.peakKb;
 }
 
 const CONFIG = {
@@ -72,75 +52,58 @@ const CONFIG = {
 };
 
 async function assertAllRows(dest) {
-  const files = listFiles(dest);
-  assert.equal(files.length, 15_000, 'one object per (day, account)');
-  const paths = files.map((f) => path.join(dest, f));
-  await assertSameRows(db, 'SELECT * FROM input', `SELECT * FROM ${readerSql(paths, 'csv+gzip', SAMPLE_COLUMNS)}`, 'memory');
+  const paths = filePaths(dest);
+  assert.equal(paths.length, 15_000, 'one object per (day, account)');
+  await assertSameRows(suite.db, 'SELECT * FROM input', `SELECT * FROM ${readerSql(paths, 'csv+gzip', SAMPLE_COLUMNS)}`, 'memory');
 }
 
-test(`15,000 partitions from a file stay under ${2 * MEMORY_LIMIT_MB} MB with memory_limit_mb ${MEMORY_LIMIT_MB}`, async () => {
-  const work = fs.mkdtempSync(path.join(dir, 'run-'));
-  try {
+test(`15,000 partitions from a file stay under ${2 * MEMORY_LIMIT_MB} MB with memory_limit_mb ${MEMORY_LIMIT_MB}`, () =>
+  inWorkFolder(suite.dir, async (work) => {
     const dest = path.join(work, 'lake');
     const config = writeConfig(work, CONFIG);
-    const { peakKb } = loadMeasured(['--config', config, '--input', input, '--dest', dest]);
+    const peakKb = peakOfLoad(['--config', config, '--input', suite.input, '--dest', dest]);
     await assertAllRows(dest);
     assert.ok(peakKb < BOUND_KB, `peak RSS ${peakKb} KB is over ${BOUND_KB} KB`);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test(`15,000 partitions from standard input stay under ${2 * MEMORY_LIMIT_MB} MB with memory_limit_mb ${MEMORY_LIMIT_MB}`, async () => {
-  const work = fs.mkdtempSync(path.join(dir, 'run-'));
-  try {
+test(`15,000 partitions from standard input stay under ${2 * MEMORY_LIMIT_MB} MB with memory_limit_mb ${MEMORY_LIMIT_MB}`, () =>
+  inWorkFolder(suite.dir, async (work) => {
     const dest = path.join(work, 'lake');
     const config = writeConfig(work, CONFIG);
     // Through a pipe, as in `zcat rows.ndjson.gz | s3dest load ...`.
-    const { peakKb } = loadMeasured(['--config', config, '--input', '-', '--dest', dest], { input: fs.readFileSync(input) });
+    const peakKb = peakOfLoad(['--config', config, '--input', '-', '--dest', dest], { input: fs.readFileSync(suite.input) });
     await assertAllRows(dest);
     assert.ok(peakKb < BOUND_KB, `peak RSS ${peakKb} KB is over ${BOUND_KB} KB`);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-// Parquet, read back with the timestamps compared as microseconds (parquet's are UTC
-// instants, TIMESTAMP WITH TIME ZONE; the input's are plain TIMESTAMP).
-const asMicros = (from) => `SELECT * EXCLUDE (updated_at), epoch_us(updated_at) AS updated_at FROM ${from}`;
+// Parquet is read back with the timestamps compared as microseconds (sampleWithMicros):
+// parquet's are UTC instants, TIMESTAMP WITH TIME ZONE; the input's are plain TIMESTAMP.
 
-test(`parquet: 15,000 partitions stay under ${2 * MEMORY_LIMIT_MB} MB with memory_limit_mb ${MEMORY_LIMIT_MB}`, async () => {
-  const work = fs.mkdtempSync(path.join(dir, 'run-'));
-  try {
+test(`parquet: 15,000 partitions stay under ${2 * MEMORY_LIMIT_MB} MB with memory_limit_mb ${MEMORY_LIMIT_MB}`, () =>
+  inWorkFolder(suite.dir, async (work) => {
     const dest = path.join(work, 'lake');
     const config = writeConfig(work, { ...CONFIG, file_format: 'parquet' });
-    const { peakKb } = loadMeasured(['--config', config, '--input', input, '--dest', dest]);
-    const files = listFiles(dest).map((f) => path.join(dest, f));
+    const peakKb = peakOfLoad(['--config', config, '--input', suite.input, '--dest', dest]);
+    const files = filePaths(dest);
     assert.equal(files.length, 15_000, 'one object per (day, account)');
-    await assertSameRows(db, asMicros('input'), asMicros(`read_parquet(${sqlList(files)})`), 'parquet memory');
+    await assertSameRows(suite.db, sampleWithMicros('input'), sampleWithMicros(`read_parquet(${sqlList(files)})`), 'parquet memory');
     assert.ok(peakKb < BOUND_KB, `peak RSS ${peakKb} KB is over ${BOUND_KB} KB`);
-  } finally {
-    cleanup(work);
-  }
-});
+  }));
 
-test(`parquet: 30 partitions of 30 MB each share memory_limit_mb ${MEMORY_LIMIT_MB}`, async () => {
-  // Each day's row group alone would reach the 4 MB a file may hold at this limit; thirty
-  // of them at once would be 120 MB, so the writers must take turns writing early.
-  const work = fs.mkdtempSync(path.join(dir, 'run-'));
-  try {
+test(`parquet: 30 partitions of 30 MB each share memory_limit_mb ${MEMORY_LIMIT_MB}`, () =>
+  inWorkFolder(suite.dir, async (work) => {
+    // Each day's row group alone would reach the 4 MB a file may hold at this limit; thirty
+    // of them at once would be 120 MB, so the writers must take turns writing early.
     const big = sample(path.join(work, 'big.ndjson'), { rows: 1_000_000, days: 30, accounts: 5 });
+    const { db } = suite;
     await loadSampleInput(db, 'big', big);
     const dest = path.join(work, 'lake');
     const config = writeConfig(work, { ...CONFIG, file_format: 'parquet', use_load_by_account: false,
                                        folder: '/{{YYYY}}/{{MM}}/{{DD}}' });
-    const { peakKb } = loadMeasured(['--config', config, '--input', big, '--dest', dest]);
-    const files = listFiles(dest).map((f) => path.join(dest, f));
+    const peakKb = peakOfLoad(['--config', config, '--input', big, '--dest', dest]);
+    const files = filePaths(dest);
     assert.equal(files.length, 30, 'one object per day');
-    await assertSameRows(db, asMicros('big'), asMicros(`read_parquet(${sqlList(files)})`), 'parquet shared memory');
+    await assertSameRows(db, sampleWithMicros('big'), sampleWithMicros(`read_parquet(${sqlList(files)})`), 'parquet shared memory');
     assert.ok(peakKb < BOUND_KB, `peak RSS ${peakKb} KB is over ${BOUND_KB} KB`);
     await db.run('DROP TABLE big');
-  } finally {
-    cleanup(work);
-  }
-});
+  }));

@@ -173,16 +173,24 @@ std::vector<std::string> rows_under(const Writing& w, const std::string& folder)
   return rows;
 }
 
+// Adds rows n = 0 .. count-1, each dated January day_of(n), 2026; returns each day's rows
+// as rows_in shows them.
+template <class DayOf>
+std::map<int, std::vector<std::string>> add_rows(Writing& w, int count, DayOf day_of, size_t text_bytes = 20) {
+  std::map<int, std::vector<std::string>> by_day;
+  for (int n = 0; n < count; ++n) {
+    const int day = day_of(n);
+    BOOST_REQUIRE(w.add(date(day), n, text_bytes).ok());
+    by_day[day].push_back(row(day, n));
+  }
+  return by_day;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(each_row_goes_to_its_days_object_in_the_order_given) {
   Writing w;
-  std::map<int, std::vector<std::string>> by_day;
-  for (int n = 0; n < 300; ++n) {
-    const int day = 1 + (n / 7) % 3;  // runs of seven rows a day, as exports often come
-    BOOST_REQUIRE(w.add(date(day), n).ok());
-    by_day[day].push_back(row(day, n));
-  }
+  auto by_day = add_rows(w, 300, [](int n) { return 1 + (n / 7) % 3; });  // runs of seven rows a day
   BOOST_REQUIRE(w.finish().ok());
   BOOST_TEST(w.keys() == (std::vector<std::string>{"2026/01/01/part-00001.csv", "2026/01/02/part-00001.csv",
                                                     "2026/01/03/part-00001.csv"}),
@@ -224,12 +232,7 @@ BOOST_AUTO_TEST_CASE(each_partition_numbers_its_chunks_from_1_and_fills_each_up_
   WritingOptions options;
   options.cap = 4096;
   Writing w(options);
-  std::map<int, std::vector<std::string>> by_day;
-  for (int n = 0; n < 1200; ++n) {
-    const int day = 1 + n % 2;
-    BOOST_REQUIRE(w.add(date(day), n, 30).ok());
-    by_day[day].push_back(row(day, n));
-  }
+  auto by_day = add_rows(w, 1200, [](int n) { return 1 + n % 2; }, 30);
   BOOST_REQUIRE(w.finish().ok());
   const size_t row_bytes = std::string("2026-01-01,1199,").size() + 30 + 1;  // the longest row
   for (int day = 1; day <= 2; ++day) {
@@ -274,12 +277,7 @@ BOOST_AUTO_TEST_CASE(partitions_past_the_live_writers_wait_in_the_store_and_are_
   options.live_writers = 2;
   options.store_memory = 2048;  // small: the waiting rows spill to files
   Writing w(options);
-  std::map<int, std::vector<std::string>> by_day;
-  for (int n = 0; n < 1500; ++n) {
-    const int day = 1 + n % 5;
-    BOOST_REQUIRE(w.add(date(day), n, 30).ok());
-    by_day[day].push_back(row(day, n));
-  }
+  auto by_day = add_rows(w, 1500, [](int n) { return 1 + n % 5; }, 30);
   // The first two days stream into their objects; the other three have none yet.
   for (const std::string& key : w.keys())
     BOOST_TEST((key.rfind(folder(1), 0) == 0 || key.rfind(folder(2), 0) == 0), key);
@@ -303,7 +301,7 @@ BOOST_AUTO_TEST_CASE(partitions_past_the_live_writers_wait_in_the_store_and_are_
 
 BOOST_AUTO_TEST_CASE(a_raised_stop_ends_finish_and_abort_drops_the_open_objects) {
   Writing w;
-  for (int n = 0; n < 30; ++n) BOOST_REQUIRE(w.add(date(1 + n % 3), n).ok());
+  add_rows(w, 30, [](int n) { return 1 + n % 3; });
   StopFlag stop;
   stop.raise("SIGTERM");
   std::vector<size_t> order = {0, 1, 2};

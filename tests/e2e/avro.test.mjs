@@ -3,14 +3,14 @@
 // avro-c's avrocat); and max_file_size_mb kept by every object, with no row lost.
 //
 // Needs /usr/bin/python3 with python3-avro, and avrocat (avro-bin): tools/install_deps.sh
-// --test installs both. Skipped, saying so, while the tool refuses file_format avro.
+// --test installs both. Without them the suite fails, naming the package to install.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { cleanup, dayAccountConfig, listFiles, loadOk, s3dest, sample, tempDir, writeConfig, writeJson } from './lib.mjs';
+import { dayAccountConfig, listFiles, loadLake, sample, suiteSetup, workFolder, writeJson } from './lib.mjs';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -37,7 +37,7 @@ for path in sys.argv[1:]:
         reader.close()
 `;
 
-let dir, readerScript;
+let readerScript;
 
 function requireTool(command, args, pkg) {
   const r = spawnSync(command, args, { encoding: 'utf8' });
@@ -59,15 +59,14 @@ function avrocatLines(file) {
   return r.stdout.split('\n').filter(Boolean);
 }
 
-before(() => {
-  dir = tempDir('s3dest-avro-');
-  requireTool(PYTHON, ['-c', 'import avro.datafile'], 'python3-avro');
-  requireTool('sh', ['-c', 'command -v avrocat'], 'avro-bin');
-  readerScript = path.join(dir, 'read_avro.py');
-  fs.writeFileSync(readerScript, READER);
+const suite = suiteSetup('s3dest-avro-', {
+  setup: ({ dir }) => {
+    requireTool(PYTHON, ['-c', 'import avro.datafile'], 'python3-avro');
+    requireTool('sh', ['-c', 'command -v avrocat'], 'avro-bin');
+    readerScript = path.join(dir, 'read_avro.py');
+    fs.writeFileSync(readerScript, READER);
+  },
 });
-
-after(() => cleanup(dir));
 
 const SCHEMA = {
   columns: [
@@ -120,15 +119,13 @@ const ROWS = [
 for (const avro_codec of ['null', 'deflate']) {
   for (const use_binary_strings of [false, true]) {
     test(`every type and edge value, avro_codec ${avro_codec}, use_binary_strings ${use_binary_strings}`, (t) => {
-      const work = fs.mkdtempSync(path.join(dir, 'edge-'));
+      const work = workFolder(suite.dir, 'edge-');
       const input = path.join(work, 'input.ndjson');
       fs.writeFileSync(input, ROWS.map((r) => r.line).join('\n') + '\n');
       const schema = writeJson(path.join(work, 'schema.json'), SCHEMA);
-      const config = writeConfig(work, {
+      const dest = loadLake(work, {
         title: 'avro edge cases', folder: '/out', file_name: 'edge', file_format: 'avro', avro_codec, use_binary_strings,
-      });
-      const dest = path.join(work, 'lake');
-      loadOk(['--config', config, '--input', input, '--schema', schema, '--dest', dest]);
+      }, ['--input', input, '--schema', schema]);
       assert.deepEqual(listFiles(dest), ['out/edge.avro']);
       const file = path.join(dest, 'out', 'edge.avro');
 
@@ -145,12 +142,10 @@ for (const avro_codec of ['null', 'deflate']) {
 
 for (const avro_codec of ['null', 'deflate']) {
   test(`avro_codec ${avro_codec} with max_file_size_mb 0.2: full chunks under the cap, no row lost`, (t) => {
-    const work = fs.mkdtempSync(path.join(dir, 'cap-'));
+    const work = workFolder(suite.dir, 'cap-');
     const input = sample(path.join(work, 'input.ndjson'), { rows: 60_000, days: 1, accounts: 1 });
     const inputRows = fs.readFileSync(input, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    const dest = path.join(work, 'lake');
-    const config = writeConfig(work, dayAccountConfig({ file_format: 'avro', avro_codec, max_file_size_mb: 0.2 }));
-    loadOk(['--config', config, '--input', input, '--dest', dest]);
+    const dest = loadLake(work, dayAccountConfig({ file_format: 'avro', avro_codec, max_file_size_mb: 0.2 }), ['--input', input]);
 
     const cap = 0.2 * 1024 * 1024;
     const files = listFiles(dest);

@@ -5,18 +5,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   SAMPLE_SCHEMA,
   assertFails,
   assertNothingWritten,
-  cleanup,
   dayAccountConfig,
   listEntries,
   s3dest,
   sample,
-  tempDir,
+  suiteSetup,
+  workFolder,
   writeConfig,
   writeJson,
 } from './lib.mjs';
@@ -24,20 +24,18 @@ import {
 // Good rows before the bad one: well past the type inference window, over 30 days and 5
 // accounts, and (with the 0.05 MB cap below) dozens of chunks' worth.
 const GOOD_ROWS = 30_000;
-let dir, goodLines;
-
-before(() => {
-  dir = tempDir('s3dest-badinput-');
-  const file = sample(path.join(dir, 'good.ndjson'), { rows: GOOD_ROWS + 100, days: 30, accounts: 5 });
-  goodLines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+let goodLines;
+const suite = suiteSetup('s3dest-badinput-', {
+  setup: ({ dir }) => {
+    const file = sample(path.join(dir, 'good.ndjson'), { rows: GOOD_ROWS + 100, days: 30, accounts: 5 });
+    goodLines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  },
 });
-
-after(() => cleanup(dir));
 
 // A case's folder: config, inputs, the destination (`lake`, absent until the tool makes
 // it) and a private TMPDIR, so spill files left behind would show.
 function newCase(configOverrides = {}) {
-  const work = fs.mkdtempSync(path.join(dir, 'case-'));
+  const work = workFolder(suite.dir, 'case-');
   const tmp = path.join(work, 'tmp');
   fs.mkdirSync(tmp);
   const config = writeConfig(work, dayAccountConfig({ max_file_size_mb: 0.05, ...configOverrides }));

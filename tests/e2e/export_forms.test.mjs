@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { cleanup, duck, listFiles, s3dest, sqlList, tempDir, writeConfig } from './lib.mjs';
+import { listFiles, s3dest, sqlList, suiteSetup, workFolder, writeConfig } from './lib.mjs';
 
 const ROWS = [
   ['2025-07-01 12:00:00', '2012/01/01', '2012.01.01', '1e3', '2010/01/01 00:00', '2025-07-01 12:00:00+02'],
@@ -21,10 +21,12 @@ const ROWS = [
 ];
 const NAMES = ['ts', 'day', 'dotted', 'amount', 'ts_min', 'ts_off'];
 
-let dir, db, csv, ndjson, array;
+let csv, ndjson, array;
+const suite = suiteSetup('s3dest-export-forms-', { duck: true, setup: writeExports });
 
-before(async () => {
-  dir = tempDir('s3dest-export-forms-');
+// The rows as a csv export, as NDJSON and as a JSON array; DuckDB's reading of the csv as
+// table `expected`.
+async function writeExports({ dir, db }) {
   csv = path.join(dir, 'export.csv');
   fs.writeFileSync(csv, [NAMES.join(','), ...ROWS.map((r) => r.join(','))].join('\n') + '\n');
   // The same rows as JSON: numbers as numbers, and the doubles JSON cannot spell as strings.
@@ -34,19 +36,13 @@ before(async () => {
   // And as one pretty-printed JSON array, as APIs and many tools write it.
   array = path.join(dir, 'export.json');
   fs.writeFileSync(array, JSON.stringify(ROWS.map(asJson), null, 2));
-  db = await duck();
   // DuckDB's reading of the csv, timestamps in UTC, the dotted dates cast as dates.
   await db.run(`CREATE TABLE expected AS SELECT ts::TIMESTAMP AS ts, day, strptime(dotted, '%Y.%m.%d')::DATE AS dotted,
                 amount, ts_min::TIMESTAMP AS ts_min, ts_off::TIMESTAMP AS ts_off FROM read_csv(${sqlList([csv])})`);
-});
-
-after(() => {
-  db?.close();
-  cleanup(dir);
-});
+}
 
 function load(input, inputFormat, fileFormat) {
-  const work = fs.mkdtempSync(path.join(dir, 'run-'));
+  const work = workFolder(suite.dir);
   const dest = path.join(work, 'lake');
   const config = writeConfig(work, { folder: '/{{YYYY}}/{{MM}}/{{DD}}', file_name: 'part-{{chunk_id}}',
                                      file_format: fileFormat, date_field: 'ts', partition_by: 'day' });
@@ -65,14 +61,14 @@ const readBack = (files) => `SELECT ts::TIMESTAMP AS ts, day, dotted, amount, ts
 for (const [input, inputFormat] of [['csv', 'csv'], ['ndjson', 'ndjson'], ['array', 'json']]) {
   test(`${input}: every form read, partitioned and written back equal to DuckDB's reading`, async () => {
     const files = load({ csv, ndjson, array }[input], inputFormat, 'parquet');
-    const rows = await db.all(`(SELECT * FROM expected) EXCEPT ALL (${readBack(files)})`);
+    const rows = await suite.db.all(`(SELECT * FROM expected) EXCEPT ALL (${readBack(files)})`);
     assert.deepEqual(rows, [], 'rows of DuckDB\'s reading missing from the output');
-    const [{ n }] = await db.all(`SELECT count(*) AS n FROM (${readBack(files)})`);
+    const [{ n }] = await suite.db.all(`SELECT count(*) AS n FROM (${readBack(files)})`);
     assert.equal(n, String(ROWS.length));
     if (input === 'csv') {
       // The types agree with DuckDB's read_csv (a timestamp is one, with or without zone).
-      const ours = await db.all(`DESCRIBE SELECT * FROM read_parquet(${sqlList(files)})`);
-      const theirs = await db.all(`DESCRIBE SELECT * FROM read_csv(${sqlList([csv])})`);
+      const ours = await suite.db.all(`DESCRIBE SELECT * FROM read_parquet(${sqlList(files)})`);
+      const theirs = await suite.db.all(`DESCRIBE SELECT * FROM read_csv(${sqlList([csv])})`);
       const base = (t) => t.replace(' WITH TIME ZONE', '');
       for (const [i, name] of NAMES.entries()) {
         if (name === 'dotted') continue;
@@ -85,24 +81,24 @@ for (const [input, inputFormat] of [['csv', 'csv'], ['ndjson', 'ndjson'], ['arra
 
 test('csv and JSON output spell the doubles that are not finite so that DuckDB reads them back', async () => {
   const csvFiles = load(csv, 'csv', 'csv');
-  const fromCsv = await db.all(`SELECT amount FROM read_csv(${sqlList(csvFiles)}, columns={'ts': 'VARCHAR', 'day': 'DATE',
+  const fromCsv = await suite.db.all(`SELECT amount FROM read_csv(${sqlList(csvFiles)}, columns={'ts': 'VARCHAR', 'day': 'DATE',
                                 'dotted': 'DATE', 'amount': 'DOUBLE', 'ts_min': 'VARCHAR', 'ts_off': 'VARCHAR'}) ORDER BY amount`);
   assert.deepEqual(fromCsv.map((r) => String(r.amount)), ['-Infinity', '-1.5e-7', '1000', 'Infinity', 'NaN']);
   // JSON has no NaN: s3dest writes "NaN", "Infinity", "-Infinity" as strings, and reads them back.
   const jsonFiles = load(csv, 'csv', 'json');
   const text = jsonFiles.map((f) => fs.readFileSync(f, 'utf8')).join('');
   for (const spelled of ['"amount":"NaN"', '"amount":"Infinity"', '"amount":"-Infinity"']) assert.ok(text.includes(spelled), spelled);
-  const written = path.join(dir, 'written.ndjson');
+  const written = path.join(suite.dir, 'written.ndjson');
   fs.writeFileSync(written, text);
   const again = load(written, 'ndjson', 'parquet');
-  const rows = await db.all(`(SELECT * FROM expected) EXCEPT ALL (${readBack(again)})`);
+  const rows = await suite.db.all(`(SELECT * FROM expected) EXCEPT ALL (${readBack(again)})`);
   assert.deepEqual(rows, [], 'what s3dest wrote as JSON reads back the same');
 });
 
 // Loads `text` (in `inputFormat`) with `config` added to a day layout on "when"; returns
 // the result and the folders written.
 function loadDays(name, text, inputFormat, config) {
-  const work = fs.mkdtempSync(path.join(dir, 'days-'));
+  const work = workFolder(suite.dir, 'days-');
   const input = path.join(work, name);
   fs.writeFileSync(input, text);
   const dest = path.join(work, 'lake');

@@ -4,28 +4,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { assertFails, cleanup, duck, listFiles, loadOk, readerSql, s3dest, tempDir, writeConfig } from './lib.mjs';
+import { assertFails, listFiles, loadOk, readerSql, s3dest, suiteSetup, workFolder, writeConfig } from './lib.mjs';
 
-let dir, db;
-
-before(async () => {
-  dir = tempDir('s3dest-keys-');
-  db = await duck();
-});
-
-after(() => {
-  db?.close();
-  cleanup(dir);
-});
+const suite = suiteSetup('s3dest-keys-', { duck: true });
 
 const UNSAFE = ['..', '.', '../../escape', 'a/b', '/absolute', 'x/../../y', 'back\\slash', '..\\..\\win', 'new\nline', 'tab\there'];
 
 // A destination three levels down, so a value climbing out of it would still land inside
 // the case's folder, where the test can see it.
 function newCase() {
-  const work = fs.mkdtempSync(path.join(dir, 'case-'));
+  const work = workFolder(suite.dir, 'case-');
   return { work, dest: path.join(work, 'a', 'b', 'c', 'lake') };
 }
 
@@ -95,7 +85,7 @@ test('accounts from the data stay one segment each, and different accounts never
   assert.equal(files.length, 2 * accounts.length, `one object per (account, day): ${files.join(', ')}`);
 
   const paths = files.map((f) => path.join(c.dest, f));
-  const rows = await db.all(
+  const rows = await suite.db.all(
     `SELECT filename, account, n::VARCHAR AS n FROM ` +
       readerSql(paths, 'csv', { date: 'DATE', account: 'VARCHAR', n: 'BIGINT' }, { extra: ', filename=true' }),
   );

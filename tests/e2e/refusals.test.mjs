@@ -3,17 +3,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
   assertFails,
   assertNothingWritten,
-  cleanup,
   dayAccountConfig,
   listFiles,
   s3dest,
-  sample,
-  tempDir,
+  suiteSetup,
+  workFolder,
   writeConfig,
 } from './lib.mjs';
 
@@ -23,24 +22,17 @@ const VARIABLES = [
   'timestamp', 'chunk_id', 'worker', 'run_id', 'uuid',
 ];
 
-let dir, input;
-
-before(() => {
-  dir = tempDir('s3dest-refusals-');
-  input = sample(path.join(dir, 'input.ndjson'), { rows: 2000, days: 30, accounts: 5 });
-});
-
-after(() => cleanup(dir));
+const suite = suiteSetup('s3dest-refusals-', { sample: { rows: 2000, days: 30, accounts: 5 } });
 
 // Runs a load of good input with `config` (an object, or the raw text of the file) into a
 // destination that does not exist yet, or into an existing empty one when `existing`.
 function loadWith(config, { existing = false, args = [] } = {}) {
-  const work = fs.mkdtempSync(path.join(dir, 'case-'));
+  const work = workFolder(suite.dir, 'case-');
   const configPath = path.join(work, 'config.json');
   fs.writeFileSync(configPath, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
   const dest = path.join(work, 'lake');
   if (existing) fs.mkdirSync(dest);
-  const r = s3dest(['load', '--config', configPath, '--input', input, '--dest', dest, ...args]);
+  const r = s3dest(['load', '--config', configPath, '--input', suite.input, '--dest', dest, ...args]);
   return { ...r, dest, configPath, work };
 }
 
@@ -234,15 +226,15 @@ describe('config refusals', () => {
   test('an endpoint over plain http to another machine, unless allow_http (then a warning every run)', () => {
     const s3 = { access_key_id: 'AKIDEXAMPLE', secret_access_key: 'not-a-secret', path_style: true, max_attempts: 1 };
     for (const key of ['endpoint', 'sts_endpoint']) {
-      const work = fs.mkdtempSync(path.join(dir, 'case-'));
+      const work = workFolder(suite.dir, 'case-');
       const config = writeConfig(work, dayAccountConfig({ ...s3, [key]: 'http://10.1.2.3:9000' }));
-      const r = s3dest(['load', '--config', config, '--input', input, '--dest', 's3://lake/x']);
+      const r = s3dest(['load', '--config', config, '--input', suite.input, '--dest', 's3://lake/x']);
       assertFails(r, 2, [`"${key}" http://10.1.2.3:9000 is plain http to another machine`, '"allow_http": true']);
     }
     // Allowed: it says so, then goes on (0.0.0.0 is no loopback address, and refuses at once).
-    const work = fs.mkdtempSync(path.join(dir, 'case-'));
+    const work = workFolder(suite.dir, 'case-');
     const config = writeConfig(work, dayAccountConfig({ ...s3, endpoint: 'http://0.0.0.0:9', allow_http: true }));
-    const r = s3dest(['load', '--config', config, '--input', input, '--dest', 's3://lake/x']);
+    const r = s3dest(['load', '--config', config, '--input', suite.input, '--dest', 's3://lake/x']);
     assert.match(r.stderr, /^s3dest: warning: allow_http: credentials, session tokens and data go unencrypted over plain http to 0\.0\.0\.0:9$/m);
     assert.equal(r.status, 4, r.stderr);
   });

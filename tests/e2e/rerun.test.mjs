@@ -7,16 +7,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 
 import {
   SAMPLE_COLUMNS,
   SAMPLE_SCHEMA,
   assertFails,
   assertSameRows,
-  cleanup,
   dayAccountConfig,
-  duck,
+  filePaths,
   listFiles,
   loadOk,
   loadSampleInput,
@@ -26,32 +25,27 @@ import {
   sample,
   snapshot,
   spawnS3dest,
-  tempDir,
+  suiteSetup,
   waitFor,
+  withBadLastRow,
+  workFolder,
   writeConfig,
   writeJson,
 } from './lib.mjs';
 
-let dir, small, big, db;
-
-before(async () => {
-  dir = tempDir('s3dest-rerun-');
-  small = sample(path.join(dir, 'small.ndjson'), { rows: 6_000, days: 3, accounts: 2, seed: 1 });
-  big = sample(path.join(dir, 'big.ndjson'), { rows: 60_000, days: 3, accounts: 2, seed: 2 });
-  db = await duck();
-});
-
-after(() => {
-  db?.close();
-  cleanup(dir);
+let small, big;
+const suite = suiteSetup('s3dest-rerun-', {
+  duck: true,
+  setup: ({ dir }) => {
+    small = sample(path.join(dir, 'small.ndjson'), { rows: 6_000, days: 3, accounts: 2, seed: 1 });
+    big = sample(path.join(dir, 'big.ndjson'), { rows: 60_000, days: 3, accounts: 2, seed: 2 });
+  },
 });
 
 // Small blocks and chunks, so a run has written (staged) objects long before its end.
 const CONFIG = dayAccountConfig({ max_file_size_mb: 0.05, memory_limit_mb: 16 });
 
-function work() {
-  return fs.mkdtempSync(path.join(dir, 'run-'));
-}
+const work = () => workFolder(suite.dir);
 
 function load(w, args, config = CONFIG) {
   return s3dest(['load', '--no-progress', '--config', writeConfig(w, config), ...args]);
@@ -59,12 +53,6 @@ function load(w, args, config = CONFIG) {
 
 function temporaryFiles(dest) {
   return listFiles(dest).filter((f) => /(^|\/)\.[^/]*\.s3dest-[^/]*\.tmp$/.test(f));
-}
-
-function withBadLastRow(file) {
-  const bad = `${file}.bad`;
-  fs.writeFileSync(bad, fs.readFileSync(file, 'utf8') + '{"date": "not a date", "account": "acc0"}\n');
-  return bad;
 }
 
 test('a re-run of a larger input that fails at its last row leaves the folder byte for byte as it was', () => {
@@ -135,9 +123,9 @@ describe('a re-run with fewer rows', () => {
     assert.ok(second.objects.every((o) => o.replaced));
     for (const [f, bytes] of untouched) assert.deepEqual(snapshot(dest).get(f), bytes, `${f} was not written`);
     // What the partitions hold now is the second input, row for row.
-    await loadSampleInput(db, 'day_one', dayOne);
+    await loadSampleInput(suite.db, 'day_one', dayOne);
     const files = second.objects.map((o) => path.join(dest, o.key));
-    await assertSameRows(db, 'SELECT * FROM day_one', `SELECT * FROM ${readerSql(files, 'csv', SAMPLE_COLUMNS)}`,
+    await assertSameRows(suite.db, 'SELECT * FROM day_one', `SELECT * FROM ${readerSql(files, 'csv', SAMPLE_COLUMNS)}`,
                          'day one after the re-run');
   });
 });
@@ -247,9 +235,8 @@ describe('four workers load one dataset', () => {
     assert.deepEqual(all.runs.map((r) => r.worker), ['0', '1', '2', '3']);
     assert.deepEqual(all.objects.map((o) => o.key), listFiles(dest));
     assert.equal(all.bytes, listFiles(dest).reduce((n, f) => n + fs.statSync(path.join(dest, f)).size, 0));
-    await loadSampleInput(db, 'big', big);
-    await assertSameRows(db, 'SELECT * FROM big',
-                         `SELECT * FROM ${readerSql(listFiles(dest).map((f) => path.join(dest, f)), 'csv', SAMPLE_COLUMNS)}`,
+    await loadSampleInput(suite.db, 'big', big);
+    await assertSameRows(suite.db, 'SELECT * FROM big', `SELECT * FROM ${readerSql(filePaths(dest), 'csv', SAMPLE_COLUMNS)}`,
                          'four workers');
   });
 

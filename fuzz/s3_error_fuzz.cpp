@@ -12,7 +12,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
-  s3dest::aws::HttpResponse response;
+  s3dest::http::HttpResponse response;
   response.status = 300 + (data[0] | data[1] << 8) % 300;
   response.body.assign(reinterpret_cast<const char*>(data) + 2, size - 2);
   response.headers.push_back({"x-amz-bucket-region", response.body});

@@ -52,7 +52,7 @@ struct Env {
     vars["HOME"] = dir.path.string();
     vars["AWS_EC2_METADATA_DISABLED"] = "true";
   }
-  ChainOptions options(std::shared_ptr<HttpSender> sender, const std::string& sts_endpoint = "") const {
+  ChainOptions options(std::shared_ptr<http::HttpSender> sender, const std::string& sts_endpoint = "") const {
     ChainOptions o;
     o.env = environment_from(vars);
     o.sender = std::move(sender);

@@ -27,9 +27,9 @@ Reply echo(const ReceivedRequest& r) {
   return Reply{200, {{"X-Echo-Method", r.method}, {"X-Echo-Target", r.target}}, "body of " + r.method};
 }
 
-aws::HttpRequest request(std::string method, std::string url, std::vector<aws::HttpHeader> headers = {},
+http::HttpRequest request(std::string method, std::string url, std::vector<http::HttpHeader> headers = {},
                          std::string body = "") {
-  aws::HttpRequest r;
+  http::HttpRequest r;
   r.method = std::move(method);
   r.url = std::move(url);
   r.headers = std::move(headers);
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(threads_share_a_transport_with_a_connection_each_at_most) {
 BOOST_AUTO_TEST_CASE(a_slow_server_times_out_and_the_message_never_shows_the_query) {
   LoopbackHttpServer server([](const ReceivedRequest&) { return Reply{200, {}, "late", 1500ms}; });
   http::CurlTransport transport;
-  aws::HttpRequest r = request("GET", server.url("/key?X-Amz-Signature=0123456789abcdef&X-Amz-Credential=AKIA"));
+  http::HttpRequest r = request("GET", server.url("/key?X-Amz-Signature=0123456789abcdef&X-Amz-Credential=AKIA"));
   r.timeout = 200ms;
   auto response = transport.send(r);
   BOOST_REQUIRE(!response.ok());
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(a_raised_stop_flag_abandons_a_transfer_at_once) {
   LoopbackHttpServer server([](const ReceivedRequest&) { return Reply{200, {}, "late", 5000ms}; });
   http::CurlTransport transport;
   StopFlag stop;
-  aws::HttpRequest r = request("PUT", server.url("/key"));
+  http::HttpRequest r = request("PUT", server.url("/key"));
   r.body = std::string(1 << 20, 'x');
   r.stop = &stop;
   std::thread raiser([&stop] {

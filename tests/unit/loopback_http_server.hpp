@@ -32,7 +32,7 @@ namespace s3dest::testing {
 struct ReceivedRequest {
   std::string method;
   std::string target;  // path and query, as on the request line
-  std::vector<aws::HttpHeader> headers;
+  std::vector<http::HttpHeader> headers;
   std::string body;
 
   std::string path() const { return target.substr(0, target.find('?')); }
@@ -40,16 +40,12 @@ struct ReceivedRequest {
     const size_t q = target.find('?');
     return q == std::string::npos ? std::string() : target.substr(q + 1);
   }
-  const std::string* header(std::string_view name) const {
-    for (const auto& h : headers)
-      if (aws::detail::equals_ignoring_case(h.name, name)) return &h.value;
-    return nullptr;
-  }
+  const std::string* header(std::string_view name) const { return http::find_header(headers, name); }
 };
 
 struct Reply {
   int status = 200;
-  std::vector<aws::HttpHeader> headers;
+  std::vector<http::HttpHeader> headers;
   std::string body;
   std::chrono::milliseconds delay{0};  // wait this long before answering
 };
@@ -155,7 +151,7 @@ class LoopbackHttpServer {
         std::string value = line.substr(colon + 1);
         while (!value.empty() && value.front() == ' ') value.erase(0, 1);
         request.headers.push_back({line.substr(0, colon), value});
-        if (aws::detail::equals_ignoring_case(request.headers.back().name, "content-length"))
+        if (http::equals_ignoring_case(request.headers.back().name, "content-length"))
           content_length = std::stoul(value);
       }
       if (!fill(fd, buffer, end + 4 + content_length)) return close_fd(fd);

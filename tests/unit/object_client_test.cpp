@@ -13,14 +13,14 @@ namespace {
 
 // Answers every request with the next canned response and keeps what it was sent: for
 // the addressing and the reading of replies. The real server is in the e2e tests.
-class ScriptedSender final : public aws::HttpSender {
+class ScriptedSender final : public http::HttpSender {
  public:
-  std::vector<aws::HttpResponse> replies;
-  std::vector<aws::HttpRequest> sent;
-  Result<aws::HttpResponse> send(const aws::HttpRequest& request) override {
+  std::vector<http::HttpResponse> replies;
+  std::vector<http::HttpRequest> sent;
+  Result<http::HttpResponse> send(const http::HttpRequest& request) override {
     sent.push_back(request);
     if (replies.empty()) return destination_error("no reply scripted");
-    aws::HttpResponse reply = replies.front();
+    http::HttpResponse reply = replies.front();
     replies.erase(replies.begin());
     return reply;
   }
@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(requests_are_signed_for_s3_with_the_body_hash) {
                           [] { return 1440938160; });
   auto put = client.put_object("a b.txt", "hello", {{"x-amz-server-side-encryption", "AES256"}});
   BOOST_REQUIRE(put.ok());
-  const aws::HttpRequest& sent = sender->sent.at(0);
+  const http::HttpRequest& sent = sender->sent.at(0);
   BOOST_TEST(sent.method == "PUT");
   BOOST_TEST(sent.url == "http://127.0.0.1:7480/lake/a%20b.txt");
   BOOST_TEST(*sent.find_header("Host") == "127.0.0.1:7480");
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(listings_follow_every_page) {
 
 BOOST_AUTO_TEST_CASE(a_raised_stop_flag_abandons_writes_but_never_the_calls_that_undo) {
   auto sender = std::make_shared<ScriptedSender>();
-  sender->replies.assign(4, aws::HttpResponse{200, {{"ETag", "\"e\""}}, ""});
+  sender->replies.assign(4, http::HttpResponse{200, {{"ETag", "\"e\""}}, ""});
   StopFlag stop;
   s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://127.0.0.1:7480", true), keys(), sender,
                           aws::unix_now, &stop);

@@ -17,45 +17,45 @@ namespace {
 // Answers S3 calls just enough for the sink's decisions: which keys exist (PutObject
 // honours If-None-Match), multipart calls, deletes; and records what was asked. The real
 // server is in the e2e tests (radosgw).
-class AnsweringSender final : public aws::HttpSender {
+class AnsweringSender final : public http::HttpSender {
  public:
   std::mutex mutex;
   std::map<std::string, size_t> objects;  // path -> size
   std::vector<std::string> calls;         // "PUT /lake/k", ...
   std::map<int, size_t> part_sizes;  // part number -> size
-  std::vector<aws::HttpRequest> requests;  // headers and owned bodies (not parts)
+  std::vector<http::HttpRequest> requests;  // headers and owned bodies (not parts)
   std::string composite_reply;             // the checksum CompleteMultipartUpload names
   std::string echoed_checksum;             // the x-amz-checksum-crc32c a PutObject names
 
-  Result<aws::HttpResponse> send(const aws::HttpRequest& r) override {
+  Result<http::HttpResponse> send(const http::HttpRequest& r) override {
     std::lock_guard<std::mutex> lock(mutex);
     const std::string path = r.url.substr(r.url.find("/lake/"), r.url.find('?') - r.url.find("/lake/"));
     const std::string query = r.url.find('?') == std::string::npos ? "" : r.url.substr(r.url.find('?') + 1);
     calls.push_back(r.method + " " + path + (query.empty() ? "" : "?" + query.substr(0, query.find('='))));
     const bool conditional = r.find_header("If-None-Match") != nullptr;
-    aws::HttpRequest copy = r;
+    http::HttpRequest copy = r;
     copy.borrowed_body = {};
     copy.body = r.url.find("partNumber=") == std::string::npos ? std::string(r.payload()) : std::string();
     requests.push_back(std::move(copy));
     if (r.method == "PUT" && query.rfind("partNumber=", 0) == 0) {
       part_sizes[std::stoi(query.substr(std::string("partNumber=").size()))] = r.payload().size();
-      return aws::HttpResponse{200, {{"ETag", "\"p\""}}, ""};
+      return http::HttpResponse{200, {{"ETag", "\"p\""}}, ""};
     }
     if (r.method == "PUT" || (r.method == "POST" && query.rfind("uploadId=", 0) == 0)) {
-      if (conditional && objects.count(path)) return aws::HttpResponse{412, {}, "<Error><Code>PreconditionFailed</Code></Error>"};
+      if (conditional && objects.count(path)) return http::HttpResponse{412, {}, "<Error><Code>PreconditionFailed</Code></Error>"};
       objects[path] = r.payload().size();
-      aws::HttpResponse ok{200, {{"ETag", "\"e\""}}, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag>"};
+      http::HttpResponse ok{200, {{"ETag", "\"e\""}}, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag>"};
       if (!composite_reply.empty()) ok.body += "<ChecksumCRC32C>" + composite_reply + "</ChecksumCRC32C>";
       ok.body += "</CompleteMultipartUploadResult>";
       if (!echoed_checksum.empty()) ok.headers.push_back({"x-amz-checksum-crc32c", echoed_checksum});
       return ok;
     }
-    if (r.method == "POST") return aws::HttpResponse{200, {}, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
+    if (r.method == "POST") return http::HttpResponse{200, {}, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
     if (r.method == "DELETE") {
       if (query.empty()) objects.erase(path);
-      return aws::HttpResponse{204, {}, ""};
+      return http::HttpResponse{204, {}, ""};
     }
-    return aws::HttpResponse{200, {}, ""};
+    return http::HttpResponse{200, {}, ""};
   }
 };
 
@@ -169,14 +169,14 @@ BOOST_AUTO_TEST_CASE(every_put_and_part_carries_its_checksum_and_what_s3_answers
   BOOST_TEST_REQUIRE(big.ok(), big.status().message());
   BOOST_TEST(big->checksum == "crc32c:" + f.sender->composite_reply);
   BOOST_TEST(f.sender->composite_reply.substr(f.sender->composite_reply.size() - 2) == "-2");
-  const aws::HttpRequest& create = f.sender->requests.at(1);
+  const http::HttpRequest& create = f.sender->requests.at(1);
   BOOST_TEST(*create.find_header("x-amz-checksum-algorithm") == "CRC32C");
   BOOST_TEST(create.find_header("x-amz-checksum-crc32c") == nullptr);  // no body, no checksum
   std::string first_part;
   append_base64(first_part, body_checksum(ChecksumAlgorithm::crc32c, "012345"));
   // Parts go up concurrently, so part 1 is found by its number, not by its place.
   const auto part_one = std::find_if(f.sender->requests.begin(), f.sender->requests.end(),
-                                     [](const aws::HttpRequest& r) { return r.url.find("partNumber=1&") != std::string::npos; });
+                                     [](const http::HttpRequest& r) { return r.url.find("partNumber=1&") != std::string::npos; });
   BOOST_REQUIRE(part_one != f.sender->requests.end());
   BOOST_TEST(*part_one->find_header("x-amz-checksum-crc32c") == first_part);
   BOOST_TEST(f.sender->requests.back().body.find("<ChecksumCRC32C>" + first_part + "</ChecksumCRC32C>") !=

@@ -50,7 +50,7 @@ std::string read_file(const fs::path& path) {
 // a line starting with a space continues the previous value), a blank line and the body.
 struct SuiteRequest {
   std::string method, target;
-  std::vector<HttpHeader> headers;
+  std::vector<http::HttpHeader> headers;
   std::string body;
 };
 
@@ -102,10 +102,10 @@ std::string lower(std::string s) {
 }
 
 // The headers the signed request has beyond the original ones, as "name:value".
-std::vector<std::string> added_headers(const std::vector<HttpHeader>& original, std::vector<HttpHeader> signed_headers) {
+std::vector<std::string> added_headers(const std::vector<http::HttpHeader>& original, std::vector<http::HttpHeader> signed_headers) {
   for (const auto& h : original) {
     auto it = std::find_if(signed_headers.begin(), signed_headers.end(),
-                           [&](const HttpHeader& s) { return s.name == h.name && s.value == h.value; });
+                           [&](const http::HttpHeader& s) { return s.name == h.name && s.value == h.value; });
     BOOST_REQUIRE_MESSAGE(it != signed_headers.end(), "the signed request lost header " << h.name);
     signed_headers.erase(it);
   }

@@ -4,12 +4,12 @@
 #include "s3dest/aws/sse.hpp"
 
 using namespace s3dest;
-using aws::HttpHeader;
+using http::HttpHeader;
 
 namespace {
 const std::string kKeyArn = "arn:aws:kms:us-east-1:123456789012:key/1111-2222";
 
-std::string headers_text(const std::vector<HttpHeader>& headers) {
+std::string headers_text(const std::vector<http::HttpHeader>& headers) {
   std::string text;
   for (const auto& h : headers) text += h.name + ": " + h.value + "\n";
   return text;

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "s3dest/aws/request_log.hpp"
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/destination/config.hpp"
 #include "s3dest/http/curl_transport.hpp"
+#include "s3dest/http/request_log.hpp"
 #include "s3dest/layout/key_layout.hpp"
 
 namespace s3dest::tool {
@@ -120,7 +120,7 @@ inline Result<Destination> destination_of(const std::string& dest, const Config&
 // without query, status, time: never a header or a body). A request is abandoned when it
 // moves no byte for idle_timeout_seconds, however long it has run; a reply is held in
 // memory only up to a share of memory_limit_mb (listings are read `concurrency` at once).
-inline std::shared_ptr<aws::HttpSender> transport(const Config& config, bool verbose) {
+inline std::shared_ptr<http::HttpSender> transport(const Config& config, bool verbose) {
   http::CurlOptions options;
   options.low_speed_time = std::chrono::seconds(config.idle_timeout_seconds);
   // A listing page of 1,000 keys of S3's longest (1,024 bytes) is about 1.5 MB; the XML
@@ -129,7 +129,7 @@ inline std::shared_ptr<aws::HttpSender> transport(const Config& config, bool ver
   options.max_response_bytes = std::clamp<size_t>(share, size_t{2} << 20, size_t{64} << 20);
   auto curl = std::make_shared<http::CurlTransport>(options);
   if (!verbose) return curl;
-  return std::make_shared<aws::RequestLog>(curl, [](std::string_view line) {
+  return std::make_shared<http::RequestLog>(curl, [](std::string_view line) {
     std::fprintf(stderr, "s3dest: %.*s\n", static_cast<int>(line.size()), line.data());
   });
 }

@@ -17,13 +17,10 @@
 
 #include "s3dest/core/hex.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest::aws {
 
-struct HttpHeader {
-  std::string name;
-  std::string value;
-};
 
 // What the signer needs of an HTTP request. Host must be among the headers: it is always
 // signed.
@@ -31,7 +28,7 @@ struct SignableRequest {
   std::string method = "GET";
   std::string path = "/";  // as on the request line: percent-encoded, begins with '/'
   std::string query;       // after '?', without it; "" for none
-  std::vector<HttpHeader> headers;
+  std::vector<http::HttpHeader> headers;
 
   // The value of the first header called `name` (any case), or null.
   const std::string* find_header(std::string_view name) const;
@@ -76,7 +73,7 @@ struct CanonicalHeaders {
 // libraries add or rewrite (Connection, Expect, User-Agent, X-Amzn-Trace-Id) are left
 // unsigned. Refuses names that are not HTTP tokens and values holding control characters
 // (CR and LF would split the request); messages name the header, never its value.
-Result<CanonicalHeaders> canonical_headers(const std::vector<HttpHeader>& headers);
+Result<CanonicalHeaders> canonical_headers(const std::vector<http::HttpHeader>& headers);
 
 std::string canonical_request(std::string_view method, std::string_view canonical_path,
                               std::string_view canonical_query, const CanonicalHeaders& headers,
@@ -120,54 +117,10 @@ inline void append_percent(std::string& out, unsigned char b) {
   append_hex_digits(out, b, 2, HexCase::upper);
 }
 
-// RFC 7230 token characters: what an HTTP header name (and method) may hold.
-constexpr bool is_token_char(unsigned char c) {
-  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
-  for (const char t : std::string_view("!#$%&'*+-.^_`|~"))
-    if (c == static_cast<unsigned char>(t)) return true;
-  return false;
-}
-
-inline bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  for (const char c : text)
-    if (!is_token_char(static_cast<unsigned char>(c))) return false;
-  return true;
-}
-
 inline std::string to_lower_ascii(std::string_view text) {
   std::string out(text);
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-inline bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-// Trims spaces and tabs and folds inner runs of them to one space. Values keep their
-// quotes: SigV4 folds inside quoted strings too.
-inline std::string fold_header_value(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  bool pending_space = false;
-  for (const char c : value) {
-    if (c == ' ' || c == '\t') {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c);
-  }
   return out;
 }
 
@@ -198,9 +151,7 @@ inline std::string normalize_path(std::string_view path) {
 }  // namespace detail
 
 inline const std::string* SignableRequest::find_header(std::string_view name) const {
-  for (const auto& h : headers)
-    if (detail::equals_ignoring_case(h.name, name)) return &h.value;
-  return nullptr;
+  return http::find_header(headers, name);
 }
 
 inline void append_uri_encoded(std::string& out, std::string_view bytes) {
@@ -301,15 +252,15 @@ inline bool is_unsigned_header(std::string_view lower_name) {
          lower_name == "x-amzn-trace-id";
 }
 
-inline Result<CanonicalHeaders> canonical_headers(const std::vector<HttpHeader>& headers) {
+inline Result<CanonicalHeaders> canonical_headers(const std::vector<http::HttpHeader>& headers) {
   struct Entry {
     std::string name;
     std::string value;
   };
   std::vector<Entry> entries;
   entries.reserve(headers.size());
-  for (const HttpHeader& h : headers) {
-    if (!detail::is_token(h.name))
+  for (const http::HttpHeader& h : headers) {
+    if (!http::is_token(h.name))
       return usage_error("header name \"" + h.name + "\" is not a valid HTTP header name (letters, digits and " +
                          "!#$%&'*+-.^_`|~ only)");
     for (const char c : h.value) {
@@ -320,7 +271,7 @@ inline Result<CanonicalHeaders> canonical_headers(const std::vector<HttpHeader>&
     }
     std::string name = detail::to_lower_ascii(h.name);
     if (is_unsigned_header(name)) continue;
-    entries.push_back({std::move(name), detail::fold_header_value(h.value)});
+    entries.push_back({std::move(name), http::fold_header_value(h.value)});
   }
   // Stable by name, so repeated headers keep the order they were given in.
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });

@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/core/civil_time.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest::aws {
 
@@ -28,7 +28,7 @@ class ClockSkew {
 
   // If `response` says the request's time was off and carries a Date, learns the offset
   // from it and returns true (the request should be signed again); else false.
-  bool learn(const HttpResponse& response, int64_t local_now);
+  bool learn(const http::HttpResponse& response, int64_t local_now);
 
  private:
   std::atomic<int64_t> offset_{0};
@@ -39,7 +39,7 @@ std::optional<int64_t> parse_http_date(std::string_view text);
 
 namespace detail {
 
-inline bool is_skew_error(const HttpResponse& response) {
+inline bool is_skew_error(const http::HttpResponse& response) {
   if (response.status != 403 && response.status != 400) return false;
   for (const std::string_view code : {"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"})
     if (response.body.find(code) != std::string::npos) return true;
@@ -78,7 +78,7 @@ inline std::optional<int64_t> parse_http_date(std::string_view text) {
   return days_from_civil(date) * 86400 + *hour * 3600 + *minute * 60 + *second;
 }
 
-inline bool ClockSkew::learn(const HttpResponse& response, int64_t local_now) {
+inline bool ClockSkew::learn(const http::HttpResponse& response, int64_t local_now) {
   if (!detail::is_skew_error(response)) return false;
   const std::string* date = response.find_header("Date");
   const auto server = date ? parse_http_date(*date) : std::nullopt;

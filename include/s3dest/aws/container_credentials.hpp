@@ -18,11 +18,11 @@
 
 #include "s3dest/aws/credentials.hpp"
 #include "s3dest/aws/environment.hpp"
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/aws/retry_policy.hpp"
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/url.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest::aws {
 
@@ -40,7 +40,7 @@ struct ContainerCredentialsSource {
 Result<std::optional<ContainerCredentialsSource>> container_credentials_source(
     const Environment& env, std::string_view relative_host = kEcsCredentialsHost);
 
-Result<Credentials> fetch_container_credentials(HttpSender& sender, const ContainerCredentialsSource& source);
+Result<Credentials> fetch_container_credentials(http::HttpSender& sender, const ContainerCredentialsSource& source);
 
 // {"AccessKeyId": ..., "SecretAccessKey": ..., "Token": ..., "Expiration": ...}, the
 // shape of both container and instance metadata credentials. `what` names the source.
@@ -117,9 +117,9 @@ inline Result<Credentials> parse_credentials_json(std::string_view json, const s
   return c;
 }
 
-inline Result<Credentials> fetch_container_credentials(HttpSender& sender, const ContainerCredentialsSource& source) {
-  const std::string what = "the container credentials endpoint " + url_without_query(source.url);
-  HttpRequest request;
+inline Result<Credentials> fetch_container_credentials(http::HttpSender& sender, const ContainerCredentialsSource& source) {
+  const std::string what = "the container credentials endpoint " + http::url_without_query(source.url);
+  http::HttpRequest request;
   request.url = source.url;
   request.timeout = std::chrono::seconds(2);
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(source.url));
@@ -134,7 +134,7 @@ inline Result<Credentials> fetch_container_credentials(HttpSender& sender, const
   if (!authorization.empty()) request.headers.push_back({"Authorization", authorization});
   RetryPolicy policy;
   policy.max_attempts = 3;
-  auto response = send_with_retries(sender, policy, [&]() -> Result<HttpRequest> { return request; });
+  auto response = send_with_retries(sender, policy, [&]() -> Result<http::HttpRequest> { return request; });
   if (!response.ok()) return response.status().prefixed("no credentials from the container: ");
   if (response->status != 200)
     return destination_error(what + " answered HTTP " + std::to_string(response->status) +

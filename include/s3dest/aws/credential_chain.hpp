@@ -25,18 +25,18 @@
 #include "s3dest/aws/container_credentials.hpp"
 #include "s3dest/aws/credentials.hpp"
 #include "s3dest/aws/environment.hpp"
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/aws/instance_metadata.hpp"
 #include "s3dest/aws/profile_files.hpp"
 #include "s3dest/aws/refreshing_credentials.hpp"
 #include "s3dest/aws/sts.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest::aws {
 
 struct ChainOptions {
   Environment env = process_environment();
-  std::shared_ptr<HttpSender> sender;  // for STS, container and instance metadata requests
+  std::shared_ptr<http::HttpSender> sender;  // for STS, container and instance metadata requests
   StsSettings sts;                     // where profile roles and web identity are assumed
   std::string container_host = std::string(kEcsCredentialsHost);  // for a relative URI
   std::function<int64_t()> clock = unix_now;
@@ -84,7 +84,7 @@ inline Result<std::shared_ptr<CredentialsProvider>> web_identity_provider(std::s
 inline std::shared_ptr<CredentialsProvider> container_provider(ContainerCredentialsSource source,
                                                               const ChainOptions& options) {
   auto sender = options.sender;
-  return refreshing("container credentials from " + url_without_query(source.url),
+  return refreshing("container credentials from " + http::url_without_query(source.url),
                     [source, sender]() { return fetch_container_credentials(*sender, source); }, options);
 }
 

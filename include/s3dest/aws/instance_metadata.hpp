@@ -11,13 +11,14 @@
 #include <chrono>
 #include <string>
 
+#include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/aws/container_credentials.hpp"
 #include "s3dest/aws/credentials.hpp"
 #include "s3dest/aws/environment.hpp"
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest::aws {
 
@@ -31,7 +32,7 @@ struct InstanceMetadataSettings {
 // The settings the environment gives; nullopt when AWS_EC2_METADATA_DISABLED is "true".
 std::optional<InstanceMetadataSettings> instance_metadata_settings(const Environment& env);
 
-Result<Credentials> fetch_instance_metadata_credentials(HttpSender& sender, const InstanceMetadataSettings& settings);
+Result<Credentials> fetch_instance_metadata_credentials(http::HttpSender& sender, const InstanceMetadataSettings& settings);
 
 }  // namespace s3dest::aws
 
@@ -39,7 +40,7 @@ namespace s3dest::aws {
 namespace detail {
 
 inline bool equals_true(const std::optional<std::string>& value) {
-  return value && detail::equals_ignoring_case(*value, "true");
+  return value && http::equals_ignoring_case(*value, "true");
 }
 
 }  // namespace detail
@@ -50,7 +51,7 @@ inline std::optional<InstanceMetadataSettings> instance_metadata_settings(const 
   if (const auto endpoint = env("AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
     settings.endpoint = *endpoint;
   } else if (const auto mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-             mode && detail::equals_ignoring_case(*mode, "ipv6")) {
+             mode && http::equals_ignoring_case(*mode, "ipv6")) {
     settings.endpoint = "http://[fd00:ec2::254]";
   }
   while (!settings.endpoint.empty() && settings.endpoint.back() == '/') settings.endpoint.pop_back();
@@ -58,12 +59,12 @@ inline std::optional<InstanceMetadataSettings> instance_metadata_settings(const 
   return settings;
 }
 
-inline Result<Credentials> fetch_instance_metadata_credentials(HttpSender& sender,
+inline Result<Credentials> fetch_instance_metadata_credentials(http::HttpSender& sender,
                                                                const InstanceMetadataSettings& settings) {
   const std::string what = "EC2 instance metadata at " + settings.endpoint;
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(settings.endpoint + "/"));
   auto request = [&](std::string method, const std::string& path) {
-    HttpRequest r;
+    http::HttpRequest r;
     r.method = std::move(method);
     r.url = settings.endpoint + path;
     r.timeout = settings.timeout;
@@ -71,7 +72,7 @@ inline Result<Credentials> fetch_instance_metadata_credentials(HttpSender& sende
     return r;
   };
 
-  HttpRequest token_request = request("PUT", "/latest/api/token");
+  http::HttpRequest token_request = request("PUT", "/latest/api/token");
   token_request.headers.push_back({"X-aws-ec2-metadata-token-ttl-seconds", "21600"});
   auto token = sender.send(token_request);
   if (!token.ok()) return token.status().prefixed(what + ": ");
@@ -85,7 +86,7 @@ inline Result<Credentials> fetch_instance_metadata_credentials(HttpSender& sende
                              ") and AWS_EC2_METADATA_V1_DISABLED forbids asking without one");
   }
   auto get = [&](const std::string& path) -> Result<std::string> {
-    HttpRequest r = request("GET", path);
+    http::HttpRequest r = request("GET", path);
     if (!session_token.empty()) r.headers.push_back({"X-aws-ec2-metadata-token", session_token});
     auto response = sender.send(r);
     if (!response.ok()) return response.status().prefixed(what + ": ");

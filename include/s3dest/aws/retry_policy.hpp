@@ -2,7 +2,7 @@
 // (exponential backoff with full jitter; throttling, 5xx and connection failures retried).
 // Each attempt is built afresh, so each is signed with the time it is sent at.
 //
-//   auto response = aws::send_with_retries(sender, policy, [&]() -> Result<aws::HttpRequest> {
+//   auto response = aws::send_with_retries(sender, policy, [&]() -> Result<http::HttpRequest> {
 //     return sign_my_request(aws::unix_now());
 //   });
 #pragma once
@@ -15,8 +15,8 @@
 #include <string_view>
 #include <thread>
 
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest::aws {
 
@@ -39,9 +39,9 @@ bool is_throttling_code(std::string_view code);
 // Sends what `make_request` builds until a response is not retryable or the attempts are
 // spent. A failure to get any response (connection refused, timeout) is retried too;
 // a failure to build the request is not. Returns the last response or failure.
-Result<HttpResponse> send_with_retries(HttpSender& sender, const RetryPolicy& policy,
-                                       const std::function<Result<HttpRequest>()>& make_request,
-                                       const std::function<bool(const HttpResponse&)>& retryable = nullptr);
+Result<http::HttpResponse> send_with_retries(http::HttpSender& sender, const RetryPolicy& policy,
+                                       const std::function<Result<http::HttpRequest>()>& make_request,
+                                       const std::function<bool(const http::HttpResponse&)>& retryable = nullptr);
 
 }  // namespace s3dest::aws
 
@@ -80,9 +80,9 @@ inline bool is_throttling_code(std::string_view code) {
   return false;
 }
 
-inline Result<HttpResponse> send_with_retries(HttpSender& sender, const RetryPolicy& policy,
-                                              const std::function<Result<HttpRequest>()>& make_request,
-                                              const std::function<bool(const HttpResponse&)>& retryable) {
+inline Result<http::HttpResponse> send_with_retries(http::HttpSender& sender, const RetryPolicy& policy,
+                                              const std::function<Result<http::HttpRequest>()>& make_request,
+                                              const std::function<bool(const http::HttpResponse&)>& retryable) {
   const int attempts = std::max(policy.max_attempts, 1);
   const StopFlag* stop = nullptr;  // the previous attempt's: a raised flag cuts the wait short
   for (int attempt = 1;; ++attempt) {

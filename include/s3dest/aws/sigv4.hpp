@@ -24,9 +24,9 @@
 #include "s3dest/aws/credentials.hpp"
 #include "s3dest/aws/signing_key.hpp"
 #include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/hex.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/crypto/digest.hpp"
-#include "s3dest/core/hex.hpp"
 #include "s3dest/crypto/hmac.hpp"
 
 namespace s3dest::aws {
@@ -72,7 +72,7 @@ struct HeaderSignature : SignatureSteps {
   std::string authorization;  // the Authorization header's value
   // Headers to add to the request, in this order: X-Amz-Date, X-Amz-Security-Token (with
   // a session token), x-amz-content-sha256 (when asked for), Authorization.
-  std::vector<HttpHeader> headers;
+  std::vector<http::HttpHeader> headers;
 };
 
 struct PresignedRequest : SignatureSteps {
@@ -129,7 +129,7 @@ inline Status check_scope_part(std::string_view what, std::string_view value, bo
 // Messages never show the secret key or the session token.
 inline Status check_signing_inputs(const SignableRequest& request, const Credentials& credentials,
                                    const SigningConfig& config) {
-  if (!detail::is_token(request.method))
+  if (!http::is_token(request.method))
     return usage_error("the HTTP method \"" + request.method + "\" is not a method name (GET, PUT, POST, ...)");
   if (request.path.empty() || request.path.front() != '/')
     return usage_error("the request path \"" + request.path + "\" must begin with '/'");
@@ -161,7 +161,7 @@ inline Status check_signing_inputs(const SignableRequest& request, const Credent
 inline Status check_preset_header(const SignableRequest& request, std::string_view name, std::string_view expected,
                                   std::string_view what) {
   const std::string* value = request.find_header(name);
-  if (value && detail::fold_header_value(*value) != expected)
+  if (value && http::fold_header_value(*value) != expected)
     return usage_error("the request's " + std::string(name) + " header differs from " + std::string(what) +
                        ": remove it and let the signer add it");
   return {};
@@ -261,14 +261,14 @@ inline Result<HeaderSignature> sign_request(const SignableRequest& request, cons
     S3DEST_TRY(detail::check_preset_header(request, "x-amz-content-sha256", payload_hash, "the payload hash signed"));
 
   // The headers the signer adds, and the ones it signs.
-  std::vector<HttpHeader> added;
+  std::vector<http::HttpHeader> added;
   if (request.find_header("x-amz-date") == nullptr) added.push_back({"X-Amz-Date", amz_date});
   const bool token = !credentials.session_token.empty();
   if (token) added.push_back({"X-Amz-Security-Token", credentials.session_token});
   if (config.add_content_sha256_header && request.find_header("x-amz-content-sha256") == nullptr)
     added.push_back({"x-amz-content-sha256", payload_hash});
-  std::vector<HttpHeader> to_sign = request.headers;
-  for (const HttpHeader& h : added)
+  std::vector<http::HttpHeader> to_sign = request.headers;
+  for (const http::HttpHeader& h : added)
     if (config.sign_session_token || h.name != "X-Amz-Security-Token") to_sign.push_back(h);
 
   S3DEST_ASSIGN_OR_RETURN(const CanonicalHeaders headers, canonical_headers(to_sign));
@@ -292,7 +292,7 @@ inline Result<PresignedRequest> presign_request(const SignableRequest& request, 
   std::vector<QueryParameter> parameters = parse_query(request.query);
   for (const QueryParameter& p : parameters)
     for (const std::string_view name : detail::kSigningQueryParameters)
-      if (detail::equals_ignoring_case(p.name, name))
+      if (http::equals_ignoring_case(p.name, name))
         return usage_error("the URL already holds " + std::string(name) +
                            ": it is presigned already; give the URL without its X-Amz-* parameters");
 

@@ -28,25 +28,19 @@ enum class Encryption { sse_s3, sse_kms, sse_kms_cmk, none };
 namespace s3dest::aws {
 
 // The headers a write sends; `kms_key_id` is used by sse-kms-cmk only.
-std::vector<HttpHeader> sse_request_headers(Encryption encryption, std::string_view kms_key_id);
+std::vector<http::HttpHeader> sse_request_headers(Encryption encryption, std::string_view kms_key_id);
 
 // Checks a write's (or HEAD's) response headers against the setting: ok if the object is
 // encrypted as asked; otherwise an error that says what came back and what to check.
 // With `none` anything is accepted. A KMS key given as an ARN matches a response naming
 // the same ARN; one given as a bare id matches an ARN ending in "key/<id>".
 Status check_sse_response(Encryption encryption, std::string_view kms_key_id,
-                          const std::vector<HttpHeader>& response_headers);
+                          const std::vector<http::HttpHeader>& response_headers);
 
 namespace detail {
 
 constexpr std::string_view kSseHeader = "x-amz-server-side-encryption";
 constexpr std::string_view kSseKmsKeyHeader = "x-amz-server-side-encryption-aws-kms-key-id";
-
-inline const std::string* find_sse_header(const std::vector<HttpHeader>& headers, std::string_view name) {
-  for (const HttpHeader& h : headers)
-    if (equals_ignoring_case(h.name, name)) return &h.value;
-  return nullptr;
-}
 
 inline bool same_kms_key(std::string_view asked, std::string_view answered) {
   if (asked == answered) return true;
@@ -57,7 +51,7 @@ inline bool same_kms_key(std::string_view asked, std::string_view answered) {
 
 }  // namespace detail
 
-inline std::vector<HttpHeader> sse_request_headers(Encryption encryption, std::string_view kms_key_id) {
+inline std::vector<http::HttpHeader> sse_request_headers(Encryption encryption, std::string_view kms_key_id) {
   switch (encryption) {
     case Encryption::sse_s3: return {{std::string(detail::kSseHeader), "AES256"}};
     case Encryption::sse_kms: return {{std::string(detail::kSseHeader), "aws:kms"}};
@@ -70,9 +64,9 @@ inline std::vector<HttpHeader> sse_request_headers(Encryption encryption, std::s
 }
 
 inline Status check_sse_response(Encryption encryption, std::string_view kms_key_id,
-                                 const std::vector<HttpHeader>& response_headers) {
+                                 const std::vector<http::HttpHeader>& response_headers) {
   if (encryption == Encryption::none) return {};
-  const std::string* algorithm = detail::find_sse_header(response_headers, detail::kSseHeader);
+  const std::string* algorithm = http::find_header(response_headers, detail::kSseHeader);
   const std::string_view wanted = encryption == Encryption::sse_s3 ? "AES256" : "aws:kms";
   if (!algorithm)
     return destination_error("the server did not confirm server-side encryption (no x-amz-server-side-encryption "
@@ -82,7 +76,7 @@ inline Status check_sse_response(Encryption encryption, std::string_view kms_key
     return destination_error("the server encrypted with " + printable(*algorithm, 64) + ", not " + std::string(wanted) +
                              " as \"encryption\" asks: check the bucket's encryption settings");
   if (encryption != Encryption::sse_kms_cmk) return {};
-  const std::string* key = detail::find_sse_header(response_headers, detail::kSseKmsKeyHeader);
+  const std::string* key = http::find_header(response_headers, detail::kSseKmsKeyHeader);
   if (!key || !detail::same_kms_key(kms_key_id, *key))
     return destination_error("the server encrypted with KMS key " + (key ? printable(*key, 256) : std::string("(none named)")) +
                              ", not \"" + std::string(kms_key_id) +

@@ -111,7 +111,7 @@ uint64_t sum_over_chunks(uint64_t decoded_length, uint64_t chunk_size, PerChunk 
 
 inline void set_header(SignableRequest& request, std::string_view name, std::string value) {
   for (auto& h : request.headers) {
-    if (equals_ignoring_case(h.name, name)) {
+    if (http::equals_ignoring_case(h.name, name)) {
       h.value = std::move(value);
       return;
     }
@@ -124,8 +124,8 @@ inline Status prepare_aws_chunked(SignableRequest& request, SigningConfig& confi
   if (chunk_size == 0) return usage_error("an aws-chunked upload needs a chunk size above 0 bytes");
   const std::string* coding = request.find_header("content-encoding");
   std::string value = "aws-chunked";
-  if (coding != nullptr && !coding->empty() && fold_header_value(*coding) != "aws-chunked")
-    value += "," + fold_header_value(*coding);
+  if (coding != nullptr && !coding->empty() && http::fold_header_value(*coding) != "aws-chunked")
+    value += "," + http::fold_header_value(*coding);
   set_header(request, "Content-Encoding", std::move(value));
   set_header(request, "Content-Length", std::to_string(encoded_length));
   set_header(request, "x-amz-decoded-content-length", std::to_string(decoded_length));
@@ -163,7 +163,7 @@ inline Status prepare_unsigned_streaming_with_trailer(SignableRequest& request, 
                                                       uint64_t decoded_length, uint64_t chunk_size,
                                                       std::string_view checksum_header, size_t checksum_value_size) {
   const std::string name = detail::to_lower_ascii(checksum_header);
-  if (name.rfind("x-amz-checksum-", 0) != 0 || name.size() == 15 || !detail::is_token(name))
+  if (name.rfind("x-amz-checksum-", 0) != 0 || name.size() == 15 || !http::is_token(name))
     return usage_error("the trailer of an unsigned streaming upload is an x-amz-checksum-* header (such as "
                        "x-amz-checksum-crc32c), not \"" + std::string(checksum_header) + "\"");
   S3DEST_TRY(detail::prepare_aws_chunked(request, config, decoded_length, chunk_size, kStreamingUnsignedPayloadTrailer,

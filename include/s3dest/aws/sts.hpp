@@ -25,7 +25,6 @@
 
 #include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/aws/credentials.hpp"
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/aws/refreshing_credentials.hpp"
 #include "s3dest/aws/retry_policy.hpp"
 #include "s3dest/aws/sigv4.hpp"
@@ -34,6 +33,7 @@
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest::aws {
 
@@ -70,13 +70,13 @@ std::string web_identity_form(const AssumeRoleParams& params, std::string_view t
 // Assumes `params.role_arn` with `caller`'s credentials. `caller_description` (where
 // those came from) goes into error messages. The request is signed at clock()'s time, and
 // signed afresh for each retry.
-Result<Credentials> assume_role(HttpSender& sender, const Credentials& caller, const AssumeRoleParams& params,
+Result<Credentials> assume_role(http::HttpSender& sender, const Credentials& caller, const AssumeRoleParams& params,
                                 const StsSettings& settings, std::string_view caller_description = "",
                                 const std::function<int64_t()>& clock = unix_now);
 
 // AssumeRoleWithWebIdentity: the OIDC token is the proof, so the request is not signed.
 // `token_source` names where the token came from, for messages.
-Result<Credentials> assume_role_with_web_identity(HttpSender& sender, std::string_view token,
+Result<Credentials> assume_role_with_web_identity(http::HttpSender& sender, std::string_view token,
                                                   const AssumeRoleParams& params, const StsSettings& settings,
                                                   std::string_view token_source = "");
 
@@ -96,7 +96,7 @@ ServiceError parse_service_error(std::string_view body);
 // hour, as STS requires.
 std::shared_ptr<CredentialsProvider> make_assume_role_provider(std::shared_ptr<CredentialsProvider> source,
                                                                AssumeRoleParams params,
-                                                               std::shared_ptr<HttpSender> sender,
+                                                               std::shared_ptr<http::HttpSender> sender,
                                                                StsSettings settings,
                                                                std::function<int64_t()> clock = unix_now);
 
@@ -104,7 +104,7 @@ std::shared_ptr<CredentialsProvider> make_assume_role_provider(std::shared_ptr<C
 // each with its own ExternalId. With no hops, `source` itself. Every hop is checked now.
 Result<std::shared_ptr<CredentialsProvider>> make_role_chain(std::shared_ptr<CredentialsProvider> source,
                                                              std::vector<AssumeRoleParams> hops,
-                                                             std::shared_ptr<HttpSender> sender, StsSettings settings,
+                                                             std::shared_ptr<http::HttpSender> sender, StsSettings settings,
                                                              std::function<int64_t()> clock = unix_now);
 
 }  // namespace s3dest::aws
@@ -138,7 +138,7 @@ inline std::string describe_reply(int status, const ServiceError& error, const C
 }
 
 // The message for an STS error reply: what happened, and what to change.
-inline Status sts_error(std::string_view action, const HttpResponse& response, const AssumeRoleParams& params,
+inline Status sts_error(std::string_view action, const http::HttpResponse& response, const AssumeRoleParams& params,
                         const Credentials* caller, std::string_view caller_description, std::string_view token_source) {
   const ServiceError error = parse_service_error(response.body);
   const std::string reply = describe_reply(response.status, error, caller);
@@ -188,10 +188,10 @@ inline Status sts_error(std::string_view action, const HttpResponse& response, c
   return destination_error(std::string(action) + " of " + role + " failed (" + reply + ")");
 }
 
-inline Result<HttpRequest> sts_request(const StsSettings& settings, std::string body) {
+inline Result<http::HttpRequest> sts_request(const StsSettings& settings, std::string body) {
   S3DEST_ASSIGN_OR_RETURN(const std::string url, sts_endpoint_url(settings));
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(url));
-  HttpRequest request;
+  http::HttpRequest request;
   request.method = "POST";
   request.url = url;
   request.headers = {{"Host", parts.host_header()},
@@ -201,7 +201,7 @@ inline Result<HttpRequest> sts_request(const StsSettings& settings, std::string 
   return request;
 }
 
-inline bool sts_retryable(const HttpResponse& response) {
+inline bool sts_retryable(const http::HttpResponse& response) {
   if (response.status < 400) return false;
   const std::string code = parse_service_error(response.body).code;
   return is_throttling_code(code) || code == "IDPCommunicationError";
@@ -281,15 +281,15 @@ inline Result<Credentials> parse_sts_credentials(std::string_view body, std::str
   return out;
 }
 
-inline Result<Credentials> assume_role(HttpSender& sender, const Credentials& caller, const AssumeRoleParams& params,
+inline Result<Credentials> assume_role(http::HttpSender& sender, const Credentials& caller, const AssumeRoleParams& params,
                                        const StsSettings& settings, std::string_view caller_description,
                                        const std::function<int64_t()>& clock) {
   S3DEST_TRY(check_assume_role_params(params));
   const std::string body = assume_role_form(params);
-  S3DEST_ASSIGN_OR_RETURN(const HttpRequest unsigned_request, detail::sts_request(settings, body));
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpRequest unsigned_request, detail::sts_request(settings, body));
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(unsigned_request.url));
   const std::string payload_hash = payload_sha256(body);
-  auto make_request = [&]() -> Result<HttpRequest> {
+  auto make_request = [&]() -> Result<http::HttpRequest> {
     SigningConfig config;
     config.region = settings.region;
     config.service = "sts";
@@ -298,8 +298,8 @@ inline Result<Credentials> assume_role(HttpSender& sender, const Credentials& ca
     config.payload_hash = payload_hash;
     const SignableRequest signable{"POST", parts.path, parts.query, unsigned_request.headers};
     S3DEST_ASSIGN_OR_RETURN(HeaderSignature signature, sign_request(signable, caller, config));
-    HttpRequest request = unsigned_request;
-    for (HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
+    http::HttpRequest request = unsigned_request;
+    for (http::HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
     return request;
   };
   auto response = send_with_retries(sender, settings.retry, make_request, detail::sts_retryable);
@@ -310,15 +310,15 @@ inline Result<Credentials> assume_role(HttpSender& sender, const Credentials& ca
   return parse_sts_credentials(response->body, "AssumeRole");
 }
 
-inline Result<Credentials> assume_role_with_web_identity(HttpSender& sender, std::string_view token,
+inline Result<Credentials> assume_role_with_web_identity(http::HttpSender& sender, std::string_view token,
                                                          const AssumeRoleParams& params, const StsSettings& settings,
                                                          std::string_view token_source) {
   S3DEST_TRY(check_assume_role_params(params));
   if (token.empty() || token.size() > 20000)
     return usage_error("the web identity token" + (token_source.empty() ? "" : " in " + std::string(token_source)) +
                        " is empty or longer than 20000 characters");
-  S3DEST_ASSIGN_OR_RETURN(const HttpRequest request, detail::sts_request(settings, web_identity_form(params, token)));
-  auto response = send_with_retries(sender, settings.retry, [&]() -> Result<HttpRequest> { return request; },
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpRequest request, detail::sts_request(settings, web_identity_form(params, token)));
+  auto response = send_with_retries(sender, settings.retry, [&]() -> Result<http::HttpRequest> { return request; },
                                     detail::sts_retryable);
   if (!response.ok())
     return response.status().prefixed("AssumeRoleWithWebIdentity of role " + params.role_arn + ": cannot reach STS: ");
@@ -329,7 +329,7 @@ inline Result<Credentials> assume_role_with_web_identity(HttpSender& sender, std
 
 inline std::shared_ptr<CredentialsProvider> make_assume_role_provider(std::shared_ptr<CredentialsProvider> source,
                                                                       AssumeRoleParams params,
-                                                                      std::shared_ptr<HttpSender> sender,
+                                                                      std::shared_ptr<http::HttpSender> sender,
                                                                       StsSettings settings,
                                                                       std::function<int64_t()> clock) {
   std::string description = "role " + params.role_arn + " (AssumeRole with credentials from " + source->describe() + ")";
@@ -344,7 +344,7 @@ inline std::shared_ptr<CredentialsProvider> make_assume_role_provider(std::share
 
 inline Result<std::shared_ptr<CredentialsProvider>> make_role_chain(std::shared_ptr<CredentialsProvider> source,
                                                                     std::vector<AssumeRoleParams> hops,
-                                                                    std::shared_ptr<HttpSender> sender,
+                                                                    std::shared_ptr<http::HttpSender> sender,
                                                                     StsSettings settings,
                                                                     std::function<int64_t()> clock) {
   S3DEST_TRY(sts_endpoint_url(settings).status());

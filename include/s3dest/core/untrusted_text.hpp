@@ -26,7 +26,7 @@ std::string printable(std::string_view untrusted, size_t max_bytes = 400);
 
 namespace detail {
 
-inline bool is_token_char(char c) {
+inline bool is_secret_char(char c) {  // what access key ids and secrets are made of
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
          c == '=';
 }
@@ -85,9 +85,9 @@ inline std::string printable(std::string_view text, size_t max_bytes) {
       break;
     }
     if (masked) continue;
-    // A run of token characters: an access key id, or a secret's length.
+    // A run of secret characters: an access key id, or a secret's length.
     size_t run = 0;
-    while (run < rest.size() && detail::is_token_char(rest[run])) ++run;
+    while (run < rest.size() && detail::is_secret_char(rest[run])) ++run;
     const bool key_id = run == 20 && (rest.substr(0, 4) == "AKIA" || rest.substr(0, 4) == "ASIA");
     if (run >= 40 || key_id) {
       out += key_id ? std::string(rest.substr(0, 4)) + "[masked]" : "[masked]";

@@ -20,10 +20,10 @@
 #include "s3dest/aws/credential_chain.hpp"
 #include "s3dest/aws/credentials.hpp"
 #include "s3dest/aws/environment.hpp"
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/aws/sts.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/destination/config.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest {
 
@@ -36,7 +36,7 @@ struct CredentialOptions {
 // Checks everything it can without a request (ARNs, names, the environment, profile
 // files); STS and metadata services are asked on the first credentials() call.
 Result<std::shared_ptr<aws::CredentialsProvider>> credentials_for_config(const Config& config,
-                                                                         std::shared_ptr<aws::HttpSender> sender,
+                                                                         std::shared_ptr<http::HttpSender> sender,
                                                                          const CredentialOptions& options = {});
 
 // The STS endpoint and region a config gives.
@@ -54,7 +54,7 @@ inline aws::StsSettings sts_settings_for_config(const Config& config) {
 }
 
 inline Result<std::shared_ptr<aws::CredentialsProvider>> credentials_for_config(
-    const Config& config, std::shared_ptr<aws::HttpSender> sender, const CredentialOptions& options) {
+    const Config& config, std::shared_ptr<http::HttpSender> sender, const CredentialOptions& options) {
   aws::ChainOptions chain;
   chain.env = options.env;
   chain.sender = sender;

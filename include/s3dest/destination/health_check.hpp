@@ -23,12 +23,12 @@
 #include <utility>
 #include <vector>
 
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/aws/sse.hpp"
 #include "s3dest/aws/sts.hpp"
 #include "s3dest/destination/config.hpp"
 #include "s3dest/destination/credentials.hpp"
 #include "s3dest/destination/load.hpp"
+#include "s3dest/http/exchange.hpp"
 #include "s3dest/s3/object_client.hpp"
 
 namespace s3dest {
@@ -59,7 +59,7 @@ struct HealthCheckReport {
 
 // Fails (usage error) only for what keeps the check from starting: no bucket, a layout
 // the config refuses. Everything the destination answers is a step.
-Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr<aws::HttpSender> sender,
+Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr<http::HttpSender> sender,
                                            const HealthCheckOptions& options);
 
 namespace detail {
@@ -126,7 +126,7 @@ inline std::string encryption_name(Encryption e) {
 
 }  // namespace detail
 
-inline Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr<aws::HttpSender> sender,
+inline Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr<http::HttpSender> sender,
                                                   const HealthCheckOptions& options) {
   s3::BucketEndpoint bucket;
   bucket.bucket = options.bucket.empty() ? config.bucket : options.bucket;

@@ -12,11 +12,11 @@
 #include <sstream>
 #include <string>
 
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/aws/sse.hpp"
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/destination/config.hpp"
 #include "s3dest/destination/credentials.hpp"
+#include "s3dest/http/exchange.hpp"
 #include "s3dest/s3/object_client.hpp"
 #include "s3dest/sink/s3_sink.hpp"
 
@@ -26,7 +26,7 @@ namespace s3dest {
 // allow_http: plain_http_warning) and builds the credentials (no request yet). A raised
 // `stop` abandons the client's writes (see s3::ObjectClient).
 Result<std::shared_ptr<s3::ObjectClient>> s3_client_for_config(const Config& config, const std::string& bucket,
-                                                              std::shared_ptr<aws::HttpSender> sender,
+                                                              std::shared_ptr<http::HttpSender> sender,
                                                               const StopFlag* stop = nullptr);
 
 // Part size, uploads in flight (no more than the spare quarter of memory_limit_mb holds),
@@ -36,7 +36,7 @@ Result<std::shared_ptr<s3::ObjectClient>> s3_client_for_config(const Config& con
 Result<S3SinkOptions> s3_sink_options_for_config(const Config& config, const std::string& run_id);
 
 inline Result<std::shared_ptr<s3::ObjectClient>> s3_client_for_config(const Config& config, const std::string& bucket,
-                                                                     std::shared_ptr<aws::HttpSender> sender,
+                                                                     std::shared_ptr<http::HttpSender> sender,
                                                                      const StopFlag* stop) {
   S3DEST_TRY(plain_http_warning(config).status());
   S3DEST_ASSIGN_OR_RETURN(auto credentials, credentials_for_config(config, sender));

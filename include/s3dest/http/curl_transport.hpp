@@ -1,4 +1,4 @@
-// The libcurl transport: aws::HttpSender over HTTP/1.1, with TLS always verified.
+// The libcurl transport: http::HttpSender over HTTP/1.1, with TLS always verified.
 //
 //   http::CurlTransport transport;            // one per process is plenty; share it
 //   auto response = transport.send({"GET", "https://example.com/", {}, ""});
@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/http/exchange.hpp"
 #include "s3dest/version.hpp"
 
 namespace s3dest::http {
@@ -49,14 +49,14 @@ struct CurlOptions {
   std::string user_agent = std::string("s3dest/") + S3DEST_VERSION_STRING;
 };
 
-class CurlTransport final : public aws::HttpSender {
+class CurlTransport final : public HttpSender {
  public:
   explicit CurlTransport(CurlOptions options = {});
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
-  Result<aws::HttpResponse> send(const aws::HttpRequest& request) override;
+  Result<HttpResponse> send(const HttpRequest& request) override;
 
   // How many connections were opened so far (each reused one counts once): for tests.
   uint64_t connections_opened() const { return connections_opened_.load(); }
@@ -84,7 +84,7 @@ inline bool curl_initialized() {
 }
 
 struct Exchange {
-  aws::HttpResponse response;
+  HttpResponse response;
   size_t max_body = 0;
   bool too_long = false;
   const StopFlag* stop = nullptr;
@@ -118,10 +118,10 @@ inline size_t on_header(char* data, size_t size, size_t count, void* user) {
   } else if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
     if (!headers.empty()) {
       headers.back().value.push_back(' ');
-      headers.back().value += aws::detail::fold_header_value(line);
+      headers.back().value += fold_header_value(line);
     }
   } else if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
-    headers.push_back({std::string(line.substr(0, colon)), aws::detail::fold_header_value(line.substr(colon + 1))});
+    headers.push_back({std::string(line.substr(0, colon)), fold_header_value(line.substr(colon + 1))});
   }
   return n;
 }
@@ -191,22 +191,22 @@ inline void CurlTransport::give_back(CURL* handle) {
   curl_easy_cleanup(handle);
 }
 
-inline Result<aws::HttpResponse> CurlTransport::send(const aws::HttpRequest& request) {
-  const std::string where = aws::url_without_query(request.url);
-  if (!aws::detail::is_token(request.method))
+inline Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
+  const std::string where = url_without_query(request.url);
+  if (!is_token(request.method))
     return usage_error("the HTTP method \"" + request.method + "\" is not a method name");
   if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0)
     return usage_error("cannot send to \"" + where + "\": only http:// and https:// URLs are supported");
 
   detail::HeaderList headers;
   bool has_content_type = false;
-  for (const aws::HttpHeader& h : request.headers) {
-    if (!aws::detail::is_token(h.name))
+  for (const HttpHeader& h : request.headers) {
+    if (!is_token(h.name))
       return usage_error("header name \"" + h.name + "\" is not a valid HTTP header name");
     for (const char c : h.value)
       if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
         return usage_error("header " + h.name + " holds a control character: a header value is one line of text");
-    has_content_type = has_content_type || aws::detail::equals_ignoring_case(h.name, "content-type");
+    has_content_type = has_content_type || equals_ignoring_case(h.name, "content-type");
     // libcurl reads "Name:" as "remove this header" and "Name;" as "send it empty".
     if (!headers.add(h.value.empty() ? h.name + ";" : h.name + ": " + h.value))
       return internal_error("out of memory building the request headers");

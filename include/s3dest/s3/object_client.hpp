@@ -32,7 +32,6 @@
 #include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/aws/clock_skew.hpp"
 #include "s3dest/aws/credentials.hpp"
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/aws/retry_policy.hpp"
 #include "s3dest/aws/sigv4.hpp"
 #include "s3dest/aws/sts.hpp"
@@ -42,6 +41,7 @@
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
+#include "s3dest/http/exchange.hpp"
 
 namespace s3dest::s3 {
 
@@ -87,19 +87,19 @@ struct CallOptions {
 class ObjectClient {
  public:
   ObjectClient(BucketEndpoint bucket, std::shared_ptr<aws::CredentialsProvider> credentials,
-               std::shared_ptr<aws::HttpSender> sender, std::function<int64_t()> clock = aws::unix_now,
+               std::shared_ptr<http::HttpSender> sender, std::function<int64_t()> clock = aws::unix_now,
                const StopFlag* stop = nullptr)
       : bucket_(std::move(bucket)), credentials_(std::move(credentials)), sender_(std::move(sender)),
         clock_(std::move(clock)), stop_(stop) {}
 
   // The response of a successful write: its headers carry the ETag and the encryption.
-  Result<aws::HttpResponse> put_object(std::string_view key, std::string_view body,
-                                       std::vector<aws::HttpHeader> headers = {});
+  Result<http::HttpResponse> put_object(std::string_view key, std::string_view body,
+                                       std::vector<http::HttpHeader> headers = {});
   // PutObject with If-None-Match: *, where S3 refuses to replace an object; nothing (and
   // nothing written) when the key holds one. Servers that ignore the header replace it.
-  Result<std::optional<aws::HttpResponse>> put_object_if_absent(std::string_view key, std::string_view body,
-                                                                std::vector<aws::HttpHeader> headers = {});
-  Result<aws::HttpResponse> head_object(std::string_view key);
+  Result<std::optional<http::HttpResponse>> put_object_if_absent(std::string_view key, std::string_view body,
+                                                                std::vector<http::HttpHeader> headers = {});
+  Result<http::HttpResponse> head_object(std::string_view key);
   Result<std::string> get_object(std::string_view key);
   // The keys that begin with `prefix`, in S3's order, page after page up to `limit`.
   Result<std::vector<std::string>> list_keys(std::string_view prefix, size_t limit = SIZE_MAX);
@@ -108,15 +108,15 @@ class ObjectClient {
   // Multipart upload: create (with the object's headers, e.g. encryption), upload parts
   // numbered from 1 (each but the last at least 5 MiB), complete with every part's ETag
   // in order, or abort (nothing appears, the parts are freed).
-  Result<std::string> create_multipart_upload(std::string_view key, std::vector<aws::HttpHeader> headers = {});
+  Result<std::string> create_multipart_upload(std::string_view key, std::vector<http::HttpHeader> headers = {});
   Result<std::string> upload_part(std::string_view key, std::string_view upload_id, int part_number,
                                   std::string_view body,
-                                  std::vector<aws::HttpHeader> headers = {});  // the part's ETag
-  Result<aws::HttpResponse> complete_multipart_upload(std::string_view key, std::string_view upload_id,
+                                  std::vector<http::HttpHeader> headers = {});  // the part's ETag
+  Result<http::HttpResponse> complete_multipart_upload(std::string_view key, std::string_view upload_id,
                                                       const std::vector<UploadedPart>& parts);
   // CompleteMultipartUpload with If-None-Match: *: nothing when the key holds an object
   // (the upload stays open, to complete without the condition or to abort).
-  Result<std::optional<aws::HttpResponse>> complete_multipart_upload_if_absent(
+  Result<std::optional<http::HttpResponse>> complete_multipart_upload_if_absent(
       std::string_view key, std::string_view upload_id, const std::vector<UploadedPart>& parts);
   Status abort_multipart_upload(std::string_view key, std::string_view upload_id);
   // The uploads started under `prefix` and still open, page after page.
@@ -128,15 +128,15 @@ class ObjectClient {
 
  private:
   using CallOptions = detail::CallOptions;
-  Result<aws::HttpResponse> send(std::string_view operation, std::string_view method, std::string_view key,
-                                 std::string query, std::vector<aws::HttpHeader> headers, std::string_view body,
+  Result<http::HttpResponse> send(std::string_view operation, std::string_view method, std::string_view key,
+                                 std::string query, std::vector<http::HttpHeader> headers, std::string_view body,
                                  CallOptions options = {});
-  Result<aws::HttpResponse> complete(std::string_view key, std::string_view upload_id,
+  Result<http::HttpResponse> complete(std::string_view key, std::string_view upload_id,
                                      const std::vector<UploadedPart>& parts, bool if_absent);
 
   BucketEndpoint bucket_;
   std::shared_ptr<aws::CredentialsProvider> credentials_;
-  std::shared_ptr<aws::HttpSender> sender_;
+  std::shared_ptr<http::HttpSender> sender_;
   std::function<int64_t()> clock_;
   const StopFlag* stop_;
   aws::ClockSkew skew_;  // this machine's clock against the server's, once a reply said it is off
@@ -148,7 +148,7 @@ Result<std::string> object_url(const BucketEndpoint& bucket, std::string_view ke
 
 // An error reply of `operation` on `what` ("s3://bucket/key") as a destination error that
 // says what S3 answered and what to check. `credentials` names where the keys came from.
-Status s3_error(std::string_view operation, std::string_view what, const aws::HttpResponse& response,
+Status s3_error(std::string_view operation, std::string_view what, const http::HttpResponse& response,
                 std::string_view credentials, const BucketEndpoint& bucket);
 
 namespace detail {
@@ -186,7 +186,7 @@ inline std::string_view s3_error_advice(std::string_view code) {
 }
 
 // A conditional write refused: 412, or 409 when it raced another conditional write.
-inline bool is_precondition_refusal(const aws::HttpResponse& response) {
+inline bool is_precondition_refusal(const http::HttpResponse& response) {
   return response.status == 412 || response.status == 409;
 }
 
@@ -223,7 +223,7 @@ inline Result<std::string> object_url(const BucketEndpoint& bucket, std::string_
   return url;
 }
 
-inline Status s3_error(std::string_view operation, std::string_view what, const aws::HttpResponse& response,
+inline Status s3_error(std::string_view operation, std::string_view what, const http::HttpResponse& response,
                        std::string_view credentials, const BucketEndpoint& bucket) {
   aws::ServiceError error = aws::parse_service_error(response.body);
   if (error.code.empty()) {  // HEAD replies have no body
@@ -245,32 +245,32 @@ inline Status s3_error(std::string_view operation, std::string_view what, const 
   return destination_error(message);
 }
 
-inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, std::string_view method,
+inline Result<http::HttpResponse> ObjectClient::send(std::string_view operation, std::string_view method,
                                                     std::string_view key, std::string query,
-                                                    std::vector<aws::HttpHeader> headers, std::string_view body,
+                                                    std::vector<http::HttpHeader> headers, std::string_view body,
                                                     CallOptions options) {
   S3DEST_ASSIGN_OR_RETURN(const std::string url, object_url(bucket_, key));
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(url));
-  headers.insert(headers.begin(), aws::HttpHeader{"Host", parts.host_header()});
+  headers.insert(headers.begin(), http::HttpHeader{"Host", parts.host_header()});
   const std::string payload_hash = aws::payload_sha256(body);
-  auto make_request = [&]() -> Result<aws::HttpRequest> {
+  auto make_request = [&]() -> Result<http::HttpRequest> {
     S3DEST_ASSIGN_OR_RETURN(const aws::Credentials credentials, credentials_->credentials());
     aws::SigningConfig config = aws::s3_signing_config(bucket_.region, skew_.now(clock_()));
     config.payload_hash = payload_hash;
     const aws::SignableRequest signable{std::string(method), parts.path, query, headers};
     S3DEST_ASSIGN_OR_RETURN(aws::HeaderSignature signature, aws::sign_request(signable, credentials, config));
-    aws::HttpRequest request;
+    http::HttpRequest request;
     request.method = std::string(method);
     request.url = query.empty() ? url : url + "?" + query;
     request.headers = headers;
-    for (aws::HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
+    for (http::HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
     request.borrowed_body = body;  // alive until send() returns: a part is not copied
     request.timeout = bucket_.timeout;
     if (options.interruptible) request.stop = stop_;
     return request;
   };
   // Throttled: wait and try again. Refused for the time: sign again with the server's.
-  const auto retryable = [this](const aws::HttpResponse& r) {
+  const auto retryable = [this](const http::HttpResponse& r) {
     return skew_.learn(r, clock_()) || aws::is_throttling_code(aws::parse_service_error(r.body).code);
   };
   auto response = aws::send_with_retries(*sender_, bucket_.retry, make_request, retryable);
@@ -284,26 +284,26 @@ inline Result<aws::HttpResponse> ObjectClient::send(std::string_view operation, 
   return response;
 }
 
-inline Result<aws::HttpResponse> ObjectClient::put_object(std::string_view key, std::string_view body,
-                                                          std::vector<aws::HttpHeader> headers) {
+inline Result<http::HttpResponse> ObjectClient::put_object(std::string_view key, std::string_view body,
+                                                          std::vector<http::HttpHeader> headers) {
   return send("PutObject", "PUT", key, "", std::move(headers), body, {true, false, {}});
 }
 
-inline Result<std::optional<aws::HttpResponse>> ObjectClient::put_object_if_absent(
-    std::string_view key, std::string_view body, std::vector<aws::HttpHeader> headers) {
+inline Result<std::optional<http::HttpResponse>> ObjectClient::put_object_if_absent(
+    std::string_view key, std::string_view body, std::vector<http::HttpHeader> headers) {
   headers.push_back({"If-None-Match", "*"});
-  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response,
+  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response,
                           send("PutObject", "PUT", key, "", std::move(headers), body, {true, true, {}}));
-  if (detail::is_precondition_refusal(response)) return std::optional<aws::HttpResponse>();
-  return std::optional<aws::HttpResponse>(std::move(response));
+  if (detail::is_precondition_refusal(response)) return std::optional<http::HttpResponse>();
+  return std::optional<http::HttpResponse>(std::move(response));
 }
 
-inline Result<aws::HttpResponse> ObjectClient::head_object(std::string_view key) {
+inline Result<http::HttpResponse> ObjectClient::head_object(std::string_view key) {
   return send("HeadObject", "HEAD", key, "", {}, "");
 }
 
 inline Result<std::string> ObjectClient::get_object(std::string_view key) {
-  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response, send("GetObject", "GET", key, "", {}, ""));
+  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response, send("GetObject", "GET", key, "", {}, ""));
   return std::move(response.body);
 }
 
@@ -315,7 +315,7 @@ inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view
     // Query parameters in name order: the canonical request sorts them anyway.
     std::string query = continuation.empty() ? "" : "continuation-token=" + aws::uri_encode(continuation) + "&";
     query += "list-type=2&max-keys=" + std::to_string(page) + "&prefix=" + aws::uri_encode(prefix);
-    S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+    S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
                             send("ListObjectsV2", "GET", "", std::move(query), {}, "", {false, false, prefix}));
     auto document = aws::parse_xml(response.body);
     if (!document.ok())
@@ -337,7 +337,7 @@ inline Result<std::vector<OpenUpload>> ObjectClient::list_multipart_uploads(std:
     query += "prefix=" + aws::uri_encode(prefix);
     if (!upload_id_marker.empty()) query += "&upload-id-marker=" + aws::uri_encode(upload_id_marker);
     query += "&uploads=";
-    S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+    S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
                             send("ListMultipartUploads", "GET", "", std::move(query), {}, "", {false, false, prefix}));
     auto document = aws::parse_xml(response.body);
     if (!document.ok())
@@ -363,8 +363,8 @@ inline Status ObjectClient::delete_object(std::string_view key) {
 }
 
 inline Result<std::string> ObjectClient::create_multipart_upload(std::string_view key,
-                                                                 std::vector<aws::HttpHeader> headers) {
-  S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+                                                                 std::vector<http::HttpHeader> headers) {
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
                           send("CreateMultipartUpload", "POST", key, "uploads=", std::move(headers), "", {true, false, {}}));
   auto document = aws::parse_xml(response.body);
   const std::string upload_id = document.ok() ? document->child_text("UploadId") : std::string();
@@ -376,9 +376,9 @@ inline Result<std::string> ObjectClient::create_multipart_upload(std::string_vie
 
 inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::string_view upload_id,
                                                      int part_number, std::string_view body,
-                                                     std::vector<aws::HttpHeader> headers) {
+                                                     std::vector<http::HttpHeader> headers) {
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
-  S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse response,
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
                           send("UploadPart", "PUT", key, std::move(query), std::move(headers), body, {true, false, {}}));
   const std::string* etag = response.find_header("ETag");
   if (!etag || etag->empty())
@@ -387,7 +387,7 @@ inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::
   return *etag;
 }
 
-inline Result<aws::HttpResponse> ObjectClient::complete(std::string_view key, std::string_view upload_id,
+inline Result<http::HttpResponse> ObjectClient::complete(std::string_view key, std::string_view upload_id,
                                                         const std::vector<UploadedPart>& parts, bool if_absent) {
   std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -402,9 +402,9 @@ inline Result<aws::HttpResponse> ObjectClient::complete(std::string_view key, st
     body += "</Part>";
   }
   body += "</CompleteMultipartUpload>";
-  std::vector<aws::HttpHeader> headers = {{"Content-Type", "application/xml"}};
+  std::vector<http::HttpHeader> headers = {{"Content-Type", "application/xml"}};
   if (if_absent) headers.push_back({"If-None-Match", "*"});
-  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response,
+  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response,
                           send("CompleteMultipartUpload", "POST", key, "uploadId=" + aws::uri_encode(upload_id),
                                std::move(headers), body, {true, if_absent, {}}));
   // S3 may answer 200 and still fail: the error is then the body.
@@ -413,17 +413,17 @@ inline Result<aws::HttpResponse> ObjectClient::complete(std::string_view key, st
   return response;
 }
 
-inline Result<aws::HttpResponse> ObjectClient::complete_multipart_upload(std::string_view key,
+inline Result<http::HttpResponse> ObjectClient::complete_multipart_upload(std::string_view key,
                                                                          std::string_view upload_id,
                                                                          const std::vector<UploadedPart>& parts) {
   return complete(key, upload_id, parts, false);
 }
 
-inline Result<std::optional<aws::HttpResponse>> ObjectClient::complete_multipart_upload_if_absent(
+inline Result<std::optional<http::HttpResponse>> ObjectClient::complete_multipart_upload_if_absent(
     std::string_view key, std::string_view upload_id, const std::vector<UploadedPart>& parts) {
-  S3DEST_ASSIGN_OR_RETURN(aws::HttpResponse response, complete(key, upload_id, parts, true));
-  if (detail::is_precondition_refusal(response)) return std::optional<aws::HttpResponse>();
-  return std::optional<aws::HttpResponse>(std::move(response));
+  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response, complete(key, upload_id, parts, true));
+  if (detail::is_precondition_refusal(response)) return std::optional<http::HttpResponse>();
+  return std::optional<http::HttpResponse>(std::move(response));
 }
 
 inline Status ObjectClient::abort_multipart_upload(std::string_view key, std::string_view upload_id) {

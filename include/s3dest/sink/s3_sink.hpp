@@ -55,7 +55,7 @@ struct S3SinkOptions {
   uint64_t part_bytes = uint64_t{8} << 20;
   uint64_t max_part_bytes = uint64_t{8} << 20;
   int concurrency = 4;                       // parts uploaded at once (config concurrency)
-  std::vector<aws::HttpHeader> object_headers;  // sent with every new object: encryption
+  std::vector<http::HttpHeader> object_headers;  // sent with every new object: encryption
   ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;
   std::string run_id;  // x-amz-meta-s3dest-run on every object and upload; empty: none
 };
@@ -112,7 +112,7 @@ struct PartsInFlight {
 
 // `headers` with the request header that carries a body's checksum (`raw`, from
 // body_checksum; none for "none").
-inline std::vector<aws::HttpHeader> with_checksum(std::vector<aws::HttpHeader> headers, ChecksumAlgorithm algorithm,
+inline std::vector<http::HttpHeader> with_checksum(std::vector<http::HttpHeader> headers, ChecksumAlgorithm algorithm,
                                                   std::string_view raw) {
   if (algorithm == ChecksumAlgorithm::none) return headers;
   std::string value;
@@ -161,13 +161,13 @@ class S3ObjectWriter final : public ObjectWriter {
     info.checksum = checksum_.text();
     Status confirmed;
     if (upload_id_.empty()) {
-      S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse put, put_whole(info.replaced));
+      S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse put, put_whole(info.replaced));
       if (const std::string* etag = put.find_header("ETag")) info.etag = unquoted(*etag);
       confirmed = confirm_checksum(put.find_header(s3_checksum_names(options_.checksum).header), info);
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
       S3DEST_TRY(parts_->wait());
-      S3DEST_ASSIGN_OR_RETURN(const aws::HttpResponse done, complete(info.replaced));
+      S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse done, complete(info.replaced));
       upload_id_.clear();
       auto document = aws::parse_xml(done.body);
       if (document.ok()) info.etag = unquoted(document->child_text("ETag"));
@@ -226,8 +226,8 @@ class S3ObjectWriter final : public ObjectWriter {
   }
 
   // The headers of a new object: the sink's (encryption) and the run's marker.
-  std::vector<aws::HttpHeader> object_headers() const {
-    std::vector<aws::HttpHeader> headers = options_.object_headers;
+  std::vector<http::HttpHeader> object_headers() const {
+    std::vector<http::HttpHeader> headers = options_.object_headers;
     if (!options_.run_id.empty()) headers.push_back({std::string(kRunMetadataHeader), options_.run_id});
     return headers;
   }
@@ -250,7 +250,7 @@ class S3ObjectWriter final : public ObjectWriter {
 
   // PutObject of the whole buffer. A key believed new goes up with If-None-Match, so an
   // object that appeared since the listing is never mistaken for this run's own.
-  Result<aws::HttpResponse> put_whole(bool& replaced) {
+  Result<http::HttpResponse> put_whole(bool& replaced) {
     S3DEST_ASSIGN_OR_RETURN(const bool existed, this->existed());
     const auto headers = with_checksum(object_headers(), options_.checksum, body_checksum(options_.checksum, buffer_));
     if (!existed) {
@@ -262,7 +262,7 @@ class S3ObjectWriter final : public ObjectWriter {
     return client_->put_object(object_.key, buffer_, headers);
   }
 
-  Result<aws::HttpResponse> complete(bool& replaced) {
+  Result<http::HttpResponse> complete(bool& replaced) {
     S3DEST_ASSIGN_OR_RETURN(const bool existed, this->existed());
     if (!existed) {
       S3DEST_ASSIGN_OR_RETURN(auto done,
@@ -289,7 +289,7 @@ class S3ObjectWriter final : public ObjectWriter {
     const S3ChecksumNames names = s3_checksum_names(options_.checksum);
     if (upload_id_.empty()) {
       S3DEST_TRY(existed().status());  // "keep" refuses before anything of the object is sent
-      std::vector<aws::HttpHeader> headers = object_headers();
+      std::vector<http::HttpHeader> headers = object_headers();
       if (!names.algorithm.empty()) headers.push_back({"x-amz-checksum-algorithm", std::string(names.algorithm)});
       S3DEST_ASSIGN_OR_RETURN(upload_id_, client_->create_multipart_upload(object_.key, std::move(headers)));
       parts_ = std::make_shared<PartsInFlight>();

@@ -1,8 +1,9 @@
-// One HTTP request and its response, and the interface that sends one. The aws/ layer
-// (STS, credential providers) talks HTTP only through HttpSender, so it can be used with
-// any HTTP client and tested against a fake; http/curl_transport.hpp is the real one.
+// One HTTP request and its response, and the interface that sends one. Everything above
+// this layer (the AWS signer, STS, the credential providers, the S3 client) talks HTTP
+// only through HttpSender, so it can be used with any HTTP client and tested against a
+// fake; http/curl_transport.hpp is the real one.
 //
-//   aws::HttpRequest request{"POST", "https://sts.us-east-1.amazonaws.com/", headers, body};
+//   http::HttpRequest request{"POST", "https://sts.us-east-1.amazonaws.com/", headers, body};
 //   auto response = sender.send(request);
 //   if (!response.ok()) return response.status();   // no answer: network, TLS, timeout
 //   if (response->status != 200) ...                 // an answer, maybe an error document
@@ -13,11 +14,15 @@
 #include <string_view>
 #include <vector>
 
-#include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/stop_flag.hpp"
 
-namespace s3dest::aws {
+namespace s3dest::http {
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
 
 struct HttpRequest {
   std::string method = "GET";
@@ -56,28 +61,37 @@ class HttpSender {
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
+// The value of the first header called `name` (any case), or null.
+const std::string* find_header(const std::vector<HttpHeader>& headers, std::string_view name);
+
 // "scheme://authority/path" of a URL: what a message may show of it.
 std::string url_without_query(std::string_view url);
 
-}  // namespace s3dest::aws
+// RFC 7230's grammar, which header names and methods must keep to.
+constexpr bool is_token_char(unsigned char c);
+bool is_token(std::string_view text);
+// Header names compare without regard to ASCII case.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+// A header value with spaces and tabs trimmed and inner runs of them folded to one space
+// (quotes kept: SigV4 folds inside quoted strings too).
+std::string fold_header_value(std::string_view value);
 
-namespace s3dest::aws {
-namespace detail {
+}  // namespace s3dest::http
 
-inline const std::string* find_http_header(const std::vector<HttpHeader>& headers, std::string_view name) {
+namespace s3dest::http {
+
+inline const std::string* find_header(const std::vector<HttpHeader>& headers, std::string_view name) {
   for (const HttpHeader& h : headers)
     if (equals_ignoring_case(h.name, name)) return &h.value;
   return nullptr;
 }
 
-}  // namespace detail
-
 inline const std::string* HttpRequest::find_header(std::string_view name) const {
-  return detail::find_http_header(headers, name);
+  return http::find_header(headers, name);
 }
 
 inline const std::string* HttpResponse::find_header(std::string_view name) const {
-  return detail::find_http_header(headers, name);
+  return http::find_header(headers, name);
 }
 
 inline std::string url_without_query(std::string_view url) {
@@ -94,4 +108,45 @@ inline std::string url_without_query(std::string_view url) {
   return std::string(kept);
 }
 
-}  // namespace s3dest::aws
+constexpr bool is_token_char(unsigned char c) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+  for (const char t : std::string_view("!#$%&'*+-.^_`|~"))
+    if (c == static_cast<unsigned char>(t)) return true;
+  return false;
+}
+
+inline bool is_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text)
+    if (!is_token_char(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+inline bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+inline std::string fold_header_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  bool pending_space = false;
+  for (const char c : value) {
+    if (c == ' ' || c == '\t') {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace s3dest::http

@@ -4,7 +4,7 @@
 // header, session tokens and the data; the request id the server gives goes through
 // printable().
 //
-//   auto logged = std::make_shared<aws::RequestLog>(transport, [](std::string_view line) {
+//   auto logged = std::make_shared<http::RequestLog>(transport, [](std::string_view line) {
 //     std::fprintf(stderr, "s3dest: %.*s\n", int(line.size()), line.data());
 //   });
 #pragma once
@@ -16,11 +16,11 @@
 #include <string_view>
 #include <utility>
 
-#include "s3dest/aws/http_exchange.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/untrusted_text.hpp"
+#include "s3dest/http/exchange.hpp"
 
-namespace s3dest::aws {
+namespace s3dest::http {
 
 class RequestLog final : public HttpSender {
  public:
@@ -49,4 +49,4 @@ class RequestLog final : public HttpSender {
   std::function<void(std::string_view)> write_;
 };
 
-}  // namespace s3dest::aws
+}  // namespace s3dest::http

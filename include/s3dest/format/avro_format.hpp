@@ -22,8 +22,6 @@
 // columns that end up with the same field name are refused.
 #pragma once
 
-#include <zlib.h>
-
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -36,8 +34,10 @@
 #include "s3dest/core/byte_sink.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/format/avro/binary_encoding.hpp"
+#include "s3dest/format/compressor.hpp"
 #include "s3dest/format/file_format.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"
+#include "s3dest/format/zlib_compressor.hpp"
 #include "s3dest/table/row.hpp"
 #include "s3dest/table/schema.hpp"
 
@@ -115,21 +115,14 @@ inline void append_avro_value(std::string& out, const ColumnType& type, const Va
   }
 }
 
-// Largest size of `n` bytes after raw deflate at any level: zlib's conservative bound
-// (deflateBound when it cannot assume the default memory settings), never below stored
-// blocks' overhead.
-inline uint64_t avro_deflate_bound(uint64_t n) { return n + ((n + 7) >> 3) + ((n + 63) >> 6) + 5; }
-
 class AvroFileEncoder final : public FileEncoder {
  public:
   AvroFileEncoder(const std::string& header, const AvroOptions& options,
                   const std::array<unsigned char, 16>& sync)
-      : header_(header), options_(options), sync_(reinterpret_cast<const char*>(sync.data()), sync.size()) {}
-  ~AvroFileEncoder() override {
-    if (zlib_ready_) deflateEnd(&zlib_);
+      : header_(header), options_(options), sync_(reinterpret_cast<const char*>(sync.data()), sync.size()) {
+    if (options.codec == AvroOptions::Codec::deflate)
+      compressor_ = std::make_unique<ZlibCompressor>(ZlibFraming::raw_deflate, options.deflate_level);
   }
-  AvroFileEncoder(const AvroFileEncoder&) = delete;
-  AvroFileEncoder& operator=(const AvroFileEncoder&) = delete;
 
   Status begin(ByteSink& out, uint64_t cap) override {
     out_ = &out;
@@ -138,10 +131,6 @@ class AvroFileEncoder final : public FileEncoder {
     if (header_size > cap)
       return usage_error("max_file_size_mb is too small to hold even the avro file header (" +
                          std::to_string(header_size) + " bytes): raise it");
-    if (deflating() && !zlib_ready_) {
-      zlib_ready_ = deflateInit2(&zlib_, options_.deflate_level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
-      if (!zlib_ready_) return internal_error("zlib could not set up a deflate stream (out of memory?)");
-    }
     std::string head = header_;
     head += sync_;
     S3DEST_TRY(out.write(head));
@@ -168,12 +157,10 @@ class AvroFileEncoder final : public FileEncoder {
   static constexpr size_t kBlockBytes = 256 * 1024;
 
  private:
-  bool deflating() const { return options_.codec == AvroOptions::Codec::deflate; }
-
   // Would the file still fit the cap once a block of `rows` records, `bytes` in all, is
   // written and the file finished (nothing follows the last block)?
   bool fits(uint64_t rows, uint64_t bytes) const {
-    const uint64_t data = deflating() ? avro_deflate_bound(bytes) : bytes;
+    const uint64_t data = compressor_ ? compressor_->max_compressed_size(bytes) + compressor_->frame_bytes() : bytes;
     const uint64_t block = avro::long_size(static_cast<int64_t>(rows)) +
                            avro::long_size(static_cast<int64_t>(data)) + data + sync_.size();
     return written_ + block <= cap_;
@@ -183,8 +170,9 @@ class AvroFileEncoder final : public FileEncoder {
     if (rows_ == 0) return {};
     std::string block;
     avro::append_long(block, static_cast<int64_t>(rows_));
-    if (deflating()) {
-      S3DEST_TRY(compress());
+    if (compressor_) {
+      // Each block is one whole stream of its own.
+      S3DEST_TRY(compressor_->compress(pending_, compressed_));
       avro::append_bytes(block, compressed_);
     } else {
       avro::append_bytes(block, pending_);
@@ -197,20 +185,6 @@ class AvroFileEncoder final : public FileEncoder {
     return {};
   }
 
-  // pending_ -> compressed_, as one complete raw deflate stream (each block stands alone).
-  Status compress() {
-    if (deflateReset(&zlib_) != Z_OK) return internal_error("zlib refused to reset a deflate stream");
-    compressed_.resize(deflateBound(&zlib_, static_cast<uLong>(pending_.size())) + 64);
-    zlib_.next_in = reinterpret_cast<Bytef*>(pending_.data());
-    zlib_.avail_in = static_cast<uInt>(pending_.size());
-    zlib_.next_out = reinterpret_cast<Bytef*>(compressed_.data());
-    zlib_.avail_out = static_cast<uInt>(compressed_.size());
-    const int rc = deflate(&zlib_, Z_FINISH);
-    if (rc != Z_STREAM_END) return internal_error("zlib could not deflate an avro block (" + std::to_string(rc) + ")");
-    compressed_.resize(compressed_.size() - zlib_.avail_out);
-    return {};
-  }
-
   const std::string& header_;
   AvroOptions options_;
   std::string sync_;
@@ -220,8 +194,7 @@ class AvroFileEncoder final : public FileEncoder {
   uint64_t rows_ = 0;     // records in pending_
   std::string pending_;
   std::string compressed_;
-  z_stream zlib_{};
-  bool zlib_ready_ = false;
+  std::unique_ptr<Compressor> compressor_;  // none for the null codec
 };
 
 inline std::array<unsigned char, 16> random_sync_marker() {

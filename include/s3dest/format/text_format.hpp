@@ -1,22 +1,28 @@
-// csv, csv+gzip, json and json+gzip as RowFormats: records are the rows' final text, and
-// a file is an optional header followed by records, optionally through gzip.
+// csv and json (JSON Lines) as RowFormats, plain or compressed (csv+gzip, json+gzip):
+// records are the rows' final text, and a file is an optional header followed by records,
+// optionally through a compressor (format/compressor.hpp).
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "s3dest/format/compressed_writer.hpp"
 #include "s3dest/format/csv_encoder.hpp"
 #include "s3dest/format/file_format.hpp"
-#include "s3dest/format/gzip_writer.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"
+#include "s3dest/format/zlib_compressor.hpp"
 
 namespace s3dest {
 
 struct TextFormatOptions {
   enum class Kind { csv, json } kind = Kind::csv;
-  char separator = ',';          // csv only
-  std::optional<int> gzip_level;  // set: gzip the file at this level
+  char separator = ',';  // csv only
+  // Set: each file goes through a compressor from this, and the extension gets its
+  // suffix (gzip_files(6): ".csv.gz").
+  CompressorFactory compression;
+  // Set (and `compression` not): gzip at this level, the same as gzip_files(level).
+  std::optional<int> gzip_level;
 };
 
 class TextFormat final : public RowFormat {
@@ -32,6 +38,7 @@ class TextFormat final : public RowFormat {
 
  private:
   TextFormatOptions options_;
+  CompressorFactory compression_;
   CsvEncoder csv_;
   JsonLinesEncoder json_;
   std::string header_;
@@ -40,16 +47,16 @@ class TextFormat final : public RowFormat {
 
 namespace detail {
 
-// Batches records so the sink (or zlib) sees large writes rather than one per row.
+// Batches records so the sink (or the compressor) sees large writes rather than one per row.
 class TextFileEncoder final : public FileEncoder {
  public:
-  TextFileEncoder(const std::string& header, std::optional<int> gzip_level)
-      : header_(header), gzip_level_(gzip_level) {}
+  TextFileEncoder(const std::string& header, const CompressorFactory& compression)
+      : header_(header), compression_(compression) {}
 
   Status begin(ByteSink& out, uint64_t cap) override {
     out_ = &out;
     cap_ = cap;
-    if (gzip_level_) gzip_ = std::make_unique<GzipWriter>(out, *gzip_level_);
+    if (compression_) compressed_ = std::make_unique<CompressedWriter>(out, compression_.make());
     S3DEST_ASSIGN_OR_RETURN(const bool header_fits, fits(header_));
     if (!header_fits)
       return usage_error("max_file_size_mb is too small to hold even the header row (" +
@@ -68,7 +75,7 @@ class TextFileEncoder final : public FileEncoder {
 
   Status finish() override {
     S3DEST_TRY(drain());
-    return gzip_ ? gzip_->finish() : Status();
+    return compressed_ ? compressed_->finish() : Status();
   }
 
  private:
@@ -76,29 +83,29 @@ class TextFileEncoder final : public FileEncoder {
 
   // Would the finished file fit the cap with `record` after what is pending?
   Result<bool> fits(std::string_view record) {
-    if (!gzip_) return out_->size() + pending_.size() + record.size() <= cap_;
-    S3DEST_ASSIGN_OR_RETURN(bool fits_now, gzip_->fits(pending_.size() + record.size(), cap_));
+    if (!compressed_) return out_->size() + pending_.size() + record.size() <= cap_;
+    S3DEST_ASSIGN_OR_RETURN(bool fits_now, compressed_->fits(pending_.size() + record.size(), cap_));
     if (fits_now) return true;
-    // zlib can only tell the exact size of what it has been given: hand it the batch.
+    // The codec can only tell the exact size of what it has been given: hand it the batch.
     S3DEST_TRY(drain());
-    S3DEST_ASSIGN_OR_RETURN(fits_now, gzip_->fits(record.size(), cap_));
+    S3DEST_ASSIGN_OR_RETURN(fits_now, compressed_->fits(record.size(), cap_));
     if (fits_now) return true;
     // The worst case says no; the cap is on compressed bytes, so compress it to know.
-    return gzip_->fits_compressed(record, cap_);
+    return compressed_->fits_compressed(record, cap_);
   }
 
   Status drain() {
     if (pending_.empty()) return {};
-    S3DEST_TRY(gzip_ ? gzip_->write(pending_) : out_->write(pending_));
+    S3DEST_TRY(compressed_ ? compressed_->write(pending_) : out_->write(pending_));
     pending_.clear();
     return {};
   }
 
   const std::string& header_;
-  std::optional<int> gzip_level_;
+  const CompressorFactory& compression_;
   ByteSink* out_ = nullptr;
   uint64_t cap_ = 0;
-  std::unique_ptr<GzipWriter> gzip_;
+  std::unique_ptr<CompressedWriter> compressed_;
   std::string pending_;
 };
 
@@ -106,14 +113,17 @@ class TextFileEncoder final : public FileEncoder {
 
 inline TextFormat::TextFormat(const Schema& schema, TextFormatOptions options)
     : options_(options), csv_(schema, options.separator), json_(schema) {
+  compression_ = options.compression ? options.compression
+                 : options.gzip_level ? gzip_files(*options.gzip_level)
+                                      : CompressorFactory{};
   const bool csv = options.kind == TextFormatOptions::Kind::csv;
   if (csv) csv_.append_header(header_);
   extension_ = csv ? ".csv" : ".json";
-  if (options.gzip_level) extension_ += ".gz";
+  extension_ += compression_.file_suffix;
 }
 
 inline std::unique_ptr<FileEncoder> TextFormat::new_file() const {
-  return std::make_unique<detail::TextFileEncoder>(header_, options_.gzip_level);
+  return std::make_unique<detail::TextFileEncoder>(header_, compression_);
 }
 
 }  // namespace s3dest

@@ -4,14 +4,15 @@
 // its own.
 #pragma once
 
-#include <zlib.h>
-
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "s3dest/core/status.hpp"
+#include "s3dest/format/compressor.hpp"
 #include "s3dest/format/snappy.hpp"
+#include "s3dest/format/zlib_compressor.hpp"
 
 namespace s3dest::parquet {
 
@@ -20,65 +21,36 @@ enum class Codec : int32_t { uncompressed = 0, snappy = 1, gzip = 2 };
 
 class PageCodec {
  public:
-  explicit PageCodec(Codec codec, int gzip_level = 6) : codec_(codec), gzip_level_(gzip_level) {}
-  ~PageCodec() {
-    if (zlib_ready_) deflateEnd(&zlib_);
+  explicit PageCodec(Codec codec, int gzip_level = 6) : codec_(codec) {
+    if (codec == Codec::gzip) compressor_ = std::make_unique<ZlibCompressor>(ZlibFraming::gzip, gzip_level);
   }
-  PageCodec(const PageCodec&) = delete;
+
+  PageCodec(const PageCodec&) = delete;  // column chunk writers hold it by reference
   PageCodec& operator=(const PageCodec&) = delete;
 
   Codec codec() const { return codec_; }
 
   // Largest compressed size of `n` bytes.
   uint64_t bound(uint64_t n) const {
-    switch (codec_) {
-      case Codec::uncompressed: return n;
-      case Codec::snappy: return snappy_max_compressed_length(n);
-      // Stored deflate blocks at worst (zlib's conservative deflateBound), plus the gzip
-      // header and trailer.
-      case Codec::gzip: return n + ((n + 7) >> 3) + ((n + 63) >> 6) + 5 + 18;
-    }
-    return n;
+    if (compressor_) return compressor_->max_compressed_size(n) + compressor_->frame_bytes();
+    return codec_ == Codec::snappy ? snappy_max_compressed_length(n) : n;
   }
 
   // The compressed page: `in` itself when uncompressed, else `scratch` filled with it.
   Result<std::string_view> compress(std::string_view in, std::string& scratch) {
-    switch (codec_) {
-      case Codec::uncompressed: return in;
-      case Codec::snappy:
-        scratch.clear();
-        snappy_compress(in, scratch);
-        return std::string_view(scratch);
-      case Codec::gzip: S3DEST_TRY(gzip(in, scratch)); return std::string_view(scratch);
+    if (compressor_) {
+      S3DEST_TRY(compressor_->compress(in, scratch));
+      return std::string_view(scratch);
     }
-    return internal_error("unknown parquet codec");
+    if (codec_ == Codec::uncompressed) return in;
+    scratch.clear();
+    snappy_compress(in, scratch);
+    return std::string_view(scratch);
   }
 
  private:
-  Status gzip(std::string_view in, std::string& out) {
-    if (!zlib_ready_) {
-      // windowBits 15 + 16: a gzip header and trailer around the deflate stream.
-      if (deflateInit2(&zlib_, gzip_level_, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return internal_error("zlib could not set up a gzip stream (out of memory?)");
-      zlib_ready_ = true;
-    } else if (deflateReset(&zlib_) != Z_OK) {
-      return internal_error("zlib refused to reset a gzip stream");
-    }
-    out.resize(bound(in.size()) + 64);
-    zlib_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    zlib_.avail_in = static_cast<uInt>(in.size());
-    zlib_.next_out = reinterpret_cast<Bytef*>(out.data());
-    zlib_.avail_out = static_cast<uInt>(out.size());
-    const int rc = deflate(&zlib_, Z_FINISH);
-    if (rc != Z_STREAM_END) return internal_error("zlib could not gzip a parquet page (" + std::to_string(rc) + ")");
-    out.resize(out.size() - zlib_.avail_out);
-    return {};
-  }
-
   Codec codec_;
-  int gzip_level_;
-  z_stream zlib_{};
-  bool zlib_ready_ = false;
+  std::unique_ptr<Compressor> compressor_;  // the codecs that are a Compressor (gzip)
 };
 
 }  // namespace s3dest::parquet

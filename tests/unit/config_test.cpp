@@ -201,3 +201,32 @@ BOOST_AUTO_TEST_CASE(codecs_and_how_the_date_field_is_spelled) {
     BOOST_TEST(mentions(refused.status(), words), refused.status().message());
   }
 }
+
+BOOST_AUTO_TEST_CASE(the_tuning_keys_reach_the_format) {
+  const auto config = parse_config(R"({"file_name": "x", "file_format": "parquet", "separator": "tab",
+                                       "gzip_level": 3, "parquet_compression": "gzip", "avro_codec": "null",
+                                       "use_binary_strings": true, "memory_limit_mb": 64})",
+                                   "c.json");
+  BOOST_REQUIRE_MESSAGE(config.ok(), config.status().message());
+  const FormatSettings settings = format_settings(*config);
+  BOOST_TEST(settings.separator == '\t');
+  BOOST_TEST(settings.gzip_level == 3);
+  BOOST_TEST((settings.parquet_compression == ParquetOptions::Compression::gzip));
+  BOOST_TEST((settings.avro_codec == AvroOptions::Codec::null));
+  BOOST_TEST(settings.binary_strings);
+  BOOST_TEST(settings.held_data_bytes == uint64_t{8} << 20);  // an eighth of the memory limit
+  BOOST_TEST(file_format_extension(config->file_format) == ".parquet");
+}
+
+BOOST_AUTO_TEST_CASE(every_key_is_read_and_an_unknown_one_names_the_nearest) {
+  // Each key of the config, given a value of the wrong kind, is refused under its own name.
+  for (const char* key : {"title", "bucket", "path_style", "gzip_level", "part_size_mb", "file_format", "role_chain",
+                          "context", "date_field_unit", "allow_http"}) {
+    const auto refused = parse_config(std::string(R"({"file_name": "x", ")") + key + R"(": [[]]})", "c.json");
+    BOOST_REQUIRE(!refused.ok());
+    BOOST_TEST(refused.status().exit_code() == 2);
+    BOOST_TEST(mentions(refused.status(), std::string("c.json: \"") + key + "\": "), refused.status().message());
+  }
+  const auto typo = parse_config(R"({"file_name": "x", "avro_codecs": "null"})", "c.json");
+  BOOST_TEST(typo.status().message() == "c.json: \"avro_codecs\": unknown key: did you mean \"avro_codec\"?");
+}

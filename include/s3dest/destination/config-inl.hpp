@@ -21,10 +21,8 @@ struct NamedValue {
   Enum value;
 };
 
-constexpr NamedValue<FileFormat> kFileFormats[] = {
-    {"csv", FileFormat::csv},         {"csv+gzip", FileFormat::csv_gzip},
-    {"json", FileFormat::json},       {"json+gzip", FileFormat::json_gzip},
-    {"parquet", FileFormat::parquet}, {"avro", FileFormat::avro}};
+// For the code that still lists formats through this name; the table is the registry's.
+inline constexpr const auto& kFileFormats = kFormatRegistry;
 constexpr NamedValue<ConnectionOption> kConnectionOptions[] = {
     {"access_key", ConnectionOption::access_key},
     {"shared_access", ConnectionOption::shared_access},
@@ -99,9 +97,9 @@ class ConfigReader {
     out = static_cast<int>(v);
     return {};
   }
-  template <class Enum, size_t N>
-  Status read_enum(std::string_view key, simdjson::dom::element value, const NamedValue<Enum> (&names)[N],
-                   Enum& out) const {
+  // One of `names`' names: any table of {name, value} entries (NamedValue, FormatEntry).
+  template <class Named, size_t N, class Enum>
+  Status read_enum(std::string_view key, simdjson::dom::element value, const Named (&names)[N], Enum& out) const {
     std::string text;
     S3DEST_TRY(read_string(key, value, text));
     std::vector<std::string_view> choices;
@@ -186,16 +184,17 @@ inline uint64_t Config::max_file_bytes() const {
   return static_cast<uint64_t>(*max_file_size_mb * 1024 * 1024);
 }
 
-inline std::string_view file_format_extension(FileFormat format) {
-  switch (format) {
-    case FileFormat::csv: return ".csv";
-    case FileFormat::csv_gzip: return ".csv.gz";
-    case FileFormat::json: return ".json";
-    case FileFormat::json_gzip: return ".json.gz";
-    case FileFormat::parquet: return ".parquet";
-    case FileFormat::avro: return ".avro";
-  }
-  return "";
+inline FormatSettings format_settings(const Config& config) {
+  FormatSettings settings;
+  settings.separator = config.separator;
+  settings.gzip_level = config.gzip_level;
+  settings.parquet_compression = config.parquet_compression;
+  settings.avro_codec = config.avro_codec;
+  settings.binary_strings = config.use_binary_strings;
+  // Open files hold their data in an eighth of the memory limit (a quarter for live
+  // writers in load(), half of it for held data): one row group must fit.
+  settings.held_data_bytes = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 8);
+  return settings;
 }
 
 inline Result<Config> parse_config(std::string_view json, const std::string& name) {
@@ -236,7 +235,7 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
     else if (key == "bucket") S3DEST_TRY(r.read_string(key, value, c.bucket));
     else if (key == "folder") S3DEST_TRY(r.read_string(key, value, c.folder));
     else if (key == "file_name") S3DEST_TRY(r.read_string(key, value, c.file_name));
-    else if (key == "file_format") S3DEST_TRY(r.read_enum(key, value, kFileFormats, c.file_format));
+    else if (key == "file_format") S3DEST_TRY(r.read_enum(key, value, kFormatRegistry, c.file_format));
     else if (key == "separator") S3DEST_TRY(r.read_enum(key, value, kSeparators, c.separator));
     else if (key == "partition_by") S3DEST_TRY(r.read_enum(key, value, kPartitionBys, c.partition_by));
     else if (key == "encryption") S3DEST_TRY(r.read_enum(key, value, kEncryptions, c.encryption));

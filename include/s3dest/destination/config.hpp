@@ -13,14 +13,12 @@
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/time_format.hpp"
-#include "s3dest/format/avro_format.hpp"
-#include "s3dest/format/parquet_format.hpp"
+#include "s3dest/format/format_registry.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/sink/object_checksum.hpp"
 
 namespace s3dest {
 
-enum class FileFormat { csv, csv_gzip, json, json_gzip, parquet, avro };
 enum class ConnectionOption { access_key, shared_access, assume_role };
 
 struct RoleHop {
@@ -43,7 +41,7 @@ struct Config {
   // What the objects look like.
   std::string folder;
   std::string file_name;
-  FileFormat file_format = FileFormat::csv;
+  FileFormat file_format = FileFormat::csv;  // see format/format_registry.hpp
   std::optional<double> max_file_size_mb;
   char separator = ',';
   PartitionBy partition_by = PartitionBy::day;
@@ -88,7 +86,9 @@ Result<Config> parse_config(std::string_view json, const std::string& name);
 Result<std::optional<std::string>> plain_http_warning(const Config& config);
 Result<Config> load_config_file(const std::string& path);
 
-std::string_view file_format_extension(FileFormat format);
+// The config's tuning of its file_format (separator, gzip_level, ...), for
+// make_row_format (format/format_registry.hpp).
+FormatSettings format_settings(const Config& config);
 
 }  // namespace s3dest
 

@@ -132,34 +132,7 @@ class PartitionIndex {
 };
 
 inline Result<std::unique_ptr<RowFormat>> make_row_format(const Config& config, const Schema& schema) {
-  TextFormatOptions text;
-  text.separator = config.separator;
-  switch (config.file_format) {
-    case FileFormat::csv_gzip: text.gzip_level = config.gzip_level; [[fallthrough]];
-    case FileFormat::csv: text.kind = TextFormatOptions::Kind::csv; break;
-    case FileFormat::json_gzip: text.gzip_level = config.gzip_level; [[fallthrough]];
-    case FileFormat::json: text.kind = TextFormatOptions::Kind::json; break;
-    case FileFormat::avro: {
-      AvroOptions avro;
-      avro.codec = config.avro_codec;
-      avro.binary_strings = config.use_binary_strings;
-      S3DEST_ASSIGN_OR_RETURN(auto format, AvroFormat::create(schema, avro));
-      return std::unique_ptr<RowFormat>(std::move(format));
-    }
-    case FileFormat::parquet: {
-      ParquetOptions parquet;
-      parquet.compression = config.parquet_compression;
-      parquet.gzip_level = config.gzip_level;
-      parquet.binary_strings = config.use_binary_strings;
-      // Open files hold their data in an eighth of the memory limit (a quarter for live
-      // writers in load() below, half of it for held data): one row group must fit.
-      const auto eighth = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 8);
-      parquet.row_group_bytes = std::min(parquet.row_group_bytes, std::max<uint64_t>(eighth, 1 << 20));
-      S3DEST_ASSIGN_OR_RETURN(auto format, ParquetFormat::create(schema, parquet));
-      return std::unique_ptr<RowFormat>(std::move(format));
-    }
-  }
-  return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, text));
+  return s3dest::make_row_format(config.file_format, schema, format_settings(config));
 }
 
 inline Result<std::optional<size_t>> find_field(const Schema& schema, const std::string& field,

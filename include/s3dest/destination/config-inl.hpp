@@ -23,49 +23,78 @@ struct NamedValue {
 
 // For the code that still lists formats through this name; the table is the registry's.
 inline constexpr const auto& kFileFormats = kFormatRegistry;
-constexpr NamedValue<ConnectionOption> kConnectionOptions[] = {
+inline constexpr NamedValue<ConnectionOption> kConnectionOptions[] = {
     {"access_key", ConnectionOption::access_key},
     {"shared_access", ConnectionOption::shared_access},
     {"assume_role", ConnectionOption::assume_role}};
-constexpr NamedValue<Encryption> kEncryptions[] = {{"sse-s3", Encryption::sse_s3},
-                                                   {"sse-kms", Encryption::sse_kms},
-                                                   {"sse-kms-cmk", Encryption::sse_kms_cmk},
-                                                   {"none", Encryption::none}};
-constexpr NamedValue<char> kSeparators[] = {{"comma", ','}, {"semicolon", ';'}, {"tab", '\t'}};
-constexpr NamedValue<PartitionBy> kPartitionBys[] = {{"day", PartitionBy::day},
-                                                     {"month", PartitionBy::month}};
-constexpr NamedValue<ChecksumAlgorithm> kChecksums[] = {{"crc32c", ChecksumAlgorithm::crc32c},
-                                                        {"crc32", ChecksumAlgorithm::crc32},
-                                                        {"md5", ChecksumAlgorithm::md5},
-                                                        {"none", ChecksumAlgorithm::none}};
+inline constexpr NamedValue<Encryption> kEncryptions[] = {{"sse-s3", Encryption::sse_s3},
+                                                          {"sse-kms", Encryption::sse_kms},
+                                                          {"sse-kms-cmk", Encryption::sse_kms_cmk},
+                                                          {"none", Encryption::none}};
+inline constexpr NamedValue<char> kSeparators[] = {{"comma", ','}, {"semicolon", ';'}, {"tab", '\t'}};
+inline constexpr NamedValue<PartitionBy> kPartitionBys[] = {{"day", PartitionBy::day},
+                                                            {"month", PartitionBy::month}};
+inline constexpr NamedValue<ChecksumAlgorithm> kChecksums[] = {{"crc32c", ChecksumAlgorithm::crc32c},
+                                                               {"crc32", ChecksumAlgorithm::crc32},
+                                                               {"md5", ChecksumAlgorithm::md5},
+                                                               {"none", ChecksumAlgorithm::none}};
 
-constexpr NamedValue<ParquetOptions::Compression> kParquetCompressions[] = {
+inline constexpr NamedValue<ParquetOptions::Compression> kParquetCompressions[] = {
     {"snappy", ParquetOptions::Compression::snappy},
     {"gzip", ParquetOptions::Compression::gzip},
     {"none", ParquetOptions::Compression::none}};
-constexpr NamedValue<AvroOptions::Codec> kAvroCodecs[] = {{"deflate", AvroOptions::Codec::deflate},
-                                                          {"null", AvroOptions::Codec::null}};
+inline constexpr NamedValue<AvroOptions::Codec> kAvroCodecs[] = {{"deflate", AvroOptions::Codec::deflate},
+                                                                 {"null", AvroOptions::Codec::null}};
 
-constexpr NamedValue<ExistingObjects> kExistingObjects[] = {{"replace", ExistingObjects::replace},
-                                                             {"keep", ExistingObjects::keep}};
+inline constexpr NamedValue<ExistingObjects> kExistingObjects[] = {{"replace", ExistingObjects::replace},
+                                                                    {"keep", ExistingObjects::keep}};
 
-constexpr std::string_view kConfigKeys[] = {
-    "title", "connection_option", "access_key_id", "secret_access_key", "session_token",
-    "assume_role_arn", "external_id", "role_chain", "role_session_name", "region", "endpoint",
-    "sts_endpoint", "path_style", "bucket", "folder", "file_format", "file_name",
-    "max_file_size_mb", "separator", "partition_by", "encryption", "encryption_key",
-    "use_load_by_account", "use_binary_strings", "date_field", "date_format", "date_field_unit",
-    "account_field", "context",
-    "gzip_level", "parquet_compression", "avro_codec", "part_size_mb", "concurrency", "checksum",
-    "max_attempts", "idle_timeout_seconds", "memory_limit_mb", "existing_objects", "allow_http"};
+// The lines (from 1) where `key` is written as an object key `depth` objects and lists
+// deep in `json` (1: the config's own keys); none if it is written with escapes.
+inline std::vector<size_t> lines_of_key(std::string_view json, std::string_view key, int depth) {
+  std::vector<size_t> lines;
+  size_t line = 1;
+  int level = 0;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '\n') ++line;
+    else if (c == '{' || c == '[') ++level;
+    else if (c == '}' || c == ']') --level;
+    if (c != '"') continue;
+    const size_t start = i + 1;
+    size_t end = start;
+    while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
+    size_t after = end + 1;
+    while (after < json.size() && (json[after] == ' ' || json[after] == '\t' || json[after] == '\r' || json[after] == '\n'))
+      ++after;
+    if (level == depth && after < json.size() && json[after] == ':' && json.substr(start, end - start) == key)
+      lines.push_back(line);
+    for (size_t j = start; j < end && j < json.size(); ++j) line += json[j] == '\n' ? 1 : 0;
+    i = end;
+  }
+  return lines;
+}
 
-// Reads one config value into its field, with messages that name the file and key.
+// Reads config values into their fields, with messages that name the file and key.
 class ConfigReader {
  public:
-  explicit ConfigReader(const std::string& file) : file_(file) {}
+  // `json`: the config's text, for the lines of a key given twice.
+  ConfigReader(const std::string& file, std::string_view json) : file_(file), json_(json) {}
 
   Status error(std::string_view key, const std::string& what) const {
     return usage_error(file_ + ": \"" + std::string(key) + "\": " + what);
+  }
+
+  // A key given twice in one object `depth` deep (1: the config's own keys): JSON readers
+  // disagree on which one counts (here the last would silently win), so it is refused,
+  // with both lines.
+  Status given_twice(std::string_view key, int depth) const {
+    const std::vector<size_t> lines = lines_of_key(json_, key, depth);
+    const std::string where = lines.size() >= 2
+                                  ? " (lines " + std::to_string(lines[0]) + " and " + std::to_string(lines[1]) + ")"
+                                  : "";
+    return usage_error(file_ + ": \"" + std::string(key) + "\" is given twice" + where +
+                       ": keep one of them (which one counts would depend on the reader)");
   }
 
   Status read_string(std::string_view key, simdjson::dom::element value, std::string& out) const {
@@ -115,43 +144,150 @@ class ConfigReader {
 
  private:
   const std::string& file_;
+  std::string_view json_;
 };
 
-// The lines (from 1) where `key` is written as an object key `depth` objects and lists
-// deep in `json` (1: the config's own keys); none if it is written with escapes.
-inline std::vector<size_t> lines_of_key(std::string_view json, std::string_view key, int depth) {
-  std::vector<size_t> lines;
-  size_t line = 1;
-  int level = 0;
-  for (size_t i = 0; i < json.size(); ++i) {
-    const char c = json[i];
-    if (c == '\n') ++line;
-    else if (c == '{' || c == '[') ++level;
-    else if (c == '}' || c == ']') --level;
-    if (c != '"') continue;
-    const size_t start = i + 1;
-    size_t end = start;
-    while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
-    size_t after = end + 1;
-    while (after < json.size() && (json[after] == ' ' || json[after] == '\t' || json[after] == '\r' || json[after] == '\n'))
-      ++after;
-    if (level == depth && after < json.size() && json[after] == ':' && json.substr(start, end - start) == key)
-      lines.push_back(line);
-    for (size_t j = start; j < end && j < json.size(); ++j) line += json[j] == '\n' ? 1 : 0;
-    i = end;
-  }
-  return lines;
+// One config key: its name, and how its value is read into the Config. Numbers carry
+// their range.
+struct ConfigKey {
+  std::string_view name;
+  Status (*read)(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c);
+  double min = 0, max = 0;
+};
+
+// The readers of the usual kinds of value, for a Config field given as a member pointer.
+template <auto Field>
+Status text_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  return r.read_string(key.name, value, c.*Field);
+}
+template <auto Field>
+Status flag_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  return r.read_bool(key.name, value, c.*Field);
+}
+template <auto Field>
+Status whole_number(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  return r.read_int(key.name, value, static_cast<int64_t>(key.min), static_cast<int64_t>(key.max), c.*Field);
+}
+template <auto Field>
+Status number_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  double number = 0;
+  S3DEST_TRY(r.read_number(key.name, value, key.min, key.max, number));
+  c.*Field = number;
+  return {};
+}
+template <auto Field, const auto& Names>
+Status one_of(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  return r.read_enum(key.name, value, Names, c.*Field);
 }
 
-// A key given twice in one object: JSON readers disagree on which one counts (here the
-// last would silently win), so it is refused, with both lines.
-inline Status refuse_duplicate_key(std::string_view json, const std::string& file, std::string_view key, int depth) {
-  const std::vector<size_t> lines = lines_of_key(json, key, depth);
-  const std::string where = lines.size() >= 2
-                                ? " (lines " + std::to_string(lines[0]) + " and " + std::to_string(lines[1]) + ")"
-                                : "";
-  return usage_error(file + ": \"" + std::string(key) + "\" is given twice" + where +
-                     ": keep one of them (which one counts would depend on the reader)");
+inline Status date_format_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  S3DEST_TRY(r.read_string(key.name, value, c.date_format));
+  if (const auto problem = check_time_format(c.date_format))
+    return r.error(key.name, "\"" + c.date_format + "\" " + *problem);
+  return {};
+}
+
+inline Status epoch_unit_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  std::string unit;
+  S3DEST_TRY(r.read_string(key.name, value, unit));
+  const auto parsed = parse_epoch_unit(unit);
+  if (!parsed) return r.error(key.name, "\"" + unit + "\" is not one of s, ms, us or ns");
+  c.date_field_unit = *parsed;
+  return {};
+}
+
+inline Status role_chain_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  simdjson::dom::array hops;
+  if (value.get_array().get(hops) != simdjson::SUCCESS)
+    return r.error(key.name, "must be a list of {\"role_arn\": ..., \"external_id\": ...}");
+  for (const auto hop_value : hops) {
+    simdjson::dom::object hop_object;
+    if (hop_value.get_object().get(hop_object) != simdjson::SUCCESS)
+      return r.error(key.name, "each hop must be an object {\"role_arn\": ..., \"external_id\": ...}");
+    RoleHop hop;
+    std::vector<std::string_view> hop_keys;
+    for (const auto hop_field : hop_object) {
+      if (std::find(hop_keys.begin(), hop_keys.end(), hop_field.key) != hop_keys.end())
+        return r.given_twice(hop_field.key, 3);
+      hop_keys.push_back(hop_field.key);
+      if (hop_field.key == "role_arn") S3DEST_TRY(r.read_string("role_chain.role_arn", hop_field.value, hop.role_arn));
+      else if (hop_field.key == "external_id") S3DEST_TRY(r.read_string("role_chain.external_id", hop_field.value, hop.external_id));
+      else return r.error(key.name, "unknown key \"" + std::string(hop_field.key) + "\" in a hop: use role_arn and external_id");
+    }
+    if (hop.role_arn.empty()) return r.error(key.name, "each hop needs a \"role_arn\"");
+    c.role_chain.push_back(std::move(hop));
+  }
+  return {};
+}
+
+inline Status context_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  simdjson::dom::object context;
+  if (value.get_object().get(context) != simdjson::SUCCESS)
+    return r.error(key.name, "must be an object of template values, e.g. {\"data_source\": \"ds1\"}");
+  for (const auto entry : context) {
+    if (c.context.count(std::string(entry.key)) > 0) return r.given_twice(entry.key, 2);
+    std::string text;
+    S3DEST_TRY(r.read_string("context." + std::string(entry.key), entry.value, text));
+    c.context[std::string(entry.key)] = std::move(text);
+  }
+  return {};
+}
+
+// Every key of the config, once. "Did you mean" breaks ties by this order.
+inline constexpr ConfigKey kConfigKeys[] = {
+    {"title", text_value<&Config::title>},
+    {"connection_option", one_of<&Config::connection_option, kConnectionOptions>},
+    {"access_key_id", text_value<&Config::access_key_id>},
+    {"secret_access_key", text_value<&Config::secret_access_key>},
+    {"session_token", text_value<&Config::session_token>},
+    {"assume_role_arn", text_value<&Config::assume_role_arn>},
+    {"external_id", text_value<&Config::external_id>},
+    {"role_chain", role_chain_value},
+    {"role_session_name", text_value<&Config::role_session_name>},
+    {"region", text_value<&Config::region>},
+    {"endpoint", text_value<&Config::endpoint>},
+    {"sts_endpoint", text_value<&Config::sts_endpoint>},
+    {"path_style", flag_value<&Config::path_style>},
+    {"bucket", text_value<&Config::bucket>},
+    {"folder", text_value<&Config::folder>},
+    {"file_format", one_of<&Config::file_format, kFormatRegistry>},
+    {"file_name", text_value<&Config::file_name>},
+    // The smallest cap still holds a header and a few rows; S3's own limit is 5 TiB.
+    {"max_file_size_mb", number_value<&Config::max_file_size_mb>, 0.001, 5 * 1024 * 1024},
+    {"separator", one_of<&Config::separator, kSeparators>},
+    {"partition_by", one_of<&Config::partition_by, kPartitionBys>},
+    {"encryption", one_of<&Config::encryption, kEncryptions>},
+    {"encryption_key", text_value<&Config::encryption_key>},
+    {"use_load_by_account", flag_value<&Config::use_load_by_account>},
+    {"use_binary_strings", flag_value<&Config::use_binary_strings>},
+    {"date_field", text_value<&Config::date_field>},
+    {"date_format", date_format_value},
+    {"date_field_unit", epoch_unit_value},
+    {"account_field", text_value<&Config::account_field>},
+    {"context", context_value},
+    {"gzip_level", whole_number<&Config::gzip_level>, 1, 9},
+    {"parquet_compression", one_of<&Config::parquet_compression, kParquetCompressions>},
+    {"avro_codec", one_of<&Config::avro_codec, kAvroCodecs>},
+    {"part_size_mb", number_value<&Config::part_size_mb>, 5, 5120},
+    {"concurrency", whole_number<&Config::concurrency>, 1, 64},
+    {"checksum", one_of<&Config::checksum, kChecksums>},
+    {"max_attempts", whole_number<&Config::max_attempts>, 1, 20},
+    {"idle_timeout_seconds", whole_number<&Config::idle_timeout_seconds>, 1, 3600},
+    {"memory_limit_mb", number_value<&Config::memory_limit_mb>, 16, 1 << 20},
+    {"existing_objects", one_of<&Config::existing_objects, kExistingObjects>},
+    {"allow_http", flag_value<&Config::allow_http>},
+};
+
+inline const ConfigKey* find_config_key(std::string_view name) {
+  for (const ConfigKey& key : kConfigKeys)
+    if (key.name == name) return &key;
+  return nullptr;
+}
+
+inline Status unknown_config_key(const ConfigReader& r, std::string_view name) {
+  std::vector<std::string_view> names;
+  for (const ConfigKey& key : kConfigKeys) names.push_back(key.name);
+  return r.error(name, "unknown key: did you mean \"" + nearest_name(name, names) + "\"?");
 }
 
 inline Status check_config(const Config& c, const ConfigReader& r) {
@@ -212,96 +348,14 @@ inline Result<Config> parse_config(std::string_view json, const std::string& nam
     return usage_error(name + ": the config must be a JSON object of the destination's settings");
 
   Config c;
-  const ConfigReader r(name);
+  const ConfigReader r(name, json);
   std::vector<std::string_view> seen;
   for (const auto field : object) {
-    const std::string_view key = field.key;
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) return refuse_duplicate_key(json, name, key, 1);
-    seen.push_back(key);
-    const simdjson::dom::element value = field.value;
-    double number = 0;
-    if (key == "title") S3DEST_TRY(r.read_string(key, value, c.title));
-    else if (key == "connection_option") S3DEST_TRY(r.read_enum(key, value, kConnectionOptions, c.connection_option));
-    else if (key == "access_key_id") S3DEST_TRY(r.read_string(key, value, c.access_key_id));
-    else if (key == "secret_access_key") S3DEST_TRY(r.read_string(key, value, c.secret_access_key));
-    else if (key == "session_token") S3DEST_TRY(r.read_string(key, value, c.session_token));
-    else if (key == "assume_role_arn") S3DEST_TRY(r.read_string(key, value, c.assume_role_arn));
-    else if (key == "external_id") S3DEST_TRY(r.read_string(key, value, c.external_id));
-    else if (key == "role_session_name") S3DEST_TRY(r.read_string(key, value, c.role_session_name));
-    else if (key == "region") S3DEST_TRY(r.read_string(key, value, c.region));
-    else if (key == "endpoint") S3DEST_TRY(r.read_string(key, value, c.endpoint));
-    else if (key == "sts_endpoint") S3DEST_TRY(r.read_string(key, value, c.sts_endpoint));
-    else if (key == "path_style") S3DEST_TRY(r.read_bool(key, value, c.path_style));
-    else if (key == "bucket") S3DEST_TRY(r.read_string(key, value, c.bucket));
-    else if (key == "folder") S3DEST_TRY(r.read_string(key, value, c.folder));
-    else if (key == "file_name") S3DEST_TRY(r.read_string(key, value, c.file_name));
-    else if (key == "file_format") S3DEST_TRY(r.read_enum(key, value, kFormatRegistry, c.file_format));
-    else if (key == "separator") S3DEST_TRY(r.read_enum(key, value, kSeparators, c.separator));
-    else if (key == "partition_by") S3DEST_TRY(r.read_enum(key, value, kPartitionBys, c.partition_by));
-    else if (key == "encryption") S3DEST_TRY(r.read_enum(key, value, kEncryptions, c.encryption));
-    else if (key == "encryption_key") S3DEST_TRY(r.read_string(key, value, c.encryption_key));
-    else if (key == "use_load_by_account") S3DEST_TRY(r.read_bool(key, value, c.use_load_by_account));
-    else if (key == "use_binary_strings") S3DEST_TRY(r.read_bool(key, value, c.use_binary_strings));
-    else if (key == "date_field") S3DEST_TRY(r.read_string(key, value, c.date_field));
-    else if (key == "date_format") {
-      S3DEST_TRY(r.read_string(key, value, c.date_format));
-      if (const auto problem = check_time_format(c.date_format)) return r.error(key, "\"" + c.date_format + "\" " + *problem);
-    } else if (key == "date_field_unit") {
-      std::string unit;
-      S3DEST_TRY(r.read_string(key, value, unit));
-      const auto parsed = parse_epoch_unit(unit);
-      if (!parsed) return r.error(key, "\"" + unit + "\" is not one of s, ms, us or ns");
-      c.date_field_unit = *parsed;
-    }
-    else if (key == "account_field") S3DEST_TRY(r.read_string(key, value, c.account_field));
-    else if (key == "parquet_compression") S3DEST_TRY(r.read_enum(key, value, kParquetCompressions, c.parquet_compression));
-    else if (key == "avro_codec") S3DEST_TRY(r.read_enum(key, value, kAvroCodecs, c.avro_codec)); else if (key == "checksum") S3DEST_TRY(r.read_enum(key, value, kChecksums, c.checksum));
-    else if (key == "existing_objects") S3DEST_TRY(r.read_enum(key, value, kExistingObjects, c.existing_objects));
-    else if (key == "allow_http") S3DEST_TRY(r.read_bool(key, value, c.allow_http));
-    else if (key == "gzip_level") S3DEST_TRY(r.read_int(key, value, 1, 9, c.gzip_level));
-    else if (key == "concurrency") S3DEST_TRY(r.read_int(key, value, 1, 64, c.concurrency));
-    else if (key == "max_attempts") S3DEST_TRY(r.read_int(key, value, 1, 20, c.max_attempts));
-    else if (key == "idle_timeout_seconds") S3DEST_TRY(r.read_int(key, value, 1, 3600, c.idle_timeout_seconds));
-    else if (key == "part_size_mb") S3DEST_TRY(r.read_number(key, value, 5, 5120, c.part_size_mb));
-    else if (key == "memory_limit_mb") S3DEST_TRY(r.read_number(key, value, 16, 1 << 20, c.memory_limit_mb));
-    else if (key == "max_file_size_mb") {
-      // The smallest cap still holds a header and a few rows; S3's own limit is 5 TiB.
-      S3DEST_TRY(r.read_number(key, value, 0.001, 5 * 1024 * 1024, number));
-      c.max_file_size_mb = number;
-    } else if (key == "role_chain") {
-      simdjson::dom::array hops;
-      if (value.get_array().get(hops) != simdjson::SUCCESS)
-        return r.error(key, "must be a list of {\"role_arn\": ..., \"external_id\": ...}");
-      for (const auto hop_value : hops) {
-        simdjson::dom::object hop_object;
-        if (hop_value.get_object().get(hop_object) != simdjson::SUCCESS)
-          return r.error(key, "each hop must be an object {\"role_arn\": ..., \"external_id\": ...}");
-        RoleHop hop;
-        std::vector<std::string_view> hop_keys;
-        for (const auto hop_field : hop_object) {
-          if (std::find(hop_keys.begin(), hop_keys.end(), hop_field.key) != hop_keys.end())
-            return refuse_duplicate_key(json, name, hop_field.key, 3);
-          hop_keys.push_back(hop_field.key);
-          if (hop_field.key == "role_arn") S3DEST_TRY(r.read_string("role_chain.role_arn", hop_field.value, hop.role_arn));
-          else if (hop_field.key == "external_id") S3DEST_TRY(r.read_string("role_chain.external_id", hop_field.value, hop.external_id));
-          else return r.error(key, "unknown key \"" + std::string(hop_field.key) + "\" in a hop: use role_arn and external_id");
-        }
-        if (hop.role_arn.empty()) return r.error(key, "each hop needs a \"role_arn\"");
-        c.role_chain.push_back(std::move(hop));
-      }
-    } else if (key == "context") {
-      simdjson::dom::object context;
-      if (value.get_object().get(context) != simdjson::SUCCESS)
-        return r.error(key, "must be an object of template values, e.g. {\"data_source\": \"ds1\"}");
-      for (const auto entry : context) {
-        if (c.context.count(std::string(entry.key)) > 0) return refuse_duplicate_key(json, name, entry.key, 2);
-        std::string text;
-        S3DEST_TRY(r.read_string("context." + std::string(entry.key), entry.value, text));
-        c.context[std::string(entry.key)] = std::move(text);
-      }
-    } else {
-      return r.error(key, "unknown key: did you mean \"" + nearest_name(key, kConfigKeys) + "\"?");
-    }
+    if (std::find(seen.begin(), seen.end(), field.key) != seen.end()) return r.given_twice(field.key, 1);
+    seen.push_back(field.key);
+    const ConfigKey* key = find_config_key(field.key);
+    if (key == nullptr) return unknown_config_key(r, field.key);
+    S3DEST_TRY(key->read(*key, r, field.value, c));
   }
   S3DEST_TRY(check_config(c, r));
   return c;

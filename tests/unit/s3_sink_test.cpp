@@ -9,10 +9,14 @@
 #include <vector>
 
 #include "s3dest/sink/s3_sink.hpp"
+#include "sink_helpers.hpp"
 
 using namespace s3dest;
 
 namespace {
+
+using test_helpers::new_object;
+using test_helpers::put;
 
 // Answers S3 calls just enough for the sink's decisions: which keys exist (PutObject
 // honours If-None-Match), multipart calls, deletes; and records what was asked. The real
@@ -75,32 +79,14 @@ struct Fixture {
   }
 };
 
-NewObject object(std::string key, bool existed = false, ExistingObjects if_exists = ExistingObjects::replace) {
-  NewObject o;
-  o.key = std::move(key);
-  o.prior = existed;
-  o.if_exists = if_exists;
-  return o;
-}
-
-// Writes `pieces` one write() each, then commits.
-Result<ObjectInfo> put(S3Sink& sink, const NewObject& o, std::initializer_list<std::string_view> pieces) {
-  auto writer = sink.create(o);
-  BOOST_TEST_REQUIRE(writer.ok());
-  for (const std::string_view piece : pieces) S3DEST_TRY((*writer)->write(piece));
-  return (*writer)->commit();
-}
-
-Result<ObjectInfo> put(S3Sink& sink, const NewObject& o, std::string_view bytes) { return put(sink, o, {bytes}); }
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(rollback_deletes_the_runs_new_objects_and_names_the_replaced_ones) {
   Fixture f;
   f.sender->objects["/lake/old"] = 3;
   S3Sink sink(f.client, S3SinkOptions{});
-  BOOST_REQUIRE(put(sink, object("old", true), "new data").ok());
-  BOOST_REQUIRE(put(sink, object("new"), "n").ok());
+  BOOST_REQUIRE(put(sink, new_object("old", true), "new data").ok());
+  BOOST_REQUIRE(put(sink, new_object("new"), "n").ok());
   const RollbackReport undone = sink.rollback();
   BOOST_TEST(undone.removed == 1u);
   BOOST_TEST((undone.replaced == std::vector<std::string>{"s3://lake/old"}));
@@ -112,12 +98,12 @@ BOOST_AUTO_TEST_CASE(a_key_that_appears_during_the_run_is_replaced_and_reported_
   Fixture f;
   S3Sink sink(f.client, S3SinkOptions{});
   f.sender->objects["/lake/raced"] = 1;  // another writer, after the listing said the key was free
-  const auto replaced = put(sink, object("raced"), "mine");
+  const auto replaced = put(sink, new_object("raced"), "mine");
   BOOST_REQUIRE(replaced.ok());
   BOOST_TEST(replaced->replaced);  // so a rollback never deletes it
   BOOST_TEST(f.sender->calls.size() == 2u);  // the conditional PUT, refused, then the plain one
   f.sender->objects["/lake/kept"] = 1;
-  const auto kept = put(sink, object("kept", false, ExistingObjects::keep), "mine");
+  const auto kept = put(sink, new_object("kept", false, ExistingObjects::keep), "mine");
   BOOST_REQUIRE(!kept.ok());
   BOOST_TEST(kept.status().message().find("appeared while this run was writing") != std::string::npos);
   BOOST_TEST(f.sender->objects["/lake/kept"] == 1u);
@@ -130,7 +116,7 @@ BOOST_AUTO_TEST_CASE(parts_double_every_thousand_and_10000_is_the_most) {
   options.max_part_bytes = 4;
   options.concurrency = 2;
   S3Sink sink(f.client, options);
-  auto writer = sink.create(object("big"));
+  auto writer = sink.create(new_object("big"));
   BOOST_REQUIRE(writer.ok());
   Status status;
   size_t written = 0;
@@ -155,7 +141,7 @@ BOOST_AUTO_TEST_CASE(every_put_and_part_carries_its_checksum_and_what_s3_answers
   options.part_bytes = 6;
   S3Sink sink(f.client, options);
   // PutObject: the body's CRC32C (of "hello": 0x9A71BB4C).
-  const auto small = put(sink, object("small"), "hello");
+  const auto small = put(sink, new_object("small"), "hello");
   BOOST_REQUIRE(small.ok());
   BOOST_REQUIRE(f.sender->requests.at(0).find_header("x-amz-checksum-crc32c"));
   BOOST_TEST(*f.sender->requests.at(0).find_header("x-amz-checksum-crc32c") == "mnG7TA==");
@@ -165,7 +151,7 @@ BOOST_AUTO_TEST_CASE(every_put_and_part_carries_its_checksum_and_what_s3_answers
   f.sender->composite_reply = composite_checksum(ChecksumAlgorithm::crc32c,
                                                  {body_checksum(ChecksumAlgorithm::crc32c, "012345"),
                                                   body_checksum(ChecksumAlgorithm::crc32c, "6789")});
-  const auto big = put(sink, object("big"), {"012345", "6789"});
+  const auto big = put(sink, new_object("big"), {"012345", "6789"});
   BOOST_TEST_REQUIRE(big.ok(), big.status().message());
   BOOST_TEST(big->checksum == "crc32c:" + f.sender->composite_reply);
   BOOST_TEST(f.sender->composite_reply.substr(f.sender->composite_reply.size() - 2) == "-2");
@@ -183,12 +169,12 @@ BOOST_AUTO_TEST_CASE(every_put_and_part_carries_its_checksum_and_what_s3_answers
              std::string::npos);
   // A checksum S3 names that is not ours fails the commit, and the object is the run's to undo.
   f.sender->composite_reply = "AAAAAA==-2";
-  const auto damaged = put(sink, object("damaged"), {"012345", "6789"});
+  const auto damaged = put(sink, new_object("damaged"), {"012345", "6789"});
   BOOST_REQUIRE(!damaged.ok());
   BOOST_TEST(damaged.status().message().find("the data was damaged on the way") != std::string::npos);
   f.sender->composite_reply.clear();
   f.sender->echoed_checksum = "AAAAAA==";
-  BOOST_TEST(!put(sink, object("damaged-small"), "hi").ok());
+  BOOST_TEST(!put(sink, new_object("damaged-small"), "hi").ok());
   const RollbackReport undone = sink.rollback();
   BOOST_TEST(f.sender->objects.count("/lake/damaged") == 0u);
   BOOST_TEST(f.sender->objects.count("/lake/damaged-small") == 0u);
@@ -200,6 +186,6 @@ BOOST_AUTO_TEST_CASE(md5_goes_as_content_md5) {
   S3SinkOptions options;
   options.checksum = ChecksumAlgorithm::md5;
   S3Sink sink(f.client, options);
-  BOOST_REQUIRE(put(sink, object("k"), "hello").ok());
+  BOOST_REQUIRE(put(sink, new_object("k"), "hello").ok());
   BOOST_TEST(*f.sender->requests.at(0).find_header("Content-MD5") == "XUFAKrxLKna5cZ2REBfFkg==");
 }

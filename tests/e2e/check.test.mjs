@@ -4,22 +4,19 @@
 // secret is printed.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { S3SERVER_SKIP, aws, startS3Server } from '../s3server/s3server.mjs';
-import { cleanup, s3dest, tempDir, testAwsSettings, writeConfig } from './lib.mjs';
+import { S3SERVER_SKIP } from '../s3server/s3server.mjs';
+import { s3dest, testAwsSettings, writeConfig } from './lib.mjs';
+import { listObjects, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 let dir, server, env;
 
 function config(overrides = {}) {
   return {
     connection_option: 'access_key',
-    access_key_id: env.S3SERVER_ACCESS_KEY,
-    secret_access_key: env.S3SERVER_SECRET_KEY,
-    region: env.S3SERVER_REGION,
-    endpoint: env.S3SERVER_ENDPOINT,
+    ...radosgwAccess(env),
     sts_endpoint: env.S3SERVER_ENDPOINT,
-    path_style: true,
     bucket: env.S3SERVER_BUCKET,
     folder: '/{{workspace_id}}/checks/{{YYYY}}/{{MM}}/{{DD}}',
     file_name: 'x-{{chunk_id}}',
@@ -47,22 +44,10 @@ function assertNoSecrets(r, secrets) {
     assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), 'a secret was printed');
 }
 
-function objectsUnder(prefix) {
-  const r = aws(server, ['s3api', 'list-objects-v2', '--bucket', env.S3SERVER_BUCKET, '--prefix', prefix]);
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim() ? (JSON.parse(r.stdout).Contents ?? []).map((o) => o.Key) : [];
-}
+const objectsUnder = (prefix) => listObjects(server, prefix).map((o) => o.Key);
 
 describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
-  before(() => {
-    dir = tempDir('s3dest-check-');
-    server = startS3Server();
-    env = server.env;
-  });
-  after(() => {
-    server?.stop();
-    cleanup(dir);
-  });
+  radosgwSuite('s3dest-check-', { setup: (suite) => ({ dir, server, env } = suite) });
 
   test('every step passes with access keys and SSE-KMS, under the folder\'s fixed prefix', () => {
     const r = check(config());

@@ -6,35 +6,28 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { S3SERVER_SKIP, aws, startS3Server } from '../s3server/s3server.mjs';
+import { S3SERVER_SKIP, aws } from '../s3server/s3server.mjs';
 import {
   SAMPLE_COLUMNS,
   assertSameRows,
-  cleanup,
-  duck,
-  listFiles,
-  loadSampleInput,
+  filePaths,
   readManifest,
   readerSql,
   s3dest,
-  sample,
+  sampleWithMicros,
   sqlList,
-  tempDir,
   testAwsSettings,
   writeConfig,
 } from './lib.mjs';
+import { download, listObjects, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 let dir, server, env, db, input;
 
 function config(overrides = {}) {
   return {
-    access_key_id: env.S3SERVER_ACCESS_KEY,
-    secret_access_key: env.S3SERVER_SECRET_KEY,
-    region: env.S3SERVER_REGION,
-    endpoint: env.S3SERVER_ENDPOINT,
-    path_style: true,
+    ...radosgwAccess(env),
     folder: '/{{account}}/{{YYYY}}/{{MM}}/{{DD}}',
     file_name: 'part-{{chunk_id}}',
     max_file_size_mb: 20,
@@ -58,24 +51,12 @@ function load(cfg, prefix, file = input) {
 
 // Every object under `prefix` as the bucket lists it: key -> {size, etag}.
 function listed(prefix) {
-  const r = aws(server, ['s3api', 'list-objects-v2', '--bucket', env.S3SERVER_BUCKET, '--prefix', `${prefix}/`]);
-  assert.equal(r.status, 0, r.stderr);
-  const contents = r.stdout.trim() ? JSON.parse(r.stdout).Contents ?? [] : [];
+  const contents = listObjects(server, `${prefix}/`);
   return new Map(contents.map((o) => [o.Key, { size: o.Size, etag: o.ETag.replaceAll('"', '') }]));
 }
 
-function download(prefix) {
-  const local = path.join(dir, 'down', prefix);
-  const r = aws(server, ['s3', 'cp', '--recursive', '--quiet', `s3://${env.S3SERVER_BUCKET}/${prefix}/`, local]);
-  assert.equal(r.status, 0, r.stderr);
-  return listFiles(local).map((f) => path.join(local, f));
-}
-
-function openUploads() {
-  const r = aws(server, ['s3api', 'list-multipart-uploads', '--bucket', env.S3SERVER_BUCKET]);
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim() ? JSON.parse(r.stdout).Uploads ?? [] : [];
-}
+// The objects under `prefix/`, downloaded: their local paths.
+const downloaded = (prefix) => filePaths(download(server, `${prefix}/`, path.join(dir, 'down', prefix)));
 
 function assertManifestMatchesBucket(manifest, prefix) {
   const objects = listed(prefix);
@@ -89,18 +70,10 @@ function assertManifestMatchesBucket(manifest, prefix) {
 }
 
 describe('loading into radosgw', { skip: S3SERVER_SKIP }, () => {
-  before(async () => {
-    dir = tempDir('s3dest-s3load-');
-    server = startS3Server();
-    env = server.env;
-    input = sample(path.join(dir, 'input.ndjson'), { rows: 200_000, days: 10, accounts: 3 });
-    db = await duck();
-    await loadSampleInput(db, 'input', input);
-  });
-  after(() => {
-    db?.close();
-    server?.stop();
-    cleanup(dir);
+  radosgwSuite('s3dest-s3load-', {
+    duck: true,
+    sample: { rows: 200_000, days: 10, accounts: 3 },
+    setup: (suite) => ({ dir, server, env, db, input } = suite),
   });
 
   test('csv+gzip by day and account: every row arrives, encrypted, as the manifest says', async () => {
@@ -111,7 +84,7 @@ describe('loading into radosgw', { skip: S3SERVER_SKIP }, () => {
     const key = r.manifest.objects[0].key;
     const head = aws(server, ['s3api', 'head-object', '--bucket', env.S3SERVER_BUCKET, '--key', key]);
     assert.equal(JSON.parse(head.stdout).ServerSideEncryption, 'aws:kms');
-    const files = download('gz');
+    const files = downloaded('gz');
     await assertSameRows(db, 'SELECT * FROM input', `SELECT * FROM ${readerSql(files, 'csv+gzip', SAMPLE_COLUMNS)}`, 's3 csv+gzip');
   });
 
@@ -119,9 +92,8 @@ describe('loading into radosgw', { skip: S3SERVER_SKIP }, () => {
     const r = load(config({ file_format: 'parquet' }), 'pq');
     assert.equal(r.status, 0, r.stderr);
     assertManifestMatchesBucket(r.manifest, 'pq');
-    const files = download('pq');
-    const micros = (from) => `SELECT * EXCLUDE (updated_at), epoch_us(updated_at) AS updated_at FROM ${from}`;
-    await assertSameRows(db, micros('input'), micros(`read_parquet(${sqlList(files)})`), 's3 parquet');
+    const files = downloaded('pq');
+    await assertSameRows(db, sampleWithMicros('input'), sampleWithMicros(`read_parquet(${sqlList(files)})`), 's3 parquet');
   });
 
   test('objects over part_size_mb go up as multipart uploads', async () => {
@@ -135,8 +107,8 @@ describe('loading into radosgw', { skip: S3SERVER_SKIP }, () => {
     const multipart = r.manifest.objects.filter((o) => /-\d+$/.test(o.etag));
     assert.ok(multipart.length >= 1, `no multipart ETag in ${JSON.stringify(r.manifest.objects.map((o) => o.etag))}`);
     for (const o of r.manifest.objects) assert.ok(o.bytes <= 12 * 1024 * 1024);
-    assert.deepEqual(openUploads(), []);
-    const files = download('mp');
+    assert.deepEqual(openUploads(server), []);
+    const files = downloaded('mp');
     await assertSameRows(db, 'SELECT * FROM input', `SELECT * FROM ${readerSql(files, 'csv', SAMPLE_COLUMNS)}`, 's3 multipart');
   });
 
@@ -148,7 +120,7 @@ describe('loading into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stderr, /bad\.ndjson:190001/);
     assert.equal(listed('bad').size, 0, 'objects of the failed run were deleted');
-    assert.deepEqual(openUploads(), []);
+    assert.deepEqual(openUploads(server), []);
   });
 
   test('refused credentials exit 4, say what to check, print no secret and leave nothing', () => {

@@ -7,38 +7,33 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 
-import { aws, startS3Server } from '../s3server/s3server.mjs';
+import { aws } from '../s3server/s3server.mjs';
 import {
   SAMPLE_COLUMNS,
   assertFails,
   assertSameRows,
-  cleanup,
   dayAccountConfig,
-  duck,
-  listFiles,
+  filePaths,
   loadSampleInput,
   readManifest,
   readerSql,
   s3dest,
   sample,
   spawnS3dest,
-  tempDir,
   testAwsSettings,
   waitFor,
+  withBadLastRow,
   writeConfig,
 } from './lib.mjs';
+import { download, listObjects, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 let dir, server, env, db, small, big;
 
 function config(overrides = {}) {
   return dayAccountConfig({
-    access_key_id: env.S3SERVER_ACCESS_KEY,
-    secret_access_key: env.S3SERVER_SECRET_KEY,
-    region: env.S3SERVER_REGION,
-    endpoint: env.S3SERVER_ENDPOINT,
-    path_style: true,
+    ...radosgwAccess(env),
     encryption: 'none',
     max_file_size_mb: 0.1,
     memory_limit_mb: 16,
@@ -66,38 +61,20 @@ function load(prefix, input, cfg = config(), extra = []) {
 }
 
 // Every object under `prefix/`: key -> ETag.
-function listed(prefix) {
-  const r = aws(server, ['s3api', 'list-objects-v2', '--bucket', env.S3SERVER_BUCKET, '--prefix', `${prefix}/`]);
-  assert.equal(r.status, 0, r.stderr);
-  const contents = r.stdout.trim() ? JSON.parse(r.stdout).Contents ?? [] : [];
-  return new Map(contents.map((o) => [o.Key, o.ETag]));
-}
+const listed = (prefix) => new Map(listObjects(server, `${prefix}/`).map((o) => [o.Key, o.ETag]));
 
-function openUploads(prefix) {
-  const r = aws(server, ['s3api', 'list-multipart-uploads', '--bucket', env.S3SERVER_BUCKET, '--prefix', `${prefix}/`]);
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim() ? JSON.parse(r.stdout).Uploads ?? [] : [];
-}
-
-function withBadLastRow(file) {
-  const bad = `${file}.bad`;
-  fs.writeFileSync(bad, fs.readFileSync(file, 'utf8') + '{"date": "not a date", "account": "acc0"}\n');
-  return bad;
-}
+// The multipart uploads open under `prefix/`.
+const uploadsUnder = (prefix) => openUploads(server, `${prefix}/`);
 
 describe('re-runs and interruptions against radosgw', () => {
-  before(async () => {
-    dir = tempDir('s3dest-s3rerun-');
-    server = startS3Server({ memstoreMb: 4096 });
-    env = server.env;
-    small = sample(path.join(dir, 'small.ndjson'), { rows: 6_000, days: 3, accounts: 2, seed: 1 });
-    big = sample(path.join(dir, 'big.ndjson'), { rows: 60_000, days: 3, accounts: 2, seed: 2 });
-    db = await duck();
-  });
-  after(() => {
-    db?.close();
-    server?.stop();
-    cleanup(dir);
+  radosgwSuite('s3dest-s3rerun-', {
+    duck: true,
+    memstoreMb: 4096,
+    setup: (suite) => {
+      ({ dir, server, env, db } = suite);
+      small = sample(path.join(dir, 'small.ndjson'), { rows: 6_000, days: 3, accounts: 2, seed: 1 });
+      big = sample(path.join(dir, 'big.ndjson'), { rows: 60_000, days: 3, accounts: 2, seed: 2 });
+    },
   });
 
   test('a re-run that fails at its last row keeps every earlier key and names the ones it replaced', () => {
@@ -110,7 +87,7 @@ describe('re-runs and interruptions against radosgw', () => {
     assert.ok(replaced.length > 0, r.stderr);
     assert.deepEqual([...listed('fail').keys()].sort(), [...before.keys()].sort(), 'no key lost, none added');
     for (const line of replaced) assert.ok(before.has(line.trim().slice(`s3://${env.S3SERVER_BUCKET}/`.length)), line);
-    assert.deepEqual(openUploads('fail'), []);
+    assert.deepEqual(uploadsUnder('fail'), []);
   });
 
   test('existing_objects "keep" refuses with exit 4 naming the first existing key; nothing changes', () => {
@@ -173,15 +150,15 @@ describe('re-runs and interruptions against radosgw', () => {
         const before = listed(prefix);
         const firstKey = `${prefix}/one/all-00001.csv`;
         const r = point.startsWith('the first')
-          ? await interrupt(prefix, 0.4, () => openUploads(prefix).length > 0, point, signal)
+          ? await interrupt(prefix, 0.4, () => uploadsUnder(prefix).length > 0, point, signal)
           : await interrupt(prefix, 0.8,
-                            () => listed(prefix).has(firstKey) && openUploads(prefix).some((u) => u.Key !== firstKey),
+                            () => listed(prefix).has(firstKey) && uploadsUnder(prefix).some((u) => u.Key !== firstKey),
                             point, signal);
         assert.equal(r.status, code, r.stderr);
         assert.match(r.stderr, new RegExp(`^s3dest: error: interrupted by ${signal}: undone: `, 'm'));
         if (!earlier) assert.match(r.stderr, /1 finished object of this run removed/);
         assert.deepEqual(listed(prefix), before, 'the same objects as before the run');
-        assert.deepEqual(openUploads(prefix), []);
+        assert.deepEqual(uploadsUnder(prefix), []);
       });
     });
 
@@ -190,7 +167,7 @@ describe('re-runs and interruptions against radosgw', () => {
       const other = aws(server, ['s3api', 'create-multipart-upload', '--bucket', env.S3SERVER_BUCKET, '--key',
                                  `${prefix}/one/someone-elses.bin`]);
       assert.equal(other.status, 0, other.stderr);
-      const r = await interrupt(prefix, 0.4, () => openUploads(prefix).length > 1, 'an upload of the load', 'SIGKILL');
+      const r = await interrupt(prefix, 0.4, () => uploadsUnder(prefix).length > 1, 'an upload of the load', 'SIGKILL');
       assert.equal(r.signal, 'SIGKILL');
       const dest = ['--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`];
       const check = run(['check', ...dest], config(MULTIPART));
@@ -202,7 +179,7 @@ describe('re-runs and interruptions against radosgw', () => {
       assert.equal(cleaned.status, 0, cleaned.stderr);
       assert.match(cleaned.stdout, new RegExp(`^aborted upload s3://${env.S3SERVER_BUCKET}/${prefix}/one/all-00001\\.csv`));
       assert.match(cleaned.stderr, /1 open uploads aborted; 1 that s3dest did not start left alone/);
-      assert.deepEqual(openUploads(prefix).map((u) => u.Key), [`${prefix}/one/someone-elses.bin`]);
+      assert.deepEqual(uploadsUnder(prefix).map((u) => u.Key), [`${prefix}/one/someone-elses.bin`]);
     });
   });
 
@@ -227,12 +204,9 @@ describe('re-runs and interruptions against radosgw', () => {
     const bucket = listed('workers');
     assert.deepEqual(all.objects.map((o) => o.key), [...bucket.keys()].sort());
     for (const o of all.objects) assert.equal(bucket.get(o.key), `"${o.etag}"`, o.key);
-    const local = path.join(dir, 'down');
-    const down = aws(server, ['s3', 'cp', '--recursive', '--quiet', `s3://${env.S3SERVER_BUCKET}/workers/`, local]);
-    assert.equal(down.status, 0, down.stderr);
+    const local = download(server, 'workers/', path.join(dir, 'down'));
     await loadSampleInput(db, 'big', big);
-    await assertSameRows(db, 'SELECT * FROM big',
-                         `SELECT * FROM ${readerSql(listFiles(local).map((f) => path.join(local, f)), 'csv', SAMPLE_COLUMNS)}`,
+    await assertSameRows(db, 'SELECT * FROM big', `SELECT * FROM ${readerSql(filePaths(local), 'csv', SAMPLE_COLUMNS)}`,
                          'four workers into S3');
   });
 });

@@ -3,7 +3,8 @@
 # s3dest has, each step named as it starts:
 #   1. release build (g++, C++17, warnings as errors) and every test through ctest:
 #      unit tests, header self-containment, end-to-end tests read back by DuckDB
-#   2. the library under clang++ and C++20, headers alone with -fno-exceptions
+#   2. the library under clang++ and C++20, headers alone with -fno-exceptions; s3dest as
+#      a dependency (installed, add_subdirectory, pkg-config) and the static tools
 #   3. unit tests and a sample load under AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. each fuzz target for a bounded time (FUZZ_SECONDS, default 30)
 # QUICK=1 stops after step 1.
@@ -30,6 +31,8 @@ for combo in "clang++ 17" "clang++ 20" "g++ 20"; do
     -DCMAKE_BUILD_TYPE=Release -DS3DEST_BUILD_TESTS=ON >/dev/null
   cmake --build "$dir" --target header_self_containment s3dest_tool s3dest_sample >/dev/null
 done
+echo "-- packaging: find_package, add_subdirectory, pkg-config; S3DEST_STATIC_TOOLS"
+bash tests/packaging/run.sh
 
 step "3. unit tests and a sample load under ASan + UBSan (build-sanitize/)"
 cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \

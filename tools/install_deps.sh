@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config libsimdjson-dev zlib1g-dev libssl-dev libcurl4-openssl-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(clang libclang-rt-14-dev libboost-test-dev nodejs npm python3-avro python3-snappy avro-bin gzip)
+  packages+=(clang libclang-rt-14-dev libboost-test-dev nodejs npm python3-avro python3-snappy avro-bin gzip file)
   # A real S3 server for the S3 tests (tests/s3server/radosgw.sh), and the AWS CLI.
   packages+=(ceph-mon ceph-osd radosgw ceph-common awscli curl)
   # A clock two hours off for one cell of the S3 fault matrix (tests/e2e/s3_faults.test.mjs).

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# s3dest as others use it, from a clean temporary folder:
+#   1. installed (cmake --install --prefix), then found by a consumer with find_package,
+#      which gets the version it asks for (0.1) and is refused one it does not (0.2, 1.0)
+#   2. add_subdirectory(s3dest) in a consumer's build: the library target alone
+#   3. pkg-config: s3dest.pc of the install, on a plain g++ command line
+#   4. S3DEST_STATIC_TOOLS: s3dest-sample fully static; s3dest-encode with no libcurl,
+#      fully static when a static simdjson exists, else needing only libsimdjson and
+#      glibc (Debian 12 ships no libsimdjson.a); both still work
+# Each consumer (consumer.cpp) touches simdjson, zlib, libcrypto and libcurl, so a link
+# line that misses one fails. Any failure stops the script, saying what failed.
+# CXX picks the compiler (default c++); KEEP=1 keeps the temporary folder.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source_dir=$(cd "$here/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/s3dest-packaging.XXXXXX")
+if [ "${KEEP:-0}" != 1 ]; then trap 'rm -rf "$work"' EXIT; fi
+cxx=${CXX:-c++}
+jobs=$(nproc)
+
+fail() {
+  echo "packaging: FAILED: $*" >&2
+  exit 1
+}
+say() { echo "packaging: $*"; }
+# Runs a command quietly; on failure shows its output and stops.
+quiet() {
+  local log="$work/last.log"
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    fail "$*"
+  fi
+}
+cmake_configure() { quiet cmake -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" "$@"; }
+
+# 1. find_package after cmake --install.
+prefix="$work/prefix"
+cmake_configure -S "$source_dir" -B "$work/s3dest" -DS3DEST_BUILD_TOOLS=OFF -DS3DEST_BUILD_TESTS=OFF
+quiet cmake --build "$work/s3dest"
+quiet cmake --install "$work/s3dest" --prefix "$prefix"
+config=$(find "$prefix" -name s3destConfig.cmake)
+[ -n "$config" ] || fail "no s3destConfig.cmake under $prefix"
+for f in s3destConfigVersion.cmake s3destTargets.cmake; do
+  [ -f "$(dirname "$config")/$f" ] || fail "$f is not installed next to s3destConfig.cmake"
+done
+[ -f "$prefix/include/s3dest/destination.hpp" ] || fail "the headers are not installed under $prefix/include"
+cmake_configure -S "$here/find-package" -B "$work/find-package" -DCMAKE_PREFIX_PATH="$prefix"
+quiet cmake --build "$work/find-package"
+out=$("$work/find-package/consumer") || fail "the find_package consumer failed"
+say "find_package: $out"
+for want in 0.2 1.0; do
+  if cmake -G Ninja -S "$here/find-package" -B "$work/find-package-$want" -DCMAKE_PREFIX_PATH="$prefix" \
+       -DS3DEST_WANT="$want" >"$work/want.log" 2>&1; then
+    fail "find_package(s3dest $want) accepted s3dest $(grep -o 'VERSION [0-9.]*' "$source_dir/CMakeLists.txt" | head -1)"
+  fi
+  grep -q "compatible" "$work/want.log" || { cat "$work/want.log" >&2; fail "find_package(s3dest $want): unexpected error"; }
+done
+say "find_package: s3dest 0.2 and 1.0 refused, as 0.x minor versions may differ"
+
+# 2. add_subdirectory: just the library.
+cmake_configure -S "$here/add-subdirectory" -B "$work/add-subdirectory" -DS3DEST_SOURCE="$source_dir"
+quiet cmake --build "$work/add-subdirectory"
+out=$("$work/add-subdirectory/consumer") || fail "the add_subdirectory consumer failed"
+quiet cmake --install "$work/add-subdirectory" --prefix "$work/sub-prefix"
+[ -z "$(ls -A "$work/sub-prefix" 2>/dev/null)" ] || fail "add_subdirectory(s3dest) installed files: $(cd "$work/sub-prefix" && find . -type f | head -5)"
+say "add_subdirectory: $out"
+
+# 3. pkg-config, from the installed s3dest.pc, on a plain command line.
+pc=$(find "$prefix" -name s3dest.pc)
+[ -n "$pc" ] || fail "no s3dest.pc under $prefix"
+export PKG_CONFIG_PATH
+PKG_CONFIG_PATH=$(dirname "$pc")
+version=$(pkg-config --modversion s3dest) || fail "pkg-config cannot read $pc (or a package it requires)"
+flags=$(pkg-config --cflags --libs s3dest)
+# shellcheck disable=SC2086 # the flags are words
+quiet "$cxx" -std=c++17 -O1 -Wall -Wextra -Werror "$here/consumer.cpp" -o "$work/consumer-pc" $flags
+out=$("$work/consumer-pc") || fail "the pkg-config consumer failed"
+say "pkg-config: s3dest $version ($flags): $out"
+
+# 4. S3DEST_STATIC_TOOLS.
+static="$work/static"
+cmake_configure -S "$source_dir" -B "$static" -DS3DEST_STATIC_TOOLS=ON -DS3DEST_BUILD_TESTS=OFF
+grep -h "S3DEST_STATIC_TOOLS:" "$work/last.log" | sed 's/^-- /packaging: /' || true
+quiet nice -n 10 cmake --build "$static" -j "$jobs" --target s3dest_sample s3dest_encode
+bin="$static/bin"
+statically_linked() { file -L "$1" | grep -q "statically linked" && ! ldd "$1" >/dev/null 2>&1; }
+statically_linked "$bin/s3dest-sample" || fail "s3dest-sample is not statically linked: $(file -L "$bin/s3dest-sample")"
+if grep -q "^S3DEST_STATIC_SIMDJSON:.*NOTFOUND" "$static/CMakeCache.txt"; then
+  # Debian 12: everything but libsimdjson (which brings the C++ runtime) and glibc inside.
+  libs=$(ldd "$bin/s3dest-encode" | awk '/=>/ {print $1}' | sort | tr '\n' ' ')
+  allowed=" libc.so.6 libgcc_s.so.1 libm.so.6 libsimdjson.so.14 libstdc++.so.6 "
+  for lib in $libs; do
+    case "$allowed" in *" $lib "*) ;; *) fail "s3dest-encode needs $lib at run time; only libsimdjson and glibc may remain" ;; esac
+  done
+  say "s3dest-encode: static but for libsimdjson.so.14 (which brings libstdc++ and libgcc_s) and glibc, as no libsimdjson.a is here: needs $libs"
+else
+  statically_linked "$bin/s3dest-encode" || fail "s3dest-encode is not statically linked: $(file -L "$bin/s3dest-encode")"
+  say "s3dest-encode: statically linked"
+fi
+if ldd "$bin/s3dest-encode" 2>/dev/null | grep -q libcurl; then fail "s3dest-encode links libcurl"; fi
+"$bin/s3dest-sample" --rows 100 >"$work/rows.ndjson"
+"$bin/s3dest-encode" --format csv --input "$work/rows.ndjson" --output "$work/rows.csv" ||
+  fail "the static s3dest-encode could not encode 100 sample rows"
+[ "$(grep -c '^2026-' "$work/rows.csv")" = 100 ] || fail "the static s3dest-encode wrote $(grep -c '^2026-' "$work/rows.csv") of 100 rows"
+"$bin/s3dest-encode" --format parquet --input "$work/rows.ndjson" --output "$work/rows.parquet" ||
+  fail "the static s3dest-encode could not write parquet"
+[ "$(head -c 4 "$work/rows.parquet")" = PAR1 ] && [ "$(tail -c 4 "$work/rows.parquet")" = PAR1 ] ||
+  fail "the static s3dest-encode wrote a parquet file without its PAR1 marks"
+say "static tools: s3dest-sample $(stat -c %s "$bin/s3dest-sample") bytes, s3dest-encode $(stat -c %s "$bin/s3dest-encode") bytes; they run"
+say "all passed"

@@ -17,43 +17,27 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { S3SERVER_SKIP, aws, startS3Server } from '../s3server/s3server.mjs';
-import { BIN, cleanup, tempDir } from './lib.mjs';
+import { S3SERVER_SKIP, aws } from '../s3server/s3server.mjs';
+import { BIN, suiteSetup, testAwsSettings, writeJson } from './lib.mjs';
+import { radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 const PUT_OBJECT = path.join(path.dirname(BIN), 's3dest-put-object');
 
 let dir;
-before(() => {
-  dir = tempDir('s3dest-credentials-');
-});
-after(() => cleanup(dir));
+suiteSetup('s3dest-credentials-', { setup: (suite) => ({ dir } = suite) });
 
 // The environment the helper runs in: none of this machine's AWS_* settings except
 // AWS_CA_BUNDLE, no profile files, and never instance metadata (169.254.169.254 is
 // not ours to ask).
 function isolatedEnv(extra = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^AWS_/i.test(k) || k === 'AWS_CA_BUNDLE'));
-  return {
-    ...env,
-    AWS_CONFIG_FILE: path.join(dir, 'no-such-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-such-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_PROXY: '127.0.0.1,localhost',
-    no_proxy: '127.0.0.1,localhost',
-    ...extra,
-  };
-}
-
-function writeJson(name, value) {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, JSON.stringify(value, null, 2));
-  return file;
+  return { ...env, ...testAwsSettings(dir), no_proxy: '127.0.0.1,localhost', ...extra };
 }
 
 // Runs s3dest-put-object without blocking this process (the loopback servers below live
 // in it). Resolves to { status, stdout, stderr }.
 function putObject(config, key, bytes, { env = {}, verbose = true } = {}) {
-  const configFile = writeJson(`config-${crypto.randomUUID()}.json`, { file_name: 'unused', ...config });
+  const configFile = writeJson(path.join(dir, `config-${crypto.randomUUID()}.json`), { file_name: 'unused', ...config });
   const bodyFile = path.join(dir, `body-${crypto.randomUUID()}`);
   fs.writeFileSync(bodyFile, bytes);
   const args = ['--config', configFile, '--key', key, '--body-file', bodyFile, ...(verbose ? ['--verbose'] : [])];
@@ -76,25 +60,13 @@ function assertNoSecrets(r, secrets) {
 // Against radosgw.
 
 describe('against Ceph radosgw', { skip: S3SERVER_SKIP }, () => {
-  let server, env;
-  before(() => {
-    server = startS3Server();
-    env = server.env;
-  });
-  after(() => server?.stop());
+  let downloads, server, env;
+  radosgwSuite('s3dest-credentials-rgw-', { setup: (suite) => ({ dir: downloads, server, env } = suite) });
 
-  const baseConfig = () => ({
-    region: env.S3SERVER_REGION,
-    endpoint: env.S3SERVER_ENDPOINT,
-    sts_endpoint: env.S3SERVER_ENDPOINT,
-    path_style: true,
-    bucket: env.S3SERVER_BUCKET,
-    access_key_id: env.S3SERVER_ACCESS_KEY,
-    secret_access_key: env.S3SERVER_SECRET_KEY,
-  });
+  const baseConfig = () => ({ ...radosgwAccess(env), sts_endpoint: env.S3SERVER_ENDPOINT, bucket: env.S3SERVER_BUCKET });
 
   function getObject(key) {
-    const out = path.join(dir, `get-${crypto.randomUUID()}`);
+    const out = path.join(downloads, `get-${crypto.randomUUID()}`);
     const r = aws(server, ['s3api', 'get-object', '--bucket', env.S3SERVER_BUCKET, '--key', key, out]);
     assert.equal(r.status, 0, `aws s3api get-object ${key} failed:\n${r.stderr}`);
     return fs.readFileSync(out);

@@ -13,11 +13,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { startFaultProxy } from '../s3server/fault_proxy.mjs';
-import { aws, startS3Server } from '../s3server/s3server.mjs';
-import { BIN, assertFails, cleanup, s3dest, sample, snapshot, tempDir, testAwsSettings, writeConfig } from './lib.mjs';
+import { BIN, assertFails, s3dest, sample, snapshot, testAwsSettings, workFolder, writeConfig } from './lib.mjs';
+import { download, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 const NOW = '2026-03-15T12:00:00Z';
 let dir, server, env, input, expected;
@@ -32,12 +32,8 @@ const LAYOUT = {
 function s3Config(endpoint, overrides = {}) {
   return {
     ...LAYOUT,
-    access_key_id: env.S3SERVER_ACCESS_KEY,
-    secret_access_key: env.S3SERVER_SECRET_KEY,
-    region: env.S3SERVER_REGION,
-    endpoint,
+    ...radosgwAccess(env, endpoint),
     sts_endpoint: endpoint,
-    path_style: true,
     encryption: 'none',
     max_attempts: 5,
     ...overrides,
@@ -59,16 +55,7 @@ function load(config, dest, { file = input, wrap = [] } = {}) {
 
 // Every object under `prefix`, downloaded: key (without the prefix) -> bytes.
 function objectsUnder(prefix) {
-  const out = fs.mkdtempSync(path.join(dir, 'download-'));
-  const r = aws(server, ['s3', 'cp', '--recursive', '--quiet', `s3://${env.S3SERVER_BUCKET}/${prefix}`, out]);
-  assert.equal(r.status, 0, r.stderr);
-  return snapshot(out);
-}
-
-function openUploads(prefix) {
-  const r = aws(server, ['s3api', 'list-multipart-uploads', '--bucket', env.S3SERVER_BUCKET, '--prefix', prefix]);
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim() ? JSON.parse(r.stdout).Uploads ?? [] : [];
+  return snapshot(download(server, prefix, workFolder(dir, 'download-')));
 }
 
 function assertSameObjects(prefix, want = expected) {
@@ -79,7 +66,7 @@ function assertSameObjects(prefix, want = expected) {
 
 function assertNothingLeft(prefix) {
   assert.equal(objectsUnder(prefix).size, 0, 'no object of the failed run is left');
-  assert.deepEqual(openUploads(prefix), [], 'no upload of the failed run is left open');
+  assert.deepEqual(openUploads(server, prefix), [], 'no upload of the failed run is left open');
 }
 
 // Runs one cell: a proxy with `plan` in front of radosgw, a load through it.
@@ -93,21 +80,17 @@ async function throughProxy(plan, prefix, { config = {}, file, wrap } = {}) {
   }
 }
 
-before(() => {
-  dir = tempDir('s3dest-s3-faults-');
-  server = startS3Server();
-  env = server.env;
-  input = sample(path.join(dir, 'input.ndjson'), { rows: 140_000, days: 60, accounts: 1 });
-  const local = path.join(dir, 'local');
-  const r = load(LAYOUT, local);
-  assert.equal(r.status, 0, r.stderr);
-  expected = snapshot(local);
-  assert.ok(expected.size >= 4 && [...expected.values()].some((b) => b.length > 5 << 20), 'multipart and small objects');
-});
-
-after(() => {
-  server?.stop();
-  cleanup(dir);
+// The sample loaded into a local folder: what every cell's objects must equal.
+radosgwSuite('s3dest-s3-faults-', {
+  sample: { rows: 140_000, days: 60, accounts: 1 },
+  setup: (suite) => {
+    ({ dir, server, env, input } = suite);
+    const local = path.join(dir, 'local');
+    const r = load(LAYOUT, local);
+    assert.equal(r.status, 0, r.stderr);
+    expected = snapshot(local);
+    assert.ok(expected.size >= 4 && [...expected.values()].some((b) => b.length > 5 << 20), 'multipart and small objects');
+  },
 });
 
 test('503 SlowDown on every third write: retried, every object identical', async () => {

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { SOURCE_DIR, assertFails, cleanup, s3dest, tempDir } from './lib.mjs';
+import { SOURCE_DIR, assertFails, s3dest, suiteSetup } from './lib.mjs';
 
 const SUITE = path.join(SOURCE_DIR, 'tests', 'data', 'aws-sigv4-test-suite', 'v4');
 
@@ -24,10 +24,7 @@ function signJson(args) {
 }
 
 let dir;
-before(() => {
-  dir = tempDir('s3dest-sign-');
-});
-after(() => cleanup(dir));
+suiteSetup('s3dest-sign-', { setup: (suite) => ({ dir } = suite) });
 
 // A suite request: request line, "Name:value" headers (a line starting with a space
 // continues the previous value), blank line, body.

@@ -1,5 +1,7 @@
 // Shared helpers for the end-to-end tests: run the real s3dest tool, write its config and
-// inputs into temporary folders, and read what it wrote back with DuckDB.
+// inputs into temporary folders, and read what it wrote back with DuckDB. Beside it,
+// parquet_readers.mjs (parquet read by DuckDB and hyparquet) and radosgw.mjs (a real S3
+// server per suite) hold what only the parquet and the S3 suites need.
 //
 // ctest sets S3DEST_BIN (the s3dest binary) and S3DEST_SOURCE_DIR (the repository root);
 // s3dest-sample is built next to s3dest.
@@ -160,7 +162,7 @@ export function withBadLastRow(file) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Files.
+// Folders and files.
 
 // The folder a suite's tests share (and, with `duck`, one DuckDB connection), made before
 // its first test and removed after its last; with `sample` ({rows, days, accounts, seed}),

@@ -18,11 +18,11 @@
 
 #include "s3dest/aws/credentials.hpp"
 #include "s3dest/aws/environment.hpp"
-#include "s3dest/aws/retry_policy.hpp"
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/http/exchange.hpp"
+#include "s3dest/http/retry_policy.hpp"
 
 namespace s3dest::aws {
 
@@ -132,9 +132,9 @@ inline Result<Credentials> fetch_container_credentials(http::HttpSender& sender,
   for (const char c : authorization)
     if (c == '\r' || c == '\n') return usage_error("the container authorization token holds a line break");
   if (!authorization.empty()) request.headers.push_back({"Authorization", authorization});
-  RetryPolicy policy;
+  http::RetryPolicy policy;
   policy.max_attempts = 3;
-  auto response = send_with_retries(sender, policy, [&]() -> Result<http::HttpRequest> { return request; });
+  auto response = http::send_with_retries(sender, policy, [&]() -> Result<http::HttpRequest> { return request; });
   if (!response.ok()) return response.status().prefixed("no credentials from the container: ");
   if (response->status != 200)
     return destination_error(what + " answered HTTP " + std::to_string(response->status) +

@@ -26,7 +26,8 @@
 #include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/aws/credentials.hpp"
 #include "s3dest/aws/refreshing_credentials.hpp"
-#include "s3dest/aws/retry_policy.hpp"
+#include "s3dest/aws/service_error.hpp"
+#include "s3dest/aws/signed_exchange.hpp"
 #include "s3dest/aws/sigv4.hpp"
 #include "s3dest/aws/xml.hpp"
 #include "s3dest/core/civil_time.hpp"
@@ -44,7 +45,7 @@ inline constexpr int kMaxChainedSessionSeconds = 3600;
 struct StsSettings {
   std::string region = "us-east-1";  // signs the requests, and names the regional endpoint
   std::string endpoint;              // "http://127.0.0.1:7480"; empty: https://sts.{region}.amazonaws.com
-  RetryPolicy retry;
+  http::RetryPolicy retry;
   std::chrono::milliseconds timeout{30000};  // each attempt
 };
 
@@ -82,13 +83,6 @@ Result<Credentials> assume_role_with_web_identity(http::HttpSender& sender, std:
 
 // Credentials from a successful reply of `action` ("AssumeRole", ...).
 Result<Credentials> parse_sts_credentials(std::string_view body, std::string_view action);
-
-// The code and message of an error reply in either shape; empty code when there is none.
-struct ServiceError {
-  std::string code;
-  std::string message;
-};
-ServiceError parse_service_error(std::string_view body);
 
 // A provider that assumes a role with the credentials `source` gives and renews the
 // session before it expires. When the source credentials carry a session token (the
@@ -179,7 +173,7 @@ inline Status sts_error(std::string_view action, const http::HttpResponse& respo
     return destination_error(std::string(action) + " of " + role + " was refused as invalid (" + reply +
                              "): check the role ARN, the session name and the duration (at most the role's maximum "
                              "session duration, and 3600 s for a chained role)");
-  if (is_throttling_code(code) || is_retryable_status(response.status))
+  if (is_throttling_code(code) || http::is_retryable_status(response.status))
     return destination_error(std::string(action) + " of " + role + ": STS is busy or unavailable (" + reply +
                              "), even after retries: try again later");
   if (code.empty())
@@ -258,14 +252,6 @@ inline std::string web_identity_form(const AssumeRoleParams& p, std::string_view
          "&DurationSeconds=" + std::to_string(p.duration_seconds) + "&WebIdentityToken=" + uri_encode(token);
 }
 
-inline ServiceError parse_service_error(std::string_view body) {
-  auto document = parse_xml(body);
-  if (!document.ok()) return {};
-  const XmlElement* error = document->local_name() == "Error" ? &*document : document->child("Error");
-  if (error == nullptr) return {};
-  return {error->child_text("Code"), error->child_text("Message")};
-}
-
 inline Result<Credentials> parse_sts_credentials(std::string_view body, std::string_view action) {
   const std::string what = "the STS " + std::string(action) + " reply";
   auto document = parse_xml(body);
@@ -286,23 +272,15 @@ inline Result<Credentials> assume_role(http::HttpSender& sender, const Credentia
                                        const std::function<int64_t()>& clock) {
   S3DEST_TRY(check_assume_role_params(params));
   const std::string body = assume_role_form(params);
-  S3DEST_ASSIGN_OR_RETURN(const http::HttpRequest unsigned_request, detail::sts_request(settings, body));
-  S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(unsigned_request.url));
-  const std::string payload_hash = payload_sha256(body);
-  auto make_request = [&]() -> Result<http::HttpRequest> {
-    SigningConfig config;
-    config.region = settings.region;
-    config.service = "sts";
-    config.time = clock();
-    config.path_rule = PathRule::generic;
-    config.payload_hash = payload_hash;
-    const SignableRequest signable{"POST", parts.path, parts.query, unsigned_request.headers};
-    S3DEST_ASSIGN_OR_RETURN(HeaderSignature signature, sign_request(signable, caller, config));
-    http::HttpRequest request = unsigned_request;
-    for (http::HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
-    return request;
-  };
-  auto response = send_with_retries(sender, settings.retry, make_request, detail::sts_retryable);
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpRequest request, detail::sts_request(settings, body));
+  SigningConfig signing;
+  signing.region = settings.region;
+  signing.service = "sts";
+  signing.path_rule = PathRule::generic;
+  signing.payload_hash = payload_sha256(body);
+  const SignedSender signed_sender{sender, settings.retry, [&]() -> Result<Credentials> { return caller; }, clock,
+                                   nullptr, detail::sts_retryable};
+  auto response = signed_sender.send(request, signing);
   if (!response.ok())
     return response.status().prefixed("AssumeRole of role " + params.role_arn + ": cannot reach STS: ");
   if (response->status != 200)
@@ -318,7 +296,7 @@ inline Result<Credentials> assume_role_with_web_identity(http::HttpSender& sende
     return usage_error("the web identity token" + (token_source.empty() ? "" : " in " + std::string(token_source)) +
                        " is empty or longer than 20000 characters");
   S3DEST_ASSIGN_OR_RETURN(const http::HttpRequest request, detail::sts_request(settings, web_identity_form(params, token)));
-  auto response = send_with_retries(sender, settings.retry, [&]() -> Result<http::HttpRequest> { return request; },
+  auto response = http::send_with_retries(sender, settings.retry, [&]() -> Result<http::HttpRequest> { return request; },
                                     detail::sts_retryable);
   if (!response.ok())
     return response.status().prefixed("AssumeRoleWithWebIdentity of role " + params.role_arn + ": cannot reach STS: ");

@@ -32,9 +32,9 @@
 #include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/aws/clock_skew.hpp"
 #include "s3dest/aws/credentials.hpp"
-#include "s3dest/aws/retry_policy.hpp"
+#include "s3dest/aws/service_error.hpp"
+#include "s3dest/aws/signed_exchange.hpp"
 #include "s3dest/aws/sigv4.hpp"
-#include "s3dest/aws/sts.hpp"
 #include "s3dest/aws/xml.hpp"
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
@@ -42,6 +42,7 @@
 #include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/http/exchange.hpp"
+#include "s3dest/http/retry_policy.hpp"
 
 namespace s3dest::s3 {
 
@@ -50,7 +51,7 @@ struct BucketEndpoint {
   std::string region = "us-east-1";
   std::string endpoint;     // "http://127.0.0.1:7480"; empty: https://s3.{region}.amazonaws.com
   bool path_style = false;  // the bucket in the path, not in the host name
-  aws::RetryPolicy retry;
+  http::RetryPolicy retry;
   // The longest one attempt may take; zero: no limit on the whole (the default, as a big
   // part on a slow link may take hours), only the sender's timeout on progress.
   std::chrono::milliseconds timeout{0};
@@ -252,28 +253,18 @@ inline Result<http::HttpResponse> ObjectClient::send(std::string_view operation,
   S3DEST_ASSIGN_OR_RETURN(const std::string url, object_url(bucket_, key));
   S3DEST_ASSIGN_OR_RETURN(const UrlParts parts, split_url(url));
   headers.insert(headers.begin(), http::HttpHeader{"Host", parts.host_header()});
-  const std::string payload_hash = aws::payload_sha256(body);
-  auto make_request = [&]() -> Result<http::HttpRequest> {
-    S3DEST_ASSIGN_OR_RETURN(const aws::Credentials credentials, credentials_->credentials());
-    aws::SigningConfig config = aws::s3_signing_config(bucket_.region, skew_.now(clock_()));
-    config.payload_hash = payload_hash;
-    const aws::SignableRequest signable{std::string(method), parts.path, query, headers};
-    S3DEST_ASSIGN_OR_RETURN(aws::HeaderSignature signature, aws::sign_request(signable, credentials, config));
-    http::HttpRequest request;
-    request.method = std::string(method);
-    request.url = query.empty() ? url : url + "?" + query;
-    request.headers = headers;
-    for (http::HttpHeader& h : signature.headers) request.headers.push_back(std::move(h));
-    request.borrowed_body = body;  // alive until send() returns: a part is not copied
-    request.timeout = bucket_.timeout;
-    if (options.interruptible) request.stop = stop_;
-    return request;
-  };
-  // Throttled: wait and try again. Refused for the time: sign again with the server's.
-  const auto retryable = [this](const http::HttpResponse& r) {
-    return skew_.learn(r, clock_()) || aws::is_throttling_code(aws::parse_service_error(r.body).code);
-  };
-  auto response = aws::send_with_retries(*sender_, bucket_.retry, make_request, retryable);
+  http::HttpRequest request;
+  request.method = std::string(method);
+  request.url = query.empty() ? url : url + "?" + query;
+  request.headers = std::move(headers);
+  request.borrowed_body = body;  // alive until send() returns: a part is not copied
+  request.timeout = bucket_.timeout;
+  if (options.interruptible) request.stop = stop_;
+  aws::SigningConfig signing = aws::s3_signing_config(bucket_.region, 0);
+  signing.payload_hash = aws::payload_sha256(body);
+  const aws::SignedSender signed_sender{*sender_, bucket_.retry, [this] { return credentials_->credentials(); },
+                                        clock_, &skew_};
+  auto response = signed_sender.send(request, signing);
   const std::string subject = describe(options.subject.empty() ? key : options.subject);
   if (!response.ok()) {
     if (response.status().kind() == ErrorKind::interrupted) return response.status();

@@ -1,9 +1,11 @@
 // When to try a request again, and how long to wait first: the AWS SDKs' standard mode
-// (exponential backoff with full jitter; throttling, 5xx and connection failures retried).
-// Each attempt is built afresh, so each is signed with the time it is sent at.
+// (exponential backoff with full jitter; 429, 5xx and connection failures retried, and
+// whatever else the caller's `retryable` says, such as a service's throttling codes).
+// Each attempt is built afresh, so a signed request is signed with the time it is sent at
+// (aws/signed_exchange.hpp does that for AWS requests).
 //
-//   auto response = aws::send_with_retries(sender, policy, [&]() -> Result<http::HttpRequest> {
-//     return sign_my_request(aws::unix_now());
+//   auto response = http::send_with_retries(sender, policy, [&]() -> Result<http::HttpRequest> {
+//     return build_my_request();
 //   });
 #pragma once
 
@@ -18,7 +20,7 @@
 #include "s3dest/core/status.hpp"
 #include "s3dest/http/exchange.hpp"
 
-namespace s3dest::aws {
+namespace s3dest::http {
 
 struct RetryPolicy {
   int max_attempts = 3;
@@ -33,19 +35,16 @@ struct RetryPolicy {
 // 429, 500, 502, 503 and 504: the server may well answer the same request next time.
 bool is_retryable_status(int http_status);
 
-// The error codes AWS services use for "slow down".
-bool is_throttling_code(std::string_view code);
-
 // Sends what `make_request` builds until a response is not retryable or the attempts are
 // spent. A failure to get any response (connection refused, timeout) is retried too;
 // a failure to build the request is not. Returns the last response or failure.
-Result<http::HttpResponse> send_with_retries(http::HttpSender& sender, const RetryPolicy& policy,
-                                       const std::function<Result<http::HttpRequest>()>& make_request,
-                                       const std::function<bool(const http::HttpResponse&)>& retryable = nullptr);
+Result<HttpResponse> send_with_retries(HttpSender& sender, const RetryPolicy& policy,
+                                       const std::function<Result<HttpRequest>()>& make_request,
+                                       const std::function<bool(const HttpResponse&)>& retryable = nullptr);
 
-}  // namespace s3dest::aws
+}  // namespace s3dest::http
 
-namespace s3dest::aws {
+namespace s3dest::http {
 namespace detail {
 
 inline void wait_unless_stopped(std::chrono::milliseconds delay, const StopFlag* stop) {
@@ -71,18 +70,9 @@ inline bool is_retryable_status(int http_status) {
          http_status == 504;
 }
 
-inline bool is_throttling_code(std::string_view code) {
-  for (const std::string_view c : {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
-                                   "RequestThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-                                   "SlowDown", "ProvisionedThroughputExceededException", "BandwidthLimitExceeded",
-                                   "PriorRequestNotComplete", "EC2ThrottledException"})
-    if (code == c) return true;
-  return false;
-}
-
-inline Result<http::HttpResponse> send_with_retries(http::HttpSender& sender, const RetryPolicy& policy,
-                                              const std::function<Result<http::HttpRequest>()>& make_request,
-                                              const std::function<bool(const http::HttpResponse&)>& retryable) {
+inline Result<HttpResponse> send_with_retries(HttpSender& sender, const RetryPolicy& policy,
+                                              const std::function<Result<HttpRequest>()>& make_request,
+                                              const std::function<bool(const HttpResponse&)>& retryable) {
   const int attempts = std::max(policy.max_attempts, 1);
   const StopFlag* stop = nullptr;  // the previous attempt's: a raised flag cuts the wait short
   for (int attempt = 1;; ++attempt) {
@@ -98,4 +88,4 @@ inline Result<http::HttpResponse> send_with_retries(http::HttpSender& sender, co
   }
 }
 
-}  // namespace s3dest::aws
+}  // namespace s3dest::http

@@ -10,7 +10,7 @@ if [ "${1:-}" = "--test" ]; then
   # A real S3 server for the S3 tests (tests/s3server/radosgw.sh), and the AWS CLI.
   packages+=(ceph-mon ceph-osd radosgw ceph-common awscli curl)
   # A clock two hours off for one cell of the S3 fault matrix (tests/e2e/s3_faults.test.mjs).
-  packages+=(faketime)
+  packages+=(faketime time)
 fi
 
 # A node from elsewhere (e.g. /usr/local) serves as well as Debian's.

@@ -17,6 +17,7 @@
 
 #include <simdjson.h>
 
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
@@ -106,7 +107,8 @@ inline void append_manifest_body(std::string& out, const std::vector<LoadedObjec
 template <class Read>
 Status read_manifest_fields(simdjson::dom::element element, const std::string& where, Read&& read) {
   simdjson::dom::object object;
-  if (element.get_object().get(object) != simdjson::SUCCESS) return input_error(where + " is not a JSON object");
+  if (element.get_object().get(object) != simdjson::SUCCESS)
+    return input_error(where + " is not a JSON object: is it a manifest written by s3dest load --manifest?");
   for (const auto field : object) S3DEST_TRY(read(field.key, field.value));
   return {};
 }
@@ -137,13 +139,19 @@ class ManifestReader {
   template <class Number>
   Status number(simdjson::dom::element value, std::string_view key, Number& out) const {
     uint64_t n = 0;
-    if (value.get_uint64().get(n) != simdjson::SUCCESS) return error("\"" + std::string(key) + "\" is not a count");
+    if (value.get_uint64().get(n) != simdjson::SUCCESS || n > std::numeric_limits<Number>::max())
+      return error("\"" + std::string(key) + "\" is not a count");
     out = static_cast<Number>(n);
     return {};
   }
 
+  // Every listed object is named: without its key a merge would list (or refuse) a blank one.
+  Status named(const std::string& key, std::string_view what) const {
+    return key.empty() ? error(std::string(what) + " has no \"key\"") : Status();
+  }
+
   Status object(simdjson::dom::element element, LoadedObject& o) const {
-    return read_manifest_fields(element, name_ + ": an object", [&](std::string_view key, simdjson::dom::element v) {
+    S3DEST_TRY(read_manifest_fields(element, name_ + ": an object", [&](std::string_view key, simdjson::dom::element v) {
       if (key == "key") return text(v, key, o.object.info.key);
       if (key == "bytes") return number(v, key, o.object.info.bytes);
       if (key == "rows") return number(v, key, o.object.rows);
@@ -158,17 +166,19 @@ class ManifestReader {
         return error("\"replaced\" is not true or false");
       }
       return Status();  // fields of later versions are kept out, not refused
-    });
+    }));
+    return named(o.object.info.key, "an object");
   }
 
   Status removed(simdjson::dom::element element, RemovedObject& o) const {
-    return read_manifest_fields(element, name_ + ": a removed object", [&](std::string_view key, simdjson::dom::element v) {
+    S3DEST_TRY(read_manifest_fields(element, name_ + ": a removed object", [&](std::string_view key, simdjson::dom::element v) {
       if (key == "key") return text(v, key, o.key);
       if (key == "chunk_id") return number(v, key, o.chunk_id);
       if (key == "partition") return text(v, key, o.partition);
       if (key == "account") return text(v, key, o.account);
       return Status();
-    });
+    }));
+    return named(o.key, "a removed object");
   }
 
   template <class Item, class ReadItem>

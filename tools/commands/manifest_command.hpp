@@ -3,12 +3,11 @@
 #pragma once
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "s3dest/core/settings_file.hpp"
 #include "s3dest/destination/manifest.hpp"
 #include "common.hpp"
 #include "options.hpp"
@@ -27,10 +26,11 @@ inline int run_manifest(const std::vector<std::string>& args) {
   if (files.empty()) return usage("manifest merge needs the manifests to merge: s3dest manifest merge FILE...");
   std::vector<std::pair<std::string, LoadReport>> manifests;
   for (const std::string& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return fail(usage_error("cannot read manifest " + file + ": check the path"));
-    const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto manifest = parse_manifest(json, file);
+    // A manifest lists at most a few hundred bytes per object; a bigger file is no manifest.
+    constexpr size_t kMaxManifestBytes = size_t{1} << 30;
+    auto json = read_settings_file(file, kMaxManifestBytes, "manifest", "give the files that s3dest load --manifest wrote");
+    if (!json.ok()) return fail(json.status());
+    auto manifest = parse_manifest(*json, file);
     if (!manifest.ok()) return fail(manifest.status());
     manifests.emplace_back(file, std::move(*manifest));
   }

@@ -1,5 +1,6 @@
-// s3dest-put-object: a test helper that resolves a config's credentials exactly as the
-// tools do (destination/credentials.hpp: connection_option, role chain, STS) and writes
+// s3dest-put-object: a test helper that connects exactly as the tools do (the transport
+// and bucket of destination/s3_connection.hpp, the credentials of
+// destination/credentials.hpp: connection_option, role chain, STS) and writes
 // one object with a SigV4-signed PutObject (s3/object_client.hpp) through the libcurl
 // transport, with the config's encryption headers. The credential tests stand on it.
 //
@@ -17,7 +18,7 @@
 #include "s3dest/aws/sse.hpp"
 #include "s3dest/destination/config.hpp"
 #include "s3dest/destination/credentials.hpp"
-#include "s3dest/http/curl_transport.hpp"
+#include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/s3/object_client.hpp"
 
 using namespace s3dest;
@@ -42,7 +43,9 @@ int run(const std::string& config_path, const std::string& key, const std::strin
   if (!in) return fail(usage_error("cannot read --body-file " + body_path));
   const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 
-  auto transport = std::make_shared<http::CurlTransport>();
+  const auto transport = http_sender_for_config(*config);
+  auto endpoint = bucket_endpoint_for_config(*config, config->bucket);
+  if (!endpoint.ok()) return fail(endpoint.status());
   auto provider = credentials_for_config(*config, transport);
   if (!provider.ok()) return fail(provider.status());
   say("credentials: " + (*provider)->describe());
@@ -51,12 +54,7 @@ int run(const std::string& config_path, const std::string& key, const std::strin
   say("access key id: " + credentials->access_key_id +
       (credentials->session_token.empty() ? " (long-term)" : " (temporary, with a session token)"));
 
-  s3::BucketEndpoint bucket;
-  bucket.bucket = config->bucket;
-  bucket.region = config->region;
-  bucket.endpoint = config->endpoint;
-  bucket.path_style = config->path_style;
-  s3::ObjectClient client(bucket, *provider, transport);
+  s3::ObjectClient client(*endpoint, *provider, transport);
   auto put = client.put_object(key, body, aws::sse_request_headers(config->encryption, config->encryption_key));
   if (!put.ok()) return fail(put.status());
   say("PutObject " + client.describe(key) + " -> HTTP " + std::to_string(put->status));

@@ -16,8 +16,7 @@
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/destination/config.hpp"
-#include "s3dest/http/curl_transport.hpp"
-#include "s3dest/http/request_log.hpp"
+#include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/layout/key_layout.hpp"
 
 namespace s3dest::tool {
@@ -116,20 +115,11 @@ inline Result<Destination> destination_of(const std::string& dest, const Config&
   return d;
 }
 
-// The HTTP transport; with --verbose every request is reported on stderr (method, URL
-// without query, status, time: never a header or a body). A request is abandoned when it
-// moves no byte for idle_timeout_seconds, however long it has run; a reply is held in
-// memory only up to a share of memory_limit_mb (listings are read `concurrency` at once).
+// The HTTP transport (destination/s3_connection.hpp); with --verbose every request is
+// reported on stderr (method, URL without query, status, time: never a header or a body).
 inline std::shared_ptr<http::HttpSender> transport(const Config& config, bool verbose) {
-  http::CurlOptions options;
-  options.low_speed_time = std::chrono::seconds(config.idle_timeout_seconds);
-  // A listing page of 1,000 keys of S3's longest (1,024 bytes) is about 1.5 MB; the XML
-  // read from a reply takes about as much again.
-  const auto share = static_cast<size_t>(config.memory_limit_mb * 1024 * 1024 / 8 / std::max(config.concurrency, 1));
-  options.max_response_bytes = std::clamp<size_t>(share, size_t{2} << 20, size_t{64} << 20);
-  auto curl = std::make_shared<http::CurlTransport>(options);
-  if (!verbose) return curl;
-  return std::make_shared<http::RequestLog>(curl, [](std::string_view line) {
+  if (!verbose) return http_sender_for_config(config);
+  return http_sender_for_config(config, [](std::string_view line) {
     std::fprintf(stderr, "s3dest: %.*s\n", static_cast<int>(line.size()), line.data());
   });
 }

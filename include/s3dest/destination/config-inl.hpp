@@ -11,6 +11,7 @@
 #include "s3dest/core/text.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/destination/config.hpp"
+#include "s3dest/destination/memory_budget.hpp"
 
 namespace s3dest {
 namespace detail {
@@ -21,8 +22,6 @@ struct NamedValue {
   Enum value;
 };
 
-// For the code that still lists formats through this name; the table is the registry's.
-inline constexpr const auto& kFileFormats = kFormatRegistry;
 inline constexpr NamedValue<ConnectionOption> kConnectionOptions[] = {
     {"access_key", ConnectionOption::access_key},
     {"shared_access", ConnectionOption::shared_access},
@@ -327,9 +326,8 @@ inline FormatSettings format_settings(const Config& config) {
   settings.parquet_compression = config.parquet_compression;
   settings.avro_codec = config.avro_codec;
   settings.binary_strings = config.use_binary_strings;
-  // Open files hold their data in an eighth of the memory limit (a quarter for live
-  // writers in load(), half of it for held data): one row group must fit.
-  settings.held_data_bytes = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024 / 8);
+  // One row group must fit in what open files may hold back.
+  settings.held_data_bytes = MemoryBudget(config.memory_limit_mb).held_row_groups_bytes();
   return settings;
 }
 

@@ -39,6 +39,17 @@ Result<std::shared_ptr<aws::CredentialsProvider>> credentials_for_config(const C
                                                                          std::shared_ptr<http::HttpSender> sender,
                                                                          const CredentialOptions& options = {});
 
+// The credentials before any role: the config's keys, else (assume_role, shared_access)
+// the tool's own identity, else (access_key) the AWS_* variables. For all but assume_role
+// they are what credentials_for_config gives.
+Result<std::shared_ptr<aws::CredentialsProvider>> base_credentials_for_config(const Config& config,
+                                                                              std::shared_ptr<http::HttpSender> sender,
+                                                                              const CredentialOptions& options = {});
+
+// The roles assume_role goes through, in order: each role_chain hop, then assume_role_arn;
+// none for the other connection options.
+std::vector<aws::AssumeRoleParams> role_hops_for_config(const Config& config);
+
 // The STS endpoint and region a config gives.
 aws::StsSettings sts_settings_for_config(const Config& config);
 
@@ -53,45 +64,53 @@ inline aws::StsSettings sts_settings_for_config(const Config& config) {
   return sts;
 }
 
-inline Result<std::shared_ptr<aws::CredentialsProvider>> credentials_for_config(
-    const Config& config, std::shared_ptr<http::HttpSender> sender, const CredentialOptions& options) {
+namespace detail {
+
+inline aws::ChainOptions chain_options(const Config& config, std::shared_ptr<http::HttpSender> sender,
+                                      const CredentialOptions& options) {
   aws::ChainOptions chain;
   chain.env = options.env;
-  chain.sender = sender;
+  chain.sender = std::move(sender);
   chain.sts = sts_settings_for_config(config);
   chain.container_host = options.container_host;
   chain.clock = options.clock;
+  return chain;
+}
 
-  std::shared_ptr<aws::CredentialsProvider> base;
-  if (!config.access_key_id.empty()) {
-    base = std::make_shared<aws::StaticCredentialsProvider>(
+}  // namespace detail
+
+inline std::vector<aws::AssumeRoleParams> role_hops_for_config(const Config& config) {
+  std::vector<aws::AssumeRoleParams> hops;
+  if (config.connection_option != ConnectionOption::assume_role) return hops;
+  for (const RoleHop& hop : config.role_chain)
+    hops.push_back({hop.role_arn, config.role_session_name, hop.external_id, 3600});
+  hops.push_back({config.assume_role_arn, config.role_session_name, config.external_id, 3600});
+  return hops;
+}
+
+inline Result<std::shared_ptr<aws::CredentialsProvider>> base_credentials_for_config(
+    const Config& config, std::shared_ptr<http::HttpSender> sender, const CredentialOptions& options) {
+  if (!config.access_key_id.empty() && config.connection_option != ConnectionOption::shared_access)
+    return std::shared_ptr<aws::CredentialsProvider>(std::make_shared<aws::StaticCredentialsProvider>(
         aws::Credentials{config.access_key_id, config.secret_access_key, config.session_token},
-        "the config's access_key_id");
-  }
-  switch (config.connection_option) {
-    case ConnectionOption::access_key: {
-      if (base) return base;
-      S3DEST_ASSIGN_OR_RETURN(const auto keys, aws::environment_credentials(options.env));
-      if (!keys)
-        return usage_error("connection_option \"access_key\" needs access_key_id and secret_access_key in the "
-                           "config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
-      return std::shared_ptr<aws::CredentialsProvider>(
-          std::make_shared<aws::StaticCredentialsProvider>(*keys, "environment variables (AWS_ACCESS_KEY_ID)"));
-    }
-    case ConnectionOption::shared_access:
-      return aws::default_credentials_chain(chain);
-    case ConnectionOption::assume_role: {
-      if (!base) {
-        S3DEST_ASSIGN_OR_RETURN(base, aws::default_credentials_chain(chain));
-      }
-      std::vector<aws::AssumeRoleParams> hops;
-      for (const RoleHop& hop : config.role_chain)
-        hops.push_back({hop.role_arn, config.role_session_name, hop.external_id, 3600});
-      hops.push_back({config.assume_role_arn, config.role_session_name, config.external_id, 3600});
-      return aws::make_role_chain(std::move(base), std::move(hops), std::move(sender), chain.sts, chain.clock);
-    }
-  }
-  return internal_error("unknown connection_option");
+        "the config's access_key_id"));
+  if (config.connection_option != ConnectionOption::access_key)
+    return aws::default_credentials_chain(detail::chain_options(config, std::move(sender), options));
+  S3DEST_ASSIGN_OR_RETURN(const auto keys, aws::environment_credentials(options.env));
+  if (!keys)
+    return usage_error("connection_option \"access_key\" needs access_key_id and secret_access_key in the "
+                       "config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
+  return std::shared_ptr<aws::CredentialsProvider>(
+      std::make_shared<aws::StaticCredentialsProvider>(*keys, "environment variables (AWS_ACCESS_KEY_ID)"));
+}
+
+inline Result<std::shared_ptr<aws::CredentialsProvider>> credentials_for_config(
+    const Config& config, std::shared_ptr<http::HttpSender> sender, const CredentialOptions& options) {
+  S3DEST_ASSIGN_OR_RETURN(auto base, base_credentials_for_config(config, sender, options));
+  std::vector<aws::AssumeRoleParams> hops = role_hops_for_config(config);
+  if (hops.empty()) return base;
+  const aws::ChainOptions chain = detail::chain_options(config, sender, options);
+  return aws::make_role_chain(std::move(base), std::move(hops), std::move(sender), chain.sts, chain.clock);
 }
 
 }  // namespace s3dest

@@ -28,6 +28,7 @@
 #include "s3dest/destination/config.hpp"
 #include "s3dest/destination/credentials.hpp"
 #include "s3dest/destination/load.hpp"
+#include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/http/exchange.hpp"
 #include "s3dest/s3/object_client.hpp"
 
@@ -63,22 +64,6 @@ Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr
                                            const HealthCheckOptions& options);
 
 namespace detail {
-
-// The roles to assume, in order, for connection_option assume_role.
-inline std::vector<aws::AssumeRoleParams> role_hops(const Config& config) {
-  std::vector<aws::AssumeRoleParams> hops;
-  if (config.connection_option != ConnectionOption::assume_role) return hops;
-  const auto add = [&](const std::string& role_arn, const std::string& external_id) {
-    aws::AssumeRoleParams hop;
-    hop.role_arn = role_arn;
-    hop.session_name = config.role_session_name;
-    hop.external_id = external_id;
-    hops.push_back(std::move(hop));
-  };
-  for (const RoleHop& hop : config.role_chain) add(hop.role_arn, hop.external_id);
-  add(config.assume_role_arn, config.external_id);
-  return hops;
-}
 
 // Uploads that s3dest started under `prefix` and never completed or aborted.
 inline CheckStep open_uploads_step(s3::ObjectClient& client, const KeyLayout& layout, const std::string& prefix) {
@@ -124,118 +109,126 @@ inline std::string encryption_name(Encryption e) {
   return "";
 }
 
-}  // namespace detail
+// The report as it grows, each step passed on to on_step as it ends.
+class CheckSteps {
+ public:
+  explicit CheckSteps(const HealthCheckOptions& options) : options_(options) {}
 
-inline Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr<http::HttpSender> sender,
-                                                  const HealthCheckOptions& options) {
-  s3::BucketEndpoint bucket;
-  bucket.bucket = options.bucket.empty() ? config.bucket : options.bucket;
-  if (bucket.bucket.empty())
-    return usage_error("no bucket to check: set \"bucket\" in the config or give --dest s3://bucket/prefix");
-  bucket.region = config.region;
-  bucket.endpoint = config.endpoint;
-  bucket.path_style = config.path_style;
-  bucket.retry.max_attempts = config.max_attempts;
-  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, options.prefix));
-  S3DEST_TRY(plain_http_warning(config).status());
-
-  HealthCheckReport report;
-  const auto step = [&](bool ok, std::string text) {
-    report.steps.push_back({ok, false, std::move(text)});
-    if (options.on_step) options.on_step(report.steps.back());
-    return ok;
-  };
-
-  // 1-2. The base credentials, then each role.
-  Config base_config = config;
-  const std::vector<aws::AssumeRoleParams> hops = detail::role_hops(config);
-  if (!hops.empty()) {
-    base_config.connection_option =
-        config.access_key_id.empty() ? ConnectionOption::shared_access : ConnectionOption::access_key;
-    base_config.role_chain.clear();
-    base_config.assume_role_arn.clear();
+  bool add(bool ok, std::string text) { return add(CheckStep{ok, false, std::move(text)}); }
+  bool add(CheckStep step) {
+    report_.steps.push_back(std::move(step));
+    if (options_.on_step) options_.on_step(report_.steps.back());
+    return report_.steps.back().ok;
   }
-  auto base = credentials_for_config(base_config, sender, options.credentials);
-  if (!base.ok()) {
-    step(false, "credentials: " + base.status().message());
-    return report;
-  }
+  HealthCheckReport take() { return std::move(report_); }
+
+ private:
+  const HealthCheckOptions& options_;
+  HealthCheckReport report_;
+};
+
+// 1-2. The base credentials, then each role in turn; null once one of them fails.
+inline std::shared_ptr<aws::CredentialsProvider> check_credentials(const Config& config,
+                                                                   std::shared_ptr<http::HttpSender> sender,
+                                                                   const HealthCheckOptions& options,
+                                                                   CheckSteps& steps) {
+  auto base = base_credentials_for_config(config, sender, options.credentials);
+  if (!base.ok()) return steps.add(false, "credentials: " + base.status().message()), nullptr;
   std::shared_ptr<aws::CredentialsProvider> provider = *base;
-  if (const auto resolved = provider->credentials(); !resolved.ok()) {
-    step(false, "credentials: " + resolved.status().message());
-    return report;
-  }
-  step(true, "credentials: from " + provider->describe());
+  if (const auto resolved = provider->credentials(); !resolved.ok())
+    return steps.add(false, "credentials: " + resolved.status().message()), nullptr;
+  steps.add(true, "credentials: from " + provider->describe());
   const aws::StsSettings sts = sts_settings_for_config(config);
-  for (size_t i = 0; i < hops.size(); ++i) {
-    const aws::AssumeRoleParams& hop = hops[i];
+  for (const aws::AssumeRoleParams& hop : role_hops_for_config(config)) {
     const std::string what = "AssumeRole " + hop.role_arn + " (" +
                              (hop.external_id.empty() ? "no ExternalId" : "ExternalId sent") + ")";
-    if (const Status valid = aws::check_assume_role_params(hop); !valid.ok()) {
-      step(false, what + ": " + valid.message());
-      return report;
-    }
+    if (const Status valid = aws::check_assume_role_params(hop); !valid.ok())
+      return steps.add(false, what + ": " + valid.message()), nullptr;
     provider = aws::make_assume_role_provider(provider, hop, sender, sts, options.credentials.clock);
     const auto session = provider->credentials();
-    if (!session.ok()) {
-      step(false, what + ": " + session.status().message());
-      return report;
-    }
+    if (!session.ok()) return steps.add(false, what + ": " + session.status().message()), nullptr;
     std::string until;
     if (session->expiration) {
       until = ": session until ";
       append_timestamp(until, *session->expiration * 1000000);
     }
-    step(true, what + until);
+    steps.add(true, what + until);
   }
+  return provider;
+}
 
-  // 3-7. Write, confirm, list, read and delete a test object.
-  s3::ObjectClient client(bucket, provider, sender, options.credentials.clock);
-  const std::string prefix = layout.fixed_prefix();
+// 4. The encryption asked for, as the server reports it (on the PUT, else on a HEAD).
+inline bool check_encryption(s3::ObjectClient& client, const Config& config, const std::string& key,
+                             const http::HttpResponse& put, CheckSteps& steps) {
+  if (config.encryption == Encryption::none) return true;
+  Status confirmed = aws::check_sse_response(config.encryption, config.encryption_key, put.headers);
+  if (!confirmed.ok()) {  // some servers confirm only on HEAD
+    auto head = client.head_object(key);
+    confirmed =
+        head.ok() ? aws::check_sse_response(config.encryption, config.encryption_key, head->headers) : head.status();
+  }
+  return steps.add(confirmed.ok(), "encryption: " + (confirmed.ok() ? encryption_name(config.encryption) +
+                                                                          " confirmed by the server"
+                                                                    : confirmed.message()));
+}
+
+// 5-6. The test object is listed under the prefix, and reads back as written.
+inline void check_list_and_read(s3::ObjectClient& client, const std::string& prefix, const std::string& key,
+                                const std::string& body, CheckSteps& steps) {
+  auto listed = client.list_keys(prefix.empty() ? key : prefix, 1000);
+  const bool found = listed.ok() && std::find(listed->begin(), listed->end(), key) != listed->end();
+  if (!steps.add(found, "s3:ListBucket " + client.describe(prefix) +
+                            (listed.ok() ? (found ? std::string()
+                                                  : ": the test object is not listed (an eventually consistent or "
+                                                    "misbehaving server?): list the prefix by hand")
+                                         : ": " + listed.status().message())))
+    return;
+  auto read = client.get_object(key);
+  steps.add(read.ok() && *read == body,
+            "s3:GetObject " + client.describe(key) +
+                (read.ok() ? (*read == body ? std::string() : ": the bytes read back differ from those written")
+                           : ": " + read.status().message()));
+}
+
+// 3-7. Write, confirm, list, read and delete a test object; a written one is always
+// deleted. False when it could not be written: the check ends there.
+inline bool check_test_object(s3::ObjectClient& client, const Config& config, const std::string& prefix,
+                              const HealthCheckOptions& options, CheckSteps& steps) {
   const std::string key = prefix + "s3dest-check-" + std::to_string(options.run_start_micros / 1000000) + ".txt";
   const std::string body = "s3dest health check: this object is deleted right after it is written\n";
   const std::string where = client.describe(key);
   auto put = client.put_object(key, body, aws::sse_request_headers(config.encryption, config.encryption_key));
-  if (!step(put.ok(), "s3:PutObject " + where + " (" + detail::encryption_name(config.encryption) + ")" +
-                          (put.ok() ? std::string() : ": " + put.status().message())))
-    return report;
-
-  bool go_on = true;
-  if (config.encryption != Encryption::none) {
-    Status confirmed = aws::check_sse_response(config.encryption, config.encryption_key, put->headers);
-    if (!confirmed.ok()) {  // some servers confirm only on HEAD
-      auto head = client.head_object(key);
-      confirmed = head.ok() ? aws::check_sse_response(config.encryption, config.encryption_key, head->headers)
-                            : head.status();
-    }
-    go_on = step(confirmed.ok(), "encryption: " + (confirmed.ok() ? detail::encryption_name(config.encryption) +
-                                                                        " confirmed by the server"
-                                                                  : confirmed.message()));
-  }
-  if (go_on) {
-    auto listed = client.list_keys(prefix.empty() ? key : prefix, 1000);
-    const bool found = listed.ok() && std::find(listed->begin(), listed->end(), key) != listed->end();
-    go_on = step(found, "s3:ListBucket s3://" + bucket.bucket + "/" + prefix +
-                            (listed.ok() ? (found ? std::string()
-                                                  : ": the test object is not listed (an eventually consistent or "
-                                                    "misbehaving server?): list the prefix by hand")
-                                         : ": " + listed.status().message()));
-  }
-  if (go_on) {
-    auto read = client.get_object(key);
-    step(read.ok() && *read == body,
-         "s3:GetObject " + where +
-             (read.ok() ? (*read == body ? std::string() : ": the bytes read back differ from those written")
-                        : ": " + read.status().message()));
-  }
+  if (!steps.add(put.ok(), "s3:PutObject " + where + " (" + encryption_name(config.encryption) + ")" +
+                               (put.ok() ? std::string() : ": " + put.status().message())))
+    return false;
+  if (check_encryption(client, config, key, *put, steps)) check_list_and_read(client, prefix, key, body, steps);
   const Status deleted = client.delete_object(key);
-  step(deleted.ok(), "s3:DeleteObject " + where +
-                         (deleted.ok() ? std::string()
-                                       : ": " + deleted.message() + "; the test object was left at " + where +
-                                             ": delete it by hand"));
-  report.steps.push_back(detail::open_uploads_step(client, layout, prefix));
-  if (options.on_step) options.on_step(report.steps.back());
-  return report;
+  steps.add(deleted.ok(), "s3:DeleteObject " + where +
+                              (deleted.ok() ? std::string()
+                                            : ": " + deleted.message() + "; the test object was left at " + where +
+                                                  ": delete it by hand"));
+  return true;
+}
+
+}  // namespace detail
+
+inline Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr<http::HttpSender> sender,
+                                                  const HealthCheckOptions& options) {
+  const std::string bucket = options.bucket.empty() ? config.bucket : options.bucket;
+  if (bucket.empty())
+    return usage_error("no bucket to check: set \"bucket\" in the config or give --dest s3://bucket/prefix");
+  S3DEST_ASSIGN_OR_RETURN(const s3::BucketEndpoint endpoint, bucket_endpoint_for_config(config, bucket));
+  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, options.prefix));
+  S3DEST_TRY(plain_http_warning(config).status());
+
+  detail::CheckSteps steps(options);
+  const auto provider = detail::check_credentials(config, sender, options, steps);
+  if (!provider) return steps.take();
+  s3::ObjectClient client(endpoint, provider, sender, options.credentials.clock);
+  const std::string prefix = layout.fixed_prefix();
+  if (detail::check_test_object(client, config, prefix, options, steps))
+    steps.add(detail::open_uploads_step(client, layout, prefix));
+  return steps.take();
 }
 
 }  // namespace s3dest

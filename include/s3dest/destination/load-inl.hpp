@@ -8,6 +8,7 @@
 #include "s3dest/core/little_endian.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/load.hpp"
+#include "s3dest/destination/memory_budget.hpp"
 #include "s3dest/format/text_values.hpp"
 #include "s3dest/table/json_lines.hpp"
 
@@ -177,6 +178,73 @@ inline Column date_field_column(const Config& config) {
   return column;
 }
 
+// How inputs are read: the separator, the date field's type, and the bounds the memory
+// limit sets on a line and a row.
+inline ReaderOptions reader_options_for(const Config& config, const KeyLayout& layout, const LoadOptions& options) {
+  const MemoryBudget memory(config.memory_limit_mb);
+  ReaderOptions reader;
+  reader.schema = options.schema;
+  reader.csv_separator = config.separator;
+  // Parsing a line takes about six times its size (simdjson's index and strings beside
+  // the line), within the reader's quarter.
+  reader.max_line_bytes = memory.max_line_bytes();
+  // Each column costs a few KiB in every open file (a parquet column's page, dictionary
+  // and statistics).
+  reader.max_columns = memory.max_columns();
+  if (layout.partitioning() != Partitioning::none) reader.time_columns = {date_field_column(config)};
+  return reader;
+}
+
+// The --schema given, with date_format / date_field_unit applied to the date field unless
+// the schema gives that column a format or unit of its own.
+inline Result<Schema> given_schema(const Schema& schema, const Config& config, const KeyLayout& layout,
+                                   size_t max_columns) {
+  if (schema.columns.size() > max_columns)
+    return usage_error("the --schema file has " + std::to_string(schema.columns.size()) +
+                       " columns, more than memory_limit_mb allows (" + std::to_string(max_columns) +
+                       "): raise memory_limit_mb");
+  Schema out = schema;
+  const ColumnType declared = date_field_column(config).type;
+  const auto date = out.find(config.date_field);
+  if (date && layout.partitioning() != Partitioning::none &&
+      (!declared.format.empty() || declared.unit != EpochUnit::none)) {
+    ColumnType& type = out.columns[*date].type;
+    if (type.format.empty() && type.unit == EpochUnit::none) type = declared;
+  }
+  return out;
+}
+
+// The schema inferred from the first input's first rows; a file read in parallel is
+// opened again from its start.
+inline Status infer_schema(InputsPlan& plan, const LoadOptions& options) {
+  InputPlan& first = plan.inputs.front();
+  S3DEST_ASSIGN_OR_RETURN(first.reader, open_row_reader(std::move(first.source), options.input_format, plan.reader_options));
+  plan.schema = first.reader->schema();
+  plan.reader_options.schema_origin = "inferred from the first " + std::to_string(plan.reader_options.inference_rows) +
+                                      " rows of " + first.reader->name();
+  if (first.parallel) {
+    first.reader.reset();
+    S3DEST_ASSIGN_OR_RETURN(first.source, open_input(options.inputs.front(), options));
+  }
+  return {};
+}
+
+// The columns that decide partitions: the date field (a date or timestamp) and the account.
+inline Status find_partition_columns(InputsPlan& plan, const Config& config, const KeyLayout& layout) {
+  if (layout.partitioning() != Partitioning::none) {
+    S3DEST_ASSIGN_OR_RETURN(plan.date_column, find_field(plan.schema, config.date_field, "date_field"));
+    const TypeId type = plan.schema.columns[*plan.date_column].type.id;
+    if (type != TypeId::date && type != TypeId::timestamp)
+      return usage_error("\"date_field\": column \"" + config.date_field + "\" is " +
+                         plan.schema.columns[*plan.date_column].type.name() +
+                         ", not a date or timestamp: give its type with --schema, or name another column");
+  }
+  if (config.use_load_by_account) {
+    S3DEST_ASSIGN_OR_RETURN(plan.account_column, find_field(plan.schema, config.account_field, "account_field"));
+  }
+  return {};
+}
+
 // Opens every input (a missing file fails before anything is written) and settles the
 // schema (given, or inferred from the first input) and the columns that decide
 // partitions.
@@ -192,57 +260,14 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
     input.parallel = options.input_format == InputFormat::ndjson && path != "-";
     plan.inputs.push_back(std::move(input));
   }
-  plan.reader_options.schema = options.schema;
-  plan.reader_options.csv_separator = config.separator;
-  // Parsing a line takes about six times its size (simdjson's index and strings beside
-  // the line), and the reader has a quarter of the memory limit: a line may be a 32nd.
-  plan.reader_options.max_line_bytes = static_cast<size_t>(config.memory_limit_mb * 1024 * 1024 / 32);
-  // Each column costs a few KiB in every open file (a parquet column's page, dictionary
-  // and statistics): 16 columns a MiB keep one open file within a sixteenth of the limit.
-  plan.reader_options.max_columns = static_cast<size_t>(config.memory_limit_mb * 16);
-  if (layout.partitioning() != Partitioning::none) plan.reader_options.time_columns = {date_field_column(config)};
-  if (options.schema && options.schema->columns.size() > plan.reader_options.max_columns) {
-    return usage_error("the --schema file has " + std::to_string(options.schema->columns.size()) +
-                       " columns, more than memory_limit_mb allows (" +
-                       std::to_string(plan.reader_options.max_columns) + "): raise memory_limit_mb");
-  }
+  plan.reader_options = reader_options_for(config, layout, options);
   if (options.schema) {
-    plan.schema = *options.schema;
-    // date_format / date_field_unit say how the date field is spelled, unless the schema
-    // gives that column a format or unit of its own.
-    const ColumnType declared = date_field_column(config).type;
-    const auto date = plan.schema.find(config.date_field);
-    if (date && layout.partitioning() != Partitioning::none &&
-        (!declared.format.empty() || declared.unit != EpochUnit::none)) {
-      ColumnType& type = plan.schema.columns[*date].type;
-      if (type.format.empty() && type.unit == EpochUnit::none) type = declared;
-    }
-    plan.reader_options.schema = plan.schema;
+    S3DEST_ASSIGN_OR_RETURN(plan.schema, given_schema(*options.schema, config, layout, plan.reader_options.max_columns));
   } else {
-    InputPlan& first = plan.inputs.front();
-    S3DEST_ASSIGN_OR_RETURN(first.reader,
-                            open_row_reader(std::move(first.source), options.input_format, plan.reader_options));
-    plan.schema = first.reader->schema();
-    plan.reader_options.schema_origin = "inferred from the first " +
-                                        std::to_string(plan.reader_options.inference_rows) + " rows of " +
-                                        first.reader->name();
-    if (first.parallel) {  // read the file again from its start, in parallel
-      first.reader.reset();
-      S3DEST_ASSIGN_OR_RETURN(first.source, open_input(options.inputs.front(), options));
-    }
+    S3DEST_TRY(infer_schema(plan, options));
   }
   plan.reader_options.schema = plan.schema;  // every input must match
-  if (layout.partitioning() != Partitioning::none) {
-    S3DEST_ASSIGN_OR_RETURN(plan.date_column, find_field(plan.schema, config.date_field, "date_field"));
-    const TypeId type = plan.schema.columns[*plan.date_column].type.id;
-    if (type != TypeId::date && type != TypeId::timestamp)
-      return usage_error("\"date_field\": column \"" + config.date_field + "\" is " +
-                         plan.schema.columns[*plan.date_column].type.name() +
-                         ", not a date or timestamp: give its type with --schema, or name another column");
-  }
-  if (config.use_load_by_account) {
-    S3DEST_ASSIGN_OR_RETURN(plan.account_column, find_field(plan.schema, config.account_field, "account_field"));
-  }
+  S3DEST_TRY(find_partition_columns(plan, config, layout));
   return plan;
 }
 
@@ -282,9 +307,9 @@ inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Conf
     format.encode_record(row, record);
     return Status();
   };
-  const uint64_t memory_limit = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024);
   BackgroundReader reader(std::move(plan.inputs), options.input_format, plan.reader_options, encode,
-                          std::max(1u, std::thread::hardware_concurrency()), memory_limit / 4, options.stop);
+                          std::max(1u, std::thread::hardware_concurrency()),
+                          MemoryBudget(config.memory_limit_mb).reader_bytes(), options.stop);
   for (;;) {
     S3DEST_ASSIGN_OR_RETURN(const InputBatch* batch, reader.next());
     if (!batch) return {};
@@ -348,7 +373,7 @@ inline LoadReport report_of(const PartitionedWriter& writer, const PartitionInde
   for (const WrittenObject& object : writer.written()) {
     LoadedObject loaded;
     loaded.object = object;
-    loaded.format = std::string(file_format_name(config.file_format));
+    loaded.format = std::string(format_entry(config.file_format).name);
     describe_partition(partitions.key(object.partition), layout, config, loaded.partition, loaded.account);
     report.rows += object.rows;
     report.bytes += object.info.bytes;
@@ -360,12 +385,6 @@ inline LoadReport report_of(const PartitionedWriter& writer, const PartitionInde
 }
 
 }  // namespace detail
-
-inline std::string_view file_format_name(FileFormat format) {
-  for (const auto& named : detail::kFileFormats)
-    if (named.value == format) return named.name;
-  return "";
-}
 
 namespace detail {
 
@@ -399,27 +418,56 @@ inline Result<KeyLayout> make_matching_layout(const Config& config, const std::s
   return KeyLayout::create(std::move(layout));
 }
 
+namespace detail {
+
+// The run's layout, refused when even its shortest keys are longer than the sink takes.
+inline Result<KeyLayout> run_layout(const Config& config, const ObjectSink& sink, const LoadOptions& options,
+                                    const std::string& run_id) {
+  S3DEST_ASSIGN_OR_RETURN(KeyLayout layout, make_key_layout(config, options.prefix, options.run_start_micros,
+                                                            options.worker, run_id));
+  if (const auto problem = layout.key_size_problem("a", sink.max_name_bytes()))
+    return usage_error("the layout renders keys too long: " + *problem +
+                       "; shorten folder, file_name, the context values or the --dest prefix");
+  return layout;
+}
+
+// Where partitions that wait for their writer spill: $TMPDIR, else /tmp.
+inline std::string spill_folder() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir && *tmpdir ? tmpdir : "/tmp";
+}
+
+// Step 3: what the run wrote, the stale chunks it will remove, and the caller's say
+// (on_complete) before anything is published.
+inline Result<LoadReport> completed_report(const PartitionedWriter& writer, const PartitionIndex& partitions,
+                                           const RunKeys& keys, const KeyLayout& layout, const Config& config,
+                                           const std::string& run_id, const LoadOptions& options) {
+  LoadReport report = report_of(writer, partitions, layout, config);
+  report.run_id = run_id;
+  report.worker = options.worker;
+  S3DEST_ASSIGN_OR_RETURN(report.removed, stale_objects(keys, partitions, layout, config));
+  if (options.on_complete) S3DEST_TRY(options.on_complete(report));
+  return report;
+}
+
+}  // namespace detail
+
 inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const LoadOptions& options) {
   using namespace detail;
   // 1. Check everything that can be checked before reading.
   const std::string run_id = options.run_id.empty() ? new_run_id(options.run_start_micros) : options.run_id;
-  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_key_layout(config, options.prefix, options.run_start_micros,
-                                                                  options.worker, run_id));
-  if (const auto problem = layout.key_size_problem("a", sink.max_name_bytes()))
-    return usage_error("the layout renders keys too long: " + *problem +
-                       "; shorten folder, file_name, the context values or the --dest prefix");
+  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, run_layout(config, sink, options, run_id));
   S3DEST_ASSIGN_OR_RETURN(InputsPlan plan, plan_inputs(config, layout, options));
   // The format refers to the schema: made once the plan is where it stays.
   S3DEST_ASSIGN_OR_RETURN(const std::unique_ptr<RowFormat> format, make_row_format(config, plan.schema));
 
-  // 2-3. Read, route and write; complete and publish every object.
+  // 2. Read, route and write.
   const PartitionKeyer keyer(layout, sink.max_name_bytes(), plan.date_column, plan.account_column, plan.schema);
   PartitionIndex partitions;
   RunKeys keys(layout, sink, config.existing_objects, std::clamp(config.concurrency, 1, 16));
-  const uint64_t memory_limit = static_cast<uint64_t>(config.memory_limit_mb * 1024 * 1024);
-  const char* tmpdir = std::getenv("TMPDIR");
-  PartitionStore store(memory_limit / 4, tmpdir && *tmpdir ? tmpdir : "/tmp");
-  PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory_limit / 4, store,
+  const MemoryBudget memory(config.memory_limit_mb);
+  PartitionStore store(memory.partition_store_bytes(), spill_folder());
+  PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory.open_files_bytes(), store,
                            [&](size_t partition, uint32_t chunk_id) {
                              return keys.object_for(partition, key_parts(partitions.key(partition), chunk_id));
                            });
@@ -430,23 +478,17 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   // A stop raised by now undoes the run, and whatever failed since failed because of it (a
   // listing cut short). Once publishing has begun, the run completes.
   if (stop_requested(options.stop)) status = interrupted_error(*options.stop);
-  LoadReport report;
-  if (status.ok()) {
-    report = report_of(writer, partitions, layout, config);
-    report.run_id = run_id;
-    report.worker = options.worker;
-    auto stale = stale_objects(keys, partitions, layout, config);
-    if (stale.ok()) report.removed = std::move(*stale);
-    else status = stale.status();
-    if (status.ok() && options.on_complete) status = options.on_complete(report);
-  }
-  if (status.ok()) status = sink.publish();
+
+  // 3. Complete and publish every object, or undo the run.
+  Result<LoadReport> report =
+      status.ok() ? completed_report(writer, partitions, keys, layout, config, run_id, options) : status;
+  status = report.ok() ? sink.publish() : report.status();
   if (!status.ok()) return roll_back(sink, writer, status);
 
   // 4. The run has succeeded: the stale chunks go.
-  S3DEST_TRY(remove_stale_chunks(sink, report.removed));
-  progress.objects_written = report.objects.size();
-  progress.bytes_written = report.bytes;
+  S3DEST_TRY(remove_stale_chunks(sink, report->removed));
+  progress.objects_written = report->objects.size();
+  progress.bytes_written = report->bytes;
   if (options.on_progress) options.on_progress(progress);
   return report;
 }

@@ -99,8 +99,6 @@ Result<KeyLayout> make_key_layout(const Config& config, const std::string& prefi
 // (KeyLayout::could_render, fixed_prefix): for `check` and `cleanup`.
 Result<KeyLayout> make_matching_layout(const Config& config, const std::string& prefix);
 
-std::string_view file_format_name(FileFormat format);
-
 }  // namespace s3dest
 
 #include "s3dest/destination/load-inl.hpp"

@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "s3dest/core/status.hpp"
@@ -29,6 +30,10 @@
 #include "s3dest/version.hpp"
 
 namespace s3dest::http {
+
+namespace detail {
+struct Exchange;
+}  // namespace detail
 
 struct CurlOptions {
   // Connecting (TCP and TLS handshake) may take this long.
@@ -64,6 +69,10 @@ class CurlTransport final : public HttpSender {
  private:
   CURL* take_handle();
   void give_back(CURL* handle);
+  // The steps of send(): a handle set up for the request, the transfer's end.
+  void set_transfer_options(CURL* curl, const HttpRequest& request, curl_slist* headers,
+                            detail::Exchange& exchange) const;
+  long finish_transfer(CURL* curl);
 
   CurlOptions options_;
   std::mutex mutex_;
@@ -83,11 +92,13 @@ inline bool curl_initialized() {
   return ok;
 }
 
+// What one send() shares with libcurl's callbacks while the transfer runs.
 struct Exchange {
   HttpResponse response;
   size_t max_body = 0;
   bool too_long = false;
   const StopFlag* stop = nullptr;
+  char error_text[CURL_ERROR_SIZE] = {};  // libcurl's own words for a failure
 };
 
 // Called by libcurl while a transfer runs (at least once a second, even when no byte
@@ -156,6 +167,76 @@ inline std::string curl_failure_hint(CURLcode code) {
   }
 }
 
+// Refuses a request libcurl would send other than as asked: a method that is no token, a
+// URL of another scheme.
+inline Status check_request_line(const HttpRequest& request) {
+  if (!is_token(request.method))
+    return usage_error("the HTTP method \"" + request.method + "\" is not a method name");
+  if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0)
+    return usage_error("cannot send to \"" + url_without_query(request.url) +
+                       "\": only http:// and https:// URLs are supported");
+  return {};
+}
+
+// A header value is one line of text: a control character (but tab) would end or split it.
+inline bool has_control_character(std::string_view value) {
+  for (const char c : value)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) return true;
+  return false;
+}
+
+// The request's headers as libcurl takes them, and the blanks that keep libcurl from adding
+// its own.
+inline Status build_header_list(const std::vector<HttpHeader>& headers, HeaderList& list) {
+  bool has_content_type = false;
+  for (const HttpHeader& h : headers) {
+    if (!is_token(h.name))
+      return usage_error("header name \"" + h.name + "\" is not a valid HTTP header name");
+    if (has_control_character(h.value))
+      return usage_error("header " + h.name + " holds a control character: a header value is one line of text");
+    has_content_type = has_content_type || equals_ignoring_case(h.name, "content-type");
+    // libcurl reads "Name:" as "remove this header" and "Name;" as "send it empty".
+    if (!list.add(h.value.empty() ? h.name + ";" : h.name + ": " + h.value))
+      return internal_error("out of memory building the request headers");
+  }
+  // Nothing libcurl would add on its own that a server might read: no form Content-Type
+  // for a body that is not a form, no Expect: 100-continue round trip.
+  if (!list.add("Expect:") || (!has_content_type && !list.add("Content-Type:")))
+    return internal_error("out of memory building the request headers");
+  return {};
+}
+
+// The method, and the body for the methods that send one.
+inline void set_method(CURL* curl, const HttpRequest& request) {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "GET" && request.payload().empty()) {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    // Any other method sends its body (maybe empty, with Content-Length: 0) as given.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.payload().size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.payload().data());
+    if (request.method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+// The transfer's outcome as the caller reads it: the response, or what went wrong and,
+// where it helps, what to do about it.
+inline Result<HttpResponse> transfer_result(const HttpRequest& request, CURLcode code, long status,
+                                            Exchange& exchange) {
+  if (exchange.too_long)
+    return destination_error(request.method + " " + url_without_query(request.url) + ": the response is longer than " +
+                             std::to_string(exchange.max_body) + " bytes");
+  if (code == CURLE_ABORTED_BY_CALLBACK && stop_requested(request.stop)) return interrupted_error(*request.stop);
+  if (code != CURLE_OK) {
+    const std::string detail_text = exchange.error_text[0] != '\0' ? exchange.error_text : curl_easy_strerror(code);
+    return destination_error(request.method + " " + url_without_query(request.url) + " failed: " + detail_text +
+                             " (curl error " + std::to_string(static_cast<int>(code)) + ")" + curl_failure_hint(code));
+  }
+  exchange.response.status = static_cast<int>(status);
+  return std::move(exchange.response);
+}
+
 }  // namespace detail
 
 inline CurlTransport::CurlTransport(CurlOptions options) : options_(std::move(options)) {
@@ -191,43 +272,10 @@ inline void CurlTransport::give_back(CURL* handle) {
   curl_easy_cleanup(handle);
 }
 
-inline Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
-  const std::string where = url_without_query(request.url);
-  if (!is_token(request.method))
-    return usage_error("the HTTP method \"" + request.method + "\" is not a method name");
-  if (request.url.rfind("http://", 0) != 0 && request.url.rfind("https://", 0) != 0)
-    return usage_error("cannot send to \"" + where + "\": only http:// and https:// URLs are supported");
-
-  detail::HeaderList headers;
-  bool has_content_type = false;
-  for (const HttpHeader& h : request.headers) {
-    if (!is_token(h.name))
-      return usage_error("header name \"" + h.name + "\" is not a valid HTTP header name");
-    for (const char c : h.value)
-      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
-        return usage_error("header " + h.name + " holds a control character: a header value is one line of text");
-    has_content_type = has_content_type || equals_ignoring_case(h.name, "content-type");
-    // libcurl reads "Name:" as "remove this header" and "Name;" as "send it empty".
-    if (!headers.add(h.value.empty() ? h.name + ";" : h.name + ": " + h.value))
-      return internal_error("out of memory building the request headers");
-  }
-  // Nothing libcurl would add on its own that a server might read: no form Content-Type
-  // for a body that is not a form, no Expect: 100-continue round trip.
-  if (!headers.add("Expect:") || (!has_content_type && !headers.add("Content-Type:")))
-    return internal_error("out of memory building the request headers");
-
-  if (stop_requested(request.stop)) return interrupted_error(*request.stop);
-  CURL* curl = take_handle();
-  if (curl == nullptr) return internal_error("libcurl could not be initialised");
-  curl_easy_reset(curl);  // options only: the handle's open connections stay
-
-  detail::Exchange exchange;
-  exchange.max_body = options_.max_response_bytes;
-  exchange.stop = request.stop;
-  char error_text[CURL_ERROR_SIZE] = {};
+inline void CurlTransport::set_transfer_options(CURL* curl, const HttpRequest& request, curl_slist* headers,
+                                                detail::Exchange& exchange) const {
   const long timeout_ms =
       static_cast<long>((request.timeout.count() > 0 ? request.timeout : options_.timeout).count());
-
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
 #if LIBCURL_VERSION_NUM >= 0x075500
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -248,8 +296,8 @@ inline Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, exchange.error_text);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &detail::on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &detail::on_header);
@@ -259,19 +307,10 @@ inline Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &exchange);
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   }
+}
 
-  if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "GET" && request.payload().empty()) {
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-  } else {
-    // Any other method sends its body (maybe empty, with Content-Length: 0) as given.
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.payload().size()));
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.payload().data());
-    if (request.method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
-
-  const CURLcode code = curl_easy_perform(curl);
+// Reads the status and the connections the transfer opened, then gives the handle back.
+inline long CurlTransport::finish_transfer(CURL* curl) {
   long status = 0, connects = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects);
@@ -280,18 +319,27 @@ inline Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   give_back(curl);
+  return status;
+}
 
-  if (exchange.too_long)
-    return destination_error(request.method + " " + where + ": the response is longer than " +
-                             std::to_string(options_.max_response_bytes) + " bytes");
-  if (code == CURLE_ABORTED_BY_CALLBACK && stop_requested(request.stop)) return interrupted_error(*request.stop);
-  if (code != CURLE_OK) {
-    const std::string detail_text = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
-    return destination_error(request.method + " " + where + " failed: " + detail_text + " (curl error " +
-                             std::to_string(static_cast<int>(code)) + ")" + detail::curl_failure_hint(code));
-  }
-  exchange.response.status = static_cast<int>(status);
-  return std::move(exchange.response);
+inline Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
+  S3DEST_TRY(detail::check_request_line(request));
+  detail::HeaderList headers;
+  S3DEST_TRY(detail::build_header_list(request.headers, headers));
+
+  if (stop_requested(request.stop)) return interrupted_error(*request.stop);
+  CURL* curl = take_handle();
+  if (curl == nullptr) return internal_error("libcurl could not be initialised");
+  curl_easy_reset(curl);  // options only: the handle's open connections stay
+
+  detail::Exchange exchange;
+  exchange.max_body = options_.max_response_bytes;
+  exchange.stop = request.stop;
+  set_transfer_options(curl, request, headers.list, exchange);
+  detail::set_method(curl, request);
+  const CURLcode code = curl_easy_perform(curl);
+  const long status = finish_transfer(curl);
+  return detail::transfer_result(request, code, status, exchange);
 }
 
 }  // namespace s3dest::http

@@ -111,6 +111,93 @@ inline Result<int> profile_duration(const Profile& p) {
 
 inline Result<std::shared_ptr<CredentialsProvider>> resolve_profile(const Profiles& profiles, const Profile& p,
                                                                     const ChainOptions& options,
+                                                                    std::vector<std::string>& visiting);
+
+// The profile's aws_access_key_id, aws_secret_access_key and aws_session_token.
+inline std::shared_ptr<CredentialsProvider> profile_keys_provider(const Profile& p, const std::string& where) {
+  return std::make_shared<StaticCredentialsProvider>(
+      Credentials{p.get("aws_access_key_id"), p.get("aws_secret_access_key"), p.get("aws_session_token")},
+      "the keys of " + where);
+}
+
+// What the role's source_profile supplies: that profile's credentials, or (a profile being
+// its own source) its keys.
+inline Result<std::shared_ptr<CredentialsProvider>> source_profile_provider(const Profiles& profiles, const Profile& p,
+                                                                            const std::string& where,
+                                                                            const ChainOptions& options,
+                                                                            std::vector<std::string>& visiting) {
+  const std::string source_name = p.get("source_profile");
+  const Profile* s = profiles.find(source_name);
+  if (s == nullptr)
+    return destination_error(where + ": its source_profile " + source_name + " is in neither " +
+                             profiles.paths.credentials + " nor " + profiles.paths.config);
+  if (source_name == p.name) {
+    // A profile may be its own source: its keys assume its role.
+    if (!p.has("aws_access_key_id") || !p.has("aws_secret_access_key"))
+      return destination_error(where + " is its own source_profile but holds no aws_access_key_id and "
+                               "aws_secret_access_key");
+    return profile_keys_provider(p, where);
+  }
+  S3DEST_ASSIGN_OR_RETURN(auto source, resolve_profile(profiles, *s, options, visiting));
+  if (!source) return destination_error(where + ": its source_profile " + source_name + " holds no credentials");
+  return source;
+}
+
+// What the role's credential_source names: the environment, the container or instance
+// metadata.
+inline Result<std::shared_ptr<CredentialsProvider>> credential_source_provider(const Profile& p,
+                                                                               const std::string& where,
+                                                                               const ChainOptions& options) {
+  const std::string kind = p.get("credential_source");
+  if (kind == "Environment") {
+    S3DEST_ASSIGN_OR_RETURN(const auto keys, environment_credentials(options.env));
+    if (!keys) return destination_error(where + ": credential_source Environment, but AWS_ACCESS_KEY_ID is not set");
+    return std::shared_ptr<CredentialsProvider>(std::make_shared<StaticCredentialsProvider>(*keys, "environment variables"));
+  }
+  if (kind == "EcsContainer") {
+    S3DEST_ASSIGN_OR_RETURN(auto container, container_credentials_source(options.env, options.container_host));
+    if (!container)
+      return destination_error(where + ": credential_source EcsContainer, but AWS_CONTAINER_CREDENTIALS_"
+                               "RELATIVE_URI and _FULL_URI are not set");
+    return container_provider(*container, options);
+  }
+  if (kind == "Ec2InstanceMetadata") {
+    auto imds = instance_metadata_settings(options.env);
+    if (!imds) return destination_error(where + ": credential_source Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is set");
+    return instance_metadata_provider(*imds, "", options);
+  }
+  return destination_error(where + ": credential_source \"" + kind +
+                           "\" is not Environment, EcsContainer or Ec2InstanceMetadata");
+}
+
+// The profile's role_arn, assumed with its web identity token file, or with the
+// credentials of its source_profile or credential_source.
+inline Result<std::shared_ptr<CredentialsProvider>> role_provider(const Profiles& profiles, const Profile& p,
+                                                                  const std::string& where,
+                                                                  const ChainOptions& options,
+                                                                  std::vector<std::string>& visiting) {
+  AssumeRoleParams params;
+  params.role_arn = p.get("role_arn");
+  params.external_id = p.get("external_id");
+  if (p.has("role_session_name")) params.session_name = p.get("role_session_name");
+  S3DEST_ASSIGN_OR_RETURN(params.duration_seconds, profile_duration(p));
+  if (p.has("web_identity_token_file")) return web_identity_provider(p.get("web_identity_token_file"), params, options);
+
+  std::shared_ptr<CredentialsProvider> source;
+  if (p.has("source_profile")) {
+    S3DEST_ASSIGN_OR_RETURN(source, source_profile_provider(profiles, p, where, options, visiting));
+  } else if (p.has("credential_source")) {
+    S3DEST_ASSIGN_OR_RETURN(source, credential_source_provider(p, where, options));
+  } else {
+    return destination_error(where + " has role_arn but no source_profile, credential_source or "
+                             "web_identity_token_file to assume it with");
+  }
+  S3DEST_TRY(check_assume_role_params(params));
+  return make_assume_role_provider(std::move(source), std::move(params), options.sender, options.sts, options.clock);
+}
+
+inline Result<std::shared_ptr<CredentialsProvider>> resolve_profile(const Profiles& profiles, const Profile& p,
+                                                                    const ChainOptions& options,
                                                                     std::vector<std::string>& visiting) {
   const std::string where = "profile " + p.name + " (" + p.source + ")";
   for (const std::string& name : visiting)
@@ -119,66 +206,11 @@ inline Result<std::shared_ptr<CredentialsProvider>> resolve_profile(const Profil
                                " -> ... -> " + p.name + "): break the loop");
   visiting.push_back(p.name);
 
-  if (p.has("role_arn")) {
-    AssumeRoleParams params;
-    params.role_arn = p.get("role_arn");
-    params.external_id = p.get("external_id");
-    if (p.has("role_session_name")) params.session_name = p.get("role_session_name");
-    S3DEST_ASSIGN_OR_RETURN(params.duration_seconds, profile_duration(p));
-    if (p.has("web_identity_token_file")) return web_identity_provider(p.get("web_identity_token_file"), params, options);
-
-    std::shared_ptr<CredentialsProvider> source;
-    if (p.has("source_profile")) {
-      const std::string source_name = p.get("source_profile");
-      const Profile* s = profiles.find(source_name);
-      if (s == nullptr)
-        return destination_error(where + ": its source_profile " + source_name + " is in neither " +
-                                 profiles.paths.credentials + " nor " + profiles.paths.config);
-      if (source_name == p.name) {
-        // A profile may be its own source: its keys assume its role.
-        if (!p.has("aws_access_key_id") || !p.has("aws_secret_access_key"))
-          return destination_error(where + " is its own source_profile but holds no aws_access_key_id and "
-                                   "aws_secret_access_key");
-        source = std::make_shared<StaticCredentialsProvider>(
-            Credentials{p.get("aws_access_key_id"), p.get("aws_secret_access_key"), p.get("aws_session_token")},
-            "the keys of " + where);
-      } else {
-        S3DEST_ASSIGN_OR_RETURN(source, resolve_profile(profiles, *s, options, visiting));
-        if (!source) return destination_error(where + ": its source_profile " + source_name + " holds no credentials");
-      }
-    } else if (p.has("credential_source")) {
-      const std::string kind = p.get("credential_source");
-      if (kind == "Environment") {
-        S3DEST_ASSIGN_OR_RETURN(const auto keys, environment_credentials(options.env));
-        if (!keys) return destination_error(where + ": credential_source Environment, but AWS_ACCESS_KEY_ID is not set");
-        source = std::make_shared<StaticCredentialsProvider>(*keys, "environment variables");
-      } else if (kind == "EcsContainer") {
-        S3DEST_ASSIGN_OR_RETURN(auto container, container_credentials_source(options.env, options.container_host));
-        if (!container)
-          return destination_error(where + ": credential_source EcsContainer, but AWS_CONTAINER_CREDENTIALS_"
-                                   "RELATIVE_URI and _FULL_URI are not set");
-        source = container_provider(*container, options);
-      } else if (kind == "Ec2InstanceMetadata") {
-        auto imds = instance_metadata_settings(options.env);
-        if (!imds) return destination_error(where + ": credential_source Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is set");
-        source = instance_metadata_provider(*imds, "", options);
-      } else {
-        return destination_error(where + ": credential_source \"" + kind +
-                                 "\" is not Environment, EcsContainer or Ec2InstanceMetadata");
-      }
-    } else {
-      return destination_error(where + " has role_arn but no source_profile, credential_source or "
-                               "web_identity_token_file to assume it with");
-    }
-    S3DEST_TRY(check_assume_role_params(params));
-    return make_assume_role_provider(std::move(source), std::move(params), options.sender, options.sts, options.clock);
-  }
+  if (p.has("role_arn")) return role_provider(profiles, p, where, options, visiting);
   if (p.has("aws_access_key_id") || p.has("aws_secret_access_key")) {
     if (!p.has("aws_access_key_id") || !p.has("aws_secret_access_key"))
       return destination_error(where + " has only one of aws_access_key_id and aws_secret_access_key: give both");
-    return std::shared_ptr<CredentialsProvider>(std::make_shared<StaticCredentialsProvider>(
-        Credentials{p.get("aws_access_key_id"), p.get("aws_secret_access_key"), p.get("aws_session_token")},
-        "the keys of " + where));
+    return profile_keys_provider(p, where);
   }
   for (const char* unsupported : {"credential_process", "sso_start_url", "sso_session"})
     if (p.has(unsupported))

@@ -104,82 +104,98 @@ class XmlParser {
   explicit XmlParser(std::string_view in) : in_(in) {}
 
   Result<XmlElement> parse() {
-    std::vector<XmlElement> open;  // the elements not yet closed, outermost first
-    bool have_root = false;
-    XmlElement root;
-    while (pos_ < in_.size()) {
-      if (in_[pos_] != '<') {
-        const size_t start = pos_;
-        while (pos_ < in_.size() && in_[pos_] != '<') ++pos_;
-        const std::string_view raw = in_.substr(start, pos_ - start);
-        if (open.empty()) {
-          for (const char c : raw)
-            if (!is_xml_space(c)) return fail("text outside the root element", start);
-          continue;
-        }
-        S3DEST_TRY(decode_text(raw, start, open.back().text));
-        continue;
-      }
-      const std::string_view rest = in_.substr(pos_);
-      if (rest.rfind("<?", 0) == 0) {
-        S3DEST_TRY(skip_past("?>", "an unclosed <? ... ?>"));
-      } else if (rest.rfind("<!--", 0) == 0) {
-        S3DEST_TRY(skip_past("-->", "an unclosed comment"));
-      } else if (rest.rfind("<![CDATA[", 0) == 0) {
-        if (open.empty()) return fail("CDATA outside the root element", pos_);
-        const size_t start = pos_ + 9;
-        const size_t end = in_.find("]]>", start);
-        if (end == std::string_view::npos) return fail("an unclosed CDATA section", pos_);
-        open.back().text.append(in_.substr(start, end - start));
-        pos_ = end + 3;
-      } else if (rest.rfind("<!", 0) == 0) {
-        return fail("a DOCTYPE or other declaration (not accepted)", pos_);
-      } else if (rest.rfind("</", 0) == 0) {
-        const size_t at = pos_;
-        pos_ += 2;
-        const std::string_view name = read_name();
-        skip_space();
-        if (pos_ >= in_.size() || in_[pos_] != '>') return fail("a malformed closing tag", at);
-        ++pos_;
-        if (open.empty() || open.back().name != name)
-          return fail("</" + std::string(name) + "> does not close the open element", at);
-        XmlElement done = std::move(open.back());
-        open.pop_back();
-        if (open.empty()) {
-          root = std::move(done);
-          have_root = true;
-        } else {
-          open.back().children.push_back(std::move(done));
-        }
-      } else {
-        const size_t at = pos_;
-        if (have_root) return fail("a second root element", at);
-        if (open.size() >= kMaxXmlDepth)
-          return fail("elements nested deeper than " + std::to_string(kMaxXmlDepth), at);
-        if (++items_ > kMaxXmlElements)
-          return fail("more than " + std::to_string(kMaxXmlElements) + " elements and attributes", at);
-        ++pos_;
-        XmlElement element;
-        element.name = std::string(read_name());
-        if (element.name.empty()) return fail("a '<' that starts no element", at);
-        bool self_closing = false;
-        S3DEST_TRY(read_attributes(element, self_closing));
-        if (!self_closing) {
-          open.push_back(std::move(element));
-        } else if (open.empty()) {
-          root = std::move(element);
-          have_root = true;
-        } else {
-          open.back().children.push_back(std::move(element));
-        }
-      }
-    }
-    if (!open.empty()) return fail("<" + open.back().name + "> is never closed", in_.size());
-    if (!have_root) return fail("no root element", in_.size());
-    return root;
+    while (pos_ < in_.size()) S3DEST_TRY(read_next());
+    if (!open_.empty()) return fail("<" + open_.back().name + "> is never closed", in_.size());
+    if (!have_root_) return fail("no root element", in_.size());
+    return std::move(root_);
   }
 
  private:
+  // Reads what starts at pos_: text, or one piece of markup.
+  Status read_next() {
+    if (in_[pos_] != '<') return read_text();
+    const std::string_view rest = in_.substr(pos_);
+    if (rest.rfind("<?", 0) == 0) return skip_past("?>", "an unclosed <? ... ?>");
+    if (rest.rfind("<!--", 0) == 0) return skip_past("-->", "an unclosed comment");
+    if (rest.rfind("<![CDATA[", 0) == 0) return read_cdata();
+    if (rest.rfind("<!", 0) == 0) return fail("a DOCTYPE or other declaration (not accepted)", pos_);
+    if (rest.rfind("</", 0) == 0) return read_closing_tag();
+    return read_opening_tag();
+  }
+
+  // Text up to the next '<': the open element's, or (outside the root) only white space.
+  Status read_text() {
+    const size_t start = pos_;
+    while (pos_ < in_.size() && in_[pos_] != '<') ++pos_;
+    const std::string_view raw = in_.substr(start, pos_ - start);
+    if (!open_.empty()) return decode_text(raw, start, open_.back().text);
+    for (const char c : raw)
+      if (!is_xml_space(c)) return fail("text outside the root element", start);
+    return {};
+  }
+
+  // <![CDATA[...]]>: its bytes, as they are, join the open element's text.
+  Status read_cdata() {
+    if (open_.empty()) return fail("CDATA outside the root element", pos_);
+    const size_t start = pos_ + 9;
+    const size_t end = in_.find("]]>", start);
+    if (end == std::string_view::npos) return fail("an unclosed CDATA section", pos_);
+    open_.back().text.append(in_.substr(start, end - start));
+    pos_ = end + 3;
+    return {};
+  }
+
+  Status read_closing_tag() {
+    const size_t at = pos_;
+    pos_ += 2;
+    const std::string_view name = read_name();
+    skip_space();
+    if (pos_ >= in_.size() || in_[pos_] != '>') return fail("a malformed closing tag", at);
+    ++pos_;
+    if (open_.empty() || open_.back().name != name)
+      return fail("</" + std::string(name) + "> does not close the open element", at);
+    XmlElement done = std::move(open_.back());
+    open_.pop_back();
+    place(std::move(done));
+    return {};
+  }
+
+  Status read_opening_tag() {
+    const size_t at = pos_;
+    if (have_root_) return fail("a second root element", at);
+    if (open_.size() >= kMaxXmlDepth) return fail("elements nested deeper than " + std::to_string(kMaxXmlDepth), at);
+    S3DEST_TRY(count_item(at));
+    ++pos_;
+    XmlElement element;
+    element.name = std::string(read_name());
+    if (element.name.empty()) return fail("a '<' that starts no element", at);
+    bool self_closing = false;
+    S3DEST_TRY(read_attributes(element, self_closing));
+    if (self_closing) {
+      place(std::move(element));
+    } else {
+      open_.push_back(std::move(element));
+    }
+    return {};
+  }
+
+  // A complete element becomes the root, or a child of the element still open around it.
+  void place(XmlElement done) {
+    if (open_.empty()) {
+      root_ = std::move(done);
+      have_root_ = true;
+    } else {
+      open_.back().children.push_back(std::move(done));
+    }
+  }
+
+  // One more element or attribute, against kMaxXmlElements.
+  Status count_item(size_t at) {
+    if (++items_ > kMaxXmlElements)
+      return fail("more than " + std::to_string(kMaxXmlElements) + " elements and attributes", at);
+    return {};
+  }
+
   Status fail(const std::string& what, size_t at) const {
     return destination_error("not well-formed XML: " + what + " at byte " + std::to_string(at));
   }
@@ -233,8 +249,7 @@ class XmlParser {
       std::string value;
       S3DEST_TRY(decode_text(raw, pos_, value));
       pos_ = end + 1;
-      if (++items_ > kMaxXmlElements)
-        return fail("more than " + std::to_string(kMaxXmlElements) + " elements and attributes", at);
+      S3DEST_TRY(count_item(at));
       element.attributes.emplace_back(std::move(name), std::move(value));
     }
   }
@@ -281,6 +296,9 @@ class XmlParser {
   std::string_view in_;
   size_t pos_ = 0;
   size_t items_ = 0;  // elements and attributes read, against kMaxXmlElements
+  std::vector<XmlElement> open_;  // the elements not yet closed, outermost first
+  XmlElement root_;
+  bool have_root_ = false;
 };
 
 inline void format_element(std::string& out, const XmlElement& e) {

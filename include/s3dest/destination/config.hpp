@@ -15,7 +15,7 @@
 #include "s3dest/core/time_format.hpp"
 #include "s3dest/format/format_registry.hpp"
 #include "s3dest/layout/key_layout.hpp"
-#include "s3dest/sink/object_checksum.hpp"
+#include "s3dest/s3/object_checksum.hpp"
 
 namespace s3dest {
 

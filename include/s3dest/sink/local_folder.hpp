@@ -29,7 +29,7 @@
 
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/crypto/random_id.hpp"
-#include "s3dest/sink/object_checksum.hpp"
+#include "s3dest/s3/object_checksum.hpp"
 
 namespace s3dest {
 namespace detail {

@@ -23,7 +23,6 @@
 #pragma once
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -35,18 +34,14 @@
 #include "s3dest/aws/sse.hpp"
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/task_pool.hpp"
+#include "s3dest/s3/multipart_upload.hpp"
+#include "s3dest/s3/object_checksum.hpp"
 #include "s3dest/s3/object_client.hpp"
-#include "s3dest/sink/object_checksum.hpp"
 
 namespace s3dest {
 namespace detail {
 class S3ObjectWriter;
 }  // namespace detail
-
-// S3's limits on multipart uploads.
-inline constexpr uint64_t kMinPartBytes = uint64_t{5} << 20;  // all parts but the last
-inline constexpr uint64_t kMaxPartBytes = uint64_t{5} << 30;
-inline constexpr uint32_t kMaxParts = 10000;
 
 struct S3SinkOptions {
   // The first parts' size (config part_size_mb; at least 5 MiB). Every 1,000 parts the
@@ -93,34 +88,6 @@ class S3Sink final : public ObjectSink {
 
 namespace detail {
 
-// The parts of one multipart upload on their way: ETags and checksums by part number,
-// the first failure, and how many are still out. Shared with the upload tasks.
-struct PartsInFlight {
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::vector<s3::UploadedPart> parts;
-  std::vector<std::string> raw_checksums;  // for the composite checksum
-  Status first_error;
-  int pending = 0;
-
-  Status wait() {
-    std::unique_lock<std::mutex> lock(mutex);
-    changed.wait(lock, [this] { return pending == 0; });
-    return first_error;
-  }
-};
-
-// `headers` with the request header that carries a body's checksum (`raw`, from
-// body_checksum; none for "none").
-inline std::vector<http::HttpHeader> with_checksum(std::vector<http::HttpHeader> headers, ChecksumAlgorithm algorithm,
-                                                  std::string_view raw) {
-  if (algorithm == ChecksumAlgorithm::none) return headers;
-  std::string value;
-  append_base64(value, raw);
-  headers.push_back({std::string(s3_checksum_names(algorithm).header), std::move(value)});
-  return headers;
-}
-
 inline std::string unquoted(std::string etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return etag;
@@ -139,11 +106,11 @@ class S3ObjectWriter final : public ObjectWriter {
     checksum_.update(bytes);
     size_ += bytes.size();
     while (!bytes.empty()) {
-      const uint64_t part = part_size(parts_sent_ + 1);
+      const uint64_t part = part_size(parts_sent() + 1);
       const size_t take = static_cast<size_t>(std::min<uint64_t>(bytes.size(), part - buffer_.size()));
       if (buffer_.size() + take > buffer_.capacity()) {
         // The first part grows as it fills (most objects are small); later ones are parts.
-        const uint64_t wanted = parts_sent_ > 0 ? part : std::max<uint64_t>(2 * buffer_.capacity(), buffer_.size() + take);
+        const uint64_t wanted = parts_sent() > 0 ? part : std::max<uint64_t>(2 * buffer_.capacity(), buffer_.size() + take);
         buffer_.reserve(static_cast<size_t>(std::min(wanted, part)));
       }
       buffer_.append(bytes.data(), take);
@@ -160,15 +127,13 @@ class S3ObjectWriter final : public ObjectWriter {
     info.bytes = size_;
     info.checksum = checksum_.text();
     Status confirmed;
-    if (upload_id_.empty()) {
+    if (!upload_) {
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse put, put_whole(info.replaced));
       if (const std::string* etag = put.find_header("ETag")) info.etag = unquoted(*etag);
       confirmed = confirm_checksum(put.find_header(s3_checksum_names(options_.checksum).header), info);
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
-      S3DEST_TRY(parts_->wait());
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse done, complete(info.replaced));
-      upload_id_.clear();
       auto document = aws::parse_xml(done.body);
       if (document.ok()) info.etag = unquoted(document->child_text("ETag"));
       if (info.etag.empty()) {  // some servers (radosgw) leave it out: ask for it
@@ -192,11 +157,7 @@ class S3ObjectWriter final : public ObjectWriter {
   }
 
   void abort() override {
-    if (!upload_id_.empty()) {
-      (void)parts_->wait();  // a part still travelling would outlive the abort
-      (void)client_->abort_multipart_upload(object_.key, upload_id_);
-    }
-    upload_id_.clear();
+    if (upload_) upload_->abort();
     std::string().swap(buffer_);
   }
 
@@ -219,7 +180,7 @@ class S3ObjectWriter final : public ObjectWriter {
   // checksums): it must be the one of the parts sent, and is then the manifest's.
   Status confirm_composite_checksum(const std::string& confirmed, ObjectInfo& info) const {
     if (confirmed.empty()) return {};
-    const std::string ours = composite_checksum(options_.checksum, parts_->raw_checksums);
+    const std::string ours = upload_->composite_checksum();
     if (confirmed != ours) return checksum_mismatch(ours, confirmed);
     info.checksum = info.checksum.substr(0, info.checksum.find(':') + 1) + ours;
     return {};
@@ -265,14 +226,15 @@ class S3ObjectWriter final : public ObjectWriter {
   Result<http::HttpResponse> complete(bool& replaced) {
     S3DEST_ASSIGN_OR_RETURN(const bool existed, this->existed());
     if (!existed) {
-      S3DEST_ASSIGN_OR_RETURN(auto done,
-                              client_->complete_multipart_upload_if_absent(object_.key, upload_id_, parts_->parts));
+      S3DEST_ASSIGN_OR_RETURN(auto done, upload_->complete_if_absent());
       if (done) return std::move(*done);
       if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
     }
     replaced = true;
-    return client_->complete_multipart_upload(object_.key, upload_id_, parts_->parts);
+    return upload_->complete();
   }
+
+  uint64_t parts_sent() const { return upload_ ? upload_->parts_sent() : 0; }
 
   // The size of part `number` (from 1): see S3SinkOptions::part_bytes.
   uint64_t part_size(uint64_t number) const {
@@ -280,52 +242,20 @@ class S3ObjectWriter final : public ObjectWriter {
     return std::max(options_.part_bytes, std::min(options_.max_part_bytes, options_.part_bytes << doublings));
   }
 
-  // Hands the buffer to the upload threads as the next part.
+  // Hands the buffer to the upload threads as the next part; the object becomes a
+  // multipart upload with its first part.
   Status send_part() {
-    if (parts_sent_ >= kMaxParts)
+    if (upload_ && upload_->parts_sent() >= kMaxParts)
       return destination_error(client_->describe(object_.key) + " would need more than " + std::to_string(kMaxParts) +
                                " parts of at most " + std::to_string(options_.max_part_bytes >> 20) +
                                " MiB, which S3 does not take: set max_file_size_mb (or raise memory_limit_mb)");
-    const S3ChecksumNames names = s3_checksum_names(options_.checksum);
-    if (upload_id_.empty()) {
+    if (!upload_) {
       S3DEST_TRY(existed().status());  // "keep" refuses before anything of the object is sent
-      std::vector<http::HttpHeader> headers = object_headers();
-      if (!names.algorithm.empty()) headers.push_back({"x-amz-checksum-algorithm", std::string(names.algorithm)});
-      S3DEST_ASSIGN_OR_RETURN(upload_id_, client_->create_multipart_upload(object_.key, std::move(headers)));
-      parts_ = std::make_shared<PartsInFlight>();
+      S3DEST_ASSIGN_OR_RETURN(upload_,
+                              s3::MultipartUpload::start(client_, object_.key, object_headers(), options_.checksum));
     }
-    {
-      std::lock_guard<std::mutex> lock(parts_->mutex);
-      if (!parts_->first_error.ok()) return parts_->first_error;  // stop early: the upload is lost
-      parts_->parts.emplace_back();
-      parts_->raw_checksums.emplace_back();
-      ++parts_->pending;
-    }
-    const int number = static_cast<int>(++parts_sent_);
-    auto body = std::make_shared<std::string>(std::move(buffer_));
+    S3DEST_TRY(upload_->send_part(std::move(buffer_), sink_.uploads_));
     buffer_ = std::string();
-    sink_.uploads_.submit([client = client_, key = object_.key, id = upload_id_, number, body, parts = parts_,
-                           algorithm = options_.checksum, names] {
-      // The part's checksum is computed here, on an upload thread, and sent with it.
-      const std::string raw = body_checksum(algorithm, *body);
-      s3::UploadedPart part;
-      if (!raw.empty() && !names.element.empty()) {
-        part.checksum_element = std::string(names.element);
-        append_base64(part.checksum, raw);
-      }
-      auto etag = client->upload_part(key, id, number, *body, with_checksum({}, algorithm, raw));
-      std::lock_guard<std::mutex> lock(parts->mutex);
-      const auto at = static_cast<size_t>(number - 1);
-      if (etag.ok()) {
-        part.etag = std::move(*etag);
-        parts->parts[at] = std::move(part);
-        parts->raw_checksums[at] = raw;
-      } else if (parts->first_error.ok()) {
-        parts->first_error = etag.status();
-      }
-      --parts->pending;
-      parts->changed.notify_all();
-    });
     return {};
   }
 
@@ -337,9 +267,7 @@ class S3ObjectWriter final : public ObjectWriter {
   ObjectChecksum checksum_;
   uint64_t size_ = 0;
   std::string buffer_;
-  std::string upload_id_;  // set once the object became a multipart upload
-  std::shared_ptr<PartsInFlight> parts_;
-  uint64_t parts_sent_ = 0;
+  std::unique_ptr<s3::MultipartUpload> upload_;  // once the object outgrew a part
 };
 
 }  // namespace detail

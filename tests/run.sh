@@ -29,7 +29,7 @@ for combo in "clang++ 17" "clang++ 20" "g++ 20"; do
   echo "-- $1 C++$2"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$1" -DCMAKE_CXX_STANDARD="$2" \
     -DCMAKE_BUILD_TYPE=Release -DS3DEST_BUILD_TESTS=ON >/dev/null
-  cmake --build "$dir" --target header_self_containment s3dest_tool s3dest_sample >/dev/null
+  cmake --build "$dir" --target header_self_containment s3dest_tool s3dest_sample s3dest_encode >/dev/null
 done
 echo "-- packaging: find_package, add_subdirectory, pkg-config; S3DEST_STATIC_TOOLS"
 bash tests/packaging/run.sh

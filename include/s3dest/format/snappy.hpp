@@ -191,6 +191,100 @@ emit_remainder:
   return out;
 }
 
+// Reads the varint32 that starts a block: the uncompressed length. False when it is cut
+// short or longer than five bytes.
+inline bool snappy_read_length(const unsigned char*& ip, const unsigned char* end, uint64_t& length) {
+  length = 0;
+  for (int shift = 0;; shift += 7) {
+    if (ip == end || shift > 28) return false;
+    const unsigned char b = *ip++;
+    length |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) return true;
+  }
+}
+
+// One block being uncompressed: the input still to read, and the output of `length`
+// bytes of which `pos` are written.
+struct SnappyBlock {
+  const unsigned char* ip;
+  const unsigned char* end;
+  char* out;
+  size_t length;
+  size_t pos = 0;
+
+  size_t input_left() const { return static_cast<size_t>(end - ip); }
+
+  // The next `n` (1..4, checked to be there) bytes as a little-endian number.
+  size_t read_little_endian(size_t n) {
+    size_t v = 0;
+    for (size_t i = 0; i < n; ++i) v |= static_cast<size_t>(ip[i]) << (8 * i);
+    ip += n;
+    return v;
+  }
+};
+
+// Tag bits 00: up to 60 bytes say their length-1 in the tag; longer ones put 60..63
+// there, and 1..4 little-endian length bytes follow.
+inline bool snappy_literal(SnappyBlock& b, unsigned char tag) {
+  size_t len = (tag >> 2) + size_t{1};
+  if (len > 60) {
+    const size_t extra = len - 60;
+    if (b.input_left() < extra) return false;
+    len = b.read_little_endian(extra) + 1;
+  }
+  if (b.input_left() < len || b.length - b.pos < len) return false;
+  std::memcpy(b.out + b.pos, b.ip, len);
+  b.ip += len;
+  b.pos += len;
+  return true;
+}
+
+// Repeats `len` bytes from `offset` back in the output.
+inline bool snappy_copy_back(SnappyBlock& b, size_t offset, size_t len) {
+  if (offset == 0 || offset > b.pos || b.length - b.pos < len) return false;
+  char* dst = b.out + b.pos;
+  const char* src = dst - offset;
+  if (offset >= len) {
+    std::memcpy(dst, src, len);
+  } else {
+    // Overlapping copy repeats the last `offset` bytes: must go byte by byte.
+    for (size_t i = 0; i < len; ++i) dst[i] = src[i];
+  }
+  b.pos += len;
+  return true;
+}
+
+// Tag bits 01: length 4..11 and an 11-bit offset; 10 and 11: length 1..64 and an offset
+// of 2 or 4 bytes.
+inline bool snappy_copy(SnappyBlock& b, unsigned char tag) {
+  size_t len, offset;
+  if ((tag & 3) == 1) {
+    if (b.input_left() < 1) return false;
+    len = ((tag >> 2) & 7) + size_t{4};
+    offset = (static_cast<size_t>(tag >> 5) << 8) | b.ip[0];
+    b.ip += 1;
+  } else if ((tag & 3) == 2) {  // 2 and 4 spelled out: a constant width reads as one load
+    if (b.input_left() < 2) return false;
+    len = (tag >> 2) + size_t{1};
+    offset = b.read_little_endian(2);
+  } else {
+    if (b.input_left() < 4) return false;
+    len = (tag >> 2) + size_t{1};
+    offset = b.read_little_endian(4);
+  }
+  return snappy_copy_back(b, offset, len);
+}
+
+// True when the block's elements fill its output exactly. `b` is a copy the compiler can
+// keep in registers: the bytes written through b.out cannot alias it.
+inline bool snappy_read_elements(SnappyBlock b) {
+  while (b.ip < b.end) {
+    const unsigned char tag = *b.ip++;
+    if (!((tag & 3) == 0 ? snappy_literal(b, tag) : snappy_copy(b, tag))) return false;
+  }
+  return b.pos == b.length;
+}
+
 }  // namespace detail
 
 inline void snappy_compress(std::string_view input, std::string& out) {
@@ -222,82 +316,19 @@ inline void snappy_compress(std::string_view input, std::string& out) {
 }
 
 inline bool snappy_uncompress(std::string_view input, std::string& out) {
-  const size_t old_size = out.size();
   const auto* ip = reinterpret_cast<const unsigned char*>(input.data());
   const auto* const end = ip + input.size();
-
   uint64_t length = 0;
-  for (int shift = 0;; shift += 7) {
-    if (ip == end || shift > 28) return false;
-    unsigned char b = *ip++;
-    length |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (b < 0x80) break;
-  }
+  if (!detail::snappy_read_length(ip, end, length)) return false;
   // No element expands more than 64 bytes from 3 bytes of input, so a longer claim is
   // corrupt; checking first keeps a damaged header from asking for gigabytes.
   if (length > UINT32_MAX || length > 22 * static_cast<uint64_t>(input.size())) return false;
 
+  const size_t old_size = out.size();
   out.resize(old_size + length);
-  char* const base = &out[0] + old_size;
-  size_t pos = 0;  // bytes produced so far
-  auto fail = [&] {
-    out.resize(old_size);
-    return false;
-  };
-  while (ip < end) {
-    const unsigned char tag = *ip++;
-    size_t len;
-    size_t offset;
-    switch (tag & 3) {
-      case 0: {  // literal
-        len = (tag >> 2) + size_t{1};
-        if (len > 60) {
-          size_t extra = len - 60;  // 1..4 length bytes follow
-          if (static_cast<size_t>(end - ip) < extra) return fail();
-          len = 0;
-          for (size_t i = 0; i < extra; ++i) len |= static_cast<size_t>(ip[i]) << (8 * i);
-          len += 1;
-          ip += extra;
-        }
-        if (static_cast<size_t>(end - ip) < len || length - pos < len) return fail();
-        std::memcpy(base + pos, ip, len);
-        ip += len;
-        pos += len;
-        continue;
-      }
-      case 1:  // copy, 1-byte offset
-        if (end - ip < 1) return fail();
-        len = ((tag >> 2) & 7) + size_t{4};
-        offset = (static_cast<size_t>(tag >> 5) << 8) | ip[0];
-        ip += 1;
-        break;
-      case 2:  // copy, 2-byte offset
-        if (end - ip < 2) return fail();
-        len = (tag >> 2) + size_t{1};
-        offset = ip[0] | (static_cast<size_t>(ip[1]) << 8);
-        ip += 2;
-        break;
-      default:  // copy, 4-byte offset
-        if (end - ip < 4) return fail();
-        len = (tag >> 2) + size_t{1};
-        offset = ip[0] | (static_cast<size_t>(ip[1]) << 8) | (static_cast<size_t>(ip[2]) << 16) |
-                 (static_cast<size_t>(ip[3]) << 24);
-        ip += 4;
-        break;
-    }
-    if (offset == 0 || offset > pos || length - pos < len) return fail();
-    char* dst = base + pos;
-    const char* src = dst - offset;
-    if (offset >= len) {
-      std::memcpy(dst, src, len);
-    } else {
-      // Overlapping copy repeats the last `offset` bytes: must go byte by byte.
-      for (size_t i = 0; i < len; ++i) dst[i] = src[i];
-    }
-    pos += len;
-  }
-  if (pos != length) return fail();
-  return true;
+  if (detail::snappy_read_elements({ip, end, &out[0] + old_size, static_cast<size_t>(length)})) return true;
+  out.resize(old_size);
+  return false;
 }
 
 }  // namespace s3dest

@@ -100,71 +100,87 @@ inline int32_t decimal_byte_width(int precision) {
   return 16;
 }
 
+namespace detail {
+
+// Bytes of one PLAIN value of the physical type (see ColumnLayout::value_width).
+inline uint32_t plain_width(PhysicalType physical, int32_t type_length) {
+  switch (physical) {
+    case PhysicalType::boolean: return 1;
+    case PhysicalType::int32: return 4;
+    case PhysicalType::int64: return 8;
+    case PhysicalType::double_: return 8;
+    case PhysicalType::byte_array: return 0;
+    case PhysicalType::fixed_len_byte_array: return static_cast<uint32_t>(type_length);
+  }
+  return 0;
+}
+
+// How statistics of the physical type compare; the annotations s3dest writes keep it.
+inline SortOrder statistics_order(PhysicalType physical) {
+  switch (physical) {
+    case PhysicalType::boolean: return SortOrder::boolean;
+    case PhysicalType::int32: return SortOrder::signed_integer;
+    case PhysicalType::int64: return SortOrder::signed_integer;
+    case PhysicalType::double_: return SortOrder::floating;
+    case PhysicalType::byte_array: return SortOrder::unsigned_bytes;
+    case PhysicalType::fixed_len_byte_array: return SortOrder::signed_big_endian;
+  }
+  return SortOrder::signed_integer;
+}
+
+// Stores the column as `physical`: the PLAIN width and the statistics order follow.
+inline void store_as(ColumnLayout& c, PhysicalType physical, int32_t type_length = 0) {
+  c.physical = physical;
+  c.type_length = type_length;
+  c.value_width = plain_width(physical, type_length);
+  c.order = statistics_order(physical);
+}
+
+// The annotation, in the new form and the legacy one.
+inline void annotate(ColumnLayout& c, LogicalKind logical, ConvertedType converted) {
+  c.logical = logical;
+  c.converted = converted;
+}
+
+// A decimal goes in the narrowest of INT32, INT64 and a fixed width that holds its digits.
+inline void store_decimal(ColumnLayout& c, int32_t precision, int32_t scale) {
+  annotate(c, LogicalKind::decimal, ConvertedType::decimal);
+  c.precision = precision;
+  c.scale = scale;
+  if (precision <= 9) {
+    store_as(c, PhysicalType::int32);
+  } else if (precision <= 18) {
+    store_as(c, PhysicalType::int64);
+  } else {
+    store_as(c, PhysicalType::fixed_len_byte_array, decimal_byte_width(precision));
+  }
+}
+
+}  // namespace detail
+
 inline ColumnLayout column_layout(const Column& column, bool binary_strings) {
   ColumnLayout c;
   c.name = column.name;
   c.optional = column.nullable;
   switch (column.type.id) {
     case TypeId::string:
-      c.physical = PhysicalType::byte_array;
-      if (!binary_strings) {
-        c.logical = LogicalKind::string;
-        c.converted = ConvertedType::utf8;
-      }
-      c.order = SortOrder::unsigned_bytes;
+      detail::store_as(c, PhysicalType::byte_array);
+      if (!binary_strings) detail::annotate(c, LogicalKind::string, ConvertedType::utf8);
       break;
-    case TypeId::binary:
-      c.physical = PhysicalType::byte_array;
-      c.order = SortOrder::unsigned_bytes;
-      break;
-    case TypeId::boolean:
-      c.physical = PhysicalType::boolean;
-      c.order = SortOrder::boolean;
-      c.value_width = 1;
-      break;
-    case TypeId::int32:
-      c.physical = PhysicalType::int32;
-      c.value_width = 4;
-      break;
-    case TypeId::int64:
-      c.physical = PhysicalType::int64;
-      c.value_width = 8;
-      break;
-    case TypeId::float64:
-      c.physical = PhysicalType::double_;
-      c.order = SortOrder::floating;
-      c.value_width = 8;
-      break;
+    case TypeId::binary: detail::store_as(c, PhysicalType::byte_array); break;
+    case TypeId::boolean: detail::store_as(c, PhysicalType::boolean); break;
+    case TypeId::int32: detail::store_as(c, PhysicalType::int32); break;
+    case TypeId::int64: detail::store_as(c, PhysicalType::int64); break;
+    case TypeId::float64: detail::store_as(c, PhysicalType::double_); break;
     case TypeId::date:
-      c.physical = PhysicalType::int32;
-      c.logical = LogicalKind::date;
-      c.converted = ConvertedType::date;
-      c.value_width = 4;
+      detail::store_as(c, PhysicalType::int32);
+      detail::annotate(c, LogicalKind::date, ConvertedType::date);
       break;
     case TypeId::timestamp:
-      c.physical = PhysicalType::int64;
-      c.logical = LogicalKind::timestamp_micros_utc;
-      c.converted = ConvertedType::timestamp_micros;
-      c.value_width = 8;
+      detail::store_as(c, PhysicalType::int64);
+      detail::annotate(c, LogicalKind::timestamp_micros_utc, ConvertedType::timestamp_micros);
       break;
-    case TypeId::decimal:
-      c.logical = LogicalKind::decimal;
-      c.converted = ConvertedType::decimal;
-      c.precision = column.type.precision;
-      c.scale = column.type.scale;
-      if (c.precision <= 9) {
-        c.physical = PhysicalType::int32;
-        c.value_width = 4;
-      } else if (c.precision <= 18) {
-        c.physical = PhysicalType::int64;
-        c.value_width = 8;
-      } else {
-        c.physical = PhysicalType::fixed_len_byte_array;
-        c.type_length = decimal_byte_width(c.precision);
-        c.value_width = static_cast<uint32_t>(c.type_length);
-        c.order = SortOrder::signed_big_endian;
-      }
-      break;
+    case TypeId::decimal: detail::store_decimal(c, column.type.precision, column.type.scale); break;
   }
   return c;
 }

@@ -7,16 +7,13 @@
 #include <vector>
 
 #include "s3dest/format/parquet/rle_hybrid.hpp"
+#include "byte_literals.hpp"
 
 using namespace s3dest::parquet;
 
 namespace {
 
-std::string bytes(std::initializer_list<int> list) {
-  std::string s;
-  for (int b : list) s.push_back(static_cast<char>(b));
-  return s;
-}
+using test_helpers::bytes;
 
 std::string encode(const std::vector<uint32_t>& values, int bit_width, RlePrefix prefix = RlePrefix::none) {
   std::string out;

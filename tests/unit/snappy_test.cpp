@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "s3dest/format/snappy.hpp"
+#include "byte_literals.hpp"
 
 using namespace s3dest;
 
@@ -22,11 +23,7 @@ std::string compress(std::string_view input) {
   return out;
 }
 
-std::string bytes(std::initializer_list<int> list) {
-  std::string s;
-  for (int b : list) s.push_back(static_cast<char>(b));
-  return s;
-}
+using test_helpers::bytes;
 
 // Bytes with no 4-byte sequence repeated (for inputs this short), so nothing to match.
 std::string random_bytes(size_t n, uint32_t seed) {

@@ -6,16 +6,13 @@
 #include <string>
 
 #include "s3dest/format/parquet/thrift_compact.hpp"
+#include "byte_literals.hpp"
 
 using namespace s3dest::parquet;
 
 namespace {
 
-std::string bytes(std::initializer_list<int> list) {
-  std::string s;
-  for (int b : list) s.push_back(static_cast<char>(b));
-  return s;
-}
+using test_helpers::bytes;
 
 // One i32 field with id 1 in a struct: header 0x15, then the zigzag varint, then stop.
 std::string i32_struct(int32_t v) {

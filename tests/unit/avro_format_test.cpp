@@ -2,7 +2,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cmath>
 #include <cstdint>
@@ -18,11 +17,14 @@
 
 #include "s3dest/format/avro_format.hpp"
 #include "s3dest/table/decimal.hpp"
+#include "gzip_helpers.hpp"
 
 using namespace s3dest;
 namespace fs = std::filesystem;
 
 namespace {
+
+using test_helpers::inflate_raw;
 
 std::string hex(std::string_view bytes) {
   static const char kHex[] = "0123456789abcdef";
@@ -85,25 +87,6 @@ struct Cursor {
   }
   std::string_view read_bytes() { return read(static_cast<size_t>(read_long())); }
 };
-
-std::string inflate_raw(std::string_view compressed) {
-  z_stream s{};
-  BOOST_REQUIRE_EQUAL(inflateInit2(&s, -15), Z_OK);
-  std::string out(1 << 16, '\0'), result;
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  s.avail_in = static_cast<uInt>(compressed.size());
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    s.next_out = reinterpret_cast<Bytef*>(out.data());
-    s.avail_out = static_cast<uInt>(out.size());
-    rc = inflate(&s, Z_NO_FLUSH);
-    BOOST_REQUIRE(rc == Z_OK || rc == Z_STREAM_END);
-    result.append(out.data(), out.size() - s.avail_out);
-  }
-  BOOST_CHECK_EQUAL(s.avail_in, 0u);
-  inflateEnd(&s);
-  return result;
-}
 
 struct Container {
   std::string schema, codec;

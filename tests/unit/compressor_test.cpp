@@ -3,8 +3,6 @@
 #define BOOST_TEST_MODULE compressor
 #include <boost/test/unit_test.hpp>
 
-#include <zlib.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,27 +17,7 @@ using namespace s3dest;
 namespace {
 
 using test_helpers::gunzip;
-
-// Raw deflate data (no header, no trailer) back to its bytes, as avro readers do.
-std::string inflate_raw(const std::string& compressed) {
-  z_stream s{};
-  BOOST_REQUIRE_EQUAL(inflateInit2(&s, -15), Z_OK);
-  std::string block(1 << 20, '\0');
-  std::string result;
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  s.avail_in = static_cast<uInt>(compressed.size());
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    s.next_out = reinterpret_cast<Bytef*>(block.data());
-    s.avail_out = static_cast<uInt>(block.size());
-    rc = inflate(&s, Z_NO_FLUSH);
-    BOOST_REQUIRE(rc == Z_OK || rc == Z_STREAM_END);
-    result.append(block.data(), block.size() - s.avail_out);
-  }
-  BOOST_CHECK_EQUAL(s.avail_in, 0u);
-  inflateEnd(&s);
-  return result;
-}
+using test_helpers::inflate_raw;
 
 std::string text_lines(int n) {
   std::string out;

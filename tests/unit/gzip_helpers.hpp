@@ -1,11 +1,12 @@
 // gzip in and out for tests: compression through s3dest's own GzipWriter, and
-// decompression through zlib's inflate, which reads every member and checks the CRC.
+// decompression (gzip, and the raw deflate of avro blocks) through zlib's inflate.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
 #include <zlib.h>
 
 #include <string>
+#include <string_view>
 
 #include "s3dest/format/gzip_writer.hpp"
 
@@ -19,11 +20,13 @@ inline std::string gzip(const std::string& data) {
   return file.take();
 }
 
-// The uncompressed bytes of a one-member gzip file; fails the test on anything else.
-inline std::string gunzip(const std::string& compressed) {
+// zlib's inflate over `compressed` in the framing `window_bits` names (15 + 16: gzip,
+// which checks the CRC; -15: raw deflate); fails the test unless it is one complete stream
+// with nothing after it.
+inline std::string inflate_all(std::string_view compressed, int window_bits) {
   z_stream s{};
-  BOOST_REQUIRE_EQUAL(inflateInit2(&s, 15 + 16), Z_OK);
-  std::string block(1 << 20, '\0');
+  BOOST_REQUIRE_EQUAL(inflateInit2(&s, window_bits), Z_OK);
+  std::string block(1 << 16, '\0');
   std::string result;
   s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
   s.avail_in = static_cast<uInt>(compressed.size());
@@ -35,9 +38,15 @@ inline std::string gunzip(const std::string& compressed) {
     BOOST_REQUIRE(rc == Z_OK || rc == Z_STREAM_END);
     result.append(block.data(), block.size() - s.avail_out);
   }
-  BOOST_CHECK_EQUAL(s.avail_in, 0u);  // one member, nothing after it
+  BOOST_CHECK_EQUAL(s.avail_in, 0u);
   inflateEnd(&s);
   return result;
 }
+
+// The uncompressed bytes of a one-member gzip file.
+inline std::string gunzip(std::string_view compressed) { return inflate_all(compressed, 15 + 16); }
+
+// Raw deflate data (no header, no trailer) back to its bytes, as avro readers do.
+inline std::string inflate_raw(std::string_view compressed) { return inflate_all(compressed, -15); }
 
 }  // namespace test_helpers

@@ -9,16 +9,23 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import {
+  EDGE_ACCOUNTS,
+  EDGE_BOOLS,
+  EDGE_DATES,
+  EDGE_FIRST_COLUMNS,
+  EDGE_INT32S,
+  EDGE_NESTED,
   EXTENSIONS,
   assertGzipValid,
+  edgeJson,
   edgeLayout,
-  epochMicros,
+  edgeRow,
+  edgeWant,
   filePaths,
   inWorkFolder,
   jsonLine,
   listFiles,
   loadLake,
-  pick,
   readObject,
   readerSql,
   suiteSetup,
@@ -30,16 +37,7 @@ import {
 
 const SCHEMA = {
   columns: [
-    { name: 'id', type: 'int64', nullable: false },
-    { name: 'date', type: 'date', nullable: false },
-    { name: 'account', type: 'string', nullable: false },
-    { name: 's', type: 'string' },
-    { name: 'i64', type: 'int64' },
-    { name: 'i32', type: 'int32' },
-    { name: 'd', type: 'double' },
-    { name: 'b', type: 'bool' },
-    { name: 'ts', type: 'timestamp' },
-    { name: 'dec', type: 'decimal(38,10)' },
+    ...EDGE_FIRST_COLUMNS,
     { name: 'dec2', type: 'decimal(9,2)' },
     { name: 'bin', type: 'binary' },
     { name: 'extra', type: 'string' },
@@ -98,7 +96,6 @@ const STRINGS = [
   'long, "value";\n'.repeat(5000), // 80 KB
 ];
 const INT64S = ['-9223372036854775808', '9223372036854775807', '0', '-1', null, '4611686018427387904', '-4611686018427387905'];
-const INT32S = ['-2147483648', '2147483647', '0', null, '-7'];
 // Doubles: written with JS's shortest round-trip text; several need all 17 digits.
 const DOUBLES = [
   0.1,
@@ -119,9 +116,6 @@ const DOUBLES = [
   4.35,
   9007199254740991,
 ];
-const BOOLS = [true, false, null];
-const DATES = ['2026-01-01', '1969-12-31', '1900-02-28', '1066-10-14', '2000-02-29', '9999-12-31', '1970-01-01'];
-const ACCOUNTS = ['acme', 'zürich', '東京 tokyo', "O'Brien & Co", 'a,b;c'];
 const TIMESTAMPS = [
   '2026-03-29T01:30:00.000001Z',
   '1969-12-31T23:59:59.999999Z',
@@ -148,8 +142,6 @@ const DECIMALS = [
 ];
 const DECIMALS_9_2 = ['1234567.89', '-0.01', '0', '"9999999.99"', 'null', '-9999999.99'];
 const BINARIES = ['AAECAwT/', '', '/+8=', 'aGVsbG8gd29ybGQ=', null, '8J+agA=='];
-// Nested JSON in a string column is kept as its JSON text.
-const NESTED = ['{"a":[1,2,{"b":null}],"c":"x\\"y"}', '[1,"two",3.5,true,null]', '{}', null, '[]'];
 
 // The exact decimal text DuckDB prints for DECIMAL(p, scale): all `scale` digits shown.
 function decimalText(json, scale) {
@@ -170,59 +162,35 @@ function decimalText(json, scale) {
 }
 
 // Each row: the NDJSON line written, and the values DuckDB should read back.
+const VALUES = {
+  date: EDGE_DATES,
+  account: EDGE_ACCOUNTS,
+  s: STRINGS,
+  i64: INT64S,
+  i32: EDGE_INT32S,
+  d: DOUBLES,
+  b: EDGE_BOOLS,
+  ts: TIMESTAMPS,
+  dec: DECIMALS,
+  dec2: DECIMALS_9_2,
+  bin: BINARIES,
+  extra: EDGE_NESTED,
+};
 const ROWS = [];
 const ROW_COUNT = 2 * STRINGS.length;
 for (let i = 0; i < ROW_COUNT; i++) {
-  const id = i + 1;
-  const row = {
-    id: String(id),
-    date: pick(DATES, i),
-    account: pick(ACCOUNTS, i),
-    s: pick(STRINGS, i),
-    i64: pick(INT64S, i),
-    i32: pick(INT32S, i),
-    d: pick(DOUBLES, i),
-    b: pick(BOOLS, i),
-    ts: pick(TIMESTAMPS, i),
-    dec: pick(DECIMALS, i),
-    dec2: pick(DECIMALS_9_2, i),
-    bin: pick(BINARIES, i),
-    extra: pick(NESTED, i),
-  };
-  const json = {
-    id: row.id,
-    date: JSON.stringify(row.date),
-    account: JSON.stringify(row.account),
-    s: JSON.stringify(row.s),
-    i64: row.i64 ?? 'null',
-    i32: row.i32 ?? 'null',
-    d: row.d === null ? 'null' : Object.is(row.d, -0) ? '-0.0' : String(row.d),
-    b: String(row.b),
-    ts: JSON.stringify(row.ts),
-    dec: row.dec,
-    dec2: row.dec2,
-    bin: JSON.stringify(row.bin),
-    extra: row.extra ?? 'null',
-  };
+  const row = edgeRow(VALUES, i);
+  const json = { ...edgeJson(row), dec: row.dec, dec2: row.dec2 };
   // Every 7th row leaves its optional columns out: a missing key is null.
   const keys = i % 7 === 6 ? ['id', 'date', 'account'] : COLUMN_NAMES;
   const present = (k) => keys.includes(k);
   ROWS.push({
     line: jsonLine(json, keys),
     expected: {
-      id: row.id,
-      date: row.date,
-      account: row.account,
-      s: present('s') ? row.s : null,
-      i64: present('i64') ? row.i64 : null,
-      i32: present('i32') ? row.i32 : null,
-      d: present('d') ? row.d : null,
-      b: present('b') && row.b !== null ? String(row.b) : null,
-      ts: present('ts') ? epochMicros(row.ts) : null,
+      ...edgeWant(row, keys),
       dec: present('dec') ? decimalText(row.dec, 10) : null,
       dec2: present('dec2') ? decimalText(row.dec2, 2) : null,
       bin: present('bin') ? row.bin : null,
-      extra: present('extra') ? row.extra : null,
     },
   });
 }

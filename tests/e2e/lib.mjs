@@ -263,43 +263,28 @@ export function md5Base64(bytes) {
   return crypto.createHash('md5').update(bytes).digest('base64');
 }
 
-// CRC-32 (zlib's), as S3's x-amz-checksum-crc32: base64 of the big-endian value.
-const CRC32_TABLE = (() => {
+// A reflected CRC-32 of `polynomial` as S3's x-amz-checksum headers give it: base64 of the
+// big-endian value.
+function crc32Base64With(polynomial) {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    for (let k = 0; k < 8; k++) c = c & 1 ? polynomial ^ (c >>> 1) : c >>> 1;
     table[n] = c >>> 0;
   }
-  return table;
-})();
-
-export function crc32Base64(bytes) {
-  let crc = 0xffffffff;
-  for (const b of bytes) crc = CRC32_TABLE[(crc ^ b) & 0xff] ^ (crc >>> 8);
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
-  return out.toString('base64');
+  return (bytes) => {
+    let crc = 0xffffffff;
+    for (const b of bytes) crc = table[(crc ^ b) & 0xff] ^ (crc >>> 8);
+    const out = Buffer.alloc(4);
+    out.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
+    return out.toString('base64');
+  };
 }
 
-// CRC-32C (Castagnoli), as S3's x-amz-checksum-crc32c: base64 of the big-endian value.
-const CRC32C_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-export function crc32cBase64(bytes) {
-  let crc = 0xffffffff;
-  for (const b of bytes) crc = CRC32C_TABLE[(crc ^ b) & 0xff] ^ (crc >>> 8);
-  crc = (crc ^ 0xffffffff) >>> 0;
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc);
-  return out.toString('base64');
-}
+// CRC-32 (zlib's), as x-amz-checksum-crc32.
+export const crc32Base64 = crc32Base64With(0xedb88320);
+// CRC-32C (Castagnoli), as x-amz-checksum-crc32c.
+export const crc32cBase64 = crc32Base64With(0x82f63b78);
 
 // `gzip -t` on every file (in batches); asserts they all pass.
 export function assertGzipValid(files) {
@@ -522,6 +507,73 @@ export function edgeLayout(overrides) {
 
 // The i-th value of `list`, round and round.
 export const pick = (list, i) => list[i % list.length];
+
+// The columns both sets begin with: an id, the day and account the layout sorts by, then a
+// column of each type. Each set adds its own decimals, binary and nested columns.
+export const EDGE_FIRST_COLUMNS = [
+  { name: 'id', type: 'int64', nullable: false },
+  { name: 'date', type: 'date', nullable: false },
+  { name: 'account', type: 'string', nullable: false },
+  { name: 's', type: 'string' },
+  { name: 'i64', type: 'int64' },
+  { name: 'i32', type: 'int32' },
+  { name: 'd', type: 'double' },
+  { name: 'b', type: 'bool' },
+  { name: 'ts', type: 'timestamp' },
+  { name: 'dec', type: 'decimal(38,10)' },
+];
+
+// Values both sets draw from.
+export const EDGE_INT32S = ['-2147483648', '2147483647', '0', null, '-7'];
+export const EDGE_BOOLS = [true, false, null];
+export const EDGE_DATES = ['2026-01-01', '1969-12-31', '1900-02-28', '1066-10-14', '2000-02-29', '9999-12-31', '1970-01-01'];
+export const EDGE_ACCOUNTS = ['acme', 'zürich', '東京 tokyo', "O'Brien & Co", 'a,b;c'];
+// Nested JSON in a string column is kept as its JSON text.
+export const EDGE_NESTED = ['{"a":[1,2,{"b":null}],"c":"x\\"y"}', '[1,"two",3.5,true,null]', '{}', null, '[]'];
+
+// Row i of a set: an id counting from 1, and for each column of `values` (column -> list)
+// the i-th value of its list.
+export function edgeRow(values, i) {
+  const row = { id: String(i + 1) };
+  for (const [column, list] of Object.entries(values)) row[column] = pick(list, i);
+  return row;
+}
+
+// The JSON text of a row's values but its decimals, which each set writes its own way.
+export function edgeJson(row) {
+  return {
+    id: row.id,
+    date: JSON.stringify(row.date),
+    account: JSON.stringify(row.account),
+    s: JSON.stringify(row.s),
+    i64: row.i64 ?? 'null',
+    i32: row.i32 ?? 'null',
+    d: row.d === null ? 'null' : Object.is(row.d, -0) ? '-0.0' : String(row.d),
+    b: String(row.b),
+    ts: JSON.stringify(row.ts),
+    bin: JSON.stringify(row.bin),
+    extra: row.extra ?? 'null',
+  };
+}
+
+// What a reader must give back for the columns of EDGE_FIRST_COLUMNS (but dec) and extra,
+// of a row written with the keys `keys` (a key left out is null): booleans as text,
+// timestamps as microseconds since 1970.
+export function edgeWant(row, keys) {
+  const opt = (k, v) => (keys.includes(k) ? v : null);
+  return {
+    id: row.id,
+    date: row.date,
+    account: row.account,
+    s: opt('s', row.s),
+    i64: opt('i64', row.i64),
+    i32: opt('i32', row.i32),
+    d: opt('d', row.d),
+    b: opt('b', row.b === null ? null : String(row.b)),
+    ts: opt('ts', epochMicros(row.ts)),
+    extra: opt('extra', row.extra),
+  };
+}
 
 // An NDJSON line of the columns `keys`, in that order, from `json` (column -> JSON text).
 export const jsonLine = (json, keys) => `{${keys.map((k) => `${JSON.stringify(k)}:${json[k]}`).join(',')}}`;

@@ -12,13 +12,20 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import {
+  EDGE_ACCOUNTS,
+  EDGE_BOOLS,
+  EDGE_DATES,
+  EDGE_FIRST_COLUMNS,
+  EDGE_INT32S,
+  EDGE_NESTED,
+  edgeJson,
   edgeLayout,
-  epochMicros,
+  edgeRow,
+  edgeWant,
   filePaths,
   inWorkFolder,
   jsonLine,
   loadLake,
-  pick,
   sqlList,
   suiteSetup,
   writeJson,
@@ -36,16 +43,7 @@ import {
 
 const EDGE_SCHEMA = {
   columns: [
-    { name: 'id', type: 'int64', nullable: false },
-    { name: 'date', type: 'date', nullable: false },
-    { name: 'account', type: 'string', nullable: false },
-    { name: 's', type: 'string' },
-    { name: 'i64', type: 'int64' },
-    { name: 'i32', type: 'int32' },
-    { name: 'd', type: 'double' },
-    { name: 'b', type: 'bool' },
-    { name: 'ts', type: 'timestamp' },
-    { name: 'dec', type: 'decimal(38,10)' },
+    ...EDGE_FIRST_COLUMNS,
     { name: 'dec15', type: 'decimal(15,3)' },
     { name: 'dec20', type: 'decimal(20,4)' }, // 9 bytes: a width no integer type has
     { name: 'dec5', type: 'decimal(5,2)', nullable: false },
@@ -113,7 +111,6 @@ const INT64S = [
   '-4611686018427387905',
   '9007199254740993',
 ];
-const INT32S = ['-2147483648', '2147483647', '0', null, '-7'];
 const DOUBLES = [
   0.1,
   0.1 + 0.2,
@@ -130,10 +127,7 @@ const DOUBLES = [
   null,
   9007199254740993,
 ];
-const BOOLS = [true, false, null];
-const DATES = ['2026-01-01', '1969-12-31', '1900-02-28', '1066-10-14', '2000-02-29', '9999-12-31', '1970-01-01'];
-DATES.push('0001-01-01');
-const ACCOUNTS = ['acme', 'zürich', '東京 tokyo', "O'Brien & Co", 'a,b;c'];
+const DATES = [...EDGE_DATES, '0001-01-01'];
 const TIMESTAMPS = [
   '2026-03-29T01:30:00.000001Z',
   '1969-12-31T23:59:59.999999Z',
@@ -187,69 +181,48 @@ const DECIMALS_5 = [
 ];
 const BINARIES = ['AAECAwT/', '', '/+8=', 'aGVsbG8gd29ybGQ=', null, '8J+agA==', 'XA=='];
 BINARIES.push(Buffer.alloc(70_000, 0xa5).toString('base64')); // 70 KB
-const NESTED = ['{"a":[1,2,{"b":null}],"c":"x\\"y"}', '[1,"two",3.5,true,null]', '{}', null, '[]'];
 
 // Each row: the NDJSON line, and the values both readers must give back, as text
 // (int64 and decimals exact, timestamps as microseconds since 1970, binary as base64).
+const VALUES = {
+  date: DATES,
+  account: EDGE_ACCOUNTS,
+  s: STRINGS,
+  i64: INT64S,
+  i32: EDGE_INT32S,
+  d: DOUBLES,
+  b: EDGE_BOOLS,
+  ts: TIMESTAMPS,
+  dec: DECIMALS_38,
+  dec15: DECIMALS_15,
+  dec20: DECIMALS_20,
+  dec5: DECIMALS_5,
+  bin: BINARIES,
+  extra: EDGE_NESTED,
+};
 const EDGE_ROWS = [];
 for (let i = 0; i < 2 * STRINGS.length; i++) {
-  const row = {
-    id: String(i + 1),
-    date: pick(DATES, i),
-    account: pick(ACCOUNTS, i),
-    s: pick(STRINGS, i),
-    i64: pick(INT64S, i),
-    i32: pick(INT32S, i),
-    d: pick(DOUBLES, i),
-    b: pick(BOOLS, i),
-    ts: pick(TIMESTAMPS, i),
-    dec: pick(DECIMALS_38, i),
-    dec15: pick(DECIMALS_15, i),
-    dec20: pick(DECIMALS_20, i),
-    dec5: pick(DECIMALS_5, i),
-    bin: pick(BINARIES, i),
-    extra: pick(NESTED, i),
-  };
+  const row = edgeRow(VALUES, i);
   const json = {
-    id: row.id,
-    date: JSON.stringify(row.date),
-    account: JSON.stringify(row.account),
-    s: JSON.stringify(row.s),
-    i64: row.i64 ?? 'null',
-    i32: row.i32 ?? 'null',
-    d: row.d === null ? 'null' : Object.is(row.d, -0) ? '-0.0' : String(row.d),
-    b: String(row.b),
-    ts: JSON.stringify(row.ts),
+    ...edgeJson(row),
     dec: row.dec[0],
     dec15: row.dec15[0],
     dec20: row.dec20[0],
     dec5: row.dec5[0],
-    bin: JSON.stringify(row.bin),
-    extra: row.extra ?? 'null',
     void: 'null',
   };
   // Every 7th row leaves its optional columns out: a missing key is null.
   const keys = i % 7 === 6 ? ['id', 'date', 'account', 'dec5'] : EDGE_NAMES;
-  const has = (k) => keys.includes(k);
-  const opt = (k, v) => (has(k) ? v : null);
+  const opt = (k, v) => (keys.includes(k) ? v : null);
   EDGE_ROWS.push({
     line: jsonLine(json, keys),
     want: {
-      id: row.id,
-      date: row.date,
-      account: row.account,
-      s: opt('s', row.s),
-      i64: opt('i64', row.i64),
-      i32: opt('i32', row.i32),
-      d: opt('d', row.d),
-      b: opt('b', row.b === null ? null : String(row.b)),
-      ts: opt('ts', epochMicros(row.ts)),
+      ...edgeWant(row, keys),
       dec: opt('dec', row.dec[1]),
       dec15: opt('dec15', row.dec15[1]),
       dec20: opt('dec20', row.dec20[1]),
       dec5: row.dec5[1],
       bin: opt('bin', row.bin === null ? null : Buffer.from(row.bin, 'base64').toString('base64')),
-      extra: opt('extra', row.extra),
       void: null,
     },
   });

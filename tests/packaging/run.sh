@@ -4,9 +4,11 @@
 #      which gets the version it asks for (0.1) and is refused one it does not (0.2, 1.0)
 #   2. add_subdirectory(s3dest) in a consumer's build: the library target alone
 #   3. pkg-config: s3dest.pc of the install, on a plain g++ command line
-#   4. S3DEST_STATIC_TOOLS: s3dest-sample fully static; s3dest-encode with no libcurl,
-#      fully static when a static simdjson exists, else needing only libsimdjson and
-#      glibc (Debian 12 ships no libsimdjson.a); both still work
+#   4. S3DEST_STATIC_TOOLS: s3dest-sample fully static; s3dest-encode with neither
+#      libcurl nor OpenSSL, under 1.5 MB stripped, fully static when a static simdjson
+#      exists, else needing only libsimdjson and glibc (Debian 12 ships no
+#      libsimdjson.a); s3dest needing only glibc, libcurl, libcrypto and libsimdjson
+#      itself (the C++ runtime and zlib inside); all of them still work
 # Each consumer (consumer.cpp) touches simdjson, zlib, libcrypto and libcurl, so a link
 # line that misses one fails. Any failure stops the script, saying what failed.
 # CXX picks the compiler (default c++); KEEP=1 keeps the temporary folder.
@@ -81,7 +83,7 @@ say "pkg-config: s3dest $version ($flags): $out"
 static="$work/static"
 cmake_configure -S "$source_dir" -B "$static" -DS3DEST_STATIC_TOOLS=ON -DS3DEST_BUILD_TESTS=OFF
 grep -h "S3DEST_STATIC_TOOLS:" "$work/last.log" | sed 's/^-- /packaging: /' || true
-quiet nice -n 10 cmake --build "$static" -j "$jobs" --target s3dest_sample s3dest_encode
+quiet nice -n 10 cmake --build "$static" -j "$jobs" --target s3dest_sample s3dest_encode s3dest_tool
 bin="$static/bin"
 statically_linked() { file -L "$1" | grep -q "statically linked" && ! ldd "$1" >/dev/null 2>&1; }
 statically_linked "$bin/s3dest-sample" || fail "s3dest-sample is not statically linked: $(file -L "$bin/s3dest-sample")"
@@ -97,14 +99,37 @@ else
   statically_linked "$bin/s3dest-encode" || fail "s3dest-encode is not statically linked: $(file -L "$bin/s3dest-encode")"
   say "s3dest-encode: statically linked"
 fi
-if ldd "$bin/s3dest-encode" 2>/dev/null | grep -q libcurl; then fail "s3dest-encode links libcurl"; fi
+if ldd "$bin/s3dest-encode" 2>/dev/null | grep -Eq 'libcurl|libssl|libcrypto'; then
+  fail "s3dest-encode links libcurl or OpenSSL: $(ldd "$bin/s3dest-encode" | tr '\n' ' ')"
+fi
+strip -o "$work/s3dest-encode.stripped" "$bin/s3dest-encode"
+encode_bytes=$(stat -c %s "$work/s3dest-encode.stripped")
+[ "$encode_bytes" -lt 1500000 ] || fail "s3dest-encode is $encode_bytes bytes stripped, more than 1.5 MB"
+# s3dest's own needs (readelf: not what its libraries pull in): glibc, libcurl, libcrypto
+# and libsimdjson; libstdc++, libgcc_s and zlib are inside.
+needed=$(readelf -d "$bin/s3dest" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
+for lib in $needed; do
+  case "$lib" in libc.so.*|libm.so.*|libcurl.so.*|libcrypto.so.*|libsimdjson.so.*) ;;
+    *) fail "the static-tools s3dest needs $lib itself; only glibc, libcurl, libcrypto and libsimdjson may remain" ;;
+  esac
+done
+say "s3dest: needs $needed(ldd: $(ldd "$bin/s3dest" | awk '{print $1}' | tr '\n' ' '))"
+
 "$bin/s3dest-sample" --rows 100 >"$work/rows.ndjson"
-"$bin/s3dest-encode" --format csv --input "$work/rows.ndjson" --output "$work/rows.csv" ||
-  fail "the static s3dest-encode could not encode 100 sample rows"
-[ "$(grep -c '^2026-' "$work/rows.csv")" = 100 ] || fail "the static s3dest-encode wrote $(grep -c '^2026-' "$work/rows.csv") of 100 rows"
-"$bin/s3dest-encode" --format parquet --input "$work/rows.ndjson" --output "$work/rows.parquet" ||
-  fail "the static s3dest-encode could not write parquet"
-[ "$(head -c 4 "$work/rows.parquet")" = PAR1 ] && [ "$(tail -c 4 "$work/rows.parquet")" = PAR1 ] ||
-  fail "the static s3dest-encode wrote a parquet file without its PAR1 marks"
-say "static tools: s3dest-sample $(stat -c %s "$bin/s3dest-sample") bytes, s3dest-encode $(stat -c %s "$bin/s3dest-encode") bytes; they run"
+printf '{"folder": "/rows", "file_name": "sample-{{chunk_id}}", "file_format": "%s"}\n' csv >"$work/csv.json"
+printf '{"folder": "/rows", "file_name": "sample-{{chunk_id}}", "file_format": "%s"}\n' parquet >"$work/parquet.json"
+for tool in s3dest-encode s3dest; do
+  command=$([ "$tool" = s3dest ] && echo load || true)
+  "$bin/$tool" $command --config "$work/csv.json" --input "$work/rows.ndjson" --dest "$work/$tool-csv" --no-progress ||
+    fail "the static $tool could not load 100 sample rows"
+  [ "$(grep -c '^2026-' "$work/$tool-csv/rows/sample-00001.csv")" = 100 ] || fail "the static $tool lost rows"
+  "$bin/$tool" $command --config "$work/parquet.json" --input "$work/rows.ndjson" --dest "$work/$tool-parquet" --no-progress ||
+    fail "the static $tool could not write parquet"
+  file="$work/$tool-parquet/rows/sample-00001.parquet"
+  [ "$(head -c 4 "$file")" = PAR1 ] && [ "$(tail -c 4 "$file")" = PAR1 ] ||
+    fail "the static $tool wrote a parquet file without its PAR1 marks"
+done
+cmp "$work/s3dest-encode-csv/rows/sample-00001.csv" "$work/s3dest-csv/rows/sample-00001.csv" ||
+  fail "s3dest-encode and s3dest load wrote different csv from the same rows and config"
+say "static tools: s3dest-sample $(stat -c %s "$bin/s3dest-sample") bytes, s3dest-encode $encode_bytes bytes stripped, s3dest $(stat -c %s "$bin/s3dest") bytes; they run"
 say "all passed"

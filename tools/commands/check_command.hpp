@@ -8,6 +8,7 @@
 #include "s3dest/destination/health_check.hpp"
 #include "common.hpp"
 #include "options.hpp"
+#include "transport.hpp"
 
 namespace s3dest::tool {
 
@@ -16,7 +17,7 @@ inline int run_check(const std::vector<std::string>& args) {
   bool verbose = false;
   Options parser;
   parser.value("--config", config_path).value("--dest", dest).value("--now", now_text).flag("--verbose", verbose);
-  if (const std::string error = parser.parse(args, "check"); !error.empty()) return usage(error);
+  if (const std::string error = parser.parse(args, "s3dest check"); !error.empty()) return usage(error);
   if (config_path.empty()) return usage("--config FILE is required");
   auto config = load_config_file(config_path);
   if (!config.ok()) return fail(config.status());

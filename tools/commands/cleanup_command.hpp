@@ -20,6 +20,7 @@
 #include "s3dest/sink/local_folder.hpp"
 #include "common.hpp"
 #include "options.hpp"
+#include "transport.hpp"
 
 namespace s3dest::tool {
 
@@ -102,7 +103,7 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   Options parser;
   parser.value("--config", config_path).value("--dest", dest_text).value("--older-than", older_than);
   parser.flag("--verbose", verbose);
-  if (const std::string error = parser.parse(args, "cleanup"); !error.empty()) return usage(error);
+  if (const std::string error = parser.parse(args, "s3dest cleanup"); !error.empty()) return usage(error);
   if (config_path.empty()) return usage("--config FILE is required");
   auto config = load_config_file(config_path);
   if (!config.ok()) return fail(config.status());

@@ -1,5 +1,6 @@
-// What the s3dest tool's commands share: the usage text, error reporting, where --dest
-// points, the HTTP transport, --now, and stopping on SIGINT/SIGTERM.
+// What the s3dest tools' commands share: the usage text, error reporting, where --dest
+// points, --now, and stopping on SIGINT/SIGTERM. Nothing here reaches a network
+// (s3dest-encode builds on it without libcurl); transport.hpp does.
 #pragma once
 
 #include <signal.h>
@@ -16,7 +17,6 @@
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/destination/config.hpp"
-#include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/layout/key_layout.hpp"
 
 namespace s3dest::tool {
@@ -81,8 +81,8 @@ inline int fail(const Status& status) {
   return exit_code_of(status);
 }
 
-inline int usage(const std::string& message) {
-  std::fprintf(stderr, "s3dest: error: %s\n%s", message.c_str(), kUsage);
+inline int usage(const std::string& message, const char* usage_text = kUsage) {
+  std::fprintf(stderr, "s3dest: error: %s\n%s", message.c_str(), usage_text);
   return 2;
 }
 
@@ -113,15 +113,6 @@ inline Result<Destination> destination_of(const std::string& dest, const Config&
   d.folder = dest.rfind("file://", 0) == 0 ? dest.substr(7) : dest;
   if (d.folder.empty()) return usage_error("--dest file:// needs a folder, as in file:///tmp/lake");
   return d;
-}
-
-// The HTTP transport (destination/s3_connection.hpp); with --verbose every request is
-// reported on stderr (method, URL without query, status, time: never a header or a body).
-inline std::shared_ptr<http::HttpSender> transport(const Config& config, bool verbose) {
-  if (!verbose) return http_sender_for_config(config);
-  return http_sender_for_config(config, [](std::string_view line) {
-    std::fprintf(stderr, "s3dest: %.*s\n", static_cast<int>(line.size()), line.data());
-  });
 }
 
 // Refuses endpoints over plain http to another machine unless allow_http, and then

@@ -1,200 +1,32 @@
 // s3dest load: input rows into objects, in a local folder or S3 (DESIGN.md, "The command
-// line"). Prints the run's id at the start and a summary at the end; SIGINT/SIGTERM stop
-// the load, undo it and exit 130/143.
+// line"). Prints the run's id at the start and a summary at the end (load_run.hpp).
 #pragma once
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "s3dest/destination.hpp"
 #include "s3dest/destination/s3_connection.hpp"
-#include "s3dest/table/schema_file.hpp"
+#include "s3dest/sink/s3_sink.hpp"
 #include "common.hpp"
-#include "options.hpp"
+#include "load_run.hpp"
+#include "transport.hpp"
 
 namespace s3dest::tool {
 
-struct LoadArgs {
-  std::string config, input_format = "ndjson", schema, dest, now, manifest, worker;
-  std::vector<std::string> inputs, sets;
-  bool dry_run = false, verbose = false, progress = false, no_progress = false;
-};
-
-// "workspace_id, workspace_title, ... or dataclass": what --set may give.
-inline std::string context_var_names() {
-  std::vector<std::string_view> names;
-  for (size_t i = 0; i < kTemplateVarCount; ++i)
-    if (is_context_var(static_cast<TemplateVar>(i))) names.push_back(template_var_name(static_cast<TemplateVar>(i)));
-  return join_alternatives(names);
-}
-
-inline std::string parse_load_args(const std::vector<std::string>& args, LoadArgs& a) {
-  Options options;
-  options.value("--config", a.config).values("--input", a.inputs).value("--input-format", a.input_format);
-  options.value("--schema", a.schema).value("--dest", a.dest).values("--set", a.sets).value("--now", a.now);
-  options.value("--manifest", a.manifest).value("--worker", a.worker).flag("--dry-run", a.dry_run);
-  options.flag("--progress", a.progress).flag("--no-progress", a.no_progress).flag("--verbose", a.verbose);
-  if (std::string error = options.parse(args, "load"); !error.empty()) return error;
-  if (a.config.empty()) return "--config FILE is required";
-  // json: NDJSON or one JSON array of objects, told apart by the first byte (ndjson too).
-  if (a.input_format != "ndjson" && a.input_format != "json" && a.input_format != "csv")
-    return "--input-format is ndjson, json or csv, not \"" + a.input_format + "\"";
-  for (const std::string& set : a.sets) {
-    if (set.find('=') == std::string::npos || set.front() == '=') return "--set takes NAME=VALUE, got \"" + set + "\"";
-    const std::string name = set.substr(0, set.find('='));
-    const auto var = template_var_from_name(name);
-    if (!var || !is_context_var(*var)) return "--set " + name + ": not a context variable; --set gives one of " + context_var_names();
-  }
-  if (a.worker.empty() && std::find(args.begin(), args.end(), "--worker") != args.end())
-    return "--worker needs a name: letters, digits, '-' and '_'";
-  return "";
-}
-
-// One line on a terminal, redrawn in place: rows read, then objects written.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  void show(const LoadProgress& p) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (shown_ && now - last_ < std::chrono::milliseconds(250) && p.objects_written == 0) return;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    if (p.objects_written == 0)
-      std::fprintf(stderr, "\rs3dest: %llu rows read, %.0f rows/s   ", static_cast<unsigned long long>(p.rows_read),
-                   seconds > 0 ? p.rows_read / seconds : 0.0);
-    else
-      std::fprintf(stderr, "\rs3dest: %llu rows, %llu objects, %.1f MB written in %.1f s   ",
-                   static_cast<unsigned long long>(p.rows_read), static_cast<unsigned long long>(p.objects_written),
-                   p.bytes_written / 1e6, seconds);
-    shown_ = true;
-  }
-  // Ends the line, so later messages start on their own.
-  void end() {
-    if (shown_) std::fputc('\n', stderr);
-    shown_ = false;
-    enabled_ = false;
-  }
-  ~ProgressLine() { end(); }
-
- private:
-  bool enabled_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point start_, last_;
-};
-
-// The sink a load writes to; a dry run's lists the real destination, if one is given.
-struct LoadSink {
-  std::unique_ptr<ObjectSink> destination;
-  std::unique_ptr<ObjectSink> dry_run;
-  ObjectSink& sink() { return dry_run ? *dry_run : *destination; }
-};
-
-inline Result<LoadSink> open_load_sink(const LoadArgs& a, const Config& config, const Destination& dest,
-                                       const std::string& run_id) {
-  LoadSink sinks;
-  if (!dest.bucket.empty()) {
-    S3DEST_TRY(warn_of_plain_http(config));
-    S3DEST_ASSIGN_OR_RETURN(auto client,
-                            s3_client_for_config(config, dest.bucket, transport(config, a.verbose), &stop_on_signal()));
-    S3DEST_ASSIGN_OR_RETURN(S3SinkOptions options, s3_sink_options_for_config(config, run_id));
-    sinks.destination = std::make_unique<S3Sink>(client, std::move(options));
-  } else if (!dest.folder.empty()) {
-    sinks.destination = std::make_unique<LocalFolderSink>(dest.folder, config.checksum, run_id);
-  }
-  if (a.dry_run) sinks.dry_run = std::make_unique<DryRunSink>(sinks.destination.get());
-  return sinks;
-}
-
-inline Result<LoadOptions> load_options(const LoadArgs& a) {
-  LoadOptions options;
-  if (!a.inputs.empty()) options.inputs = a.inputs;
-  options.input_format = a.input_format == "csv" ? InputFormat::csv : InputFormat::ndjson;
-  if (!a.schema.empty()) {
-    S3DEST_ASSIGN_OR_RETURN(options.schema, load_schema_file(a.schema));
-  }
-  S3DEST_ASSIGN_OR_RETURN(options.run_start_micros, run_start(a.now));
-  // The run's id is taken from the real clock, even with --now: runs sort as they happened.
-  S3DEST_ASSIGN_OR_RETURN(const int64_t real_start, run_start(""));
-  options.run_id = new_run_id(real_start);
-  options.worker = a.worker;
-  options.stop = &stop_on_signal();
-  return options;
-}
-
-inline void print_dry_run(const LoadReport& report) {
-  for (const auto& o : report.objects)
-    std::printf("%s\t%llu rows%s\n", o.object.info.key.c_str(), static_cast<unsigned long long>(o.object.rows),
-                o.object.info.replaced ? "\treplaces an existing object" : "");
-  for (const auto& r : report.removed)
-    std::printf("%s\tremoved\ta chunk an earlier run left above this run's last\n", r.key.c_str());
-}
-
-inline Status write_manifest(const LoadReport& report, const std::string& file) {
-  const std::string json = manifest_json(report);
-  if (file == "-") {
-    std::fwrite(json.data(), 1, json.size(), stdout);
-    return {};
-  }
-  std::ofstream out(file, std::ios::binary);
-  out << json;
-  out.close();
-  if (!out) return destination_error("writing the manifest to " + file + " failed: check the path and the space left");
-  return {};
-}
-
-inline void print_summary(const LoadReport& report, const std::string& where) {
-  std::string also;
-  size_t replaced = 0;
-  for (const auto& o : report.objects) replaced += o.object.info.replaced ? 1 : 0;
-  if (replaced > 0) also += ", replacing " + std::to_string(replaced) + " that existed";
-  if (!report.removed.empty())
-    also += "; removed " + std::to_string(report.removed.size()) + " stale chunks of an earlier run";
-  std::fprintf(stderr, "s3dest: loaded %llu rows into %zu objects (%llu bytes) under %s%s (run %s)\n",
-               static_cast<unsigned long long>(report.rows), report.objects.size(),
-               static_cast<unsigned long long>(report.bytes), where.c_str(), also.c_str(), report.run_id.c_str());
+inline Result<std::unique_ptr<ObjectSink>> open_bucket_or_folder(const LoadArgs& a, const Config& config,
+                                                                 const Destination& dest, const std::string& run_id) {
+  if (!dest.is_s3()) return open_local_folder(config, dest, run_id);
+  S3DEST_TRY(warn_of_plain_http(config));
+  S3DEST_ASSIGN_OR_RETURN(auto client,
+                          s3_client_for_config(config, dest.bucket, transport(config, a.verbose), &stop_on_signal()));
+  S3DEST_ASSIGN_OR_RETURN(S3SinkOptions options, s3_sink_options_for_config(config, run_id));
+  return std::unique_ptr<ObjectSink>(std::make_unique<S3Sink>(client, std::move(options)));
 }
 
 inline int run_load(const std::vector<std::string>& args) {
-  LoadArgs a;
-  if (const std::string error = parse_load_args(args, a); !error.empty()) return usage(error);
-  auto config = load_config_file(a.config);
-  if (!config.ok()) return fail(config.status());
-  for (const std::string& set : a.sets) config->context[set.substr(0, set.find('='))] = set.substr(set.find('=') + 1);
-  auto options = load_options(a);
-  if (!options.ok()) return fail(options.status());
-
-  // A dry run reads the destination, if one is given, to tell what it would replace.
-  Destination dest;
-  if (!a.dry_run || !a.dest.empty() || !config->bucket.empty()) {
-    auto where = destination_of(a.dest, *config);
-    if (!where.ok()) return fail(where.status());
-    dest = *where;
-    options->prefix = dest.prefix;
-  }
-  auto sinks = open_load_sink(a, *config, dest, options->run_id);
-  if (!sinks.ok()) return fail(sinks.status());
-
-  stop_on_sigint_and_sigterm();
-  options->on_start = [&] {
-    if (!a.dry_run) std::fprintf(stderr, "s3dest: run %s: loading into %s\n", options->run_id.c_str(), dest.text().c_str());
-  };
-  ProgressLine progress(!a.dry_run && (a.progress || (!a.no_progress && ::isatty(2))));
-  options->on_progress = [&progress](const LoadProgress& p) { progress.show(p); };
-  // Before the objects are published: a manifest that cannot be written undoes the run.
-  if (!a.manifest.empty())
-    options->on_complete = [&a](const LoadReport& report) { return write_manifest(report, a.manifest); };
-  auto report = load(*config, sinks->sink(), *options);
-  progress.end();
-  if (!report.ok()) return fail(report.status());
-  if (a.dry_run) print_dry_run(*report);
-  if (!a.dry_run) print_summary(*report, dest.text());
-  return 0;
+  return run_load_with(LoadTool{"s3dest load", kUsage, open_bucket_or_folder}, args);
 }
 
 }  // namespace s3dest::tool

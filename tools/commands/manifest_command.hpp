@@ -21,7 +21,7 @@ inline int run_manifest(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   Options parser;
   parser.arguments(files);
-  if (const std::string error = parser.parse({args.begin() + 1, args.end()}, "manifest merge"); !error.empty())
+  if (const std::string error = parser.parse({args.begin() + 1, args.end()}, "s3dest manifest merge"); !error.empty())
     return usage(error);
   if (files.empty()) return usage("manifest merge needs the manifests to merge: s3dest manifest merge FILE...");
   std::vector<std::pair<std::string, LoadReport>> manifests;

@@ -58,7 +58,7 @@ class Options {
         name.resize(eq);
       }
       const Spec* spec = find(name);
-      if (!spec) return "unknown option \"" + name + "\" for s3dest " + command;
+      if (!spec) return "unknown option \"" + name + "\" for " + command;
       if (spec->kind == Kind::flag) {
         if (inline_value) return name + " takes no value";
         spec->set_flag();

@@ -51,7 +51,7 @@ inline std::string parse_sign_args(const std::vector<std::string>& args, SignArg
   options.value("--body-file", out.body_file).value("--presign", out.presign).value("--format", out.format);
   options.values("--header", out.headers).flag("--unsigned-payload", out.unsigned_payload);
   options.flag("--no-normalize", out.no_normalize);
-  if (std::string error = options.parse(args, "sign"); !error.empty()) return error;
+  if (std::string error = options.parse(args, "s3dest sign"); !error.empty()) return error;
   take_secret_from_elsewhere(out.secret_key);
   const std::pair<const char*, const std::string*> required[] = {
       {"--method M", &out.method},        {"--url URL", &out.url},

@@ -309,6 +309,9 @@ inline Status check_config(const Config& c, const ConfigReader& r) {
   if (c.access_key_id.empty() != c.secret_access_key.empty())
     return r.error(c.access_key_id.empty() ? "access_key_id" : "secret_access_key",
                    "is missing: access keys come in pairs (access_key_id and secret_access_key)");
+  if (c.checksum == ChecksumAlgorithm::md5 && !kMd5Available)
+    return r.error("checksum", "\"md5\" needs OpenSSL, which this tool is built without: use \"crc32c\", "
+                               "\"crc32\" or \"none\" (or s3dest load)");
   return {};
 }
 

@@ -13,11 +13,21 @@
 
 #include "s3dest/crypto/base64.hpp"
 #include "s3dest/crypto/crc32c.hpp"
+// S3DEST_NO_OPENSSL builds without OpenSSL (s3dest-encode): MD5 is then not available,
+// and a config that asks for it is refused (kMd5Available).
+#ifndef S3DEST_NO_OPENSSL
 #include "s3dest/crypto/digest.hpp"
+#endif
 
 namespace s3dest {
 
 enum class ChecksumAlgorithm { crc32c, crc32, md5, none };
+
+#ifdef S3DEST_NO_OPENSSL
+inline constexpr bool kMd5Available = false;
+#else
+inline constexpr bool kMd5Available = true;
+#endif
 
 std::optional<ChecksumAlgorithm> parse_checksum_algorithm(std::string_view name);
 
@@ -37,10 +47,23 @@ S3ChecksumNames s3_checksum_names(ChecksumAlgorithm algorithm);
 // parts' raw checksums one after the other, base64, then "-" and the number of parts.
 std::string composite_checksum(ChecksumAlgorithm algorithm, const std::vector<std::string>& raw_part_checksums);
 
+namespace detail {
+#ifdef S3DEST_NO_OPENSSL
+struct Md5 {  // never made: without OpenSSL the md5 checksum is refused up front
+  void update(std::string_view) {}
+  std::string finish() { return {}; }
+};
+inline Md5 new_md5() { return {}; }
+#else
+using Md5 = Digest;
+inline Digest new_md5() { return Digest::md5(); }
+#endif
+}  // namespace detail
+
 class ObjectChecksum {
  public:
   explicit ObjectChecksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
-    if (algorithm == ChecksumAlgorithm::md5) md5_.emplace(Digest::md5());
+    if (algorithm == ChecksumAlgorithm::md5) md5_.emplace(detail::new_md5());
   }
 
   void update(std::string_view bytes) {
@@ -77,13 +100,13 @@ class ObjectChecksum {
  private:
   ChecksumAlgorithm algorithm_;
   uint32_t crc_ = 0;
-  std::optional<Digest> md5_;
+  std::optional<detail::Md5> md5_;
 };
 
 inline std::string body_checksum(ChecksumAlgorithm algorithm, std::string_view body) {
   if (algorithm == ChecksumAlgorithm::none) return {};
   if (algorithm == ChecksumAlgorithm::md5) {
-    Digest md5 = Digest::md5();
+    detail::Md5 md5 = detail::new_md5();
     md5.update(body);
     return md5.finish();
   }

@@ -550,7 +550,9 @@ BOOST_AUTO_TEST_CASE(each_file_draws_its_own_sync_marker) {
 
 // ---- Independent readers: Debian's python3-avro and avro-c's avrocat.
 
-BOOST_AUTO_TEST_CASE(edge_cases_read_back_by_python_avro_and_avrocat) {
+namespace {
+
+void require_avro_readers() {
   BOOST_REQUIRE_MESSAGE(access("/usr/bin/python3", X_OK) == 0 &&
                             std::system("/usr/bin/python3 -c 'import avro.datafile' 2>/dev/null") == 0,
                         "this test reads avro with Debian's python3-avro: apt-get install python3-avro "
@@ -558,6 +560,48 @@ BOOST_AUTO_TEST_CASE(edge_cases_read_back_by_python_avro_and_avrocat) {
   const bool have_avrocat = std::system("command -v avrocat >/dev/null 2>&1") == 0;
   BOOST_REQUIRE_MESSAGE(have_avrocat, "this test reads avro with avro-c's avrocat: apt-get install avro-bin "
                                       "(tools/install_deps.sh --test)");
+}
+
+// python3-avro (read.py in `dir`) must print the file's schema and codec (`head`), then
+// `expected` line for line.
+void check_python_reads(const fs::path& dir, const std::string& name, const std::string& head,
+                        const std::string& expected) {
+  const std::string python = run("/usr/bin/python3 " + (dir / "read.py").string() + " " + (dir / name).string());
+  BOOST_REQUIRE(python.size() >= head.size());
+  BOOST_CHECK_EQUAL(python.substr(0, head.size()), head);
+  const std::vector<std::string> got = lines(python.substr(head.size()));
+  const std::vector<std::string> want = lines(expected);
+  BOOST_REQUIRE_EQUAL(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    if (got[i] != want[i])
+      BOOST_FAIL("row " << i << ":\n  python: " << got[i].substr(0, 300) << "\n  wanted: " << want[i].substr(0, 300));
+}
+
+// avro-c knows no logical types and cannot print NaN: on the finite table it must read
+// every record, the same from a deflate file as from a null one, with values in place.
+void check_avrocat_reads(const fs::path& dir) {
+  for (const std::string suffix : {"-finite", "-binary-finite"}) {
+    const std::string plain = run("avrocat " + (dir / ("edge-null" + suffix + ".avro")).string());
+    const std::string deflated = run("avrocat " + (dir / ("edge-deflate" + suffix + ".avro")).string());
+    BOOST_TEST_CONTEXT("avrocat, edge-*" << suffix) {
+      BOOST_CHECK_EQUAL(lines(plain).size(), 200u);
+      BOOST_CHECK(plain == deflated);
+      // Row 1 as avro-c shows it (its JSON stops bytes at a NUL, so decimals are not compared).
+      const std::string row1 = lines(plain).at(1);
+      const std::string text = suffix == "-finite" ? R"({"text": {"string": "plain"})" : R"({"text": {"bytes": "plain"})";
+      for (const std::string& part : {text, std::string(R"("flag": {"boolean": false})"), std::string(R"("i32": 2147483647)"),
+                                     std::string(R"("i64": {"long": 9223372036854775807})"),
+                                     std::string(R"("real": {"double": -0.0})"), std::string(R"("day": {"int": -1})"),
+                                     std::string(R"("ts": {"long": 1})"), std::string(R"("_2nd": "row 1")")})
+        BOOST_CHECK_MESSAGE(row1.find(part) != std::string::npos, "avrocat row 1 lacks " << part << ": " << row1.substr(0, 400));
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(edge_cases_read_back_by_python_avro_and_avrocat) {
+  require_avro_readers();
   TempDir dir;
   save(dir.path / "read.py", kPythonReader);
 
@@ -588,37 +632,11 @@ BOOST_AUTO_TEST_CASE(edge_cases_read_back_by_python_avro_and_avrocat) {
 
         BOOST_TEST_CONTEXT(name) {
           BOOST_CHECK_GT(read_container(file.data()).blocks.size(), 2u);
-          const std::string python =
-              run("/usr/bin/python3 " + (dir.path / "read.py").string() + " " + (dir.path / name).string());
-          const std::string head = "schema:" + format->schema_json() + "\ncodec:" + codec_name + "\n";
-          BOOST_REQUIRE(python.size() >= head.size());
-          BOOST_CHECK_EQUAL(python.substr(0, head.size()), head);
-          const std::vector<std::string> got = lines(python.substr(head.size()));
-          const std::vector<std::string> want = lines(expected);
-          BOOST_REQUIRE_EQUAL(got.size(), want.size());
-          for (size_t i = 0; i < want.size(); ++i)
-            if (got[i] != want[i])
-              BOOST_FAIL("row " << i << ":\n  python: " << got[i].substr(0, 300) << "\n  wanted: " << want[i].substr(0, 300));
+          check_python_reads(dir.path, name, "schema:" + format->schema_json() + "\ncodec:" + codec_name + "\n",
+                             expected);
         }
       }
     }
   }
-  // avro-c knows no logical types and cannot print NaN: on the finite table it must read
-  // every record, the same from a deflate file as from a null one, with values in place.
-  for (const std::string suffix : {"-finite", "-binary-finite"}) {
-    const std::string plain = run("avrocat " + (dir.path / ("edge-null" + suffix + ".avro")).string());
-    const std::string deflated = run("avrocat " + (dir.path / ("edge-deflate" + suffix + ".avro")).string());
-    BOOST_TEST_CONTEXT("avrocat, edge-*" << suffix) {
-      BOOST_CHECK_EQUAL(lines(plain).size(), 200u);
-      BOOST_CHECK(plain == deflated);
-      // Row 1 as avro-c shows it (its JSON stops bytes at a NUL, so decimals are not compared).
-      const std::string row1 = lines(plain).at(1);
-      const std::string text = suffix == "-finite" ? R"({"text": {"string": "plain"})" : R"({"text": {"bytes": "plain"})";
-      for (const std::string& part : {text, std::string(R"("flag": {"boolean": false})"), std::string(R"("i32": 2147483647)"),
-                                     std::string(R"("i64": {"long": 9223372036854775807})"),
-                                     std::string(R"("real": {"double": -0.0})"), std::string(R"("day": {"int": -1})"),
-                                     std::string(R"("ts": {"long": 1})"), std::string(R"("_2nd": "row 1")")})
-        BOOST_CHECK_MESSAGE(row1.find(part) != std::string::npos, "avrocat row 1 lacks " << part << ": " << row1.substr(0, 400));
-    }
-  }
+  check_avrocat_reads(dir.path);
 }

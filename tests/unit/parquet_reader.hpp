@@ -171,82 +171,119 @@ inline std::vector<std::string> plain_values(int type, int type_length, std::str
   return values;
 }
 
-inline ParquetFile read_parquet(const std::string& file) {
+// The FileMetaData at the end of `file`, after checking its magic numbers and length.
+inline Thrift read_footer(std::string_view file) {
   require(file.size() >= 12, "shorter than its magic numbers and footer length");
   require(file.substr(0, 4) == "PAR1" && file.substr(file.size() - 4) == "PAR1", "no PAR1 at both ends");
   uint32_t footer_size;
   std::memcpy(&footer_size, file.data() + file.size() - 8, 4);
   require(footer_size + 12u <= file.size(), "footer length past the start");
-  const std::string_view footer_bytes = std::string_view(file).substr(file.size() - 8 - footer_size, footer_size);
-  ParquetFile result;
+  const std::string_view footer_bytes = file.substr(file.size() - 8 - footer_size, footer_size);
   ThriftDecoder footer(footer_bytes);
-  result.footer = footer.read_struct();
+  Thrift metadata = footer.read_struct();
   require(footer.consumed(footer_bytes) == footer_size, "footer length differs from the footer's");
+  return metadata;
+}
 
+// What reading a column's pages takes from its SchemaElement.
+struct ColumnShape {
+  bool optional;
+  int type;         // parquet.thrift Type
+  int type_length;  // FIXED_LEN_BYTE_ARRAY only
+};
+
+inline ColumnShape column_shape(const Thrift& element) {
+  const bool optional = element.at(3).i == 1;
+  const int type = static_cast<int>(element.at(1).i);
+  const int type_length = element.has(2) ? static_cast<int>(element.at(2).i) : 0;
+  return {optional, type, type_length};
+}
+
+// The definition levels (1: a value, 0: null) of a data page's `count` values, taken off
+// the front of `body`; all 1 for a REQUIRED column, which stores none.
+inline std::vector<uint32_t> definition_levels(std::string_view& body, bool optional, size_t count) {
+  if (!optional) return std::vector<uint32_t>(count, 1);
+  uint32_t levels_size;
+  require(body.size() >= 4, "no definition levels");
+  std::memcpy(&levels_size, body.data(), 4);
+  require(levels_size <= body.size() - 4, "definition levels past the page");
+  std::vector<uint32_t> defined;
+  require(s3dest::parquet::rle_hybrid_decode(body.substr(4, levels_size), 1, count, defined), "levels");
+  body.remove_prefix(4 + levels_size);
+  return defined;
+}
+
+// The `present` values of a data page body, PLAIN or as indices into `dictionary`.
+inline std::vector<std::string> page_values(const Thrift& data_header, std::string_view body, const ColumnShape& shape,
+                                            size_t present, const std::vector<std::string>& dictionary) {
+  if (data_header.at(2).i != 8) {
+    require(data_header.at(2).i == 0, "encoding neither PLAIN nor RLE_DICTIONARY");
+    return plain_values(shape.type, shape.type_length, body, present);
+  }
+  require(!body.empty(), "no bit width");  // RLE_DICTIONARY
+  const int width = static_cast<uint8_t>(body[0]);
+  std::vector<uint32_t> indices;
+  require(s3dest::parquet::rle_hybrid_decode(body.substr(1), width, present, indices), "indices");
+  std::vector<std::string> values;
+  for (const uint32_t index : indices) values.push_back(dictionary.at(index));
+  return values;
+}
+
+// Appends a data page's values to `column`; returns how many it holds, nulls included.
+inline size_t read_data_page(const Thrift& data_header, std::string_view body, const ColumnShape& shape,
+                             const std::vector<std::string>& dictionary, ColumnValues& column) {
+  const auto count = static_cast<size_t>(data_header.at(1).i);
+  const std::vector<uint32_t> defined = definition_levels(body, shape.optional, count);
+  size_t present = 0;
+  for (const uint32_t d : defined) present += d;
+  const std::vector<std::string> values = page_values(data_header, body, shape, present, dictionary);
+  size_t next = 0;
+  for (const uint32_t d : defined) {
+    if (d) column.emplace_back(values[next++]);
+    else column.emplace_back(std::nullopt);
+  }
+  return count;
+}
+
+// Reads the pages of one column chunk (ColumnMetaData `meta`) into `column`, and their
+// headers into `page_headers`.
+inline void read_column_chunk(std::string_view file, const Thrift& meta, const ColumnShape& shape,
+                              ColumnValues& column, std::vector<Thrift>& page_headers) {
+  const int codec = static_cast<int>(meta.at(4).i);
+  int64_t at = meta.has(11) ? meta.at(11).i : meta.at(9).i;
+  const int64_t end = at + meta.at(7).i;
+  std::vector<std::string> dictionary;
+  int64_t values_read = 0;
+  while (at < end) {
+    const std::string_view rest = file.substr(static_cast<size_t>(at));
+    ThriftDecoder decoder(rest);
+    const Thrift header = decoder.read_struct();
+    page_headers.push_back(header);
+    const size_t header_size = decoder.consumed(rest);
+    const auto compressed_size = static_cast<size_t>(header.at(3).i);
+    const std::string page = decompress(codec, rest.substr(header_size, compressed_size),
+                                        static_cast<size_t>(header.at(2).i));
+    at += static_cast<int64_t>(header_size + compressed_size);
+    if (header.at(1).i == 2) {  // dictionary page
+      dictionary = plain_values(shape.type, shape.type_length, page, static_cast<size_t>(header.at(7).at(1).i));
+      continue;
+    }
+    values_read += static_cast<int64_t>(read_data_page(header.at(5), page, shape, dictionary, column));
+  }
+  require(at == end, "pages overrun their column chunk");
+  require(values_read == meta.at(5).i, "num_values differs from the pages'");
+}
+
+inline ParquetFile read_parquet(const std::string& file) {
+  ParquetFile result;
+  result.footer = read_footer(file);
   const std::vector<Thrift>& schema = result.footer.at(2).list;
   const size_t num_columns = schema.size() - 1;
   result.columns.resize(num_columns);
   for (const Thrift& row_group : result.footer.at(4).list) {
     for (size_t c = 0; c < num_columns; ++c) {
-      const Thrift& element = schema[c + 1];
-      const bool optional = element.at(3).i == 1;
-      const int type = static_cast<int>(element.at(1).i);
-      const int type_length = element.has(2) ? static_cast<int>(element.at(2).i) : 0;
-      const Thrift& meta = row_group.at(1).list[c].at(3);
-      const int codec = static_cast<int>(meta.at(4).i);
-      int64_t at = meta.has(11) ? meta.at(11).i : meta.at(9).i;
-      const int64_t end = at + meta.at(7).i;
-      std::vector<std::string> dictionary;
-      int64_t values_read = 0;
-      while (at < end) {
-        const std::string_view rest = std::string_view(file).substr(static_cast<size_t>(at));
-        ThriftDecoder decoder(rest);
-        const Thrift header = decoder.read_struct();
-        result.page_headers.push_back(header);
-        const size_t header_size = decoder.consumed(rest);
-        const auto compressed_size = static_cast<size_t>(header.at(3).i);
-        const std::string page = decompress(codec, rest.substr(header_size, compressed_size),
-                                            static_cast<size_t>(header.at(2).i));
-        at += static_cast<int64_t>(header_size + compressed_size);
-        if (header.at(1).i == 2) {  // dictionary page
-          dictionary = plain_values(type, type_length, page, static_cast<size_t>(header.at(7).at(1).i));
-          continue;
-        }
-        const Thrift& data_header = header.at(5);
-        const auto count = static_cast<size_t>(data_header.at(1).i);
-        std::string_view body = page;
-        std::vector<uint32_t> defined(count, 1);
-        if (optional) {
-          uint32_t levels_size;
-          require(body.size() >= 4, "no definition levels");
-          std::memcpy(&levels_size, body.data(), 4);
-          require(levels_size <= body.size() - 4, "definition levels past the page");
-          defined.clear();
-          require(s3dest::parquet::rle_hybrid_decode(body.substr(4, levels_size), 1, count, defined), "levels");
-          body.remove_prefix(4 + levels_size);
-        }
-        size_t present = 0;
-        for (const uint32_t d : defined) present += d;
-        std::vector<std::string> values;
-        if (data_header.at(2).i == 8) {  // RLE_DICTIONARY
-          require(!body.empty(), "no bit width");
-          const int width = static_cast<uint8_t>(body[0]);
-          std::vector<uint32_t> indices;
-          require(s3dest::parquet::rle_hybrid_decode(body.substr(1), width, present, indices), "indices");
-          for (const uint32_t index : indices) values.push_back(dictionary.at(index));
-        } else {
-          require(data_header.at(2).i == 0, "encoding neither PLAIN nor RLE_DICTIONARY");
-          values = plain_values(type, type_length, body, present);
-        }
-        size_t next = 0;
-        for (const uint32_t d : defined) {
-          if (d) result.columns[c].emplace_back(values[next++]);
-          else result.columns[c].emplace_back(std::nullopt);
-        }
-        values_read += static_cast<int64_t>(count);
-      }
-      require(at == end, "pages overrun their column chunk");
-      require(values_read == meta.at(5).i, "num_values differs from the pages'");
+      const ColumnShape shape = column_shape(schema[c + 1]);
+      read_column_chunk(file, row_group.at(1).list[c].at(3), shape, result.columns[c], result.page_headers);
     }
   }
   return result;

@@ -59,9 +59,13 @@ function avroRecords(file) {
 
 const suite = suiteSetup('s3dest-encode-', { duck: true, sample: { rows: 20000, days: 3, accounts: 3 } });
 
-test('links neither libcurl nor OpenSSL', () => {
+test('links neither libcurl nor OpenSSL, and is under 1.5 MB stripped', () => {
   const r = spawnSync('ldd', [ENCODE], { encoding: 'utf8' });
   assert.doesNotMatch(r.stdout, /libcurl|libssl|libcrypto/, r.stdout);
+  const stripped = path.join(suite.dir, 's3dest-encode.stripped');
+  const s = spawnSync('strip', ['-o', stripped, ENCODE], { encoding: 'utf8' });
+  assert.equal(s.status, 0, s.stderr);
+  assert.ok(fs.statSync(stripped).size < 1_500_000, `s3dest-encode is ${fs.statSync(stripped).size} bytes stripped`);
 });
 
 for (const format of ['csv', 'csv+gzip', 'json', 'json+gzip', 'parquet', 'avro']) {

@@ -25,6 +25,7 @@
 #include "s3dest/aws/signing_key.hpp"
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/hex.hpp"
+#include "s3dest/core/numbers.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/crypto/digest.hpp"
 #include "s3dest/crypto/hmac.hpp"
@@ -218,10 +219,10 @@ inline std::string format_amz_date(int64_t unix_seconds) {
   const CivilDateTime t = civil_from_micros(unix_seconds * kMicrosPerSecond);
   std::string out;
   out.reserve(16);
-  s3dest::detail::append_fixed(out, t.date.year, 4);
-  for (const unsigned v : {t.date.month, t.date.day}) s3dest::detail::append_fixed(out, v, 2);
+  append_zero_padded(out, t.date.year, 4);
+  for (const unsigned v : {t.date.month, t.date.day}) append_zero_padded(out, v, 2);
   out.push_back('T');
-  for (const unsigned v : {t.hour, t.minute, t.second}) s3dest::detail::append_fixed(out, v, 2);
+  for (const unsigned v : {t.hour, t.minute, t.second}) append_zero_padded(out, v, 2);
   out.push_back('Z');
   return out;
 }

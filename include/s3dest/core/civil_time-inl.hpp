@@ -1,6 +1,7 @@
 #pragma once
 
 #include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/numbers.hpp"
 
 namespace s3dest {
 namespace detail {
@@ -17,45 +18,14 @@ inline bool read_digits(std::string_view text, size_t pos, size_t count, unsigne
   return true;
 }
 
-constexpr bool is_leap_year(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-constexpr unsigned days_in_month(int64_t y, unsigned m) {
-  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap_year(y) ? 29 : kDays[m - 1];
-}
-
-inline bool is_date_separator(char c) { return c == '-' || c == '/' || c == '.'; }
-
 // The date at the start of `text`: "YYYY-MM-DD", or '/' or '.' in both places.
 inline std::optional<CivilDate> parse_civil_date(std::string_view text) {
   unsigned y, m, d;
-  if (text.size() < 10 || !is_date_separator(text[4]) || text[7] != text[4]) return std::nullopt;
+  if (!has_date_shape(text)) return std::nullopt;
   if (!read_digits(text, 0, 4, y) || !read_digits(text, 5, 2, m) || !read_digits(text, 8, 2, d))
     return std::nullopt;
   if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return std::nullopt;
   return CivilDate{y, m, d};
-}
-
-// Writes `value` as at least `width` digits (zero padded) at `p`; returns the end.
-inline char* write_fixed(char* p, int64_t value, int width) {
-  if (value < 0) {
-    *p++ = '-';
-    value = -value;
-  }
-  char digits[20];
-  int n = 0;
-  auto v = static_cast<uint64_t>(value);
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0 || n < width);
-  while (n > 0) *p++ = digits[--n];
-  return p;
-}
-
-inline void append_fixed(std::string& out, int64_t value, int width) {
-  char buf[24];
-  out.append(buf, write_fixed(buf, value, width));
 }
 
 // Dates and times are formatted on every row of csv and json output: write the common
@@ -71,7 +41,7 @@ inline char* write_civil_date(char* p, const CivilDate& d) {
     p = write_two(p, static_cast<unsigned>(d.year / 100));
     p = write_two(p, static_cast<unsigned>(d.year % 100));
   } else {
-    p = write_fixed(p, d.year, 4);
+    p = write_zero_padded(p, d.year, 4);
   }
   *p++ = '-';
   p = write_two(p, d.month);
@@ -86,6 +56,11 @@ inline void append_civil_date(std::string& out, const CivilDate& d) {
 
 }  // namespace detail
 
+inline bool has_date_shape(std::string_view text) {
+  const auto is_date_separator = [](char c) { return c == '-' || c == '/' || c == '.'; };
+  return text.size() >= 10 && is_date_separator(text[4]) && text[7] == text[4];
+}
+
 inline std::optional<int32_t> parse_date(std::string_view text) {
   if (text.size() != 10) return std::nullopt;
   const auto d = detail::parse_civil_date(text);
@@ -93,25 +68,18 @@ inline std::optional<int32_t> parse_date(std::string_view text) {
   return static_cast<int32_t>(days_from_civil(*d));
 }
 
-namespace detail {
-
-// The offset at text[pos...] to its end, in seconds east of UTC: Z, z, UTC, +hh, +hhmm or
-// +hh:mm (or -), maybe after one space; nothing at all is UTC.
-inline std::optional<int64_t> parse_utc_offset(std::string_view text, size_t pos) {
-  if (pos == text.size()) return 0;
-  if (text[pos] == ' ') ++pos;
-  const std::string_view rest = text.substr(pos);
-  if (rest == "Z" || rest == "z" || rest == "UTC") return 0;
-  if (rest.empty() || (rest[0] != '+' && rest[0] != '-')) return std::nullopt;
+inline std::optional<int64_t> parse_utc_offset(std::string_view text) {
+  if (text.empty()) return 0;
+  if (text[0] == ' ') text.remove_prefix(1);
+  if (text == "Z" || text == "z" || text == "UTC") return 0;
+  if (text.empty() || (text[0] != '+' && text[0] != '-')) return std::nullopt;
   unsigned oh = 0, om = 0;
-  const bool hours = read_digits(rest, 1, 2, oh);
-  const bool fits = hours && (rest.size() == 3 || (rest.size() == 5 && read_digits(rest, 3, 2, om)) ||
-                              (rest.size() == 6 && rest[3] == ':' && read_digits(rest, 4, 2, om)));
+  const bool hours = detail::read_digits(text, 1, 2, oh);
+  const bool fits = hours && (text.size() == 3 || (text.size() == 5 && detail::read_digits(text, 3, 2, om)) ||
+                              (text.size() == 6 && text[3] == ':' && detail::read_digits(text, 4, 2, om)));
   if (!fits || oh > 23 || om > 59) return std::nullopt;
-  return (rest[0] == '-' ? -1 : 1) * static_cast<int64_t>(oh * 3600 + om * 60);
+  return (text[0] == '-' ? -1 : 1) * static_cast<int64_t>(oh * 3600 + om * 60);
 }
-
-}  // namespace detail
 
 inline std::optional<int64_t> parse_timestamp(std::string_view text) {
   const auto date = detail::parse_civil_date(text);
@@ -145,7 +113,7 @@ inline std::optional<int64_t> parse_timestamp(std::string_view text) {
     if (digits == 0 || digits > 9) return std::nullopt;
     for (size_t i = digits; i < 6; ++i) micros *= 10;
   }
-  const auto offset_seconds = detail::parse_utc_offset(text, pos);
+  const auto offset_seconds = parse_utc_offset(text.substr(pos));
   if (!offset_seconds) return std::nullopt;
   const int64_t seconds = days_from_civil(*date) * 86400 + h * 3600 + mi * 60 + s - *offset_seconds;
   return seconds * kMicrosPerSecond + micros;
@@ -167,7 +135,7 @@ inline void append_timestamp(std::string& out, int64_t micros) {
   p = detail::write_two(p, t.second);
   if (t.microsecond != 0) {
     *p++ = '.';
-    p = detail::write_fixed(p, t.microsecond, 6);
+    p = write_zero_padded(p, t.microsecond, 6);
   }
   *p++ = 'Z';
   out.append(buf, p);

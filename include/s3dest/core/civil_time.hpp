@@ -35,6 +35,14 @@ constexpr int64_t days_from_civil(CivilDate d) {
   return era * 146097 + doe - 719468;
 }
 
+constexpr bool is_leap_year(int64_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+// Days in `month` (1..12) of `year`.
+constexpr unsigned days_in_month(int64_t year, unsigned month) {
+  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && is_leap_year(year) ? 29 : kDays[month - 1];
+}
+
 constexpr CivilDate civil_from_days(int64_t z) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -66,6 +74,15 @@ inline CivilDateTime civil_from_micros(int64_t micros) {
 // "YYYY-MM-DD", "YYYY/MM/DD" or "YYYY.MM.DD" (four-digit year first, so the order of
 // month and day is never guessed) to days since the epoch; nullopt if not a real date.
 std::optional<int32_t> parse_date(std::string_view text);
+
+// Whether `text` is shaped like the start of parse_date's forms: ten characters or more,
+// the same separator ('-', '/' or '.') at positions 4 and 7. A cheap test that rules out
+// most text before parse_date or parse_timestamp is tried.
+bool has_date_shape(std::string_view text);
+
+// A UTC offset in seconds east of UTC: Z, z, UTC, +hh, +hhmm or +hh:mm (or -), maybe after
+// one space; empty text is UTC (0). nullopt for anything else.
+std::optional<int64_t> parse_utc_offset(std::string_view text);
 
 // A timestamp as databases and RFC 3339 write it, to UTC microseconds:
 //

@@ -19,6 +19,30 @@ inline void append_int(std::string& out, int64_t value) {
   out.append(buf, r.ptr);
 }
 
+// `value` zero-padded to at least `width` (at most 20) digits after any '-' ("2024", "07",
+// "000250"): the fixed-width fields of dates, times and object keys. write_zero_padded
+// writes at `p`, which has room for 21 bytes, and returns the end.
+inline char* write_zero_padded(char* p, int64_t value, int width) {
+  if (value < 0) {
+    *p++ = '-';
+    value = -value;
+  }
+  char digits[20];
+  int n = 0;
+  auto v = static_cast<uint64_t>(value);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0 || n < width);
+  while (n > 0) *p++ = digits[--n];
+  return p;
+}
+
+inline void append_zero_padded(std::string& out, int64_t value, int width) {
+  char buf[24];
+  out.append(buf, write_zero_padded(buf, value, width));
+}
+
 // Shortest round-trip form ("0.1", "1e+300", "-0"), and "nan", "inf", "-inf" for the
 // values that are not finite (what csv readers, DuckDB and pandas among them, read back).
 inline void append_double(std::string& out, double value) {

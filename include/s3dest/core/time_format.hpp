@@ -104,6 +104,81 @@ inline bool read_month_name(std::string_view text, size_t& pos, bool full, unsig
   return false;
 }
 
+// What a format has read of a time so far.
+struct TimeFields {
+  unsigned year = 0, month = 1, day = 1, yday = 0, hour = 0, minute = 0, second = 0;
+  bool pm = false, has_meridiem = false;
+  int64_t micros = 0, offset_seconds = 0;
+};
+
+// Reads the value of the directive %`directive` at text[pos...] into `fields`; false if
+// the text does not match. `rest` is the format after the directive: a %z offset runs to
+// the next character it wants.
+inline bool read_directive(char directive, std::string_view rest, std::string_view text, size_t& pos,
+                           TimeFields& fields) {
+  switch (directive) {
+    case 'Y': return read_number(text, pos, 4, 4, fields.year);
+    case 'm': return read_number(text, pos, 1, 2, fields.month);
+    case 'e':
+      if (pos < text.size() && text[pos] == ' ') ++pos;
+      [[fallthrough]];
+    case 'd': return read_number(text, pos, 1, 2, fields.day);
+    case 'j': return read_number(text, pos, 1, 3, fields.yday) && fields.yday >= 1;
+    case 'b': return read_month_name(text, pos, false, fields.month);
+    case 'B': return read_month_name(text, pos, true, fields.month);
+    case 'H': return read_number(text, pos, 1, 2, fields.hour) && fields.hour <= 23;
+    case 'I': return read_number(text, pos, 1, 2, fields.hour) && fields.hour >= 1 && fields.hour <= 12;
+    case 'M': return read_number(text, pos, 1, 2, fields.minute) && fields.minute <= 59;
+    case 'S': return read_number(text, pos, 1, 2, fields.second) && fields.second <= 59;
+    case 'p': {
+      const bool ok = pos + 2 <= text.size() && (text[pos + 1] | 0x20) == 'm' &&
+                      ((text[pos] | 0x20) == 'a' || (text[pos] | 0x20) == 'p');
+      if (!ok) return false;
+      fields.pm = (text[pos] | 0x20) == 'p';
+      fields.has_meridiem = true;
+      pos += 2;
+      return true;
+    }
+    case 'f': {
+      size_t digits = 0;
+      for (; pos < text.size() && is_ascii_digit(text[pos]); ++pos, ++digits) {
+        if (digits < 6) fields.micros = fields.micros * 10 + (text[pos] - '0');
+        else if (text[pos] != '0') return false;  // a digit past microseconds would be lost
+      }
+      for (size_t d = digits; d < 6; ++d) fields.micros *= 10;
+      return digits >= 1 && digits <= 9;
+    }
+    case 'z': {
+      const size_t end = std::min(rest.empty() ? text.size() : text.find(rest[0], pos + 1), text.size());
+      const auto offset = parse_utc_offset(text.substr(pos, end - pos));
+      if (!offset) return false;
+      fields.offset_seconds = *offset;
+      pos = end;
+      return true;
+    }
+    case '%': return pos < text.size() && text[pos++] == '%';
+    default: return false;
+  }
+}
+
+// The UTC microseconds of what a format read; nullopt for a day that does not exist.
+inline std::optional<int64_t> micros_of(TimeFields fields) {
+  if (fields.has_meridiem) fields.hour = fields.hour % 12 + (fields.pm ? 12 : 0);
+  int64_t days;
+  if (fields.yday != 0) {
+    if (fields.yday > (is_leap_year(fields.year) ? 366u : 365u)) return std::nullopt;
+    days = days_from_civil(CivilDate{fields.year, 1, 1}) + static_cast<int64_t>(fields.yday) - 1;
+  } else {
+    const bool real_day = fields.month >= 1 && fields.month <= 12 && fields.day >= 1 &&
+                          fields.day <= days_in_month(fields.year, fields.month);
+    if (!real_day) return std::nullopt;
+    days = days_from_civil(CivilDate{fields.year, fields.month, fields.day});
+  }
+  const int64_t seconds = days * 86400 + int64_t{fields.hour} * 3600 + int64_t{fields.minute} * 60 + fields.second -
+                          fields.offset_seconds;
+  return seconds * 1000000 + fields.micros;
+}
+
 }  // namespace detail
 
 inline std::optional<std::string> check_time_format(std::string_view format) {
@@ -133,9 +208,7 @@ inline std::optional<std::string> check_time_format(std::string_view format) {
 }
 
 inline std::optional<int64_t> parse_time_with_format(std::string_view text, std::string_view format) {
-  unsigned year = 0, month = 1, day = 1, yday = 0, hour = 0, minute = 0, second = 0;
-  bool pm = false, has_meridiem = false;
-  int64_t micros = 0, offset_seconds = 0;
+  detail::TimeFields fields;
   size_t pos = 0;
   for (size_t i = 0; i < format.size(); ++i) {
     const char f = format[i];
@@ -149,69 +222,11 @@ inline std::optional<int64_t> parse_time_with_format(std::string_view text, std:
       ++pos;
       continue;
     }
-    bool ok = true;
-    switch (format[++i]) {
-      case 'Y': ok = detail::read_number(text, pos, 4, 4, year); break;
-      case 'm': ok = detail::read_number(text, pos, 1, 2, month); break;
-      case 'e':
-        if (pos < text.size() && text[pos] == ' ') ++pos;
-        [[fallthrough]];
-      case 'd': ok = detail::read_number(text, pos, 1, 2, day); break;
-      case 'j': ok = detail::read_number(text, pos, 1, 3, yday) && yday >= 1; break;
-      case 'b': ok = detail::read_month_name(text, pos, false, month); break;
-      case 'B': ok = detail::read_month_name(text, pos, true, month); break;
-      case 'H': ok = detail::read_number(text, pos, 1, 2, hour) && hour <= 23; break;
-      case 'I': ok = detail::read_number(text, pos, 1, 2, hour) && hour >= 1 && hour <= 12; break;
-      case 'M': ok = detail::read_number(text, pos, 1, 2, minute) && minute <= 59; break;
-      case 'S': ok = detail::read_number(text, pos, 1, 2, second) && second <= 59; break;
-      case 'p': {
-        ok = pos + 2 <= text.size() && (text[pos + 1] | 0x20) == 'm' &&
-             ((text[pos] | 0x20) == 'a' || (text[pos] | 0x20) == 'p');
-        if (ok) {
-          pm = (text[pos] | 0x20) == 'p';
-          has_meridiem = true;
-          pos += 2;
-        }
-        break;
-      }
-      case 'f': {
-        size_t digits = 0;
-        for (; pos < text.size() && detail::is_ascii_digit(text[pos]); ++pos, ++digits) {
-          if (digits < 6) micros = micros * 10 + (text[pos] - '0');
-          else if (text[pos] != '0') return std::nullopt;  // a digit past microseconds would be lost
-        }
-        ok = digits >= 1 && digits <= 9;
-        for (size_t d = digits; d < 6; ++d) micros *= 10;
-        break;
-      }
-      case 'z': {
-        // The offset runs to the next character the format wants, or to the end.
-        const size_t end = i + 1 < format.size() ? text.find(format[i + 1], pos + 1) : text.size();
-        const auto offset = detail::parse_utc_offset(text.substr(0, std::min(end, text.size())), pos);
-        ok = offset.has_value();
-        if (ok) {
-          offset_seconds = *offset;
-          pos = std::min(end, text.size());
-        }
-        break;
-      }
-      case '%': ok = pos < text.size() && text[pos++] == '%'; break;
-      default: ok = false;
-    }
-    if (!ok) return std::nullopt;
+    ++i;
+    if (!detail::read_directive(format[i], format.substr(i + 1), text, pos, fields)) return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  if (has_meridiem) hour = hour % 12 + (pm ? 12 : 0);
-  int64_t days;
-  if (yday != 0) {
-    if (yday > (detail::is_leap_year(year) ? 366u : 365u)) return std::nullopt;
-    days = days_from_civil(CivilDate{year, 1, 1}) + static_cast<int64_t>(yday) - 1;
-  } else {
-    if (month < 1 || month > 12 || day < 1 || day > detail::days_in_month(year, month)) return std::nullopt;
-    days = days_from_civil(CivilDate{year, month, day});
-  }
-  const int64_t seconds = days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset_seconds;
-  return seconds * 1000000 + micros;
+  return detail::micros_of(fields);
 }
 
 inline std::optional<int64_t> parse_epoch(std::string_view text, EpochUnit unit) {

@@ -424,7 +424,7 @@ inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
   }
   const CivilDateTime now = civil_from_micros(options.run_start_micros);
   const auto set_fixed = [&](TemplateVar var, int64_t number, int width) {
-    detail::append_fixed(values[static_cast<size_t>(var)], number, width);
+    append_zero_padded(values[static_cast<size_t>(var)], number, width);
   };
   set_fixed(TemplateVar::YYYY_today, now.date.year, 4);
   set_fixed(TemplateVar::MM_today, now.date.month, 2);
@@ -458,11 +458,11 @@ inline void KeyLayout::render_with_chunk_text(const KeyParts& parts, std::string
     assert(parts.record_day && "KeyParts::record_day is required when the layout partitions");
     assert(*parts.record_day >= kFirstRecordDay && *parts.record_day <= kLastRecordDay);
     const CivilDate date = civil_from_days(parts.record_day.value_or(0));
-    detail::append_fixed(digits, date.year, 4);
+    append_zero_padded(digits, date.year, 4);
     month_at = digits.size();
-    detail::append_fixed(digits, date.month, 2);
+    append_zero_padded(digits, date.month, 2);
     day_at = digits.size();
-    detail::append_fixed(digits, date.day, 2);
+    append_zero_padded(digits, date.day, 2);
     chunk_at = digits.size();
     const std::string_view view(digits);
     values.set(TemplateVar::YYYY, view.substr(0, month_at));

@@ -93,7 +93,7 @@ inline ValueKind kind_of_json_string(std::string_view text) {
   // JSON has no NaN or infinity, so writers put them in strings: numbers still.
   if (parse_non_finite(text)) return ValueKind::real;
   // Cheap shape test first: most strings are not dates.
-  if (text.size() < 10 || !detail::is_date_separator(text[4]) || text[7] != text[4]) return ValueKind::text;
+  if (!has_date_shape(text)) return ValueKind::text;
   if (text.size() == 10) return parse_date(text) ? ValueKind::date : ValueKind::text;
   return parse_timestamp(text) ? ValueKind::timestamp : ValueKind::text;
 }

@@ -17,6 +17,7 @@
 
 #include "s3dest/core/hex.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/text.hpp"
 #include "s3dest/http/exchange.hpp"
 
 namespace s3dest::aws {
@@ -115,13 +116,6 @@ inline void append_percent(std::string& out, unsigned char b) {
   // SigV4 wants upper-case hex here (and lower-case in hashes and signatures).
   out.push_back('%');
   append_hex_digits(out, b, 2, HexCase::upper);
-}
-
-inline std::string to_lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 // The segments of `path` after removing "." and ".." and empty ones, as "/a/b" (or "/"),
@@ -269,7 +263,7 @@ inline Result<CanonicalHeaders> canonical_headers(const std::vector<http::HttpHe
         return usage_error("header " + h.name +
                            " holds a control character (CR, LF or another): a header value is one line of text");
     }
-    std::string name = detail::to_lower_ascii(h.name);
+    std::string name = to_lower_ascii(h.name);
     if (is_unsigned_header(name)) continue;
     entries.push_back({std::move(name), http::fold_header_value(h.value)});
   }

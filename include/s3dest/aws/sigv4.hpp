@@ -37,6 +37,9 @@ inline constexpr std::string_view kSigningAlgorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 // A presigned URL lasts at most seven days: SigV4 refuses a longer X-Amz-Expires.
 inline constexpr int64_t kMaxPresignSeconds = 7 * 24 * 3600;
+// The last second X-Amz-Date can name, 9999-12-31T23:59:59Z: it has four digits for the
+// year. Signing times run from 0 to this.
+inline constexpr int64_t kLastAmzSecond = 253402300799;
 
 // What varies between signatures besides the request and the keys.
 struct SigningConfig {
@@ -97,18 +100,19 @@ Result<PresignedRequest> presign_request(const SignableRequest& request, const C
 // The lower-case hex SHA-256 of a body, as payload_hash wants it.
 std::string payload_sha256(std::string_view body);
 
-// "YYYYMMDDTHHMMSSZ" (X-Amz-Date) from Unix seconds (0 to 253402300799, the end of year
-// 9999), and back; nullopt for text that is not such a time.
+// "YYYYMMDDTHHMMSSZ" (X-Amz-Date) from Unix seconds (0 to kLastAmzSecond), and back;
+// nullopt for text that is not such a time.
 std::string format_amz_date(int64_t unix_seconds);
 std::optional<int64_t> parse_amz_date(std::string_view text);
+
+// The credential scope, "20150830/us-east-1/s3/aws4_request": the X-Amz-Date's day, the
+// config's region and service. Both signatures and streaming chunk signatures name it.
+std::string credential_scope(std::string_view amz_date, const SigningConfig& config);
 
 }  // namespace s3dest::aws
 
 namespace s3dest::aws {
 namespace detail {
-
-// 9999-12-31T23:59:59Z: X-Amz-Date has four digits for the year.
-inline constexpr int64_t kLastAmzSecond = 253402300799;
 
 inline constexpr std::string_view kSigningQueryParameters[] = {
     "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",           "X-Amz-Expires",
@@ -196,11 +200,11 @@ inline SignatureSteps sign_steps(const SignableRequest& request, const Canonical
   return steps;
 }
 
+}  // namespace detail
+
 inline std::string credential_scope(std::string_view amz_date, const SigningConfig& config) {
   return std::string(amz_date.substr(0, 8)) + "/" + config.region + "/" + config.service + "/aws4_request";
 }
-
-}  // namespace detail
 
 inline SigningConfig s3_signing_config(std::string region, int64_t time) {
   SigningConfig config;
@@ -276,7 +280,7 @@ inline Result<HeaderSignature> sign_request(const SignableRequest& request, cons
   HeaderSignature out;
   static_cast<SignatureSteps&>(out) =
       detail::sign_steps(request, headers, parse_query(request.query), credentials, config, payload_hash, amz_date,
-                         detail::credential_scope(amz_date, config));
+                         credential_scope(amz_date, config));
   out.authorization = std::string(kSigningAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
                       out.credential_scope + ", SignedHeaders=" + out.signed_headers + ", Signature=" + out.signature;
   out.headers = std::move(added);
@@ -299,7 +303,7 @@ inline Result<PresignedRequest> presign_request(const SignableRequest& request, 
 
   const std::string amz_date = format_amz_date(config.time);
   const std::string payload_hash = config.payload_hash.empty() ? payload_sha256("") : config.payload_hash;
-  std::string scope = detail::credential_scope(amz_date, config);
+  std::string scope = credential_scope(amz_date, config);
   // The signed header names go into the query, so they are worked out first.
   S3DEST_ASSIGN_OR_RETURN(const CanonicalHeaders headers, canonical_headers(request.headers));
   const bool token = !credentials.session_token.empty();

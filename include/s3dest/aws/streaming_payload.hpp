@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "s3dest/aws/sigv4.hpp"
+#include "s3dest/core/text.hpp"
 
 namespace s3dest::aws {
 
@@ -162,7 +163,7 @@ inline Status prepare_signed_streaming(SignableRequest& request, SigningConfig& 
 inline Status prepare_unsigned_streaming_with_trailer(SignableRequest& request, SigningConfig& config,
                                                       uint64_t decoded_length, uint64_t chunk_size,
                                                       std::string_view checksum_header, size_t checksum_value_size) {
-  const std::string name = detail::to_lower_ascii(checksum_header);
+  const std::string name = to_lower_ascii(checksum_header);
   if (name.rfind("x-amz-checksum-", 0) != 0 || name.size() == 15 || !http::is_token(name))
     return usage_error("the trailer of an unsigned streaming upload is an x-amz-checksum-* header (such as "
                        "x-amz-checksum-crc32c), not \"" + std::string(checksum_header) + "\"");
@@ -179,11 +180,11 @@ inline Result<ChunkSigner> ChunkSigner::start(const Credentials& credentials, co
       seed_signature.find_first_not_of("0123456789abcdef") != std::string_view::npos)
     return usage_error("the seed signature must be the request's signature: 64 lower-case hex digits");
   if (credentials.secret_access_key.empty()) return usage_error("no secret access key to sign chunks with");
-  if (config.time < 0 || config.time > detail::kLastAmzSecond)
+  if (config.time < 0 || config.time > kLastAmzSecond)
     return usage_error("the signing time must lie between 1970 and 9999");
   ChunkSigner signer;
   signer.amz_date_ = format_amz_date(config.time);
-  signer.scope_ = detail::credential_scope(signer.amz_date_, config);
+  signer.scope_ = credential_scope(signer.amz_date_, config);
   signer.key_ = signing_key_cache().get(credentials.secret_access_key, std::string_view(signer.amz_date_).substr(0, 8),
                                         config.region, config.service);
   signer.previous_ = std::string(seed_signature);
@@ -228,7 +229,7 @@ inline void append_unsigned_chunk(std::string& out, std::string_view chunk) {
 inline void append_final_chunk_with_trailer(std::string& out, std::string_view checksum_header,
                                             std::string_view checksum_value) {
   out += "0\r\n";
-  out += detail::to_lower_ascii(checksum_header);
+  out += to_lower_ascii(checksum_header);
   out.push_back(':');
   out.append(checksum_value);
   out += "\r\n\r\n";

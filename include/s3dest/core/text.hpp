@@ -1,4 +1,4 @@
-// Small string helpers shared by messages and config checks.
+// Small string helpers shared by messages, config checks and the signer.
 #pragma once
 
 #include <algorithm>
@@ -37,6 +37,15 @@ std::string nearest_name(std::string_view word, const Names& candidates) {
     }
   }
   return best;
+}
+
+// `text` with A-Z in lower case; other bytes as they are (header names, SigV4's canonical
+// forms).
+inline std::string to_lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
 }
 
 // "a, b or c"

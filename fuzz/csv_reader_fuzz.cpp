@@ -2,7 +2,7 @@
 // output equals the row written.
 #include "fuzz_input.hpp"
 #include "s3dest/format/csv_encoder.hpp"
-#include "s3dest/table/row_reader.hpp"
+#include "s3dest/table/open_row_reader.hpp"
 
 #include <cstdlib>
 

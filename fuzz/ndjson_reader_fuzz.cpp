@@ -3,7 +3,7 @@
 #include "fuzz_input.hpp"
 #include "s3dest/format/csv_encoder.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"
-#include "s3dest/table/row_reader.hpp"
+#include "s3dest/table/open_row_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   s3dest::ReaderOptions options;

@@ -16,7 +16,7 @@
 
 #include "s3dest/core/byte_source.hpp"
 #include "s3dest/format/text_values.hpp"
-#include "s3dest/table/row_reader.hpp"
+#include "s3dest/table/open_row_reader.hpp"
 #include "s3dest/table/schema_file.hpp"
 
 namespace test_helpers {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "s3dest/table/row_reader.hpp"
+#include "s3dest/table/open_row_reader.hpp"
 #include "s3dest/table/type_inference.hpp"
 
 using namespace s3dest;

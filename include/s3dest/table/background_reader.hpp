@@ -20,8 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include "s3dest/core/byte_source.hpp"
 #include "s3dest/core/little_endian.hpp"
 #include "s3dest/core/stop_flag.hpp"
+#include "s3dest/table/input_window.hpp"
+#include "s3dest/table/open_row_reader.hpp"
 #include "s3dest/table/row_reader.hpp"
 
 namespace s3dest {
@@ -308,7 +311,7 @@ inline Status BackgroundReader::cut_blocks(ByteSource& source) {
     size_t last_newline = std::string::npos;
     while (!end && (block.bytes.size() < block_bytes_ || last_newline == std::string::npos)) {
       if (last_newline == std::string::npos && block.bytes.size() > options_.max_line_bytes) {
-        return detail::line_too_long_error(options_.max_line_bytes)
+        return line_too_long_error(options_.max_line_bytes)
             .prefixed(source.name() + ":" + std::to_string(lines_before + 1) + ": ");
       }
       const size_t old_size = block.bytes.size();

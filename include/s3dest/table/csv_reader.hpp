@@ -16,7 +16,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "s3dest/core/byte_source.hpp"
+#include "s3dest/table/input_window.hpp"
+#include "s3dest/table/reader_errors.hpp"
+#include "s3dest/table/row_arena.hpp"
 #include "s3dest/table/row_reader.hpp"
+#include "s3dest/table/type_inference.hpp"
+#include "s3dest/table/value_conversion.hpp"
 
 namespace s3dest {
 
@@ -35,24 +41,30 @@ class CsvReader final : public RowReader {
     bool quoted;
   };
   enum class Scan { record, end, need_more, failed };
+  // How a field ends: at a separator (another field follows), at the record's end (a line
+  // break, or the end of the input).
+  enum class FieldEnd { separator, record_end, need_more, failed };
 
   CsvReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
       : window_(std::move(source), options.max_line_bytes), errors_(window_.name(), options), separator_(options.csv_separator) {}
 
   Result<bool> read_record();
   Scan scan_record(Status& error);
+  FieldEnd scan_quoted_field(size_t& p, uint64_t& newlines, Status& error);
+  FieldEnd after_closing_quote(size_t& p, uint64_t newlines, Status& error);
+  FieldEnd scan_unquoted_field(size_t& p);
   Status read_header(const ReaderOptions& options);
   Status infer_types(const std::vector<std::string>& names, const ReaderOptions& options);
   Status check_field_count(size_t count, uint64_t line) const;
   Status convert_record(const Field* fields, size_t count, uint64_t line, Row& row);
 
-  detail::InputWindow window_;
-  detail::ValueErrors errors_;
+  InputWindow window_;
+  ReaderErrors errors_;
   char separator_;
   Schema schema_;
   std::vector<size_t> column_of_field_;  // header position -> schema column
   std::vector<size_t> required_;         // columns that may not be null
-  detail::RowArena arena_;
+  RowArena arena_;
 
   // The record just scanned: fields_ view the window or unescaped_ (fields with "").
   struct Span {
@@ -116,7 +128,7 @@ inline Result<std::unique_ptr<CsvReader>> CsvReader::open(std::unique_ptr<ByteSo
   const char sep = options.csv_separator;
   if (sep == '"' || sep == '\n' || sep == '\r' || sep == '\0')
     return usage_error("the csv separator cannot be a quote, a line break or NUL");
-  if (options.schema) S3DEST_TRY(detail::check_reader_schema(*options.schema));
+  if (options.schema) S3DEST_TRY(check_reader_schema(*options.schema));
   std::unique_ptr<CsvReader> reader(new CsvReader(std::move(source), options));
   S3DEST_TRY(reader->read_header(options));
   return reader;
@@ -230,10 +242,10 @@ inline Status CsvReader::convert_record(const Field* fields, size_t count, uint6
     if (!f.quoted && f.text.empty()) continue;  // null
     const size_t column = column_of_field_[i];
     const ColumnType& type = schema_.columns[column].type;
-    if (!detail::convert_text(f.text, type, row[column], arena_)) {
-      std::string problem = detail::value_problem(f.text, type);
+    if (!value_from_text(f.text, type, row[column], arena_)) {
+      std::string problem = value_problem(f.text, type);
       if (f.text.empty()) problem += " (for null, leave the field empty without quotes)";
-      return errors_.bad_value(line, schema_.columns[column], detail::quote_for_message(f.text), problem);
+      return errors_.bad_value(line, schema_.columns[column], quote_for_message(f.text), problem);
     }
   }
   for (size_t column : required_)
@@ -269,86 +281,15 @@ inline Result<bool> CsvReader::read_record() {
 inline CsvReader::Scan CsvReader::scan_record(Status& error) {
   const char* base = window_.data();
   const size_t start = window_.pos();
-  const size_t end = window_.size();
-  const bool eof = window_.eof();
-  const char sep = separator_;
-  if (start == end) return eof ? Scan::end : Scan::need_more;
+  if (start == window_.size()) return window_.eof() ? Scan::end : Scan::need_more;
   spans_.clear();
   unescaped_.clear();
   uint64_t newlines = 0;  // inside quoted fields
   size_t p = start;
-  for (;;) {
-    if (p < end && base[p] == '"') {
-      const uint64_t opening_line = line_ + newlines;
-      const size_t content = p + 1;
-      size_t q = content;
-      bool doubled = false;
-      for (;;) {
-        const void* found = std::memchr(base + q, '"', end - q);
-        if (found == nullptr) {
-          if (!eof) return Scan::need_more;
-          error = input_error(errors_.where(opening_line) +
-                              "a quoted field starts here and is never closed; close it with a "
-                              "quote, and double every quote inside it (\"\")");
-          return Scan::failed;
-        }
-        const size_t qi = static_cast<size_t>(static_cast<const char*>(found) - base);
-        if (qi + 1 == end && !eof) return Scan::need_more;  // a doubled quote may follow
-        newlines += static_cast<uint64_t>(std::count(base + q, base + qi, '\n'));
-        if (qi + 1 < end && base[qi + 1] == '"') {
-          if (!doubled) {
-            doubled = true;
-            spans_.push_back(Span{unescaped_.size(), 0, true, true});
-            unescaped_.append(base + content, qi + 1 - content);
-          } else {
-            unescaped_.append(base + q, qi + 1 - q);
-          }
-          q = qi + 2;
-          continue;
-        }
-        if (doubled) {
-          unescaped_.append(base + q, qi - q);
-          spans_.back().size = unescaped_.size() - spans_.back().offset;
-        } else {
-          spans_.push_back(Span{content, qi - content, true, false});
-        }
-        p = qi + 1;
-        break;
-      }
-      if (p == end) break;  // eof: the last record has no line break
-      const char c = base[p];
-      if (c == sep) {
-        ++p;
-        continue;
-      }
-      if (c == '\n') {
-        ++p;
-        break;
-      }
-      if (c == '\r' && p + 1 < end && base[p + 1] == '\n') {
-        p += 2;
-        break;
-      }
-      if (c == '\r' && p + 1 == end && !eof) return Scan::need_more;
-      error = input_error(errors_.where(line_ + newlines) + "unexpected " +
-                          detail::quote_for_message(std::string_view(base + p, 1)) +
-                          " after a quoted field's closing quote; quote the whole field and double "
-                          "every quote inside it (\"\")");
-      return Scan::failed;
-    }
-    // Unquoted: up to the separator or the line's end. A quote inside is kept as it is.
-    size_t q = detail::find_separator_or_newline(base, p, end, sep);
-    if (q == end && !eof) return Scan::need_more;
-    size_t field_end = q;
-    const bool last = q == end || base[q] == '\n';
-    if (last && field_end > p && base[field_end - 1] == '\r') --field_end;
-    spans_.push_back(Span{p, field_end - p, false, false});
-    if (q == end) {
-      p = end;
-      break;
-    }
-    p = q + 1;
-    if (last) break;
+  for (FieldEnd field = FieldEnd::separator; field == FieldEnd::separator;) {
+    field = p < window_.size() && base[p] == '"' ? scan_quoted_field(p, newlines, error) : scan_unquoted_field(p);
+    if (field == FieldEnd::need_more) return Scan::need_more;
+    if (field == FieldEnd::failed) return Scan::failed;
   }
   if (!simdjson::validate_utf8(base + start, p - start)) {
     error = input_error(errors_.where(line_) +
@@ -367,12 +308,89 @@ inline CsvReader::Scan CsvReader::scan_record(Status& error) {
   return Scan::record;
 }
 
-namespace detail {
-inline Result<std::unique_ptr<RowReader>> open_csv_reader(std::unique_ptr<ByteSource> source,
-                                                          const ReaderOptions& options) {
-  S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(std::move(source), options));
-  return std::unique_ptr<RowReader>(std::move(reader));
+// The quoted field whose opening quote is at `p`, into spans_ (unescaped_ when it holds a
+// doubled quote), and what follows it; `newlines` counts the line breaks inside.
+inline CsvReader::FieldEnd CsvReader::scan_quoted_field(size_t& p, uint64_t& newlines, Status& error) {
+  const char* base = window_.data();
+  const size_t end = window_.size();
+  const bool eof = window_.eof();
+  const uint64_t opening_line = line_ + newlines;
+  const size_t content = p + 1;
+  size_t q = content;
+  bool doubled = false;
+  for (;;) {
+    const void* found = std::memchr(base + q, '"', end - q);
+    if (found == nullptr) {
+      if (!eof) return FieldEnd::need_more;
+      error = input_error(errors_.where(opening_line) +
+                          "a quoted field starts here and is never closed; close it with a "
+                          "quote, and double every quote inside it (\"\")");
+      return FieldEnd::failed;
+    }
+    const size_t qi = static_cast<size_t>(static_cast<const char*>(found) - base);
+    if (qi + 1 == end && !eof) return FieldEnd::need_more;  // a doubled quote may follow
+    newlines += static_cast<uint64_t>(std::count(base + q, base + qi, '\n'));
+    if (qi + 1 < end && base[qi + 1] == '"') {
+      if (!doubled) {
+        doubled = true;
+        spans_.push_back(Span{unescaped_.size(), 0, true, true});
+        unescaped_.append(base + content, qi + 1 - content);
+      } else {
+        unescaped_.append(base + q, qi + 1 - q);
+      }
+      q = qi + 2;
+      continue;
+    }
+    if (doubled) {
+      unescaped_.append(base + q, qi - q);
+      spans_.back().size = unescaped_.size() - spans_.back().offset;
+    } else {
+      spans_.push_back(Span{content, qi - content, true, false});
+    }
+    p = qi + 1;
+    return after_closing_quote(p, newlines, error);
+  }
 }
-}  // namespace detail
+
+// What may follow a quoted field's closing quote at `p`: a separator or the record's end.
+inline CsvReader::FieldEnd CsvReader::after_closing_quote(size_t& p, uint64_t newlines, Status& error) {
+  const char* base = window_.data();
+  const size_t end = window_.size();
+  if (p == end) return FieldEnd::record_end;  // eof: the last record has no line break
+  const char c = base[p];
+  if (c == separator_) {
+    ++p;
+    return FieldEnd::separator;
+  }
+  if (c == '\n') {
+    ++p;
+    return FieldEnd::record_end;
+  }
+  if (c == '\r' && p + 1 < end && base[p + 1] == '\n') {
+    p += 2;
+    return FieldEnd::record_end;
+  }
+  if (c == '\r' && p + 1 == end && !window_.eof()) return FieldEnd::need_more;
+  error = input_error(errors_.where(line_ + newlines) + "unexpected " +
+                      quote_for_message(std::string_view(base + p, 1)) +
+                      " after a quoted field's closing quote; quote the whole field and double "
+                      "every quote inside it (\"\")");
+  return FieldEnd::failed;
+}
+
+// The unquoted field at `p`: up to the separator or the line's end (a '\r' before the
+// '\n' is not part of it). A quote inside is kept as it is.
+inline CsvReader::FieldEnd CsvReader::scan_unquoted_field(size_t& p) {
+  const char* base = window_.data();
+  const size_t end = window_.size();
+  const size_t q = detail::find_separator_or_newline(base, p, end, separator_);
+  if (q == end && !window_.eof()) return FieldEnd::need_more;
+  size_t field_end = q;
+  const bool last = q == end || base[q] == '\n';
+  if (last && field_end > p && base[field_end - 1] == '\r') --field_end;
+  spans_.push_back(Span{p, field_end - p, false, false});
+  p = q == end ? end : q + 1;
+  return last ? FieldEnd::record_end : FieldEnd::separator;
+}
 
 }  // namespace s3dest

@@ -15,7 +15,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "s3dest/core/byte_source.hpp"
+#include "s3dest/table/input_window.hpp"
+#include "s3dest/table/reader_errors.hpp"
+#include "s3dest/table/row_arena.hpp"
 #include "s3dest/table/row_reader.hpp"
+#include "s3dest/table/type_inference.hpp"
+#include "s3dest/table/value_conversion.hpp"
 
 namespace s3dest {
 
@@ -39,6 +45,9 @@ class NdjsonReader final : public RowReader {
   void index_columns();
   Status parse_row(const char* p, size_t len, size_t capacity, uint64_t line, Row& row);
   Status read_value(simdjson::ondemand::value& value, size_t column, uint64_t line, Value& out);
+  Status read_string(simdjson::ondemand::value& value, const Column& column, uint64_t line, Value& out);
+  Status read_number(simdjson::ondemand::value& value, const Column& column, uint64_t line, Value& out);
+  Result<std::string_view> number_text(simdjson::ondemand::value& value, uint64_t line) const;
   Result<std::string_view> nested_text(simdjson::ondemand::value& value,
                                        simdjson::ondemand::json_type type, uint64_t line);
   Status start_document(const char* p, size_t len, size_t capacity, uint64_t line,
@@ -46,8 +55,8 @@ class NdjsonReader final : public RowReader {
   Status unknown_key(uint64_t line, std::string_view key) const;
   Status json_error(uint64_t line, simdjson::error_code error) const;
 
-  detail::InputWindow window_;
-  detail::ValueErrors errors_;
+  InputWindow window_;
+  ReaderErrors errors_;
   Schema schema_;
   simdjson::ondemand::parser parser_;
   std::unique_ptr<simdjson::dom::parser> nested_parser_;  // validates nested values fully
@@ -57,7 +66,7 @@ class NdjsonReader final : public RowReader {
   std::vector<size_t> required_;  // columns that may not be null
   std::vector<uint64_t> seen_;    // per column, the last row that set it (duplicate keys)
   uint64_t row_stamp_ = 0;
-  detail::RowArena arena_;
+  RowArena arena_;
   uint64_t line_no_ = 0;
   uint64_t row_line_ = 0;  // line of the row last read
 
@@ -165,7 +174,7 @@ inline bool is_blank_line(std::string_view line) {
 
 inline Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(std::unique_ptr<ByteSource> source,
                                                                  const ReaderOptions& options) {
-  if (options.schema) S3DEST_TRY(detail::check_reader_schema(*options.schema));
+  if (options.schema) S3DEST_TRY(check_reader_schema(*options.schema));
   std::unique_ptr<NdjsonReader> reader(new NdjsonReader(std::move(source), options));
   if (reader->parser_.allocate(64 * 1024) != simdjson::SUCCESS)
     return internal_error("out of memory for the JSON parser");
@@ -204,7 +213,7 @@ inline Status NdjsonReader::infer_schema(const ReaderOptions& options) {
     sample_text_.append(line.data(), line.size());
     sample_text_.push_back('\n');
   }
-  sample_text_.append(detail::kInputPadding, ' ');  // simdjson's padding for the replay
+  sample_text_.append(kInputPadding, ' ');  // simdjson's padding for the replay
   schema_ = inference_.schema(sample_names_, options.time_columns);
   sample_names_.clear();
   sample_column_of_.clear();
@@ -223,7 +232,7 @@ inline Status NdjsonReader::start_document(const char* p, size_t len, size_t cap
   if (type != simdjson::ondemand::json_type::object) {
     return input_error(errors_.where(line) + "each line must hold one JSON object, and this one holds " +
                        (type == simdjson::ondemand::json_type::array ? "an array" : "a single value") +
-                       " " + detail::shorten_for_message(std::string_view(p, len)));
+                       " " + shorten_for_message(std::string_view(p, len)));
   }
   if (auto error = doc.get_object().get(object)) return json_error(line, error);
   return {};
@@ -276,8 +285,7 @@ inline Result<ValueKind> NdjsonReader::kind_of(simdjson::ondemand::value& value,
     case json_type::number: {
       int64_t i;
       if (value.get_int64().get(i) == simdjson::SUCCESS) return ValueKind::integer;
-      const std::string_view raw = detail::trim_json_space(value.raw_json_token());
-      if (!detail::is_json_number(raw)) return json_error(line, simdjson::NUMBER_ERROR);
+      S3DEST_TRY(number_text(value, line).status());
       return ValueKind::real;  // fractions, exponents, and integers too big for int64
     }
     case json_type::boolean: {
@@ -390,86 +398,8 @@ inline Status NdjsonReader::read_value(simdjson::ondemand::value& value, size_t 
   json_type jtype;
   if (auto error = value.type().get(jtype)) return json_error(line, error);
   switch (jtype) {
-    case json_type::string: {
-      std::string_view s;
-      if (auto error = value.get_string().get(s)) return json_error(line, error);
-      if (type.id == TypeId::string) {
-        out = Value::of_bytes(s);
-        return {};
-      }
-      const bool text_type = type.id == TypeId::binary || type.id == TypeId::date ||
-                             type.id == TypeId::timestamp || type.id == TypeId::decimal;
-      if (text_type && detail::convert_text(s, type, out, arena_)) return {};
-      // JSON has no NaN or infinity: writers put them in strings ("NaN", "-Infinity").
-      if (type.id == TypeId::float64) {
-        if (const auto special = parse_non_finite(s)) {
-          out = Value::of_double(*special);
-          return {};
-        }
-      }
-      if (!text_type && detail::convert_text(s, type, out, arena_)) {
-        out = Value();
-        return errors_.bad_value(line, col, detail::quote_for_message(s),
-                                 "is a string: write it without quotes for a " + type.name() + " column");
-      }
-      return errors_.bad_value(line, col, detail::quote_for_message(s), detail::value_problem(s, type));
-    }
-    case json_type::number: {
-      switch (type.id) {
-        case TypeId::int32:
-        case TypeId::int64: {
-          int64_t i;
-          if (value.get_int64().get(i) == simdjson::SUCCESS &&
-              (type.id == TypeId::int64 || (i >= INT32_MIN && i <= INT32_MAX))) {
-            out = Value::of_int(i);
-            return {};
-          }
-          break;
-        }
-        case TypeId::float64: {
-          double d;
-          if (value.get_double().get(d) == simdjson::SUCCESS) {
-            out = Value::of_double(d);
-            return {};
-          }
-          break;
-        }
-        case TypeId::timestamp: {  // a number since the epoch, when the column has a unit
-          if (type.unit == EpochUnit::none) break;
-          const std::string_view raw = detail::trim_json_space(value.raw_json_token());
-          if (!detail::is_json_number(raw)) return json_error(line, simdjson::NUMBER_ERROR);
-          if (const auto micros = parse_epoch(raw, type.unit)) {
-            out = Value::of_int(*micros);
-            return {};
-          }
-          return errors_.bad_value(line, col, std::string(raw), detail::value_problem(raw, type));
-        }
-        case TypeId::decimal: {
-          const std::string_view raw = detail::trim_json_space(value.raw_json_token());
-          if (!detail::is_json_number(raw)) return json_error(line, simdjson::NUMBER_ERROR);
-          if (const auto d = parse_decimal(raw, type)) {
-            out = Value::of_decimal(*d);
-            return {};
-          }
-          break;
-        }
-        case TypeId::string: {  // the number's exact text
-          const std::string_view raw = detail::trim_json_space(value.raw_json_token());
-          if (!detail::is_json_number(raw)) return json_error(line, simdjson::NUMBER_ERROR);
-          out = Value::of_bytes(raw);
-          return {};
-        }
-        default:
-          break;
-      }
-      const std::string_view raw = detail::trim_json_space(value.raw_json_token());
-      if (!detail::is_json_number(raw)) return json_error(line, simdjson::NUMBER_ERROR);
-      std::string problem;
-      if (type.id == TypeId::int32 || type.id == TypeId::int64) problem = detail::integer_problem(raw, type);
-      else if (type.id == TypeId::float64) problem = "is out of the double range";
-      else problem = detail::value_problem(raw, type);
-      return errors_.bad_value(line, col, detail::shorten_for_message(raw), problem);
-    }
+    case json_type::string: return read_string(value, col, line, out);
+    case json_type::number: return read_number(value, col, line, out);
     case json_type::boolean: {
       bool b;
       if (auto error = value.get_bool().get(b)) return json_error(line, error);
@@ -479,7 +409,7 @@ inline Status NdjsonReader::read_value(simdjson::ondemand::value& value, size_t 
         out = Value::of_bytes(b ? "true" : "false");
       } else {
         const std::string_view text = b ? "true" : "false";
-        return errors_.bad_value(line, col, std::string(text), detail::value_problem(text, type));
+        return errors_.bad_value(line, col, std::string(text), value_problem(text, type));
       }
       return {};
     }
@@ -493,7 +423,7 @@ inline Status NdjsonReader::read_value(simdjson::ondemand::value& value, size_t 
     case json_type::array: {
       S3DEST_ASSIGN_OR_RETURN(const std::string_view text, nested_text(value, jtype, line));
       if (type.id != TypeId::string) {
-        return errors_.bad_value(line, col, detail::shorten_for_message(text),
+        return errors_.bad_value(line, col, shorten_for_message(text),
                                  std::string("is ") + (jtype == json_type::object ? "an object" : "an array") +
                                      ", which only a string column can hold");
       }
@@ -502,6 +432,99 @@ inline Status NdjsonReader::read_value(simdjson::ondemand::value& value, size_t 
     }
   }
   return json_error(line, simdjson::INCORRECT_TYPE);
+}
+
+// A JSON string into `column`: its text converted, or a number, bool or NaN that a writer
+// quoted (told as such).
+inline Status NdjsonReader::read_string(simdjson::ondemand::value& value, const Column& column, uint64_t line,
+                                        Value& out) {
+  const ColumnType& type = column.type;
+  std::string_view s;
+  if (auto error = value.get_string().get(s)) return json_error(line, error);
+  if (type.id == TypeId::string) {
+    out = Value::of_bytes(s);
+    return {};
+  }
+  const bool text_type = type.id == TypeId::binary || type.id == TypeId::date || type.id == TypeId::timestamp ||
+                         type.id == TypeId::decimal;
+  if (text_type && value_from_text(s, type, out, arena_)) return {};
+  // JSON has no NaN or infinity: writers put them in strings ("NaN", "-Infinity").
+  if (type.id == TypeId::float64) {
+    if (const auto special = parse_non_finite(s)) {
+      out = Value::of_double(*special);
+      return {};
+    }
+  }
+  if (!text_type && value_from_text(s, type, out, arena_)) {
+    out = Value();
+    return errors_.bad_value(line, column, quote_for_message(s),
+                             "is a string: write it without quotes for a " + type.name() + " column");
+  }
+  return errors_.bad_value(line, column, quote_for_message(s), value_problem(s, type));
+}
+
+// A JSON number into `column`, keeping its exact digits where the column asks for them
+// (decimal, string, a timestamp's epoch number).
+inline Status NdjsonReader::read_number(simdjson::ondemand::value& value, const Column& column, uint64_t line,
+                                        Value& out) {
+  const ColumnType& type = column.type;
+  switch (type.id) {
+    case TypeId::int32:
+    case TypeId::int64: {
+      int64_t i;
+      if (value.get_int64().get(i) == simdjson::SUCCESS &&
+          (type.id == TypeId::int64 || (i >= INT32_MIN && i <= INT32_MAX))) {
+        out = Value::of_int(i);
+        return {};
+      }
+      break;
+    }
+    case TypeId::float64: {
+      double d;
+      if (value.get_double().get(d) == simdjson::SUCCESS) {
+        out = Value::of_double(d);
+        return {};
+      }
+      break;
+    }
+    case TypeId::timestamp: {  // a number since the epoch, when the column has a unit
+      if (type.unit == EpochUnit::none) break;
+      S3DEST_ASSIGN_OR_RETURN(const std::string_view raw, number_text(value, line));
+      if (const auto micros = parse_epoch(raw, type.unit)) {
+        out = Value::of_int(*micros);
+        return {};
+      }
+      return errors_.bad_value(line, column, std::string(raw), value_problem(raw, type));
+    }
+    case TypeId::decimal: {
+      S3DEST_ASSIGN_OR_RETURN(const std::string_view raw, number_text(value, line));
+      if (const auto d = parse_decimal(raw, type)) {
+        out = Value::of_decimal(*d);
+        return {};
+      }
+      break;
+    }
+    case TypeId::string: {  // the number's exact text
+      S3DEST_ASSIGN_OR_RETURN(const std::string_view raw, number_text(value, line));
+      out = Value::of_bytes(raw);
+      return {};
+    }
+    default:
+      break;
+  }
+  S3DEST_ASSIGN_OR_RETURN(const std::string_view raw, number_text(value, line));
+  std::string problem;
+  if (type.id == TypeId::int32 || type.id == TypeId::int64) problem = integer_problem(raw, type);
+  else if (type.id == TypeId::float64) problem = "is out of the double range";
+  else problem = value_problem(raw, type);
+  return errors_.bad_value(line, column, shorten_for_message(raw), problem);
+}
+
+// A number's text as the input spells it, checked against JSON's grammar (is_json_number).
+inline Result<std::string_view> NdjsonReader::number_text(simdjson::ondemand::value& value, uint64_t line) const {
+  const std::string_view raw = detail::trim_json_space(value.raw_json_token());
+  if (!detail::is_json_number(raw)) return json_error(line, simdjson::NUMBER_ERROR);
+  return raw;
 }
 
 // A nested object or array as minified JSON text (in the row arena), checked in full:
@@ -548,13 +571,5 @@ inline Status NdjsonReader::json_error(uint64_t line, simdjson::error_code error
   return input_error(errors_.where(line) + "not valid JSON (" + simdjson::error_message(error) +
                      "); each line must hold one JSON object");
 }
-
-namespace detail {
-inline Result<std::unique_ptr<RowReader>> open_ndjson_reader(std::unique_ptr<ByteSource> source,
-                                                             const ReaderOptions& options) {
-  S3DEST_ASSIGN_OR_RETURN(auto reader, NdjsonReader::open(std::move(source), options));
-  return std::unique_ptr<RowReader>(std::move(reader));
-}
-}  // namespace detail
 
 }  // namespace s3dest

@@ -51,18 +51,12 @@ class TypeInference {
 
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/numbers.hpp"
+#include "s3dest/table/value_conversion.hpp"
 
 namespace s3dest {
 namespace detail {
 
 constexpr uint8_t kind_bit(ValueKind kind) { return static_cast<uint8_t>(1u << static_cast<unsigned>(kind)); }
-
-// Spellings of booleans read from text; json has only true and false.
-inline bool parse_bool_text(std::string_view text, bool& out) {
-  if (text == "true" || text == "TRUE" || text == "True") return out = true, true;
-  if (text == "false" || text == "FALSE" || text == "False") return out = false, true;
-  return false;
-}
 
 // "0", "-0", "0.5" are numbers; "007" and "-01.5" are codes whose leading zero matters.
 inline bool has_leading_zero(std::string_view text) {
@@ -85,7 +79,7 @@ inline ValueKind kind_of_text(std::string_view text) {
     return ValueKind::text;
   }
   bool b;
-  if (detail::parse_bool_text(text, b)) return ValueKind::boolean;
+  if (parse_bool_text(text, b)) return ValueKind::boolean;
   return ValueKind::text;
 }
 

@@ -1,0 +1,148 @@
+// A growable window over a ByteSource, in which the readers parse lines and records in
+// place, and the longest line a load reads.
+//
+//   InputWindow window(std::move(source), options.max_line_bytes);
+//   std::string_view line;
+//   for (;;) {
+//     S3DEST_ASSIGN_OR_RETURN(const bool more, window.next_line(line));
+//     if (!more) break;
+//     ...  // line views the window until the next read
+//   }
+//
+// A reader that scans records itself parses [data() + pos(), data() + size()) and calls
+// consume_to() past what it took; when a record runs past size() it calls read_more(),
+// which moves the unread bytes to the front (pos() becomes 0) and appends more, growing
+// the buffer for long lines up to `max_line_bytes`. Past that read_more() fails with
+// line_too_long_error and over_line_limit() is true, so the reader can say where. The
+// byte after the data is always '\n', so a parser never sees stale bytes past a last line
+// that has no newline, and kInputPadding readable bytes follow the buffer (simdjson's).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "s3dest/core/byte_source.hpp"
+#include "s3dest/core/status.hpp"
+
+namespace s3dest {
+
+// Readable bytes kept past the window's buffer: simdjson reads up to 64 bytes ahead.
+inline constexpr size_t kInputPadding = 64;
+
+// What a reader says of a line over `max_line_bytes`, after "file:line: ".
+Status line_too_long_error(size_t max_line_bytes);
+
+class InputWindow {
+ public:
+  InputWindow(std::unique_ptr<ByteSource> source, size_t max_line_bytes)
+      : source_(std::move(source)), max_line_bytes_(std::max<size_t>(max_line_bytes, 1)) {}
+
+  const std::string& name() const { return source_->name(); }
+  const char* data() const { return buf_.get(); }
+  size_t pos() const { return pos_; }
+  size_t size() const { return size_; }
+  bool eof() const { return eof_; }
+  void consume_to(size_t pos) { pos_ = pos; }
+  // Whether the line being read is longer than the limit (read_more() then failed).
+  bool over_line_limit() const { return size_ - pos_ > max_line_bytes_; }
+  // Bytes readable from `p` on, padding included (for simdjson).
+  size_t capacity_from(const char* p) const {
+    return static_cast<size_t>(buf_.get() + capacity_ + kInputPadding - p);
+  }
+
+  // Reads more input; false (and eof()) when there is none.
+  Result<bool> read_more();
+  // Skips a UTF-8 byte-order mark at the start: editors and spreadsheets write one, and
+  // it is not part of the first value.
+  Status skip_utf8_bom();
+  // The next line without its '\n' (a '\r' before it is kept); false at the end.
+  Result<bool> next_line(std::string_view& line);
+
+ private:
+  static constexpr size_t kFirstCapacity = size_t{1} << 20;
+
+  std::unique_ptr<ByteSource> source_;
+  const size_t max_line_bytes_;
+  std::unique_ptr<char[]> buf_;
+  size_t capacity_ = 0;
+  size_t pos_ = 0, size_ = 0;
+  bool eof_ = false;
+};
+
+// ---------------------------------------------------------------------------------------
+
+inline Status line_too_long_error(size_t max_line_bytes) {
+  return input_error("the line is longer than " + std::to_string(max_line_bytes) +
+                     " bytes, the longest this load reads (it grows with memory_limit_mb); raise "
+                     "memory_limit_mb, or check the data: a csv quote left open, or no line breaks at all?");
+}
+
+inline Result<bool> InputWindow::read_more() {
+  if (eof_) return false;
+  if (!buf_) {
+    capacity_ = kFirstCapacity;
+    buf_.reset(new char[capacity_ + kInputPadding]());  // zeroed: simdjson may read the padding
+  }
+  if (pos_ > 0) {
+    std::memmove(buf_.get(), buf_.get() + pos_, size_ - pos_);
+    size_ -= pos_;
+    pos_ = 0;
+  }
+  if (over_line_limit()) return line_too_long_error(max_line_bytes_);
+  if (size_ == capacity_) {  // one line fills the buffer: double it, to just past the limit
+    const size_t bigger_capacity = std::min(2 * capacity_, max_line_bytes_ + 1);
+    std::unique_ptr<char[]> bigger(new char[bigger_capacity + kInputPadding]());
+    std::memcpy(bigger.get(), buf_.get(), size_);
+    buf_ = std::move(bigger);
+    capacity_ = bigger_capacity;
+  }
+  // A line that takes half the buffer or more: fill the buffer whole before the reader
+  // scans the line again, so a long line is scanned once per doubling, not once per
+  // pipe read (linear time, whatever the line's length).
+  const bool long_line = size_ >= capacity_ / 2;
+  size_t added = 0;
+  do {
+    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_->read(buf_.get() + size_, capacity_ - size_));
+    size_ += n;
+    added += n;
+    if (n == 0) eof_ = true;
+  } while (long_line && !eof_ && size_ < capacity_);
+  buf_[size_] = '\n';
+  return added > 0;
+}
+
+inline Status InputWindow::skip_utf8_bom() {
+  while (size_ - pos_ < 3 && !eof_) S3DEST_TRY(read_more().status());
+  if (size_ - pos_ >= 3 && std::memcmp(buf_.get() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
+  return {};
+}
+
+inline Result<bool> InputWindow::next_line(std::string_view& line) {
+  size_t scanned = 0;  // bytes after pos_ known to hold no '\n'
+  for (;;) {
+    const char* start = buf_ ? buf_.get() + pos_ : nullptr;
+    if (start != nullptr) {
+      const void* nl = std::memchr(start + scanned, '\n', size_ - pos_ - scanned);
+      if (nl != nullptr) {
+        const char* end = static_cast<const char*>(nl);
+        line = std::string_view(start, static_cast<size_t>(end - start));
+        pos_ += line.size() + 1;
+        return true;
+      }
+      scanned = size_ - pos_;
+    }
+    if (eof_) {
+      if (pos_ == size_) return false;
+      line = std::string_view(start, size_ - pos_);
+      pos_ = size_;
+      return true;
+    }
+    S3DEST_TRY(read_more().status());
+  }
+}
+
+}  // namespace s3dest

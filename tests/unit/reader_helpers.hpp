@@ -6,6 +6,7 @@
 //   auto reader = test_helpers::open_reader("a,b\n1,x\n", InputFormat::csv, {}, "data.csv");
 //   BOOST_TEST(test_helpers::read_rows(*reader) == std::vector<std::string>{"a=1 b=\"x\""});
 //   BOOST_TEST(test_helpers::input_error_of("a\n1,2\n", InputFormat::csv, {}, "data.csv") == "data.csv:2: ...");
+// or, for a format's own tests, through TextInput below.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -85,6 +86,34 @@ inline std::string input_error_of(const std::string& text, s3dest::InputFormat f
   BOOST_TEST(status.exit_code() == 3, "not an input error: " << status.message());
   return status.message();
 }
+
+// One input format's readers over text, as its tests open them: as the file `name`
+// unless told otherwise.
+//
+//   const test_helpers::TextInput csv{s3dest::InputFormat::csv, "data.csv"};
+//   BOOST_TEST(csv.rows("a\n1\n") == std::vector<std::string>{"a=1"});
+//   BOOST_TEST(csv.error_of("a\n1,2\n") == "data.csv:2: ...");
+//   auto reader = csv.open(gzip(text), {}, "data.csv.gz");
+struct TextInput {
+  s3dest::InputFormat format;
+  std::string name;
+
+  std::unique_ptr<s3dest::RowReader> open(const std::string& text, const s3dest::ReaderOptions& options = {}) const {
+    return open_reader(text, format, options, name);
+  }
+  std::unique_ptr<s3dest::RowReader> open(const std::string& text, const s3dest::ReaderOptions& options,
+                                          const std::string& file_name) const {
+    return open_reader(text, format, options, file_name);
+  }
+  // Every row, shown.
+  std::vector<std::string> rows(const std::string& text, const s3dest::ReaderOptions& options = {}) const {
+    return read_rows(*open(text, options));
+  }
+  // The message of the first error opening or reading `text`; it must be an input error.
+  std::string error_of(const std::string& text, const s3dest::ReaderOptions& options = {}) const {
+    return input_error_of(text, format, options, name);
+  }
+};
 
 // Reader options with the schema `json` (as a --schema file holds it).
 inline s3dest::ReaderOptions with_schema(const std::string& json) {

@@ -257,12 +257,9 @@ inline Result<CanonicalHeaders> canonical_headers(const std::vector<http::HttpHe
     if (!http::is_token(h.name))
       return usage_error("header name \"" + h.name + "\" is not a valid HTTP header name (letters, digits and " +
                          "!#$%&'*+-.^_`|~ only)");
-    for (const char c : h.value) {
-      const auto b = static_cast<unsigned char>(c);
-      if ((b < 0x20 && c != '\t') || b == 0x7F)
-        return usage_error("header " + h.name +
-                           " holds a control character (CR, LF or another): a header value is one line of text");
-    }
+    if (!http::is_header_value_text(h.value))
+      return usage_error("header " + h.name +
+                         " holds a control character (CR, LF or another): a header value is one line of text");
     std::string name = to_lower_ascii(h.name);
     if (is_unsigned_header(name)) continue;
     entries.push_back({std::move(name), http::fold_header_value(h.value)});

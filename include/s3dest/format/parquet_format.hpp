@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "s3dest/core/byte_sink.hpp"
+#include "s3dest/core/little_endian.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/format/file_format.hpp"
 #include "s3dest/format/parquet/column_chunk_writer.hpp"
@@ -145,7 +146,7 @@ class ParquetFileEncoder final : public FileEncoder {
     S3DEST_TRY(write_row_group());
     std::string tail = parquet::encode_file_metadata(format_.columns(), static_cast<int64_t>(rows_), row_groups_,
                                                      format_.options().created_by);
-    parquet::detail::append_little_endian(tail, static_cast<uint32_t>(tail.size()));
+    append_little_endian(tail, static_cast<uint32_t>(tail.size()));
     tail += "PAR1";
     S3DEST_TRY(out_->write(tail));
     written_ += tail.size();
@@ -173,7 +174,7 @@ class ParquetFileEncoder final : public FileEncoder {
       size_t size = layout.value_width;
       if (size == 0) {  // BYTE_ARRAY: a 4-byte length, then the bytes
         if (record.size() - at < 4) return malformed();
-        size = 4 + parquet::detail::load_little_endian<uint32_t>(record.substr(at, 4));
+        size = 4 + load_little_endian<uint32_t>(record.substr(at, 4));
       }
       if (record.size() - at < size) return malformed();
       field.plain = record.substr(at, size);

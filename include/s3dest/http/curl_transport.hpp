@@ -178,13 +178,6 @@ inline Status check_request_line(const HttpRequest& request) {
   return {};
 }
 
-// A header value is one line of text: a control character (but tab) would end or split it.
-inline bool has_control_character(std::string_view value) {
-  for (const char c : value)
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) return true;
-  return false;
-}
-
 // The request's headers as libcurl takes them, and the blanks that keep libcurl from adding
 // its own.
 inline Status build_header_list(const std::vector<HttpHeader>& headers, HeaderList& list) {
@@ -192,7 +185,7 @@ inline Status build_header_list(const std::vector<HttpHeader>& headers, HeaderLi
   for (const HttpHeader& h : headers) {
     if (!is_token(h.name))
       return usage_error("header name \"" + h.name + "\" is not a valid HTTP header name");
-    if (has_control_character(h.value))
+    if (!is_header_value_text(h.value))
       return usage_error("header " + h.name + " holds a control character: a header value is one line of text");
     has_content_type = has_content_type || equals_ignoring_case(h.name, "content-type");
     // libcurl reads "Name:" as "remove this header" and "Name;" as "send it empty".

@@ -70,6 +70,8 @@ std::string url_without_query(std::string_view url);
 // RFC 7230's grammar, which header names and methods must keep to.
 constexpr bool is_token_char(unsigned char c);
 bool is_token(std::string_view text);
+// A header value is one line of text: a control character (but tab) would end or split it.
+bool is_header_value_text(std::string_view value);
 // Header names compare without regard to ASCII case.
 bool equals_ignoring_case(std::string_view a, std::string_view b);
 // A header value with spaces and tabs trimmed and inner runs of them folded to one space
@@ -119,6 +121,12 @@ inline bool is_token(std::string_view text) {
   if (text.empty()) return false;
   for (const char c : text)
     if (!is_token_char(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+inline bool is_header_value_text(std::string_view value) {
+  for (const char c : value)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) return false;
   return true;
 }
 

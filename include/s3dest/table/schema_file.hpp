@@ -13,6 +13,7 @@
 // shape every object written.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -69,71 +70,85 @@ inline std::string unknown_key_message(std::string_view key, std::initializer_li
   return message;
 }
 
+// A schema column's keys as written, before their meaning is checked.
+struct ColumnFields {
+  Column column;
+  std::optional<std::string_view> type, format, unit;
+  bool has_name = false, has_nullable = false;
+};
+
+// Reads one key of a column object into `f`, refusing one given twice or of the wrong kind.
+inline Status read_column_field(std::string_view key, simdjson::dom::element value, const std::string& where,
+                                ColumnFields& f) {
+  const auto twice = [&] { return usage_error(where + ": \"" + std::string(key) + "\" is given twice"); };
+  std::string_view text;
+  if (key == "name") {
+    if (f.has_name) return twice();
+    if (value.get_string().get(text) || text.empty()) return usage_error(where + ": \"name\" must be a non-empty string");
+    f.column.name = std::string(text);
+    f.has_name = true;
+  } else if (key == "type") {
+    if (f.type) return twice();
+    if (value.get_string().get(text))
+      return usage_error(where + ": \"type\" must be a string such as \"int64\" or \"decimal(12,2)\"");
+    f.type = text;
+  } else if (key == "nullable") {
+    if (f.has_nullable) return twice();
+    if (value.get_bool().get(f.column.nullable)) return usage_error(where + ": \"nullable\" must be true or false");
+    f.has_nullable = true;
+  } else if (key == "format") {
+    if (f.format) return twice();
+    if (value.get_string().get(text) || text.empty())
+      return usage_error(where + ": \"format\" must be a string such as \"%m/%d/%Y\"");
+    f.format = text;
+  } else if (key == "unit") {
+    if (f.unit) return twice();
+    if (value.get_string().get(text)) return usage_error(where + ": \"unit\" must be s, ms, us or ns");
+    f.unit = text;
+  } else {
+    return usage_error(where + ": " + unknown_key_message(key, {"name", "type", "nullable", "format", "unit"}));
+  }
+  return {};
+}
+
+// The column the keys describe: a type that parses, and a format or unit only where they apply.
+inline Result<Column> column_of(ColumnFields f, const std::string& named) {
+  if (!f.type) {
+    return usage_error(named + " has no \"type\"; use string, binary, bool, int32, int64, double, date, "
+                               "timestamp or decimal(p,s)");
+  }
+  auto type = ColumnType::parse(*f.type);
+  if (!type.ok()) return type.status().prefixed(named + ": ");
+  Column column = std::move(f.column);
+  column.type = *type;
+  const bool time = type->id == TypeId::date || type->id == TypeId::timestamp;
+  if (f.format) {
+    if (!time) return usage_error(named + ": \"format\" is for date and timestamp columns");
+    if (const auto problem = check_time_format(*f.format))
+      return usage_error(named + ": \"format\" \"" + std::string(*f.format) + "\" " + *problem);
+    column.type.format = std::string(*f.format);
+  }
+  if (f.unit) {
+    const auto parsed = parse_epoch_unit(*f.unit);
+    if (type->id != TypeId::timestamp || !parsed || f.format)
+      return usage_error(named + ": \"unit\" is for a timestamp given as a number since 1970 (s, ms, us or ns), "
+                                 "without a \"format\"");
+    column.type.unit = *parsed;
+  }
+  return column;
+}
+
 inline Result<Column> parse_schema_column(simdjson::dom::element element, size_t index, const std::string& name) {
   const std::string where = name + ": column " + std::to_string(index + 1);
   simdjson::dom::object object;
   if (element.get_object().get(object)) {
     return usage_error(where + " must be an object like {\"name\": \"id\", \"type\": \"int64\"}");
   }
-  Column column;
-  bool has_name = false, has_type = false, has_nullable = false, has_format = false, has_unit = false;
-  std::string_view type_text, format, unit;
-  for (auto field : object) {
-    const std::string_view key = field.key;
-    if (key == "name") {
-      if (has_name) return usage_error(where + ": \"name\" is given twice");
-      std::string_view text;
-      if (field.value.get_string().get(text) || text.empty())
-        return usage_error(where + ": \"name\" must be a non-empty string");
-      column.name = std::string(text);
-      has_name = true;
-    } else if (key == "type") {
-      if (has_type) return usage_error(where + ": \"type\" is given twice");
-      if (field.value.get_string().get(type_text))
-        return usage_error(where + ": \"type\" must be a string such as \"int64\" or \"decimal(12,2)\"");
-      has_type = true;
-    } else if (key == "nullable") {
-      if (has_nullable) return usage_error(where + ": \"nullable\" is given twice");
-      if (field.value.get_bool().get(column.nullable))
-        return usage_error(where + ": \"nullable\" must be true or false");
-      has_nullable = true;
-    } else if (key == "format") {
-      if (has_format) return usage_error(where + ": \"format\" is given twice");
-      if (field.value.get_string().get(format) || format.empty())
-        return usage_error(where + ": \"format\" must be a string such as \"%m/%d/%Y\"");
-      has_format = true;
-    } else if (key == "unit") {
-      if (has_unit) return usage_error(where + ": \"unit\" is given twice");
-      if (field.value.get_string().get(unit)) return usage_error(where + ": \"unit\" must be s, ms, us or ns");
-      has_unit = true;
-    } else {
-      return usage_error(where + ": " + unknown_key_message(key, {"name", "type", "nullable", "format", "unit"}));
-    }
-  }
-  if (!has_name) return usage_error(where + " has no \"name\"; give each column a name");
-  const std::string named = name + ": column '" + column.name + "'";
-  if (!has_type) {
-    return usage_error(named + " has no \"type\"; use string, binary, bool, int32, int64, double, date, "
-                               "timestamp or decimal(p,s)");
-  }
-  auto type = ColumnType::parse(type_text);
-  if (!type.ok()) return type.status().prefixed(named + ": ");
-  column.type = *type;
-  const bool time = type->id == TypeId::date || type->id == TypeId::timestamp;
-  if (has_format) {
-    if (!time) return usage_error(named + ": \"format\" is for date and timestamp columns");
-    if (const auto problem = check_time_format(format))
-      return usage_error(named + ": \"format\" \"" + std::string(format) + "\" " + *problem);
-    column.type.format = std::string(format);
-  }
-  if (has_unit) {
-    const auto parsed = parse_epoch_unit(unit);
-    if (type->id != TypeId::timestamp || !parsed || has_format)
-      return usage_error(named + ": \"unit\" is for a timestamp given as a number since 1970 (s, ms, us or ns), "
-                                 "without a \"format\"");
-    column.type.unit = *parsed;
-  }
-  return column;
+  ColumnFields fields;
+  for (auto field : object) S3DEST_TRY(read_column_field(field.key, field.value, where, fields));
+  if (!fields.has_name) return usage_error(where + " has no \"name\"; give each column a name");
+  const std::string named = name + ": column '" + fields.column.name + "'";
+  return column_of(std::move(fields), named);
 }
 
 }  // namespace detail

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "s3dest/core/byte_sink.hpp"
+#include "s3dest/core/little_endian.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/format/parquet/column_layout.hpp"
 #include "s3dest/format/parquet/dictionary.hpp"
@@ -353,7 +354,7 @@ inline void ColumnChunkWriter::count_page(PageType type, Encoding encoding) {
 
 inline void ColumnChunkWriter::update_statistics(std::string_view plain) {
   const std::string_view value = statistic_bytes(layout_, plain);
-  if (layout_.order == SortOrder::floating && std::isnan(detail::load_little_endian<double>(value))) return;
+  if (layout_.order == SortOrder::floating && std::isnan(s3dest::load_little_endian<double>(value))) return;
   if (!has_min_max_) {
     min_.assign(value);
     max_.assign(value);
@@ -374,13 +375,13 @@ inline Statistics ColumnChunkWriter::statistics() const {
     // A zero bound is written as -0.0 for min and +0.0 for max (parquet.thrift's rule
     // for floating point statistics), since either zero may be in the chunk.
     std::string zero;
-    if (detail::load_little_endian<double>(*s.min) == 0) {
-      detail::append_little_endian(zero, -0.0);
+    if (s3dest::load_little_endian<double>(*s.min) == 0) {
+      s3dest::append_little_endian(zero, -0.0);
       s.min = zero;
     }
-    if (detail::load_little_endian<double>(*s.max) == 0) {
+    if (s3dest::load_little_endian<double>(*s.max) == 0) {
       zero.clear();
-      detail::append_little_endian(zero, 0.0);
+      s3dest::append_little_endian(zero, 0.0);
       s.max = zero;
     }
   }

@@ -82,13 +82,6 @@ inline std::string_view statistic_bytes(const ColumnLayout& layout, std::string_
 // Is `a` < `b` in the column's sort order? Both are statistic bytes of non-NaN values.
 bool statistic_less(SortOrder order, PhysicalType physical, std::string_view a, std::string_view b);
 
-namespace detail {
-
-using s3dest::append_little_endian;
-using s3dest::load_little_endian;
-
-}  // namespace detail
-
 inline int32_t decimal_byte_width(int precision) {
   int128_t largest = 1;  // 10^precision - 1, the largest unscaled value
   for (int i = 0; i < precision; ++i) largest *= 10;
@@ -189,17 +182,17 @@ inline void append_plain_value(std::string& out, const ColumnLayout& layout, con
   switch (layout.physical) {
     case PhysicalType::boolean: out.push_back(value.boolean ? '\1' : '\0'); break;
     case PhysicalType::int32:
-      detail::append_little_endian(out, static_cast<int32_t>(layout.logical == LogicalKind::decimal
+      s3dest::append_little_endian(out, static_cast<int32_t>(layout.logical == LogicalKind::decimal
                                                                  ? static_cast<int64_t>(value.decimal)
                                                                  : value.integer));
       break;
     case PhysicalType::int64:
-      detail::append_little_endian(
+      s3dest::append_little_endian(
           out, layout.logical == LogicalKind::decimal ? static_cast<int64_t>(value.decimal) : value.integer);
       break;
-    case PhysicalType::double_: detail::append_little_endian(out, value.real); break;
+    case PhysicalType::double_: s3dest::append_little_endian(out, value.real); break;
     case PhysicalType::byte_array:
-      detail::append_little_endian(out, static_cast<uint32_t>(value.bytes.size()));
+      s3dest::append_little_endian(out, static_cast<uint32_t>(value.bytes.size()));
       out.append(value.bytes);
       break;
     case PhysicalType::fixed_len_byte_array: {
@@ -214,9 +207,9 @@ inline bool statistic_less(SortOrder order, PhysicalType physical, std::string_v
   switch (order) {
     case SortOrder::signed_integer:
       return physical == PhysicalType::int32
-                 ? detail::load_little_endian<int32_t>(a) < detail::load_little_endian<int32_t>(b)
-                 : detail::load_little_endian<int64_t>(a) < detail::load_little_endian<int64_t>(b);
-    case SortOrder::floating: return detail::load_little_endian<double>(a) < detail::load_little_endian<double>(b);
+                 ? s3dest::load_little_endian<int32_t>(a) < s3dest::load_little_endian<int32_t>(b)
+                 : s3dest::load_little_endian<int64_t>(a) < s3dest::load_little_endian<int64_t>(b);
+    case SortOrder::floating: return s3dest::load_little_endian<double>(a) < s3dest::load_little_endian<double>(b);
     case SortOrder::boolean: return a[0] < b[0];
     case SortOrder::unsigned_bytes: {
       const int c = std::memcmp(a.data(), b.data(), a.size() < b.size() ? a.size() : b.size());

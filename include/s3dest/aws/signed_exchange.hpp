@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <utility>
 
 #include "s3dest/aws/clock_skew.hpp"
@@ -59,8 +60,12 @@ inline Result<http::HttpResponse> SignedSender::send(const http::HttpRequest& re
   // Throttled: wait and try again. Refused for the time: sign again with the server's.
   const auto retryable = [&](const http::HttpResponse& response) {
     if (skew != nullptr && skew->learn(response, clock())) return true;
-    // Any status: CompleteMultipartUpload can answer 200 with an error document.
-    if (is_throttling_code(parse_service_error(response.body).code)) return true;
+    // Any status: CompleteMultipartUpload can answer 200 with an error document. Only a
+    // body holding an <Error...> element is parsed: a listing page of a thousand keys is not
+    // read twice (its keys' '<' arrive escaped, so they cannot pass for one).
+    if (response.body.find("<Error") != std::string::npos &&
+        is_throttling_code(parse_service_error(response.body).code))
+      return true;
     return also_retryable && also_retryable(response);
   };
   return http::send_with_retries(sender, retry, make_request, retryable);

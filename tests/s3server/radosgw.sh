@@ -33,6 +33,10 @@
 #   S3SERVER_BUCKET          a bucket the test user owns
 #   S3SERVER_KMS_KEY_ID      testkey: an SSE-KMS key id the server knows (testing backend)
 #   S3SERVER_STS             1 or 0, as S3SERVER_STS above
+#   S3SERVER_STORAGE_CLASS   STANDARD_IA: a storage class besides STANDARD, with its own pool
+#   S3SERVER_WRITER_ACCESS_KEY, S3SERVER_WRITER_SECRET_KEY, S3SERVER_WRITER,
+#   S3SERVER_WRITER_ARN      a second user, owning nothing and with no caps: it may do only
+#                            what a bucket policy of the test user's grants it
 #   S3SERVER_ROLE_A_ARN      trusts the test user; may do s3:* on the bucket (only)
 #   S3SERVER_ROLE_B_ARN      trusts role A's sessions (not the user); s3:* on the bucket.
 #                            Its trust policy names arn:aws:iam:::role/s3dest-role-a,
@@ -50,6 +54,10 @@ readonly SECRET_KEY=s3dest-test-secret-0123456789abcdefghijk
 readonly USER_ID=s3dest-test
 readonly BUCKET=s3dest-test
 readonly REGION=us-east-1
+readonly SECOND_STORAGE_CLASS=STANDARD_IA
+readonly WRITER_ID=s3dest-writer
+readonly WRITER_ACCESS_KEY=S3DESTWRITERACCESSK1
+readonly WRITER_SECRET_KEY=s3dest-writer-secret-0123456789abcdefgh
 readonly ROLE_A=s3dest-role-a
 readonly ROLE_B=s3dest-role-b
 readonly ROLE_REFUSED=s3dest-role-refused
@@ -336,15 +344,16 @@ start() {
   say "ceph-osd up after $(($(now_ms) - t0)) ms (restarts: $restarts)"
 
   PHASE=rgw
-  spawn rgw radosgw -c "$DIR/ceph.conf" -n client.rgw.a -f
-  RGW_PID=$LAST_PID
-  until curl --noproxy "*" -s -o /dev/null "http://127.0.0.1:$rgw_port/"; do
-    alive "$RGW_PID" || fail "radosgw (PID $RGW_PID) exited while starting"
-    alive "$OSD_PID" || fail "ceph-osd (PID $OSD_PID) exited"
-    alive "$MON_PID" || fail "ceph-mon (PID $MON_PID) exited"
-    [ "$(now_ms)" -lt "$deadline" ] || fail "radosgw did not answer on port $rgw_port within ${S3SERVER_TIMEOUT:-60} s"
-    sleep 0.05
-  done
+  start_radosgw "$rgw_port" "$deadline"
+  # radosgw makes the default zone on its first start and reads it only then: the second
+  # storage class is added to it now, and radosgw started again.
+  add_storage_class
+  # SIGTERM, so it drops its watches: those of a killed radosgw would hold every later
+  # radosgw-admin change for 30 s, until the OSD gives up on them.
+  kill -TERM "$RGW_PID"
+  while alive "$RGW_PID"; do sleep 0.02; done
+  sed -i "/^rgw $RGW_PID\$/d" "$DIR/pids"
+  start_radosgw "$rgw_port" "$deadline"
   say "radosgw answers on 127.0.0.1:$rgw_port after $(($(now_ms) - t0)) ms"
 
   provision "$rgw_port"
@@ -360,6 +369,29 @@ start() {
   write_env "$rgw_port" "$watchdog_pid"
   say "started in $(($(now_ms) - t0)) ms; environment in $DIR/env.sh"
   cat "$DIR/env.sh"
+}
+
+start_radosgw() { # PORT DEADLINE_MS
+  spawn rgw radosgw -c "$DIR/ceph.conf" -n client.rgw.a -f
+  RGW_PID=$LAST_PID
+  until curl --noproxy "*" -s -o /dev/null "http://127.0.0.1:$1/"; do
+    alive "$RGW_PID" || fail "radosgw (PID $RGW_PID) exited while starting"
+    alive "$OSD_PID" || fail "ceph-osd (PID $OSD_PID) exited"
+    alive "$MON_PID" || fail "ceph-mon (PID $MON_PID) exited"
+    [ "$(now_ms)" -lt "$2" ] || fail "radosgw did not answer on port $1 within ${S3SERVER_TIMEOUT:-60} s"
+    sleep 0.05
+  done
+}
+
+# A second storage class in the default placement, with a pool of its own, so objects can
+# be written with x-amz-storage-class (radosgw refuses a class its placement lacks).
+add_storage_class() {
+  local admin=(radosgw-admin -c "$DIR/ceph.conf")
+  "${admin[@]}" zonegroup placement add --rgw-zonegroup default --placement-id default-placement \
+    --storage-class "$SECOND_STORAGE_CLASS" >"$DIR/log/placement.out" 2>&1 &&
+    "${admin[@]}" zone placement add --rgw-zone default --placement-id default-placement \
+      --storage-class "$SECOND_STORAGE_CLASS" --data-pool default.rgw.cold.data >>"$DIR/log/placement.out" 2>&1 ||
+    fail "adding storage class $SECOND_STORAGE_CLASS failed: $(tail -n 5 "$DIR/log/placement.out")"
 }
 
 # Signed requests with curl (much faster than starting the AWS CLI for each). S3 wants
@@ -389,6 +421,12 @@ provision() { # RGW_PORT
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" --caps="roles=*;users=*" \
     >"$DIR/log/user-create.out" 2>&1 || fail "radosgw-admin user create failed: $(tail -n 5 "$DIR/log/user-create.out")"
 
+  # A user with no bucket and no caps: what another account's writer is to a bucket owner,
+  # allowed only what the owner's bucket policy grants it.
+  radosgw-admin -c "$DIR/ceph.conf" user create --uid="$WRITER_ID" --display-name="s3dest writer" \
+    --access-key="$WRITER_ACCESS_KEY" --secret-key="$WRITER_SECRET_KEY" \
+    >>"$DIR/log/user-create.out" 2>&1 || fail "radosgw-admin user create $WRITER_ID failed: $(tail -n 5 "$DIR/log/user-create.out")"
+
   signed s3 -X PUT "$ENDPOINT/$BUCKET" >>"$DIR/log/provision.out" 2>&1 ||
     fail "creating bucket $BUCKET failed: $(tail -c 600 "$DIR/log/provision.out")"
 
@@ -409,9 +447,10 @@ write_env() { # RGW_PORT WATCHDOG_PID
   local pids
   pids=$(awk '{print $2}' "$DIR/pids" | paste -sd' ')
   local -a names=(DIR CONF LOGS ENDPOINT REGION ACCESS_KEY SECRET_KEY USER USER_ARN BUCKET KMS_KEY_ID STS
-    ROLE_A_ARN ROLE_B_ARN ROLE_REFUSED_ARN MON_PID OSD_PID RGW_PID WATCHDOG_PID PIDS)
+    STORAGE_CLASS WRITER_ACCESS_KEY WRITER_SECRET_KEY WRITER WRITER_ARN ROLE_A_ARN ROLE_B_ARN ROLE_REFUSED_ARN MON_PID OSD_PID RGW_PID WATCHDOG_PID PIDS)
   local -a values=("$DIR" "$DIR/ceph.conf" "$DIR/log" "http://127.0.0.1:$1" "$REGION" "$ACCESS_KEY"
     "$SECRET_KEY" "$USER_ID" "arn:aws:iam:::user/$USER_ID" "$BUCKET" testkey "${S3SERVER_STS:-1}"
+    "$SECOND_STORAGE_CLASS" "$WRITER_ACCESS_KEY" "$WRITER_SECRET_KEY" "$WRITER_ID" "arn:aws:iam:::user/$WRITER_ID"
     "arn:aws:iam:::role/$ROLE_A" "arn:aws:iam:::role/$ROLE_B" "arn:aws:iam:::role/$ROLE_REFUSED"
     "$MON_PID" "$OSD_PID" "$RGW_PID" "$2" "$pids")
   local i json="{"

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "s3dest/aws/sse.hpp"
@@ -56,6 +57,16 @@ struct Config {
   EpochUnit date_field_unit = EpochUnit::none;
   std::string account_field;
   std::map<std::string, std::string> context;
+  // Object options (DESIGN.md "Object options"), sent on PutObject and
+  // CreateMultipartUpload. Empty strings: the server's default (STANDARD), no ACL header,
+  // the format's content type, no Content-Encoding. Tags and metadata are name/template
+  // pairs in the file's order; their values are rendered per object like the folder.
+  std::string storage_class;
+  std::string canned_acl;
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  std::string content_type;
+  std::string content_encoding;
   // Tuning.
   int gzip_level = 6;
   ParquetOptions::Compression parquet_compression = ParquetOptions::Compression::snappy;

@@ -1,0 +1,56 @@
+// The IAM action each S3 call of s3dest needs, and the resource it is checked on: the one
+// table that messages (a refused call names its action), `s3dest policy` (the writer's
+// policy holds exactly these actions) and `s3dest check` read.
+//
+//   const s3::Permission* p = s3::permission_of("CompleteMultipartUpload");
+//   p->action                         // "s3:PutObject"
+//   s3::resource_arn(*p, "lake", key) // "arn:aws:s3:::lake/ws9/x.csv"
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace s3dest::s3 {
+
+enum class ResourceKind { object, bucket };
+
+struct Permission {
+  std::string_view operation;  // the S3 API call, as messages name it: "PutObject"
+  std::string_view action;     // the IAM action that allows it: "s3:PutObject"
+  ResourceKind resource;       // checked on the object's ARN or the bucket's
+};
+
+// Every call s3dest makes to S3. Writing an object with tags or an ACL also needs
+// s3:PutObjectTagging or s3:PutObjectAcl on AWS (see extra_put_actions).
+inline constexpr std::array<Permission, 13> kPermissions{{
+    {"PutObject", "s3:PutObject", ResourceKind::object},
+    {"CreateMultipartUpload", "s3:PutObject", ResourceKind::object},
+    {"UploadPart", "s3:PutObject", ResourceKind::object},
+    {"CompleteMultipartUpload", "s3:PutObject", ResourceKind::object},
+    {"AbortMultipartUpload", "s3:AbortMultipartUpload", ResourceKind::object},
+    {"HeadObject", "s3:GetObject", ResourceKind::object},
+    {"GetObject", "s3:GetObject", ResourceKind::object},
+    {"DeleteObject", "s3:DeleteObject", ResourceKind::object},
+    {"GetObjectTagging", "s3:GetObjectTagging", ResourceKind::object},
+    {"GetObjectAcl", "s3:GetObjectAcl", ResourceKind::object},
+    {"ListObjectsV2", "s3:ListBucket", ResourceKind::bucket},
+    {"HeadBucket", "s3:ListBucket", ResourceKind::bucket},
+    {"ListMultipartUploads", "s3:ListBucketMultipartUploads", ResourceKind::bucket},
+}};
+
+// The entry of an S3 call; null for a call s3dest does not make.
+constexpr const Permission* permission_of(std::string_view operation) {
+  for (const Permission& p : kPermissions)
+    if (p.operation == operation) return &p;
+  return nullptr;
+}
+
+// "arn:aws:s3:::bucket/key" for object actions, "arn:aws:s3:::bucket" for bucket ones.
+inline std::string resource_arn(const Permission& permission, std::string_view bucket, std::string_view key) {
+  std::string arn = "arn:aws:s3:::" + std::string(bucket);
+  if (permission.resource == ResourceKind::object) arn += "/" + std::string(key);
+  return arn;
+}
+
+}  // namespace s3dest::s3

@@ -106,6 +106,102 @@ BOOST_AUTO_TEST_CASE(errors_say_what_s3_answered_and_what_to_check_without_secre
   BOOST_TEST(client.head_object("gone").status().message().find("NoSuchKey") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_refusal_names_the_action_and_resource_and_what_the_headers_add) {
+  auto sender = std::make_shared<ScriptedSender>();
+  s3::ObjectClient client(bucket_at("lake", "us-east-1"), keys(), sender);
+  const std::string denied_xml = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+
+  sender->replies.push_back({403, {}, denied_xml});
+  const Status put = client.put_object("ws9/x.csv", "y", {{"x-amz-server-side-encryption", "aws:kms"},
+                                                          {"x-amz-tagging", "a=b"}}).status();
+  BOOST_TEST(s3::is_permission_refusal(put));
+  BOOST_TEST(put.message().find("not allowed to do s3:PutObject on arn:aws:s3:::lake/ws9/x.csv") != std::string::npos);
+  BOOST_TEST(put.message().find("s3:PutObjectTagging") != std::string::npos);
+  BOOST_TEST(put.message().find("kms:GenerateDataKey") != std::string::npos);
+  BOOST_TEST(put.message().find("s3dest policy") != std::string::npos);
+
+  sender->replies.push_back({403, {}, denied_xml});  // a bucket action: on the bucket's ARN
+  const Status list = client.list_keys("ws9/").status();
+  BOOST_TEST(list.message().find("not allowed to do s3:ListBucket on arn:aws:s3:::lake:") != std::string::npos);
+
+  sender->replies.push_back({403, {}, ""});  // HEAD: no body, still a refusal of s3:GetObject
+  BOOST_TEST(client.head_object("k").status().message().find("s3:GetObject on arn:aws:s3:::lake/k") !=
+             std::string::npos);
+
+  sender->replies.push_back({404, {}, "<Error><Code>NoSuchBucket</Code></Error>"});
+  const Status missing = client.delete_object("k");
+  BOOST_TEST(!s3::is_permission_refusal(missing));
+  BOOST_TEST(missing.message().find("there is no bucket \"lake\" in AWS") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(common_refusals_say_what_to_change) {
+  auto sender = std::make_shared<ScriptedSender>();
+  s3::ObjectClient client(bucket_at("lake", "us-east-1"), keys(), sender);
+  const auto refusal = [&](int status, std::string body) {
+    sender->replies.push_back({status, {}, std::move(body)});
+    return client.put_object("k", "v").status().message();
+  };
+  BOOST_TEST(refusal(400, "<Error><Code>InvalidStorageClass</Code></Error>").find("\"storage_class\"") !=
+             std::string::npos);
+  BOOST_TEST(refusal(400,
+                     "<Error><Code>InvalidRequest</Code><Message>Content-MD5 OR x-amz-checksum- HTTP header is "
+                     "required for Put Object requests with Object Lock parameters</Message></Error>")
+                 .find("set \"checksum\" to \"crc32c\"") != std::string::npos);
+  const std::string signature = refusal(403, "<Error><Code>SignatureDoesNotMatch</Code></Error>");
+  BOOST_TEST(signature.find("secret key") != std::string::npos);
+  BOOST_TEST(signature.find("clock") != std::string::npos);
+  // A wrong region, named by the reply's <Region> (no header): the message names it.
+  const std::string region = refusal(
+      400, "<Error><Code>AuthorizationHeaderMalformed</Code><Region>ap-south-1</Region></Error>");
+  BOOST_TEST(region.find("set \"region\": \"ap-south-1\"") != std::string::npos);
+  // A region that is no region's shape is not repeated.
+  BOOST_TEST(refusal(400, "<Error><Code>AuthorizationHeaderMalformed</Code><Region>\x1b[31m</Region></Error>")
+                 .find("\x1b") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_buckets_region_comes_from_head_bucket_even_when_it_is_refused) {
+  auto sender = std::make_shared<ScriptedSender>();
+  s3::ObjectClient client(bucket_at("lake", "us-east-1"), keys(), sender);
+  sender->replies.push_back({403, {{"x-amz-bucket-region", "eu-west-1"}}, ""});
+  auto region = client.bucket_region();
+  BOOST_REQUIRE(region.ok());
+  BOOST_TEST(*region == "eu-west-1");
+  BOOST_TEST(sender->sent.at(0).method == "HEAD");
+  BOOST_TEST(sender->sent.at(0).url == "https://lake.s3.us-east-1.amazonaws.com/");
+  sender->replies.push_back({200, {}, ""});  // an S3-compatible server that does not say
+  auto unnamed = client.bucket_region();
+  BOOST_TEST((unnamed.ok() && unnamed->empty()));
+  sender->replies.push_back({404, {}, ""});
+  BOOST_TEST(client.bucket_region().status().message().find("no bucket \"lake\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(tags_and_grants_are_read_back) {
+  auto sender = std::make_shared<ScriptedSender>();
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://127.0.0.1:7480", true), keys(), sender);
+  sender->replies.push_back({200, {},
+                             "<Tagging><TagSet><Tag><Key>dataset</Key><Value>costs</Value></Tag>"
+                             "<Tag><Key>day</Key><Value>2024-01-02</Value></Tag></TagSet></Tagging>"});
+  auto tags = client.get_object_tagging("k");
+  BOOST_REQUIRE(tags.ok());
+  BOOST_TEST(tags->size() == 2u);
+  BOOST_TEST(tags->at(1).first == "day");
+  BOOST_TEST(tags->at(1).second == "2024-01-02");
+  BOOST_TEST(sender->sent.at(0).url == "http://127.0.0.1:7480/lake/k?tagging=");
+  sender->replies.push_back(
+      {200, {},
+       "<AccessControlPolicy><Owner><ID>writer</ID></Owner><AccessControlList>"
+       "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">"
+       "<ID>owner</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>"
+       "<Grant><Grantee><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee>"
+       "<Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"});
+  auto grants = client.get_object_acl("k");
+  BOOST_REQUIRE(grants.ok());
+  BOOST_REQUIRE(grants->size() == 2u);
+  BOOST_TEST(grants->at(0).grantee == "owner");
+  BOOST_TEST(grants->at(0).permission == "FULL_CONTROL");
+  BOOST_TEST(grants->at(1).grantee == "http://acs.amazonaws.com/groups/global/AllUsers");
+}
+
 BOOST_AUTO_TEST_CASE(listing_reads_the_keys) {
   auto sender = std::make_shared<ScriptedSender>();
   sender->replies.push_back(

@@ -19,6 +19,7 @@
 // '/' kept, and signed as sent (S3's path rule).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -43,6 +44,7 @@
 #include "s3dest/core/url.hpp"
 #include "s3dest/http/exchange.hpp"
 #include "s3dest/http/retry_policy.hpp"
+#include "s3dest/s3/permissions.hpp"
 
 namespace s3dest::s3 {
 
@@ -66,6 +68,13 @@ struct UploadedPart {
   std::string checksum;
 };
 
+// One grant of an object's ACL: a grantee (a canonical user id, or a group's URI) and a
+// permission (FULL_CONTROL, READ, WRITE, READ_ACP, WRITE_ACP).
+struct ObjectGrant {
+  std::string grantee;
+  std::string permission;
+};
+
 // A multipart upload that was started and neither completed nor aborted.
 struct OpenUpload {
   std::string key;
@@ -76,11 +85,13 @@ struct OpenUpload {
 namespace detail {
 
 // How one call goes out: whether the stop flag may abandon it, and whether a refused
-// If-None-Match (412, or 409 for a conditional write racing another) is an answer.
+// If-None-Match (412, or 409 for a conditional write racing another), or any reply at
+// all, is an answer.
 struct CallOptions {
   bool interruptible = false;
   bool conditional = false;
   std::string_view subject;  // what messages name, when not the key (a listed prefix)
+  bool any_status = false;
 };
 
 }  // namespace detail
@@ -105,6 +116,14 @@ class ObjectClient {
   // The keys that begin with `prefix`, in S3's order, page after page up to `limit`.
   Result<std::vector<std::string>> list_keys(std::string_view prefix, size_t limit = SIZE_MAX);
   Status delete_object(std::string_view key);
+  // The object's tags (GetObjectTagging), in the server's order.
+  Result<std::vector<std::pair<std::string, std::string>>> get_object_tagging(std::string_view key);
+  // The object's ACL (GetObjectAcl): who is granted what.
+  Result<std::vector<ObjectGrant>> get_object_acl(std::string_view key);
+  // The bucket's region as HeadBucket's x-amz-bucket-region names it (AWS sends it even
+  // when HeadBucket itself is refused); empty when the server does not say (most
+  // S3-compatible servers). Fails when the bucket does not exist or S3 cannot be reached.
+  Result<std::string> bucket_region();
 
   // Multipart upload: create (with the object's headers, e.g. encryption), upload parts
   // numbered from 1 (each but the last at least 5 MiB), complete with every part's ETag
@@ -147,10 +166,17 @@ class ObjectClient {
 // cannot be part of a URL.
 Result<std::string> object_url(const BucketEndpoint& bucket, std::string_view key);
 
-// An error reply of `operation` on `what` ("s3://bucket/key") as a destination error that
-// says what S3 answered and what to check. `credentials` names where the keys came from.
-Status s3_error(std::string_view operation, std::string_view what, const http::HttpResponse& response,
-                std::string_view credentials, const BucketEndpoint& bucket);
+// An error reply of `operation` on `key` (the listed prefix for calls on the bucket) as a
+// destination error that says what S3 answered and what to change: a refusal names the
+// IAM action and resource it needs (s3/permissions.hpp), and what the request's headers
+// add to it (KMS, tags, an ACL); a wrong region names the bucket's. `credentials` names
+// where the keys came from.
+Status s3_error(std::string_view operation, std::string_view key, const std::vector<http::HttpHeader>& request_headers,
+                const http::HttpResponse& response, std::string_view credentials, const BucketEndpoint& bucket);
+
+// Whether a failed call was refused for want of a permission (s3_error's AccessDenied),
+// rather than unreachable, missing or failing.
+bool is_permission_refusal(const Status& status);
 
 namespace detail {
 
@@ -163,27 +189,75 @@ inline bool valid_bucket_name(std::string_view name) {
   return true;
 }
 
-// What to check for the error codes a user meets when setting up a destination.
-inline std::string_view s3_error_advice(std::string_view code) {
+// The phrase s3_error writes for a permission refusal, which is_permission_refusal finds.
+inline constexpr std::string_view kNotAllowedPhrase = "these credentials are not allowed to do ";
+
+// What a refusal of `operation` asks for: the action on the resource, with what the
+// request's headers add to it.
+inline std::string permission_advice(std::string_view operation, std::string_view key,
+                                     const std::vector<http::HttpHeader>& request_headers,
+                                     const BucketEndpoint& bucket) {
+  const s3::Permission* permission = permission_of(operation);
+  if (permission == nullptr)
+    return "check that the credentials' policy and the bucket policy allow this call on the bucket and the prefix";
+  std::string advice = std::string(kNotAllowedPhrase) + std::string(permission->action) +
+                       " on " + resource_arn(*permission, bucket.bucket, key);
+  const auto sent = [&](std::string_view name) { return http::find_header(request_headers, name) != nullptr; };
+  const std::string* sse = http::find_header(request_headers, "x-amz-server-side-encryption");
+  if (sent("x-amz-tagging")) advice += "; with tags, AWS also asks for s3:PutObjectTagging";
+  if (sent("x-amz-acl")) advice += "; with an ACL, AWS also asks for s3:PutObjectAcl";
+  if (sse && *sse == "aws:kms")
+    advice += "; with SSE-KMS, the key must also allow kms:GenerateDataKey (and kms:Decrypt, for multipart "
+              "uploads and reads) to these credentials";
+  return advice + ": allow it in the writer's policy or the bucket policy (s3dest policy --config FILE prints them)";
+}
+
+// What to change for the error codes a user meets when setting up a destination.
+inline std::string s3_error_advice(const aws::ServiceError& error, std::string_view operation, std::string_view key,
+                                   const std::vector<http::HttpHeader>& request_headers, const BucketEndpoint& bucket) {
+  const std::string& code = error.code;
   if (code == "AccessDenied" || code == "AllAccessDisabled")
-    return "check that the credentials' policy allows this action on the bucket and the prefix, and the "
-           "bucket policy (and, for KMS encryption, that the key policy allows kms:GenerateDataKey)";
-  if (code == "NoSuchBucket") return "check the bucket name (and the endpoint)";
+    return permission_advice(operation, key, request_headers, bucket);
+  if (code == "NoSuchBucket")
+    return "there is no bucket \"" + bucket.bucket + "\" " +
+           (bucket.endpoint.empty() ? "in AWS" : "at " + bucket.endpoint) +
+           ": check \"bucket\" (or --dest), and \"endpoint\"";
   if (code == "InvalidAccessKeyId") return "the access key id is not known to this server: check it and the endpoint";
   if (code == "SignatureDoesNotMatch")
-    return "the secret key does not match the access key id: check it (s3dest sign shows what was signed)";
+    return "the signature does not match: check the secret key (it must belong to the access key id) and this "
+           "machine's clock; s3dest sign shows what was signed";
   if (code == "ExpiredToken" || code == "TokenRefreshRequired" || code == "InvalidToken")
     return "the session token has expired or is not valid: get new credentials";
   if (code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" ||
       code == "IllegalLocationConstraintException")
     return "the bucket is in another region: set \"region\" to the bucket's region";
   if (code == "RequestTimeTooSkewed") return "this machine's clock is off: correct it (or enable time sync)";
+  if (code == "InvalidStorageClass")
+    return "this server does not offer that storage class: set \"storage_class\" to one it offers (AWS: STANDARD, "
+           "STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE), or remove it";
   if (code == "KMS.NotFoundException" || code == "KMS.DisabledException" || code == "KMSKeyNotFound")
     return "the KMS key in \"encryption_key\" is not usable: check its ARN, region and state";
-  if (code == "InvalidArgument") return "check the encryption settings and the object key";
+  if (code == "InvalidRequest" && (error.message.find("Object Lock") != std::string::npos ||
+                                   error.message.find("Content-MD5") != std::string::npos))
+    return "the bucket has Object Lock, which takes a write only with a checksum: set \"checksum\" to \"crc32c\"";
+  if (code == "InvalidArgument") return "check the encryption settings, the object options and the object key";
   if (code == "SlowDown" || code == "ServiceUnavailable" || code == "InternalError")
     return "the server is busy or failing: try again later, or raise \"max_attempts\"";
   return "check the bucket, the endpoint and the credentials' permissions";
+}
+
+// The bucket's region as a wrong-region reply names it: S3's x-amz-bucket-region header,
+// or the <Region> of AuthorizationHeaderMalformed. Untrusted: empty unless it has a
+// region's shape.
+inline std::string region_of_reply(const http::HttpResponse& response) {
+  std::string region;
+  if (const std::string* header = response.find_header("x-amz-bucket-region")) region = *header;
+  else if (auto document = aws::parse_xml(response.body); document.ok()) region = document->child_text("Region");
+  const bool shaped = !region.empty() && region.size() <= 32 &&
+                      std::all_of(region.begin(), region.end(), [](char c) {
+                        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                      });
+  return shaped ? region : std::string();
 }
 
 // A conditional write refused: 412, or 409 when it raced another conditional write.
@@ -224,26 +298,29 @@ inline Result<std::string> object_url(const BucketEndpoint& bucket, std::string_
   return url;
 }
 
-inline Status s3_error(std::string_view operation, std::string_view what, const http::HttpResponse& response,
+inline Status s3_error(std::string_view operation, std::string_view key,
+                       const std::vector<http::HttpHeader>& request_headers, const http::HttpResponse& response,
                        std::string_view credentials, const BucketEndpoint& bucket) {
   aws::ServiceError error = aws::parse_service_error(response.body);
   if (error.code.empty()) {  // HEAD replies have no body
     if (response.status == 403) error.code = "AccessDenied";
-    else if (response.status == 404) error.code = "NoSuchKey";
+    else if (response.status == 404) error.code = key.empty() ? "NoSuchBucket" : "NoSuchKey";
     else if (response.status == 301) error.code = "PermanentRedirect";
   }
   // The code, message and region come from the server: shown only through printable().
-  std::string message = std::string(operation) + " " + std::string(what) + " was refused: HTTP " +
-                        std::to_string(response.status);
+  std::string message = std::string(operation) + " s3://" + bucket.bucket + "/" + std::string(key) +
+                        " was refused: HTTP " + std::to_string(response.status);
   if (!error.code.empty()) message += " " + printable(error.code, 64);
   if (!error.message.empty()) message += " (" + printable(error.message) + ")";
-  if (error.code == "PermanentRedirect" || error.code == "AuthorizationHeaderMalformed") {
-    if (const std::string* region = response.find_header("x-amz-bucket-region"))
-      message += "; the bucket is in " + printable(*region, 64) + ", not " + bucket.region;
-  }
-  message += ": " + std::string(detail::s3_error_advice(error.code));
+  message += ": " + detail::s3_error_advice(error, operation, key, request_headers, bucket);
+  if (const std::string region = detail::region_of_reply(response); !region.empty() && region != bucket.region)
+    message += " (the bucket is in " + region + ", not " + bucket.region + ": set \"region\": \"" + region + "\")";
   if (!credentials.empty()) message += " (credentials: " + std::string(credentials) + ")";
   return destination_error(message);
+}
+
+inline bool is_permission_refusal(const Status& status) {
+  return !status.ok() && status.message().find(detail::kNotAllowedPhrase) != std::string::npos;
 }
 
 inline Result<http::HttpResponse> ObjectClient::send(std::string_view operation, std::string_view method,
@@ -270,8 +347,10 @@ inline Result<http::HttpResponse> ObjectClient::send(std::string_view operation,
     if (response.status().kind() == ErrorKind::interrupted) return response.status();
     return response.status().prefixed(std::string(operation) + " " + subject + ": cannot reach S3: ");
   }
-  if (response->status / 100 != 2 && !(options.conditional && detail::is_precondition_refusal(*response)))
-    return s3_error(operation, subject, *response, credentials_->describe(), bucket_);
+  if (response->status / 100 != 2 && !(options.conditional && detail::is_precondition_refusal(*response)) &&
+      !options.any_status)
+    return s3_error(operation, options.subject.empty() ? key : options.subject, request.headers, *response,
+                    credentials_->describe(), bucket_);
   return response;
 }
 
@@ -353,6 +432,44 @@ inline Status ObjectClient::delete_object(std::string_view key) {
   return send("DeleteObject", "DELETE", key, "", {}, "").status();
 }
 
+inline Result<std::vector<std::pair<std::string, std::string>>> ObjectClient::get_object_tagging(
+    std::string_view key) {
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response, send("GetObjectTagging", "GET", key, "tagging=", {}, ""));
+  auto document = aws::parse_xml(response.body);
+  if (!document.ok())
+    return destination_error("GetObjectTagging " + describe(key) + ": the reply is not XML: check the endpoint");
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (const aws::XmlElement* set = document->child("TagSet"))
+    for (const aws::XmlElement& tag : set->children)
+      if (tag.local_name() == "Tag") tags.emplace_back(tag.child_text("Key"), tag.child_text("Value"));
+  return tags;
+}
+
+inline Result<std::vector<ObjectGrant>> ObjectClient::get_object_acl(std::string_view key) {
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response, send("GetObjectAcl", "GET", key, "acl=", {}, ""));
+  auto document = aws::parse_xml(response.body);
+  if (!document.ok())
+    return destination_error("GetObjectAcl " + describe(key) + ": the reply is not XML: check the endpoint");
+  std::vector<ObjectGrant> grants;
+  if (const aws::XmlElement* list = document->child("AccessControlList"))
+    for (const aws::XmlElement& grant : list->children) {
+      if (grant.local_name() != "Grant") continue;
+      const aws::XmlElement* grantee = grant.child("Grantee");
+      std::string who = grantee ? grantee->child_text("ID") : std::string();
+      if (who.empty() && grantee) who = grantee->child_text("URI");
+      grants.push_back({std::move(who), grant.child_text("Permission")});
+    }
+  return grants;
+}
+
+inline Result<std::string> ObjectClient::bucket_region() {
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
+                          send("HeadBucket", "HEAD", "", "", {}, "", {false, false, {}, true}));
+  if (response.status == 404)
+    return s3_error("HeadBucket", "", {}, response, credentials_->describe(), bucket_);
+  return detail::region_of_reply(response);
+}
+
 inline Result<std::string> ObjectClient::create_multipart_upload(std::string_view key,
                                                                  std::vector<http::HttpHeader> headers) {
   S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
@@ -400,7 +517,7 @@ inline Result<http::HttpResponse> ObjectClient::complete(std::string_view key, s
                                std::move(headers), body, {true, if_absent, {}}));
   // S3 may answer 200 and still fail: the error is then the body.
   if (response.status == 200 && response.body.find("<Error>") != std::string::npos)
-    return s3_error("CompleteMultipartUpload", describe(key), response, credentials_->describe(), bucket_);
+    return s3_error("CompleteMultipartUpload", key, {}, response, credentials_->describe(), bucket_);
   return response;
 }
 

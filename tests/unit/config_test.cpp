@@ -221,7 +221,8 @@ BOOST_AUTO_TEST_CASE(the_tuning_keys_reach_the_format) {
 BOOST_AUTO_TEST_CASE(every_key_is_read_and_an_unknown_one_names_the_nearest) {
   // Each key of the config, given a value of the wrong kind, is refused under its own name.
   for (const char* key : {"title", "bucket", "path_style", "gzip_level", "part_size_mb", "file_format", "role_chain",
-                          "context", "date_field_unit", "allow_http"}) {
+                          "context", "date_field_unit", "allow_http", "storage_class", "canned_acl", "tags", "metadata",
+                          "content_type", "content_encoding"}) {
     const auto refused = parse_config(std::string(R"({"file_name": "x", ")") + key + R"(": [[]]})", "c.json");
     BOOST_REQUIRE(!refused.ok());
     BOOST_TEST(refused.status().exit_code() == 2);
@@ -229,4 +230,92 @@ BOOST_AUTO_TEST_CASE(every_key_is_read_and_an_unknown_one_names_the_nearest) {
   }
   const auto typo = parse_config(R"({"file_name": "x", "avro_codecs": "null"})", "c.json");
   BOOST_TEST(typo.status().message() == "c.json: \"avro_codecs\": unknown key: did you mean \"avro_codec\"?");
+}
+
+BOOST_AUTO_TEST_CASE(object_options_are_read_in_the_files_order) {
+  const auto config = parse_config(R"({"folder": "{{data_source}}/{{YYYY}}/{{MM}}/{{DD}}", "file_name": "f",
+    "file_format": "csv+gzip", "storage_class": "STANDARD_IA", "canned_acl": "bucket-owner-full-control",
+    "tags": {"dataset": "{{data_source}}", "day": "{{YYYY}}-{{MM}}-{{DD}}", "Owner Name": "a+b=c.d_e:f/g@h"},
+    "metadata": {"Team": "data", "loaded-by": "s3dest {{run_id}}"},
+    "content_type": "text/csv; charset=utf-8", "content_encoding": "gzip"})",
+                                   "c.json");
+  BOOST_REQUIRE_MESSAGE(config.ok(), config.status().message());
+  BOOST_TEST(config->storage_class == "STANDARD_IA");
+  BOOST_TEST(config->canned_acl == "bucket-owner-full-control");
+  BOOST_REQUIRE(config->tags.size() == 3u);
+  BOOST_TEST(config->tags[0].first == "dataset");
+  BOOST_TEST(config->tags[1].second == "{{YYYY}}-{{MM}}-{{DD}}");
+  BOOST_TEST(config->tags[2].first == "Owner Name");
+  BOOST_REQUIRE(config->metadata.size() == 2u);
+  BOOST_TEST(config->metadata[0].first == "Team");  // lower-cased when sent
+  BOOST_TEST(config->content_type == "text/csv; charset=utf-8");
+  BOOST_TEST(config->content_encoding == "gzip");
+}
+
+BOOST_AUTO_TEST_CASE(object_options_default_to_sending_nothing) {
+  const auto config = parse_config(R"({"file_name": "f", "canned_acl": "none", "storage_class": ""})", "c.json");
+  BOOST_REQUIRE(config.ok());
+  BOOST_TEST(config->canned_acl.empty());
+  BOOST_TEST(config->storage_class.empty());
+  BOOST_TEST(config->tags.empty());
+  BOOST_TEST(config->content_encoding.empty());
+  // S3-compatible servers name classes of their own.
+  BOOST_TEST(parse_config(R"({"file_name": "f", "storage_class": "COLD_2"})", "c.json").ok());
+}
+
+BOOST_AUTO_TEST_CASE(wrong_object_options_say_what_to_fix) {
+  struct Case {
+    std::string json;
+    const char* expected;
+  };
+  const std::string eleven_tags = [] {
+    std::string tags;
+    for (int i = 0; i < 11; ++i) tags += (i ? ", \"t" : "\"t") + std::to_string(i) + "\": \"v\"";
+    return R"({"file_name": "f", "tags": {)" + tags + "}}";
+  }();
+  const std::string long_metadata = R"({"file_name": "f", "metadata": {"a": ")" + std::string(2020, 'x') + "\"}}";
+  const Case cases[] = {
+      {R"({"file_name": "f", "storage_class": "standard_ia"})",
+       "\"storage_class\": \"standard_ia\" is not a storage class: use one of STANDARD, STANDARD_IA, ONEZONE_IA, "
+       "INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE or REDUCED_REDUNDANCY (or another upper-case name"},
+      {R"({"file_name": "f", "canned_acl": "owner-full"})",
+       "\"canned_acl\": \"owner-full\" is not one of none, private, public-read, public-read-write, "
+       "authenticated-read, aws-exec-read, bucket-owner-read or bucket-owner-full-control"},
+      {R"({"file_name": "f", "tags": ["a"]})", "\"tags\": must be an object of names to values"},
+      {R"({"file_name": "f", "tags": {"a": 1}})", "\"tags.a\": must be a string"},
+      {eleven_tags, "\"tags\": S3 takes at most 10 tags per object, not 11"},
+      {R"({"file_name": "f", "tags": {"aws:owner": "x"}})", "\"tags.aws:owner\": names that begin with \"aws:\""},
+      {R"({"file_name": "f", "tags": {"AWS:owner": "x"}})", "names that begin with \"aws:\""},
+      {R"({"file_name": "f", "tags": {"": "x"}})", "a tag's name has 1 to 128 characters"},
+      {R"({"file_name": "f", "tags": {")" + std::string(129, 'k') + R"(": "x"}})", "1 to 128 characters"},
+      {R"({"file_name": "f", "tags": {"a#b": "x"}})", "a tag's name may hold letters, digits, spaces and + - = . _ : / @"},
+      {R"({"file_name": "f", "tags": {"a": "x;y"}})", "\"tags.a\": a tag's value may hold letters"},
+      {R"({"file_name": "f", "tags": {"a": ")" + std::string(257, 'v') + R"("}})", "at most 256 characters"},
+      {R"({"file_name": "f", "tags": {"a": "{{data_sorce}}"}})",
+       "c.json: tags.a, column 1: unknown template variable \"data_sorce\" (did you mean data_source?)"},
+      {R"({"file_name": "f", "tags": {"a": "x", "a": "y"}})", "\"a\" is given twice"},
+      {R"({"file_name": "f", "tags": {"day": "{{DD}}"}})",
+       "\"tags.day\": {{DD}} is the date of the rows' partition, but the layout does not split rows by date"},
+      {R"({"folder": "{{YYYY}}/{{MM}}", "partition_by": "month", "file_name": "f", "metadata": {"d": "{{DD}}"}})",
+       "\"metadata.d\": {{DD}} has no value with \"partition_by\": \"month\""},
+      {R"({"file_name": "f", "tags": {"who": "{{account}}"}})", "\"tags.who\": {{account}} needs \"use_load_by_account\""},
+      {R"({"file_name": "f", "metadata": {"a b": "x"}})", "\"metadata.a b\": a metadata name is sent as the header"},
+      {R"({"file_name": "f", "metadata": {"S3dest-Run": "x"}})", "s3dest puts the run's id under this name itself"},
+      {R"({"file_name": "f", "metadata": {"Team": "a", "team": "b"}})", "names differ only in case"},
+      {R"({"file_name": "f", "metadata": {"a": "caf\u00e9"}})", "printable ASCII only"},
+      {R"({"file_name": "f", "metadata": {"a": "x\ty"}})", "printable ASCII only"},
+      {long_metadata, "\"metadata\": S3 takes at most 2048 bytes of metadata names and values"},
+      {R"({"file_name": "f", "content_type": "text/csv\r\nX-Evil: 1"})", "\"content_type\": is sent as a header"},
+      {R"({"file_name": "f", "content_encoding": "gzip"})", "\"csv\" files are not compressed for HTTP"},
+      {R"({"file_name": "f", "file_format": "json+gzip", "content_encoding": "br"})",
+       "\"json+gzip\" files are gzip files: use \"gzip\" or leave the key out"},
+  };
+  for (const Case& c : cases) {
+    const auto config = parse_config(c.json, "c.json");
+    BOOST_TEST_CONTEXT(c.json.substr(0, 200)) {
+      BOOST_REQUIRE(!config.ok());
+      BOOST_TEST(config.status().exit_code() == 2);
+      BOOST_TEST(mentions(config.status(), c.expected), config.status().message());
+    }
+  }
 }

@@ -42,14 +42,17 @@ BOOST_AUTO_TEST_CASE(every_format_has_its_name_extension_and_content_type) {
     const char* name;
     const char* extension;
     const char* content_type;
+    // With Content-Encoding (config "content_encoding"), only for gzip files.
+    const char* content_encoding;
+    const char* encoded_content_type;
   };
   const Expected expected[] = {
-      {FileFormat::csv, "csv", ".csv", "text/csv"},
-      {FileFormat::csv_gzip, "csv+gzip", ".csv.gz", "application/gzip"},
-      {FileFormat::json, "json", ".json", "application/x-ndjson"},
-      {FileFormat::json_gzip, "json+gzip", ".json.gz", "application/gzip"},
-      {FileFormat::parquet, "parquet", ".parquet", "application/vnd.apache.parquet"},
-      {FileFormat::avro, "avro", ".avro", "application/avro"},
+      {FileFormat::csv, "csv", ".csv", "text/csv", "", "text/csv"},
+      {FileFormat::csv_gzip, "csv+gzip", ".csv.gz", "application/gzip", "gzip", "text/csv"},
+      {FileFormat::json, "json", ".json", "application/x-ndjson", "", "application/x-ndjson"},
+      {FileFormat::json_gzip, "json+gzip", ".json.gz", "application/gzip", "gzip", "application/x-ndjson"},
+      {FileFormat::parquet, "parquet", ".parquet", "application/vnd.apache.parquet", "", "application/vnd.apache.parquet"},
+      {FileFormat::avro, "avro", ".avro", "application/avro", "", "application/avro"},
   };
   BOOST_TEST(std::size(kFormatRegistry) == std::size(expected));
   for (const Expected& e : expected) {
@@ -60,6 +63,8 @@ BOOST_AUTO_TEST_CASE(every_format_has_its_name_extension_and_content_type) {
       BOOST_TEST(entry.content_type == e.content_type);
       BOOST_TEST(file_format_extension(e.format) == e.extension);
       BOOST_TEST(file_format_content_type(e.format) == e.content_type);
+      BOOST_TEST(entry.content_encoding == e.content_encoding);
+      BOOST_TEST(file_format_content_type(e.format, true) == e.encoded_content_type);
       const FormatEntry* named = find_format(e.name);
       BOOST_REQUIRE(named != nullptr);
       BOOST_TEST((named->value == e.format));

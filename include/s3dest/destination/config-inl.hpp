@@ -7,11 +7,15 @@
 #include <sstream>
 #include <vector>
 
+#include "s3dest/core/object_properties.hpp"
 #include "s3dest/core/settings_file.hpp"
 #include "s3dest/core/text.hpp"
+#include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/destination/config.hpp"
 #include "s3dest/destination/memory_budget.hpp"
+#include "s3dest/http/exchange.hpp"
+#include "s3dest/layout/template.hpp"
 
 namespace s3dest {
 namespace detail {
@@ -79,6 +83,8 @@ class ConfigReader {
  public:
   // `json`: the config's text, for the lines of a key given twice.
   ConfigReader(const std::string& file, std::string_view json) : file_(file), json_(json) {}
+
+  const std::string& file() const { return file_; }
 
   Status error(std::string_view key, const std::string& what) const {
     return usage_error(file_ + ": \"" + std::string(key) + "\": " + what);
@@ -232,6 +238,132 @@ inline Status context_value(const ConfigKey& key, const ConfigReader& r, simdjso
   return {};
 }
 
+// S3's storage classes, in the order messages list them. Other upper-case names pass, for
+// S3-compatible servers with classes of their own.
+inline constexpr std::string_view kStorageClasses[] = {"STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+                                                       "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY"};
+inline constexpr std::string_view kCannedAcls[] = {"none", "private", "public-read", "public-read-write",
+                                                   "authenticated-read", "aws-exec-read", "bucket-owner-read",
+                                                   "bucket-owner-full-control"};
+
+inline Status storage_class_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value,
+                                  Config& c) {
+  S3DEST_TRY(r.read_string(key.name, value, c.storage_class));
+  bool upper_word = true;
+  for (const char ch : c.storage_class)
+    upper_word = upper_word && ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_');
+  if (upper_word) return {};  // "" is the bucket's default
+  std::vector<std::string_view> names(std::begin(kStorageClasses), std::end(kStorageClasses));
+  return r.error(key.name, "\"" + printable(c.storage_class, 64) + "\" is not a storage class: use one of " +
+                               join_alternatives(names) +
+                               " (or another upper-case name, A-Z, 0-9 and '_', that your S3-compatible server has)");
+}
+
+inline Status canned_acl_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  std::string acl;
+  S3DEST_TRY(r.read_string(key.name, value, acl));
+  std::vector<std::string_view> names(std::begin(kCannedAcls), std::end(kCannedAcls));
+  if (std::find(names.begin(), names.end(), acl) == names.end())
+    return r.error(key.name, "\"" + printable(acl, 64) + "\" is not one of " + join_alternatives(names));
+  c.canned_acl = acl == "none" ? "" : acl;
+  return {};
+}
+
+// The template of a tag's or metadata value, with the file's name on its errors.
+inline Result<Template> object_option_template(const ConfigReader& r, const std::string& field,
+                                               const std::string& text) {
+  auto parsed = Template::parse(field, text);
+  if (!parsed.ok()) return parsed.status().prefixed(r.file() + ": ");
+  return parsed;
+}
+
+// The literal text of a template (what no variable gives).
+inline std::string literal_text(const Template& t) {
+  std::string text;
+  for (const Template::Piece& piece : t.pieces())
+    if (!piece.variable) text += piece.literal;
+  return text;
+}
+
+// A JSON object of names to template texts, each name once, in the file's order.
+inline Status read_name_templates(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value,
+                                  std::vector<std::pair<std::string, std::string>>& out, const char* example) {
+  simdjson::dom::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS)
+    return r.error(key.name, std::string("must be an object of names to values, e.g. ") + example);
+  for (const auto entry : object) {
+    for (const auto& given : out)
+      if (given.first == entry.key) return r.given_twice(entry.key, 2);
+    std::string text;
+    S3DEST_TRY(r.read_string(std::string(key.name) + "." + std::string(entry.key), entry.value, text));
+    out.emplace_back(std::string(entry.key), std::move(text));
+  }
+  return {};
+}
+
+inline Status check_tag(const ConfigReader& r, const std::string& name, const std::string& text) {
+  const std::string field = "tags." + name;
+  const char* allowed = "letters, digits, spaces and + - = . _ : / @";
+  if (name.empty() || utf8_length(name) > kMaxTagKeyChars)
+    return r.error(field, "a tag's name has 1 to " + std::to_string(kMaxTagKeyChars) + " characters: shorten it");
+  if (!is_tag_text(name)) return r.error(field, std::string("a tag's name may hold ") + allowed + " only: rename it");
+  if (to_lower_ascii(name.substr(0, 4)) == "aws:")
+    return r.error(field, "names that begin with \"aws:\" are AWS's own: rename the tag");
+  S3DEST_ASSIGN_OR_RETURN(const Template value, object_option_template(r, field, text));
+  const std::string literal = literal_text(value);
+  if (!is_tag_text(literal))
+    return r.error(field, std::string("a tag's value may hold ") + allowed +
+                              " only: change the text (a character a variable brings in becomes '_')");
+  if (utf8_length(literal) > kMaxTagValueChars)
+    return r.error(field, "a tag's value has at most " + std::to_string(kMaxTagValueChars) + " characters: shorten it");
+  return {};
+}
+
+inline Status tags_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  S3DEST_TRY(read_name_templates(key, r, value, c.tags, R"({"dataset": "{{data_source}}"})"));
+  if (c.tags.size() > kMaxObjectTags)
+    return r.error(key.name, "S3 takes at most " + std::to_string(kMaxObjectTags) + " tags per object, not " +
+                                 std::to_string(c.tags.size()) + ": drop some (metadata has room for more)");
+  for (const auto& [name, text] : c.tags) S3DEST_TRY(check_tag(r, name, text));
+  return {};
+}
+
+inline Status metadata_value(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  S3DEST_TRY(read_name_templates(key, r, value, c.metadata, R"({"team": "data"})"));
+  std::vector<std::pair<std::string, std::string>> sent;  // lower-case names, literal values
+  for (const auto& [name, text] : c.metadata) {
+    const std::string field = "metadata." + name;
+    if (!is_metadata_name(name))
+      return r.error(field, "a metadata name is sent as the header x-amz-meta-NAME, so it may hold letters, digits "
+                            "and !#$%&'*+-.^_`|~ only: rename it");
+    const std::string lower = to_lower_ascii(name);
+    if (lower == kRunMetadataName)
+      return r.error(field, "s3dest puts the run's id under this name itself: use another name");
+    for (const auto& other : sent)
+      if (other.first == lower)
+        return r.error(field, "names differ only in case, but S3 stores them in lower case: keep one");
+    S3DEST_ASSIGN_OR_RETURN(const Template parsed, object_option_template(r, field, text));
+    const std::string literal = literal_text(parsed);
+    if (!is_metadata_value_text(literal))
+      return r.error(field, "a metadata value is sent as a header, so it may hold printable ASCII only (no control "
+                            "characters, no letters beyond ASCII): change the text, or use a tag");
+    sent.emplace_back(lower, literal);
+  }
+  if (user_metadata_bytes(sent) > kMaxUserMetadataBytes)
+    return r.error(key.name, "S3 takes at most " + std::to_string(kMaxUserMetadataBytes) +
+                                 " bytes of metadata names and values per object (s3dest's own " +
+                                 std::to_string(kRunMetadataBytes) + " included): shorten them");
+  return {};
+}
+
+template <auto Field>
+Status header_text(const ConfigKey& key, const ConfigReader& r, simdjson::dom::element value, Config& c) {
+  S3DEST_TRY(r.read_string(key.name, value, c.*Field));
+  if (!http::is_header_value_text(c.*Field))
+    return r.error(key.name, "is sent as a header, so it may not hold control characters: remove them");
+  return {};
+}
+
 // Every key of the config, once. "Did you mean" breaks ties by this order.
 inline constexpr ConfigKey kConfigKeys[] = {
     {"title", text_value<&Config::title>},
@@ -264,6 +396,12 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"date_field_unit", epoch_unit_value},
     {"account_field", text_value<&Config::account_field>},
     {"context", context_value},
+    {"storage_class", storage_class_value},
+    {"canned_acl", canned_acl_value},
+    {"tags", tags_value},
+    {"metadata", metadata_value},
+    {"content_type", header_text<&Config::content_type>},
+    {"content_encoding", header_text<&Config::content_encoding>},
     {"gzip_level", whole_number<&Config::gzip_level>, 1, 9},
     {"parquet_compression", one_of<&Config::parquet_compression, kParquetCompressions>},
     {"avro_codec", one_of<&Config::avro_codec, kAvroCodecs>},
@@ -289,6 +427,52 @@ inline Status unknown_config_key(const ConfigReader& r, std::string_view name) {
   return r.error(name, "unknown key: did you mean \"" + nearest_name(name, names) + "\"?");
 }
 
+// Variables in tags and metadata take the values the object's key gets: {{YYYY}}, {{MM}}
+// and {{DD}} only where the layout splits by them (as KeyLayout decides), {{account}} only
+// when loading by account.
+inline Status check_object_option_variables(const Config& c, const ConfigReader& r) {
+  const auto folder = Template::parse("folder", c.folder);
+  const auto file_name = Template::parse("file_name", c.file_name);
+  if (!folder.ok() || !file_name.ok()) return {};  // KeyLayout tells what is wrong there
+  const auto layout_uses = [&](TemplateVar v) { return folder->uses(v) || file_name->uses(v); };
+  const bool partitions = layout_uses(TemplateVar::YYYY) || layout_uses(TemplateVar::MM) || layout_uses(TemplateVar::DD);
+  for (const auto* options : {&c.tags, &c.metadata}) {
+    for (const auto& [name, text] : *options) {
+      const std::string field = (options == &c.tags ? "tags." : "metadata.") + name;
+      const auto value = Template::parse(field, text);
+      if (!value.ok()) continue;  // refused when read
+      for (const TemplateVar v : {TemplateVar::YYYY, TemplateVar::MM, TemplateVar::DD}) {
+        if (!value->uses(v)) continue;
+        if (!partitions)
+          return r.error(field, "{{" + std::string(template_var_name(v)) + "}} is the date of the rows' partition, "
+                                "but the layout does not split rows by date (folder and file_name have no "
+                                "{{YYYY}}, {{MM}} or {{DD}}): use {{" + std::string(template_var_name(v)) +
+                                "_today}}, the run's date, or partition the layout");
+        if (v == TemplateVar::DD && c.partition_by == PartitionBy::month)
+          return r.error(field, "{{DD}} has no value with \"partition_by\": \"month\": remove it, or use {{DD_today}}");
+      }
+      if (value->uses(TemplateVar::account) && !c.use_load_by_account)
+        return r.error(field, "{{account}} needs \"use_load_by_account\": true: set it or remove {{account}}");
+    }
+  }
+  return {};
+}
+
+// Content-Encoding says how a client may unpack the bytes: only "gzip", and only for the
+// gzip formats, is true of what s3dest writes.
+inline Status check_content_encoding(const Config& c, const ConfigReader& r) {
+  if (c.content_encoding.empty()) return {};
+  const FormatEntry& format = format_entry(c.file_format);
+  if (format.content_encoding.empty())
+    return r.error("content_encoding", "\"" + std::string(format.name) + "\" files are not compressed for HTTP: "
+                                       "remove \"content_encoding\" (it is \"gzip\" for the +gzip formats only)");
+  if (c.content_encoding != format.content_encoding)
+    return r.error("content_encoding", "\"" + std::string(format.name) + "\" files are " +
+                                           std::string(format.content_encoding) + " files: use \"" +
+                                           std::string(format.content_encoding) + "\" or leave the key out");
+  return {};
+}
+
 inline Status check_config(const Config& c, const ConfigReader& r) {
   if (c.folder.empty() && c.file_name.empty())
     return r.error("file_name", "is missing: give at least a file name template, e.g. \"{{filename}}-{{chunk_id}}\"");
@@ -312,6 +496,8 @@ inline Status check_config(const Config& c, const ConfigReader& r) {
   if (c.checksum == ChecksumAlgorithm::md5 && !kMd5Available)
     return r.error("checksum", "\"md5\" needs OpenSSL, which this tool is built without: use \"crc32c\", "
                                "\"crc32\" or \"none\" (or s3dest load)");
+  S3DEST_TRY(check_content_encoding(c, r));
+  S3DEST_TRY(check_object_option_variables(c, r));
   return {};
 }
 

@@ -1,6 +1,7 @@
 // Every file format s3dest writes, in one table: the name the config's "file_format" and
 // the manifest use, the extension object keys end with, the Content-Type the objects are
-// stored with, and how the format's RowFormat is made from a schema and the settings.
+// stored with (and the one under Content-Encoding, for the gzip formats), and how the
+// format's RowFormat is made from a schema and the settings.
 // Names, extensions, content types, the config's check of "file_format" and the making
 // of formats all come from this table, so a new format, or a text format with a new codec
 // (a Compressor of its own, see format/compressor.hpp), is one enum value and one entry.
@@ -49,7 +50,15 @@ struct FormatEntry {
   std::string_view name;          // "csv+gzip": config file_format, the manifest's "format"
   FileFormat value;
   std::string_view extension;     // ".csv.gz": what object keys end with
-  std::string_view content_type;  // "application/gzip": the objects' Content-Type
+  // "application/gzip": the objects' Content-Type. A .gz file is stored as what it is, a
+  // gzip file, without Content-Encoding: browsers and CDNs would otherwise unpack it by
+  // surprise (a download named .csv.gz holding plain csv).
+  std::string_view content_type;
+  // "gzip": how the bytes are compressed, in HTTP's name, when a client may unpack them
+  // (config "content_encoding": "gzip"), and then the Content-Type of what it unpacks
+  // ("text/csv"). Empty for the other formats.
+  std::string_view content_encoding;
+  std::string_view decoded_content_type;
   MakeRowFormat make;
 };
 
@@ -91,16 +100,17 @@ using TextKind = TextFormatOptions::Kind;
 }  // namespace detail
 
 inline constexpr FormatEntry kFormatRegistry[] = {
-    {"csv", FileFormat::csv, ".csv", "text/csv",
+    {"csv", FileFormat::csv, ".csv", "text/csv", "", "",
      &detail::make_text_format<detail::TextKind::csv, detail::uncompressed_text>},
-    {"csv+gzip", FileFormat::csv_gzip, ".csv.gz", "application/gzip",
+    {"csv+gzip", FileFormat::csv_gzip, ".csv.gz", "application/gzip", "gzip", "text/csv",
      &detail::make_text_format<detail::TextKind::csv, detail::gzip_text>},
-    {"json", FileFormat::json, ".json", "application/x-ndjson",
+    {"json", FileFormat::json, ".json", "application/x-ndjson", "", "",
      &detail::make_text_format<detail::TextKind::json, detail::uncompressed_text>},
-    {"json+gzip", FileFormat::json_gzip, ".json.gz", "application/gzip",
+    {"json+gzip", FileFormat::json_gzip, ".json.gz", "application/gzip", "gzip", "application/x-ndjson",
      &detail::make_text_format<detail::TextKind::json, detail::gzip_text>},
-    {"parquet", FileFormat::parquet, ".parquet", "application/vnd.apache.parquet", &detail::make_parquet_format},
-    {"avro", FileFormat::avro, ".avro", "application/avro", &detail::make_avro_format},
+    {"parquet", FileFormat::parquet, ".parquet", "application/vnd.apache.parquet", "", "",
+     &detail::make_parquet_format},
+    {"avro", FileFormat::avro, ".avro", "application/avro", "", "", &detail::make_avro_format},
 };
 
 namespace detail {
@@ -123,7 +133,12 @@ inline const FormatEntry* find_format(std::string_view name) {
 }
 
 inline std::string_view file_format_extension(FileFormat format) { return format_entry(format).extension; }
-inline std::string_view file_format_content_type(FileFormat format) { return format_entry(format).content_type; }
+// The objects' Content-Type: with `content_encoded` (sent with the format's
+// Content-Encoding), the type of the unpacked bytes.
+inline std::string_view file_format_content_type(FileFormat format, bool content_encoded = false) {
+  const FormatEntry& entry = format_entry(format);
+  return content_encoded && !entry.decoded_content_type.empty() ? entry.decoded_content_type : entry.content_type;
+}
 
 // The format's RowFormat for rows of `schema` (which it refers to: it must outlive the
 // format). Fails (usage) where the format refuses the schema or the settings.

@@ -11,6 +11,7 @@
 #include "commands/cleanup_command.hpp"
 #include "commands/load_command.hpp"
 #include "commands/manifest_command.hpp"
+#include "commands/policy_command.hpp"
 #include "commands/sign_command.hpp"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   if (command == "load") return run_load(args);
   if (command == "check") return run_check(args);
   if (command == "cleanup") return run_cleanup(args);
+  if (command == "policy") return run_policy(args);
   if (command == "manifest") return run_manifest(args);
   if (command == "sign") return run_sign(args);
   if (command == "version" || command == "--version") {

@@ -26,6 +26,8 @@ inline constexpr const char* kUsage = R"(usage:
                [--dest URI] [--set NAME=VALUE]... [--now TIME] [--manifest FILE] [--worker ID]
                [--dry-run] [--progress | --no-progress] [--verbose]
   s3dest check --config FILE [--dest URI] [--now TIME] [--verbose]
+  s3dest policy --config FILE [--dest s3://BUCKET[/PREFIX]] [--for role|bucket|kms|trust|all]
+               [--principal ARN]
   s3dest cleanup --config FILE [--dest URI] [--older-than DURATION] [--verbose]
   s3dest manifest merge FILE...
   s3dest sign  --method M --url URL [--header "Name: value"]... [--body-file F | --unsigned-payload]
@@ -40,6 +42,9 @@ standard input; .gz inputs are decompressed; JSON input is NDJSON or one array o
 A load never deletes what existed before it; SIGINT/SIGTERM stop it and undo it.
 cleanup aborts the multipart uploads and removes the temporary files that killed loads
 left (DURATION: 30s, 15m, 2h, 7d; default 0: all of them).
+policy prints the JSON policies the bucket owner pastes (default all that apply): the
+writer's IAM policy, the bucket policy, the KMS key statement, the roles' trust policies;
+--principal is the ARN s3dest runs as (else STS GetCallerIdentity finds it).
 manifest merge joins several workers' manifests, refusing a key written twice.
 sign prints the SigV4 canonical request, string to sign, signature and the headers to add
 (or with --presign the presigned URL, valid up to 604800 seconds); without --secret-key

@@ -1,6 +1,7 @@
-// STS: AssumeRole (signed, service "sts") and AssumeRoleWithWebIdentity (unsigned), as
-// form-encoded POSTs to the regional endpoint https://sts.{region}.amazonaws.com or to
-// an endpoint given; role chains of any length; providers that renew the sessions.
+// STS: AssumeRole and GetCallerIdentity (signed, service "sts") and
+// AssumeRoleWithWebIdentity (unsigned), as form-encoded POSTs to the regional endpoint
+// https://sts.{region}.amazonaws.com or to an endpoint given; role chains of any length;
+// providers that renew the sessions.
 //
 //   aws::StsSettings sts{"eu-west-1", ""};
 //   auto chain = aws::make_role_chain(base, {{"arn:aws:iam::111111111111:role/broker", "s3dest", "ext-1"},
@@ -83,6 +84,23 @@ Result<Credentials> assume_role_with_web_identity(http::HttpSender& sender, std:
 
 // Credentials from a successful reply of `action` ("AssumeRole", ...).
 Result<Credentials> parse_sts_credentials(std::string_view body, std::string_view action);
+
+// Who a set of credentials is (GetCallerIdentity), for `s3dest policy`'s principals.
+struct CallerIdentity {
+  std::string arn;      // "arn:aws:iam::111111111111:user/loader", or a role session's
+                        // "arn:aws:sts::111111111111:assumed-role/NAME/SESSION"
+  std::string account;  // "111111111111"
+  std::string user_id;  // "AIDA...", or "AROA...:SESSION" for a role session
+};
+
+// GetCallerIdentity with `caller`'s credentials, signed like AssumeRole. STS lets any
+// valid credentials ask it: no IAM permission is needed.
+Result<CallerIdentity> get_caller_identity(http::HttpSender& sender, const Credentials& caller,
+                                           const StsSettings& settings, std::string_view caller_description = "",
+                                           const std::function<int64_t()>& clock = unix_now);
+
+// The identity in a successful GetCallerIdentity reply.
+Result<CallerIdentity> parse_caller_identity(std::string_view body);
 
 // A provider that assumes a role with the credentials `source` gives and renews the
 // session before it expires. When the source credentials carry a session token (the
@@ -201,6 +219,22 @@ inline bool sts_retryable(const http::HttpResponse& response) {
   return is_throttling_code(code) || code == "IDPCommunicationError";
 }
 
+// POSTs `body` to STS signed with `caller`'s credentials (service "sts"), signed afresh
+// for each retry.
+inline Result<http::HttpResponse> send_signed_sts(http::HttpSender& sender, const Credentials& caller,
+                                                  const StsSettings& settings, const std::string& body,
+                                                  const std::function<int64_t()>& clock) {
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpRequest request, sts_request(settings, body));
+  SigningConfig signing;
+  signing.region = settings.region;
+  signing.service = "sts";
+  signing.path_rule = PathRule::generic;
+  signing.payload_hash = payload_sha256(body);
+  const SignedSender signed_sender{sender, settings.retry, [&]() -> Result<Credentials> { return caller; }, clock,
+                                   nullptr, sts_retryable};
+  return signed_sender.send(request, signing);
+}
+
 }  // namespace detail
 
 inline Result<std::string> sts_endpoint_url(const StsSettings& settings) {
@@ -271,21 +305,38 @@ inline Result<Credentials> assume_role(http::HttpSender& sender, const Credentia
                                        const StsSettings& settings, std::string_view caller_description,
                                        const std::function<int64_t()>& clock) {
   S3DEST_TRY(check_assume_role_params(params));
-  const std::string body = assume_role_form(params);
-  S3DEST_ASSIGN_OR_RETURN(const http::HttpRequest request, detail::sts_request(settings, body));
-  SigningConfig signing;
-  signing.region = settings.region;
-  signing.service = "sts";
-  signing.path_rule = PathRule::generic;
-  signing.payload_hash = payload_sha256(body);
-  const SignedSender signed_sender{sender, settings.retry, [&]() -> Result<Credentials> { return caller; }, clock,
-                                   nullptr, detail::sts_retryable};
-  auto response = signed_sender.send(request, signing);
+  auto response = detail::send_signed_sts(sender, caller, settings, assume_role_form(params), clock);
   if (!response.ok())
     return response.status().prefixed("AssumeRole of role " + params.role_arn + ": cannot reach STS: ");
   if (response->status != 200)
     return detail::sts_error("AssumeRole", *response, params, &caller, caller_description, "");
   return parse_sts_credentials(response->body, "AssumeRole");
+}
+
+inline Result<CallerIdentity> parse_caller_identity(std::string_view body) {
+  const std::string what = "the STS GetCallerIdentity reply";
+  auto document = parse_xml(body);
+  if (!document.ok()) return document.status().prefixed(what + " is ");
+  const XmlElement* result = document->find({"GetCallerIdentityResult"});
+  if (result == nullptr) return destination_error(what + " holds no GetCallerIdentityResult");
+  CallerIdentity out{result->child_text("Arn"), result->child_text("Account"), result->child_text("UserId")};
+  if (out.arn.rfind("arn:", 0) != 0) return destination_error(what + " holds no Arn");
+  return out;
+}
+
+inline Result<CallerIdentity> get_caller_identity(http::HttpSender& sender, const Credentials& caller,
+                                                  const StsSettings& settings, std::string_view caller_description,
+                                                  const std::function<int64_t()>& clock) {
+  const std::string body = "Action=GetCallerIdentity&Version=" + std::string(kStsApiVersion);
+  auto response = detail::send_signed_sts(sender, caller, settings, body, clock);
+  const std::string from = caller_description.empty() ? "" : " (credentials from " + std::string(caller_description) + ")";
+  if (!response.ok()) return response.status().prefixed("GetCallerIdentity" + from + ": cannot reach STS: ");
+  if (response->status != 200) {
+    const ServiceError error = parse_service_error(response->body);
+    return destination_error("GetCallerIdentity" + from + " failed (" +
+                             detail::describe_reply(response->status, error, &caller) + ")");
+  }
+  return parse_caller_identity(response->body);
 }
 
 inline Result<Credentials> assume_role_with_web_identity(http::HttpSender& sender, std::string_view token,

@@ -455,3 +455,55 @@ BOOST_AUTO_TEST_CASE(web_identity_is_unsigned_and_reads_its_own_reply) {
   BOOST_TEST(contains(refused.status().message(), "web identity token in /var/run/token was refused"));
   BOOST_TEST(!contains(refused.status().message(), "another.token.x"));
 }
+
+BOOST_AUTO_TEST_CASE(get_caller_identity_is_signed_like_assume_role_and_reads_arn_account_and_user_id) {
+  // A scripted STS: the reply AWS sends, after checking the signature from the bytes received.
+  LoopbackHttpServer sts([](const ReceivedRequest& r) {
+    if (*r.header("Authorization") !=
+        expected_authorization(r, kUser.access_key_id, kUser.secret_access_key, "us-east-1", "sts"))
+      return Reply{403, {}, "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code></Error></ErrorResponse>"};
+    return Reply{200, {{"Content-Type", "text/xml"}},
+                 "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+                 "<GetCallerIdentityResult><Arn>" + kUserArn + "</Arn><UserId>AIDAEXAMPLEUSERID0001</UserId>"
+                 "<Account>111111111111</Account></GetCallerIdentityResult>"
+                 "<ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"};
+  });
+  auto transport = std::make_shared<http::CurlTransport>();
+  StsSettings settings;
+  settings.endpoint = sts.origin();
+  auto identity = get_caller_identity(*transport, kUser, settings, "the config's access_key_id");
+  BOOST_REQUIRE_MESSAGE(identity.ok(), identity.status().message());
+  BOOST_TEST(identity->arn == kUserArn);
+  BOOST_TEST(identity->account == "111111111111");
+  BOOST_TEST(identity->user_id == "AIDAEXAMPLEUSERID0001");
+  const ReceivedRequest r = sts.requests().at(0);
+  BOOST_TEST(r.method == "POST");
+  auto form = form_fields(r.body);
+  BOOST_TEST(form["Action"] == "GetCallerIdentity");
+  BOOST_TEST(form["Version"] == "2011-06-15");
+  BOOST_TEST(form.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_or_unreadable_get_caller_identity_says_so_without_a_secret) {
+  LoopbackHttpServer sts([](const ReceivedRequest&) {
+    return Reply{403, {{"Content-Type", "text/xml"}},
+                 "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security "
+                 "token included in the request is invalid. " + kUser.secret_access_key +
+                 "</Message></Error></ErrorResponse>"};
+  });
+  auto transport = std::make_shared<http::CurlTransport>();
+  StsSettings settings;
+  settings.endpoint = sts.origin();
+  auto refused = get_caller_identity(*transport, kUser, settings, "the config's access_key_id");
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.status().exit_code() == 4);
+  BOOST_TEST_MESSAGE(refused.status().message());
+  BOOST_TEST(contains(refused.status().message(), "GetCallerIdentity (credentials from the config's access_key_id)"));
+  BOOST_TEST(contains(refused.status().message(), "InvalidClientTokenId"));
+  BOOST_TEST(!contains(refused.status().message(), kUser.secret_access_key));
+
+  BOOST_TEST(!parse_caller_identity("<GetCallerIdentityResponse/>").ok());
+  BOOST_TEST(!parse_caller_identity("not xml <").ok());
+  BOOST_TEST(!parse_caller_identity("<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>nobody</Arn>"
+                                    "</GetCallerIdentityResult></GetCallerIdentityResponse>").ok());
+}

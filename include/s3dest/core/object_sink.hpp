@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "s3dest/core/byte_sink.hpp"
+#include "s3dest/core/object_properties.hpp"
 #include "s3dest/core/status.hpp"
 
 namespace s3dest {
@@ -50,6 +51,9 @@ struct NewObject {
   std::string key;
   PriorObject prior;  // whether the key held an object when the run listed it
   ExistingObjects if_exists = ExistingObjects::replace;
+  // What the object carries besides its bytes (config object options, rendered for it):
+  // sinks that store objects in S3 send them; others have nowhere to keep them.
+  ObjectProperties properties;
 };
 
 // For a sink about to write `object` (shown as `where`): whether the key held an object
@@ -62,6 +66,7 @@ struct ObjectInfo {
   std::string etag;      // as S3 reports it, quotes dropped; empty where there is no S3
   std::string checksum;  // "crc32c:<base64>" (or crc32/md5), empty with checksum "none"
   bool replaced = false;  // an object held the key before and this one took its place
+  ObjectProperties properties;  // what the object was stored with: empty where a sink keeps none
 };
 
 class ObjectWriter : public ByteSink {

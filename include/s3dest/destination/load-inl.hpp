@@ -418,6 +418,27 @@ inline Result<KeyLayout> make_matching_layout(const Config& config, const std::s
   return KeyLayout::create(std::move(layout));
 }
 
+inline Result<ObjectProperties> object_properties_for_check(const Config& config, const KeyLayout& layout,
+                                                            int64_t now_micros) {
+  // A matching layout has no run start, worker or run id: the check's run gets its own.
+  LayoutOptions options = detail::layout_options(config, "", now_micros);
+  options.run_id = new_run_id(now_micros);
+  // A worker's name only where the layout takes one (it refuses --worker otherwise).
+  S3DEST_ASSIGN_OR_RETURN(const Template folder, Template::parse("folder", config.folder));
+  S3DEST_ASSIGN_OR_RETURN(const Template file_name, Template::parse("file_name", config.file_name));
+  for (const TemplateVar var : {TemplateVar::worker, TemplateVar::uuid})
+    if (folder.uses(var) || file_name.uses(var)) options.worker = "check";
+  S3DEST_ASSIGN_OR_RETURN(const KeyLayout check_layout, KeyLayout::create(std::move(options)));
+  S3DEST_ASSIGN_OR_RETURN(const ObjectOptions object_options, ObjectOptions::create(config, check_layout));
+  KeyParts parts;
+  if (layout.partitioning() != Partitioning::none)
+    parts.record_day = static_cast<int32_t>(floor_div(now_micros, kMicrosPerDay));
+  parts.account = "check";
+  const std::string uuid = random_uuid();
+  parts.uuid = uuid;
+  return object_options.render(parts);
+}
+
 namespace detail {
 
 // The run's layout, refused when even its shortest keys are longer than the sink takes.
@@ -464,7 +485,8 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   // 2. Read, route and write.
   const PartitionKeyer keyer(layout, sink.max_name_bytes(), plan.date_column, plan.account_column, plan.schema);
   PartitionIndex partitions;
-  RunKeys keys(layout, sink, config.existing_objects, std::clamp(config.concurrency, 1, 16));
+  S3DEST_ASSIGN_OR_RETURN(const ObjectOptions object_options, ObjectOptions::create(config, layout));
+  RunKeys keys(layout, sink, config.existing_objects, std::clamp(config.concurrency, 1, 16), &object_options);
   const MemoryBudget memory(config.memory_limit_mb);
   PartitionStore store(memory.partition_store_bytes(), spill_folder());
   PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory.open_files_bytes(), store,

@@ -27,6 +27,7 @@
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/destination/config.hpp"
+#include "s3dest/destination/object_options.hpp"
 #include "s3dest/destination/run_keys.hpp"
 #include "s3dest/format/avro_format.hpp"
 #include "s3dest/format/parquet_format.hpp"
@@ -98,6 +99,14 @@ Result<KeyLayout> make_key_layout(const Config& config, const std::string& prefi
 // The config's layout made to recognise the keys of any of its runs and workers
 // (KeyLayout::could_render, fixed_prefix): for `check` and `cleanup`.
 Result<KeyLayout> make_matching_layout(const Config& config, const std::string& prefix);
+
+// What the health check's test object carries (Content-Type, storage class, ACL, tags,
+// metadata): the config's object options rendered as for an object of a run that starts
+// at `now_micros`: the partition's date is that day (where `layout`, the config's layout
+// for the check, partitions), {{account}} and {{worker}} are "check", the chunk 00001,
+// and the run id and {{uuid}} fresh ones. Fails (usage) where a load would refuse them.
+Result<ObjectProperties> object_properties_for_check(const Config& config, const KeyLayout& layout,
+                                                     int64_t now_micros);
 
 }  // namespace s3dest
 

@@ -7,6 +7,8 @@
 //     writes (NewObject::prior), so the round trip overlaps the writing. Not listed at all
 //     when the layout's keys are new in every run ({{run_id}}, {{uuid}})
 //   - no key is handed out twice in a run, and chunk ids stay within five digits
+//   - each object gets what it carries besides its bytes (its tags, metadata, ...: the
+//     ObjectOptions, rendered with the values of its key)
 //   - once the run has succeeded, stale_chunks() are the earlier run's chunks above the
 //     last one this run wrote in each partition: what "replace" removes
 #pragma once
@@ -24,6 +26,7 @@
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/task_pool.hpp"
 #include "s3dest/crypto/random_id.hpp"
+#include "s3dest/destination/object_options.hpp"
 #include "s3dest/layout/key_layout.hpp"
 
 namespace s3dest {
@@ -37,9 +40,11 @@ struct StaleChunk {
 class RunKeys {
  public:
   // `listers`: how many partitions are listed at once. The sink's list() must be safe to
-  // call from several threads.
-  RunKeys(const KeyLayout& layout, ObjectSink& sink, ExistingObjects if_exists, int listers = 8)
-      : layout_(layout), sink_(sink), if_exists_(if_exists), listers_(listers) {}
+  // call from several threads. `options` (may be null: objects carry nothing) must outlive
+  // the RunKeys.
+  RunKeys(const KeyLayout& layout, ObjectSink& sink, ExistingObjects if_exists, int listers = 8,
+          const ObjectOptions* options = nullptr)
+      : layout_(layout), sink_(sink), if_exists_(if_exists), listers_(listers), options_(options) {}
   ~RunKeys() { pool_.reset(); }  // listings in flight end before the partitions go
 
   // Starts listing what these partitions (numbers and key parts) hold, in the background.
@@ -76,6 +81,7 @@ class RunKeys {
   ObjectSink& sink_;
   ExistingObjects if_exists_;
   int listers_;
+  const ObjectOptions* options_;
   std::vector<Partition> partitions_;
   std::unordered_set<std::string> keys_;
   std::unique_ptr<TaskPool> pool_;  // made by the first listing
@@ -136,12 +142,15 @@ inline Result<NewObject> RunKeys::object_for(size_t partition, KeyParts parts) {
                        " (chunk ids have five digits, so that keys sort in order): raise max_file_size_mb");
   NewObject object;
   object.if_exists = if_exists_;
-  if (layout_.uses(TemplateVar::uuid)) {
-    const std::string uuid = random_uuid();
+  std::string uuid;  // one per object, for its key and its tags alike
+  if (layout_.uses(TemplateVar::uuid) || (options_ && options_->uses(TemplateVar::uuid))) {
+    uuid = random_uuid();
     parts.uuid = uuid;
-    layout_.render(parts, object.key);
-  } else {
-    object.key = p.pattern->key(parts.chunk_id);
+  }
+  if (layout_.uses(TemplateVar::uuid)) layout_.render(parts, object.key);
+  else object.key = p.pattern->key(parts.chunk_id);
+  if (options_) {
+    S3DEST_ASSIGN_OR_RETURN(object.properties, options_->render(parts));
   }
   if (p.listing)
     object.prior = PriorObject([listing = p.listing, chunk = parts.chunk_id]() -> Result<bool> {

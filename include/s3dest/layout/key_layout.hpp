@@ -74,6 +74,15 @@ class KeyLayout {
   // "//" folded. Values from context and account are made safe (see append_key_value).
   void render(const KeyParts& parts, std::string& key) const;
 
+  // Replaces `out` with `value` rendered with the values the key of the object `parts`
+  // names gets, as they are: nothing made safe for a key (the context and account as
+  // given). For texts that go with the object (its tags and metadata); `value` must use
+  // only variables that have a value here (see run_value, partitioning, uses_account).
+  void render_value(const Template& value, const KeyParts& parts, std::string& out) const;
+  // The value of a variable that stays the same for the whole run (context, run start,
+  // worker, run id), as given; empty where the run gives it none.
+  std::string_view run_value(TemplateVar var) const { return plain_run_values_[static_cast<size_t>(var)]; }
+
   // The keys of one partition's chunks (`parts` without its chunk id).
   ChunkKeyPattern chunk_key_pattern(const KeyParts& parts) const;
 
@@ -101,6 +110,11 @@ class KeyLayout {
  private:
   KeyLayout() = default;
   void render_with_chunk_text(const KeyParts& parts, std::string_view chunk, std::string& key) const;
+  // Sets `values` for the object `parts` names, from `run_values` and its parts (not the
+  // account); the views point into `run_values`, `parts`, `chunk` and `digits`.
+  void object_values(const KeyParts& parts, std::string_view chunk,
+                     const std::array<std::string, kTemplateVarCount>& run_values, std::string& digits,
+                     TemplateValues& values) const;
 
   Template folder_;
   Template file_name_;
@@ -110,6 +124,7 @@ class KeyLayout {
   // Values that stay the same for the whole run: context (already made safe) and the run
   // start. Strings, not views, so a moved KeyLayout stays valid.
   std::array<std::string, kTemplateVarCount> run_values_;
+  std::array<std::string, kTemplateVarCount> plain_run_values_;  // the same, context as given
 };
 
 // Appends `value` so that it stays inside one path segment of a key: '/', '\\', '%' and
@@ -436,6 +451,11 @@ inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
              floor_div(options.run_start_micros, kMicrosPerSecond));
   values[static_cast<size_t>(TemplateVar::worker)] = options.worker;
   values[static_cast<size_t>(TemplateVar::run_id)] = options.run_id;
+  layout.plain_run_values_ = values;
+  for (const auto& [name, value] : options.context) {
+    const std::optional<TemplateVar> var = template_var_from_name(name);
+    if (var && is_context_var(*var)) layout.plain_run_values_[static_cast<size_t>(*var)] = value;
+  }
   return layout;
 }
 
@@ -446,13 +466,14 @@ inline void KeyLayout::render(const KeyParts& parts, std::string& key) const {
   render_with_chunk_text(parts, chunk, key);
 }
 
-inline void KeyLayout::render_with_chunk_text(const KeyParts& parts, std::string_view chunk, std::string& key) const {
-  TemplateValues values;
-  for (size_t i = 0; i < kTemplateVarCount; ++i) values.set(static_cast<TemplateVar>(i), run_values_[i]);
+inline void KeyLayout::object_values(const KeyParts& parts, std::string_view chunk,
+                                     const std::array<std::string, kTemplateVarCount>& run_values, std::string& digits,
+                                     TemplateValues& values) const {
+  for (size_t i = 0; i < kTemplateVarCount; ++i) values.set(static_cast<TemplateVar>(i), run_values[i]);
 
   // Per-object numbers go into small strings (no allocation with small-string storage);
   // views are taken only once a string has stopped growing.
-  std::string digits;
+  digits.clear();
   size_t month_at = 0, day_at = 0, chunk_at = 0;
   if (partitioning_ != Partitioning::none) {
     assert(parts.record_day && "KeyParts::record_day is required when the layout partitions");
@@ -470,8 +491,14 @@ inline void KeyLayout::render_with_chunk_text(const KeyParts& parts, std::string
     values.set(TemplateVar::DD, view.substr(day_at, chunk_at - day_at));
   }
   values.set(TemplateVar::chunk_id, chunk);
-  assert(!uses(TemplateVar::uuid) || !parts.uuid.empty());
   values.set(TemplateVar::uuid, parts.uuid);
+}
+
+inline void KeyLayout::render_with_chunk_text(const KeyParts& parts, std::string_view chunk, std::string& key) const {
+  TemplateValues values;
+  std::string digits;
+  object_values(parts, chunk, run_values_, digits, values);
+  assert(!uses(TemplateVar::uuid) || !parts.uuid.empty());
 
   // Accounts come from the data, so they are made safe here; most need no change.
   std::string safe_account;
@@ -492,6 +519,16 @@ inline void KeyLayout::render_with_chunk_text(const KeyParts& parts, std::string
   file_name_.append_to(key, values);
   key.append(extension_);
   detail::fold_key_slashes(key);
+}
+
+inline void KeyLayout::render_value(const Template& value, const KeyParts& parts, std::string& out) const {
+  TemplateValues values;
+  std::string digits, chunk;
+  append_chunk_id(chunk, parts.chunk_id);
+  object_values(parts, chunk, plain_run_values_, digits, values);
+  values.set(TemplateVar::account, parts.account);
+  out.clear();
+  value.append_to(out, values);
 }
 
 inline ChunkKeyPattern KeyLayout::chunk_key_pattern(const KeyParts& parts) const {

@@ -9,6 +9,10 @@
 // With ExistingObjects::keep, and for a key that did not exist when listed, the rename
 // never replaces a file (renameat2 RENAME_NOREPLACE): a file that appeared during the run
 // is replaced only with `replace`, and is then reported as replaced.
+//
+// A file has nowhere to keep an object's properties (NewObject::properties: Content-Type,
+// storage class, ACL, tags, metadata), so they are ignored here: they matter only once the
+// files reach S3.
 #pragma once
 
 #include <dirent.h>

@@ -9,7 +9,9 @@
 // written with If-None-Match: * (PutObject, CompleteMultipartUpload), so an object that
 // appeared since the listing is noticed where the server honours the header; rollback()
 // deletes only the run's new objects and reports the ones it replaced. Every object
-// carries the run's id as metadata (x-amz-meta-s3dest-run), so it can be traced back.
+// carries the run's id as metadata (x-amz-meta-s3dest-run), so it can be traced back, and
+// the properties its NewObject names (Content-Type, storage class, ACL, tags, metadata:
+// s3/object_property_headers.hpp) on PutObject or CreateMultipartUpload, never on a part.
 //
 // Memory: a writer fills one part; at most `concurrency` more are queued or in flight for
 // the whole sink. Every request is signed with its body's SHA-256, which S3 checks (a
@@ -37,6 +39,7 @@
 #include "s3dest/s3/multipart_upload.hpp"
 #include "s3dest/s3/object_checksum.hpp"
 #include "s3dest/s3/object_client.hpp"
+#include "s3dest/s3/object_property_headers.hpp"
 
 namespace s3dest {
 namespace detail {
@@ -126,6 +129,7 @@ class S3ObjectWriter final : public ObjectWriter {
     info.key = object_.key;
     info.bytes = size_;
     info.checksum = checksum_.text();
+    info.properties = object_.properties;
     Status confirmed;
     if (!upload_) {
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse put, put_whole(info.replaced));
@@ -186,9 +190,11 @@ class S3ObjectWriter final : public ObjectWriter {
     return {};
   }
 
-  // The headers of a new object: the sink's (encryption) and the run's marker.
+  // The headers of a new object: the sink's (encryption), the object's properties and the
+  // run's marker.
   std::vector<http::HttpHeader> object_headers() const {
     std::vector<http::HttpHeader> headers = options_.object_headers;
+    for (http::HttpHeader& header : s3::object_property_headers(object_.properties)) headers.push_back(std::move(header));
     if (!options_.run_id.empty()) headers.push_back({std::string(kRunMetadataHeader), options_.run_id});
     return headers;
   }

@@ -475,3 +475,25 @@ BOOST_AUTO_TEST_CASE(dot_folders_in_the_dest_prefix_are_refused) {
   options.prefix = "a/..b/.c";  // names that only start with dots are names
   accepted(options);
 }
+
+BOOST_AUTO_TEST_CASE(render_value_gives_a_text_the_objects_values_as_they_are) {
+  LayoutOptions options = design_options();
+  options.context["data_source"] = "ds/1";  // made safe in the key, not in a tag
+  options.folder = "/{{workspace_id}}/{{data_source}}/{{account}}/{{YYYY}}/{{MM}}/{{DD}}";
+  options.load_by_account = true;
+  options.run_id = "20240305T102030Z-0123abcd";
+  const KeyLayout layout = accepted(options);
+  KeyParts parts;
+  parts.record_day = day("2024-02-29");
+  parts.account = "acme/7";
+  parts.chunk_id = 3;
+  BOOST_TEST(render(layout, parts) == "ws1/ds%2F1/acme%2F7/2024/02/29/some_name-2024-02-29-00003.csv.gz");
+  const auto value = Template::parse("tags.x", "{{data_source}} {{account}} {{YYYY}}-{{MM}}-{{DD}} {{chunk_id}} "
+                                               "{{YYYY_today}} {{H}} {{run_id}}");
+  BOOST_TEST_REQUIRE(value.ok());
+  std::string text = "replaced";
+  layout.render_value(*value, parts, text);
+  BOOST_TEST(text == "ds/1 acme/7 2024-02-29 00003 2024 10 20240305T102030Z-0123abcd");
+  BOOST_TEST(layout.run_value(TemplateVar::data_source) == "ds/1");
+  BOOST_TEST(layout.run_value(TemplateVar::worker).empty());
+}

@@ -181,6 +181,56 @@ BOOST_AUTO_TEST_CASE(every_put_and_part_carries_its_checksum_and_what_s3_answers
   BOOST_TEST(undone.removed == 4u);
 }
 
+BOOST_AUTO_TEST_CASE(object_properties_go_on_put_and_create_never_on_a_part) {
+  Fixture f;
+  S3SinkOptions options;
+  options.part_bytes = 6;
+  options.run_id = "20240102T030405Z-0123abcd";
+  S3Sink sink(f.client, options);
+  NewObject small = new_object("small");
+  small.properties.content_type = "text/csv";
+  small.properties.storage_class = "STANDARD_IA";
+  small.properties.canned_acl = "bucket-owner-full-control";
+  small.properties.tags = {{"dataset", "ds 1"}, {"day", "2024-01-02"}};
+  small.properties.metadata = {{"team", "data"}};
+  NewObject big = small;
+  big.key = "big";
+  const auto put_small = put(sink, small, "hello");
+  BOOST_TEST_REQUIRE(put_small.ok(), put_small.status().message());
+  BOOST_TEST(put_small->properties.tags.size() == 2u);  // what the object was stored with
+  BOOST_TEST_REQUIRE(put(sink, big, {"012345", "6789"}).ok());
+  const auto carries = [](const http::HttpRequest& r) {
+    return r.find_header("Content-Type") && *r.find_header("Content-Type") == "text/csv" &&
+           r.find_header("x-amz-storage-class") && r.find_header("x-amz-acl") && r.find_header("x-amz-meta-team") &&
+           r.find_header("x-amz-tagging") && *r.find_header("x-amz-tagging") == "dataset=ds%201&day=2024-01-02";
+  };
+  for (const http::HttpRequest& r : f.sender->requests) {
+    const bool part = r.url.find("partNumber=") != std::string::npos;
+    const bool complete = r.url.find("uploadId=") != std::string::npos && !part;
+    BOOST_TEST_CONTEXT(r.method << " " << r.url) {
+      const bool new_object = !part && !complete;  // PutObject and CreateMultipartUpload
+      BOOST_TEST(carries(r) == new_object);
+      BOOST_TEST((r.find_header("x-amz-meta-s3dest-run") != nullptr) == new_object);
+    }
+  }
+  BOOST_TEST(f.sender->requests.size() == 5u);  // put, create, two parts, complete
+}
+
+BOOST_AUTO_TEST_CASE(object_property_headers_send_only_what_is_set) {
+  BOOST_TEST(s3::object_property_headers(ObjectProperties{}).empty());
+  ObjectProperties p;
+  p.content_type = "application/gzip";
+  p.content_encoding = "gzip";
+  p.tags = {{"a b", "x/y+z=1&2"}, {"k", ""}};
+  p.metadata = {{"team", "data"}, {"empty", ""}};
+  const auto headers = s3::object_property_headers(p);
+  std::vector<std::string> lines;
+  for (const auto& h : headers) lines.push_back(h.name + ": " + h.value);
+  BOOST_TEST((lines == std::vector<std::string>{"Content-Type: application/gzip", "Content-Encoding: gzip",
+                                                "x-amz-tagging: a%20b=x%2Fy%2Bz%3D1%262&k=", "x-amz-meta-team: data",
+                                                "x-amz-meta-empty: "}));
+}
+
 BOOST_AUTO_TEST_CASE(md5_goes_as_content_md5) {
   Fixture f;
   S3SinkOptions options;

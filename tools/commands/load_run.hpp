@@ -18,6 +18,7 @@
 #include "s3dest/destination/config.hpp"
 #include "s3dest/destination/load.hpp"
 #include "s3dest/destination/manifest.hpp"
+#include "s3dest/s3/object_property_headers.hpp"
 #include "s3dest/sink/dry_run.hpp"
 #include "s3dest/sink/local_folder.hpp"
 #include "s3dest/table/schema_file.hpp"
@@ -111,10 +112,24 @@ inline Result<LoadOptions> load_options(const LoadArgs& a) {
   return options;
 }
 
-inline void print_dry_run(const LoadReport& report) {
-  for (const auto& o : report.objects)
+// The headers that give an object its properties, on one line: "    Content-Type: text/csv;
+// x-amz-tagging: day=2024-01-02". Nothing for none.
+inline std::string object_properties_line(const ObjectProperties& properties) {
+  std::string line;
+  for (const http::HttpHeader& header : s3::object_property_headers(properties))
+    line += (line.empty() ? "    " : "; ") + header.name + ": " + header.value;
+  return line;
+}
+
+// Each object's key and rows; with `properties` (--verbose, for S3) a line under each with
+// what it would carry.
+inline void print_dry_run(const LoadReport& report, bool properties) {
+  for (const auto& o : report.objects) {
     std::printf("%s\t%llu rows%s\n", o.object.info.key.c_str(), static_cast<unsigned long long>(o.object.rows),
                 o.object.info.replaced ? "\treplaces an existing object" : "");
+    const std::string line = properties ? object_properties_line(o.object.info.properties) : "";
+    if (!line.empty()) std::printf("%s\n", line.c_str());
+  }
   for (const auto& r : report.removed)
     std::printf("%s\tremoved\ta chunk an earlier run left above this run's last\n", r.key.c_str());
 }
@@ -208,7 +223,8 @@ inline int run_load_with(const LoadTool& tool, const std::vector<std::string>& a
   auto report = load(*config, sinks->sink(), *options);
   progress.end();
   if (!report.ok()) return fail(report.status());
-  if (a.dry_run) print_dry_run(*report);
+  // A local folder keeps no object properties: only S3 (or no destination) shows them.
+  if (a.dry_run) print_dry_run(*report, a.verbose && dest.is_s3());
   if (!a.dry_run) print_summary(*report, dest.text());
   return 0;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { S3SERVER_SKIP } from '../s3server/s3server.mjs';
+import { S3SERVER_SKIP, aws } from '../s3server/s3server.mjs';
 import { s3dest, testAwsSettings, writeConfig } from './lib.mjs';
 import { listObjects, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
@@ -54,14 +54,17 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const steps = lines(r);
     const key = 'ws1/checks/s3dest-check-1795608000.txt';
-    assert.deepEqual(steps.map((l) => l.split(' ')[0]), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(steps.map((l) => l.split(' ')[0]), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     assert.match(steps[0], /^ok +credentials: from the config's access_key_id$/);
-    assert.equal(steps[1], `ok    s3:PutObject s3://${env.S3SERVER_BUCKET}/${key} (sse-kms-cmk)`);
-    assert.equal(steps[2], 'ok    encryption: sse-kms-cmk confirmed by the server');
-    assert.match(steps[3], /^ok +s3:ListBucket s3:\/\/[^ ]+\/ws1\/checks\/$/);
-    assert.match(steps[4], /^ok +s3:GetObject /);
-    assert.match(steps[5], /^ok +s3:DeleteObject /);
-    assert.match(steps[6], /^ok +open uploads under s3:\/\/[^ ]+\/ws1\/checks\/: none of s3dest's$/);
+    // radosgw does not name a bucket's region (AWS does: see health_check_test.cpp).
+    assert.equal(steps[1], 'ok    region: us-east-1 (the server does not name the bucket\'s region)');
+    assert.equal(steps[2], `ok    s3:PutObject s3://${env.S3SERVER_BUCKET}/${key} (sse-kms-cmk)`);
+    assert.equal(steps[3], 'ok    encryption: sse-kms-cmk confirmed by the server');
+    assert.equal(steps[4], 'ok    object options: Content-Type text/csv confirmed by the server');
+    assert.match(steps[5], /^ok +s3:ListBucket s3:\/\/[^ ]+\/ws1\/checks\/$/);
+    assert.match(steps[6], /^ok +s3:GetObject /);
+    assert.match(steps[7], /^ok +s3:DeleteObject /);
+    assert.match(steps[8], /^ok +open uploads under s3:\/\/[^ ]+\/ws1\/checks\/: none of s3dest's$/);
     assert.deepEqual(objectsUnder('ws1/checks/'), [], 'the test object is deleted');
     assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
   });
@@ -80,7 +83,7 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     const steps = lines(r);
     assert.match(steps[1], new RegExp(`^ok +AssumeRole ${env.S3SERVER_ROLE_A_ARN} \\(no ExternalId\\): session until 20`));
     assert.match(steps[2], new RegExp(`^ok +AssumeRole ${env.S3SERVER_ROLE_B_ARN} \\(ExternalId sent\\)`));
-    assert.equal(steps.length, 9);
+    assert.equal(steps.length, 11);
     assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
   });
 
@@ -122,7 +125,48 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.match(lines(kms).at(-1), /^FAIL +s3:PutObject .*\(sse-kms-cmk\): .*refused/);
     const bucket = check(config({ bucket: 'no-such-bucket-s3dest' }));
     assert.equal(bucket.status, 4);
-    assert.match(lines(bucket).at(-1), /NoSuchBucket.*check the bucket name/);
+    assert.match(lines(bucket).at(-1), /^FAIL +bucket s3:\/\/no-such-bucket-s3dest\/: .*NoSuchBucket.*there is no bucket "no-such-bucket-s3dest" at http.*check "bucket"/);
+  });
+
+  test('object options are written with the test object and confirmed: HEAD, tags and ACL', () => {
+    const r = check(config({ storage_class: env.S3SERVER_STORAGE_CLASS, canned_acl: 'bucket-owner-full-control',
+                             tags: { dataset: '{{workspace_id}}', day: '{{YYYY}}-{{MM}}-{{DD}}' },
+                             metadata: { team: 'data' }, file_format: 'json' }));
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const steps = lines(r);
+    const key = `s3://${env.S3SERVER_BUCKET}/ws1/checks/s3dest-check-1795608000.txt`;
+    assert.equal(steps[2], `ok    s3:PutObject ${key} (sse-kms-cmk, STANDARD_IA, 2 tags, ACL bucket-owner-full-control, ` +
+                           '1 metadata)');
+    assert.equal(steps[4], 'ok    object options: Content-Type application/x-ndjson, storage class STANDARD_IA, ' +
+                           'x-amz-meta-team data confirmed by the server');
+    assert.equal(steps[5], `ok    s3:GetObjectTagging ${key}: 2 tags, as configured`);
+    assert.match(steps[6], new RegExp(`^ok +s3:GetObjectAcl ${key}: bucket-owner-full-control \\(FULL_CONTROL to `));
+    assert.deepEqual(objectsUnder('ws1/checks/'), []);
+  });
+
+  test('a bucket policy that denies DeleteObject: the check names the action, the statement and the left-over key', () => {
+    const bucket = env.S3SERVER_BUCKET;
+    const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { AWS: [env.S3SERVER_USER_ARN] },
+      Action: ['s3:DeleteObject'], Resource: [`arn:aws:s3:::${bucket}/ws1/checks/*`] }] };
+    const put = aws(server, ['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', JSON.stringify(deny)]);
+    assert.equal(put.status, 0, put.stderr);
+    try {
+      const r = check(config({ encryption: 'none', encryption_key: undefined }));
+      assert.equal(r.status, 4, r.stdout + r.stderr);
+      const key = 'ws1/checks/s3dest-check-1795608000.txt';
+      const fail = lines(r).find((l) => l.startsWith('FAIL'));
+      assert.ok(fail.startsWith(`FAIL  s3:DeleteObject s3://${bucket}/${key}: `), fail);
+      assert.match(fail, /AccessDenied/);
+      assert.match(fail, new RegExp(`not allowed to do s3:DeleteObject on arn:aws:s3:::${bucket}/${key}`));
+      const statement = JSON.parse(fail.match(/Add to the writer's policy: (\{.*\}); the test object/)[1]);
+      assert.ok([statement.Action].flat().includes('s3:DeleteObject'), fail);
+      assert.ok(fail.endsWith(`the test object was left at s3://${bucket}/${key}: delete it by hand`), fail);
+      assert.deepEqual(objectsUnder('ws1/checks/'), [key]);
+    } finally {
+      assert.equal(aws(server, ['s3api', 'delete-bucket-policy', '--bucket', bucket]).status, 0);
+      assert.equal(aws(server, ['s3api', 'delete-object', '--bucket', bucket, '--key',
+                                'ws1/checks/s3dest-check-1795608000.txt']).status, 0);
+    }
   });
 
   test('usage mistakes exit 2 before any request', () => {

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE health_check
 #include <boost/test/unit_test.hpp>
 
+#include <cctype>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,9 +21,11 @@ using s3dest::testing::Reply;
 
 namespace {
 
-// Bucket "lake", path-style, as far as the health check uses it: PutObject (echoing the
-// encryption asked for), HeadObject, ListObjectsV2, GetObject, DeleteObject and
-// ListMultipartUploads. An operation in `refused` gets S3's AccessDenied document.
+// Bucket "lake", path-style, as far as the health check uses it: HeadBucket (naming
+// `region` when set), PutObject (echoing the encryption asked for, keeping the object's
+// headers), HeadObject, GetObjectTagging, GetObjectAcl, ListObjectsV2, GetObject,
+// DeleteObject and ListMultipartUploads. An operation in `refused` gets S3's AccessDenied
+// document.
 class FakeBucket {
  public:
   struct OpenUpload {
@@ -32,6 +35,8 @@ class FakeBucket {
 
   std::set<std::string> refused;         // "PutObject", "GetObject", "DeleteObject", ...
   std::vector<OpenUpload> open_uploads;  // what ListMultipartUploads answers
+  std::string region;                    // HeadBucket's x-amz-bucket-region; empty: not sent
+  bool drops_storage_class = false;      // a server that ignores x-amz-storage-class
 
   Reply handle(const ReceivedRequest& r) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -41,11 +46,26 @@ class FakeBucket {
                           : r.method == "DELETE" ? "DeleteObject" : "GetObject";
     if (key.empty() && query.count("list-type")) operation = "ListObjectsV2";
     if (key.empty() && query.count("uploads")) operation = "ListMultipartUploads";
+    if (key.empty() && r.method == "HEAD") operation = "HeadBucket";
+    if (query.count("tagging")) operation = "GetObjectTagging";
+    if (query.count("acl")) operation = "GetObjectAcl";
     if (refused.count(operation))
       return Reply{403, {}, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
                             "<Message>Access Denied by the bucket policy</Message></Error>"};
+    if (operation == "HeadBucket") {
+      Reply ok{200, {}, ""};
+      if (!region.empty()) ok.headers.push_back({"x-amz-bucket-region", region});
+      return ok;
+    }
     if (operation == "PutObject") {
       objects[key] = r.body;
+      headers_of[key].clear();
+      for (const auto& header : r.headers) {
+        const std::string name = lower(header.name);
+        if (name == "content-type" || name == "x-amz-tagging" || name == "x-amz-acl" ||
+            name.rfind("x-amz-meta-", 0) == 0 || (name == "x-amz-storage-class" && !drops_storage_class))
+          headers_of[key].push_back({name, header.value});
+      }
       Reply ok{200, {{"ETag", "\"0123\""}}, ""};
       if (const std::string* sse = r.header("x-amz-server-side-encryption"))
         ok.headers.push_back({"x-amz-server-side-encryption", *sse});
@@ -72,7 +92,15 @@ class FakeBucket {
       objects.erase(object);
       return Reply{204, {}, ""};
     }
-    return Reply{200, {{"x-amz-server-side-encryption", "AES256"}}, object->second};
+    if (operation == "GetObjectTagging") return Reply{200, {}, tagging_xml(header_of(key, "x-amz-tagging"))};
+    if (operation == "GetObjectAcl")
+      return Reply{200, {},
+                   "<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>owner</ID></Grantee>"
+                   "<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>"};
+    Reply ok{200, {{"x-amz-server-side-encryption", "AES256"}}, object->second};
+    for (const auto& [name, value] : headers_of[key])
+      if (name != "x-amz-tagging" && name != "x-amz-acl") ok.headers.push_back({name, value});
+    return ok;
   }
 
   std::map<std::string, std::string> stored() {
@@ -81,6 +109,23 @@ class FakeBucket {
   }
 
  private:
+  static std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  }
+  std::string header_of(const std::string& key, const std::string& name) {
+    for (const auto& [n, value] : headers_of[key])
+      if (n == name) return value;
+    return "";
+  }
+  // "a=b&c=d" (values with no escapes, as the tests write them) as GetObjectTagging's reply.
+  static std::string tagging_xml(const std::string& tagging) {
+    std::string xml = "<Tagging><TagSet>";
+    for (const auto& [name, value] : query_of(tagging))
+      xml += "<Tag><Key>" + name + "</Key><Value>" + value + "</Value></Tag>";
+    return xml + "</TagSet></Tagging>";
+  }
+
   // name -> value, percent-decoded ("prefix=exports%2F&uploads=").
   static std::map<std::string, std::string> query_of(const std::string& text) {
     std::map<std::string, std::string> query;
@@ -108,6 +153,7 @@ class FakeBucket {
 
   std::mutex mutex_;
   std::map<std::string, std::string> objects;  // key -> bytes
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> headers_of;  // key -> kept headers
 };
 
 // A bucket on loopback and a config that writes exports/{{YYYY}}/{{MM}}/part-NNNNN.csv
@@ -164,8 +210,10 @@ BOOST_AUTO_TEST_CASE(a_bucket_that_allows_everything_passes_every_step_and_keeps
   const std::string object = d.test_object();
   BOOST_TEST(lines(report) == (std::vector<std::string>{
                                   "ok credentials: from the config's access_key_id",
+                                  "ok region: us-east-1 (the server does not name the bucket's region)",
                                   "ok s3:PutObject " + object + " (sse-s3)",
                                   "ok encryption: sse-s3 confirmed by the server",
+                                  "ok object options: Content-Type text/csv confirmed by the server",
                                   "ok s3:ListBucket s3://lake/exports/",
                                   "ok s3:GetObject " + object,
                                   "ok s3:DeleteObject " + object,
@@ -185,14 +233,18 @@ BOOST_AUTO_TEST_CASE(a_refused_put_fails_its_step_with_the_servers_answer_and_en
   d.bucket.refused = {"PutObject"};
   const HealthCheckReport report = d.check();
   BOOST_TEST(!report.ok());
-  BOOST_REQUIRE(report.steps.size() == 2u);
+  BOOST_REQUIRE(report.steps.size() == 3u);
   BOOST_TEST(report.steps[0].ok);
-  const CheckStep& put = report.steps[1];
+  const CheckStep& put = report.steps[2];
   BOOST_TEST(!put.ok);
   BOOST_TEST(put.text.rfind("s3:PutObject " + d.test_object() + " (sse-s3): ", 0) == 0u, put.text);
   BOOST_TEST(contains(put.text, "HTTP 403 AccessDenied (Access Denied by the bucket policy)"), put.text);
-  BOOST_TEST(contains(put.text, "check that the credentials' policy allows this action"), put.text);
-  for (const ReceivedRequest& r : d.server.requests()) BOOST_TEST(r.method == "PUT");  // nothing to delete
+  BOOST_TEST(contains(put.text, "not allowed to do s3:PutObject on arn:aws:s3:::lake/exports/s3dest-check-"),
+             put.text);
+  // The statement to add is the one s3dest policy prints for the action.
+  BOOST_TEST(contains(put.text, ". Add to the writer's policy: " + statement_to_add(d.config, "exports/", "PutObject")),
+             put.text);
+  for (const ReceivedRequest& r : d.server.requests()) BOOST_TEST(r.method != "DELETE");  // nothing to delete
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_delete_says_where_the_test_object_was_left) {
@@ -207,6 +259,8 @@ BOOST_AUTO_TEST_CASE(a_refused_delete_says_where_the_test_object_was_left) {
   const std::string& text = failed[0]->text;
   BOOST_TEST(text.rfind("s3:DeleteObject " + d.test_object() + ": ", 0) == 0u, text);
   BOOST_TEST(contains(text, "AccessDenied"), text);
+  BOOST_TEST(contains(text, "Add to the writer's policy: " + statement_to_add(d.config, "exports/", "DeleteObject")),
+             text);
   BOOST_TEST(contains(text, "the test object was left at " + d.test_object() + ": delete it by hand"), text);
   BOOST_TEST(d.bucket.stored().size() == 1u);  // it was indeed left there
   BOOST_TEST(contains(report.steps.back().text, "open uploads under"));  // the check went on to the end
@@ -218,13 +272,13 @@ BOOST_AUTO_TEST_CASE(a_failed_step_after_the_put_skips_the_rest_but_still_delete
   const HealthCheckReport report = d.check();
   BOOST_TEST(!report.ok());
   const std::vector<std::string> shown = lines(report);
-  BOOST_REQUIRE(shown.size() == 6u);  // no GetObject
-  BOOST_TEST(shown[3].rfind("FAIL s3:ListBucket s3://lake/exports/: ListObjectsV2 s3://lake/exports/ was refused: "
+  BOOST_REQUIRE(shown.size() == 8u);  // no GetObject
+  BOOST_TEST(shown[5].rfind("FAIL s3:ListBucket s3://lake/exports/: ListObjectsV2 s3://lake/exports/ was refused: "
                             "HTTP 403 AccessDenied",
                             0) == 0u,
-             shown[3]);
-  BOOST_TEST(shown[4] == "ok s3:DeleteObject " + d.test_object());
-  BOOST_TEST(shown[5].rfind("ok open uploads under", 0) == 0u, shown[5]);
+             shown[5]);
+  BOOST_TEST(shown[6] == "ok s3:DeleteObject " + d.test_object());
+  BOOST_TEST(shown[7].rfind("ok open uploads under", 0) == 0u, shown[7]);
   BOOST_TEST(d.bucket.stored().empty());
 }
 
@@ -246,13 +300,65 @@ BOOST_AUTO_TEST_CASE(uploads_s3dest_left_open_are_a_warning_that_names_cleanup) 
   for (size_t i = 0; i + 1 < report.steps.size(); ++i) BOOST_TEST(!report.steps[i].warning);
 }
 
-BOOST_AUTO_TEST_CASE(uploads_that_cannot_be_listed_are_a_warning_that_names_the_permission) {
+BOOST_AUTO_TEST_CASE(uploads_that_may_not_be_listed_fail_with_the_permission_cleanup_needs) {
   Destination d;
   d.bucket.refused = {"ListMultipartUploads"};
   const HealthCheckReport report = d.check();
-  BOOST_TEST(report.ok());
-  BOOST_TEST(report.steps.back().warning);
-  BOOST_TEST(contains(report.steps.back().text, "allow s3:ListBucketMultipartUploads"), report.steps.back().text);
+  BOOST_TEST(!report.ok());
+  const std::string& text = report.steps.back().text;
+  BOOST_TEST(text.rfind("s3:ListBucketMultipartUploads open uploads under s3://lake/exports/: cannot list them", 0) ==
+                 0u,
+             text);
+  BOOST_TEST(contains(text, statement_to_add(d.config, "exports/", "ListMultipartUploads")), text);
+}
+
+BOOST_AUTO_TEST_CASE(a_bucket_in_another_region_is_named_and_ends_the_check_before_any_write) {
+  Destination d;
+  d.bucket.region = "eu-west-1";
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(!report.ok());
+  BOOST_REQUIRE(report.steps.size() == 2u);
+  BOOST_TEST(report.steps[1].text == "region: the bucket is in eu-west-1, not us-east-1: set \"region\": \"eu-west-1\" "
+                                     "in the config");
+  BOOST_TEST(d.bucket.stored().empty());
+  d.bucket.region = "us-east-1";
+  d.seen.clear();
+  BOOST_TEST(d.check().steps[1].text == "region: us-east-1, as configured");
+}
+
+BOOST_AUTO_TEST_CASE(object_options_are_written_and_confirmed_tags_and_acl_read_back) {
+  Destination d;
+  d.config.storage_class = "STANDARD_IA";
+  d.config.canned_acl = "bucket-owner-full-control";
+  d.config.tags = {{"dataset", "costs"}, {"year", "{{YYYY}}"}};
+  d.config.metadata = {{"team", "data"}};
+  d.config.content_type = "text/plain";
+  const std::vector<std::string> shown = lines(d.check());
+  const std::string object = d.test_object();
+  BOOST_TEST(shown[2] == "ok s3:PutObject " + object + " (sse-s3, STANDARD_IA, 2 tags, ACL bucket-owner-full-control, "
+                         "1 metadata)");
+  BOOST_TEST(shown[4] == "ok object options: Content-Type text/plain, storage class STANDARD_IA, x-amz-meta-team data "
+                         "confirmed by the server");
+  BOOST_TEST(shown[5] == "ok s3:GetObjectTagging " + object + ": 2 tags, as configured");
+  BOOST_TEST(shown[6] == "ok s3:GetObjectAcl " + object + ": bucket-owner-full-control (FULL_CONTROL to owner)");
+
+  Destination ignoring;  // a server that drops the storage class
+  ignoring.config.storage_class = "GLACIER";
+  ignoring.bucket.drops_storage_class = true;
+  const HealthCheckReport report = ignoring.check();
+  BOOST_TEST(!report.ok());
+  BOOST_TEST(lines(report)[4] == "FAIL object options: storage class is missing, not GLACIER: the server did not keep "
+                                 "them as sent; check that it supports them");
+  BOOST_TEST(ignoring.bucket.stored().empty());  // deleted all the same
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_tagging_read_names_its_action) {
+  Destination d;
+  d.config.tags = {{"dataset", "costs"}};
+  d.bucket.refused = {"GetObjectTagging"};
+  const std::vector<std::string> shown = lines(d.check());
+  BOOST_TEST(shown[5].rfind("FAIL s3:GetObjectTagging " + d.test_object() + ": ", 0) == 0u, shown[5]);
+  BOOST_TEST(contains(shown[5], statement_to_add(d.config, "exports/", "GetObjectTagging")), shown[5]);
 }
 
 BOOST_AUTO_TEST_CASE(no_bucket_keeps_the_check_from_starting) {

@@ -1,19 +1,25 @@
 // The health check of DESIGN.md (`s3dest check`): can this config write where it says,
-// with the credentials and encryption it names? One line per step, each ok or FAIL with
-// the reason and what to fix:
+// with the credentials, encryption and object options it names? One line per step, each
+// ok or FAIL with the reason and what to fix:
 //   1. credentials resolved (the base credentials, before any role)
 //   2. each AssumeRole hop: the role ARN and whether an ExternalId was sent
-//   3. s3:PutObject of a small test object under the folder's fixed prefix, with the
-//      configured encryption headers
-//   4. the encryption confirmed from the object's headers
-//   5. s3:ListBucket on that prefix (the object is listed)
-//   6. s3:GetObject (the same bytes come back)
-//   7. s3:DeleteObject; if refused, where the test object was left.
-//   8. open multipart uploads under the prefix: the ones s3dest started (their keys are
+//   3. the bucket's region (HeadBucket's x-amz-bucket-region) against the config's
+//   4. s3:PutObject of a small test object under the folder's fixed prefix, with the
+//      configured encryption headers and object options
+//   5. the encryption confirmed from the object's headers
+//   6. the object options confirmed from a HEAD (content type and encoding, storage
+//      class, metadata), then the tags (s3:GetObjectTagging) and the ACL
+//      (s3:GetObjectAcl) when the config sets them
+//   7. s3:ListBucket on that prefix (the object is listed)
+//   8. s3:GetObject (the same bytes come back)
+//   9. s3:DeleteObject; if refused, where the test object was left.
+//  10. open multipart uploads under the prefix: the ones s3dest started (their keys are
 //      this layout's) and never finished, left by a run killed without a chance to
 //      clean up, are a warning that names `s3dest cleanup`.
-// A step that fails ends the check (what follows depends on it), except that a test
-// object that was written is always deleted.
+// A call refused for want of a permission names the action and resource, and prints the
+// statement to add to the writer's policy (the one `s3dest policy` prints). A step that
+// fails ends the check (what follows depends on it), except that a test object that was
+// written is always deleted.
 #pragma once
 
 #include <algorithm>
@@ -28,9 +34,12 @@
 #include "s3dest/destination/config.hpp"
 #include "s3dest/destination/credentials.hpp"
 #include "s3dest/destination/load.hpp"
+#include "s3dest/destination/object_options.hpp"
+#include "s3dest/destination/policy.hpp"
 #include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/http/exchange.hpp"
 #include "s3dest/s3/object_client.hpp"
+#include "s3dest/s3/object_property_headers.hpp"
 
 namespace s3dest {
 
@@ -65,16 +74,30 @@ Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr
 
 namespace detail {
 
-// Uploads that s3dest started under `prefix` and never completed or aborted.
-inline CheckStep open_uploads_step(s3::ObjectClient& client, const KeyLayout& layout, const std::string& prefix) {
+// Why a call failed; for a missing permission, also the statement that grants it.
+inline std::string refusal_reason(const Status& status, const s3::ObjectClient& client, const Config& config,
+                                  const std::string& prefix, std::string_view operation) {
+  std::string reason = ": " + status.message();
+  if (s3::is_permission_refusal(status))
+    reason += ". Add to the writer's policy: " + statement_to_add(config, client.bucket().bucket, prefix, operation);
+  return reason;
+}
+
+// Uploads that s3dest started under `prefix` and never completed or aborted. Listing
+// them is refused without s3:ListBucketMultipartUploads, which `s3dest cleanup` needs.
+inline CheckStep open_uploads_step(s3::ObjectClient& client, const Config& config, const KeyLayout& layout,
+                                   const std::string& prefix) {
   CheckStep step;
   step.ok = true;
   const std::string where = "open uploads under " + client.describe(prefix);
   auto uploads = client.list_multipart_uploads(prefix);
   if (!uploads.ok()) {
-    step.warning = true;
-    step.text = where + ": cannot list them (" + uploads.status().message() +
-                "): allow s3:ListBucketMultipartUploads, so the leftovers of killed runs can be found";
+    const bool refused = s3::is_permission_refusal(uploads.status());
+    step.ok = !refused;
+    step.warning = !refused;
+    step.text = (refused ? "s3:ListBucketMultipartUploads " : "") + where + ": cannot list them" +
+                refusal_reason(uploads.status(), client, config, prefix, "ListMultipartUploads") +
+                (refused ? "" : "; the leftovers of killed runs cannot be found");
     return step;
   }
   std::vector<const s3::OpenUpload*> ours;
@@ -157,56 +180,166 @@ inline std::shared_ptr<aws::CredentialsProvider> check_credentials(const Config&
   return provider;
 }
 
-// 4. The encryption asked for, as the server reports it (on the PUT, else on a HEAD).
-inline bool check_encryption(s3::ObjectClient& client, const Config& config, const std::string& key,
-                             const http::HttpResponse& put, CheckSteps& steps) {
+// 3. The bucket's region as S3 names it; a server that does not say passes.
+inline bool check_region(s3::ObjectClient& client, const Config& config, CheckSteps& steps) {
+  auto region = client.bucket_region();
+  if (!region.ok()) return steps.add(false, "bucket " + client.describe("") + ": " + region.status().message());
+  const std::string& configured = client.bucket().region;
+  if (region->empty())
+    return steps.add(true, "region: " + configured + " (the server does not name the bucket's region)");
+  if (*region != configured)
+    return steps.add(false, "region: the bucket is in " + *region + ", not " + configured + ": set \"region\": \"" +
+                                *region + "\" in " + (config.title.empty() ? "the config" : config.title));
+  return steps.add(true, "region: " + *region + ", as configured");
+}
+
+// What the test object is written with besides its bytes, for the PutObject line.
+inline std::string put_description(const Config& config, const ObjectProperties& properties) {
+  std::string text = encryption_name(config.encryption);
+  if (!properties.storage_class.empty()) text += ", " + properties.storage_class;
+  if (!properties.tags.empty()) text += ", " + std::to_string(properties.tags.size()) + " tags";
+  if (!properties.canned_acl.empty()) text += ", ACL " + properties.canned_acl;
+  if (!properties.metadata.empty()) text += ", " + std::to_string(properties.metadata.size()) + " metadata";
+  return text;
+}
+
+// 5. The encryption asked for, as the server reports it (on the PUT, else on the HEAD).
+inline bool check_encryption(const Config& config, const http::HttpResponse& put, const http::HttpResponse& head,
+                             CheckSteps& steps) {
   if (config.encryption == Encryption::none) return true;
   Status confirmed = aws::check_sse_response(config.encryption, config.encryption_key, put.headers);
-  if (!confirmed.ok()) {  // some servers confirm only on HEAD
-    auto head = client.head_object(key);
-    confirmed =
-        head.ok() ? aws::check_sse_response(config.encryption, config.encryption_key, head->headers) : head.status();
-  }
+  if (!confirmed.ok())  // some servers confirm only on HEAD
+    confirmed = aws::check_sse_response(config.encryption, config.encryption_key, head.headers);
   return steps.add(confirmed.ok(), "encryption: " + (confirmed.ok() ? encryption_name(config.encryption) +
                                                                           " confirmed by the server"
                                                                     : confirmed.message()));
 }
 
-// 5-6. The test object is listed under the prefix, and reads back as written.
-inline void check_list_and_read(s3::ObjectClient& client, const std::string& prefix, const std::string& key,
-                                const std::string& body, CheckSteps& steps) {
+// 6. Content type and encoding, storage class and metadata, as the HEAD reports them.
+inline bool check_object_options(const ObjectProperties& wanted, const http::HttpResponse& head,
+                                 CheckSteps& steps) {
+  std::vector<std::string> differences, confirmed;
+  const auto compare = [&](const std::string& what, const std::string& expected, const std::string* got) {
+    const std::string shown = got ? printable(*got, 256) : "missing";
+    if (got ? *got != expected : !expected.empty())
+      differences.push_back(what + " is " + shown + ", not " + expected);
+    else if (!expected.empty())
+      confirmed.push_back(what + " " + expected);
+  };
+  compare("Content-Type", wanted.content_type, head.find_header("Content-Type"));
+  if (!wanted.content_encoding.empty())
+    compare("Content-Encoding", wanted.content_encoding, head.find_header("Content-Encoding"));
+  if (!wanted.storage_class.empty() && wanted.storage_class != "STANDARD")
+    compare("storage class", wanted.storage_class, head.find_header("x-amz-storage-class"));
+  for (const auto& [name, value] : wanted.metadata)
+    compare("x-amz-meta-" + name, value, head.find_header("x-amz-meta-" + name));
+  if (!differences.empty()) {
+    std::string text = "object options: ";
+    for (size_t i = 0; i < differences.size(); ++i) text += (i ? "; " : "") + differences[i];
+    return steps.add(false, text + ": the server did not keep them as sent; check that it supports them");
+  }
+  std::string text = "object options: ";
+  for (size_t i = 0; i < confirmed.size(); ++i) text += (i ? ", " : "") + confirmed[i];
+  return steps.add(true, text + " confirmed by the server");
+}
+
+// 6. The tags, read back; only when the config sets them.
+inline bool check_tags(s3::ObjectClient& client, const Config& config, const std::string& prefix,
+                       const std::string& key, const ObjectProperties& wanted, CheckSteps& steps) {
+  if (wanted.tags.empty()) return true;
+  const std::string what = "s3:GetObjectTagging " + client.describe(key);
+  auto tags = client.get_object_tagging(key);
+  if (!tags.ok())
+    return steps.add(false, what + refusal_reason(tags.status(), client, config, prefix, "GetObjectTagging"));
+  auto got = *tags, expected = wanted.tags;
+  std::sort(got.begin(), got.end());
+  std::sort(expected.begin(), expected.end());
+  if (got != expected)
+    return steps.add(false, what + ": the object has " + std::to_string(got.size()) + " tags, not the " +
+                                std::to_string(expected.size()) + " configured: check that the server keeps tags");
+  return steps.add(true, what + ": " + std::to_string(got.size()) + " tags, as configured");
+}
+
+// 6. The grants of the ACL, read back; only when the config sets a canned ACL. What a
+// canned ACL grants depends on who owns the bucket, so the grants are shown; a public
+// ACL must show its group.
+inline bool check_acl(s3::ObjectClient& client, const Config& config, const std::string& prefix,
+                      const std::string& key, const ObjectProperties& wanted, CheckSteps& steps) {
+  if (wanted.canned_acl.empty()) return true;
+  const std::string what = "s3:GetObjectAcl " + client.describe(key);
+  auto grants = client.get_object_acl(key);
+  if (!grants.ok())
+    return steps.add(false, what + refusal_reason(grants.status(), client, config, prefix, "GetObjectAcl"));
+  std::string shown;
+  bool public_group = false;
+  for (const s3::ObjectGrant& grant : *grants) {
+    shown += (shown.empty() ? "" : ", ") + printable(grant.permission, 16) + " to " + printable(grant.grantee, 80);
+    public_group = public_group || grant.grantee.find("/groups/global/") != std::string::npos;
+  }
+  const bool wants_public = wanted.canned_acl.find("-read") != std::string::npos &&
+                            wanted.canned_acl.rfind("bucket-owner", 0) != 0;
+  if (grants->empty() || wants_public != public_group)
+    return steps.add(false, what + ": the grants (" + (shown.empty() ? "none" : shown) + ") are not those of \"" +
+                                wanted.canned_acl + "\": check that the bucket allows ACLs");
+  return steps.add(true, what + ": " + wanted.canned_acl + " (" + shown + ")");
+}
+
+// 7-8. The test object is listed under the prefix, and reads back as written.
+inline void check_list_and_read(s3::ObjectClient& client, const Config& config, const std::string& prefix,
+                                const std::string& key, const std::string& body, CheckSteps& steps) {
   auto listed = client.list_keys(prefix.empty() ? key : prefix, 1000);
   const bool found = listed.ok() && std::find(listed->begin(), listed->end(), key) != listed->end();
   if (!steps.add(found, "s3:ListBucket " + client.describe(prefix) +
                             (listed.ok() ? (found ? std::string()
                                                   : ": the test object is not listed (an eventually consistent or "
                                                     "misbehaving server?): list the prefix by hand")
-                                         : ": " + listed.status().message())))
+                                         : refusal_reason(listed.status(), client, config, prefix, "ListObjectsV2"))))
     return;
   auto read = client.get_object(key);
   steps.add(read.ok() && *read == body,
             "s3:GetObject " + client.describe(key) +
                 (read.ok() ? (*read == body ? std::string() : ": the bytes read back differ from those written")
-                           : ": " + read.status().message()));
+                           : refusal_reason(read.status(), client, config, prefix, "GetObject")));
 }
 
-// 3-7. Write, confirm, list, read and delete a test object; a written one is always
+// 5-8 on the written test object, each step only once the one before it passed.
+inline void check_written_object(s3::ObjectClient& client, const Config& config, const std::string& prefix,
+                                 const std::string& key, const std::string& body, const ObjectProperties& properties,
+                                 const http::HttpResponse& put, CheckSteps& steps) {
+  auto head = client.head_object(key);
+  if (!head.ok()) {
+    steps.add(false, "s3:GetObject (HeadObject) " + client.describe(key) +
+                         refusal_reason(head.status(), client, config, prefix, "HeadObject"));
+    return;
+  }
+  if (check_encryption(config, put, *head, steps) && check_object_options(properties, *head, steps) &&
+      check_tags(client, config, prefix, key, properties, steps) &&
+      check_acl(client, config, prefix, key, properties, steps))
+    check_list_and_read(client, config, prefix, key, body, steps);
+}
+
+// 4-9. Write, confirm, list, read and delete a test object; a written one is always
 // deleted. False when it could not be written: the check ends there.
-inline bool check_test_object(s3::ObjectClient& client, const Config& config, const std::string& prefix,
+inline bool check_test_object(s3::ObjectClient& client, const Config& config, const KeyLayout& layout,
                               const HealthCheckOptions& options, CheckSteps& steps) {
+  const std::string prefix = layout.fixed_prefix();
   const std::string key = prefix + "s3dest-check-" + std::to_string(options.run_start_micros / 1000000) + ".txt";
   const std::string body = "s3dest health check: this object is deleted right after it is written\n";
   const std::string where = client.describe(key);
-  auto put = client.put_object(key, body, aws::sse_request_headers(config.encryption, config.encryption_key));
-  if (!steps.add(put.ok(), "s3:PutObject " + where + " (" + encryption_name(config.encryption) + ")" +
-                               (put.ok() ? std::string() : ": " + put.status().message())))
-    return false;
-  if (check_encryption(client, config, key, *put, steps)) check_list_and_read(client, prefix, key, body, steps);
+  auto properties = object_properties_for_check(config, layout, options.run_start_micros);
+  if (!properties.ok()) return steps.add(false, "object options: " + properties.status().message());
+  std::vector<http::HttpHeader> headers = aws::sse_request_headers(config.encryption, config.encryption_key);
+  for (http::HttpHeader& header : s3::object_property_headers(*properties)) headers.push_back(std::move(header));
+  auto put = client.put_object(key, body, std::move(headers));
+  const std::string put_text = "s3:PutObject " + where + " (" + put_description(config, *properties) + ")";
+  if (!put.ok()) return steps.add(false, put_text + refusal_reason(put.status(), client, config, prefix, "PutObject"));
+  steps.add(true, put_text);
+  check_written_object(client, config, prefix, key, body, *properties, *put, steps);
   const Status deleted = client.delete_object(key);
   steps.add(deleted.ok(), "s3:DeleteObject " + where +
                               (deleted.ok() ? std::string()
-                                            : ": " + deleted.message() + "; the test object was left at " + where +
-                                                  ": delete it by hand"));
+                                            : refusal_reason(deleted, client, config, prefix, "DeleteObject") +
+                                                  "; the test object was left at " + where + ": delete it by hand"));
   return true;
 }
 
@@ -225,9 +358,8 @@ inline Result<HealthCheckReport> run_health_check(const Config& config, std::sha
   const auto provider = detail::check_credentials(config, sender, options, steps);
   if (!provider) return steps.take();
   s3::ObjectClient client(endpoint, provider, sender, options.credentials.clock);
-  const std::string prefix = layout.fixed_prefix();
-  if (detail::check_test_object(client, config, prefix, options, steps))
-    steps.add(detail::open_uploads_step(client, layout, prefix));
+  if (detail::check_region(client, config, steps) && detail::check_test_object(client, config, layout, options, steps))
+    steps.add(detail::open_uploads_step(client, config, layout, layout.fixed_prefix()));
   return steps.take();
 }
 

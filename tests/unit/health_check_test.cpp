@@ -352,6 +352,27 @@ BOOST_AUTO_TEST_CASE(object_options_are_written_and_confirmed_tags_and_acl_read_
   BOOST_TEST(ignoring.bucket.stored().empty());  // deleted all the same
 }
 
+BOOST_AUTO_TEST_CASE(a_refused_write_with_tags_prints_the_tagging_statement_too) {
+  Destination d;
+  d.config.tags = {{"dataset", "costs"}};
+  d.bucket.refused = {"PutObject"};
+  const std::string put = lines(d.check())[2];
+  BOOST_TEST(contains(put, statement_to_add(d.config, "exports/", "PutObject") + ", " +
+                               statement_to_add(d.config, "exports/", "s3:PutObjectTagging")),
+             put);
+}
+
+BOOST_AUTO_TEST_CASE(a_glacier_test_object_is_not_read_back) {
+  Destination d;
+  d.config.storage_class = "GLACIER";
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(report.ok());
+  BOOST_TEST(lines(report)[6] == "ok s3:GetObject " + d.test_object() +
+                                     ": not tried: GLACIER objects are read only once restored");
+  for (const ReceivedRequest& r : d.server.requests())
+    BOOST_TEST(!(r.method == "GET" && r.query().empty()), r.target);  // no GetObject went out
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_tagging_read_names_its_action) {
   Destination d;
   d.config.tags = {{"dataset", "costs"}};

@@ -134,6 +134,18 @@ BOOST_AUTO_TEST_CASE(a_refusal_names_the_action_and_resource_and_what_the_header
   BOOST_TEST(missing.message().find("there is no bucket \"lake\" in AWS") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(kms_is_named_when_the_server_says_kms_refused_and_arns_follow_the_partition) {
+  auto sender = std::make_shared<ScriptedSender>();
+  s3::ObjectClient client(bucket_at("lake", "cn-north-1"), keys(), sender);
+  // A part carries no encryption header; the key's refusal shows only in the message.
+  sender->replies.push_back({403, {}, "<Error><Code>AccessDenied</Code><Message>User is not authorized to perform: "
+                                      "kms:Decrypt</Message></Error>"});
+  const Status part = client.upload_part("k", "u1", 1, "v").status();
+  BOOST_TEST(part.message().find("not allowed to do s3:PutObject on arn:aws-cn:s3:::lake/k") != std::string::npos,
+             part.message());
+  BOOST_TEST(part.message().find("kms:Decrypt, for multipart uploads") != std::string::npos, part.message());
+}
+
 BOOST_AUTO_TEST_CASE(common_refusals_say_what_to_change) {
   auto sender = std::make_shared<ScriptedSender>();
   s3::ObjectClient client(bucket_at("lake", "us-east-1"), keys(), sender);
@@ -147,6 +159,8 @@ BOOST_AUTO_TEST_CASE(common_refusals_say_what_to_change) {
                      "<Error><Code>InvalidRequest</Code><Message>Content-MD5 OR x-amz-checksum- HTTP header is "
                      "required for Put Object requests with Object Lock parameters</Message></Error>")
                  .find("set \"checksum\" to \"crc32c\"") != std::string::npos);
+  BOOST_TEST(refusal(400, "<Error><Code>AccessControlListNotSupported</Code></Error>")
+                 .find("remove \"canned_acl\"") != std::string::npos);
   const std::string signature = refusal(403, "<Error><Code>SignatureDoesNotMatch</Code></Error>");
   BOOST_TEST(signature.find("secret key") != std::string::npos);
   BOOST_TEST(signature.find("clock") != std::string::npos);
@@ -173,6 +187,9 @@ BOOST_AUTO_TEST_CASE(the_buckets_region_comes_from_head_bucket_even_when_it_is_r
   BOOST_TEST((unnamed.ok() && unnamed->empty()));
   sender->replies.push_back({404, {}, ""});
   BOOST_TEST(client.bucket_region().status().message().find("no bucket \"lake\"") != std::string::npos);
+  sender->replies.push_back({405, {}, "<Error><Code>MethodNotAllowed</Code></Error>"});  // no answer on the bucket
+  BOOST_TEST(client.bucket_region().status().message().find("HeadBucket s3://lake/ was refused: HTTP 405") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(tags_and_grants_are_read_back) {

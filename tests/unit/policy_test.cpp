@@ -333,3 +333,13 @@ BOOST_AUTO_TEST_CASE(a_role_session_found_by_get_caller_identity_becomes_its_rol
   BOOST_TEST(policy_caller_of({"arn:aws-cn:sts::111111111111:assumed-role/r/s", "111111111111", ""}).arn ==
              "arn:aws-cn:iam::111111111111:role/r");
 }
+
+BOOST_AUTO_TEST_CASE(china_and_govcloud_buckets_get_arns_of_their_partition) {
+  const Config china = config_with(R"("region": "cn-north-1", "encryption": "sse-kms-cmk", "encryption_key": "k-1", )");
+  const std::string role = text_of(china, PolicyKind::role);
+  BOOST_TEST(role.find("\"arn:aws-cn:s3:::lake/ws9/*\"") != std::string::npos, role);
+  BOOST_TEST(role.find("\"arn:aws-cn:kms:cn-north-1:*:key/k-1\"") != std::string::npos, role);
+  BOOST_TEST(role.find("arn:aws:") == std::string::npos, role);
+  const Config gov = config_with(R"("region": "us-gov-west-1", )");
+  BOOST_TEST(statement_to_add(gov, "ws9/", "ListObjectsV2").find("\"arn:aws-us-gov:s3:::lake\"") != std::string::npos);
+}

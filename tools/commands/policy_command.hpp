@@ -27,9 +27,10 @@ inline bool is_principal_arn(const std::string& text) {
   return false;
 }
 
-// Who s3dest runs as: --principal, else GetCallerIdentity. Exit 4 when neither works.
+// Who s3dest runs as: --principal, else GetCallerIdentity. Exit 4 when neither works. A
+// role session's ARN stands for its role either way, so the policies name every session.
 inline Result<PolicyCaller> policy_caller(const Config& config, const std::string& principal) {
-  if (!principal.empty()) return PolicyCaller{principal, ""};
+  if (!principal.empty()) return PolicyCaller{policy_caller_of(aws::CallerIdentity{principal, "", ""}).arn, ""};
   S3DEST_TRY(warn_of_plain_http(config));
   auto caller = caller_for_config(config, transport(config, false));
   if (!caller.ok())
@@ -64,7 +65,8 @@ inline int run_policy(const std::vector<std::string>& args) {
     target.bucket = dest->bucket;
     target.prefix = layout->fixed_prefix();
   }
-  if (target.bucket.empty() && *kind != PolicyKind::kms && *kind != PolicyKind::trust)
+  // Before GetCallerIdentity goes out: a policy without its bucket is a usage mistake.
+  if (target.bucket.empty() && policy_names_bucket(*kind))
     return usage("no bucket for the policy: set \"bucket\" in the config or give --dest s3://bucket[/prefix]");
   if (policy_needs_caller(*config, *kind)) {
     auto caller = policy_caller(*config, principal);

@@ -74,12 +74,40 @@ Result<HealthCheckReport> run_health_check(const Config& config, std::shared_ptr
 
 namespace detail {
 
-// Why a call failed; for a missing permission, also the statement that grants it.
+// How a step names an S3 call: by the IAM action it needs ("s3:GetObject"), from the table.
+inline std::string action_label(std::string_view operation) {
+  const s3::Permission* permission = s3::permission_of(operation);
+  return permission ? std::string(permission->action) : std::string(operation);
+}
+
+// The statements a refused `operation` may need: its own, and for a write what the
+// object's tags, ACL and SSE-KMS key add to it.
+inline std::vector<std::string> statements_for(const Config& config, const std::string& bucket,
+                                               const std::string& prefix, std::string_view operation) {
+  std::vector<std::string> statements = {statement_to_add(config, bucket, prefix, operation)};
+  if (action_label(operation) == action_label("PutObject")) {
+    if (!config.tags.empty())
+      statements.push_back(statement_to_add(config, bucket, prefix, s3::kPutObjectTaggingAction));
+    if (!config.canned_acl.empty())
+      statements.push_back(statement_to_add(config, bucket, prefix, s3::kPutObjectAclAction));
+    if (config.encryption == Encryption::sse_kms_cmk)
+      statements.push_back(statement_to_add(config, bucket, prefix, s3::kKmsActions[0]));
+  }
+  return statements;
+}
+
+// Why a call failed; for a missing permission, also the statements that grant it: in the
+// writer's IAM policy, or with shared_access in the bucket policy, with the writer as
+// Principal (s3dest policy --for bucket prints it whole).
 inline std::string refusal_reason(const Status& status, const s3::ObjectClient& client, const Config& config,
                                   const std::string& prefix, std::string_view operation) {
   std::string reason = ": " + status.message();
-  if (s3::is_permission_refusal(status))
-    reason += ". Add to the writer's policy: " + statement_to_add(config, client.bucket().bucket, prefix, operation);
+  if (!s3::is_permission_refusal(status)) return reason;
+  reason += config.connection_option == ConnectionOption::shared_access
+                ? ". Add to the bucket policy, with the writer as Principal (s3dest policy --for bucket): "
+                : ". Add to the writer's policy: ";
+  const std::vector<std::string> statements = statements_for(config, client.bucket().bucket, prefix, operation);
+  for (size_t i = 0; i < statements.size(); ++i) reason += (i ? ", " : "") + statements[i];
   return reason;
 }
 
@@ -95,7 +123,7 @@ inline CheckStep open_uploads_step(s3::ObjectClient& client, const Config& confi
     const bool refused = s3::is_permission_refusal(uploads.status());
     step.ok = !refused;
     step.warning = !refused;
-    step.text = (refused ? "s3:ListBucketMultipartUploads " : "") + where + ": cannot list them" +
+    step.text = (refused ? action_label("ListMultipartUploads") + " " : "") + where + ": cannot list them" +
                 refusal_reason(uploads.status(), client, config, prefix, "ListMultipartUploads") +
                 (refused ? "" : "; the leftovers of killed runs cannot be found");
     return step;
@@ -247,16 +275,20 @@ inline bool check_object_options(const ObjectProperties& wanted, const http::Htt
 inline bool check_tags(s3::ObjectClient& client, const Config& config, const std::string& prefix,
                        const std::string& key, const ObjectProperties& wanted, CheckSteps& steps) {
   if (wanted.tags.empty()) return true;
-  const std::string what = "s3:GetObjectTagging " + client.describe(key);
+  const std::string what = action_label("GetObjectTagging") + " " + client.describe(key);
   auto tags = client.get_object_tagging(key);
   if (!tags.ok())
     return steps.add(false, what + refusal_reason(tags.status(), client, config, prefix, "GetObjectTagging"));
   auto got = *tags, expected = wanted.tags;
   std::sort(got.begin(), got.end());
   std::sort(expected.begin(), expected.end());
-  if (got != expected)
-    return steps.add(false, what + ": the object has " + std::to_string(got.size()) + " tags, not the " +
-                                std::to_string(expected.size()) + " configured: check that the server keeps tags");
+  if (got != expected) {
+    const auto differs = std::mismatch(expected.begin(), expected.end(), got.begin(), got.end()).first;
+    const std::string missing = differs == expected.end() ? std::string("more tags than configured")
+                                                          : "no tag " + differs->first + "=" + differs->second;
+    return steps.add(false, what + ": the object has " + std::to_string(got.size()) + " tags, " + missing +
+                                ": check that the server keeps tags");
+  }
   return steps.add(true, what + ": " + std::to_string(got.size()) + " tags, as configured");
 }
 
@@ -266,7 +298,7 @@ inline bool check_tags(s3::ObjectClient& client, const Config& config, const std
 inline bool check_acl(s3::ObjectClient& client, const Config& config, const std::string& prefix,
                       const std::string& key, const ObjectProperties& wanted, CheckSteps& steps) {
   if (wanted.canned_acl.empty()) return true;
-  const std::string what = "s3:GetObjectAcl " + client.describe(key);
+  const std::string what = action_label("GetObjectAcl") + " " + client.describe(key);
   auto grants = client.get_object_acl(key);
   if (!grants.ok())
     return steps.add(false, what + refusal_reason(grants.status(), client, config, prefix, "GetObjectAcl"));
@@ -276,12 +308,17 @@ inline bool check_acl(s3::ObjectClient& client, const Config& config, const std:
     shown += (shown.empty() ? "" : ", ") + printable(grant.permission, 16) + " to " + printable(grant.grantee, 80);
     public_group = public_group || grant.grantee.find("/groups/global/") != std::string::npos;
   }
-  const bool wants_public = wanted.canned_acl.find("-read") != std::string::npos &&
-                            wanted.canned_acl.rfind("bucket-owner", 0) != 0;
+  const bool wants_public = wanted.canned_acl == "public-read" || wanted.canned_acl == "public-read-write" ||
+                            wanted.canned_acl == "authenticated-read";
   if (grants->empty() || wants_public != public_group)
     return steps.add(false, what + ": the grants (" + (shown.empty() ? "none" : shown) + ") are not those of \"" +
                                 wanted.canned_acl + "\": check that the bucket allows ACLs");
   return steps.add(true, what + ": " + wanted.canned_acl + " (" + shown + ")");
+}
+
+// GLACIER and DEEP_ARCHIVE objects answer GetObject with InvalidObjectState until restored.
+inline bool readable_at_once(const std::string& storage_class) {
+  return storage_class != "GLACIER" && storage_class != "DEEP_ARCHIVE";
 }
 
 // 7-8. The test object is listed under the prefix, and reads back as written.
@@ -289,15 +326,20 @@ inline void check_list_and_read(s3::ObjectClient& client, const Config& config, 
                                 const std::string& key, const std::string& body, CheckSteps& steps) {
   auto listed = client.list_keys(prefix.empty() ? key : prefix, 1000);
   const bool found = listed.ok() && std::find(listed->begin(), listed->end(), key) != listed->end();
-  if (!steps.add(found, "s3:ListBucket " + client.describe(prefix) +
+  if (!steps.add(found, action_label("ListObjectsV2") + " " + client.describe(prefix) +
                             (listed.ok() ? (found ? std::string()
                                                   : ": the test object is not listed (an eventually consistent or "
                                                     "misbehaving server?): list the prefix by hand")
                                          : refusal_reason(listed.status(), client, config, prefix, "ListObjectsV2"))))
     return;
+  if (!readable_at_once(config.storage_class)) {
+    steps.add(true, action_label("GetObject") + " " + client.describe(key) + ": not tried: " + config.storage_class +
+                        " objects are read only once restored");
+    return;
+  }
   auto read = client.get_object(key);
   steps.add(read.ok() && *read == body,
-            "s3:GetObject " + client.describe(key) +
+            action_label("GetObject") + " " + client.describe(key) +
                 (read.ok() ? (*read == body ? std::string() : ": the bytes read back differ from those written")
                            : refusal_reason(read.status(), client, config, prefix, "GetObject")));
 }
@@ -308,7 +350,7 @@ inline void check_written_object(s3::ObjectClient& client, const Config& config,
                                  const http::HttpResponse& put, CheckSteps& steps) {
   auto head = client.head_object(key);
   if (!head.ok()) {
-    steps.add(false, "s3:GetObject (HeadObject) " + client.describe(key) +
+    steps.add(false, action_label("HeadObject") + " (HeadObject) " + client.describe(key) +
                          refusal_reason(head.status(), client, config, prefix, "HeadObject"));
     return;
   }
@@ -331,12 +373,13 @@ inline bool check_test_object(s3::ObjectClient& client, const Config& config, co
   std::vector<http::HttpHeader> headers = aws::sse_request_headers(config.encryption, config.encryption_key);
   for (http::HttpHeader& header : s3::object_property_headers(*properties)) headers.push_back(std::move(header));
   auto put = client.put_object(key, body, std::move(headers));
-  const std::string put_text = "s3:PutObject " + where + " (" + put_description(config, *properties) + ")";
+  const std::string put_text =
+      action_label("PutObject") + " " + where + " (" + put_description(config, *properties) + ")";
   if (!put.ok()) return steps.add(false, put_text + refusal_reason(put.status(), client, config, prefix, "PutObject"));
   steps.add(true, put_text);
   check_written_object(client, config, prefix, key, body, *properties, *put, steps);
   const Status deleted = client.delete_object(key);
-  steps.add(deleted.ok(), "s3:DeleteObject " + where +
+  steps.add(deleted.ok(), action_label("DeleteObject") + " " + where +
                               (deleted.ok() ? std::string()
                                             : refusal_reason(deleted, client, config, prefix, "DeleteObject") +
                                                   "; the test object was left at " + where + ": delete it by hand"));

@@ -67,6 +67,9 @@ struct PolicyTarget {
 // without assume_role. `all` always applies.
 Status policy_applies(const Config& config, PolicyKind kind);
 
+// Whether the documents of `kind` name the bucket (all but kms and trust).
+bool policy_names_bucket(PolicyKind kind);
+
 // Whether the documents of `kind` name the caller: trust always; bucket and kms unless
 // assume_role (then the writer is the role assumed last).
 bool policy_needs_caller(const Config& config, PolicyKind kind);
@@ -95,14 +98,9 @@ std::string statement_to_add(const Config& config, const std::string& bucket, co
 namespace s3dest {
 namespace detail {
 
-// Actions that no S3 call of s3dest's is refused without on every server, so they are
-// not in s3/permissions.hpp's table: AWS asks for s3:PutObjectTagging and s3:PutObjectAcl
-// on a PutObject that carries tags or an ACL (radosgw 16 does not). S3 itself calls KMS
-// with the writer's identity: GenerateDataKey to encrypt, Decrypt to read the object back
-// and to complete a multipart upload. kms:Encrypt is not needed by any call s3dest makes.
-inline constexpr std::string_view kPutObjectTaggingAction = "s3:PutObjectTagging";
-inline constexpr std::string_view kPutObjectAclAction = "s3:PutObjectAcl";
-inline constexpr std::array<std::string_view, 2> kKmsActions{"kms:GenerateDataKey", "kms:Decrypt"};
+using s3::kKmsActions;
+using s3::kPutObjectAclAction;
+using s3::kPutObjectTaggingAction;
 
 enum class StatementScope {
   objects,         // every object under the prefix: "arn:aws:s3:::bucket/PREFIX*"
@@ -222,7 +220,7 @@ inline std::string one_line_json(const PolicyJson& value) {
 
 inline bool statement_applies(const Config& config, const StatementSpec& spec) {
   if (spec.first_action == kPutObjectTaggingAction) return !config.tags.empty();
-  if (spec.first_action == kPutObjectAclAction) return !config.canned_acl.empty() && config.canned_acl != "none";
+  if (spec.first_action == kPutObjectAclAction) return !config.canned_acl.empty();
   return true;
 }
 
@@ -242,7 +240,7 @@ inline PolicyJson statement_actions(const StatementSpec& spec) {
 
 // An S3 statement; `principal` only in a bucket policy.
 inline PolicyJson s3_statement(const StatementSpec& spec, const std::string& bucket, const std::string& prefix,
-                               const std::string& principal) {
+                               const std::string& principal, const std::string& region) {
   const s3::Permission& first = *s3::permission_of(spec.operations.front());
   PolicyJson statement;
   statement.add("Sid", PolicyJson::string(std::string(spec.sid)));
@@ -250,7 +248,7 @@ inline PolicyJson s3_statement(const StatementSpec& spec, const std::string& buc
   if (!principal.empty()) statement.add("Principal", PolicyJson().add("AWS", PolicyJson::string(principal)));
   statement.add("Action", statement_actions(spec));
   const bool objects = spec.scope == StatementScope::objects;
-  statement.add("Resource", PolicyJson::string(s3::resource_arn(first, bucket, objects ? prefix + "*" : "")));
+  statement.add("Resource", PolicyJson::string(s3::resource_arn(first, bucket, objects ? prefix + "*" : "", region)));
   // Listing asks for the prefix it lists under: scoped to the layout's. (Without a prefix
   // the whole bucket is the writer's, and a condition would only refuse HeadBucket.)
   if (spec.scope == StatementScope::prefix_listing && !prefix.empty())
@@ -262,6 +260,10 @@ inline PolicyJson s3_statement(const StatementSpec& spec, const std::string& buc
 // The key's ARN for a Resource. A key id becomes an ARN in the config's region (any
 // account); an alias grants nothing as a Resource (KMS checks the key), so an alias is
 // any key of that region with the alias (kms:ResourceAliases).
+inline std::string kms_arn_start(const Config& config) {
+  return "arn:" + std::string(s3::arn_partition(config.region)) + ":kms:" + config.region + ":*:";
+}
+
 inline void add_kms_resource(PolicyJson& statement, const Config& config) {
   const std::string& key = config.encryption_key;
   const bool alias_arn = key.rfind("arn:", 0) == 0 && key.find(":alias/") != std::string::npos;
@@ -270,12 +272,12 @@ inline void add_kms_resource(PolicyJson& statement, const Config& config) {
     return;
   }
   if (!alias_arn && key.rfind("alias/", 0) != 0) {
-    statement.add("Resource", PolicyJson::string("arn:aws:kms:" + config.region + ":*:key/" + key));
+    statement.add("Resource", PolicyJson::string(kms_arn_start(config) + "key/" + key));
     return;
   }
   const size_t alias = key.find("alias/");
   statement.add("Resource", PolicyJson::string(alias_arn ? key.substr(0, alias) + "key/*"
-                                                         : "arn:aws:kms:" + config.region + ":*:key/*"));
+                                                         : kms_arn_start(config) + "key/*"));
   PolicyJson aliases = PolicyJson().add("kms:ResourceAliases", PolicyJson::string(key.substr(alias)));
   statement.add("Condition", PolicyJson().add("ForAnyValue:StringEquals", std::move(aliases)));
 }
@@ -308,7 +310,8 @@ inline PolicyJson s3_statements(const Config& config, const std::string& bucket,
                                 const std::string& principal) {
   PolicyJson statements = PolicyJson::array();
   for (const StatementSpec& spec : kS3Statements)
-    if (statement_applies(config, spec)) statements.items.push_back(s3_statement(spec, bucket, prefix, principal));
+    if (statement_applies(config, spec))
+      statements.items.push_back(s3_statement(spec, bucket, prefix, principal, config.region));
   return statements;
 }
 
@@ -459,6 +462,8 @@ inline Status policy_applies(const Config& config, PolicyKind kind) {
   return {};
 }
 
+inline bool policy_names_bucket(PolicyKind kind) { return kind != PolicyKind::kms && kind != PolicyKind::trust; }
+
 inline bool policy_needs_caller(const Config& config, PolicyKind kind) {
   const bool assume_role = config.connection_option == ConnectionOption::assume_role;
   switch (kind) {
@@ -474,8 +479,7 @@ inline bool policy_needs_caller(const Config& config, PolicyKind kind) {
 
 inline Result<std::string> policy_text(const Config& config, const PolicyTarget& target, PolicyKind kind) {
   S3DEST_TRY(policy_applies(config, kind));
-  const bool names_bucket = kind == PolicyKind::role || kind == PolicyKind::bucket || kind == PolicyKind::all;
-  if (names_bucket && target.bucket.empty())
+  if (policy_names_bucket(kind) && target.bucket.empty())
     return usage_error("no bucket for the policy: set \"bucket\" in the config or give --dest s3://bucket[/prefix]");
   if (policy_needs_caller(config, kind) && target.caller.arn.empty())
     return usage_error("the policy names who s3dest runs as: give its ARN (--principal arn:aws:iam::ACCOUNT:user/NAME)");
@@ -493,7 +497,8 @@ inline std::string statement_to_add(const Config& config, const std::string& buc
                                     std::string_view operation) {
   const std::string action = detail::action_of(operation);
   for (const detail::StatementSpec& spec : detail::kS3Statements)
-    if (detail::spec_grants(spec, action)) return detail::one_line_json(detail::s3_statement(spec, bucket, prefix, ""));
+    if (detail::spec_grants(spec, action))
+      return detail::one_line_json(detail::s3_statement(spec, bucket, prefix, "", config.region));
   if (config.encryption == Encryption::sse_kms_cmk)
     for (std::string_view kms_action : detail::kKmsActions)
       if (kms_action == action) return detail::one_line_json(detail::kms_statement(config));

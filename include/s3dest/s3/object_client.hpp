@@ -40,6 +40,7 @@
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/stop_flag.hpp"
+#include "s3dest/core/text.hpp"
 #include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/core/url.hpp"
 #include "s3dest/http/exchange.hpp"
@@ -193,22 +194,24 @@ inline bool valid_bucket_name(std::string_view name) {
 inline constexpr std::string_view kNotAllowedPhrase = "these credentials are not allowed to do ";
 
 // What a refusal of `operation` asks for: the action on the resource, with what the
-// request's headers add to it.
-inline std::string permission_advice(std::string_view operation, std::string_view key,
-                                     const std::vector<http::HttpHeader>& request_headers,
+// request's headers add to it. KMS is named when the request asked for SSE-KMS, or when
+// the server says KMS refused (a multipart upload's parts and completion carry no
+// encryption header, yet need kms:Decrypt).
+inline std::string permission_advice(const aws::ServiceError& error, std::string_view operation,
+                                     std::string_view key, const std::vector<http::HttpHeader>& request_headers,
                                      const BucketEndpoint& bucket) {
   const s3::Permission* permission = permission_of(operation);
   if (permission == nullptr)
     return "check that the credentials' policy and the bucket policy allow this call on the bucket and the prefix";
-  std::string advice = std::string(kNotAllowedPhrase) + std::string(permission->action) +
-                       " on " + resource_arn(*permission, bucket.bucket, key);
+  std::string advice = std::string(kNotAllowedPhrase) + std::string(permission->action) + " on " +
+                       resource_arn(*permission, bucket.bucket, key, bucket.region);
   const auto sent = [&](std::string_view name) { return http::find_header(request_headers, name) != nullptr; };
   const std::string* sse = http::find_header(request_headers, "x-amz-server-side-encryption");
-  if (sent("x-amz-tagging")) advice += "; with tags, AWS also asks for s3:PutObjectTagging";
-  if (sent("x-amz-acl")) advice += "; with an ACL, AWS also asks for s3:PutObjectAcl";
-  if (sse && *sse == "aws:kms")
-    advice += "; with SSE-KMS, the key must also allow kms:GenerateDataKey (and kms:Decrypt, for multipart "
-              "uploads and reads) to these credentials";
+  if (sent("x-amz-tagging")) advice += "; with tags, AWS also asks for " + std::string(kPutObjectTaggingAction);
+  if (sent("x-amz-acl")) advice += "; with an ACL, AWS also asks for " + std::string(kPutObjectAclAction);
+  if ((sse && *sse == "aws:kms") || to_lower_ascii(error.message).find("kms") != std::string::npos)
+    advice += "; with SSE-KMS, the key must also allow " + std::string(kKmsActions[0]) + " (and " +
+              std::string(kKmsActions[1]) + ", for multipart uploads and reads) to these credentials";
   return advice + ": allow it in the writer's policy or the bucket policy (s3dest policy --config FILE prints them)";
 }
 
@@ -217,7 +220,7 @@ inline std::string s3_error_advice(const aws::ServiceError& error, std::string_v
                                    const std::vector<http::HttpHeader>& request_headers, const BucketEndpoint& bucket) {
   const std::string& code = error.code;
   if (code == "AccessDenied" || code == "AllAccessDisabled")
-    return permission_advice(operation, key, request_headers, bucket);
+    return permission_advice(error, operation, key, request_headers, bucket);
   if (code == "NoSuchBucket")
     return "there is no bucket \"" + bucket.bucket + "\" " +
            (bucket.endpoint.empty() ? "in AWS" : "at " + bucket.endpoint) +
@@ -233,8 +236,13 @@ inline std::string s3_error_advice(const aws::ServiceError& error, std::string_v
     return "the bucket is in another region: set \"region\" to the bucket's region";
   if (code == "RequestTimeTooSkewed") return "this machine's clock is off: correct it (or enable time sync)";
   if (code == "InvalidStorageClass")
-    return "this server does not offer that storage class: set \"storage_class\" to one it offers (AWS: STANDARD, "
-           "STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE), or remove it";
+    return "this server does not offer that storage class: set \"storage_class\" to one it offers, or remove it";
+  if (code == "AccessControlListNotSupported")
+    return "this bucket has ACLs disabled (object ownership \"bucket owner enforced\"): remove \"canned_acl\", or "
+           "set it to \"bucket-owner-full-control\", the one such a bucket takes";
+  if (code == "InvalidTag")
+    return "S3 refused a tag: check \"tags\" (at most 10; keys up to 128 and values up to 256 characters of "
+           "letters, digits, spaces and + - = . _ : / @)";
   if (code == "KMS.NotFoundException" || code == "KMS.DisabledException" || code == "KMSKeyNotFound")
     return "the KMS key in \"encryption_key\" is not usable: check its ARN, region and state";
   if (code == "InvalidRequest" && (error.message.find("Object Lock") != std::string::npos ||
@@ -465,8 +473,10 @@ inline Result<std::vector<ObjectGrant>> ObjectClient::get_object_acl(std::string
 inline Result<std::string> ObjectClient::bucket_region() {
   S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
                           send("HeadBucket", "HEAD", "", "", {}, "", {false, false, {}, true}));
-  if (response.status == 404)
-    return s3_error("HeadBucket", "", {}, response, credentials_->describe(), bucket_);
+  // An answer about the bucket: found, moved, or refused (AWS names the region even then).
+  const bool answered = response.status / 100 == 2 || response.status == 301 || response.status == 400 ||
+                        response.status == 403;
+  if (!answered) return s3_error("HeadBucket", "", {}, response, credentials_->describe(), bucket_);
   return detail::region_of_reply(response);
 }
 

@@ -4,7 +4,7 @@
 //
 //   const s3::Permission* p = s3::permission_of("CompleteMultipartUpload");
 //   p->action                         // "s3:PutObject"
-//   s3::resource_arn(*p, "lake", key) // "arn:aws:s3:::lake/ws9/x.csv"
+//   s3::resource_arn(*p, "lake", key) // "arn:aws:s3:::lake/ws9/x.csv" ("arn:aws-cn:..." in China)
 #pragma once
 
 #include <array>
@@ -22,7 +22,7 @@ struct Permission {
 };
 
 // Every call s3dest makes to S3. Writing an object with tags or an ACL also needs
-// s3:PutObjectTagging or s3:PutObjectAcl on AWS (see extra_put_actions).
+// s3:PutObjectTagging or s3:PutObjectAcl on AWS, and with SSE-KMS the KMS actions below.
 inline constexpr std::array<Permission, 13> kPermissions{{
     {"PutObject", "s3:PutObject", ResourceKind::object},
     {"CreateMultipartUpload", "s3:PutObject", ResourceKind::object},
@@ -39,6 +39,15 @@ inline constexpr std::array<Permission, 13> kPermissions{{
     {"ListMultipartUploads", "s3:ListBucketMultipartUploads", ResourceKind::bucket},
 }};
 
+// Actions no S3 call is refused without on every server, so not in the table: AWS asks
+// for s3:PutObjectTagging / s3:PutObjectAcl on a PutObject or CreateMultipartUpload that
+// carries tags / an ACL (radosgw 16 does not). With SSE-KMS, S3 calls KMS as the writer:
+// GenerateDataKey to encrypt, Decrypt to read an object back and to complete a
+// multipart upload. kms:Encrypt is needed by no call s3dest makes.
+inline constexpr std::string_view kPutObjectTaggingAction = "s3:PutObjectTagging";
+inline constexpr std::string_view kPutObjectAclAction = "s3:PutObjectAcl";
+inline constexpr std::array<std::string_view, 2> kKmsActions{"kms:GenerateDataKey", "kms:Decrypt"};
+
 // The entry of an S3 call; null for a call s3dest does not make.
 constexpr const Permission* permission_of(std::string_view operation) {
   for (const Permission& p : kPermissions)
@@ -46,9 +55,18 @@ constexpr const Permission* permission_of(std::string_view operation) {
   return nullptr;
 }
 
-// "arn:aws:s3:::bucket/key" for object actions, "arn:aws:s3:::bucket" for bucket ones.
-inline std::string resource_arn(const Permission& permission, std::string_view bucket, std::string_view key) {
-  std::string arn = "arn:aws:s3:::" + std::string(bucket);
+// The ARN partition of a region: "aws-cn" for China, "aws-us-gov" for GovCloud, else "aws".
+inline std::string_view arn_partition(std::string_view region) {
+  if (region.rfind("cn-", 0) == 0) return "aws-cn";
+  if (region.rfind("us-gov-", 0) == 0) return "aws-us-gov";
+  return "aws";
+}
+
+// "arn:aws:s3:::bucket/key" for object actions, "arn:aws:s3:::bucket" for bucket ones, in
+// the partition of the bucket's `region`.
+inline std::string resource_arn(const Permission& permission, std::string_view bucket, std::string_view key,
+                                std::string_view region = "") {
+  std::string arn = "arn:" + std::string(arn_partition(region)) + ":s3:::" + std::string(bucket);
   if (permission.resource == ResourceKind::object) arn += "/" + std::string(key);
   return arn;
 }

@@ -123,8 +123,9 @@ describe('the bucket policy of s3dest policy, in radosgw', { skip: S3SERVER_SKIP
   });
 
   // The writer: a user that owns nothing, with its own keys; only the bucket policy lets it in.
-  const writerConfig = () => ({
+  const writerConfig = (options = {}) => ({
     ...LAYOUT,
+    ...options,
     access_key_id: env.S3SERVER_WRITER_ACCESS_KEY,
     secret_access_key: env.S3SERVER_WRITER_SECRET_KEY,
     region: env.S3SERVER_REGION,
@@ -134,8 +135,8 @@ describe('the bucket policy of s3dest policy, in radosgw', { skip: S3SERVER_SKIP
     encryption_key: env.S3SERVER_KMS_KEY_ID,
   });
   const dest = (prefix) => `s3://${env.S3SERVER_BUCKET}/${prefix}`;
-  const asWriter = (args) => {
-    const file = writeConfig(dir, writerConfig(), 'writer.json');
+  const asWriter = (args, options) => {
+    const file = writeConfig(dir, writerConfig(options), 'writer.json');
     return s3dest([args[0], '--config', file, ...args.slice(1)], { env: testAwsSettings(dir) });
   };
 
@@ -147,8 +148,9 @@ describe('the bucket policy of s3dest policy, in radosgw', { skip: S3SERVER_SKIP
     assert.equal(r.status, 0, r.stderr);
   }
 
-  const bucketPolicy = (prefix) =>
-    policyJson(dir, writerConfig(), ['--for', 'bucket', '--dest', dest(prefix), '--principal', env.S3SERVER_WRITER_ARN]);
+  const bucketPolicy = (prefix, options) =>
+    policyJson(dir, writerConfig(options), ['--for', 'bucket', '--dest', dest(prefix),
+                                            '--principal', env.S3SERVER_WRITER_ARN]);
 
   // The policy without `action`, and with an explicit Deny of it. The Deny is needed here:
   // radosgw 16 falls back to the ACLs when no statement matches, and the writer owns the
@@ -166,7 +168,7 @@ describe('the bucket policy of s3dest policy, in radosgw', { skip: S3SERVER_SKIP
   }
 
   const load = (prefix) => asWriter(['load', '--input', input, '--dest', dest(prefix), '--no-progress']);
-  const check = (prefix) => asWriter(['check', '--dest', dest(prefix)]);
+  const check = (prefix, options) => asWriter(['check', '--dest', dest(prefix)], options);
   // An upload the writer started and left open, for cleanup to abort (a key of the layout's).
   function openUpload(prefix) {
     const credentials = { accessKeyId: env.S3SERVER_WRITER_ACCESS_KEY, secretAccessKey: env.S3SERVER_WRITER_SECRET_KEY };
@@ -210,6 +212,29 @@ describe('the bucket policy of s3dest policy, in radosgw', { skip: S3SERVER_SKIP
       for (const r of failed) assert.equal(r.status, 4, r.stdout + r.stderr);
       const said = failed.map((r) => r.stdout + r.stderr).join('\n');
       assert.ok(said.includes(action), `nothing that failed names ${action}:\n${said}`);
+    });
+  }
+
+  // With tags and an ACL the check reads both back: GetObjectTagging and GetObjectAcl,
+  // which radosgw enforces in bucket policies (it does not ask for s3:PutObjectTagging or
+  // s3:PutObjectAcl on a PutObject that carries them: those are proven on AWS's word only).
+  const labelled = { tags: { dataset: '{{workspace_id}}' }, canned_acl: 'bucket-owner-full-control' };
+  test('with tags and an ACL, the policy grants reading them back, and the check passes', () => {
+    const doc = bucketPolicy('labelled', labelled);
+    const actions = doc.Statement.flatMap((s) => s.Action);
+    for (const action of ['s3:PutObjectTagging', 's3:GetObjectTagging', 's3:PutObjectAcl', 's3:GetObjectAcl'])
+      assert.ok(actions.includes(action), `${action} missing from ${actions}`);
+    putBucketPolicy(doc);
+    const checked = check('labelled', labelled);
+    assert.equal(checked.status, 0, checked.stdout + checked.stderr);
+  });
+  for (const action of ['s3:GetObjectTagging', 's3:GetObjectAcl']) {
+    test(`with tags and an ACL, without ${action} the check fails and names it`, () => {
+      const prefix = `no-${action.slice(3)}`;
+      putBucketPolicy(without(bucketPolicy(prefix, labelled), action));
+      const r = check(prefix, labelled);
+      assert.equal(r.status, 4, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`^FAIL +${action} s3://`, 'm'));
     });
   }
 });

@@ -223,7 +223,7 @@ inline int run_load_with(const LoadTool& tool, const std::vector<std::string>& a
   auto report = load(*config, sinks->sink(), *options);
   progress.end();
   if (!report.ok()) return fail(report.status());
-  // A local folder keeps no object properties: only S3 (or no destination) shows them.
+  // A local folder keeps no object properties: only a dry run for S3 shows them.
   if (a.dry_run) print_dry_run(*report, a.verbose && dest.is_s3());
   if (!a.dry_run) print_summary(*report, dest.text());
   return 0;

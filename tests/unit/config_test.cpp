@@ -273,6 +273,14 @@ BOOST_AUTO_TEST_CASE(wrong_object_options_say_what_to_fix) {
     for (int i = 0; i < 11; ++i) tags += (i ? ", \"t" : "\"t") + std::to_string(i) + "\": \"v\"";
     return R"({"file_name": "f", "tags": {)" + tags + "}}";
   }();
+  // Five tags of 256 "é" each: 1,536 bytes a value once URI-encoded, past the headers' budget.
+  const std::string encoded_tags_too_long = [] {
+    std::string letters;
+    for (int i = 0; i < 256; ++i) letters += "\u00e9";
+    std::string tags;
+    for (int i = 0; i < 5; ++i) tags += (i ? ", \"t" : "\"t") + std::to_string(i) + "\": \"" + letters + "\"";
+    return R"({"file_name": "f", "tags": {)" + tags + "}}";
+  }();
   const std::string long_metadata = R"({"file_name": "f", "metadata": {"a": ")" + std::string(2020, 'x') + "\"}}";
   const Case cases[] = {
       {R"({"file_name": "f", "storage_class": "standard_ia"})",
@@ -295,16 +303,20 @@ BOOST_AUTO_TEST_CASE(wrong_object_options_say_what_to_fix) {
        "c.json: tags.a, column 1: unknown template variable \"data_sorce\" (did you mean data_source?)"},
       {R"({"file_name": "f", "tags": {"a": "x", "a": "y"}})", "\"a\" is given twice"},
       {R"({"file_name": "f", "tags": {"day": "{{DD}}"}})",
-       "\"tags.day\": {{DD}} is the date of the rows' partition, but the layout does not split rows by date"},
+       "c.json: {{DD}} in tags.day is the date of the rows' partition, but the layout does not split rows by date"},
       {R"({"folder": "{{YYYY}}/{{MM}}", "partition_by": "month", "file_name": "f", "metadata": {"d": "{{DD}}"}})",
-       "\"metadata.d\": {{DD}} has no value with \"partition_by\": \"month\""},
-      {R"({"file_name": "f", "tags": {"who": "{{account}}"}})", "\"tags.who\": {{account}} needs \"use_load_by_account\""},
+       "c.json: {{DD}} in metadata.d has no value with \"partition_by\": \"month\""},
+      {R"({"file_name": "f", "tags": {"who": "{{account}}"}})", "c.json: {{account}} in tags.who needs \"use_load_by_account\""},
       {R"({"file_name": "f", "metadata": {"a b": "x"}})", "\"metadata.a b\": a metadata name is sent as the header"},
       {R"({"file_name": "f", "metadata": {"S3dest-Run": "x"}})", "s3dest puts the run's id under this name itself"},
       {R"({"file_name": "f", "metadata": {"Team": "a", "team": "b"}})", "names differ only in case"},
       {R"({"file_name": "f", "metadata": {"a": "caf\u00e9"}})", "printable ASCII only"},
       {R"({"file_name": "f", "metadata": {"a": "x\ty"}})", "printable ASCII only"},
       {long_metadata, "\"metadata\": S3 takes at most 2048 bytes of metadata names and values"},
+      {encoded_tags_too_long,
+       "c.json: \"tags\" and \"metadata\" take 7802 bytes of request headers (tags URI-encoded, each byte beyond "
+       "ASCII as 3; s3dest's own metadata included), past the 6144 s3dest allows them within S3's 8 KB: shorten the "
+       "tags or the metadata"},
       {R"({"file_name": "f", "content_type": "text/csv\r\nX-Evil: 1"})", "\"content_type\": is sent as a header"},
       {R"({"file_name": "f", "content_encoding": "gzip"})", "\"csv\" files are not compressed for HTTP"},
       {R"({"file_name": "f", "file_format": "json+gzip", "content_encoding": "br"})",

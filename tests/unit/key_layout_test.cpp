@@ -494,6 +494,13 @@ BOOST_AUTO_TEST_CASE(render_value_gives_a_text_the_objects_values_as_they_are) {
   std::string text = "replaced";
   layout.render_value(*value, parts, text);
   BOOST_TEST(text == "ds/1 acme/7 2024-02-29 00003 2024 10 20240305T102030Z-0123abcd");
+  // Each variable's value may go in made safe for where the text goes; the literal as it is.
+  const auto dotted = Template::parse("tags.y", "{{account}}; {{data_source}}");
+  BOOST_TEST_REQUIRE(dotted.ok());
+  layout.render_value(*dotted, parts, text, [](std::string& out, std::string_view value) {
+    for (const char c : value) out.push_back(c == '/' ? '.' : c);
+  });
+  BOOST_TEST(text == "acme.7; ds.1");
   BOOST_TEST(layout.run_value(TemplateVar::data_source) == "ds/1");
   BOOST_TEST(layout.run_value(TemplateVar::worker).empty());
 }

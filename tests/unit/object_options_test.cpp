@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(values_from_variables_are_made_to_fit_s3s_rules) {
   const auto rendered = options->render(parts);
   BOOST_TEST_REQUIRE(rendered.ok());
   BOOST_TEST(rendered->tags[0].second == std::string(256, 'x'));  // cut to 256 characters
-  BOOST_TEST(rendered->tags[1].second == "a_b\u00e9c");           // letters of any script stay
+  BOOST_TEST(rendered->tags[1].second == "a_b_c");  // beyond ASCII, even a letter: one '_' a character
   BOOST_TEST(rendered->metadata[0].second == std::string(300, 'x') + "#");
   BOOST_TEST(rendered->metadata[1].second == "a;b_c");  // printable ASCII only, one '_' a character
   // Only the account, which comes from the data, can make the metadata too long: the row's error.
@@ -97,6 +97,51 @@ BOOST_AUTO_TEST_CASE(values_from_variables_are_made_to_fit_s3s_rules) {
   BOOST_TEST_REQUIRE(!too_long.ok());
   BOOST_TEST(too_long.status().exit_code() == 3);
   BOOST_TEST(too_long.status().message().find("makes the object's metadata") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_tag_takes_only_ascii_from_a_variable_and_the_configs_own_letters) {
+  const Config c = config(std::string("{") + kDaily + R"(, "context": {"data_source": "ds"}, "tags": {"who": "K\u00f6ln {{account}}"}})");
+  const KeyLayout layout = layout_of(c);
+  const auto options = ObjectOptions::create(c, layout);
+  BOOST_TEST_REQUIRE(options.ok(), options.status().message());
+  const auto tag_of = [&](const std::string& account) {
+    KeyParts parts;
+    parts.record_day = 0;
+    parts.account = account;
+    return options->render(parts)->tags[0].second;
+  };
+  // The config's "ö" is sent as written; each character the account brings that AWS's
+  // [\p{L}\p{Z}\p{N}_.:/=+\-@] may refuse is one '_'.
+  BOOST_TEST(tag_of("Acme Inc. a+b=c:d/e@f_g-h") == "K\u00f6ln Acme Inc. a+b=c:d/e@f_g-h");
+  BOOST_TEST(tag_of("Acme\u2122") == "K\u00f6ln Acme_");           // ™, a symbol
+  BOOST_TEST(tag_of("caf\u00e9") == "K\u00f6ln caf_");             // é: without a Unicode table, a letter too
+  BOOST_TEST(tag_of("ab\u202Ecd") == "K\u00f6ln ab_cd");           // RIGHT-TO-LEFT OVERRIDE
+  BOOST_TEST(tag_of("x\U0001F600y") == "K\u00f6ln x_y");           // an emoji: four bytes, one '_'
+  BOOST_TEST(tag_of("a\x80\x80" "b\xC3") == "K\u00f6ln a__b_");   // bytes that begin no character
+  BOOST_TEST(tag_of("\xE2\x82" "z") == "K\u00f6ln __z");          // a sequence cut short
+  BOOST_TEST(tag_of("a\r\nb;c") == "K\u00f6ln a__b_c");
+}
+
+BOOST_AUTO_TEST_CASE(an_account_that_makes_the_headers_too_long_is_the_rows_error) {
+  // Ten tags of the account: '@' is sent as %40, so 256 of them take 768 bytes a tag.
+  std::string tags;
+  for (int i = 0; i < 10; ++i) tags += (i ? ", \"t" : "\"t") + std::to_string(i) + "\": \"{{account}}\"";
+  const Config c = config(std::string("{") + kDaily + R"(, "context": {"data_source": "ds"}, "tags": {)" + tags + "}}");
+  const KeyLayout layout = layout_of(c);
+  const auto options = ObjectOptions::create(c, layout);
+  BOOST_TEST_REQUIRE(options.ok(), options.status().message());
+  KeyParts parts;
+  parts.record_day = 0;
+  const std::string short_account(100, '@'), long_account(256, '@');
+  parts.account = short_account;
+  BOOST_TEST(options->render(parts).ok());
+  parts.account = long_account;
+  const auto too_long = options->render(parts);
+  BOOST_TEST_REQUIRE(!too_long.ok());
+  BOOST_TEST(too_long.status().exit_code() == 3);
+  BOOST_TEST(too_long.status().message().find("makes the object's tags and metadata headers") != std::string::npos,
+             too_long.status().message());
+  BOOST_TEST(too_long.status().message().find("past the 6144") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(content_type_follows_the_format_and_the_config) {
@@ -128,7 +173,14 @@ BOOST_AUTO_TEST_CASE(variables_without_a_value_are_refused_before_anything_is_wr
   // Long context values are measured as rendered.
   const Config long_context = config(R"({"file_name": "f", "metadata": {"s": "{{filename}}"}, "context": {"filename": ")" +
                                      std::string(2040, 'n') + "\"}}");
-  BOOST_TEST(refusal(long_context).find("\"metadata\" renders 2076 bytes") != std::string::npos);
+  BOOST_TEST(refusal(long_context).find("\"tags\" and \"metadata\" as rendered make the object's metadata 2076 bytes") !=
+             std::string::npos);
+  // Context values that make the tags too long are the config's error too.
+  std::string tags;  // nine tags of 250 '/' each, sent as %2F: 6,750 bytes
+  for (int i = 0; i < 9; ++i) tags += (i ? ", \"t" : "\"t") + std::to_string(i) + "\": \"{{filename}}\"";
+  const Config long_tags = config(R"({"file_name": "f", "tags": {)" + tags + R"(}, "context": {"filename": ")" +
+                                  std::string(250, '/') + "\"}}");
+  BOOST_TEST(refusal(long_tags).find("tags and metadata headers") != std::string::npos);
   // With the worker given, {{worker}} has its value.
   const Config with_worker = config(R"({"file_name": "f-{{worker}}", "tags": {"w": "{{worker}}"}})");
   const KeyLayout layout = layout_of(with_worker, "w7");

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "s3dest/core/text.hpp"
+
 namespace s3dest {
 
 struct ObjectProperties {
@@ -20,7 +22,8 @@ struct ObjectProperties {
   std::string content_encoding;  // empty: no Content-Encoding
   std::string storage_class;     // empty: the bucket's default (STANDARD)
   std::string canned_acl;        // empty: no x-amz-acl
-  // Names and values as sent: tags within S3's rules (is_tag_text, the lengths below);
+  // Names and values as sent: tags within S3's rules (is_tag_text, the lengths below; a
+  // variable's value made ASCII by append_tag_text);
   // metadata names lower-case, without "x-amz-meta-", values printable ASCII.
   std::vector<std::pair<std::string, std::string>> tags;
   std::vector<std::pair<std::string, std::string>> metadata;
@@ -34,25 +37,37 @@ inline constexpr size_t kMaxTagValueChars = 256;
 inline constexpr size_t kMaxUserMetadataBytes = 2048;
 
 // The metadata s3dest puts on every object itself (x-amz-meta-s3dest-run: the run's id),
-// which counts towards kMaxUserMetadataBytes.
+// which counts towards kMaxUserMetadataBytes. s3/object_property_headers.hpp and
+// sink/s3_sink.hpp build its header from this name (a static_assert ties them).
 inline constexpr std::string_view kRunMetadataName = "s3dest-run";
 inline constexpr size_t kRunMetadataBytes = kRunMetadataName.size() + 25;  // a run id: new_run_id()
 
-// Characters (UTF-8 code points) in `text`.
+// Characters (UTF-8 code points) in `text`; each byte that begins no well-formed UTF-8
+// sequence counts as one.
 size_t utf8_length(std::string_view text);
+// `text` cut to its first `max_chars` characters (as utf8_length counts them).
+void cut_to_characters(std::string& text, size_t max_chars);
 
 // Text S3 takes in a tag's key or value: letters, digits, spaces and + - = . _ : / @.
-// Characters beyond ASCII are let through (letters of other scripts; S3 has the last word).
+// Characters beyond ASCII are let through: the config's own text, where the user wrote
+// letters of other scripts (S3 has the last word).
 bool is_tag_text(std::string_view text);
-// `text` with each character S3 refuses in a tag made '_', cut to `max_chars` characters.
-std::string tag_text(std::string_view text, size_t max_chars);
+// Appends `text`, a variable's value (from the data or the run), made safe for a tag:
+// S3 takes \p{L}\p{Z}\p{N} and _ . : / = + - @, and without a Unicode table s3dest
+// cannot tell a letter from a symbol (™), an emoji or a format character (U+202E), so each
+// character outside ASCII letters, digits, space and _ . : / = + - @ becomes one '_': a
+// whole UTF-8 sequence, or a byte that begins none.
+void append_tag_text(std::string& out, std::string_view text);
+std::string tag_text(std::string_view text);  // the same, as a new string
 
 // A metadata name S3 takes: an HTTP token (letters, digits and !#$%&'*+-.^_`|~).
 bool is_metadata_name(std::string_view name);
 // Printable ASCII, what a metadata value may hold (S3 returns it as a header).
 bool is_metadata_value_text(std::string_view text);
-// `text` with each character that is not printable ASCII made '_'.
-std::string metadata_value_text(std::string_view text);
+// Appends `text` with each character that is not printable ASCII made one '_' (a whole
+// UTF-8 sequence, or a byte that begins none).
+void append_metadata_value_text(std::string& out, std::string_view text);
+std::string metadata_value_text(std::string_view text);  // the same, as a new string
 
 // Bytes of the user metadata S3 counts: names and values, s3dest's own included.
 size_t user_metadata_bytes(const std::vector<std::pair<std::string, std::string>>& metadata);
@@ -62,36 +77,60 @@ size_t user_metadata_bytes(const std::vector<std::pair<std::string, std::string>
 
 namespace detail {
 
-inline bool is_utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+// Bytes of the character at text[at]: a well-formed UTF-8 sequence (Unicode's table 3-7:
+// no overlong forms, surrogates or code points past U+10FFFF), else 1, the byte alone.
+inline size_t utf8_character_bytes(std::string_view text, size_t at) {
+  const auto byte = [text](size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0U; };
+  const unsigned lead = byte(at);
+  unsigned low = 0x80, high = 0xBF;  // the range of the second byte
+  size_t n = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    n = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    n = 3;
+    low = lead == 0xE0 ? 0xA0 : 0x80;
+    high = lead == 0xED ? 0x9F : 0xBF;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    n = 4;
+    low = lead == 0xF0 ? 0x90 : 0x80;
+    high = lead == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 1;  // ASCII, or a byte that begins no sequence
+  }
+  if (byte(at + 1) < low || byte(at + 1) > high) return 1;
+  for (size_t i = 2; i < n; ++i)
+    if ((byte(at + i) & 0xC0) != 0x80) return 1;
+  return n;
+}
 
 inline bool is_tag_ascii(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '+' ||
          c == '-' || c == '=' || c == '.' || c == '_' || c == ':' || c == '/' || c == '@';
 }
 
-// Copies `text` a character at a time, each one `keep` refuses as one '_', up to
-// `max_chars` characters.
+// Appends `text` a character at a time, each one `keep` refuses as one '_'.
 template <class Keep>
-std::string replace_characters(std::string_view text, size_t max_chars, Keep keep) {
-  std::string out;
-  size_t chars = 0;
-  for (size_t i = 0; i < text.size() && chars < max_chars; ++chars) {
-    size_t end = i + 1;
-    while (end < text.size() && is_utf8_continuation(text[end])) ++end;
-    const std::string_view character = text.substr(i, end - i);
+void replace_characters(std::string& out, std::string_view text, Keep keep) {
+  for (size_t i = 0; i < text.size();) {
+    const std::string_view character = text.substr(i, utf8_character_bytes(text, i));
     if (keep(character)) out.append(character);
     else out.push_back('_');
-    i = end;
+    i += character.size();
   }
-  return out;
 }
 
 }  // namespace detail
 
 inline size_t utf8_length(std::string_view text) {
   size_t n = 0;
-  for (const char c : text) n += detail::is_utf8_continuation(c) ? 0 : 1;
+  for (size_t i = 0; i < text.size(); i += detail::utf8_character_bytes(text, i)) ++n;
   return n;
+}
+
+inline void cut_to_characters(std::string& text, size_t max_chars) {
+  size_t i = 0;
+  for (size_t chars = 0; i < text.size() && chars < max_chars; ++chars) i += detail::utf8_character_bytes(text, i);
+  text.resize(i);
 }
 
 inline bool is_tag_text(std::string_view text) {
@@ -100,21 +139,19 @@ inline bool is_tag_text(std::string_view text) {
   return true;
 }
 
-inline std::string tag_text(std::string_view text, size_t max_chars) {
-  return detail::replace_characters(text, max_chars, [](std::string_view c) {
-    return static_cast<unsigned char>(c[0]) >= 0xC0 ? c.size() > 1 : detail::is_tag_ascii(c[0]);
-  });
+inline void append_tag_text(std::string& out, std::string_view text) {
+  detail::replace_characters(out, text,
+                             [](std::string_view c) { return c.size() == 1 && detail::is_tag_ascii(c[0]); });
 }
 
-inline bool is_metadata_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (const char c : name) {
-    const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!token) return false;
-  }
-  return true;
+inline std::string tag_text(std::string_view text) {
+  std::string out;
+  append_tag_text(out, text);
+  return out;
 }
+
+// Sent as the header x-amz-meta-NAME, so a header name's grammar.
+inline bool is_metadata_name(std::string_view name) { return is_http_token(name); }
 
 inline bool is_metadata_value_text(std::string_view text) {
   for (const char c : text)
@@ -122,9 +159,14 @@ inline bool is_metadata_value_text(std::string_view text) {
   return true;
 }
 
+inline void append_metadata_value_text(std::string& out, std::string_view text) {
+  detail::replace_characters(out, text, [](std::string_view c) { return c.size() == 1 && c[0] >= 0x20 && c[0] <= 0x7E; });
+}
+
 inline std::string metadata_value_text(std::string_view text) {
-  return detail::replace_characters(text, text.size(),
-                                    [](std::string_view c) { return c.size() == 1 && c[0] >= 0x20 && c[0] <= 0x7E; });
+  std::string out;
+  append_metadata_value_text(out, text);
+  return out;
 }
 
 inline size_t user_metadata_bytes(const std::vector<std::pair<std::string, std::string>>& metadata) {

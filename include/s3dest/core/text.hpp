@@ -48,6 +48,21 @@ inline std::string to_lower_ascii(std::string_view text) {
   return out;
 }
 
+// RFC 7230's token: what HTTP header names and methods (and so S3's metadata names) keep to.
+constexpr bool is_http_token_char(unsigned char c) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+  for (const char t : std::string_view("!#$%&'*+-.^_`|~"))
+    if (c == static_cast<unsigned char>(t)) return true;
+  return false;
+}
+
+inline bool is_http_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text)
+    if (!is_http_token_char(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
 // "a, b or c"
 template <class Names>
 std::string join_alternatives(const Names& names) {

@@ -16,6 +16,7 @@
 #include "s3dest/destination/memory_budget.hpp"
 #include "s3dest/http/exchange.hpp"
 #include "s3dest/layout/template.hpp"
+#include "s3dest/s3/object_property_headers.hpp"
 
 namespace s3dest {
 namespace detail {
@@ -427,35 +428,49 @@ inline Status unknown_config_key(const ConfigReader& r, std::string_view name) {
   return r.error(name, "unknown key: did you mean \"" + nearest_name(name, names) + "\"?");
 }
 
-// Variables in tags and metadata take the values the object's key gets: {{YYYY}}, {{MM}}
-// and {{DD}} only where the layout splits by them (as KeyLayout decides), {{account}} only
-// when loading by account.
+// Variables in tags and metadata take the values the object's key gets: what the config
+// alone decides (dates, account) is checked here, before any input is read; ObjectOptions
+// checks the rest (context, worker, run id) with the same rule once the run is known.
 inline Status check_object_option_variables(const Config& c, const ConfigReader& r) {
   const auto folder = Template::parse("folder", c.folder);
   const auto file_name = Template::parse("file_name", c.file_name);
   if (!folder.ok() || !file_name.ok()) return {};  // KeyLayout tells what is wrong there
-  const auto layout_uses = [&](TemplateVar v) { return folder->uses(v) || file_name->uses(v); };
-  const bool partitions = layout_uses(TemplateVar::YYYY) || layout_uses(TemplateVar::MM) || layout_uses(TemplateVar::DD);
+  ObjectTextVariables given;
+  given.partitioning = partitioning_of(*folder, *file_name, c.partition_by);
+  given.account = c.use_load_by_account;
   for (const auto* options : {&c.tags, &c.metadata}) {
     for (const auto& [name, text] : *options) {
       const std::string field = (options == &c.tags ? "tags." : "metadata.") + name;
       const auto value = Template::parse(field, text);
       if (!value.ok()) continue;  // refused when read
-      for (const TemplateVar v : {TemplateVar::YYYY, TemplateVar::MM, TemplateVar::DD}) {
-        if (!value->uses(v)) continue;
-        if (!partitions)
-          return r.error(field, "{{" + std::string(template_var_name(v)) + "}} is the date of the rows' partition, "
-                                "but the layout does not split rows by date (folder and file_name have no "
-                                "{{YYYY}}, {{MM}} or {{DD}}): use {{" + std::string(template_var_name(v)) +
-                                "_today}}, the run's date, or partition the layout");
-        if (v == TemplateVar::DD && c.partition_by == PartitionBy::month)
-          return r.error(field, "{{DD}} has no value with \"partition_by\": \"month\": remove it, or use {{DD_today}}");
+      for (size_t i = 0; i < kTemplateVarCount; ++i) {
+        if (!value->uses(static_cast<TemplateVar>(i))) continue;
+        const Status status = check_object_text_variable(given, field, static_cast<TemplateVar>(i));
+        if (!status.ok()) return status.prefixed(r.file() + ": ");
       }
-      if (value->uses(TemplateVar::account) && !c.use_load_by_account)
-        return r.error(field, "{{account}} needs \"use_load_by_account\": true: set it or remove {{account}}");
     }
   }
   return {};
+}
+
+// The config's own text of the tags and metadata already has to fit within the headers'
+// budget, before variables add to it (ObjectOptions checks what they add).
+inline Status check_object_option_header_bytes(const Config& c, const ConfigReader& r) {
+  std::vector<std::pair<std::string, std::string>> tags, metadata;
+  for (const auto* options : {&c.tags, &c.metadata}) {
+    for (const auto& [name, text] : *options) {
+      const auto value = Template::parse(name, text);
+      if (!value.ok()) continue;  // refused when read
+      if (options == &c.tags) tags.emplace_back(name, literal_text(*value));
+      else metadata.emplace_back(to_lower_ascii(name), literal_text(*value));
+    }
+  }
+  const size_t bytes = s3::tag_and_metadata_header_bytes(tags, metadata);
+  if (bytes <= s3::kMaxTagAndMetadataHeaderBytes) return {};
+  return usage_error(r.file() + ": \"tags\" and \"metadata\" take " + std::to_string(bytes) +
+                     " bytes of request headers (tags URI-encoded, each byte beyond ASCII as 3; s3dest's own "
+                     "metadata included), past the " + std::to_string(s3::kMaxTagAndMetadataHeaderBytes) +
+                     " s3dest allows them within S3's 8 KB: shorten the tags or the metadata");
 }
 
 // Content-Encoding says how a client may unpack the bytes: only "gzip", and only for the
@@ -498,6 +513,7 @@ inline Status check_config(const Config& c, const ConfigReader& r) {
                                "\"crc32\" or \"none\" (or s3dest load)");
   S3DEST_TRY(check_content_encoding(c, r));
   S3DEST_TRY(check_object_option_variables(c, r));
+  S3DEST_TRY(check_object_option_header_bytes(c, r));
   return {};
 }
 

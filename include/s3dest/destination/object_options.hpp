@@ -7,10 +7,15 @@
 //   S3DEST_ASSIGN_OR_RETURN(const ObjectOptions options, ObjectOptions::create(config, layout));
 //   S3DEST_ASSIGN_OR_RETURN(object.properties, options.render(parts));
 //
-// Rendered text is made to fit S3's rules: in a tag value each character S3 refuses
-// becomes '_' and the value is cut to 256 characters; in metadata each character that is
-// not printable ASCII becomes '_'. The config's own text already keeps them (config-inl.hpp),
-// so only values from variables change.
+// What variables bring in (the account from the data, context values, ...) is made to fit
+// S3's rules; the config's own text is checked when read (config-inl.hpp) and sent as
+// written. In a tag's value each character of a variable's value that is not an ASCII
+// letter, digit, space or _ . : / = + - @ becomes one '_' (anything beyond ASCII too: a
+// letter, a symbol such as ™, an emoji, U+202E or a byte that is not UTF-8), and the whole
+// value is cut to 256 characters. In metadata each character of a variable's value that is
+// not printable ASCII becomes one '_'. The tags and metadata headers must stay within
+// kMaxTagAndMetadataHeaderBytes (s3/object_property_headers.hpp), and the metadata within
+// S3's 2 KB.
 #pragma once
 
 #include <string>
@@ -23,6 +28,7 @@
 #include "s3dest/destination/config.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/layout/template.hpp"
+#include "s3dest/s3/object_property_headers.hpp"
 
 namespace s3dest {
 
@@ -35,7 +41,8 @@ class ObjectOptions {
   bool uses(TemplateVar var) const;
 
   // What the object `parts` names carries. Fails (input error, exit 3) only when the
-  // account, which comes from the data, makes the metadata longer than S3 takes.
+  // account, which comes from the data, makes the metadata longer than S3 takes or the
+  // tags and metadata headers longer than kMaxTagAndMetadataHeaderBytes.
   Result<ObjectProperties> render(const KeyParts& parts) const;
 
  private:
@@ -53,32 +60,9 @@ class ObjectOptions {
 
 namespace detail {
 
-// "{{YYYY}} in tags.day has no value ..." when the object's key gives `var` no value.
-inline Status check_option_variable(const Config& config, const KeyLayout& layout, const std::string& field,
-                                    TemplateVar var) {
-  const std::string ref = "{{" + std::string(template_var_name(var)) + "}} in " + field;
-  const bool date = var == TemplateVar::YYYY || var == TemplateVar::MM || var == TemplateVar::DD;
-  if (date && layout.partitioning() == Partitioning::none)
-    return usage_error(ref + " is the date of the rows' partition, but the layout does not split rows by date: use {{" +
-                       std::string(template_var_name(var)) + "_today}}, the run's date, or partition the layout");
-  if (var == TemplateVar::DD && layout.partitioning() == Partitioning::month)
-    return usage_error(ref + " has no value with \"partition_by\": \"month\": remove it, or use {{DD_today}}");
-  if (var == TemplateVar::account && !layout.uses_account())
-    return usage_error(ref + " needs \"use_load_by_account\": true: set it or remove {{account}}");
-  const std::string name(template_var_name(var));
-  if (is_context_var(var) && config.context.count(name) == 0)
-    return usage_error(ref + " has no value; add \"" + name + "\" to the config's \"context\" or pass --set " + name +
-                       "=VALUE");
-  if (var == TemplateVar::worker && layout.run_value(var).empty())
-    return usage_error(ref + " has no value: pass --worker ID (with {{worker}} or {{uuid}} in the layout)");
-  if (var == TemplateVar::run_id && layout.run_value(var).empty())
-    return usage_error(ref + " is used but the run has no id: set LayoutOptions::run_id");
-  return {};
-}
-
 // The templates of `options` (name, text), each variable checked to have a value.
 inline Result<std::vector<std::pair<std::string, Template>>> option_templates(
-    const Config& config, const KeyLayout& layout, const std::vector<std::pair<std::string, std::string>>& options,
+    const ObjectTextVariables& given, const std::vector<std::pair<std::string, std::string>>& options,
     const char* key) {
   std::vector<std::pair<std::string, Template>> templates;
   for (const auto& [name, text] : options) {
@@ -86,10 +70,26 @@ inline Result<std::vector<std::pair<std::string, Template>>> option_templates(
     S3DEST_ASSIGN_OR_RETURN(Template value, Template::parse(field, text));
     for (size_t i = 0; i < kTemplateVarCount; ++i)
       if (value.uses(static_cast<TemplateVar>(i)))
-        S3DEST_TRY(check_option_variable(config, layout, field, static_cast<TemplateVar>(i)));
+        S3DEST_TRY(check_object_text_variable(given, field, static_cast<TemplateVar>(i)));
     templates.emplace_back(name, std::move(value));
   }
   return templates;
+}
+
+// Why `properties` cannot be sent ("" when they can), to follow "... make(s)": more user
+// metadata than S3 takes, or tags and metadata headers past s3dest's budget. `cause` says
+// what to shorten.
+inline std::string object_properties_problem(const ObjectProperties& properties, const std::string& cause) {
+  if (const size_t bytes = user_metadata_bytes(properties.metadata); bytes > kMaxUserMetadataBytes)
+    return "the object's metadata " + std::to_string(bytes) + " bytes of names and values (s3dest's own " +
+           std::to_string(kRunMetadataBytes) + " included), past the " + std::to_string(kMaxUserMetadataBytes) +
+           " S3 takes: shorten " + cause;
+  const size_t bytes = s3::tag_and_metadata_header_bytes(properties.tags, properties.metadata);
+  if (bytes > s3::kMaxTagAndMetadataHeaderBytes)
+    return "the object's tags and metadata headers " + std::to_string(bytes) + " bytes long (tags URI-encoded), "
+           "past the " + std::to_string(s3::kMaxTagAndMetadataHeaderBytes) +
+           " s3dest allows them within S3's 8 KB of request headers: shorten " + cause;
+  return "";
 }
 
 }  // namespace detail
@@ -103,21 +103,19 @@ inline Result<ObjectOptions> ObjectOptions::create(const Config& config, const K
   options.fixed_.content_encoding = config.content_encoding;
   options.fixed_.storage_class = config.storage_class;
   options.fixed_.canned_acl = config.canned_acl;
-  S3DEST_ASSIGN_OR_RETURN(options.tags_, detail::option_templates(config, layout, config.tags, "tags"));
-  S3DEST_ASSIGN_OR_RETURN(options.metadata_, detail::option_templates(config, layout, config.metadata, "metadata"));
+  const ObjectTextVariables given = object_text_variables(layout, config.context);
+  S3DEST_ASSIGN_OR_RETURN(options.tags_, detail::option_templates(given, config.tags, "tags"));
+  S3DEST_ASSIGN_OR_RETURN(options.metadata_, detail::option_templates(given, config.metadata, "metadata"));
   for (auto& entry : options.metadata_) entry.first = to_lower_ascii(entry.first);
 
   // Every value but the account's has the same length in every object: one rendering with
-  // the shortest account tells whether the run's metadata fits.
+  // the shortest account tells whether the run's tags and metadata fit.
   KeyParts sample;
   if (layout.partitioning() != Partitioning::none) sample.record_day = 0;
   sample.uuid = "00000000-0000-4000-8000-000000000000";
-  const size_t bytes = user_metadata_bytes(options.rendered(sample).metadata);
-  if (bytes > kMaxUserMetadataBytes)
-    return usage_error("\"metadata\" renders " + std::to_string(bytes) +
-                       " bytes of names and values (s3dest's own " + std::to_string(kRunMetadataBytes) +
-                       " included), more than the " + std::to_string(kMaxUserMetadataBytes) +
-                       " S3 takes: shorten them or the context values they use");
+  const std::string problem =
+      detail::object_properties_problem(options.rendered(sample), "the tags and metadata or the context values they use");
+  if (!problem.empty()) return usage_error("\"tags\" and \"metadata\" as rendered make " + problem);
   return options;
 }
 
@@ -132,22 +130,22 @@ inline ObjectProperties ObjectOptions::rendered(const KeyParts& parts) const {
   ObjectProperties properties = fixed_;
   std::string text;
   for (const auto& [name, value] : tags_) {
-    layout_->render_value(value, parts, text);
-    properties.tags.emplace_back(name, tag_text(text, kMaxTagValueChars));
+    layout_->render_value(value, parts, text, append_tag_text);
+    cut_to_characters(text, kMaxTagValueChars);
+    properties.tags.emplace_back(name, text);
   }
   for (const auto& [name, value] : metadata_) {
-    layout_->render_value(value, parts, text);
-    properties.metadata.emplace_back(name, metadata_value_text(text));
+    layout_->render_value(value, parts, text, append_metadata_value_text);
+    properties.metadata.emplace_back(name, text);
   }
   return properties;
 }
 
 inline Result<ObjectProperties> ObjectOptions::render(const KeyParts& parts) const {
   ObjectProperties properties = rendered(parts);
-  if (const size_t bytes = user_metadata_bytes(properties.metadata); bytes > kMaxUserMetadataBytes)
-    return input_error("the account \"" + printable(parts.account, 40) + "\" makes the object's metadata " +
-                       std::to_string(bytes) + " bytes long, past the " + std::to_string(kMaxUserMetadataBytes) +
-                       " S3 takes: shorten the account values, or drop {{account}} from \"metadata\"");
+  const std::string problem = detail::object_properties_problem(
+      properties, "the account values, or drop {{account}} from \"tags\" and \"metadata\"");
+  if (!problem.empty()) return input_error("the account \"" + printable(parts.account, 40) + "\" makes " + problem);
   return properties;
 }
 

@@ -16,6 +16,7 @@
 
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/stop_flag.hpp"
+#include "s3dest/core/text.hpp"
 
 namespace s3dest::http {
 
@@ -67,8 +68,8 @@ const std::string* find_header(const std::vector<HttpHeader>& headers, std::stri
 // "scheme://authority/path" of a URL: what a message may show of it.
 std::string url_without_query(std::string_view url);
 
-// RFC 7230's grammar, which header names and methods must keep to.
-constexpr bool is_token_char(unsigned char c);
+// RFC 7230's grammar, which header names and methods must keep to (core/text.hpp's
+// is_http_token, which the layers below http/ use too).
 bool is_token(std::string_view text);
 // A header value is one line of text: a control character (but tab) would end or split it.
 bool is_header_value_text(std::string_view value);
@@ -110,19 +111,7 @@ inline std::string url_without_query(std::string_view url) {
   return std::string(kept);
 }
 
-constexpr bool is_token_char(unsigned char c) {
-  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
-  for (const char t : std::string_view("!#$%&'*+-.^_`|~"))
-    if (c == static_cast<unsigned char>(t)) return true;
-  return false;
-}
-
-inline bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  for (const char c : text)
-    if (!is_token_char(static_cast<unsigned char>(c))) return false;
-  return true;
-}
+inline bool is_token(std::string_view text) { return is_http_token(text); }
 
 inline bool is_header_value_text(std::string_view value) {
   for (const char c : value)

@@ -78,7 +78,12 @@ class KeyLayout {
   // names gets, as they are: nothing made safe for a key (the context and account as
   // given). For texts that go with the object (its tags and metadata); `value` must use
   // only variables that have a value here (see run_value, partitioning, uses_account).
-  void render_value(const Template& value, const KeyParts& parts, std::string& out) const;
+  // Each variable's value goes in through `append_value`: as it is, or made safe for where
+  // the text goes (a tag's value takes fewer characters than a key).
+  using AppendValue = void (*)(std::string& out, std::string_view value);
+  static void append_as_is(std::string& out, std::string_view value) { out.append(value); }
+  void render_value(const Template& value, const KeyParts& parts, std::string& out,
+                    AppendValue append_value = append_as_is) const;
   // The value of a variable that stays the same for the whole run (context, run start,
   // worker, run id), as given; empty where the run gives it none.
   std::string_view run_value(TemplateVar var) const { return plain_run_values_[static_cast<size_t>(var)]; }
@@ -110,6 +115,8 @@ class KeyLayout {
  private:
   KeyLayout() = default;
   void render_with_chunk_text(const KeyParts& parts, std::string_view chunk, std::string& key) const;
+  // Sets run_values_ and plain_run_values_ from the run's options.
+  void set_run_values(const LayoutOptions& options);
   // Sets `values` for the object `parts` names, from `run_values` and its parts (not the
   // account); the views point into `run_values`, `parts`, `chunk` and `digits`.
   void object_values(const KeyParts& parts, std::string_view chunk,
@@ -132,6 +139,28 @@ class KeyLayout {
 void append_key_value(std::string& out, std::string_view value);
 // How many bytes append_key_value appends for `value`.
 size_t key_value_size(std::string_view value);
+
+// What a layout of `folder` and `file_name` splits rows by: the one rule, for KeyLayout and
+// for the config's checks made before a layout exists.
+Partitioning partitioning_of(const Template& folder, const Template& file_name, PartitionBy partition_by);
+
+// What gives a value to the variables of a text that goes with each object of a run (a
+// tag's or metadata value, rendered with KeyLayout::render_value).
+struct ObjectTextVariables {
+  Partitioning partitioning = Partitioning::none;  // {{YYYY}}, {{MM}}, {{DD}}
+  bool account = false;                            // {{account}}
+  // False while the config is read, before --set, --worker and the run id are known:
+  // only the rules the config alone decides (dates, account) are checked then.
+  bool run_known = false;
+  const std::map<std::string, std::string>* context = nullptr;  // when run_known
+  bool worker = false;                                          // when run_known
+  bool run_id = false;                                          // when run_known
+};
+// The variables `layout`'s objects give a value, with the run's `context`.
+ObjectTextVariables object_text_variables(const KeyLayout& layout, const std::map<std::string, std::string>& context);
+// Refuses (usage, exit 2) `var` in `field` ("tags.day") when `given` gives it no value:
+// "{{DD}} in tags.day has no value with ...".
+Status check_object_text_variable(const ObjectTextVariables& given, const std::string& field, TemplateVar var);
 
 // ---------------------------------------------------------------------------------------
 // Implementation.
@@ -427,12 +456,13 @@ inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
   layout.file_name_ = std::move(file_name);
   layout.extension_ = std::move(options.extension);
   layout.prefix_ = std::move(options.prefix);
-  if (layout.uses(TemplateVar::YYYY) || layout.uses(TemplateVar::MM) || layout.uses(TemplateVar::DD)) {
-    layout.partitioning_ =
-        options.partition_by == PartitionBy::day ? Partitioning::day : Partitioning::month;
-  }
+  layout.partitioning_ = partitioning_of(layout.folder_, layout.file_name_, options.partition_by);
+  layout.set_run_values(options);
+  return layout;
+}
 
-  auto& values = layout.run_values_;
+inline void KeyLayout::set_run_values(const LayoutOptions& options) {
+  auto& values = run_values_;
   for (const auto& [name, value] : options.context) {
     const std::optional<TemplateVar> var = template_var_from_name(name);
     if (var && is_context_var(*var)) append_key_value(values[static_cast<size_t>(*var)], value);
@@ -451,12 +481,54 @@ inline Result<KeyLayout> KeyLayout::create(LayoutOptions options) {
              floor_div(options.run_start_micros, kMicrosPerSecond));
   values[static_cast<size_t>(TemplateVar::worker)] = options.worker;
   values[static_cast<size_t>(TemplateVar::run_id)] = options.run_id;
-  layout.plain_run_values_ = values;
+  plain_run_values_ = values;
   for (const auto& [name, value] : options.context) {
     const std::optional<TemplateVar> var = template_var_from_name(name);
-    if (var && is_context_var(*var)) layout.plain_run_values_[static_cast<size_t>(*var)] = value;
+    if (var && is_context_var(*var)) plain_run_values_[static_cast<size_t>(*var)] = value;
   }
-  return layout;
+}
+
+inline Partitioning partitioning_of(const Template& folder, const Template& file_name, PartitionBy partition_by) {
+  for (const TemplateVar var : {TemplateVar::YYYY, TemplateVar::MM, TemplateVar::DD})
+    if (folder.uses(var) || file_name.uses(var))
+      return partition_by == PartitionBy::day ? Partitioning::day : Partitioning::month;
+  return Partitioning::none;
+}
+
+inline ObjectTextVariables object_text_variables(const KeyLayout& layout,
+                                                 const std::map<std::string, std::string>& context) {
+  ObjectTextVariables given;
+  given.partitioning = layout.partitioning();
+  given.account = layout.uses_account();
+  given.run_known = true;
+  given.context = &context;
+  given.worker = !layout.run_value(TemplateVar::worker).empty();
+  given.run_id = !layout.run_value(TemplateVar::run_id).empty();
+  return given;
+}
+
+inline Status check_object_text_variable(const ObjectTextVariables& given, const std::string& field,
+                                         TemplateVar var) {
+  const std::string name(template_var_name(var));
+  const std::string ref = "{{" + name + "}} in " + field;
+  const bool date = var == TemplateVar::YYYY || var == TemplateVar::MM || var == TemplateVar::DD;
+  if (date && given.partitioning == Partitioning::none)
+    return usage_error(ref + " is the date of the rows' partition, but the layout does not split rows by date "
+                             "(folder and file_name have no {{YYYY}}, {{MM}} or {{DD}}): use {{" + name +
+                       "_today}}, the run's date, or partition the layout");
+  if (var == TemplateVar::DD && given.partitioning == Partitioning::month)
+    return usage_error(ref + " has no value with \"partition_by\": \"month\": remove it, or use {{DD_today}}");
+  if (var == TemplateVar::account && !given.account)
+    return usage_error(ref + " needs \"use_load_by_account\": true: set it or remove {{account}}");
+  if (!given.run_known) return {};
+  if (is_context_var(var) && (!given.context || given.context->count(name) == 0))
+    return usage_error(ref + " has no value; add \"" + name + "\" to the config's \"context\" or pass --set " + name +
+                       "=VALUE");
+  if (var == TemplateVar::worker && !given.worker)
+    return usage_error(ref + " has no value: pass --worker ID (with {{worker}} or {{uuid}} in the layout)");
+  if (var == TemplateVar::run_id && !given.run_id)
+    return usage_error(ref + " is used but the run has no id: set LayoutOptions::run_id");
+  return {};
 }
 
 inline void KeyLayout::render(const KeyParts& parts, std::string& key) const {
@@ -521,14 +593,18 @@ inline void KeyLayout::render_with_chunk_text(const KeyParts& parts, std::string
   detail::fold_key_slashes(key);
 }
 
-inline void KeyLayout::render_value(const Template& value, const KeyParts& parts, std::string& out) const {
+inline void KeyLayout::render_value(const Template& value, const KeyParts& parts, std::string& out,
+                                     AppendValue append_value) const {
   TemplateValues values;
   std::string digits, chunk;
   append_chunk_id(chunk, parts.chunk_id);
   object_values(parts, chunk, plain_run_values_, digits, values);
   values.set(TemplateVar::account, parts.account);
   out.clear();
-  value.append_to(out, values);
+  for (const Template::Piece& piece : value.pieces()) {
+    if (piece.variable) append_value(out, values.get(*piece.variable));
+    else out.append(piece.literal);
+  }
 }
 
 inline ChunkKeyPattern KeyLayout::chunk_key_pattern(const KeyParts& parts) const {

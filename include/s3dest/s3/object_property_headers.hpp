@@ -13,6 +13,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "s3dest/aws/canonical_request.hpp"
@@ -21,10 +23,29 @@
 
 namespace s3dest::s3 {
 
+// A user metadata NAME goes as the header x-amz-meta-NAME.
+inline constexpr std::string_view kMetadataHeaderPrefix = "x-amz-meta-";
+
 std::vector<http::HttpHeader> object_property_headers(const ObjectProperties& properties);
 
 // The x-amz-tagging value: "k=v&k2=v2", each name and value URI-encoded.
 std::string tagging_header_value(const std::vector<std::pair<std::string, std::string>>& tags);
+
+// S3 refuses a request whose headers pass 8 KB. The config and the data decide the size of
+// two of them, the tags (up to 10 x 384 characters, each byte beyond ASCII sent as 3) and
+// the user metadata (2 KB of names and values, but each name also costs a header line):
+// together they get at most this many bytes, as tag_and_metadata_header_bytes counts them.
+// The 2 KB left over hold s3dest's own headers: Host, Authorization (which lists every
+// signed header's name), x-amz-date, x-amz-content-sha256, a checksum, encryption, storage
+// class, ACL, Content-Type and Content-Encoding.
+inline constexpr size_t kMaxTagAndMetadataHeaderBytes = 6144;
+
+// The bytes the x-amz-tagging and x-amz-meta-* headers of an object with these tags and
+// metadata (names without "x-amz-meta-") add to its PutObject or CreateMultipartUpload:
+// each header as sent, "name: value\r\n", the tags URI-encoded, and its name again in
+// the signature's list of signed headers. s3dest's own x-amz-meta-s3dest-run included.
+size_t tag_and_metadata_header_bytes(const std::vector<std::pair<std::string, std::string>>& tags,
+                                     const std::vector<std::pair<std::string, std::string>>& metadata);
 
 // ---------------------------------------------------------------------------------------
 // Implementation.
@@ -40,6 +61,25 @@ inline std::string tagging_header_value(const std::vector<std::pair<std::string,
   return value;
 }
 
+namespace detail {
+
+// A header as sent ("name: value\r\n") and its name in SignedHeaders ("name;").
+constexpr size_t signed_header_bytes(size_t name_bytes, size_t value_bytes) {
+  return name_bytes + 2 + value_bytes + 2 + name_bytes + 1;
+}
+
+}  // namespace detail
+
+inline size_t tag_and_metadata_header_bytes(const std::vector<std::pair<std::string, std::string>>& tags,
+                                            const std::vector<std::pair<std::string, std::string>>& metadata) {
+  constexpr size_t run_name = kMetadataHeaderPrefix.size() + kRunMetadataName.size();
+  size_t bytes = detail::signed_header_bytes(run_name, kRunMetadataBytes - kRunMetadataName.size());
+  if (!tags.empty()) bytes += detail::signed_header_bytes(13, tagging_header_value(tags).size());  // x-amz-tagging
+  for (const auto& [name, value] : metadata)
+    bytes += detail::signed_header_bytes(kMetadataHeaderPrefix.size() + name.size(), value.size());
+  return bytes;
+}
+
 inline std::vector<http::HttpHeader> object_property_headers(const ObjectProperties& properties) {
   std::vector<http::HttpHeader> headers;
   const auto add = [&headers](const char* name, const std::string& value) {
@@ -50,7 +90,7 @@ inline std::vector<http::HttpHeader> object_property_headers(const ObjectPropert
   add("x-amz-storage-class", properties.storage_class);
   add("x-amz-acl", properties.canned_acl);
   add("x-amz-tagging", tagging_header_value(properties.tags));
-  for (const auto& [name, value] : properties.metadata) headers.push_back({"x-amz-meta-" + name, value});
+  for (const auto& [name, value] : properties.metadata) headers.push_back({std::string(kMetadataHeaderPrefix) + name, value});
   return headers;
 }
 

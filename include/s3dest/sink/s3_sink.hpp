@@ -58,8 +58,12 @@ struct S3SinkOptions {
   std::string run_id;  // x-amz-meta-s3dest-run on every object and upload; empty: none
 };
 
-// The metadata header that names the run that wrote an object.
+// The metadata header that names the run that wrote an object: the name the config may
+// not take (core/object_properties.hpp), as a header.
 inline constexpr std::string_view kRunMetadataHeader = "x-amz-meta-s3dest-run";
+static_assert(kRunMetadataHeader.substr(0, s3::kMetadataHeaderPrefix.size()) == s3::kMetadataHeaderPrefix &&
+                  kRunMetadataHeader.substr(s3::kMetadataHeaderPrefix.size()) == kRunMetadataName,
+              "the run's metadata header is x-amz-meta- and kRunMetadataName");
 
 class S3Sink final : public ObjectSink {
  public:

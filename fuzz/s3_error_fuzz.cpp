@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   s3dest::s3::BucketEndpoint bucket;
   bucket.bucket = "bucket";
   const s3dest::Status status =
-      s3dest::s3::s3_error("PutObject", "s3://bucket/key", response, "access keys from the config", bucket);
+      s3dest::s3::s3_error("PutObject", "key", {{"x-amz-tagging", "a=b"}, {"x-amz-server-side-encryption", "aws:kms"}},
+                           response, "access keys from the config", bucket);
   if (status.ok() || status.exit_code() != 4) std::abort();
   const std::string& message = status.message();
   // The fixed words, three texts of at most 400 bytes (each escaped byte at most 4 times

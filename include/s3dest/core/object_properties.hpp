@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,30 +78,11 @@ size_t user_metadata_bytes(const std::vector<std::pair<std::string, std::string>
 
 namespace detail {
 
-// Bytes of the character at text[at]: a well-formed UTF-8 sequence (Unicode's table 3-7:
-// no overlong forms, surrogates or code points past U+10FFFF), else 1, the byte alone.
+// Bytes of the character at text[at]: a well-formed UTF-8 sequence, else 1, the byte alone.
 inline size_t utf8_character_bytes(std::string_view text, size_t at) {
-  const auto byte = [text](size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0U; };
-  const unsigned lead = byte(at);
-  unsigned low = 0x80, high = 0xBF;  // the range of the second byte
-  size_t n = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3;
-    low = lead == 0xE0 ? 0xA0 : 0x80;
-    high = lead == 0xED ? 0x9F : 0xBF;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4;
-    low = lead == 0xF0 ? 0x90 : 0x80;
-    high = lead == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return 1;  // ASCII, or a byte that begins no sequence
-  }
-  if (byte(at + 1) < low || byte(at + 1) > high) return 1;
-  for (size_t i = 2; i < n; ++i)
-    if ((byte(at + i) & 0xC0) != 0x80) return 1;
-  return n;
+  uint32_t code_point = 0;
+  const size_t n = utf8_sequence(text.substr(at), code_point);
+  return n == 0 ? 1 : n;
 }
 
 inline bool is_tag_ascii(char c) {

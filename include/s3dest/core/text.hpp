@@ -2,6 +2,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +77,24 @@ std::string join_alternatives(const Names& names) {
     ++i;
   }
   return out;
+}
+
+// The length of the well-formed UTF-8 sequence at the start of `text` (no overlong form,
+// surrogate or code point past U+10FFFF), with its code point; 0 if there is none.
+inline size_t utf8_sequence(std::string_view text, uint32_t& code_point) {
+  if (text.empty()) return 0;
+  const auto b0 = static_cast<unsigned char>(text[0]);
+  size_t n = b0 >= 0xF0 && b0 <= 0xF4 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC2 && b0 <= 0xDF ? 2 : 0;
+  if (n == 0 || text.size() < n) return 0;
+  code_point = b0 & (0xFF >> (n + 1));
+  for (size_t i = 1; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    code_point = code_point << 6 | (b & 0x3F);
+  }
+  const bool overlong = (n == 3 && code_point < 0x800) || (n == 4 && code_point < 0x10000);
+  if (overlong || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) return 0;
+  return n;
 }
 
 }  // namespace s3dest

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "s3dest/core/hex.hpp"
+#include "s3dest/core/text.hpp"
 
 namespace s3dest {
 
@@ -40,22 +41,6 @@ inline bool starts_with_ignoring_case(std::string_view text, std::string_view pr
     if (a != b) return false;
   }
   return true;
-}
-
-// The length of the valid UTF-8 sequence at the start of `text`, 0 if there is none.
-inline size_t utf8_sequence(std::string_view text, uint32_t& code_point) {
-  const auto b0 = static_cast<unsigned char>(text[0]);
-  size_t n = b0 >= 0xF0 && b0 <= 0xF4 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC2 && b0 <= 0xDF ? 2 : 0;
-  if (n == 0 || text.size() < n) return 0;
-  code_point = b0 & (0xFF >> (n + 1));
-  for (size_t i = 1; i < n; ++i) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    code_point = code_point << 6 | (b & 0x3F);
-  }
-  const bool overlong = (n == 3 && code_point < 0x800) || (n == 4 && code_point < 0x10000);
-  if (overlong || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) return 0;
-  return n;
 }
 
 inline void append_escape(std::string& out, const char* prefix, uint32_t value, int digits) {
@@ -104,7 +89,7 @@ inline std::string printable(std::string_view text, size_t max_bytes) {
     if (byte >= 0x20 && byte < 0x7F) {
       out.push_back(rest[0]);
       ++i;
-    } else if (const size_t n = byte >= 0x80 ? detail::utf8_sequence(rest, code_point) : 0; n > 0) {
+    } else if (const size_t n = byte >= 0x80 ? utf8_sequence(rest, code_point) : 0; n > 0) {
       // C1 controls and the direction overrides and isolates, which reorder what follows.
       const bool hidden = (code_point >= 0x80 && code_point < 0xA0) || (code_point >= 0x202A && code_point <= 0x202E) ||
                           (code_point >= 0x2066 && code_point <= 0x2069);

@@ -482,7 +482,7 @@ inline Status check_content_encoding(const Config& c, const ConfigReader& r) {
     return r.error("content_encoding", "\"" + std::string(format.name) + "\" files are not compressed for HTTP: "
                                        "remove \"content_encoding\" (it is \"gzip\" for the +gzip formats only)");
   if (c.content_encoding != format.content_encoding)
-    return r.error("content_encoding", "\"" + std::string(format.name) + "\" files are " +
+    return r.error("content_encoding", "\"" + c.content_encoding + "\": \"" + std::string(format.name) + "\" files are " +
                                            std::string(format.content_encoding) + " files: use \"" +
                                            std::string(format.content_encoding) + "\" or leave the key out");
   return {};

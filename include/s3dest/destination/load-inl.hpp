@@ -424,10 +424,7 @@ inline Result<ObjectProperties> object_properties_for_check(const Config& config
   LayoutOptions options = detail::layout_options(config, "", now_micros);
   options.run_id = new_run_id(now_micros);
   // A worker's name only where the layout takes one (it refuses --worker otherwise).
-  S3DEST_ASSIGN_OR_RETURN(const Template folder, Template::parse("folder", config.folder));
-  S3DEST_ASSIGN_OR_RETURN(const Template file_name, Template::parse("file_name", config.file_name));
-  for (const TemplateVar var : {TemplateVar::worker, TemplateVar::uuid})
-    if (folder.uses(var) || file_name.uses(var)) options.worker = "check";
+  if (layout.uses(TemplateVar::worker) || layout.uses(TemplateVar::uuid)) options.worker = "check";
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout check_layout, KeyLayout::create(std::move(options)));
   S3DEST_ASSIGN_OR_RETURN(const ObjectOptions object_options, ObjectOptions::create(config, check_layout));
   KeyParts parts;

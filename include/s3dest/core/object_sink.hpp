@@ -108,6 +108,9 @@ class ObjectSink {
   virtual uint64_t open_object_memory() const { return 0; }
   // The longest name between two slashes of a key the sink takes (a file system's 255).
   virtual size_t max_name_bytes() const { return SIZE_MAX; }
+  // Whether the objects keep NewObject::properties (S3's headers): where they do not (a
+  // local folder), they are not rendered at all, which spares each open object its copy.
+  virtual bool keeps_properties() const { return false; }
   // How many commits may run at once on threads of their own: for sinks whose commit is a
   // round trip (S3). 0: commit() is called on the writing thread, one at a time.
   virtual int commit_concurrency() const { return 0; }

@@ -483,7 +483,8 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   const PartitionKeyer keyer(layout, sink.max_name_bytes(), plan.date_column, plan.account_column, plan.schema);
   PartitionIndex partitions;
   S3DEST_ASSIGN_OR_RETURN(const ObjectOptions object_options, ObjectOptions::create(config, layout));
-  RunKeys keys(layout, sink, config.existing_objects, std::clamp(config.concurrency, 1, 16), &object_options);
+  RunKeys keys(layout, sink, config.existing_objects, std::clamp(config.concurrency, 1, 16),
+               sink.keeps_properties() ? &object_options : nullptr);
   const MemoryBudget memory(config.memory_limit_mb);
   PartitionStore store(memory.partition_store_bytes(), spill_folder());
   PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory.open_files_bytes(), store,

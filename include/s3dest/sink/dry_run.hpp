@@ -23,6 +23,7 @@ class DryRunSink final : public ObjectSink {
   Status remove(const std::string&) override { return {}; }
   std::string describe(const std::string& key) const override { return key; }
   size_t max_name_bytes() const override { return destination_ ? destination_->max_name_bytes() : SIZE_MAX; }
+  bool keeps_properties() const override { return !destination_ || destination_->keeps_properties(); }
 
  private:
   class Writer final : public ObjectWriter {

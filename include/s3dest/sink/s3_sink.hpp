@@ -76,6 +76,7 @@ class S3Sink final : public ObjectSink {
   Status remove(const std::string& key) override { return client_->delete_object(key); }
   std::string describe(const std::string& key) const override { return client_->describe(key); }
   uint64_t open_object_memory() const override { return options_.part_bytes; }
+  bool keeps_properties() const override { return true; }
   // Small objects go up on their own threads, `concurrency` at once, as parts do.
   int commit_concurrency() const override { return options_.concurrency; }
 

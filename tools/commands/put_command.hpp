@@ -85,8 +85,10 @@ inline int run_put(const std::vector<std::string>& args) {
   }
 
   stop_on_sigint_and_sigterm();
-  std::fprintf(stderr, "s3dest: run %s: uploading %zu file%s into %s\n", options.run_id.c_str(), a.files.size(),
-               a.files.size() == 1 ? "" : "s", dest->text().c_str());
+  options.on_start = [&] {
+    std::fprintf(stderr, "s3dest: run %s: uploading %zu file%s into %s\n", options.run_id.c_str(), a.files.size(),
+                 a.files.size() == 1 ? "" : "s", dest->text().c_str());
+  };
   if (!a.manifest.empty())
     options.on_complete = [&a](const PutReport& report) { return write_manifest(manifest_of(report), a.manifest); };
   auto report = put_files(*config, **destination, options);

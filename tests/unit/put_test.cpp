@@ -176,3 +176,17 @@ BOOST_AUTO_TEST_CASE(the_manifest_lists_each_object) {
   BOOST_TEST(manifest.objects.at(0).format == "csv");
   BOOST_TEST(manifest.bytes == 2u);
 }
+
+BOOST_AUTO_TEST_CASE(crc32c_of_parts_combines_into_the_whole_files) {
+  // S3 sends a big file's parts from several threads: the object's CRC is made of theirs.
+  std::string bytes;
+  for (uint32_t i = 0; i < 300000; ++i) bytes.push_back(static_cast<char>(i * 7919u % 251));
+  for (const size_t cut : {size_t{0}, size_t{1}, size_t{4096}, size_t{123457}, bytes.size()}) {
+    const std::string_view a = std::string_view(bytes).substr(0, cut), b = std::string_view(bytes).substr(cut);
+    BOOST_TEST(crc32c_combine(crc32c(0, a), crc32c(0, b), b.size()) == crc32c(0, bytes));
+    BOOST_TEST(combine_crc(ChecksumAlgorithm::crc32, continue_crc(ChecksumAlgorithm::crc32, 0, a),
+                           continue_crc(ChecksumAlgorithm::crc32, 0, b), b.size()) ==
+               continue_crc(ChecksumAlgorithm::crc32, 0, bytes));
+  }
+  BOOST_TEST(crc_text(ChecksumAlgorithm::crc32c, crc32c(0, "123456789")) == "crc32c:4waSgw==");  // 0xE3069283
+}

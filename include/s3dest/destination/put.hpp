@@ -14,8 +14,9 @@
 //   1. plan: every file is checked to be a readable regular file (input error, exit 3)
 //      and its key to be one S3 and the sink take, no two files to one key (usage, 2);
 //      with "keep" a key that holds an object is refused (destination, 4). Nothing sent yet
-//   2. each file is streamed to its object in blocks (memory: the sink's part buffers,
-//      never the whole file), and committed
+//   2. each file goes to its object (ObjectWriter::write_file: S3 sends a big file's parts
+//      straight from the file, so memory holds blocks in flight, never a part; other
+//      sinks copy it in blocks), and is committed
 //   3. on_complete (the manifest), then publish; on any failure or a raised stop flag the
 //      open object is dropped and the sink rolls the run back: nothing of it is left
 #pragma once
@@ -172,15 +173,7 @@ class ReadableFile {
     if (fd_ >= 0) ::close(fd_);
   }
   uint64_t size() const { return size_; }
-
-  // Up to `capacity` bytes into `buffer`; 0 at the end.
-  Result<size_t> read(char* buffer, size_t capacity, const std::string& path) {
-    for (;;) {
-      const ssize_t n = ::read(fd_, buffer, capacity);
-      if (n >= 0) return static_cast<size_t>(n);
-      if (errno != EINTR) return input_error("reading " + path + " failed: " + std::strerror(errno));
-    }
-  }
+  int fd() const { return fd_; }
 
  private:
   explicit ReadableFile(int fd) : fd_(fd) {}
@@ -240,37 +233,16 @@ inline Result<PutPlan> plan_puts(const Config& config, ObjectSink& sink, const K
   return plan;
 }
 
-// The block a file is read in: a part when that is smaller (a small read cost as much
-// system time as a large one; the sink copies it into its part buffer).
-inline constexpr size_t kPutReadBytes = size_t{1} << 20;
-
 // Step 2 for one file.
-inline Result<ObjectInfo> put_one(ObjectSink& sink, NewObject object, const std::string& path, std::string& buffer,
-                                  const StopFlag* stop) {
+inline Result<ObjectInfo> put_one(ObjectSink& sink, NewObject object, const std::string& path, const StopFlag* stop) {
   S3DEST_ASSIGN_OR_RETURN(ReadableFile file, ReadableFile::open(path));
   S3DEST_ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> writer, sink.create(object));
-  uint64_t read = 0;
-  for (;;) {
-    if (stop_requested(stop)) {
-      writer->abort();
-      return interrupted_error(*stop);
-    }
-    const Result<size_t> n = file.read(buffer.data(), buffer.size(), path);
-    if (!n.ok() || *n == 0) {
-      if (!n.ok()) writer->abort();
-      S3DEST_TRY(n.status());
-      break;
-    }
-    read += *n;
-    if (const Status written = writer->write(std::string_view(buffer.data(), *n)); !written.ok()) {
-      writer->abort();
-      return written;
-    }
-  }
-  if (read != file.size()) {
+  if (stop_requested(stop)) return interrupted_error(*stop);
+  // The sink reads the file (S3: its parts as they are sent); it stays open until the
+  // object is committed or dropped.
+  if (const Status written = writer->write_file(file.fd(), 0, file.size()); !written.ok()) {
     writer->abort();
-    return input_error(path + " changed size while it was read (" + std::to_string(file.size()) + " bytes, then " +
-                       std::to_string(read) + "): upload it once nothing writes to it");
+    return written.kind() == ErrorKind::input ? written.prefixed(path + ": ") : written;
   }
   auto info = writer->commit();
   if (!info.ok()) writer->abort();
@@ -307,7 +279,6 @@ inline Result<PutReport> put_files(const Config& config, ObjectSink& sink, const
   parts.uuid = uuid;
 
   if (options.on_start) options.on_start();
-  std::string buffer(detail::kPutReadBytes, '\0');
   Status status;
   for (size_t i = 0; i < options.files.size() && status.ok(); ++i) {
     const std::string& path = options.files[i];
@@ -327,7 +298,7 @@ inline Result<PutReport> put_files(const Config& config, ObjectSink& sink, const
       // Content-Encoding only where the config's is the file's own compression.
       if (!format || format->content_encoding != config.content_encoding) object.properties.content_encoding.clear();
     }
-    auto info = detail::put_one(sink, std::move(object), path, buffer, options.stop);
+    auto info = detail::put_one(sink, std::move(object), path, options.stop);
     if (!info.ok()) {
       status = info.status();
       break;

@@ -158,6 +158,22 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.deepEqual(openUploads(server, 'fault/'), []);
   });
 
+  test('a part whose connection dropped is read from the file again and sent again', async () => {
+    const proxy = await startFaultProxy({
+      target: env.S3SERVER_ENDPOINT,
+      faults: [{ match: { method: 'PUT', query: 'partNumber' }, at: [1, 3], do: { reset_after_bytes: 1_000_000 } }],
+    });
+    try {
+      const r = put(config(radosgwAccess(env, proxy.url)), 'retried', [large]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal((await proxy.stats()).faults, 2);
+    } finally {
+      proxy.stop();
+    }
+    assert.deepEqual(fetched('retried/uploads/blob.bin'), fs.readFileSync(large));
+    assert.deepEqual(openUploads(server, 'retried/'), []);
+  });
+
   test('--dry-run prints where each file would go and uploads nothing', () => {
     const r = put(config(), 'dry', [small, large], { extra: ['--dry-run'] });
     assert.equal(r.status, 0, r.stderr);

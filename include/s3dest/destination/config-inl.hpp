@@ -46,8 +46,10 @@ inline constexpr NamedValue<ChecksumAlgorithm> kChecksums[] = {{"crc32c", Checks
 inline constexpr NamedValue<ParquetOptions::Compression> kParquetCompressions[] = {
     {"snappy", ParquetOptions::Compression::snappy},
     {"gzip", ParquetOptions::Compression::gzip},
+    {"zstd", ParquetOptions::Compression::zstd},
     {"none", ParquetOptions::Compression::none}};
 inline constexpr NamedValue<AvroOptions::Codec> kAvroCodecs[] = {{"deflate", AvroOptions::Codec::deflate},
+                                                                 {"zstandard", AvroOptions::Codec::zstandard},
                                                                  {"null", AvroOptions::Codec::null}};
 
 inline constexpr NamedValue<ExistingObjects> kExistingObjects[] = {{"replace", ExistingObjects::replace},
@@ -404,6 +406,9 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"content_type", header_text<&Config::content_type>},
     {"content_encoding", header_text<&Config::content_encoding>},
     {"gzip_level", whole_number<&Config::gzip_level>, 1, 9},
+    // zstd's "ultra" levels 20-22 are left out: their windows (up to 128 MiB) are more than
+    // some readers accept, and their memory per open file more than a load should hold.
+    {"zstd_level", whole_number<&Config::zstd_level>, 1, 19},
     {"parquet_compression", one_of<&Config::parquet_compression, kParquetCompressions>},
     {"avro_codec", one_of<&Config::avro_codec, kAvroCodecs>},
     {"part_size_mb", number_value<&Config::part_size_mb>, 5, 5120},
@@ -473,18 +478,32 @@ inline Status check_object_option_header_bytes(const Config& c, const ConfigRead
                      " s3dest allows them within S3's 8 KB: shorten the tags or the metadata");
 }
 
-// Content-Encoding says how a client may unpack the bytes: only "gzip", and only for the
-// gzip formats, is true of what s3dest writes.
+// Content-Encoding says how a client may unpack the bytes: only "gzip" for the gzip
+// formats and "zstd" for the zstd formats is true of what s3dest writes.
 inline Status check_content_encoding(const Config& c, const ConfigReader& r) {
   if (c.content_encoding.empty()) return {};
   const FormatEntry& format = format_entry(c.file_format);
   if (format.content_encoding.empty())
     return r.error("content_encoding", "\"" + std::string(format.name) + "\" files are not compressed for HTTP: "
-                                       "remove \"content_encoding\" (it is \"gzip\" for the +gzip formats only)");
+                                       "remove \"content_encoding\" (it is \"gzip\" for the +gzip formats, \"zstd\" for the "
+                                       "+zstd ones, and nothing else)");
   if (c.content_encoding != format.content_encoding)
     return r.error("content_encoding", "\"" + c.content_encoding + "\": \"" + std::string(format.name) + "\" files are " +
                                            std::string(format.content_encoding) + " files: use \"" +
                                            std::string(format.content_encoding) + "\" or leave the key out");
+  return {};
+}
+
+// The zstd names, where s3dest is built without libzstd: refused, saying how to get them.
+inline Status check_zstd_available(const Config& c, const ConfigReader& r) {
+  if (kZstdAvailable) return {};
+  const FormatEntry& format = format_entry(c.file_format);
+  if (format.content_encoding == "zstd")
+    return r.error("file_format", "\"" + std::string(format.name) + "\" " + kZstdMissing);
+  if (c.file_format == FileFormat::parquet && c.parquet_compression == ParquetOptions::Compression::zstd)
+    return r.error("parquet_compression", std::string("\"zstd\" ") + kZstdMissing);
+  if (c.file_format == FileFormat::avro && c.avro_codec == AvroOptions::Codec::zstandard)
+    return r.error("avro_codec", std::string("\"zstandard\" ") + kZstdMissing);
   return {};
 }
 
@@ -511,6 +530,7 @@ inline Status check_config(const Config& c, const ConfigReader& r) {
   if (c.checksum == ChecksumAlgorithm::md5 && !kMd5Available)
     return r.error("checksum", "\"md5\" needs OpenSSL, which this tool is built without: use \"crc32c\", "
                                "\"crc32\" or \"none\" (or s3dest load)");
+  S3DEST_TRY(check_zstd_available(c, r));
   S3DEST_TRY(check_content_encoding(c, r));
   S3DEST_TRY(check_object_option_variables(c, r));
   S3DEST_TRY(check_object_option_header_bytes(c, r));
@@ -528,6 +548,7 @@ inline FormatSettings format_settings(const Config& config) {
   FormatSettings settings;
   settings.separator = config.separator;
   settings.gzip_level = config.gzip_level;
+  settings.zstd_level = config.zstd_level;
   settings.parquet_compression = config.parquet_compression;
   settings.avro_codec = config.avro_codec;
   settings.binary_strings = config.use_binary_strings;

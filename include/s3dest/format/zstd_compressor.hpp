@@ -1,7 +1,8 @@
 // libzstd as a Compressor: csv+zstd and json+zstd files (one zstd frame per file, with
 // the content checksum), parquet's ZSTD pages and avro's "zstandard" blocks (a whole frame
-// each). Only built where CMake found libzstd (S3DEST_HAVE_ZSTD); without it s3dest
-// refuses the zstd names at config time and this header declares nothing.
+// each). Only built where CMake found libzstd (it defines S3DEST_HAVE_ZSTD=1); without it
+// this header declares only kZstdAvailable and kZstdMissing, and s3dest refuses the zstd
+// names at config time with that message.
 //
 // The size bound, on which the hard file-size cap rests (format/compressor.hpp): zstd
 // writes a frame as blocks of at most 128 KiB of input, each behind a 3-byte header, and
@@ -21,6 +22,20 @@
 // buffered per open file (4x the window: 8 MiB at level 3), and every open file would
 // start threads of its own; so workers are off unless asked for (ZstdOptions::workers).
 #pragma once
+
+#ifndef S3DEST_HAVE_ZSTD
+#define S3DEST_HAVE_ZSTD 0
+#endif
+
+namespace s3dest {
+
+inline constexpr bool kZstdAvailable = S3DEST_HAVE_ZSTD;
+// What the zstd names are refused with where libzstd is missing.
+inline constexpr const char* kZstdMissing =
+    "needs libzstd, which this s3dest was built without: install libzstd-dev (Debian, Ubuntu; "
+    "libzstd-devel elsewhere) and run cmake again, which then builds the zstd formats";
+
+}  // namespace s3dest
 
 #if S3DEST_HAVE_ZSTD
 

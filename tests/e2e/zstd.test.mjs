@@ -87,11 +87,21 @@ for (const file_format of ['csv+zstd', 'json+zstd']) {
     }));
 }
 
-test('zstd_level trades time for size: level 19 makes smaller files than the default 3', () =>
+test('zstd_level trades time and memory for size: level 19 makes smaller files than the default 3', () =>
   inWorkFolder(suite.dir, (work) => {
     const usual = filePaths(loadLake(work, dayAccountConfig({ file_format: 'csv+zstd' }), ['--input', suite.input], { lake: 'l3' }));
+    // Each open file holds level 19's context (about 95 MiB): more than the default
+    // memory_limit_mb of 512 gives one open file, so the config is refused, saying so.
+    const config = path.join(work, 'greedy.json');
+    fs.writeFileSync(config, JSON.stringify(dayAccountConfig({ file_format: 'csv+zstd', zstd_level: 19 })));
+    const refused = s3dest(['load', '--no-progress', '--config', config, '--input', suite.input, '--dest', path.join(work, 'no')]);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /"zstd_level": 19 holds \d+ MiB per open file, .*raise memory_limit_mb to \d+ or use zstd_level \d+ or lower/);
+    assert.deepEqual(listFiles(work).filter((f) => f.startsWith('no/')), []);
     const small = filePaths(
-      loadLake(work, dayAccountConfig({ file_format: 'csv+zstd', zstd_level: 19 }), ['--input', suite.input], { lake: 'l19' }),
+      loadLake(work, dayAccountConfig({ file_format: 'csv+zstd', zstd_level: 19, memory_limit_mb: 1024 }), ['--input', suite.input], {
+        lake: 'l19',
+      }),
     );
     assertOneCheckedFrame(small);
     assert.ok(bytesOf(small) < bytesOf(usual) * 0.95, `level 19: ${bytesOf(small)} bytes, level 3: ${bytesOf(usual)}`);

@@ -220,7 +220,8 @@ BOOST_AUTO_TEST_CASE(the_tuning_keys_reach_the_format) {
 
 BOOST_AUTO_TEST_CASE(the_zstd_names_reach_the_format_or_say_how_to_build_with_libzstd) {
   const std::vector<std::pair<std::string, int>> zstd_configs = {
-      {R"({"file_name": "x", "file_format": "csv+zstd", "zstd_level": 19, "content_encoding": "zstd"})", 19},
+      {R"({"file_name": "x", "file_format": "csv+zstd", "zstd_level": 19, "memory_limit_mb": 1024,
+           "content_encoding": "zstd"})", 19},
       {R"({"file_name": "x", "file_format": "json+zstd"})", 3},
       {R"({"file_name": "x", "file_format": "parquet", "parquet_compression": "zstd", "zstd_level": 1})", 1},
       {R"({"file_name": "x", "file_format": "avro", "avro_codec": "zstandard"})", 3}};
@@ -249,6 +250,15 @@ BOOST_AUTO_TEST_CASE(the_zstd_names_reach_the_format_or_say_how_to_build_with_li
     const auto csv = parse_config(R"({"file_name": "x", "file_format": "csv+zstd"})", "c.json");
     BOOST_REQUIRE(csv.ok());
     BOOST_TEST(file_format_extension(csv->file_format) == ".csv.zst");
+    // Every open file holds a level's context: level 19's (about 95 MiB) needs more than the
+    // eighth of the default memory_limit_mb 512 that one open file may take.
+    const auto greedy = parse_config(R"({"file_name": "x", "file_format": "csv+zstd", "zstd_level": 19})", "c.json");
+    BOOST_REQUIRE(!greedy.ok());
+    BOOST_TEST(greedy.status().exit_code() == 2);
+    BOOST_TEST(mentions(greedy.status(), "c.json: \"zstd_level\": 19 holds "), greedy.status().message());
+    BOOST_TEST(mentions(greedy.status(), "per open file, more than memory_limit_mb 512 gives one (an eighth, 64 MiB): "
+                                         "raise memory_limit_mb to "), greedy.status().message());
+    BOOST_TEST(mentions(greedy.status(), "or use zstd_level "), greedy.status().message());
     const auto encoded = parse_config(R"({"file_name": "x", "file_format": "csv+zstd", "content_encoding": "gzip"})", "c.json");
     BOOST_REQUIRE(!encoded.ok());
     BOOST_TEST(mentions(encoded.status(), "\"csv+zstd\" files are zstd files: use \"zstd\" or leave the key out"),

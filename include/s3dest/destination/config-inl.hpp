@@ -494,17 +494,46 @@ inline Status check_content_encoding(const Config& c, const ConfigReader& r) {
   return {};
 }
 
-// The zstd names, where s3dest is built without libzstd: refused, saying how to get them.
-inline Status check_zstd_available(const Config& c, const ConfigReader& r) {
-  if (kZstdAvailable) return {};
-  const FormatEntry& format = format_entry(c.file_format);
-  if (format.content_encoding == "zstd")
-    return r.error("file_format", "\"" + std::string(format.name) + "\" " + kZstdMissing);
+// The config key that makes the files zstd, if any: file_format, parquet_compression or
+// avro_codec.
+inline const char* zstd_key(const Config& c) {
+  if (format_entry(c.file_format).content_encoding == "zstd") return "file_format";
   if (c.file_format == FileFormat::parquet && c.parquet_compression == ParquetOptions::Compression::zstd)
-    return r.error("parquet_compression", std::string("\"zstd\" ") + kZstdMissing);
-  if (c.file_format == FileFormat::avro && c.avro_codec == AvroOptions::Codec::zstandard)
-    return r.error("avro_codec", std::string("\"zstandard\" ") + kZstdMissing);
+    return "parquet_compression";
+  if (c.file_format == FileFormat::avro && c.avro_codec == AvroOptions::Codec::zstandard) return "avro_codec";
+  return nullptr;
+}
+
+// The zstd names, where s3dest is built without libzstd: refused, saying how to get them.
+// With libzstd: a level's context (its window and match tables) is held by every open
+// file, and at least one file is open, so it must fit in what memory_limit_mb gives one
+// open file (an eighth of it: PartitionedWriter keeps half of the open files' quarter for
+// their fixed costs), with the 1 MiB a file costs anyway.
+inline Status check_zstd(const Config& c, const ConfigReader& r) {
+  const char* key = zstd_key(c);
+  if (key == nullptr) return {};
+  if (!kZstdAvailable) {
+    const std::string_view name = key == std::string_view("file_format") ? format_entry(c.file_format).name
+                                  : key == std::string_view("avro_codec") ? "zstandard"
+                                                                          : "zstd";
+    return r.error(key, "\"" + std::string(name) + "\" " + kZstdMissing);
+  }
+#if S3DEST_HAVE_ZSTD
+  const uint64_t per_file = MemoryBudget(c.memory_limit_mb).open_files_bytes() / 2;
+  const auto needs = [](int level) { return ZstdCompressor::stream_memory(ZstdOptions{level, 0}) + (uint64_t{1} << 20); };
+  const uint64_t need = needs(c.zstd_level);
+  if (need <= per_file) return {};
+  int fitting = 0;
+  for (int level = c.zstd_level - 1; level >= 1 && fitting == 0; --level)
+    if (needs(level) <= per_file) fitting = level;
+  const auto mib = [](uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20); };
+  return r.error("zstd_level", std::to_string(c.zstd_level) + " holds " + mib(need) + " MiB per open file, more than "
+                 "memory_limit_mb " + mib(MemoryBudget(c.memory_limit_mb).total_bytes()) +
+                 " gives one (an eighth, " + mib(per_file) + " MiB): raise memory_limit_mb to " + mib(need * 8) +
+                 (fitting > 0 ? " or use zstd_level " + std::to_string(fitting) + " or lower" : ""));
+#else
   return {};
+#endif
 }
 
 inline Status check_config(const Config& c, const ConfigReader& r) {
@@ -530,7 +559,7 @@ inline Status check_config(const Config& c, const ConfigReader& r) {
   if (c.checksum == ChecksumAlgorithm::md5 && !kMd5Available)
     return r.error("checksum", "\"md5\" needs OpenSSL, which this tool is built without: use \"crc32c\", "
                                "\"crc32\" or \"none\" (or s3dest load)");
-  S3DEST_TRY(check_zstd_available(c, r));
+  S3DEST_TRY(check_zstd(c, r));
   S3DEST_TRY(check_content_encoding(c, r));
   S3DEST_TRY(check_object_option_variables(c, r));
   S3DEST_TRY(check_object_option_header_bytes(c, r));

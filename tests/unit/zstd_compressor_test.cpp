@@ -12,8 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "s3dest/format/avro_format.hpp"
 #include "s3dest/format/compressed_writer.hpp"
+#include "s3dest/format/parquet_format.hpp"
 #include "s3dest/format/zstd_compressor.hpp"
+#include "parquet_reader.hpp"
 
 using namespace s3dest;
 
@@ -196,6 +199,72 @@ BOOST_AUTO_TEST_CASE(a_compressed_writer_fills_a_file_to_its_cap_and_not_past_it
       BOOST_TEST(file.size() + 1200 > cap);  // filled: the next row at its worst (1,068 + 39) would not fit
       BOOST_TEST(decode(file.data()).data == plain);
     }
+  }
+}
+
+namespace {
+
+// Rows of one string column that hardly compresses, written as files of `format` of at
+// most `cap` bytes each (a new file when one is full, as ChunkWriter does).
+std::vector<std::string> capped_files(const RowFormat& format, size_t rows, uint64_t cap) {
+  std::vector<std::string> files;
+  std::unique_ptr<FileEncoder> encoder;
+  StringSink sink;
+  for (size_t i = 0; i < rows; ++i) {
+    const std::string text = random_bytes(300, 1 + i);
+    std::string record;
+    format.encode_record(Row{Value::of_bytes(text)}, record);
+    for (int attempt = 0;; ++attempt) {
+      BOOST_REQUIRE_LT(attempt, 2);
+      if (!encoder) {
+        encoder = format.new_file();
+        BOOST_REQUIRE(encoder->begin(sink, cap).ok());
+      }
+      auto added = encoder->try_add(record);
+      BOOST_REQUIRE_MESSAGE(added.ok(), added.status().message());
+      if (*added) break;
+      BOOST_REQUIRE(encoder->finish().ok());
+      files.push_back(sink.take());
+      encoder.reset();
+    }
+  }
+  BOOST_REQUIRE(encoder->finish().ok());
+  files.push_back(sink.take());
+  return files;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(parquet_zstd_pages_and_avro_zstandard_blocks_keep_files_under_the_cap) {
+  Schema schema;
+  schema.columns = {{"blob", {TypeId::binary}, false}};
+  const uint64_t cap = 100 * 1024;
+  const size_t rows = 2000;  // 600 KB of bytes that do not compress: several files
+
+  ParquetOptions parquet_options;
+  parquet_options.compression = ParquetOptions::Compression::zstd;
+  auto parquet = ParquetFormat::create(schema, parquet_options);
+  BOOST_REQUIRE_MESSAGE(parquet.ok(), parquet.status().message());
+  size_t parquet_rows = 0;
+  const auto parquet_files = capped_files(**parquet, rows, cap);
+  BOOST_TEST(parquet_files.size() > 4);
+  for (const std::string& file : parquet_files) {
+    BOOST_TEST(file.size() <= cap);
+    // The test reader checks each page is one whole zstd frame of the size its header says.
+    const auto read = parquet_test::read_parquet(file);
+    parquet_rows += read.columns.at(0).size();
+  }
+  BOOST_TEST(parquet_rows == rows);
+
+  AvroOptions avro_options;
+  avro_options.codec = AvroOptions::Codec::zstandard;
+  auto avro = AvroFormat::create(schema, avro_options);
+  BOOST_REQUIRE_MESSAGE(avro.ok(), avro.status().message());
+  const auto avro_files = capped_files(**avro, rows, cap);
+  BOOST_TEST(avro_files.size() > 4);
+  for (const std::string& file : avro_files) {
+    BOOST_TEST(file.size() <= cap);
+    BOOST_TEST(file.find("zstandard") != std::string::npos);  // avro.codec, as the specification names it
   }
 }
 

@@ -406,8 +406,9 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"content_type", header_text<&Config::content_type>},
     {"content_encoding", header_text<&Config::content_encoding>},
     {"gzip_level", whole_number<&Config::gzip_level>, 1, 9},
-    // zstd's "ultra" levels 20-22 are left out: their windows (up to 128 MiB) are more than
-    // some readers accept, and their memory per open file more than a load should hold.
+    // zstd's "ultra" levels 20-22 are left out: their windows (32 to 128 MiB) are past the
+    // 8 MiB RFC 8878 asks every decoder to support (level 19's window), so some readers
+    // would refuse the files; and their memory per open file is more than a load should hold.
     {"zstd_level", whole_number<&Config::zstd_level>, 1, 19},
     {"parquet_compression", one_of<&Config::parquet_compression, kParquetCompressions>},
     {"avro_codec", one_of<&Config::avro_codec, kAvroCodecs>},

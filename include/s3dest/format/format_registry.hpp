@@ -80,7 +80,7 @@ Result<std::unique_ptr<RowFormat>> make_text_format(const Schema& schema, const 
 }
 
 // The text formats in zstd files: one frame per file. Each open file holds a zstd
-// context (its window and tables: about 3.6 MiB at level 3, 94 MiB at 19), which the load's
+// context (its window and tables: about 3.7 MB at level 3, 94 MB at 19), which the load's
 // memory budget counts per open file, so this format says so (open_file_memory).
 class ZstdTextFormat final : public RowFormat {
  public:

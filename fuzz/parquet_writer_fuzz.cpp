@@ -46,7 +46,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     schema.columns.push_back(Column{"c" + std::to_string(c), type_of(pick), (pick & 0x80) == 0});
   }
   ParquetOptions options;
-  options.compression = static_cast<ParquetOptions::Compression>(in.take(1) % 3);
+  // Every codec this build has: zstd only with libzstd.
+  constexpr ParquetOptions::Compression kCodecs[] = {ParquetOptions::Compression::snappy, ParquetOptions::Compression::gzip,
+                                                     ParquetOptions::Compression::none, ParquetOptions::Compression::zstd};
+  options.compression = kCodecs[in.take(1) % (kZstdAvailable ? 4 : 3)];
   options.limits.page_bytes = 64 + in.take(2) % 4096;
   options.limits.dictionary_bytes = 16 + in.take(2) % 8192;
   options.row_group_bytes = 256 + in.take(2) * 4;

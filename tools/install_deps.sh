@@ -4,9 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ pkg-config libsimdjson-dev zlib1g-dev libssl-dev libcurl4-openssl-dev)
+# libzstd-dev is optional for the library (the zstd formats; CMake builds without them
+# when it is missing) but installed here so the tools have every format.
+packages=(cmake ninja-build g++ pkg-config libsimdjson-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libzstd-dev)
 if [ "${1:-}" = "--test" ]; then
   packages+=(clang libclang-rt-14-dev libboost-test-dev nodejs npm python3-avro python3-snappy avro-bin gzip file)
+  # The zstd formats' readers (tests/e2e/zstd.test.mjs): the zstd CLI, and python3-avro's
+  # "zstandard" codec, which needs python3-zstandard.
+  packages+=(zstd python3-zstandard)
   # A real S3 server for the S3 tests (tests/s3server/radosgw.sh), and the AWS CLI.
   packages+=(ceph-mon ceph-osd radosgw ceph-common awscli curl)
   # A clock two hours off for one cell of the S3 fault matrix (tests/e2e/s3_faults.test.mjs).

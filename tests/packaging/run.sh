@@ -7,10 +7,11 @@
 #   4. S3DEST_STATIC_TOOLS: s3dest-sample fully static; s3dest-encode with neither
 #      libcurl nor OpenSSL, fully static when a static simdjson
 #      exists, else needing only libsimdjson and glibc (Debian 12 ships no
-#      libsimdjson.a); s3dest needing only glibc, libcurl, libcrypto and libsimdjson
-#      itself (the C++ runtime and zlib inside); all of them still work
-# Each consumer (consumer.cpp) touches simdjson, zlib, libcrypto and libcurl, so a link
-# line that misses one fails. Any failure stops the script, saying what failed.
+#      libsimdjson.a); s3dest needing only glibc, libcurl, libcrypto, libsimdjson and
+#      libzstd (which libcurl needs too) itself (the C++ runtime and zlib inside); all of
+#      them still work, csv+zstd too when s3dest is built with zstd (libzstd found)
+# Each consumer (consumer.cpp) touches simdjson, zlib, libcrypto and libcurl (and libzstd
+# when s3dest is built with it), so a link line that misses one fails. Any failure stops the script, saying what failed.
 # CXX picks the compiler (default c++); KEEP=1 keeps the temporary folder.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -106,12 +107,13 @@ fi
 # the static C++ runtime adds about 1.6 MB.)
 strip -o "$work/s3dest-encode.stripped" "$bin/s3dest-encode"
 encode_bytes=$(stat -c %s "$work/s3dest-encode.stripped")
-# s3dest's own needs (readelf: not what its libraries pull in): glibc, libcurl, libcrypto
-# and libsimdjson; libstdc++, libgcc_s and zlib are inside.
+# s3dest's own needs (readelf: not what its libraries pull in): glibc, libcurl, libcrypto,
+# libsimdjson and libzstd (shared, as libcurl loads it too); libstdc++, libgcc_s and zlib
+# are inside.
 needed=$(readelf -d "$bin/s3dest" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
 for lib in $needed; do
-  case "$lib" in libc.so.*|libm.so.*|ld-linux*|libcurl.so.*|libcrypto.so.*|libsimdjson.so.*) ;;
-    *) fail "the static-tools s3dest needs $lib itself; only glibc, libcurl, libcrypto and libsimdjson may remain" ;;
+  case "$lib" in libc.so.*|libm.so.*|ld-linux*|libcurl.so.*|libcrypto.so.*|libsimdjson.so.*|libzstd.so.*) ;;
+    *) fail "the static-tools s3dest needs $lib itself; only glibc, libcurl, libcrypto, libsimdjson and libzstd may remain" ;;
   esac
 done
 say "s3dest: needs $needed(ldd: $(ldd "$bin/s3dest" | awk '{print $1}' | tr '\n' ' '))"
@@ -130,5 +132,15 @@ for tool in s3dest-encode s3dest; do
 done
 cmp "$work/s3dest-encode-csv/rows/sample-00001.csv" "$work/s3dest-csv/rows/sample-00001.csv" ||
   fail "s3dest-encode and s3dest load wrote different csv from the same rows and config"
+if grep -q "^S3DEST_WITH_ZSTD:BOOL=\(ON\|TRUE\)" "$static/CMakeCache.txt"; then
+  printf '{"folder": "/rows", "file_name": "sample-{{chunk_id}}", "file_format": "%s"}\n' csv+zstd >"$work/zstd.json"
+  for tool in s3dest-encode s3dest; do
+    command=$([ "$tool" = s3dest ] && echo load || true)
+    quiet "$bin/$tool" $command --config "$work/zstd.json" --input "$work/rows.ndjson" --dest "$work/$tool-zstd" --no-progress
+    file="$work/$tool-zstd/rows/sample-00001.csv.zst"
+    [ "$(head -c 4 "$file" | od -An -tx1 | tr -d ' ')" = 28b52ffd ] || fail "the static $tool wrote no zstd frame"
+  done
+  say "static tools: csv+zstd written by s3dest-encode and s3dest"
+fi
 say "static tools: s3dest-sample $(stat -c %s "$bin/s3dest-sample") bytes, s3dest-encode $encode_bytes bytes stripped, s3dest $(stat -c %s "$bin/s3dest") bytes; they run"
 say "all passed"

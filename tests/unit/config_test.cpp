@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(wrong_values_say_what_is_allowed) {
     const char* expected;
   };
   const Case cases[] = {
-      {R"({"file_name": "x", "file_format": "xml"})", "\"xml\" is not one of csv, csv+gzip, json, json+gzip, parquet or avro"},
+      {R"({"file_name": "x", "file_format": "xml"})", "\"xml\" is not one of csv, csv+gzip, csv+zstd, json, json+gzip, json+zstd, parquet or avro"},
       {R"({"file_name": "x", "separator": "pipe"})", "\"pipe\" is not one of comma, semicolon or tab"},
       {R"({"file_name": "x", "partition_by": "week"})", "is not one of day or month"},
       {R"({"file_name": "x", "gzip_level": 12})", "\"gzip_level\": must be a whole number from 1 to 9"},
@@ -188,8 +188,8 @@ BOOST_AUTO_TEST_CASE(codecs_and_how_the_date_field_is_spelled) {
   BOOST_REQUIRE(epochs.ok());
   BOOST_TEST((epochs->date_field_unit == EpochUnit::ms));
   for (const auto& [json, words] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"file_name": "x", "parquet_compression": "lzo"})", "\"lzo\" is not one of snappy, gzip or none"},
-           {R"({"file_name": "x", "avro_codec": "snappy"})", "\"snappy\" is not one of deflate or null"},
+           {R"({"file_name": "x", "parquet_compression": "lzo"})", "\"lzo\" is not one of snappy, gzip, zstd or none"},
+           {R"({"file_name": "x", "avro_codec": "snappy"})", "\"snappy\" is not one of deflate, zstandard or null"},
            {R"({"file_name": "x", "date_field": "ts", "date_format": "%d.%m"})", "has no %Y"},
            {R"({"file_name": "x", "date_field": "ts", "date_field_unit": "h"})", "\"h\" is not one of s, ms, us or ns"},
            {R"({"file_name": "x", "date_format": "%Y"})", "set \"date_field\" too"},
@@ -216,6 +216,61 @@ BOOST_AUTO_TEST_CASE(the_tuning_keys_reach_the_format) {
   BOOST_TEST(settings.binary_strings);
   BOOST_TEST(settings.held_data_bytes == uint64_t{8} << 20);  // an eighth of the memory limit
   BOOST_TEST(file_format_extension(config->file_format) == ".parquet");
+}
+
+BOOST_AUTO_TEST_CASE(the_zstd_names_reach_the_format_or_say_how_to_build_with_libzstd) {
+  const std::vector<std::pair<std::string, int>> zstd_configs = {
+      {R"({"file_name": "x", "file_format": "csv+zstd", "zstd_level": 19, "memory_limit_mb": 1024,
+           "content_encoding": "zstd"})", 19},
+      {R"({"file_name": "x", "file_format": "json+zstd"})", 3},
+      {R"({"file_name": "x", "file_format": "parquet", "parquet_compression": "zstd", "zstd_level": 1})", 1},
+      {R"({"file_name": "x", "file_format": "avro", "avro_codec": "zstandard"})", 3}};
+  for (const auto& [json, level] : zstd_configs) {
+    BOOST_TEST_CONTEXT(json) {
+      const auto config = parse_config(json, "c.json");
+      if (kZstdAvailable) {
+        BOOST_REQUIRE_MESSAGE(config.ok(), config.status().message());
+        const FormatSettings settings = format_settings(*config);
+        BOOST_TEST(settings.zstd_level == level);
+        Schema schema;
+        schema.columns = {{"a", {TypeId::string}, true}};
+        const auto format = make_row_format(config->file_format, schema, settings);
+        BOOST_REQUIRE_MESSAGE(format.ok(), format.status().message());
+        // Each open file's zstd context (1.4 MiB at level 1, 3.6 at 3) counts against the memory
+        // budget, beyond the 1 MiB a plain file costs.
+        BOOST_TEST((*format)->open_file_memory() > uint64_t{3} << 19);
+      } else {
+        BOOST_REQUIRE(!config.ok());
+        BOOST_TEST(config.status().exit_code() == 2);
+        BOOST_TEST(mentions(config.status(), "install libzstd-dev"), config.status().message());
+      }
+    }
+  }
+  if (kZstdAvailable) {
+    const auto csv = parse_config(R"({"file_name": "x", "file_format": "csv+zstd"})", "c.json");
+    BOOST_REQUIRE(csv.ok());
+    BOOST_TEST(file_format_extension(csv->file_format) == ".csv.zst");
+    // Every open file holds a level's context: level 19's (about 95 MiB) needs more than the
+    // eighth of the default memory_limit_mb 512 that one open file may take.
+    const auto greedy = parse_config(R"({"file_name": "x", "file_format": "csv+zstd", "zstd_level": 19})", "c.json");
+    BOOST_REQUIRE(!greedy.ok());
+    BOOST_TEST(greedy.status().exit_code() == 2);
+    BOOST_TEST(mentions(greedy.status(), "c.json: \"zstd_level\": 19 holds "), greedy.status().message());
+    BOOST_TEST(mentions(greedy.status(), "per open file, more than memory_limit_mb 512 gives one (an eighth, 64 MiB): "
+                                         "raise memory_limit_mb to "), greedy.status().message());
+    BOOST_TEST(mentions(greedy.status(), "or use zstd_level "), greedy.status().message());
+    const auto encoded = parse_config(R"({"file_name": "x", "file_format": "csv+zstd", "content_encoding": "gzip"})", "c.json");
+    BOOST_REQUIRE(!encoded.ok());
+    BOOST_TEST(mentions(encoded.status(), "\"csv+zstd\" files are zstd files: use \"zstd\" or leave the key out"),
+               encoded.status().message());
+  }
+  // Without a zstd format the key is allowed (a config shared by loads), and checked.
+  for (const char* level : {"0", "20", "2.5"}) {
+    const auto refused = parse_config(std::string(R"({"file_name": "x", "zstd_level": )") + level + "}", "c.json");
+    BOOST_REQUIRE(!refused.ok());
+    BOOST_TEST(refused.status().exit_code() == 2);
+    BOOST_TEST(mentions(refused.status(), "\"zstd_level\": must be a whole number from 1 to 19"), refused.status().message());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(every_key_is_read_and_an_unknown_one_names_the_nearest) {

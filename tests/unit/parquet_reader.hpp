@@ -8,6 +8,9 @@
 #pragma once
 
 #include <zlib.h>
+#if S3DEST_HAVE_ZSTD
+#include <zstd.h>
+#endif
 
 #include <cstdint>
 #include <cstring>
@@ -136,6 +139,16 @@ inline std::string decompress(int codec, std::string_view data, size_t size) {
     const int rc = inflate(&z, Z_FINISH);
     inflateEnd(&z);
     if (rc != Z_STREAM_END || z.avail_out != 0 || z.avail_in != 0) throw std::runtime_error("bad gzip page");
+#if S3DEST_HAVE_ZSTD
+  } else if (codec == 6) {  // one whole zstd frame
+    out.resize(size);
+    const size_t n = ZSTD_decompress(out.data(), out.size(), data.data(), data.size());
+    if (ZSTD_isError(n) || ZSTD_findFrameCompressedSize(data.data(), data.size()) != data.size())
+      throw std::runtime_error("bad zstd page");
+    out.resize(n);
+#endif
+  } else {
+    throw std::runtime_error("unknown codec " + std::to_string(codec));
   }
   if (out.size() != size) throw std::runtime_error("page size differs from its header");
   return out;

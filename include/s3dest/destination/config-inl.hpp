@@ -46,8 +46,10 @@ inline constexpr NamedValue<ChecksumAlgorithm> kChecksums[] = {{"crc32c", Checks
 inline constexpr NamedValue<ParquetOptions::Compression> kParquetCompressions[] = {
     {"snappy", ParquetOptions::Compression::snappy},
     {"gzip", ParquetOptions::Compression::gzip},
+    {"zstd", ParquetOptions::Compression::zstd},
     {"none", ParquetOptions::Compression::none}};
 inline constexpr NamedValue<AvroOptions::Codec> kAvroCodecs[] = {{"deflate", AvroOptions::Codec::deflate},
+                                                                 {"zstandard", AvroOptions::Codec::zstandard},
                                                                  {"null", AvroOptions::Codec::null}};
 
 inline constexpr NamedValue<ExistingObjects> kExistingObjects[] = {{"replace", ExistingObjects::replace},
@@ -404,6 +406,10 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"content_type", header_text<&Config::content_type>},
     {"content_encoding", header_text<&Config::content_encoding>},
     {"gzip_level", whole_number<&Config::gzip_level>, 1, 9},
+    // zstd's "ultra" levels 20-22 are left out: their windows (32 to 128 MiB) are past the
+    // 8 MiB RFC 8878 asks every decoder to support (level 19's window), so some readers
+    // would refuse the files; and their memory per open file is more than a load should hold.
+    {"zstd_level", whole_number<&Config::zstd_level>, 1, 19},
     {"parquet_compression", one_of<&Config::parquet_compression, kParquetCompressions>},
     {"avro_codec", one_of<&Config::avro_codec, kAvroCodecs>},
     {"part_size_mb", number_value<&Config::part_size_mb>, 5, 5120},
@@ -473,19 +479,62 @@ inline Status check_object_option_header_bytes(const Config& c, const ConfigRead
                      " s3dest allows them within S3's 8 KB: shorten the tags or the metadata");
 }
 
-// Content-Encoding says how a client may unpack the bytes: only "gzip", and only for the
-// gzip formats, is true of what s3dest writes.
+// Content-Encoding says how a client may unpack the bytes: only "gzip" for the gzip
+// formats and "zstd" for the zstd formats is true of what s3dest writes.
 inline Status check_content_encoding(const Config& c, const ConfigReader& r) {
   if (c.content_encoding.empty()) return {};
   const FormatEntry& format = format_entry(c.file_format);
   if (format.content_encoding.empty())
     return r.error("content_encoding", "\"" + std::string(format.name) + "\" files are not compressed for HTTP: "
-                                       "remove \"content_encoding\" (it is \"gzip\" for the +gzip formats only)");
+                                       "remove \"content_encoding\" (it is \"gzip\" for the +gzip formats, \"zstd\" for the "
+                                       "+zstd ones, and nothing else)");
   if (c.content_encoding != format.content_encoding)
     return r.error("content_encoding", "\"" + c.content_encoding + "\": \"" + std::string(format.name) + "\" files are " +
                                            std::string(format.content_encoding) + " files: use \"" +
                                            std::string(format.content_encoding) + "\" or leave the key out");
   return {};
+}
+
+// The config key that makes the files zstd, if any: file_format, parquet_compression or
+// avro_codec.
+inline const char* zstd_key(const Config& c) {
+  if (format_entry(c.file_format).content_encoding == "zstd") return "file_format";
+  if (c.file_format == FileFormat::parquet && c.parquet_compression == ParquetOptions::Compression::zstd)
+    return "parquet_compression";
+  if (c.file_format == FileFormat::avro && c.avro_codec == AvroOptions::Codec::zstandard) return "avro_codec";
+  return nullptr;
+}
+
+// The zstd names, where s3dest is built without libzstd: refused, saying how to get them.
+// With libzstd: a level's context (its window and match tables) is held by every open
+// file, and at least one file is open, so it must fit in what memory_limit_mb gives one
+// open file (an eighth of it: PartitionedWriter keeps half of the open files' quarter for
+// their fixed costs), with the 1 MiB a file costs anyway.
+inline Status check_zstd(const Config& c, const ConfigReader& r) {
+  const char* key = zstd_key(c);
+  if (key == nullptr) return {};
+  if (!kZstdAvailable) {
+    const std::string_view name = key == std::string_view("file_format") ? format_entry(c.file_format).name
+                                  : key == std::string_view("avro_codec") ? "zstandard"
+                                                                          : "zstd";
+    return r.error(key, "\"" + std::string(name) + "\" " + kZstdMissing);
+  }
+#if S3DEST_HAVE_ZSTD
+  const uint64_t per_file = MemoryBudget(c.memory_limit_mb).open_files_bytes() / 2;
+  const auto needs = [](int level) { return ZstdCompressor::stream_memory(ZstdOptions{level, 0}) + (uint64_t{1} << 20); };
+  const uint64_t need = needs(c.zstd_level);
+  if (need <= per_file) return {};
+  int fitting = 0;
+  for (int level = c.zstd_level - 1; level >= 1 && fitting == 0; --level)
+    if (needs(level) <= per_file) fitting = level;
+  const auto mib = [](uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20); };
+  return r.error("zstd_level", std::to_string(c.zstd_level) + " holds " + mib(need) + " MiB per open file, more than "
+                 "memory_limit_mb " + mib(MemoryBudget(c.memory_limit_mb).total_bytes()) +
+                 " gives one (an eighth, " + mib(per_file) + " MiB): raise memory_limit_mb to " + mib(need * 8) +
+                 (fitting > 0 ? " or use zstd_level " + std::to_string(fitting) + " or lower" : ""));
+#else
+  return {};
+#endif
 }
 
 inline Status check_config(const Config& c, const ConfigReader& r) {
@@ -511,6 +560,7 @@ inline Status check_config(const Config& c, const ConfigReader& r) {
   if (c.checksum == ChecksumAlgorithm::md5 && !kMd5Available)
     return r.error("checksum", "\"md5\" needs OpenSSL, which this tool is built without: use \"crc32c\", "
                                "\"crc32\" or \"none\" (or s3dest load)");
+  S3DEST_TRY(check_zstd(c, r));
   S3DEST_TRY(check_content_encoding(c, r));
   S3DEST_TRY(check_object_option_variables(c, r));
   S3DEST_TRY(check_object_option_header_bytes(c, r));
@@ -528,6 +578,7 @@ inline FormatSettings format_settings(const Config& config) {
   FormatSettings settings;
   settings.separator = config.separator;
   settings.gzip_level = config.gzip_level;
+  settings.zstd_level = config.zstd_level;
   settings.parquet_compression = config.parquet_compression;
   settings.avro_codec = config.avro_codec;
   settings.binary_strings = config.use_binary_strings;

@@ -69,6 +69,7 @@ struct Config {
   std::string content_encoding;
   // Tuning.
   int gzip_level = 6;
+  int zstd_level = 3;  // libzstd's default; 1..19 (see kConfigKeys)
   ParquetOptions::Compression parquet_compression = ParquetOptions::Compression::snappy;
   AvroOptions::Codec avro_codec = AvroOptions::Codec::deflate;
   double part_size_mb = 8;

@@ -2,7 +2,9 @@
 // RowFormat. A record is the row's Avro binary encoding (the datum bytes, nothing else);
 // a file is
 //   header:  "Obj" 0x01, metadata map {avro.schema, avro.codec}, 16-byte sync marker
-//   blocks:  row count (long), data size (long), data (raw deflate or as is), sync marker
+//   blocks:  row count (long), data size (long), data, sync marker
+// where data is the block's records as they are (codec "null"), raw deflate ("deflate")
+// or one zstd frame ("zstandard", the specification's name; with libzstd only),
 // with blocks of about kBlockBytes of record bytes. The writer keeps the finished file
 // within the cap by counting the pending block at its worst-case compressed size, and
 // compresses it early to learn its real size when that bound says the cap is near.
@@ -38,14 +40,16 @@
 #include "s3dest/format/file_format.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"
 #include "s3dest/format/zlib_compressor.hpp"
+#include "s3dest/format/zstd_compressor.hpp"
 #include "s3dest/table/row.hpp"
 #include "s3dest/table/schema.hpp"
 
 namespace s3dest {
 
 struct AvroOptions {
-  enum class Codec { null, deflate } codec = Codec::deflate;  // config key avro_codec
+  enum class Codec { null, deflate, zstandard } codec = Codec::deflate;  // config key avro_codec
   int deflate_level = 6;        // zlib's 0 (store) .. 9 (small)
+  int zstd_level = 3;           // libzstd's 1..19 (config key zstd_level), for zstandard
   bool binary_strings = false;  // config key use_binary_strings: string columns as bytes
   // Set: every file uses this sync marker, so equal input gives equal bytes (tests).
   // Unset: each file draws a random one, as the specification intends.
@@ -56,13 +60,16 @@ struct AvroOptions {
 // header bytes), as with TextFormat.
 class AvroFormat final : public RowFormat {
  public:
-  // Fails (usage error) when two columns map to the same Avro field name or the deflate
-  // level is outside 0..9.
+  // Fails (usage error) when two columns map to the same Avro field name, the deflate
+  // level is outside 0..9, the zstd level outside 1..19, or the codec is zstandard where
+  // s3dest is built without libzstd.
   static Result<std::unique_ptr<AvroFormat>> create(const Schema& schema, AvroOptions options);
 
   std::string_view extension() const override { return ".avro"; }
   void encode_record(const Row& row, std::string& out) const override;
   std::unique_ptr<FileEncoder> new_file() const override;
+  // The default, and the codec's state (zstd's context: MiBs, by level).
+  uint64_t open_file_memory() const override { return (uint64_t{1} << 20) + codec_memory_; }
 
   // The writer's schema as stored in each file's avro.schema.
   const std::string& schema_json() const { return schema_json_; }
@@ -74,12 +81,23 @@ class AvroFormat final : public RowFormat {
   AvroOptions options_;
   std::string schema_json_;
   std::string header_;  // magic and metadata: everything before the sync marker
+  uint64_t codec_memory_ = 0;
 };
 
 // The Avro field name for a column name (see the top of this file).
 std::string avro_field_name(std::string_view column_name);
 
 namespace detail {
+
+// The codec's name in avro.codec, as the specification spells it.
+inline const char* avro_codec_name(AvroOptions::Codec codec) {
+  switch (codec) {
+    case AvroOptions::Codec::null: return "null";
+    case AvroOptions::Codec::deflate: return "deflate";
+    case AvroOptions::Codec::zstandard: return "zstandard";
+  }
+  return "null";
+}
 
 // The schema's JSON text for one column's type, without the null union.
 inline std::string avro_type_json(const ColumnType& type, bool binary_strings) {
@@ -122,6 +140,10 @@ class AvroFileEncoder final : public FileEncoder {
       : header_(header), options_(options), sync_(reinterpret_cast<const char*>(sync.data()), sync.size()) {
     if (options.codec == AvroOptions::Codec::deflate)
       compressor_ = std::make_unique<ZlibCompressor>(ZlibFraming::raw_deflate, options.deflate_level);
+#if S3DEST_HAVE_ZSTD
+    if (options.codec == AvroOptions::Codec::zstandard)
+      compressor_ = std::make_unique<ZstdCompressor>(ZstdOptions{options.zstd_level, 0});
+#endif
   }
 
   Status begin(ByteSink& out, uint64_t cap) override {
@@ -222,7 +244,18 @@ inline std::string avro_field_name(std::string_view column_name) {
 inline Result<std::unique_ptr<AvroFormat>> AvroFormat::create(const Schema& schema, AvroOptions options) {
   if (options.deflate_level < 0 || options.deflate_level > 9)
     return usage_error("avro deflate level " + std::to_string(options.deflate_level) + " is not in 0..9");
+  uint64_t codec_memory = 0;
+  if (options.codec == AvroOptions::Codec::zstandard) {
+#if S3DEST_HAVE_ZSTD
+    if (options.zstd_level < 1 || options.zstd_level > 19)
+      return usage_error("avro zstd level " + std::to_string(options.zstd_level) + " is not in 1..19");
+    codec_memory = ZstdCompressor::stream_memory(ZstdOptions{options.zstd_level, 0});
+#else
+    return usage_error(std::string("avro_codec \"zstandard\" ") + kZstdMissing);
+#endif
+  }
   std::unique_ptr<AvroFormat> format(new AvroFormat(schema, options));
+  format->codec_memory_ = codec_memory;
   std::string& json = format->schema_json_;
   json = R"({"type":"record","name":"row","namespace":"s3dest","fields":[)";
   std::vector<std::string> names;
@@ -252,7 +285,7 @@ inline Result<std::unique_ptr<AvroFormat>> AvroFormat::create(const Schema& sche
   avro::append_bytes(header, "avro.schema");
   avro::append_bytes(header, json);
   avro::append_bytes(header, "avro.codec");
-  avro::append_bytes(header, options.codec == AvroOptions::Codec::deflate ? "deflate" : "null");
+  avro::append_bytes(header, detail::avro_codec_name(options.codec));
   avro::append_long(header, 0);
   return format;
 }

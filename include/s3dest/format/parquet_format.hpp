@@ -39,8 +39,9 @@
 namespace s3dest {
 
 struct ParquetOptions {
-  enum class Compression { snappy, gzip, none } compression = Compression::snappy;  // parquet_compression
+  enum class Compression { snappy, gzip, zstd, none } compression = Compression::snappy;  // parquet_compression
   int gzip_level = 6;           // zlib's 0..9, for gzip
+  int zstd_level = 3;           // libzstd's 1..19 (zstd_level), for zstd
   bool binary_strings = false;  // use_binary_strings: strings without the UTF8 annotation
   // Memory one open file holds before its row group is written: row groups are about
   // this big in memory, which is mostly compressed pages.
@@ -54,16 +55,18 @@ struct ParquetOptions {
 // Build with create(); the format must outlive the FileEncoders it makes.
 class ParquetFormat final : public RowFormat {
  public:
-  // Fails (usage error) for a schema without columns or a gzip level outside 0..9.
+  // Fails (usage error) for a schema without columns, a gzip level outside 0..9, a zstd
+  // level outside 1..19, or zstd where s3dest is built without libzstd.
   static Result<std::unique_ptr<ParquetFormat>> create(const Schema& schema, ParquetOptions options);
 
   std::string_view extension() const override { return ".parquet"; }
   void encode_record(const Row& row, std::string& out) const override;
   std::unique_ptr<FileEncoder> new_file() const override;
-  // A page on its way out (content, compressed, indices), and a little per column; the
-  // row group and the columns' buffers are memory_held.
+  // A page on its way out (content, compressed, indices), and a little per column, and
+  // the codec's own state (zstd's context: MiBs, by level); the row group and the
+  // columns' buffers are memory_held.
   uint64_t open_file_memory() const override {
-    return 3 * options_.limits.page_bytes + columns_.size() * 4096;
+    return 3 * options_.limits.page_bytes + columns_.size() * 4096 + codec_memory_;
   }
 
   const std::vector<parquet::ColumnLayout>& columns() const { return columns_; }
@@ -75,6 +78,7 @@ class ParquetFormat final : public RowFormat {
 
   std::vector<parquet::ColumnLayout> columns_;
   ParquetOptions options_;
+  uint64_t codec_memory_ = 0;
 };
 
 namespace detail {
@@ -83,6 +87,7 @@ inline parquet::Codec parquet_codec(ParquetOptions::Compression compression) {
   switch (compression) {
     case ParquetOptions::Compression::snappy: return parquet::Codec::snappy;
     case ParquetOptions::Compression::gzip: return parquet::Codec::gzip;
+    case ParquetOptions::Compression::zstd: return parquet::Codec::zstd;
     case ParquetOptions::Compression::none: return parquet::Codec::uncompressed;
   }
   return parquet::Codec::uncompressed;
@@ -91,7 +96,8 @@ inline parquet::Codec parquet_codec(ParquetOptions::Compression compression) {
 class ParquetFileEncoder final : public FileEncoder {
  public:
   explicit ParquetFileEncoder(const ParquetFormat& format)
-      : format_(format), codec_(parquet_codec(format.options().compression), format.options().gzip_level) {
+      : format_(format),
+        codec_(parquet_codec(format.options().compression), format.options().gzip_level, format.options().zstd_level) {
     columns_.reserve(format.columns().size());
     for (const parquet::ColumnLayout& layout : format.columns()) {
       columns_.emplace_back(layout, codec_, scratch_, format.options().limits);
@@ -251,9 +257,21 @@ inline Result<std::unique_ptr<ParquetFormat>> ParquetFormat::create(const Schema
   if (schema.columns.empty()) return usage_error("a parquet file needs at least one column; the input has none");
   if (options.gzip_level < 0 || options.gzip_level > 9)
     return usage_error("gzip_level " + std::to_string(options.gzip_level) + " is not in 0..9");
+  uint64_t codec_memory = 0;
+  if (options.compression == ParquetOptions::Compression::zstd) {
+#if S3DEST_HAVE_ZSTD
+    if (options.zstd_level < 1 || options.zstd_level > 19)
+      return usage_error("zstd_level " + std::to_string(options.zstd_level) + " is not in 1..19");
+    codec_memory = ZstdCompressor::stream_memory(ZstdOptions{options.zstd_level, 0});
+#else
+    return usage_error(std::string("parquet_compression \"zstd\" ") + kZstdMissing);
+#endif
+  }
   std::vector<parquet::ColumnLayout> columns;
   for (const Column& column : schema.columns) columns.push_back(parquet::column_layout(column, options.binary_strings));
-  return std::unique_ptr<ParquetFormat>(new ParquetFormat(std::move(columns), std::move(options)));
+  std::unique_ptr<ParquetFormat> format(new ParquetFormat(std::move(columns), std::move(options)));
+  format->codec_memory_ = codec_memory;
+  return format;
 }
 
 inline void ParquetFormat::encode_record(const Row& row, std::string& out) const {

@@ -1,0 +1,202 @@
+// libzstd as a Compressor: csv+zstd and json+zstd files (one zstd frame per file, with
+// the content checksum), parquet's ZSTD pages and avro's "zstandard" blocks (a whole frame
+// each). Only built where CMake found libzstd (it defines S3DEST_HAVE_ZSTD=1); without it
+// this header declares only kZstdAvailable and kZstdMissing, and s3dest refuses the zstd
+// names at config time with that message.
+//
+// The size bound, on which the hard file-size cap rests (format/compressor.hpp): zstd
+// writes a frame as blocks of at most 128 KiB of input, each behind a 3-byte header, and
+// stores a block raw (its input as is) whenever compressing would not make it smaller; a
+// flush ends the current block. So n bytes written after a flush point, up to and
+// including the next flush, take at most n plus 3 bytes per block. Levels 16 and up may
+// split a block into up to 196 partitions (ZSTD_MAX_NB_BLOCK_SPLITS), each of which can
+// fall back to raw with a header of its own, and newer libzstd versions may cut blocks
+// smaller than 128 KiB before compressing them; the bound allows 8 bytes per KiB of
+// input for block headers (1 KiB of output per 128 KiB block), which covers both, plus
+// 64 for a short piece. That is above libzstd's own ZSTD_COMPRESSBOUND (n + n/256 + up to
+// 64), which is only stated for one-pass compression.
+//
+// Threads: libzstd can compress a frame on worker threads of its own (ZSTD_c_nbWorkers).
+// The bound and flush semantics still hold with them (each job is a run of blocks; a
+// flush waits until every job is out), but each worker's job is several MiB of input
+// buffered per open file (4x the window: 8 MiB at level 3), and every open file would
+// start threads of its own; so workers are off unless asked for (ZstdOptions::workers).
+#pragma once
+
+#ifndef S3DEST_HAVE_ZSTD
+#define S3DEST_HAVE_ZSTD 0
+#endif
+
+namespace s3dest {
+
+inline constexpr bool kZstdAvailable = S3DEST_HAVE_ZSTD;
+// What the zstd names are refused with where libzstd is missing.
+inline constexpr const char* kZstdMissing =
+    "needs libzstd, which this s3dest was built without: install libzstd-dev (Debian, Ubuntu; "
+    "libzstd-devel elsewhere) and run cmake again, which then builds the zstd formats";
+
+}  // namespace s3dest
+
+#if S3DEST_HAVE_ZSTD
+
+#include <zstd.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "s3dest/format/compressor.hpp"
+
+namespace s3dest {
+
+struct ZstdOptions {
+  // libzstd's levels; 3 is its default. Checked by the config (zstd_level: 1..19).
+  int level = 3;
+  // libzstd's own worker threads for one frame; 0: compress on the caller's thread.
+  int workers = 0;
+};
+
+class ZstdCompressor final : public Compressor {
+ public:
+  explicit ZstdCompressor(ZstdOptions options = {}) : options_(options) {}
+  ~ZstdCompressor() override { ZSTD_freeCCtx(context_); }
+  ZstdCompressor(const ZstdCompressor&) = delete;
+  ZstdCompressor& operator=(const ZstdCompressor&) = delete;
+
+  Status begin(ByteSink& out) override;
+  Status write(std::string_view bytes) override;
+  Status flush() override;
+  Status finish() override;
+  uint64_t bytes_out() const override { return bytes_out_; }
+
+  // See the top of this file.
+  uint64_t max_compressed_size(uint64_t n) const override { return n + (n >> 7) + 64; }
+  // The largest frame header (magic, descriptor, window byte, dictionary id, content
+  // size: 18), the content checksum (4) and the empty last block that ends a frame after
+  // a flush (3).
+  uint64_t frame_bytes() const override { return 18 + 4 + 3; }
+
+  // libzstd cannot copy a compression context cheaply: the bound from bytes_out().
+  Result<uint64_t> size_if_flushed_with(std::string_view bytes) override;
+  // One frame (content size in its header, and the checksum) straight into `out`.
+  Status compress(std::string_view in, std::string& out) override;
+
+  // Memory one stream at `options` holds (its context, window and buffers), found by
+  // libzstd's own accounting on a stream begun with those settings.
+  static uint64_t stream_memory(ZstdOptions options);
+
+ private:
+  // A context set to the options, with any earlier stream dropped.
+  Status start_stream();
+  // Runs ZSTD_compressStream2 with `mode` until the input is taken and, for a flush or
+  // end, until libzstd has nothing left to say; passes its output on to the sink.
+  Status compress_into_sink(ZSTD_inBuffer& in, ZSTD_EndDirective mode);
+  static Status refused(const char* what, size_t code);
+
+  ZstdOptions options_;
+  ZSTD_CCtx* context_ = nullptr;
+  ByteSink* out_ = nullptr;
+  uint64_t bytes_out_ = 0;
+  bool finished_ = false;
+  std::unique_ptr<char[]> buffer_;  // libzstd's output on its way to the sink
+  size_t buffer_bytes_ = 0;
+};
+
+// zstd files at `options`: what TextFormatOptions::compression takes for ".zst".
+inline CompressorFactory zstd_files(ZstdOptions options) {
+  return {".zst", [options] { return std::unique_ptr<Compressor>(new ZstdCompressor(options)); }};
+}
+
+inline Status ZstdCompressor::refused(const char* what, size_t code) {
+  return internal_error(std::string("zstd could not ") + what + ": " + ZSTD_getErrorName(code));
+}
+
+inline Status ZstdCompressor::start_stream() {
+  finished_ = false;
+  bytes_out_ = 0;
+  if (context_ == nullptr) {
+    context_ = ZSTD_createCCtx();
+    if (context_ == nullptr) return internal_error("zstd could not set up a stream (out of memory?)");
+  }
+  // A reset keeps the allocations; the parameters are set again (they survive it, but a
+  // failed earlier call may have left them half set).
+  size_t rc = ZSTD_CCtx_reset(context_, ZSTD_reset_session_and_parameters);
+  if (!ZSTD_isError(rc)) rc = ZSTD_CCtx_setParameter(context_, ZSTD_c_compressionLevel, options_.level);
+  if (!ZSTD_isError(rc)) rc = ZSTD_CCtx_setParameter(context_, ZSTD_c_checksumFlag, 1);
+  if (!ZSTD_isError(rc) && options_.workers > 0)
+    rc = ZSTD_CCtx_setParameter(context_, ZSTD_c_nbWorkers, options_.workers);
+  if (ZSTD_isError(rc)) return refused(("set up level " + std::to_string(options_.level)).c_str(), rc);
+  return {};
+}
+
+inline Status ZstdCompressor::begin(ByteSink& out) {
+  out_ = &out;
+  if (!buffer_) {
+    buffer_bytes_ = ZSTD_CStreamOutSize();  // one whole block and its header
+    buffer_.reset(new char[buffer_bytes_]);
+  }
+  return start_stream();
+}
+
+inline Status ZstdCompressor::compress_into_sink(ZSTD_inBuffer& in, ZSTD_EndDirective mode) {
+  for (;;) {
+    ZSTD_outBuffer output{buffer_.get(), buffer_bytes_, 0};
+    const size_t left = ZSTD_compressStream2(context_, &output, &in, mode);
+    if (ZSTD_isError(left)) return refused("compress", left);
+    if (output.pos > 0) S3DEST_TRY(out_->write(std::string_view(buffer_.get(), output.pos)));
+    bytes_out_ += output.pos;
+    // e_continue is done once the input is taken; a flush or end once nothing is left.
+    if (mode == ZSTD_e_continue ? in.pos == in.size : left == 0) return {};
+  }
+}
+
+inline Status ZstdCompressor::write(std::string_view bytes) {
+  if (context_ == nullptr || out_ == nullptr) return internal_error("write before begin on a zstd stream");
+  if (finished_) return internal_error("write after finish on a zstd stream");
+  ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
+  return compress_into_sink(in, ZSTD_e_continue);
+}
+
+inline Status ZstdCompressor::flush() {
+  if (context_ == nullptr || out_ == nullptr || finished_) return {};
+  ZSTD_inBuffer none{nullptr, 0, 0};
+  return compress_into_sink(none, ZSTD_e_flush);
+}
+
+inline Status ZstdCompressor::finish() {
+  if (context_ == nullptr || out_ == nullptr) return internal_error("finish before begin on a zstd stream");
+  if (finished_) return {};
+  ZSTD_inBuffer none{nullptr, 0, 0};
+  S3DEST_TRY(compress_into_sink(none, ZSTD_e_end));
+  finished_ = true;
+  return {};
+}
+
+inline Result<uint64_t> ZstdCompressor::size_if_flushed_with(std::string_view bytes) {
+  if (context_ == nullptr || out_ == nullptr || finished_) return internal_error("a trial on a zstd stream that is not open");
+  return bytes_out_ + max_compressed_size(bytes.size());
+}
+
+inline Status ZstdCompressor::compress(std::string_view in, std::string& out) {
+  out_ = nullptr;  // no stream is open on a sink after this
+  S3DEST_TRY(start_stream());
+  out.resize(ZSTD_compressBound(in.size()) + frame_bytes());
+  const size_t size = ZSTD_compress2(context_, out.data(), out.size(), in.data(), in.size());
+  if (ZSTD_isError(size)) return refused(("compress " + std::to_string(in.size()) + " bytes").c_str(), size);
+  out.resize(size);
+  finished_ = true;
+  return {};
+}
+
+inline uint64_t ZstdCompressor::stream_memory(ZstdOptions options) {
+  ZstdCompressor probe(options);
+  StringSink sink;
+  // A flushed byte makes libzstd allocate all a stream of unknown length needs.
+  if (!probe.begin(sink).ok() || !probe.write("x").ok() || !probe.flush().ok()) return 0;
+  return ZSTD_sizeof_CCtx(probe.context_) + probe.buffer_bytes_;
+}
+
+}  // namespace s3dest
+
+#endif  // S3DEST_HAVE_ZSTD

@@ -12,6 +12,7 @@
 #include "commands/load_command.hpp"
 #include "commands/manifest_command.hpp"
 #include "commands/policy_command.hpp"
+#include "commands/put_command.hpp"
 #include "commands/sign_command.hpp"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   const std::string command = args.front();
   args.erase(args.begin());
   if (command == "load") return run_load(args);
+  if (command == "put") return run_put(args);
   if (command == "check") return run_check(args);
   if (command == "cleanup") return run_cleanup(args);
   if (command == "policy") return run_policy(args);

@@ -28,6 +28,8 @@ inline constexpr const char* kUsage = R"(usage:
   s3dest check --config FILE [--dest URI] [--now TIME] [--verbose]
   s3dest policy --config FILE [--dest s3://BUCKET[/PREFIX]] [--for role|bucket|kms|trust|all]
                [--principal ARN]
+  s3dest put   --config FILE [--dest URI] [--key KEY] [--set NAME=VALUE]... [--now TIME]
+               [--manifest FILE] [--dry-run] [--verbose] FILE...
   s3dest cleanup --config FILE [--dest URI] [--older-than DURATION] [--verbose]
   s3dest manifest merge FILE...
   s3dest sign  --method M --url URL [--header "Name: value"]... [--body-file F | --unsigned-payload]
@@ -40,6 +42,9 @@ standard input; .gz inputs are decompressed; JSON input is NDJSON or one array o
 --now fixes "now" (RFC 3339) for names.
 --worker names this writer when several load one dataset ({{worker}} in the layout).
 A load never deletes what existed before it; SIGINT/SIGTERM stop it and undo it.
+put uploads files as they are, one object each, under the folder's fixed prefix (the
+folder up to its first variable) with the file's base name, or under --key (the whole key,
+one file only); what exists is replaced or kept as existing_objects says.
 cleanup aborts the multipart uploads and removes the temporary files that killed loads
 left (DURATION: 30s, 15m, 2h, 7d; default 0: all of them).
 policy prints the JSON policies the bucket owner pastes (default all that apply): the

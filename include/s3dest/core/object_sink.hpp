@@ -12,11 +12,17 @@
 //   remove(key)     after publish(): deletes an object of an earlier run (a stale chunk)
 #pragma once
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "s3dest/core/byte_sink.hpp"
@@ -71,6 +77,11 @@ struct ObjectInfo {
 
 class ObjectWriter : public ByteSink {
  public:
+  // Appends the `size` bytes of the open file `fd` at `offset` (s3dest put), as the
+  // object's last bytes. Here they are read and written; a sink that can send them
+  // straight from the file (S3: each part read as it goes out) does, and then needs `fd`
+  // open until commit() or abort() has returned. Fails (input) when the file is shorter.
+  virtual Status write_file(int fd, uint64_t offset, uint64_t size);
   // Completes the object. It is visible now, or at the sink's publish().
   virtual Result<ObjectInfo> commit() = 0;
   // Drops everything written; nothing appears. Safe to call after a failure.
@@ -125,6 +136,21 @@ class ObjectSink {
   // How far the run's objects have gone; a sink that cannot tell says nothing.
   virtual SinkProgress progress() const { return {}; }
 };
+
+inline Status ObjectWriter::write_file(int fd, uint64_t offset, uint64_t size) {
+  std::string buffer(static_cast<size_t>(std::min<uint64_t>(size, uint64_t{1} << 20)), '\0');
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, buffer.data(), static_cast<size_t>(std::min<uint64_t>(size, buffer.size())),
+                              static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return input_error(std::string("reading the file failed: ") + std::strerror(errno));
+    if (n == 0) return input_error("the file ended before its size: was it changed while it was read?");
+    S3DEST_TRY(write(std::string_view(buffer.data(), static_cast<size_t>(n))));
+    offset += static_cast<uint64_t>(n);
+    size -= static_cast<uint64_t>(n);
+  }
+  return {};
+}
 
 inline Result<bool> check_prior(const NewObject& object, const std::string& where) {
   S3DEST_ASSIGN_OR_RETURN(const bool existed, object.prior.existed());

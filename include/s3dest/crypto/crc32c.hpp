@@ -12,6 +12,10 @@ namespace s3dest {
 
 uint32_t crc32c(uint32_t crc, std::string_view bytes);
 
+// The CRC-32C of A followed by B from the CRCs of A and B and B's length, without the
+// bytes: parts checksummed on different threads make the whole object's.
+uint32_t crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b);
+
 namespace detail {
 
 inline const std::array<uint32_t, 256>& crc32c_table() {
@@ -61,6 +65,42 @@ inline uint32_t crc32c(uint32_t crc, std::string_view bytes) {
   if (detail::has_sse42()) return ~detail::crc32c_sse42(crc, p, bytes.size());
 #endif
   return ~detail::crc32c_portable(crc, p, bytes.size());
+}
+
+namespace detail {
+
+// Polynomials over GF(2) modulo the CRC's, in its reflected order (bit 31 is x^0).
+inline constexpr uint32_t kCrc32cReflected = 0x82F63B78u;
+
+inline uint32_t multiply_mod_crc32c(uint32_t a, uint32_t b) {
+  uint32_t product = 0;
+  for (uint32_t term = 1u << 31; term != 0; term >>= 1) {
+    if (a & term) product ^= b;
+    b = (b & 1u) ? (b >> 1) ^ kCrc32cReflected : b >> 1;  // b times x
+  }
+  return product;
+}
+
+// x^(8 * bytes) modulo the polynomial: what appending `bytes` zero bytes multiplies by.
+inline uint32_t crc32c_shift(uint64_t bytes) {
+  static const std::array<uint32_t, 64> powers = [] {  // x^(2^k)
+    std::array<uint32_t, 64> p{};
+    p[0] = 1u << 30;  // x^1
+    for (size_t k = 1; k < p.size(); ++k) p[k] = multiply_mod_crc32c(p[k - 1], p[k - 1]);
+    return p;
+  }();
+  uint32_t result = 1u << 31;  // x^0
+  size_t k = 3;                // 8 * bytes: start at x^(2^3)
+  for (; bytes != 0 && k < powers.size(); bytes >>= 1, ++k)
+    if (bytes & 1u) result = multiply_mod_crc32c(powers[k], result);
+  return result;
+}
+
+}  // namespace detail
+
+inline uint32_t crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+  // The initial and final inversions cancel out: only A's CRC moves past B's bytes.
+  return detail::multiply_mod_crc32c(detail::crc32c_shift(length_b), crc_a) ^ crc_b;
 }
 
 }  // namespace s3dest

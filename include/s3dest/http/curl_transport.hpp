@@ -16,9 +16,11 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -98,8 +100,35 @@ struct Exchange {
   size_t max_body = 0;
   bool too_long = false;
   const StopFlag* stop = nullptr;
+  const BodyReader* body = nullptr;  // a body read as it is sent
+  uint64_t body_offset = 0;          // the next byte of it to send
+  bool body_unreadable = false;
   char error_text[CURL_ERROR_SIZE] = {};  // libcurl's own words for a failure
 };
+
+// Called by libcurl for the next piece of a BodyReader's body: read straight into
+// libcurl's own buffer, so no part is ever held whole.
+inline size_t on_read_body(char* out, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const uint64_t left = exchange->body->size - exchange->body_offset;
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(left, size * count));
+  if (n == 0) return 0;
+  if (!exchange->body->read(exchange->body_offset, out, n)) {
+    exchange->body_unreadable = true;
+    return CURL_READFUNC_ABORT;
+  }
+  exchange->body_offset += n;
+  return n;
+}
+
+// libcurl rewinds a body it must send again on the same handle.
+inline int on_seek_body(void* user, curl_off_t offset, int origin) {
+  auto* exchange = static_cast<Exchange*>(user);
+  if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > exchange->body->size)
+    return CURL_SEEKFUNC_CANTSEEK;
+  exchange->body_offset = static_cast<uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
 
 // Called by libcurl while a transfer runs (at least once a second, even when no byte
 // moves): a raised stop flag abandons it.
@@ -200,8 +229,21 @@ inline Status build_header_list(const std::vector<HttpHeader>& headers, HeaderLi
 }
 
 // The method, and the body for the methods that send one.
-inline void set_method(CURL* curl, const HttpRequest& request) {
-  if (request.method == "HEAD") {
+inline void set_method(CURL* curl, const HttpRequest& request, Exchange& exchange) {
+  if (request.body_reader) {
+    exchange.body = request.body_reader;
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);  // PUT, Content-Length from the size
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_reader->size));
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &on_read_body);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &exchange);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &on_seek_body);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &exchange);
+#if LIBCURL_VERSION_NUM >= 0x073E00
+    // Larger pieces: fewer callbacks and system calls per part.
+    curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024L);
+#endif
+    if (request.method != "PUT") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  } else if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method == "GET" && request.payload().empty()) {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -221,6 +263,9 @@ inline Result<HttpResponse> transfer_result(const HttpRequest& request, CURLcode
     return destination_error(request.method + " " + url_without_query(request.url) + ": the response is longer than " +
                              std::to_string(exchange.max_body) + " bytes");
   if (code == CURLE_ABORTED_BY_CALLBACK && stop_requested(request.stop)) return interrupted_error(*request.stop);
+  if (exchange.body_unreadable)
+    return input_error(request.method + " " + url_without_query(request.url) +
+                       ": the body could not be read while it was sent (was the file changed or removed?)");
   if (code != CURLE_OK) {
     const std::string detail_text = exchange.error_text[0] != '\0' ? exchange.error_text : curl_easy_strerror(code);
     return destination_error(request.method + " " + url_without_query(request.url) + " failed: " + detail_text +
@@ -329,7 +374,7 @@ inline Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   exchange.max_body = options_.max_response_bytes;
   exchange.stop = request.stop;
   set_transfer_options(curl, request, headers.list, exchange);
-  detail::set_method(curl, request);
+  detail::set_method(curl, request, exchange);
   const CURLcode code = curl_easy_perform(curl);
   const long status = finish_transfer(curl);
   return detail::transfer_result(request, code, status, exchange);

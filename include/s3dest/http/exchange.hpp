@@ -10,6 +10,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,14 @@ struct HttpHeader {
   std::string value;
 };
 
+// A body read from where it lies (a file) as it is sent, a piece at a time, so that it is
+// never held whole: read(offset, out, n) fills `out` with the n bytes at `offset` and
+// says whether it could. A retried request reads it again from its start.
+struct BodyReader {
+  uint64_t size = 0;
+  std::function<bool(uint64_t offset, char* out, size_t n)> read;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;  // "https://host[:port]/path?query", percent-encoded as it goes on the wire
@@ -33,6 +43,9 @@ struct HttpRequest {
   // Set instead of `body`: bytes the caller keeps alive until send() returns, so a part of
   // many megabytes goes out without being copied. payload() is what is sent.
   std::string_view borrowed_body;
+  // Set instead of both: the body is read as it goes out (senders that cannot stream it
+  // read it whole first). Must stay alive until send() returns.
+  const BodyReader* body_reader = nullptr;
   // The longest the whole exchange may take; zero: the sender's default.
   std::chrono::milliseconds timeout{0};
   // When given and raised, the sender abandons the exchange at once, even mid-transfer,

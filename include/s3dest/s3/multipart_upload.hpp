@@ -10,7 +10,12 @@
 //   S3DEST_ASSIGN_OR_RETURN(auto done, upload->complete_if_absent());  // nullopt: the key exists
 #pragma once
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -20,8 +25,10 @@
 #include <vector>
 
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/hex.hpp"
 #include "s3dest/core/task_pool.hpp"
 #include "s3dest/crypto/base64.hpp"
+#include "s3dest/crypto/digest.hpp"
 #include "s3dest/http/exchange.hpp"
 #include "s3dest/s3/object_checksum.hpp"
 #include "s3dest/s3/object_client.hpp"
@@ -42,6 +49,15 @@ std::vector<http::HttpHeader> with_checksum(std::vector<http::HttpHeader> header
 
 namespace s3dest::s3 {
 
+// A range of an open file, sent as a part straight from the file: read once to hash it
+// (SHA-256 for the signature, and the part's checksum) and again as it goes out, never
+// held whole. The descriptor must stay open until the upload is completed or aborted.
+struct FilePart {
+  int fd = -1;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
 class MultipartUpload {
  public:
   // CreateMultipartUpload of `key` with `headers` (and the checksum algorithm declared).
@@ -55,6 +71,8 @@ class MultipartUpload {
   // Hands `body` to `pool` as the next part and returns. Fails at once when an earlier
   // part failed (the upload is lost) or when S3's 10,000 parts are spent.
   Status send_part(std::string body, TaskPool& pool);
+  // The same for a part read from a file (see FilePart).
+  Status send_file_part(FilePart part, TaskPool& pool);
   uint32_t parts_sent() const { return parts_sent_; }
 
   // Waits for every part, then CompleteMultipartUpload (with If-None-Match: * for
@@ -64,6 +82,9 @@ class MultipartUpload {
 
   // The checksum of the parts' checksums ("...-N"), as CompleteMultipartUpload names it.
   std::string composite_checksum() const;
+  // The whole object's checksum, "crc32c:<base64>", combined from the parts' CRCs once
+  // they have all gone (after complete()); empty for md5 and none.
+  std::string whole_checksum() const;
 
   void abort();
 
@@ -84,8 +105,16 @@ class MultipartUpload {
         parts_(std::make_shared<PartsInFlight>()) {}
 
   Status wait_for_parts();
+  // Makes room for the next part; fails when an earlier one failed. Returns its number.
+  Result<int> next_part(uint64_t size);
   static void upload_part(const std::shared_ptr<ObjectClient>& client, const std::string& key, const std::string& id,
                           int number, const std::string& body, ChecksumAlgorithm algorithm, PartsInFlight& parts);
+  static void upload_file_part(const std::shared_ptr<ObjectClient>& client, const std::string& key,
+                               const std::string& id, int number, FilePart file, ChecksumAlgorithm algorithm,
+                               PartsInFlight& parts);
+  // Records a part's outcome (ETag or failure) and its raw checksum.
+  static void part_done(PartsInFlight& parts, int number, Result<std::string> etag, UploadedPart part,
+                        std::string raw);
 
   std::shared_ptr<ObjectClient> client_;
   std::string key_;
@@ -93,6 +122,7 @@ class MultipartUpload {
   ChecksumAlgorithm checksum_;
   std::shared_ptr<PartsInFlight> parts_;
   uint32_t parts_sent_ = 0;
+  std::vector<uint64_t> part_sizes_;
 };
 
 }  // namespace s3dest::s3
@@ -122,7 +152,7 @@ inline Result<std::unique_ptr<MultipartUpload>> MultipartUpload::start(std::shar
   return std::unique_ptr<MultipartUpload>(new MultipartUpload(std::move(client), std::move(key), std::move(id), checksum));
 }
 
-inline Status MultipartUpload::send_part(std::string body, TaskPool& pool) {
+inline Result<int> MultipartUpload::next_part(uint64_t size) {
   if (parts_sent_ >= kMaxParts)
     return destination_error(client_->describe(key_) + " would need more than " + std::to_string(kMaxParts) +
                              " parts, which S3 does not take: set max_file_size_mb (or raise memory_limit_mb)");
@@ -133,12 +163,94 @@ inline Status MultipartUpload::send_part(std::string body, TaskPool& pool) {
     parts_->raw_checksums.emplace_back();
     ++parts_->pending;
   }
-  const int number = static_cast<int>(++parts_sent_);
+  part_sizes_.push_back(size);
+  return static_cast<int>(++parts_sent_);
+}
+
+inline Status MultipartUpload::send_part(std::string body, TaskPool& pool) {
+  S3DEST_ASSIGN_OR_RETURN(const int number, next_part(body.size()));
   auto shared_body = std::make_shared<std::string>(std::move(body));
   pool.submit([client = client_, key = key_, id = id_, number, shared_body, parts = parts_, algorithm = checksum_] {
     upload_part(client, key, id, number, *shared_body, algorithm, *parts);
   });
   return {};
+}
+
+inline Status MultipartUpload::send_file_part(FilePart file, TaskPool& pool) {
+  S3DEST_ASSIGN_OR_RETURN(const int number, next_part(file.size));
+  pool.submit([client = client_, key = key_, id = id_, number, file, parts = parts_, algorithm = checksum_] {
+    upload_file_part(client, key, id, number, file, algorithm, *parts);
+  });
+  return {};
+}
+
+namespace detail {
+
+// Reads exactly `n` bytes of `fd` at `offset`.
+inline bool read_file_range(int fd, uint64_t offset, char* out, size_t n) {
+  while (n > 0) {
+    const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    out += got;
+    n -= static_cast<size_t>(got);
+    offset += static_cast<uint64_t>(got);
+  }
+  return true;
+}
+
+}  // namespace detail
+
+inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient>& client, const std::string& key,
+                                              const std::string& id, int number, FilePart file,
+                                              ChecksumAlgorithm algorithm, PartsInFlight& parts) {
+  // First pass: the SHA-256 the signature names and the part's checksum, a block at a time.
+  Digest sha256 = Digest::sha256();
+  uint32_t crc = 0;
+  std::string block(static_cast<size_t>(std::min<uint64_t>(file.size, uint64_t{1} << 20)), '\0');
+  for (uint64_t done = 0; done < file.size;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(block.size(), file.size - done));
+    if (!detail::read_file_range(file.fd, file.offset + done, block.data(), n)) {
+      part_done(parts, number,
+                input_error("part " + std::to_string(number) + " of " + client->describe(key) +
+                            ": the file could not be read (" + std::strerror(errno ? errno : EIO) +
+                            "): was it changed or removed while it was uploaded?"),
+                {}, {});
+      return;
+    }
+    sha256.update(std::string_view(block.data(), n));
+    if (is_crc_checksum(algorithm)) crc = continue_crc(algorithm, crc, std::string_view(block.data(), n));
+    done += n;
+  }
+  std::string().swap(block);
+  const std::string raw = is_crc_checksum(algorithm) ? crc_bytes(crc) : std::string();
+  const S3ChecksumNames names = s3_checksum_names(algorithm);
+  UploadedPart part;
+  if (!raw.empty() && !names.element.empty()) {
+    part.checksum_element = std::string(names.element);
+    append_base64(part.checksum, raw);
+  }
+  // Second pass: read into libcurl's buffer as the request goes out.
+  const http::BodyReader body{file.size, [file](uint64_t offset, char* out, size_t n) {
+                                return detail::read_file_range(file.fd, file.offset + offset, out, n);
+                              }};
+  auto etag = client->upload_part(key, id, number, body, to_hex(sha256.finish()), with_checksum({}, algorithm, raw));
+  part_done(parts, number, std::move(etag), std::move(part), raw);
+}
+
+inline void MultipartUpload::part_done(PartsInFlight& parts, int number, Result<std::string> etag, UploadedPart part,
+                                       std::string raw) {
+  std::lock_guard<std::mutex> lock(parts.mutex);
+  const auto at = static_cast<size_t>(number - 1);
+  if (etag.ok()) {
+    part.etag = std::move(*etag);
+    parts.parts[at] = std::move(part);
+    parts.raw_checksums[at] = std::move(raw);
+  } else if (parts.first_error.ok()) {
+    parts.first_error = etag.status();
+  }
+  --parts.pending;
+  parts.changed.notify_all();
 }
 
 inline void MultipartUpload::upload_part(const std::shared_ptr<ObjectClient>& client, const std::string& key,
@@ -152,17 +264,7 @@ inline void MultipartUpload::upload_part(const std::shared_ptr<ObjectClient>& cl
     append_base64(part.checksum, raw);
   }
   auto etag = client->upload_part(key, id, number, body, with_checksum({}, algorithm, raw));
-  std::lock_guard<std::mutex> lock(parts.mutex);
-  const auto at = static_cast<size_t>(number - 1);
-  if (etag.ok()) {
-    part.etag = std::move(*etag);
-    parts.parts[at] = std::move(part);
-    parts.raw_checksums[at] = raw;
-  } else if (parts.first_error.ok()) {
-    parts.first_error = etag.status();
-  }
-  --parts.pending;
-  parts.changed.notify_all();
+  part_done(parts, number, std::move(etag), std::move(part), raw);
 }
 
 inline Status MultipartUpload::wait_for_parts() {
@@ -187,6 +289,15 @@ inline Result<std::optional<http::HttpResponse>> MultipartUpload::complete_if_ab
 
 inline std::string MultipartUpload::composite_checksum() const {
   return s3dest::composite_checksum(checksum_, parts_->raw_checksums);
+}
+
+inline std::string MultipartUpload::whole_checksum() const {
+  if (!is_crc_checksum(checksum_)) return {};
+  uint32_t whole = 0;
+  std::lock_guard<std::mutex> lock(parts_->mutex);
+  for (size_t i = 0; i < part_sizes_.size() && i < parts_->raw_checksums.size(); ++i)
+    whole = combine_crc(checksum_, whole, crc_of_bytes(parts_->raw_checksums[i]), part_sizes_[i]);
+  return crc_text(checksum_, whole);
 }
 
 inline void MultipartUpload::abort() {

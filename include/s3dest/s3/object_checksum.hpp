@@ -60,6 +60,40 @@ inline Digest new_md5() { return Digest::md5(); }
 #endif
 }  // namespace detail
 
+// The CRC checksums (crc32c, crc32) of parts read on different threads, made into the
+// whole object's without its bytes.
+inline bool is_crc_checksum(ChecksumAlgorithm algorithm) {
+  return algorithm == ChecksumAlgorithm::crc32c || algorithm == ChecksumAlgorithm::crc32;
+}
+// The CRC of `bytes` after `crc` (0 at the start).
+inline uint32_t continue_crc(ChecksumAlgorithm algorithm, uint32_t crc, std::string_view bytes) {
+  if (algorithm == ChecksumAlgorithm::crc32c) return crc32c(crc, bytes);
+  return static_cast<uint32_t>(
+      ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+}
+// The CRC of A then B from theirs and B's length.
+inline uint32_t combine_crc(ChecksumAlgorithm algorithm, uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+  if (algorithm == ChecksumAlgorithm::crc32c) return crc32c_combine(crc_a, crc_b, length_b);
+  return static_cast<uint32_t>(::crc32_combine(crc_a, crc_b, static_cast<z_off_t>(length_b)));
+}
+// A CRC as S3 sends it, raw (before base64): 4 bytes, big-endian; and back.
+inline std::string crc_bytes(uint32_t crc) {
+  const char be[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
+                      static_cast<char>(crc)};
+  return std::string(be, 4);
+}
+inline uint32_t crc_of_bytes(std::string_view raw) {
+  uint32_t crc = 0;
+  for (size_t i = 0; i < 4 && i < raw.size(); ++i) crc = crc << 8 | static_cast<unsigned char>(raw[i]);
+  return crc;
+}
+// "crc32c:<base64>" / "crc32:<base64>", as ObjectChecksum::text spells it.
+inline std::string crc_text(ChecksumAlgorithm algorithm, uint32_t crc) {
+  std::string out = algorithm == ChecksumAlgorithm::crc32c ? "crc32c:" : "crc32:";
+  append_base64(out, crc_bytes(crc));
+  return out;
+}
+
 class ObjectChecksum {
  public:
   explicit ObjectChecksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
@@ -78,22 +112,30 @@ class ObjectChecksum {
     }
   }
 
+  // The raw value: the CRC's 4 bytes big-endian, MD5's 16; empty for none. Call once.
+  std::string raw() {
+    switch (algorithm_) {
+      case ChecksumAlgorithm::none: return {};
+      case ChecksumAlgorithm::md5: return md5_->finish();
+      case ChecksumAlgorithm::crc32c:
+      case ChecksumAlgorithm::crc32: break;
+    }
+    const char be[4] = {static_cast<char>(crc_ >> 24), static_cast<char>(crc_ >> 16),
+                        static_cast<char>(crc_ >> 8), static_cast<char>(crc_)};
+    return std::string(be, 4);
+  }
+
   // "crc32c:<base64 of the big-endian value>", as S3's x-amz-checksum-* headers spell
   // it; "md5:<base64>" as Content-MD5 does; empty for none. Call once, at the end.
   std::string text() {
     std::string out;
     switch (algorithm_) {
       case ChecksumAlgorithm::none: return out;
-      case ChecksumAlgorithm::md5:
-        out = "md5:";
-        append_base64(out, md5_->finish());
-        return out;
+      case ChecksumAlgorithm::md5: out = "md5:"; break;
       case ChecksumAlgorithm::crc32c: out = "crc32c:"; break;
       case ChecksumAlgorithm::crc32: out = "crc32:"; break;
     }
-    const char be[4] = {static_cast<char>(crc_ >> 24), static_cast<char>(crc_ >> 16),
-                        static_cast<char>(crc_ >> 8), static_cast<char>(crc_)};
-    append_base64(out, std::string_view(be, 4));
+    append_base64(out, raw());
     return out;
   }
 

@@ -94,6 +94,10 @@ struct CallOptions {
   bool conditional = false;
   std::string_view subject;  // what messages name, when not the key (a listed prefix)
   bool any_status = false;
+  // A body read as it is sent (instead of `body`), and its SHA-256 in hex, computed by
+  // the caller as it read it.
+  const http::BodyReader* body_reader = nullptr;
+  std::string_view payload_hash = {};
 };
 
 }  // namespace detail
@@ -141,6 +145,11 @@ class ObjectClient {
   Result<std::string> upload_part(std::string_view key, std::string_view upload_id, int part_number,
                                   std::string_view body,
                                   std::vector<http::HttpHeader> headers = {});  // the part's ETag
+  // The same with a body read as it is sent (a range of a file), whose SHA-256 (hex) the
+  // caller has computed: a part that is never held in memory.
+  Result<std::string> upload_part(std::string_view key, std::string_view upload_id, int part_number,
+                                  const http::BodyReader& body, std::string_view payload_sha256_hex,
+                                  std::vector<http::HttpHeader> headers = {});
   Result<http::HttpResponse> complete_multipart_upload(std::string_view key, std::string_view upload_id,
                                                       const std::vector<UploadedPart>& parts);
   // CompleteMultipartUpload with If-None-Match: *: nothing when the key holds an object
@@ -353,10 +362,11 @@ inline Result<http::HttpResponse> ObjectClient::send(std::string_view operation,
   request.url = query.empty() ? url : url + "?" + query;
   request.headers = std::move(headers);
   request.borrowed_body = body;  // alive until send() returns: a part is not copied
+  request.body_reader = options.body_reader;
   request.timeout = bucket_.timeout;
   if (options.interruptible) request.stop = stop_;
   aws::SigningConfig signing = aws::s3_signing_config(bucket_.region, 0);
-  signing.payload_hash = aws::payload_sha256(body);
+  signing.payload_hash = options.body_reader ? std::string(options.payload_hash) : aws::payload_sha256(body);
   const aws::SignedSender signed_sender{*sender_, bucket_.retry, [this] { return credentials_->credentials(); },
                                         clock_, &skew_};
   if (!body.empty()) uploads_.in_flight.fetch_add(1, std::memory_order_relaxed);
@@ -513,6 +523,21 @@ inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
   S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
                           send("UploadPart", "PUT", key, std::move(query), std::move(headers), body, {true, false, {}}));
+  const std::string* etag = response.find_header("ETag");
+  if (!etag || etag->empty())
+    return destination_error("UploadPart " + describe(key) + " part " + std::to_string(part_number) +
+                             ": the reply has no ETag: check that the endpoint is an S3 server");
+  return *etag;
+}
+
+inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::string_view upload_id,
+                                                     int part_number, const http::BodyReader& body,
+                                                     std::string_view payload_sha256_hex,
+                                                     std::vector<http::HttpHeader> headers) {
+  std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
+                          send("UploadPart", "PUT", key, std::move(query), std::move(headers), "",
+                               {true, false, {}, false, &body, payload_sha256_hex}));
   const std::string* etag = response.find_header("ETag");
   if (!etag || etag->empty())
     return destination_error("UploadPart " + describe(key) + " part " + std::to_string(part_number) +

@@ -112,6 +112,7 @@ class S3ObjectWriter final : public ObjectWriter {
   // The buffer never holds more than a part, nor more capacity: a string left to grow by
   // itself would take up to twice the part (and, while it moves, three times).
   Status write(std::string_view bytes) override {
+    if (from_file_) return internal_error("bytes written after the file that ends the object");
     checksum_.update(bytes);
     size_ += bytes.size();
     while (!bytes.empty()) {
@@ -130,6 +131,26 @@ class S3ObjectWriter final : public ObjectWriter {
   }
   uint64_t size() const override { return size_; }
 
+  // A file bigger than a part goes up as parts read from the file as they are sent
+  // (s3/multipart_upload.hpp FilePart): memory holds no part, only the blocks in flight.
+  // Smaller ones, and with checksum md5 (the whole object's MD5 cannot be made of the
+  // parts'), are written as any bytes are.
+  Status write_file(int fd, uint64_t offset, uint64_t size) override {
+    if (from_file_ || !buffer_.empty() || size_ != 0 || size <= part_size(1) ||
+        options_.checksum == ChecksumAlgorithm::md5)
+      return ObjectWriter::write_file(fd, offset, size);
+    from_file_ = true;
+    while (size > 0) {
+      const uint64_t part = std::min(size, part_size(parts_sent() + 1));
+      S3DEST_TRY(start_part());
+      S3DEST_TRY(upload_->send_file_part(s3::FilePart{fd, offset, part}, sink_.uploads_));
+      offset += part;
+      size -= part;
+      size_ += part;
+    }
+    return {};
+  }
+
   Result<ObjectInfo> commit() override {
     ObjectInfo info;
     info.key = object_.key;
@@ -144,6 +165,7 @@ class S3ObjectWriter final : public ObjectWriter {
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse done, complete(info.replaced));
+      if (from_file_) info.checksum = upload_->whole_checksum();  // the parts' bytes passed no checksum_
       auto document = aws::parse_xml(done.body);
       if (document.ok()) info.etag = unquoted(document->child_text("ETag"));
       if (info.etag.empty()) {  // some servers (radosgw) leave it out: ask for it
@@ -254,9 +276,9 @@ class S3ObjectWriter final : public ObjectWriter {
     return std::max(options_.part_bytes, std::min(options_.max_part_bytes, options_.part_bytes << doublings));
   }
 
-  // Hands the buffer to the upload threads as the next part; the object becomes a
-  // multipart upload with its first part.
-  Status send_part() {
+  // Before a part: S3's limit on parts checked, and the multipart upload started with the
+  // first one.
+  Status start_part() {
     if (upload_ && upload_->parts_sent() >= kMaxParts)
       return destination_error(client_->describe(object_.key) + " would need more than " + std::to_string(kMaxParts) +
                                " parts of at most " + std::to_string(options_.max_part_bytes >> 20) +
@@ -266,6 +288,13 @@ class S3ObjectWriter final : public ObjectWriter {
       S3DEST_ASSIGN_OR_RETURN(upload_,
                               s3::MultipartUpload::start(client_, object_.key, object_headers(), options_.checksum));
     }
+    return {};
+  }
+
+  // Hands the buffer to the upload threads as the next part; the object becomes a
+  // multipart upload with its first part.
+  Status send_part() {
+    S3DEST_TRY(start_part());
     S3DEST_TRY(upload_->send_part(std::move(buffer_), sink_.uploads_));
     buffer_ = std::string();
     return {};
@@ -280,6 +309,7 @@ class S3ObjectWriter final : public ObjectWriter {
   uint64_t size_ = 0;
   std::string buffer_;
   std::unique_ptr<s3::MultipartUpload> upload_;  // once the object outgrew a part
+  bool from_file_ = false;                       // its parts are read from a file (write_file)
 };
 
 }  // namespace detail

@@ -1,0 +1,211 @@
+// `s3dest put`: files uploaded as they are into radosgw (tests/s3server) and into a local
+// folder. A small file goes up in one PutObject, a large one as a multipart upload; both
+// come back byte for byte through the AWS CLI, under the layout's fixed prefix or --key,
+// with the load's encryption and object options. A missing file, an existing key under
+// existing_objects "keep", and a connection dropped mid-upload all leave the bucket as it
+// was: no object, no open multipart upload.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+
+import { S3SERVER_SKIP, aws } from '../s3server/s3server.mjs';
+import { startFaultProxy } from '../s3server/fault_proxy.mjs';
+import { crc32cBase64, listEntries, readManifest, s3dest, testAwsSettings, writeConfig } from './lib.mjs';
+import { listObjects, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
+
+let dir, server, env;
+let small, large; // a 3-line csv, and 12 MB of random bytes (three 5 MiB parts, the last smaller)
+
+function config(overrides = {}) {
+  return {
+    ...radosgwAccess(env),
+    folder: '/uploads/{{YYYY}}/{{MM}}/{{DD}}',
+    file_name: 'part-{{chunk_id}}',
+    part_size_mb: 5,
+    encryption: 'none',
+    ...overrides,
+  };
+}
+
+// `s3dest put` with `cfg`, into s3://bucket/<prefix> (or `dest` as given), of `files`.
+function put(cfg, prefix, files, { extra = [], dest } = {}) {
+  const configFile = writeConfig(dir, cfg, `config-${crypto.randomUUID()}.json`);
+  const to = dest ?? `s3://${env.S3SERVER_BUCKET}/${prefix}`;
+  return s3dest(['put', '--config', configFile, '--dest', to, ...extra, ...files], { env: testAwsSettings(dir) });
+}
+
+// The object `key`, downloaded with the AWS CLI.
+function fetched(key) {
+  const local = path.join(dir, 'down', crypto.randomUUID());
+  const r = aws(server, ['s3', 'cp', '--quiet', `s3://${env.S3SERVER_BUCKET}/${key}`, local]);
+  assert.equal(r.status, 0, r.stderr);
+  return fs.readFileSync(local);
+}
+
+function head(key) {
+  const r = aws(server, ['s3api', 'head-object', '--bucket', env.S3SERVER_BUCKET, '--key', key]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+const keysUnder = (prefix) => listObjects(server, `${prefix}/`).map((o) => o.Key).sort();
+
+describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
+  radosgwSuite('s3dest-put-', {
+    setup: (suite) => {
+      ({ dir, server, env } = suite);
+      small = path.join(dir, 'events.csv');
+      fs.writeFileSync(small, 'id,name\n1,"a, b"\n2,c\n');
+      large = path.join(dir, 'blob.bin');
+      fs.writeFileSync(large, crypto.randomBytes(12_000_000));
+    },
+  });
+
+  test('a small and a large file arrive byte for byte under the fixed prefix, as the manifest says', () => {
+    const manifest = path.join(dir, 'manifest-plain.json');
+    const r = put(config(), 'plain', [small, large], { extra: ['--manifest', manifest] });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /uploaded 2 objects \(12000021 bytes\) under s3:\/\/[^/]+\/plain/);
+    // The folder's fixed part is "uploads/": the date is no part of a file that has no rows.
+    assert.deepEqual(keysUnder('plain'), ['plain/uploads/blob.bin', 'plain/uploads/events.csv']);
+    assert.deepEqual(fetched('plain/uploads/events.csv'), fs.readFileSync(small));
+    assert.deepEqual(fetched('plain/uploads/blob.bin'), fs.readFileSync(large));
+    // One PutObject for the small one, a multipart upload of three parts for the large.
+    assert.doesNotMatch(head('plain/uploads/events.csv').ETag, /-\d+"$/);
+    assert.match(head('plain/uploads/blob.bin').ETag, /-3"$/);
+    assert.equal(head('plain/uploads/events.csv').ContentType, 'text/csv');
+    assert.equal(head('plain/uploads/blob.bin').ContentType, 'application/octet-stream');
+    const m = readManifest(manifest);
+    assert.deepEqual(m.objects.map((o) => [o.key, o.bytes, o.format]),
+                     [['plain/uploads/events.csv', 21, 'csv'], ['plain/uploads/blob.bin', 12_000_000, '']]);
+    // The large file's parts were checksummed apart; the manifest has the whole file's CRC.
+    assert.equal(m.objects[0].checksum, `crc32c:${crc32cBase64(fs.readFileSync(small))}`);
+    assert.equal(m.objects[1].checksum, `crc32c:${crc32cBase64(fs.readFileSync(large))}`);
+    assert.deepEqual(openUploads(server, 'plain/'), []);
+  });
+
+  test('--key names the whole key of one file', () => {
+    const r = put(config(), 'unused', [small], { extra: ['--key', 'exact/place/today.csv'] });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(fetched('exact/place/today.csv'), fs.readFileSync(small));
+    const two = put(config(), 'unused', [small, large], { extra: ['--key', 'exact/two.csv'] });
+    assert.equal(two.status, 2, two.stderr);
+    assert.match(two.stderr, /--key names one object, but 2 files were given/);
+  });
+
+  test('SSE-KMS, storage class, metadata and tags are on the objects, small and multipart', () => {
+    const cfg = config({
+      encryption: 'sse-kms-cmk', encryption_key: env.S3SERVER_KMS_KEY_ID, storage_class: env.S3SERVER_STORAGE_CLASS,
+      metadata: { Team: 'data' }, tags: { dataset: 'events' },
+    });
+    const r = put(cfg, 'opts', [small, large]);
+    assert.equal(r.status, 0, r.stderr);
+    for (const key of ['opts/uploads/events.csv', 'opts/uploads/blob.bin']) {
+      const h = head(key);
+      assert.equal(h.ServerSideEncryption, 'aws:kms', key);
+      assert.equal(h.StorageClass, env.S3SERVER_STORAGE_CLASS, key);
+      assert.equal(h.Metadata.team, 'data', key);
+      assert.match(h.Metadata['s3dest-run'], /^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    }
+    // radosgw keeps the tags of a PutObject (it drops those of a multipart upload).
+    const t = aws(server, ['s3api', 'get-object-tagging', '--bucket', env.S3SERVER_BUCKET, '--key', 'opts/uploads/events.csv']);
+    assert.equal(t.status, 0, t.stderr);
+    assert.deepEqual(JSON.parse(t.stdout).TagSet, [{ Key: 'dataset', Value: 'events' }]);
+    assert.deepEqual(fetched('opts/uploads/blob.bin'), fs.readFileSync(large));
+  });
+
+  test('a missing file exits 3 before anything is uploaded', () => {
+    const r = put(config(), 'missing', [small, path.join(dir, 'no-such.csv'), large]);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /^s3dest: error: cannot read .*no-such\.csv: No such file or directory/);
+    assert.deepEqual(keysUnder('missing'), []);
+  });
+
+  test('an existing key is replaced only as existing_objects says', () => {
+    assert.equal(put(config(), 'exists', [small]).status, 0);
+    const other = path.join(dir, 'other', 'events.csv');
+    fs.mkdirSync(path.dirname(other), { recursive: true });
+    fs.writeFileSync(other, 'id,name\n9,z\n');
+    const kept = put(config({ existing_objects: 'keep' }), 'exists', [large, other]);
+    assert.equal(kept.status, 4, kept.stderr);
+    assert.match(kept.stderr, /exists\/uploads\/events\.csv already exists and existing_objects is "keep": nothing was uploaded/);
+    assert.deepEqual(keysUnder('exists'), ['exists/uploads/events.csv'], 'blob.bin was not uploaded either');
+    assert.deepEqual(fetched('exists/uploads/events.csv'), fs.readFileSync(small));
+    const replaced = put(config(), 'exists', [other]);
+    assert.equal(replaced.status, 0, replaced.stderr);
+    assert.match(replaced.stderr, /replacing 1 that existed/);
+    assert.deepEqual(fetched('exists/uploads/events.csv'), fs.readFileSync(other));
+  });
+
+  test('a connection dropped mid-upload leaves no object and no open multipart upload', async () => {
+    const proxy = await startFaultProxy({
+      target: env.S3SERVER_ENDPOINT,
+      faults: [{ match: { method: 'PUT', query: 'partNumber' }, at: [2], do: { reset_after_bytes: 100_000 } }],
+    });
+    try {
+      // The small file goes first and is committed; the large one fails: both are undone.
+      const r = put(config({ ...radosgwAccess(env, proxy.url), max_attempts: 1 }), 'fault', [small, large]);
+      assert.equal(r.status, 4, r.stderr);
+      assert.match(r.stderr, /UploadPart .*blob\.bin/);
+      assert.match(r.stderr, /undone: .*1 finished object of this run removed/);
+      assert.equal((await proxy.stats()).faults, 1);
+    } finally {
+      proxy.stop();
+    }
+    assert.deepEqual(keysUnder('fault'), []);
+    assert.deepEqual(openUploads(server, 'fault/'), []);
+  });
+
+  test('a part whose connection dropped is read from the file again and sent again', async () => {
+    const proxy = await startFaultProxy({
+      target: env.S3SERVER_ENDPOINT,
+      faults: [{ match: { method: 'PUT', query: 'partNumber' }, at: [1, 3], do: { reset_after_bytes: 1_000_000 } }],
+    });
+    try {
+      const r = put(config(radosgwAccess(env, proxy.url)), 'retried', [large]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal((await proxy.stats()).faults, 2);
+    } finally {
+      proxy.stop();
+    }
+    assert.deepEqual(fetched('retried/uploads/blob.bin'), fs.readFileSync(large));
+    assert.deepEqual(openUploads(server, 'retried/'), []);
+  });
+
+  test('--dry-run prints where each file would go and uploads nothing', () => {
+    const r = put(config(), 'dry', [small, large], { extra: ['--dry-run'] });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${small}\ts3://${env.S3SERVER_BUCKET}/dry/uploads/events.csv\n` +
+                           `${large}\ts3://${env.S3SERVER_BUCKET}/dry/uploads/blob.bin\n`);
+    assert.deepEqual(keysUnder('dry'), []);
+  });
+});
+
+describe('s3dest put into a local folder', () => {
+  test('files are copied in whole, and nothing is left of a refused run', () => {
+    const work = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 's3dest-put-local-'));
+    try {
+      const a = path.join(work, 'a.json');
+      const b = path.join(work, 'b.parquet');
+      fs.writeFileSync(a, '{"x": 1}\n');
+      fs.writeFileSync(b, crypto.randomBytes(3_000_000));
+      const cfg = writeConfig(work, { folder: 'lake/{{YYYY}}/{{MM}}', file_name: 'x', partition_by: 'month', existing_objects: 'keep' });
+      const lake = path.join(work, 'dest');
+      const r = s3dest(['put', '--config', cfg, '--dest', lake, a, b]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(fs.readFileSync(path.join(lake, 'lake', 'a.json')), fs.readFileSync(a));
+      assert.deepEqual(fs.readFileSync(path.join(lake, 'lake', 'b.parquet')), fs.readFileSync(b));
+      const before = listEntries(lake);
+      // "keep": b.parquet exists, so neither file is written, and no temporary file stays.
+      fs.writeFileSync(a, '{"x": 2}\n');
+      const again = s3dest(['put', '--config', cfg, '--dest', lake, a, b]);
+      assert.equal(again.status, 4, again.stderr);
+      assert.deepEqual(listEntries(lake), before);
+      assert.equal(fs.readFileSync(path.join(lake, 'lake', 'a.json'), 'utf8'), '{"x": 1}\n');
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

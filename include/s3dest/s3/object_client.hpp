@@ -369,11 +369,14 @@ inline Result<http::HttpResponse> ObjectClient::send(std::string_view operation,
   signing.payload_hash = options.body_reader ? std::string(options.payload_hash) : aws::payload_sha256(body);
   const aws::SignedSender signed_sender{*sender_, bucket_.retry, [this] { return credentials_->credentials(); },
                                         clock_, &skew_};
-  if (!body.empty()) uploads_.in_flight.fetch_add(1, std::memory_order_relaxed);
+  // An object or a part (PUT) is counted as on its way, and its bytes once S3 has them.
+  const uint64_t object_bytes = method != "PUT" ? 0 : options.body_reader ? options.body_reader->size : body.size();
+  if (object_bytes > 0) uploads_.in_flight.fetch_add(1, std::memory_order_relaxed);
   auto response = signed_sender.send(request, signing);
-  if (!body.empty()) {
+  if (object_bytes > 0) {
     uploads_.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    if (response.ok() && response->status / 100 == 2) uploads_.bytes_stored.fetch_add(body.size(), std::memory_order_relaxed);
+    if (response.ok() && response->status / 100 == 2)
+      uploads_.bytes_stored.fetch_add(object_bytes, std::memory_order_relaxed);
   }
   const std::string subject = describe(options.subject.empty() ? key : options.subject);
   if (!response.ok()) {

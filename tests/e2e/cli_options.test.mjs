@@ -139,6 +139,25 @@ test('no --input reads standard input', () =>
     await assertHoldsInput(dest, 'standard input');
   }));
 
+// The progress line: the share of a file read (a pipe's size is not known), rows per
+// second, objects written; wiped before the summary, which stands on its own line.
+test('--progress shows how far through its input a load is, then wipes its line', () =>
+  inWorkFolder(suite.dir, (work) => {
+    const config = writeConfig(work, dayAccountConfig());
+    const fromFile = s3dest(['load', '--progress', '--config', config, '--input', suite.input,
+                             '--dest', path.join(work, 'from-file')]);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    assert.match(fromFile.stderr, /\rs3dest: \d+% of [\d.]+ (kB|MB) read[^\r]*; [\d,]+ rows at [\d,]+ rows\/s; [\d,]+ objects?, [\d.]+ k?B written\x1b\[K/);
+    assert.match(fromFile.stderr, /\r\x1b\[Ks3dest: loaded 5000 rows/);
+    const fromPipe = s3dest(['load', '--progress', '--config', config, '--dest', path.join(work, 'from-pipe')],
+                            { input: fs.readFileSync(suite.input) });
+    assert.equal(fromPipe.status, 0, fromPipe.stderr);
+    assert.match(fromPipe.stderr, /\rs3dest: [\d,]+ rows read at [\d,]+ rows\/s/);
+    assert.doesNotMatch(fromPipe.stderr, /% of/);
+    const quiet = s3dest(['load', '--config', config, '--input', suite.input, '--dest', path.join(work, 'quiet')]);
+    assert.doesNotMatch(quiet.stderr, /\r/, 'no progress line when standard error is not a terminal');
+  }));
+
 test('several inputs, one of them .gz, load as one', () =>
   inWorkFolder(suite.dir, async (work) => {
     const lines = inputLines();

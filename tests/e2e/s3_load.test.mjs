@@ -41,11 +41,11 @@ function config(overrides = {}) {
   };
 }
 
-function load(cfg, prefix, file = input) {
+function load(cfg, prefix, file = input, progress = '--no-progress') {
   const configFile = writeConfig(dir, cfg, `config-${prefix}.json`);
   const manifest = path.join(dir, `manifest-${prefix}.json`);
   const r = s3dest(['load', '--config', configFile, '--input', file, '--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`,
-                    '--manifest', manifest, '--no-progress'], { env: testAwsSettings(dir) });
+                    '--manifest', manifest, progress], { env: testAwsSettings(dir) });
   return { ...r, manifest: fs.existsSync(manifest) ? readManifest(manifest) : null };
 }
 
@@ -101,8 +101,10 @@ describe('loading into radosgw', { skip: S3SERVER_SKIP }, () => {
     // three 5 MB parts (the last smaller), none left open.
     const r = load(config({ file_format: 'csv', folder: '/one', file_name: 'all-{{chunk_id}}', partition_by: 'day',
                              use_load_by_account: false, date_field: undefined, account_field: undefined,
-                             max_file_size_mb: 12, part_size_mb: 5 }), 'mp');
+                             max_file_size_mb: 12, part_size_mb: 5 }), 'mp', input, '--progress');
     assert.equal(r.status, 0, r.stderr);
+    // The progress line names what S3 has taken and the requests on their way.
+    assert.match(r.stderr, /\rs3dest: \d+% of [\d.]+ MB read[^\r]*objects?, [\d.]+ k?M?B uploaded, \d+ in flight/);
     assertManifestMatchesBucket(r.manifest, 'mp');
     const multipart = r.manifest.objects.filter((o) => /-\d+$/.test(o.etag));
     assert.ok(multipart.length >= 1, `no multipart ETag in ${JSON.stringify(r.manifest.objects.map((o) => o.etag))}`);

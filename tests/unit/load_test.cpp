@@ -139,6 +139,36 @@ BOOST_AUTO_TEST_CASE(a_raised_stop_flag_ends_the_load_and_undoes_it) {
   BOOST_TEST(sink.objects.empty());
 }
 
+// The share read is measured in the input's stored bytes: a gzip input's compressed ones.
+BOOST_AUTO_TEST_CASE(progress_tells_how_far_through_the_input_the_load_is) {
+  const Input plain(20000, 3);
+  std::ifstream in(plain.path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string gzipped;
+  BOOST_TEST_REQUIRE(ZlibCompressor(ZlibFraming::gzip, 6).compress(text, gzipped).ok());
+  const std::string gz_path = plain.path + ".gz";
+  std::ofstream(gz_path, std::ios::binary) << gzipped;
+
+  for (const auto& [path, size] : {std::pair{plain.path, text.size()}, std::pair{gz_path, gzipped.size()}}) {
+    MemorySink sink;
+    LoadOptions options = options_for(plain);
+    options.inputs = {path};
+    std::vector<LoadProgress> seen;
+    options.on_progress = [&seen](const LoadProgress& p) { seen.push_back(p); };
+    const LoadReport report = loaded(config(), sink, options);
+    BOOST_TEST_REQUIRE(seen.size() >= 2u);
+    for (size_t i = 1; i < seen.size(); ++i) {
+      BOOST_TEST(seen[i].input_bytes_read >= seen[i - 1].input_bytes_read);
+      BOOST_TEST(seen[i].rows_read >= seen[i - 1].rows_read);
+      BOOST_TEST(seen[i].input_bytes_total == size, i << "/" << seen.size() << " read " << seen[i].input_bytes_read);
+    }
+    BOOST_TEST(seen.back().finished);
+    BOOST_TEST(seen.back().input_bytes_read == size, path);
+    BOOST_TEST(seen.back().rows_read == report.rows);
+  }
+  ::unlink(gz_path.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(layouts_with_a_uuid_write_new_keys_without_listing) {
   MemoryBucket bucket;
   MemorySink first_run(bucket), sink(bucket);

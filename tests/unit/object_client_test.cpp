@@ -83,6 +83,20 @@ BOOST_AUTO_TEST_CASE(requests_are_signed_for_s3_with_the_body_hash) {
   BOOST_TEST(authorization.find("x-amz-server-side-encryption") != std::string::npos);  // signed too
 }
 
+// What a progress line shows: the bytes of objects and parts S3 took, not of refusals.
+BOOST_AUTO_TEST_CASE(the_upload_meter_counts_what_s3_took) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.push_back({200, {{"ETag", "\"a\""}}, ""});
+  sender->replies.push_back({403, {}, "<Error><Code>AccessDenied</Code></Error>"});
+  sender->replies.push_back({200, {{"ETag", "\"b\""}}, ""});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://127.0.0.1:7480", true), keys(), sender);
+  BOOST_REQUIRE(client.put_object("a", "hello").ok());
+  BOOST_REQUIRE(!client.put_object("b", "refused").ok());
+  BOOST_REQUIRE(client.upload_part("c", "id", 1, "part!!").ok());
+  BOOST_TEST(client.uploads().bytes_stored.load() == 11u);  // "hello" and "part!!"
+  BOOST_TEST(client.uploads().in_flight.load() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(errors_say_what_s3_answered_and_what_to_check_without_secrets) {
   auto sender = std::make_shared<ScriptedSender>();
   sender->replies.push_back(

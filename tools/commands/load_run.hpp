@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -24,6 +23,7 @@
 #include "s3dest/table/schema_file.hpp"
 #include "common.hpp"
 #include "options.hpp"
+#include "progress_line.hpp"
 
 namespace s3dest::tool {
 
@@ -62,39 +62,6 @@ inline std::string parse_load_args(const std::vector<std::string>& args, const s
     return "--worker needs a name: letters, digits, '-' and '_'";
   return "";
 }
-
-// One line on a terminal, redrawn in place: rows read, then objects written.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  void show(const LoadProgress& p) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (shown_ && now - last_ < std::chrono::milliseconds(250) && p.objects_written == 0) return;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    if (p.objects_written == 0)
-      std::fprintf(stderr, "\rs3dest: %llu rows read, %.0f rows/s   ", static_cast<unsigned long long>(p.rows_read),
-                   seconds > 0 ? p.rows_read / seconds : 0.0);
-    else
-      std::fprintf(stderr, "\rs3dest: %llu rows, %llu objects, %.1f MB written in %.1f s   ",
-                   static_cast<unsigned long long>(p.rows_read), static_cast<unsigned long long>(p.objects_written),
-                   p.bytes_written / 1e6, seconds);
-    shown_ = true;
-  }
-  // Ends the line, so later messages start on their own.
-  void end() {
-    if (shown_) std::fputc('\n', stderr);
-    shown_ = false;
-    enabled_ = false;
-  }
-  ~ProgressLine() { end(); }
-
- private:
-  bool enabled_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point start_, last_;
-};
 
 inline Result<LoadOptions> load_options(const LoadArgs& a) {
   LoadOptions options;
@@ -215,7 +182,7 @@ inline int run_load_with(const LoadTool& tool, const std::vector<std::string>& a
   options->on_start = [&] {
     if (!a.dry_run) std::fprintf(stderr, "s3dest: run %s: loading into %s\n", options->run_id.c_str(), dest.text().c_str());
   };
-  ProgressLine progress(!a.dry_run && (a.progress || (!a.no_progress && ::isatty(2))));
+  ProgressLine progress(!a.dry_run && (a.progress || (!a.no_progress && ::isatty(2))), dest.is_s3());
   options->on_progress = [&progress](const LoadProgress& p) { progress.show(p); };
   // Before the objects are published: a manifest that cannot be written undoes the run.
   if (!a.manifest.empty())

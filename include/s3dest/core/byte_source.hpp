@@ -3,8 +3,11 @@
 // `zcat x | s3dest load` and `s3dest load --input x.gz` read the same rows.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "s3dest/core/status.hpp"
@@ -33,6 +36,13 @@ class ByteSource {
   const std::string& name() const { return name_; }
   // Whether the data is gzip; known after the first read.
   bool gzip() const { return mode_ == Mode::gzip; }
+  // The size of a regular file as stored (compressed, for gzip): how far reading has to
+  // go. Nothing for a pipe, a terminal or a function's bytes, whose end is unknown.
+  std::optional<uint64_t> stored_size() const { return stored_size_; }
+  // Adds the stored bytes taken from now on (before decompression) to `counter`, which
+  // must outlive the source and may be read from any thread: how a load tells how far
+  // through its inputs it is.
+  void count_stored_bytes_in(std::atomic<uint64_t>& counter) { stored_bytes_read_ = &counter; }
 
   ~ByteSource();
   ByteSource(const ByteSource&) = delete;
@@ -42,7 +52,9 @@ class ByteSource {
   ByteSource() = default;
   enum class Mode { unknown, plain, gzip };
 
+  // Reads stored bytes, counting them; read_stored reads them.
   Result<size_t> read_raw(char* buf, size_t cap);
+  Result<size_t> read_stored(char* buf, size_t cap);
   Status wait_for_data();
   Status fill_input();
   Status detect();
@@ -57,6 +69,8 @@ class ByteSource {
   std::string memory_;  // from_string's bytes
   size_t memory_pos_ = 0;
   bool raw_eof_ = false;
+  std::optional<uint64_t> stored_size_;
+  std::atomic<uint64_t>* stored_bytes_read_ = nullptr;
   Mode mode_ = Mode::unknown;
   // Compressed (or peeked) bytes waiting to be used: in_[in_pos_, in_end_).
   std::unique_ptr<char[]> in_;
@@ -119,15 +133,18 @@ inline Result<std::unique_ptr<ByteSource>> ByteSource::open(const std::string& p
   source->fd_ = fd;
   source->owns_fd_ = true;
   watch_if_it_waits(fd);
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  const bool known = ::fstat(fd, &st) == 0;
+  if (known && S_ISDIR(st.st_mode)) {
     return usage_error("input '" + path + "' is a directory; give the path of a file");
   }
+  if (known && S_ISREG(st.st_mode)) source->stored_size_ = static_cast<uint64_t>(st.st_size);
   return source;
 }
 
 inline std::unique_ptr<ByteSource> ByteSource::from_string(std::string bytes, std::string name) {
   std::unique_ptr<ByteSource> source(new ByteSource());
   source->memory_ = std::move(bytes);
+  source->stored_size_ = source->memory_.size();
   source->name_ = std::move(name);
   return source;
 }
@@ -144,6 +161,12 @@ inline ByteSource::~ByteSource() {
 }
 
 inline Result<size_t> ByteSource::read_raw(char* buf, size_t cap) {
+  S3DEST_ASSIGN_OR_RETURN(const size_t n, read_stored(buf, cap));
+  if (stored_bytes_read_ != nullptr) stored_bytes_read_->fetch_add(n, std::memory_order_relaxed);
+  return n;
+}
+
+inline Result<size_t> ByteSource::read_stored(char* buf, size_t cap) {
   if (raw_eof_ || cap == 0) return size_t{0};
   if (fd_ < 0) {
     const size_t n = std::min(cap, memory_.size() - memory_pos_);

@@ -100,6 +100,14 @@ struct RollbackReport {
   std::string text() const;
 };
 
+// How far a run's objects have gone: for a progress line, read from the loading thread
+// while the sink's own threads work.
+struct SinkProgress {
+  uint64_t objects_committed = 0;
+  uint64_t bytes_stored = 0;       // that reached the destination (S3: that the server took)
+  uint32_t uploads_in_flight = 0;  // requests with a body on their way (S3 only)
+};
+
 class ObjectSink {
  public:
   virtual ~ObjectSink() = default;
@@ -125,6 +133,8 @@ class ObjectSink {
   // How many commits may run at once on threads of their own: for sinks whose commit is a
   // round trip (S3). 0: commit() is called on the writing thread, one at a time.
   virtual int commit_concurrency() const { return 0; }
+  // How far the run's objects have gone; a sink that cannot tell says nothing.
+  virtual SinkProgress progress() const { return {}; }
 };
 
 inline Status ObjectWriter::write_file(int fd, uint64_t offset, uint64_t size) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstring>
 #include <thread>
 #include <tuple>
@@ -160,9 +161,25 @@ struct InputsPlan {
   std::optional<size_t> date_column, account_column;
 };
 
-// An input as its format reads it: JSON (NDJSON, or one array of objects) as lines.
-inline Result<std::unique_ptr<ByteSource>> open_input(const std::string& path, const LoadOptions& options) {
+// How far through its inputs a load is: their stored bytes read so far (the readers'
+// threads add to it) and their total, 0 when one has no known end (standard input).
+struct InputMeter {
+  std::atomic<uint64_t> bytes_read{0};
+  uint64_t bytes_total = 0;
+  bool total_known = true;
+};
+
+// An input as its format reads it: JSON (NDJSON, or one array of objects) as lines. Its
+// bytes count in `meter`; `add_to_total`: its size too (it is opened for the first time).
+inline Result<std::unique_ptr<ByteSource>> open_input(const std::string& path, const LoadOptions& options,
+                                                      InputMeter& meter, bool add_to_total) {
   S3DEST_ASSIGN_OR_RETURN(auto source, ByteSource::open(path, options.stop));
+  source->count_stored_bytes_in(meter.bytes_read);
+  if (add_to_total) {
+    const std::optional<uint64_t> size = source->stored_size();
+    meter.bytes_total += size.value_or(0);
+    meter.total_known = meter.total_known && size.has_value();
+  }
   if (options.input_format == InputFormat::ndjson) source = json_lines(std::move(source));
   return source;
 }
@@ -216,7 +233,7 @@ inline Result<Schema> given_schema(const Schema& schema, const Config& config, c
 
 // The schema inferred from the first input's first rows; a file read in parallel is
 // opened again from its start.
-inline Status infer_schema(InputsPlan& plan, const LoadOptions& options) {
+inline Status infer_schema(InputsPlan& plan, const LoadOptions& options, InputMeter& meter) {
   InputPlan& first = plan.inputs.front();
   S3DEST_ASSIGN_OR_RETURN(first.reader, open_row_reader(std::move(first.source), options.input_format, plan.reader_options));
   plan.schema = first.reader->schema();
@@ -224,7 +241,8 @@ inline Status infer_schema(InputsPlan& plan, const LoadOptions& options) {
                                       " rows of " + first.reader->name();
   if (first.parallel) {
     first.reader.reset();
-    S3DEST_ASSIGN_OR_RETURN(first.source, open_input(options.inputs.front(), options));
+    meter.bytes_read = 0;  // only the first input was read, and is read again from its start
+    S3DEST_ASSIGN_OR_RETURN(first.source, open_input(options.inputs.front(), options, meter, false));
   }
   return {};
 }
@@ -248,7 +266,8 @@ inline Status find_partition_columns(InputsPlan& plan, const Config& config, con
 // Opens every input (a missing file fails before anything is written) and settles the
 // schema (given, or inferred from the first input) and the columns that decide
 // partitions.
-inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& layout, const LoadOptions& options) {
+inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& layout, const LoadOptions& options,
+                                       InputMeter& meter) {
   if (layout.partitioning() != Partitioning::none && config.date_field.empty())
     return usage_error("\"date_field\" is missing: the layout uses {{YYYY}}/{{MM}}/{{DD}}, which come from "
                        "each row's date; name the date column, or use the _today variables");
@@ -256,7 +275,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   InputsPlan plan;
   for (const auto& path : options.inputs) {
     InputPlan input;
-    S3DEST_ASSIGN_OR_RETURN(input.source, open_input(path, options));
+    S3DEST_ASSIGN_OR_RETURN(input.source, open_input(path, options, meter, true));
     input.parallel = options.input_format == InputFormat::ndjson && path != "-";
     plan.inputs.push_back(std::move(input));
   }
@@ -264,7 +283,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   if (options.schema) {
     S3DEST_ASSIGN_OR_RETURN(plan.schema, given_schema(*options.schema, config, layout, plan.reader_options.max_columns));
   } else {
-    S3DEST_TRY(infer_schema(plan, options));
+    S3DEST_TRY(infer_schema(plan, options, meter));
   }
   plan.reader_options.schema = plan.schema;  // every input must match
   S3DEST_TRY(find_partition_columns(plan, config, layout));
@@ -298,10 +317,21 @@ inline Status add_new_partitions(const InputBatch& batch, const PartitionKeyer& 
   return {};
 }
 
+// Tells on_progress how far the load is.
+inline void report_progress(const LoadOptions& options, const InputMeter& meter, const ObjectSink& sink,
+                            LoadProgress& progress) {
+  if (!options.on_progress) return;
+  progress.input_bytes_read = meter.bytes_read.load(std::memory_order_relaxed);
+  progress.input_bytes_total = meter.total_known ? meter.bytes_total : 0;
+  progress.objects = sink.progress();
+  options.on_progress(progress);
+}
+
 // Step 2: reads every input, routes each row to its partition and hands it to the writer.
 inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Config& config,
                            const PartitionKeyer& keyer, PartitionIndex& partitions, PartitionedWriter& writer,
-                           RunKeys& keys, const LoadOptions& options, LoadProgress& progress) {
+                           RunKeys& keys, const LoadOptions& options, const InputMeter& meter,
+                           const ObjectSink& sink, LoadProgress& progress) {
   const EncodeRow encode = [&keyer, &format](const Row& row, std::string& key, std::string& record) {
     S3DEST_TRY(keyer.key_of(row, key));
     format.encode_record(row, record);
@@ -319,7 +349,7 @@ inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Conf
       return writer.add(partitions.find_or_add(key, keyer).partition, record);
     }));
     progress.rows_read += batch->pairs.rows();
-    if (options.on_progress) options.on_progress(progress);
+    report_progress(options, meter, sink, progress);
   }
 }
 
@@ -475,7 +505,8 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   // 1. Check everything that can be checked before reading.
   const std::string run_id = options.run_id.empty() ? new_run_id(options.run_start_micros) : options.run_id;
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, run_layout(config, sink, options, run_id));
-  S3DEST_ASSIGN_OR_RETURN(InputsPlan plan, plan_inputs(config, layout, options));
+  InputMeter meter;
+  S3DEST_ASSIGN_OR_RETURN(InputsPlan plan, plan_inputs(config, layout, options, meter));
   // The format refers to the schema: made once the plan is where it stays.
   S3DEST_ASSIGN_OR_RETURN(const std::unique_ptr<RowFormat> format, make_row_format(config, plan.schema));
 
@@ -493,7 +524,7 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
                            });
   if (options.on_start) options.on_start();
   LoadProgress progress;
-  Status status = write_inputs(plan, *format, config, keyer, partitions, writer, keys, options, progress);
+  Status status = write_inputs(plan, *format, config, keyer, partitions, writer, keys, options, meter, sink, progress);
   if (status.ok()) status = writer.finish(partitions.sorted(), options.stop);
   // A stop raised by now undoes the run, and whatever failed since failed because of it (a
   // listing cut short). Once publishing has begun, the run completes.
@@ -507,9 +538,8 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
 
   // 4. The run has succeeded: the stale chunks go.
   S3DEST_TRY(remove_stale_chunks(sink, report->removed));
-  progress.objects_written = report->objects.size();
-  progress.bytes_written = report->bytes;
-  if (options.on_progress) options.on_progress(progress);
+  progress.finished = true;
+  report_progress(options, meter, sink, progress);
   return report;
 }
 

@@ -38,10 +38,17 @@
 
 namespace s3dest {
 
+// How far a load is: what on_progress is handed, now and then while rows are read and
+// once at the end (`finished`).
 struct LoadProgress {
   uint64_t rows_read = 0;
-  uint64_t objects_written = 0;
-  uint64_t bytes_written = 0;
+  // The inputs' stored bytes read so far (gzip inputs: compressed bytes) and their total,
+  // for the share done and the time left; a total of 0: not known (standard input).
+  uint64_t input_bytes_read = 0;
+  uint64_t input_bytes_total = 0;
+  // The objects so far: committed, bytes stored, uploads on their way (S3).
+  SinkProgress objects;
+  bool finished = false;
 };
 
 struct LoadReport;

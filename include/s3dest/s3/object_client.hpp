@@ -20,6 +20,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -101,6 +102,13 @@ struct CallOptions {
 
 }  // namespace detail
 
+// The bodies (objects, parts) a client is sending, and the bytes of those the server has
+// taken: what a progress line shows. Read from any thread.
+struct UploadMeter {
+  std::atomic<uint64_t> bytes_stored{0};
+  std::atomic<uint32_t> in_flight{0};
+};
+
 class ObjectClient {
  public:
   ObjectClient(BucketEndpoint bucket, std::shared_ptr<aws::CredentialsProvider> credentials,
@@ -155,6 +163,7 @@ class ObjectClient {
   // "s3://bucket/key", for messages.
   std::string describe(std::string_view key) const { return "s3://" + bucket_.bucket + "/" + std::string(key); }
   const BucketEndpoint& bucket() const { return bucket_; }
+  const UploadMeter& uploads() const { return uploads_; }
 
  private:
   using CallOptions = detail::CallOptions;
@@ -170,6 +179,7 @@ class ObjectClient {
   std::function<int64_t()> clock_;
   const StopFlag* stop_;
   aws::ClockSkew skew_;  // this machine's clock against the server's, once a reply said it is off
+  UploadMeter uploads_;
 };
 
 // The URL of `key` ("" for the bucket itself); refuses bucket names and regions that
@@ -359,7 +369,15 @@ inline Result<http::HttpResponse> ObjectClient::send(std::string_view operation,
   signing.payload_hash = options.body_reader ? std::string(options.payload_hash) : aws::payload_sha256(body);
   const aws::SignedSender signed_sender{*sender_, bucket_.retry, [this] { return credentials_->credentials(); },
                                         clock_, &skew_};
+  // An object or a part (PUT) is counted as on its way, and its bytes once S3 has them.
+  const uint64_t object_bytes = method != "PUT" ? 0 : options.body_reader ? options.body_reader->size : body.size();
+  if (object_bytes > 0) uploads_.in_flight.fetch_add(1, std::memory_order_relaxed);
   auto response = signed_sender.send(request, signing);
+  if (object_bytes > 0) {
+    uploads_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    if (response.ok() && response->status / 100 == 2)
+      uploads_.bytes_stored.fetch_add(object_bytes, std::memory_order_relaxed);
+  }
   const std::string subject = describe(options.subject.empty() ? key : options.subject);
   if (!response.ok()) {
     if (response.status().kind() == ErrorKind::interrupted) return response.status();

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -54,6 +55,9 @@ class LocalFolderSink final : public ObjectSink {
   Status remove(const std::string& key) override;
   std::string describe(const std::string& key) const override { return root_ + "/" + key; }
   size_t max_name_bytes() const override { return 255; }  // NAME_MAX of Linux file systems
+  SinkProgress progress() const override {
+    return {objects_committed_.load(std::memory_order_relaxed), bytes_written_.load(std::memory_order_relaxed), 0};
+  }
 
  private:
   // A committed object waiting for publish().
@@ -76,6 +80,7 @@ class LocalFolderSink final : public ObjectSink {
   uint64_t temp_files_ = 0;
   std::vector<std::string> created_folders_;  // in creation order: parents first
   std::vector<Staged> staged_;
+  std::atomic<uint64_t> objects_committed_{0}, bytes_written_{0};  // for progress()
   // Folder -> its file names, sorted: read once, before the run's files are in place.
   std::mutex listed_mutex_;  // list() may be called from several threads
   std::map<std::string, std::vector<std::string>> listed_;
@@ -143,6 +148,7 @@ class LocalFileWriter final : public ObjectWriter {
   Status write(std::string_view bytes) override {
     checksum_.update(bytes);
     size_ += bytes.size();
+    sink_.bytes_written_.fetch_add(bytes.size(), std::memory_order_relaxed);
     while (!bytes.empty()) {
       const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
       if (n < 0 && errno == EINTR) continue;
@@ -164,6 +170,7 @@ class LocalFileWriter final : public ObjectWriter {
     info.replaced = existed_;
     sink_.staged_.push_back(LocalFolderSink::Staged{key_, existed_, if_exists_, std::move(temp_path_), path_});
     temp_path_.clear();
+    sink_.objects_committed_.fetch_add(1, std::memory_order_relaxed);
     return info;
   }
 

@@ -79,6 +79,7 @@ class S3Sink final : public ObjectSink {
   bool keeps_properties() const override { return true; }
   // Small objects go up on their own threads, `concurrency` at once, as parts do.
   int commit_concurrency() const override { return options_.concurrency; }
+  SinkProgress progress() const override;
 
  private:
   friend class detail::S3ObjectWriter;
@@ -90,7 +91,7 @@ class S3Sink final : public ObjectSink {
   std::shared_ptr<s3::ObjectClient> client_;
   S3SinkOptions options_;
   TaskPool uploads_;
-  std::mutex committed_mutex_;
+  mutable std::mutex committed_mutex_;
   std::vector<Committed> committed_;
 };
 
@@ -318,6 +319,17 @@ inline S3Sink::S3Sink(std::shared_ptr<s3::ObjectClient> client, S3SinkOptions op
 
 inline Result<std::unique_ptr<ObjectWriter>> S3Sink::create(const NewObject& object) {
   return std::unique_ptr<ObjectWriter>(std::make_unique<detail::S3ObjectWriter>(*this, object));
+}
+
+inline SinkProgress S3Sink::progress() const {
+  SinkProgress progress;
+  {
+    std::lock_guard<std::mutex> lock(committed_mutex_);
+    progress.objects_committed = committed_.size();
+  }
+  progress.bytes_stored = client_->uploads().bytes_stored.load(std::memory_order_relaxed);
+  progress.uploads_in_flight = client_->uploads().in_flight.load(std::memory_order_relaxed);
+  return progress;
 }
 
 inline RollbackReport S3Sink::rollback() {

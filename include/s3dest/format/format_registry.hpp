@@ -36,6 +36,9 @@ enum class FileFormat { csv, csv_gzip, json, json_gzip, parquet, avro };
 struct FormatSettings {
   char separator = ',';  // separator: csv
   int gzip_level = 6;    // gzip_level: the .gz text formats, parquet's gzip pages
+  // Threads that compress each .gz text file, shared by the load's files (0: one per
+  // core; 1: one zlib stream per file, on the loading thread).
+  int compression_threads = 0;
   ParquetOptions::Compression parquet_compression = ParquetOptions::Compression::snappy;
   AvroOptions::Codec avro_codec = AvroOptions::Codec::deflate;
   bool binary_strings = false;  // use_binary_strings: parquet and avro
@@ -66,7 +69,9 @@ namespace detail {
 
 // The text formats: a kind and how (if at all) each file is compressed.
 inline CompressorFactory uncompressed_text(const FormatSettings&) { return {}; }
-inline CompressorFactory gzip_text(const FormatSettings& settings) { return gzip_files(settings.gzip_level); }
+inline CompressorFactory gzip_text(const FormatSettings& settings) {
+  return gzip_files(settings.gzip_level, settings.compression_threads);
+}
 
 template <TextFormatOptions::Kind Kind, CompressorFactory (*Compression)(const FormatSettings&)>
 Result<std::unique_ptr<RowFormat>> make_text_format(const Schema& schema, const FormatSettings& settings) {

@@ -31,7 +31,7 @@ perf_case=""
 out_file=$repo/bench/results.md
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
   echo "cases: ${all_cases[*]}"
   exit "${1:-0}"
 }

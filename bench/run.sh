@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # s3dest against DuckDB: NDJSON in, csv / json / csv+gzip / parquet (snappy) out, as one
-# stream and partitioned by day, on the same generated input in the same run. Prints a
-# table and writes bench/results.md. Not a test: nothing here fails on timing. See
-# bench/README.md.
+# stream, by day over 30 days and by day over a year, on the same generated input in the
+# same run. Prints a table and writes bench/results.md. Not a test: nothing here fails on
+# timing. See bench/README.md.
 #
 #   bench/run.sh [--repeat N] [--rows N] [--gzip-level L] [--duckdb-threads N] [--keep]
-#                [--out FILE]     # default bench/results.md
+#                [--cores 1|2|both] [--cases "gz-stream gz-day ..."] [--bin DIR]
+#                [--baseline DIR] [--out FILE]     # default bench/results.md
 #   bench/run.sh --perf CASE      # perf record -g one s3dest case and print the report
 set -euo pipefail
 
@@ -16,7 +17,13 @@ cd "$repo"
 repeat=3
 rows=1000000
 days=30
+days_year=365
 accounts=5
+cores_mode=2
+bin_dir=""
+baseline_dir=""
+all_cases=(csv-stream csv-day json-stream json-day gz-stream gz-day gz-year pq-stream pq-day pq-year)
+cases=("${all_cases[@]}")
 forced_level=""
 duckdb_threads=""
 keep=0
@@ -24,8 +31,8 @@ perf_case=""
 out_file=$repo/bench/results.md
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
-  echo "cases: csv-stream csv-day json-stream json-day gz-stream gz-day pq-stream pq-day"
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  echo "cases: ${all_cases[*]}"
   exit "${1:-0}"
 }
 while [[ $# -gt 0 ]]; do
@@ -35,6 +42,10 @@ while [[ $# -gt 0 ]]; do
     --gzip-level) forced_level=$2; shift 2 ;;
     --duckdb-threads) duckdb_threads=$2; shift 2 ;;
     --perf) perf_case=$2; shift 2 ;;
+    --cores) cores_mode=$2; shift 2 ;;
+    --cases) read -r -a cases <<<"$2"; shift 2 ;;
+    --bin) bin_dir=$(cd "$start_dir" && realpath "$2"); shift 2 ;;
+    --baseline) baseline_dir=$(cd "$start_dir" && realpath "$2"); shift 2 ;;
     --keep) keep=1; shift ;;
     --out) out_file=$(cd "$start_dir" && realpath -m "$2"); shift 2 ;;
     -h|--help) usage 0 ;;
@@ -44,6 +55,13 @@ done
 [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --repeat takes a positive number" >&2; exit 2; }
 [[ "$rows" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --rows takes a positive number" >&2; exit 2; }
 [[ -z "$forced_level" || "$forced_level" =~ ^[1-9]$ ]] || { echo "bench/run.sh: --gzip-level takes 1..9" >&2; exit 2; }
+[[ "$cores_mode" =~ ^(1|2|both)$ ]] || { echo "bench/run.sh: --cores takes 1, 2 or both" >&2; exit 2; }
+for c in "${cases[@]}"; do
+  [[ " ${all_cases[*]} " == *" $c "* ]] || { echo "bench/run.sh: no case $c" >&2; usage 2 >&2; }
+done
+[[ -z "$baseline_dir" || -x "$baseline_dir/s3dest" ]] || { echo "bench/run.sh: no s3dest in $baseline_dir" >&2; exit 2; }
+[[ "$cores_mode" == 2 ]] || command -v taskset >/dev/null ||
+  { echo "bench/run.sh: --cores $cores_mode needs taskset (util-linux)" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "bench/run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
@@ -52,16 +70,21 @@ if awk -v l="$load_before" 'BEGIN { exit !(l > 0.5) }'; then
 fi
 
 # --- build (Release, tools only) and DuckDB for node ------------------------------------
-echo "== building Release into build-bench/"
-mkdir -p build-bench
-if ! { cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DS3DEST_BUILD_TESTS=OFF &&
-        cmake --build build-bench --target s3dest_tool s3dest_sample; } >build-bench/bench-build.log 2>&1; then
-  tail -n 40 build-bench/bench-build.log >&2
-  echo "bench/run.sh: the build failed (full log: build-bench/bench-build.log)" >&2
-  exit 1
+if [[ -n "$bin_dir" ]]; then
+  echo "== using the tools in $bin_dir"
+else
+  echo "== building Release into build-bench/"
+  mkdir -p build-bench
+  if ! { cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DS3DEST_BUILD_TESTS=OFF &&
+          cmake --build build-bench --target s3dest_tool s3dest_sample; } >build-bench/bench-build.log 2>&1; then
+    tail -n 40 build-bench/bench-build.log >&2
+    echo "bench/run.sh: the build failed (full log: build-bench/bench-build.log)" >&2
+    exit 1
+  fi
+  bin_dir=$repo/build-bench/bin
 fi
-s3dest=$repo/build-bench/bin/s3dest
-sample=$repo/build-bench/bin/s3dest-sample
+s3dest=$bin_dir/s3dest
+sample=$bin_dir/s3dest-sample
 
 if [[ ! -d tests/e2e/node_modules/@duckdb/node-api ]]; then
   echo "== installing DuckDB for node (npm ci in tests/e2e)"
@@ -78,6 +101,14 @@ echo "== generating $rows rows ($days days, $accounts accounts) into $work/in.nd
 input=$work/in.ndjson
 "$sample" --rows "$rows" --days "$days" --accounts "$accounts" >"$input"
 input_bytes=$(stat -c %s "$input")
+# A year of daily partitions (the "year" cases): the same rows over 365 days, about
+# 2,700 a day at 1,000,000 rows.
+input_year=$work/in-year.ndjson
+if [[ " ${cases[*]} " == *-year* || "$perf_case" == *-year ]]; then
+  echo "== generating $rows rows ($days_year days, $accounts accounts) into $input_year"
+  "$sample" --rows "$rows" --days "$days_year" --accounts "$accounts" >"$input_year"
+fi
+input_of() { if [[ $1 == *-year ]]; then echo "$input_year"; else echo "$input"; fi; }
 
 # --- the cases ----------------------------------------------------------------------------
 # s3dest configs: one stream (no record-date variables, so one object) or one object a day.
@@ -99,46 +130,53 @@ EOF
 # (duckdb/duckdb#14927), so json by day uses what DuckDB's json COPY does internally:
 # to_json of each row through the csv writer, unquoted, one line per row.
 duckdb_sql() {  # case out
-  local src="SELECT * FROM read_json('$input')" out=$2
+  local in
+  in=$(input_of "$1")
+  local src="SELECT * FROM read_json('$in')" out=$2
   case "$1" in
     csv-stream) echo "COPY ($src) TO '$out/rows.csv' (FORMAT csv)" ;;
     csv-day) echo "COPY ($src) TO '$out' (FORMAT csv, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
     json-stream) echo "COPY ($src) TO '$out/rows.json' (FORMAT json)" ;;
-    json-day) echo "COPY (SELECT to_json(t) AS line, t.date AS date FROM read_json('$input') t) TO '$out' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', PARTITION_BY (date), OVERWRITE_OR_IGNORE, FILE_EXTENSION 'json')" ;;
+    json-day) echo "COPY (SELECT to_json(t) AS line, t.date AS date FROM read_json('$in') t) TO '$out' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', PARTITION_BY (date), OVERWRITE_OR_IGNORE, FILE_EXTENSION 'json')" ;;
     gz-stream) echo "COPY ($src) TO '$out/rows.csv.gz' (FORMAT csv, COMPRESSION gzip)" ;;
-    gz-day) echo "COPY ($src) TO '$out' (FORMAT csv, COMPRESSION gzip, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true, FILE_EXTENSION 'csv.gz')" ;;
+    gz-day|gz-year) echo "COPY ($src) TO '$out' (FORMAT csv, COMPRESSION gzip, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true, FILE_EXTENSION 'csv.gz')" ;;
     pq-stream) echo "COPY ($src) TO '$out/rows.parquet' (FORMAT parquet, COMPRESSION snappy)" ;;
-    pq-day) echo "COPY ($src) TO '$out' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
+    pq-day|pq-year) echo "COPY ($src) TO '$out' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
     *) echo "bench/run.sh: no DuckDB statement for $1" >&2; exit 1 ;;
   esac
 }
 
-cases=(csv-stream csv-day json-stream json-day gz-stream gz-day pq-stream pq-day)
 # parquet: s3dest's default parquet_compression, snappy, as DuckDB's COPY is told.
 declare -A format=([csv]=csv [json]=json [gz]=csv+gzip [pq]=parquet)
-for c in "${cases[@]}"; do write_config "$c" "${format[${c%-*}]}" "${c#*-}"; done
+for c in "${all_cases[@]}"; do write_config "$c" "${format[${c%-*}]}" "${c#*-}"; done
 
 # --- perf mode: profile one s3dest case and stop ------------------------------------------
 if [[ -n "$perf_case" ]]; then
   [[ -f "$work/$perf_case.json" ]] || { echo "bench/run.sh: no case $perf_case" >&2; usage 2 >&2; }
   echo "== perf record -g: s3dest $perf_case"
   perf record -g -o "$work/perf.data" -- "$s3dest" load --config "$work/$perf_case.json" \
-    --input "$input" --dest "$work/perf-out" --no-progress
+    --input "$(input_of "$perf_case")" --dest "$work/perf-out" --no-progress
   perf report -i "$work/perf.data" --no-children --stdio --percent-limit 1.5 2>/dev/null | grep -v '^$' | head -n 120
   exit 0
 fi
 
 runs=$work/runs.tsv checks=$work/checks.tsv meta=$work/meta.tsv
 : >"$runs"; : >"$checks"; : >"$meta"
-printf 'rows\t%s\ninput_bytes\t%s\nrepeat\t%s\ndays\t%s\n' "$rows" "$input_bytes" "$repeat" "$days" >>"$meta"
+printf 'rows\t%s\ninput_bytes\t%s\nrepeat\t%s\ndays\t%s\ndays_year\t%s\ncores_mode\t%s\n' \
+  "$rows" "$input_bytes" "$repeat" "$days" "$days_year" "$cores_mode" >>"$meta"
+[[ -f "$input_year" ]] && printf 'input_year_bytes\t%s\n' "$(stat -c %s "$input_year")" >>"$meta"
 
-# One measured process: /usr/bin/time around it, then the size and file count of what it wrote.
-measure() {  # case tool rep out command...
-  local case=$1 tool=$2 rep=$3 out=$4 wall user sys rss bytes files
-  shift 4
+# One measured process: /usr/bin/time around it, then the size and file count of what it
+# wrote. `cores` 1 runs it under `taskset -c 0` (the process and every thread it starts on
+# the first core), 2 on every core.
+measure() {  # case tool rep cores out command...
+  local case=$1 tool=$2 rep=$3 cores=$4 out=$5 wall user sys rss bytes files
+  shift 5
+  local pin=()
+  [[ $cores == 1 ]] && pin=(taskset -c 0)
   rm -rf "$out"
   mkdir -p "$out"
-  if ! /usr/bin/time -o "$work/time.txt" -f "%e %U %S %M" "$@" >"$work/last.out" 2>"$work/last.err"; then
+  if ! /usr/bin/time -o "$work/time.txt" -f "%e %U %S %M" "${pin[@]}" "$@" >"$work/last.out" 2>"$work/last.err"; then
     echo "bench/run.sh: $tool failed on $case:" >&2
     cat "$work/last.err" "$work/time.txt" >&2
     exit 1
@@ -146,9 +184,11 @@ measure() {  # case tool rep out command...
   read -r wall user sys rss <"$work/time.txt"
   bytes=$(find "$out" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }')
   files=$(find "$out" -type f | wc -l)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" "$rep" "$wall" "$user" "$sys" "$rss" "$bytes" "$files" >>"$runs"
-  printf '   %-12s %-7s run %d: %6.2fs wall %6.2fs cpu %5d MB peak, %d files, %d bytes\n' \
-    "$case" "$tool" "$rep" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$((rss / 1024))" "$files" "$bytes"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" "$rep" "$wall" "$user" "$sys" "$rss" "$bytes" "$files" \
+    "$cores" >>"$runs"
+  printf '   %-12s %-8s %s core%s run %d: %6.2fs wall %6.2fs cpu %5d MB peak, %d files, %d bytes\n' \
+    "$case" "$tool" "$cores" "$([[ $cores == 1 ]] || echo s)" "$rep" "$wall" \
+    "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$((rss / 1024))" "$files" "$bytes"
 }
 
 # Reads an output back with DuckDB: rows and sum(impressions), so neither side skips work.
@@ -177,6 +217,7 @@ printf 'duckdb_version\t%s\n' "$(sed -n 's/.*"v":"\([^"]*\)".*/\1/p' <<<"$duck_i
 printf 'duckdb_threads\t%s\n' "$(sed -n 's/.*"t":"\{0,1\}\([0-9]*\).*/\1/p' <<<"$duck_info")" >>"$meta"
 [[ -n "$duckdb_threads" ]] && printf 'duckdb_threads_forced\t1\n' >>"$meta"
 printf 's3dest_version\t%s\n' "$("$s3dest" version)" >>"$meta"
+[[ -n "$baseline_dir" ]] && printf 'baseline_version\t%s\n' "$("$baseline_dir/s3dest" version)" >>"$meta"
 printf 'commit\t%s%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   "$(git diff --quiet HEAD -- include tools 2>/dev/null || echo ', with uncommitted changes')" >>"$meta"
 printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" >>"$meta"
@@ -221,7 +262,7 @@ fi
 if [[ -n "$extra_level" && "$extra_level" != 6 ]]; then
   echo "   adding s3dest rows at gzip_level $extra_level"
   printf 'extra_level\t%s\n' "$extra_level" >>"$meta"
-  for layout in stream day; do
+  for layout in stream day year; do
     write_config "gz$extra_level-$layout" csv+gzip "$layout" "$extra_level"
   done
 else
@@ -231,22 +272,33 @@ fi
 
 # --- the runs: interleaved s3dest, DuckDB, s3dest, DuckDB... --------------------------------
 echo "== $repeat runs of each case, tools interleaved"
+case $cores_mode in 1) core_runs=(1) ;; 2) core_runs=(2) ;; both) core_runs=(2 1) ;; esac
 for ((rep = 1; rep <= repeat; rep++)); do
   for c in "${cases[@]}"; do
-    measure "$c" s3dest "$rep" "$work/out-s3dest" \
-      "$s3dest" load --config "$work/$c.json" --input "$input" --dest "$work/out-s3dest" --no-progress
-    [[ $rep == 1 ]] && check_output "$c" s3dest "$work/out-s3dest"
-    rm -rf "$work/out-s3dest"
-    measure "$c" duckdb "$rep" "$work/out-duckdb" "${duck[@]}" "$(duckdb_sql "$c" "$work/out-duckdb")"
-    [[ $rep == 1 ]] && check_output "$c" duckdb "$work/out-duckdb"
-    rm -rf "$work/out-duckdb"
-    if [[ -n "$extra_level" && $c == gz-* ]]; then
-      e=gz$extra_level-${c#gz-}
-      measure "$e" s3dest "$rep" "$work/out-s3dest" \
-        "$s3dest" load --config "$work/$e.json" --input "$input" --dest "$work/out-s3dest" --no-progress
-      [[ $rep == 1 ]] && check_output "$e" s3dest "$work/out-s3dest"
+    in=$(input_of "$c")
+    for cores in "${core_runs[@]}"; do
+      first=$([[ $rep == 1 && $cores == "${core_runs[0]}" ]] && echo 1 || echo 0)
+      measure "$c" s3dest "$rep" "$cores" "$work/out-s3dest" \
+        "$s3dest" load --config "$work/$c.json" --input "$in" --dest "$work/out-s3dest" --no-progress
+      [[ $first == 1 ]] && check_output "$c" s3dest "$work/out-s3dest"
       rm -rf "$work/out-s3dest"
-    fi
+      if [[ -n "$baseline_dir" ]]; then
+        measure "$c" baseline "$rep" "$cores" "$work/out-s3dest" \
+          "$baseline_dir/s3dest" load --config "$work/$c.json" --input "$in" --dest "$work/out-s3dest" --no-progress
+        [[ $first == 1 ]] && check_output "$c" baseline "$work/out-s3dest"
+        rm -rf "$work/out-s3dest"
+      fi
+      measure "$c" duckdb "$rep" "$cores" "$work/out-duckdb" "${duck[@]}" "$(duckdb_sql "$c" "$work/out-duckdb")"
+      [[ $first == 1 ]] && check_output "$c" duckdb "$work/out-duckdb"
+      rm -rf "$work/out-duckdb"
+      if [[ -n "$extra_level" && $c == gz-* ]]; then
+        e=gz$extra_level-${c#gz-}
+        measure "$e" s3dest "$rep" "$cores" "$work/out-s3dest" \
+          "$s3dest" load --config "$work/$e.json" --input "$in" --dest "$work/out-s3dest" --no-progress
+        [[ $first == 1 ]] && check_output "$e" s3dest "$work/out-s3dest"
+        rm -rf "$work/out-s3dest"
+      fi
+    done
   done
 done
 

@@ -1,10 +1,12 @@
-// Runs tasks on a fixed set of threads. submit() waits while `threads` tasks are already
-// queued or running, so the work (and the memory it holds) handed over stays bounded;
-// wait() returns once every task handed over has run.
+// Runs tasks on a fixed set of threads. submit() waits while `threads` tasks (or the
+// `max_unfinished` given) are already queued or running, so the work (and the memory it
+// holds) handed over stays bounded; wait() returns once every task handed over has run.
 //
 //   TaskPool pool(4);
 //   for (auto& part : parts) pool.submit([&part] { upload(part); });
 //   pool.wait();
+//
+// A task must not submit to its own pool: with the pool full it would wait for itself.
 #pragma once
 
 #include <algorithm>
@@ -20,7 +22,10 @@ namespace s3dest {
 
 class TaskPool {
  public:
-  explicit TaskPool(int threads);
+  explicit TaskPool(int threads) : TaskPool(threads, 0) {}
+  // `max_unfinished` above `threads` keeps a queue, so that no thread waits for the next
+  // task while the submitter prepares it (0: `threads`).
+  TaskPool(int threads, size_t max_unfinished);
   ~TaskPool();  // runs what is queued, then stops the threads
   TaskPool(const TaskPool&) = delete;
   TaskPool& operator=(const TaskPool&) = delete;
@@ -40,8 +45,9 @@ class TaskPool {
   std::vector<std::thread> threads_;
 };
 
-inline TaskPool::TaskPool(int threads) : limit_(static_cast<size_t>(std::max(threads, 1))) {
-  for (size_t i = 0; i < limit_; ++i) threads_.emplace_back([this] { work(); });
+inline TaskPool::TaskPool(int threads, size_t max_unfinished)
+    : limit_(std::max(max_unfinished, static_cast<size_t>(std::max(threads, 1)))) {
+  for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([this] { work(); });
 }
 
 inline TaskPool::~TaskPool() {

@@ -66,6 +66,9 @@ class Compressor {
 struct CompressorFactory {
   std::string_view file_suffix;  // ".gz"
   std::function<std::unique_ptr<Compressor>()> make;
+  // The most one compressor holds while a file is open (codec state, buffers, blocks in
+  // flight): what the load's memory budget counts for each open file.
+  uint64_t memory_per_stream = 0;
 
   explicit operator bool() const { return static_cast<bool>(make); }
 };

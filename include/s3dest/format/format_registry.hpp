@@ -38,6 +38,9 @@ struct FormatSettings {
   char separator = ',';  // separator: csv
   int gzip_level = 6;    // gzip_level: the .gz text formats, parquet's gzip pages
   int zstd_level = 3;    // zstd_level: the .zst text formats, parquet's zstd pages, avro's zstandard blocks
+  // Threads that compress each .gz text file, shared by the load's files (0: one per
+  // core; 1: one zlib stream per file, on the loading thread).
+  int compression_threads = 0;
   ParquetOptions::Compression parquet_compression = ParquetOptions::Compression::snappy;
   AvroOptions::Codec avro_codec = AvroOptions::Codec::deflate;
   bool binary_strings = false;  // use_binary_strings: parquet and avro
@@ -68,7 +71,9 @@ namespace detail {
 
 // The text formats: a kind and how (if at all) each file is compressed.
 inline CompressorFactory uncompressed_text(const FormatSettings&) { return {}; }
-inline CompressorFactory gzip_text(const FormatSettings& settings) { return gzip_files(settings.gzip_level); }
+inline CompressorFactory gzip_text(const FormatSettings& settings) {
+  return gzip_files(settings.gzip_level, settings.compression_threads);
+}
 
 template <TextFormatOptions::Kind Kind, CompressorFactory (*Compression)(const FormatSettings&)>
 Result<std::unique_ptr<RowFormat>> make_text_format(const Schema& schema, const FormatSettings& settings) {
@@ -80,22 +85,8 @@ Result<std::unique_ptr<RowFormat>> make_text_format(const Schema& schema, const 
 }
 
 // The text formats in zstd files: one frame per file. Each open file holds a zstd
-// context (its window and tables: about 3.7 MB at level 3, 94 MB at 19), which the load's
-// memory budget counts per open file, so this format says so (open_file_memory).
-class ZstdTextFormat final : public RowFormat {
- public:
-  ZstdTextFormat(const Schema& schema, const TextFormatOptions& options, uint64_t codec_memory)
-      : text_(schema, options), codec_memory_(codec_memory) {}
-  std::string_view extension() const override { return text_.extension(); }
-  void encode_record(const Row& row, std::string& out) const override { text_.encode_record(row, out); }
-  std::unique_ptr<FileEncoder> new_file() const override { return text_.new_file(); }
-  uint64_t open_file_memory() const override { return text_.open_file_memory() + codec_memory_; }
-
- private:
-  TextFormat text_;
-  uint64_t codec_memory_;
-};
-
+// context (its window and tables: about 3.7 MB at level 3, 94 MB at 19), which the
+// factory's memory_per_stream tells the load's memory budget.
 template <TextFormatOptions::Kind Kind>
 Result<std::unique_ptr<RowFormat>> make_zstd_text_format(const Schema& schema, const FormatSettings& settings) {
 #if S3DEST_HAVE_ZSTD
@@ -106,8 +97,7 @@ Result<std::unique_ptr<RowFormat>> make_zstd_text_format(const Schema& schema, c
   options.kind = Kind;
   options.separator = settings.separator;
   options.compression = zstd_files(zstd);
-  return std::unique_ptr<RowFormat>(
-      std::make_unique<ZstdTextFormat>(schema, options, ZstdCompressor::stream_memory(zstd)));
+  return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, options));
 #else
   (void)schema;
   (void)settings;

@@ -3,6 +3,8 @@
 // optionally through a compressor (format/compressor.hpp).
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 #include "s3dest/format/csv_encoder.hpp"
 #include "s3dest/format/file_format.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"
+#include "s3dest/format/parallel_gzip_compressor.hpp"
 #include "s3dest/format/zlib_compressor.hpp"
 
 namespace s3dest {
@@ -35,6 +38,8 @@ class TextFormat final : public RowFormat {
     else json_.append_row(row, out);
   }
   std::unique_ptr<FileEncoder> new_file() const override;
+  // The batch of records and the compressor's buffers; at least RowFormat's MiB.
+  uint64_t open_file_memory() const override;
 
  private:
   TextFormatOptions options_;
@@ -50,6 +55,8 @@ namespace detail {
 // Batches records so the sink (or the compressor) sees large writes rather than one per row.
 class TextFileEncoder final : public FileEncoder {
  public:
+  static constexpr size_t kBatchBytes = 256 * 1024;
+
   TextFileEncoder(const std::string& header, const CompressorFactory& compression)
       : header_(header), compression_(compression) {}
 
@@ -79,8 +86,6 @@ class TextFileEncoder final : public FileEncoder {
   }
 
  private:
-  static constexpr size_t kBatchBytes = 256 * 1024;
-
   // Would the finished file fit the cap with `record` after what is pending?
   Result<bool> fits(std::string_view record) {
     if (!compressed_) return out_->size() + pending_.size() + record.size() <= cap_;
@@ -120,6 +125,11 @@ inline TextFormat::TextFormat(const Schema& schema, TextFormatOptions options)
   if (csv) csv_.append_header(header_);
   extension_ = csv ? ".csv" : ".json";
   extension_ += compression_.file_suffix;
+}
+
+inline uint64_t TextFormat::open_file_memory() const {
+  return std::max<uint64_t>(RowFormat::open_file_memory(),
+                            detail::TextFileEncoder::kBatchBytes + compression_.memory_per_stream);
 }
 
 inline std::unique_ptr<FileEncoder> TextFormat::new_file() const {

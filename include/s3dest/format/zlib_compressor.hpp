@@ -41,6 +41,10 @@ class ZlibCompressor final : public Compressor {
   // gzip: a 10-byte header and an 8-byte trailer (CRC-32 and length); raw deflate: none.
   uint64_t frame_bytes() const override { return framing_ == ZlibFraming::gzip ? 18 : 0; }
 
+  // What a stream holds: zlib's state at the default memLevel (about 262 KiB at any
+  // level) and the 128 KiB output buffer.
+  static constexpr uint64_t kMemoryPerStream = 400 * 1024;
+
   // On a copy of zlib's state (about 256 KiB).
   Result<uint64_t> size_if_flushed_with(std::string_view bytes) override;
   // Straight into `out`, sized by deflateBound (and a little), in one deflate call.
@@ -67,9 +71,12 @@ class ZlibCompressor final : public Compressor {
   std::unique_ptr<char[]> buffer_;
 };
 
-// gzip files at `level`: what TextFormatOptions::compression takes for ".gz".
+// gzip files at `level`, one zlib stream each: what TextFormatOptions::compression takes
+// for ".gz". gzip_files(level, threads) (format/parallel_gzip_compressor.hpp) compresses
+// each file on several threads.
 inline CompressorFactory gzip_files(int level) {
-  return {".gz", [level] { return std::unique_ptr<Compressor>(new ZlibCompressor(ZlibFraming::gzip, level)); }};
+  return {".gz", [level] { return std::unique_ptr<Compressor>(new ZlibCompressor(ZlibFraming::gzip, level)); },
+          ZlibCompressor::kMemoryPerStream};
 }
 
 inline Status ZlibCompressor::start_stream() {

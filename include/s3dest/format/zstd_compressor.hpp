@@ -105,7 +105,8 @@ class ZstdCompressor final : public Compressor {
 
 // zstd files at `options`: what TextFormatOptions::compression takes for ".zst".
 inline CompressorFactory zstd_files(ZstdOptions options) {
-  return {".zst", [options] { return std::unique_ptr<Compressor>(new ZstdCompressor(options)); }};
+  return {".zst", [options] { return std::unique_ptr<Compressor>(new ZstdCompressor(options)); },
+          ZstdCompressor::stream_memory(options)};
 }
 
 inline Status ZstdCompressor::refused(const char* what, size_t code) {

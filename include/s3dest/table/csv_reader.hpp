@@ -34,6 +34,9 @@ class CsvReader final : public RowReader {
   Result<bool> next(Row& row) override;
   const std::string& name() const override { return errors_.file(); }
   uint64_t line() const override { return row_line_; }
+  // The fields of the header row (ReaderOptions::csv_header when given); empty for an
+  // input without one (no record at all).
+  const std::vector<std::string>& header() const { return header_; }
 
  private:
   struct Field {
@@ -46,7 +49,10 @@ class CsvReader final : public RowReader {
   enum class FieldEnd { separator, record_end, need_more, failed };
 
   CsvReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
-      : window_(std::move(source), options.max_line_bytes), errors_(window_.name(), options), separator_(options.csv_separator) {}
+      : window_(std::move(source), options.max_line_bytes),
+        errors_(window_.name(), options),
+        separator_(options.csv_separator),
+        line_(1 + options.first_line_offset) {}
 
   Result<bool> read_record();
   Scan scan_record(Status& error);
@@ -62,6 +68,7 @@ class CsvReader final : public RowReader {
   ReaderErrors errors_;
   char separator_;
   Schema schema_;
+  std::vector<std::string> header_;
   std::vector<size_t> column_of_field_;  // header position -> schema column
   std::vector<size_t> required_;         // columns that may not be null
   RowArena arena_;
@@ -74,7 +81,7 @@ class CsvReader final : public RowReader {
   std::vector<Span> spans_;
   std::string unescaped_;
   std::vector<Field> fields_;
-  uint64_t line_ = 1;         // physical line at the window's position
+  uint64_t line_;             // physical line at the window's position
   uint64_t row_line_ = 0;  // line of the row last read
   uint64_t record_line_ = 0;  // where the record in fields_ starts
 
@@ -135,11 +142,17 @@ inline Result<std::unique_ptr<CsvReader>> CsvReader::open(std::unique_ptr<ByteSo
 }
 
 inline Status CsvReader::read_header(const ReaderOptions& options) {
-  S3DEST_TRY(window_.skip_utf8_bom());
+  // A byte-order mark is only at a file's start; a block further on may not skip one.
+  if (options.first_line_offset == 0) S3DEST_TRY(window_.skip_utf8_bom());
 
-  std::vector<std::string> names;
-  S3DEST_ASSIGN_OR_RETURN(const bool has_header, read_record());
-  if (has_header) {
+  std::vector<std::string>& names = header_;
+  bool has_header = true;
+  if (!options.csv_header.empty()) {
+    names = options.csv_header;  // checked where the header row was read
+  } else {
+    S3DEST_ASSIGN_OR_RETURN(has_header, read_record());
+  }
+  if (has_header && options.csv_header.empty()) {
     S3DEST_TRY(errors_.check_column_count(record_line_, fields_.size()));
     std::unordered_map<std::string_view, size_t> position;
     for (size_t i = 0; i < fields_.size(); ++i) names.emplace_back(fields_[i].text);

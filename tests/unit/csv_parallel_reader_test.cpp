@@ -159,6 +159,17 @@ BOOST_AUTO_TEST_CASE(a_record_longer_than_a_record_may_be_fails_as_it_does_read_
              "memory_limit_mb); raise memory_limit_mb, or check the data: a csv quote left open, or no line breaks "
              "at all?");
   BOOST_TEST(read_in_blocks(text, options, 4096) == whole, boost::test_tools::per_element());
+
+  // One that fits a block, or the reader's first window, is refused all the same.
+  const std::string shorter = "a,b\n1,x\n\n2,\"" + std::string(1500, 'q') + "\"\n3,y\n";
+  BOOST_TEST(read_whole(shorter, options).back().rfind("error: data.csv:4: the line is longer than 1000 bytes", 0) == 0);
+  check_blocks_read_as_whole(shorter, options);
+  options.max_line_bytes = 1504;  // the record, without its line break: read
+  BOOST_TEST(read_whole(shorter, options).size() == 3u);
+  check_blocks_read_as_whole(shorter, options);
+  options.max_line_bytes = 1503;
+  BOOST_TEST(read_whole(shorter, options).back().rfind("error: data.csv:4: the line is longer than 1503 bytes", 0) == 0);
+  check_blocks_read_as_whole(shorter, options);
 }
 
 // Random csv made of the pieces that make cutting hard: quoted fields holding separators,

@@ -30,6 +30,8 @@ class CsvReader final : public RowReader {
  public:
   static Result<std::unique_ptr<CsvReader>> open(std::unique_ptr<ByteSource> source,
                                                  const ReaderOptions& options);
+  // Over a window of its own: InputWindow::over_bytes() parses an input in memory in place.
+  static Result<std::unique_ptr<CsvReader>> open(InputWindow window, const ReaderOptions& options);
   const Schema& schema() const override { return schema_; }
   Result<bool> next(Row& row) override;
   const std::string& name() const override { return errors_.file(); }
@@ -48,8 +50,8 @@ class CsvReader final : public RowReader {
   // break, or the end of the input).
   enum class FieldEnd { separator, record_end, need_more, failed };
 
-  CsvReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
-      : window_(std::move(source), options.max_line_bytes),
+  CsvReader(InputWindow window, const ReaderOptions& options)
+      : window_(std::move(window)),
         errors_(window_.name(), options),
         separator_(options.csv_separator),
         line_(1 + options.first_line_offset) {}
@@ -67,6 +69,7 @@ class CsvReader final : public RowReader {
   InputWindow window_;
   ReaderErrors errors_;
   char separator_;
+  bool valid_utf8_ = false;  // the whole input is known to be UTF-8
   Schema schema_;
   std::vector<std::string> header_;
   std::vector<size_t> column_of_field_;  // header position -> schema column
@@ -132,11 +135,19 @@ inline size_t find_separator_or_newline(const char* base, size_t p, size_t end, 
 
 inline Result<std::unique_ptr<CsvReader>> CsvReader::open(std::unique_ptr<ByteSource> source,
                                                           const ReaderOptions& options) {
+  return open(InputWindow(std::move(source), options.max_line_bytes), options);
+}
+
+inline Result<std::unique_ptr<CsvReader>> CsvReader::open(InputWindow window, const ReaderOptions& options) {
   const char sep = options.csv_separator;
   if (sep == '"' || sep == '\n' || sep == '\r' || sep == '\0')
     return usage_error("the csv separator cannot be a quote, a line break or NUL");
   if (options.schema) S3DEST_TRY(check_reader_schema(*options.schema));
-  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(source), options));
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(window), options));
+  // An input in memory is checked at once (a SIMD pass over megabytes is cheaper than one
+  // call a record); only when it fails are records checked one by one, to tell where.
+  const InputWindow& w = reader->window_;
+  reader->valid_utf8_ = w.whole() && simdjson::validate_utf8(w.data(), w.size());
   S3DEST_TRY(reader->read_header(options));
   return reader;
 }
@@ -304,7 +315,13 @@ inline CsvReader::Scan CsvReader::scan_record(Status& error) {
     if (field == FieldEnd::need_more) return Scan::need_more;
     if (field == FieldEnd::failed) return Scan::failed;
   }
-  if (!simdjson::validate_utf8(base + start, p - start)) {
+  // The window refuses a record longer than the limit when it must read on to finish it;
+  // one that it holds whole already (in memory, or within the first read) is refused here.
+  if (p - start - (p > start && base[p - 1] == '\n') > window_.max_line_bytes()) {
+    error = line_too_long_error(window_.max_line_bytes()).prefixed(errors_.where(line_));
+    return Scan::failed;
+  }
+  if (!valid_utf8_ && !simdjson::validate_utf8(base + start, p - start)) {
     error = input_error(errors_.where(line_) +
                         "the text is not valid UTF-8; convert the file to UTF-8 (for example with "
                         "iconv -f latin1 -t utf-8)");

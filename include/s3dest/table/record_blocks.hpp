@@ -186,7 +186,8 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
           .prefixed(source_.name() + ":" + std::to_string(lines_before_ + 1) + ": ");
     }
     const size_t old_size = block.bytes.size();
-    block.bytes.resize(old_size + block_bytes_);
+    // With room for the padding a parser reads past the end (InputWindow::over_bytes).
+    block.bytes.resize(old_size + block_bytes_ + kInputPadding);
     S3DEST_ASSIGN_OR_RETURN(const size_t n, source_.read(block.bytes.data() + old_size, block_bytes_));
     block.bytes.resize(old_size + n);
     scanner_.scan(block.bytes.data() + old_size, n);
@@ -226,7 +227,7 @@ Result<std::vector<std::string>> RecordBlocks<Scanner>::csv_header_in(const Reco
   ReaderOptions options = options_;
   options.first_line_offset = block.first_line_offset;
   options.csv_header.clear();
-  S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(detail::block_source(block.bytes, block.file), options));
+  S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(InputWindow::over_bytes(block.bytes, block.file, options.max_line_bytes), options));
   return reader->header();
 }
 
@@ -234,6 +235,12 @@ inline Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock block, I
                                                             ReaderOptions options) {
   options.first_line_offset = block.first_line_offset;
   options.csv_header = std::move(block.csv_header);
+  if (format == InputFormat::csv) {  // parsed in place
+    S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(InputWindow::over_bytes(std::move(block.bytes), std::move(block.file),
+                                                                                 options.max_line_bytes),
+                                                         options));
+    return std::unique_ptr<RowReader>(std::move(reader));
+  }
   return open_row_reader(detail::block_source(std::move(block.bytes), std::move(block.file)), format, options);
 }
 

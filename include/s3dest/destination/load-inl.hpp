@@ -276,7 +276,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   for (const auto& path : options.inputs) {
     InputPlan input;
     S3DEST_ASSIGN_OR_RETURN(input.source, open_input(path, options, meter, true));
-    input.parallel = options.input_format == InputFormat::ndjson && path != "-";
+    input.parallel = path != "-";
     plan.inputs.push_back(std::move(input));
   }
   plan.reader_options = reader_options_for(config, layout, options);

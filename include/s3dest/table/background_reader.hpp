@@ -1,9 +1,10 @@
 // Reads every input on threads of their own, turns each row into a (key, record) pair
 // with the caller's function, and hands the pairs over in batches, in input order. So
-// parsing and encoding run on every core while the caller routes and writes. NDJSON
-// files are cut into blocks of whole lines that several threads parse at once; other
-// inputs are read row by row on one thread. Only a few batches are ever in flight, which
-// bounds memory.
+// parsing and encoding run on every core while the caller routes and writes. Files are
+// cut into blocks of whole records (NDJSON lines; csv records, whose quoted fields may
+// hold line breaks: record_blocks.hpp) that several threads parse at once; other
+// inputs (a pipe, a file whose first rows were read to infer the schema) are read row by
+// row on one thread. Only a few batches are ever in flight, which bounds memory.
 #pragma once
 
 #include <algorithm>
@@ -18,13 +19,15 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "s3dest/core/byte_source.hpp"
 #include "s3dest/core/little_endian.hpp"
 #include "s3dest/core/stop_flag.hpp"
-#include "s3dest/table/input_window.hpp"
+#include "s3dest/table/csv_record_scanner.hpp"
 #include "s3dest/table/open_row_reader.hpp"
+#include "s3dest/table/record_blocks.hpp"
 #include "s3dest/table/row_reader.hpp"
 
 namespace s3dest {
@@ -85,8 +88,8 @@ struct InputBatch {
 struct InputPlan {
   std::unique_ptr<RowReader> reader;  // open already: read row by row
   std::unique_ptr<ByteSource> source;  // else opened when its turn comes
-  // NDJSON that may be cut into blocks and parsed by several threads at once (a file
-  // read from its start; a reader that has inferred a schema has consumed its source).
+  // A file that may be cut into blocks and parsed by several threads at once (read from
+  // its start; a reader that has inferred a schema has consumed its source).
   bool parallel = false;
 };
 
@@ -116,12 +119,10 @@ class BackgroundReader {
   // the line it parses).
   static uint64_t cost_of_block(uint64_t bytes, uint64_t longest_line) { return 2 * bytes + 6 * longest_line; }
 
-  struct Block {  // whole NDJSON lines waiting for a parser
+  struct Block {  // whole records waiting for a parser
     uint64_t sequence;
     uint64_t cost;
-    uint64_t first_line_offset;
-    std::string file;
-    std::string bytes;
+    RecordBlock records;
   };
   struct Done {
     std::unique_ptr<InputBatch> batch;
@@ -134,6 +135,7 @@ class BackgroundReader {
   // Encodes `row` into `batch`, naming the row's place in an error.
   Status add_row(const RowReader& reader, const Row& row, InputBatch& batch, std::string& key,
                  std::string& record) const;
+  template <class Scanner>
   Status cut_blocks(ByteSource& source);
   void parse_blocks();
   Status parse_block(Block& block, InputBatch& batch);
@@ -227,7 +229,8 @@ inline void BackgroundReader::produce() {
   Status status;
   for (auto& plan : plans_) {
     if (plan.parallel) {
-      status = cut_blocks(*plan.source);
+      status = format_ == InputFormat::csv ? cut_blocks<CsvRecordScanner>(*plan.source)
+                                           : cut_blocks<LineScanner>(*plan.source);
     } else {
       if (!plan.reader) {
         auto reader = open_row_reader(std::move(plan.source), format_, options_);
@@ -297,52 +300,20 @@ inline Status BackgroundReader::read_rows(RowReader& reader) {
   return {};
 }
 
+template <class Scanner>
 inline Status BackgroundReader::cut_blocks(ByteSource& source) {
-  std::string carry;  // the start of a line cut off by the previous read
-  uint64_t lines_before = 0;
-  for (bool end = false; !end;) {
+  RecordBlocks<Scanner> blocks(source, options_, block_bytes_);
+  for (;;) {
     Block block;
-    block.file = source.name();
-    block.bytes = std::move(carry);
-    carry.clear();
-    // Fill to the block size, then keep reading until the block holds a line end, as long
-    // as the line is not longer than a line may be. Only the bytes just read are searched
-    // for a newline: a long line costs linear time.
-    size_t last_newline = std::string::npos;
-    while (!end && (block.bytes.size() < block_bytes_ || last_newline == std::string::npos)) {
-      if (last_newline == std::string::npos && block.bytes.size() > options_.max_line_bytes) {
-        return line_too_long_error(options_.max_line_bytes)
-            .prefixed(source.name() + ":" + std::to_string(lines_before + 1) + ": ");
-      }
-      const size_t old_size = block.bytes.size();
-      block.bytes.resize(old_size + block_bytes_);
-      S3DEST_ASSIGN_OR_RETURN(const size_t n, source.read(block.bytes.data() + old_size, block_bytes_));
-      block.bytes.resize(old_size + n);
-      end = n == 0;
-      const size_t newline_read = std::string_view(block.bytes).substr(old_size).rfind('\n');
-      if (newline_read != std::string::npos) last_newline = old_size + newline_read;
-    }
-    if (!end && last_newline != std::string::npos) {
-      carry.assign(block.bytes, last_newline + 1, std::string::npos);
-      block.bytes.resize(last_newline + 1);
-    }
-    if (block.bytes.empty()) break;
-    block.first_line_offset = lines_before;
-    uint64_t longest_line = 0;
-    for (size_t start = 0; start < block.bytes.size();) {
-      const size_t newline = std::min(block.bytes.find('\n', start), block.bytes.size());
-      longest_line = std::max<uint64_t>(longest_line, newline - start);
-      lines_before += newline < block.bytes.size();
-      start = newline + 1;
-    }
-    block.cost = cost_of_block(block.bytes.size(), longest_line);
+    S3DEST_ASSIGN_OR_RETURN(const bool more, blocks.next(block.records));
+    if (!more) return {};
+    block.cost = cost_of_block(block.records.bytes.size(), block.records.longest_record);
     std::unique_lock<std::mutex> lock(mutex_);
     if (!wait_for_room(lock, block.cost)) return {};
     block.sequence = produced_++;
     blocks_.push_back(std::move(block));
     changed_.notify_all();
   }
-  return {};
 }
 
 inline void BackgroundReader::parse_blocks() {
@@ -357,17 +328,14 @@ inline void BackgroundReader::parse_blocks() {
       blocks_.pop_front();
       batch = recycled_batch();
     }
-    batch->file = block.file;
+    batch->file = block.records.file;
     const Status status = parse_block(block, *batch);
     finish(block.sequence, Done{std::move(batch), status, block.cost});
   }
 }
 
 inline Status BackgroundReader::parse_block(Block& block, InputBatch& batch) {
-  ReaderOptions options = options_;
-  options.first_line_offset = block.first_line_offset;
-  S3DEST_ASSIGN_OR_RETURN(auto reader, open_row_reader(ByteSource::from_string(std::move(block.bytes), block.file),
-                                                       InputFormat::ndjson, options));
+  S3DEST_ASSIGN_OR_RETURN(auto reader, open_block_reader(std::move(block.records), format_, options_));
   Row row;
   std::string key, record;
   for (;;) {

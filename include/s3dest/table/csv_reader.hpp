@@ -30,10 +30,15 @@ class CsvReader final : public RowReader {
  public:
   static Result<std::unique_ptr<CsvReader>> open(std::unique_ptr<ByteSource> source,
                                                  const ReaderOptions& options);
+  // Over a window of its own: InputWindow::over_bytes() parses an input in memory in place.
+  static Result<std::unique_ptr<CsvReader>> open(InputWindow window, const ReaderOptions& options);
   const Schema& schema() const override { return schema_; }
   Result<bool> next(Row& row) override;
   const std::string& name() const override { return errors_.file(); }
   uint64_t line() const override { return row_line_; }
+  // The fields of the header row (ReaderOptions::csv_header when given); empty for an
+  // input without one (no record at all).
+  const std::vector<std::string>& header() const { return header_; }
 
  private:
   struct Field {
@@ -45,8 +50,11 @@ class CsvReader final : public RowReader {
   // break, or the end of the input).
   enum class FieldEnd { separator, record_end, need_more, failed };
 
-  CsvReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
-      : window_(std::move(source), options.max_line_bytes), errors_(window_.name(), options), separator_(options.csv_separator) {}
+  CsvReader(InputWindow window, const ReaderOptions& options)
+      : window_(std::move(window)),
+        errors_(window_.name(), options),
+        separator_(options.csv_separator),
+        line_(1 + options.first_line_offset) {}
 
   Result<bool> read_record();
   Scan scan_record(Status& error);
@@ -61,7 +69,9 @@ class CsvReader final : public RowReader {
   InputWindow window_;
   ReaderErrors errors_;
   char separator_;
+  bool valid_utf8_ = false;  // the whole input is known to be UTF-8
   Schema schema_;
+  std::vector<std::string> header_;
   std::vector<size_t> column_of_field_;  // header position -> schema column
   std::vector<size_t> required_;         // columns that may not be null
   RowArena arena_;
@@ -74,7 +84,7 @@ class CsvReader final : public RowReader {
   std::vector<Span> spans_;
   std::string unescaped_;
   std::vector<Field> fields_;
-  uint64_t line_ = 1;         // physical line at the window's position
+  uint64_t line_;             // physical line at the window's position
   uint64_t row_line_ = 0;  // line of the row last read
   uint64_t record_line_ = 0;  // where the record in fields_ starts
 
@@ -125,21 +135,35 @@ inline size_t find_separator_or_newline(const char* base, size_t p, size_t end, 
 
 inline Result<std::unique_ptr<CsvReader>> CsvReader::open(std::unique_ptr<ByteSource> source,
                                                           const ReaderOptions& options) {
+  return open(InputWindow(std::move(source), options.max_line_bytes), options);
+}
+
+inline Result<std::unique_ptr<CsvReader>> CsvReader::open(InputWindow window, const ReaderOptions& options) {
   const char sep = options.csv_separator;
   if (sep == '"' || sep == '\n' || sep == '\r' || sep == '\0')
     return usage_error("the csv separator cannot be a quote, a line break or NUL");
   if (options.schema) S3DEST_TRY(check_reader_schema(*options.schema));
-  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(source), options));
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(window), options));
+  // An input in memory is checked at once (a SIMD pass over megabytes is cheaper than one
+  // call a record); only when it fails are records checked one by one, to tell where.
+  const InputWindow& w = reader->window_;
+  reader->valid_utf8_ = w.whole() && simdjson::validate_utf8(w.data(), w.size());
   S3DEST_TRY(reader->read_header(options));
   return reader;
 }
 
 inline Status CsvReader::read_header(const ReaderOptions& options) {
-  S3DEST_TRY(window_.skip_utf8_bom());
+  // A byte-order mark is only at a file's start; a block further on may not skip one.
+  if (options.first_line_offset == 0) S3DEST_TRY(window_.skip_utf8_bom());
 
-  std::vector<std::string> names;
-  S3DEST_ASSIGN_OR_RETURN(const bool has_header, read_record());
-  if (has_header) {
+  std::vector<std::string>& names = header_;
+  bool has_header = true;
+  if (!options.csv_header.empty()) {
+    names = options.csv_header;  // checked where the header row was read
+  } else {
+    S3DEST_ASSIGN_OR_RETURN(has_header, read_record());
+  }
+  if (has_header && options.csv_header.empty()) {
     S3DEST_TRY(errors_.check_column_count(record_line_, fields_.size()));
     std::unordered_map<std::string_view, size_t> position;
     for (size_t i = 0; i < fields_.size(); ++i) names.emplace_back(fields_[i].text);
@@ -291,7 +315,13 @@ inline CsvReader::Scan CsvReader::scan_record(Status& error) {
     if (field == FieldEnd::need_more) return Scan::need_more;
     if (field == FieldEnd::failed) return Scan::failed;
   }
-  if (!simdjson::validate_utf8(base + start, p - start)) {
+  // The window refuses a record longer than the limit when it must read on to finish it;
+  // one that it holds whole already (in memory, or within the first read) is refused here.
+  if (p - start - (p > start && base[p - 1] == '\n') > window_.max_line_bytes()) {
+    error = line_too_long_error(window_.max_line_bytes()).prefixed(errors_.where(line_));
+    return Scan::failed;
+  }
+  if (!valid_utf8_ && !simdjson::validate_utf8(base + start, p - start)) {
     error = input_error(errors_.where(line_) +
                         "the text is not valid UTF-8; convert the file to UTF-8 (for example with "
                         "iconv -f latin1 -t utf-8)");

@@ -16,6 +16,9 @@
 // line_too_long_error and over_line_limit() is true, so the reader can say where. The
 // byte after the data is always '\n', so a parser never sees stale bytes past a last line
 // that has no newline, and kInputPadding readable bytes follow the buffer (simdjson's).
+//
+// A window over_bytes() an input already in memory (a block cut from a file) parses it
+// where it is, without a copy.
 #pragma once
 
 #include <algorithm>
@@ -39,10 +42,15 @@ Status line_too_long_error(size_t max_line_bytes);
 class InputWindow {
  public:
   InputWindow(std::unique_ptr<ByteSource> source, size_t max_line_bytes)
-      : source_(std::move(source)), max_line_bytes_(std::max<size_t>(max_line_bytes, 1)) {}
+      : source_(std::move(source)), name_(source_ ? source_->name() : std::string()), max_line_bytes_(std::max<size_t>(max_line_bytes, 1)) {}
+  // The whole input is `bytes`, which the window keeps (as they are: no gzip).
+  static InputWindow over_bytes(std::string bytes, std::string name, size_t max_line_bytes);
 
-  const std::string& name() const { return source_->name(); }
-  const char* data() const { return buf_.get(); }
+  const std::string& name() const { return name_; }
+  const char* data() const { return buf_ ? buf_.get() : memory_.empty() ? nullptr : memory_.data(); }
+  size_t max_line_bytes() const { return max_line_bytes_; }
+  // Whether the window holds the whole input (over_bytes()).
+  bool whole() const { return !source_; }
   size_t pos() const { return pos_; }
   size_t size() const { return size_; }
   bool eof() const { return eof_; }
@@ -50,9 +58,7 @@ class InputWindow {
   // Whether the line being read is longer than the limit (read_more() then failed).
   bool over_line_limit() const { return size_ - pos_ > max_line_bytes_; }
   // Bytes readable from `p` on, padding included (for simdjson).
-  size_t capacity_from(const char* p) const {
-    return static_cast<size_t>(buf_.get() + capacity_ + kInputPadding - p);
-  }
+  size_t capacity_from(const char* p) const { return static_cast<size_t>(data() + capacity_ + kInputPadding - p); }
 
   // Reads more input; false (and eof()) when there is none.
   Result<bool> read_more();
@@ -66,8 +72,10 @@ class InputWindow {
   static constexpr size_t kFirstCapacity = size_t{1} << 20;
 
   std::unique_ptr<ByteSource> source_;
-  const size_t max_line_bytes_;
+  std::string name_;
+  size_t max_line_bytes_;
   std::unique_ptr<char[]> buf_;
+  std::string memory_;  // over_bytes(): the input, then '\n' and the padding
   size_t capacity_ = 0;
   size_t pos_ = 0, size_ = 0;
   bool eof_ = false;
@@ -79,6 +87,18 @@ inline Status line_too_long_error(size_t max_line_bytes) {
   return input_error("the line is longer than " + std::to_string(max_line_bytes) +
                      " bytes, the longest this load reads (it grows with memory_limit_mb); raise "
                      "memory_limit_mb, or check the data: a csv quote left open, or no line breaks at all?");
+}
+
+inline InputWindow InputWindow::over_bytes(std::string bytes, std::string name, size_t max_line_bytes) {
+  InputWindow window(nullptr, max_line_bytes);
+  window.name_ = std::move(name);
+  window.size_ = window.capacity_ = bytes.size();
+  window.eof_ = true;
+  window.memory_ = std::move(bytes);
+  // No copy when the bytes were made with room for these (RecordBlock's are).
+  window.memory_.resize(window.size_ + kInputPadding, '\0');
+  window.memory_[window.size_] = '\n';
+  return window;
 }
 
 inline Result<bool> InputWindow::read_more() {
@@ -117,14 +137,14 @@ inline Result<bool> InputWindow::read_more() {
 
 inline Status InputWindow::skip_utf8_bom() {
   while (size_ - pos_ < 3 && !eof_) S3DEST_TRY(read_more().status());
-  if (size_ - pos_ >= 3 && std::memcmp(buf_.get() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
+  if (size_ - pos_ >= 3 && std::memcmp(data() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
   return {};
 }
 
 inline Result<bool> InputWindow::next_line(std::string_view& line) {
   size_t scanned = 0;  // bytes after pos_ known to hold no '\n'
   for (;;) {
-    const char* start = buf_ ? buf_.get() + pos_ : nullptr;
+    const char* start = data() ? data() + pos_ : nullptr;
     if (start != nullptr) {
       const void* nl = std::memchr(start + scanned, '\n', size_ - pos_ - scanned);
       if (nl != nullptr) {

@@ -62,6 +62,11 @@ struct ReaderOptions {
   // Lines before the source's first byte: a source that is one block of a larger file
   // reports the file's line numbers.
   uint64_t first_line_offset = 0;
+  // csv only: the fields of the header row, for a source that is a block of a larger file
+  // past its header (the block's first record is a row, not a header). Empty: the source
+  // starts with the header row, after blank lines and, at a file's start, a byte-order
+  // mark.
+  std::vector<std::string> csv_header;
 };
 
 // Refuses a schema handed to a reader (ReaderOptions::schema) that has a column without a

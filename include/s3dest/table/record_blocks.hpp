@@ -1,0 +1,247 @@
+// Cuts an input file into blocks of whole records, which several threads then parse at
+// once (background_reader.hpp): NDJSON at line breaks, csv at the line breaks that end
+// records (CsvRecordScanner; a quoted field may hold line breaks). Each block knows the
+// line it starts at, so the rows it holds report the file's line numbers, and a csv block
+// past the header row carries the header's fields. A block parses to the rows, and the
+// errors, that reading the whole file row by row gives at those lines.
+//
+//   RecordBlocks<CsvRecordScanner> blocks(*source, options, 4 << 20);
+//   RecordBlock block;
+//   for (;;) {
+//     S3DEST_ASSIGN_OR_RETURN(const bool more, blocks.next(block));
+//     if (!more) break;
+//     S3DEST_ASSIGN_OR_RETURN(auto reader, open_block_reader(std::move(block), InputFormat::csv, options));
+//     ...  // reader->next(row) as for the whole file
+//   }
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "s3dest/core/byte_source.hpp"
+#include "s3dest/core/status.hpp"
+#include "s3dest/table/csv_reader.hpp"
+#include "s3dest/table/csv_record_scanner.hpp"
+#include "s3dest/table/input_window.hpp"
+#include "s3dest/table/open_row_reader.hpp"
+#include "s3dest/table/row_reader.hpp"
+
+namespace s3dest {
+
+struct RecordBlock {
+  std::string file;
+  std::string bytes;
+  uint64_t first_line_offset = 0;  // line breaks before the block
+  uint64_t longest_record = 0;     // bytes, its line break included
+  // csv: the header row's fields, for a block past it; empty for a block that starts with
+  // it (or with the blank lines before it).
+  std::vector<std::string> csv_header;
+};
+
+// Where NDJSON lines end, as CsvRecordScanner tells where csv records end.
+class LineScanner {
+ public:
+  void scan(const char* data, size_t size);
+  void skip(size_t size) { scanned_ += size; }
+  uint64_t last_end() const { return last_end_; }
+  uint64_t lines_to_last_end() const { return lines_; }
+  uint64_t take_longest() { return std::exchange(longest_, 0); }
+  bool malformed() const { return false; }
+
+ private:
+  uint64_t scanned_ = 0, last_end_ = 0, lines_ = 0, longest_ = 0;
+};
+
+// Scanner: CsvRecordScanner for csv, LineScanner for NDJSON.
+template <class Scanner>
+class RecordBlocks {
+ public:
+  static constexpr bool kCsv = std::is_same_v<Scanner, CsvRecordScanner>;
+
+  // Blocks of `block_bytes` or a little more (up to the next record's end). A record over
+  // options.max_line_bytes is refused as the readers refuse it.
+  RecordBlocks(ByteSource& source, const ReaderOptions& options, size_t block_bytes);
+
+  // The next block; false after the last one.
+  Result<bool> next(RecordBlock& block);
+
+ private:
+  Status start();
+  Result<std::vector<std::string>> csv_header_in(const RecordBlock& block) const;
+
+  ByteSource& source_;
+  const ReaderOptions& options_;
+  const size_t block_bytes_;
+  Scanner scanner_;
+  std::string carry_;          // the start of a record cut off by the previous block
+  uint64_t block_start_ = 0;   // the offset in the file of the next block
+  uint64_t lines_before_ = 0;  // line breaks before it
+  std::vector<std::string> csv_header_;
+  bool started_ = false, end_ = false, done_ = false;
+};
+
+// A reader of the rows in `block`, cut from a file of `format` read with `options`.
+Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock block, InputFormat format, ReaderOptions options);
+
+// ---------------------------------------------------------------------------------------
+
+namespace detail {
+
+// A block's bytes as they are: ByteSource::from_string would take a block that happens to
+// start with gzip's magic bytes for gzip, where the file's reader sees text.
+inline std::unique_ptr<ByteSource> block_source(std::string bytes, std::string name) {
+  auto shared = std::make_shared<std::string>(std::move(bytes));
+  size_t pos = 0;
+  return ByteSource::from_function(
+      [shared, pos](char* buf, size_t cap) mutable -> Result<size_t> {
+        const size_t n = std::min(cap, shared->size() - pos);
+        std::memcpy(buf, shared->data() + pos, n);
+        pos += n;
+        return n;
+      },
+      std::move(name));
+}
+
+template <class Scanner>
+Scanner scanner_for(const ReaderOptions& options) {
+  if constexpr (std::is_same_v<Scanner, CsvRecordScanner>) {
+    return CsvRecordScanner(options.csv_separator);
+  } else {
+    (void)options;
+    return Scanner();
+  }
+}
+
+}  // namespace detail
+
+inline void LineScanner::scan(const char* data, size_t size) {
+  for (size_t p = 0;;) {
+    const void* found = std::memchr(data + p, '\n', size - p);
+    if (found == nullptr) break;
+    p = static_cast<size_t>(static_cast<const char*>(found) - data) + 1;
+    const uint64_t end = scanned_ + p;
+    longest_ = std::max(longest_, end - last_end_);
+    last_end_ = end;
+    ++lines_;
+  }
+  scanned_ += size;
+}
+
+template <class Scanner>
+RecordBlocks<Scanner>::RecordBlocks(ByteSource& source, const ReaderOptions& options, size_t block_bytes)
+    : source_(source),
+      options_(options),
+      block_bytes_(std::max<size_t>(block_bytes, 1)),
+      scanner_(detail::scanner_for<Scanner>(options)) {}
+
+// A byte-order mark, which the readers skip at a file's start, is no record's data.
+template <class Scanner>
+Status RecordBlocks<Scanner>::start() {
+  while (!end_ && carry_.size() < 3) {
+    char bytes[3];
+    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_.read(bytes, 3 - carry_.size()));
+    carry_.append(bytes, n);
+    end_ = n == 0;
+  }
+  const size_t bom = carry_.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  scanner_.skip(bom);
+  scanner_.scan(carry_.data() + bom, carry_.size() - bom);
+  return {};
+}
+
+template <class Scanner>
+Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
+  if (done_) {
+    if (scanner_.malformed()) {
+      // The last block's parser fails before its end: the reader refuses a record the
+      // scanner finds malformed. Should it not, say so rather than drop the rest.
+      return internal_error(source_.name() + ":" + std::to_string(lines_before_ + 1) +
+                            ": the csv was read past a record that could not be cut into blocks; please report "
+                            "this, and read the file through a pipe (--input -) meanwhile");
+    }
+    return false;
+  }
+  if (!started_) {
+    started_ = true;
+    S3DEST_TRY(start());
+  }
+  block.file = source_.name();
+  block.bytes = std::move(carry_);
+  carry_.clear();
+  block.csv_header.clear();
+  // Fill to the block size, then keep reading until the block holds a record's end, as
+  // long as that record is not longer than a record may be. Each byte is scanned once, as
+  // it is read: a long record costs linear time.
+  while (!end_ && !scanner_.malformed() &&
+         (block.bytes.size() < block_bytes_ || scanner_.last_end() <= block_start_)) {
+    if (scanner_.last_end() <= block_start_ && block.bytes.size() > options_.max_line_bytes) {
+      return line_too_long_error(options_.max_line_bytes)
+          .prefixed(source_.name() + ":" + std::to_string(lines_before_ + 1) + ": ");
+    }
+    const size_t old_size = block.bytes.size();
+    // With room for the padding a parser reads past the end (InputWindow::over_bytes).
+    block.bytes.resize(old_size + block_bytes_ + kInputPadding);
+    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_.read(block.bytes.data() + old_size, block_bytes_));
+    block.bytes.resize(old_size + n);
+    scanner_.scan(block.bytes.data() + old_size, n);
+    end_ = n == 0;
+  }
+  // Cut after the last whole record. At the end the rest is the last block; after a
+  // malformed csv record everything read so far is, and its parser tells what is wrong
+  // where (nothing after that record can be cut).
+  done_ = end_ || scanner_.malformed();
+  if (!done_) {
+    const size_t cut = static_cast<size_t>(scanner_.last_end() - block_start_);
+    carry_.assign(block.bytes, cut, std::string::npos);
+    block.bytes.resize(cut);
+  }
+  if (block.bytes.empty()) return false;
+  const uint64_t tail = block_start_ + block.bytes.size() - std::max(scanner_.last_end(), block_start_);
+  block.longest_record = std::max(scanner_.take_longest(), tail);
+  block.first_line_offset = lines_before_;
+  block_start_ += block.bytes.size();
+  lines_before_ = scanner_.lines_to_last_end();
+  if constexpr (kCsv) {
+    // Blocks up to the one holding the header row start with it (or with blank lines,
+    // which the reader skips before it); the blocks after it are told its fields.
+    if (csv_header_.empty()) {
+      S3DEST_ASSIGN_OR_RETURN(csv_header_, csv_header_in(block));
+    } else {
+      block.csv_header = csv_header_;
+    }
+  }
+  return true;
+}
+
+// The fields of the header row at the start of `block` (after blank lines), or none when
+// the block holds only blank lines.
+template <class Scanner>
+Result<std::vector<std::string>> RecordBlocks<Scanner>::csv_header_in(const RecordBlock& block) const {
+  ReaderOptions options = options_;
+  options.first_line_offset = block.first_line_offset;
+  options.csv_header.clear();
+  S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(InputWindow::over_bytes(block.bytes, block.file, options.max_line_bytes), options));
+  return reader->header();
+}
+
+inline Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock block, InputFormat format,
+                                                            ReaderOptions options) {
+  options.first_line_offset = block.first_line_offset;
+  options.csv_header = std::move(block.csv_header);
+  if (format == InputFormat::csv) {  // parsed in place
+    S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(InputWindow::over_bytes(std::move(block.bytes), std::move(block.file),
+                                                                                 options.max_line_bytes),
+                                                         options));
+    return std::unique_ptr<RowReader>(std::move(reader));
+  }
+  return open_row_reader(detail::block_source(std::move(block.bytes), std::move(block.file)), format, options);
+}
+
+}  // namespace s3dest

@@ -137,6 +137,52 @@ BOOST_AUTO_TEST_CASE(a_failure_after_some_objects_rolls_the_run_back) {
   BOOST_TEST(sink.objects.empty());
 }
 
+// A sink whose writers append to the file they are reading once they have read it: as a
+// program still writing the file would, while its parts go up.
+class WrittenWhileReadSink final : public ObjectSink {
+ public:
+  WrittenWhileReadSink(MemorySink& inner, std::string path) : inner_(inner), path_(std::move(path)) {}
+  Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override {
+    S3DEST_ASSIGN_OR_RETURN(auto writer, inner_.create(object));
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(std::move(writer), path_));
+  }
+  Result<std::vector<std::string>> list(const std::string& prefix) override { return inner_.list(prefix); }
+  RollbackReport rollback() override { return inner_.rollback(); }
+  Status remove(const std::string& key) override { return inner_.remove(key); }
+  std::string describe(const std::string& key) const override { return inner_.describe(key); }
+
+ private:
+  struct Writer final : ObjectWriter {
+    Writer(std::unique_ptr<ObjectWriter> inner, std::string path) : inner(std::move(inner)), path(std::move(path)) {}
+    Status write(std::string_view bytes) override { return inner->write(bytes); }
+    uint64_t size() const override { return inner->size(); }
+    Status write_file(int fd, uint64_t offset, uint64_t size) override {
+      S3DEST_TRY(inner->write_file(fd, offset, size));
+      std::ofstream(path, std::ios::binary | std::ios::app) << "more";
+      return {};
+    }
+    Result<ObjectInfo> commit() override { return inner->commit(); }
+    void abort() override { inner->abort(); }
+    std::unique_ptr<ObjectWriter> inner;
+    std::string path;
+  };
+  MemorySink& inner_;
+  std::string path_;
+};
+
+BOOST_AUTO_TEST_CASE(a_file_written_to_during_its_upload_is_refused_and_not_kept) {
+  TempFolder dir;
+  const std::string path = write_file(dir, "growing.log", std::string(100000, 'g'));
+  MemorySink memory;
+  WrittenWhileReadSink sink(memory, path);
+  const auto report = put_files(config(), sink, options_for({path}));
+  BOOST_TEST_REQUIRE(!report.ok());
+  BOOST_TEST(report.status().exit_code() == 3);
+  BOOST_TEST(report.status().message().find("changed while it was being uploaded") != std::string::npos,
+             report.status().message());
+  BOOST_TEST(memory.objects.empty());
+}
+
 BOOST_AUTO_TEST_CASE(keys_are_checked_for_what_s3_and_a_folder_take) {
   BOOST_TEST(key_problem("a/b.csv", 255) == "");
   BOOST_TEST(key_problem("", 255) == "the key is empty");

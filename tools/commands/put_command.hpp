@@ -78,7 +78,8 @@ inline int run_put(const std::vector<std::string>& args) {
     for (size_t i = 0; i < keys->size(); ++i) {
       auto existed = detail::holds_object(dry_run, (*keys)[i]);
       if (!existed.ok()) return fail(existed.status());
-      std::printf("%s\t%s%s\n", a.files[i].c_str(), (*destination)->describe((*keys)[i]).c_str(),
+      std::printf("%s\t%s%s\n", printable(a.files[i], 200).c_str(),
+                  printable((*destination)->describe((*keys)[i]), 1100).c_str(),
                   *existed ? "\treplaces an existing object" : "");
     }
     return 0;
@@ -96,7 +97,9 @@ inline int run_put(const std::vector<std::string>& args) {
   size_t replaced = 0;
   for (const PutObject& o : report->objects) {
     replaced += o.info.replaced ? 1 : 0;
-    if (a.verbose) std::fprintf(stderr, "s3dest: %s -> %s\n", o.path.c_str(), (*destination)->describe(o.info.key).c_str());
+    if (a.verbose)
+      std::fprintf(stderr, "s3dest: %s -> %s\n", printable(o.path, 200).c_str(),
+                   printable((*destination)->describe(o.info.key), 1100).c_str());
   }
   std::fprintf(stderr, "s3dest: uploaded %zu object%s (%llu bytes) under %s%s (run %s)\n", report->objects.size(),
                report->objects.size() == 1 ? "" : "s",

@@ -127,6 +127,8 @@ class ObjectSink {
   virtual uint64_t open_object_memory() const { return 0; }
   // The longest name between two slashes of a key the sink takes (a file system's 255).
   virtual size_t max_name_bytes() const { return SIZE_MAX; }
+  // The largest object the sink takes (S3: 5 TiB).
+  virtual uint64_t max_object_bytes() const { return UINT64_MAX; }
   // Whether the objects keep NewObject::properties (S3's headers): where they do not (a
   // local folder), they are not rendered at all, which spares each open object its copy.
   virtual bool keeps_properties() const { return false; }

@@ -7,6 +7,7 @@
 
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/little_endian.hpp"
+#include "s3dest/core/usable_cores.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/load.hpp"
 #include "s3dest/destination/memory_budget.hpp"
@@ -337,8 +338,7 @@ inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Conf
     format.encode_record(row, record);
     return Status();
   };
-  BackgroundReader reader(std::move(plan.inputs), options.input_format, plan.reader_options, encode,
-                          std::max(1u, std::thread::hardware_concurrency()),
+  BackgroundReader reader(std::move(plan.inputs), options.input_format, plan.reader_options, encode, usable_cores(),
                           MemoryBudget(config.memory_limit_mb).reader_bytes(), options.stop);
   for (;;) {
     S3DEST_ASSIGN_OR_RETURN(const InputBatch* batch, reader.next());

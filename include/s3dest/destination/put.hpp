@@ -159,26 +159,37 @@ class ReadableFile {
   static Result<ReadableFile> open(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-      return input_error("cannot read " + path + ": " + std::strerror(errno) + ": check the path and its permissions");
+      return input_error("cannot read " + printable(path, 200) + ": " + std::strerror(errno) +
+                         ": check the path and its permissions");
     ReadableFile file(fd);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-      return input_error(path + " is not a regular file: put uploads files, one object each");
-    file.size_ = static_cast<uint64_t>(st.st_size);
+    if (::fstat(fd, &file.opened_) != 0 || !S_ISREG(file.opened_.st_mode))
+      return input_error(printable(path, 200) + " is not a regular file: put uploads files, one object each");
+    file.size_ = static_cast<uint64_t>(file.opened_.st_size);
     return file;
   }
-  ReadableFile(ReadableFile&& other) noexcept : fd_(other.fd_), size_(other.size_) { other.fd_ = -1; }
+  ReadableFile(ReadableFile&& other) noexcept : fd_(other.fd_), size_(other.size_), opened_(other.opened_) {
+    other.fd_ = -1;
+  }
   ReadableFile& operator=(ReadableFile&&) = delete;
   ~ReadableFile() {
     if (fd_ >= 0) ::close(fd_);
   }
   uint64_t size() const { return size_; }
   int fd() const { return fd_; }
+  // Whether the file was written to (or replaced in place) since it was opened: its
+  // parts, read at different times, would then make an object that never was a file.
+  bool changed_since_open() const {
+    struct stat now {};
+    return ::fstat(fd_, &now) != 0 || now.st_size != opened_.st_size || now.st_mtim.tv_sec != opened_.st_mtim.tv_sec ||
+           now.st_mtim.tv_nsec != opened_.st_mtim.tv_nsec || now.st_ctim.tv_sec != opened_.st_ctim.tv_sec ||
+           now.st_ctim.tv_nsec != opened_.st_ctim.tv_nsec;
+  }
 
  private:
   explicit ReadableFile(int fd) : fd_(fd) {}
   int fd_;
   uint64_t size_ = 0;
+  struct stat opened_ {};
 };
 
 // The layout of the run: the config's, with a worker's name where it takes one (a put is
@@ -209,14 +220,20 @@ inline Result<PutPlan> plan_puts(const Config& config, ObjectSink& sink, const K
   if (!options.key.empty() && options.files.size() != 1)
     return usage_error("--key names one object, but " + std::to_string(options.files.size()) +
                        " files were given: give one file, or leave --key out");
-  for (const std::string& path : options.files) S3DEST_TRY(ReadableFile::open(path).status());
+  for (const std::string& path : options.files) {
+    S3DEST_ASSIGN_OR_RETURN(const ReadableFile file, ReadableFile::open(path));
+    if (file.size() > sink.max_object_bytes())
+      return input_error(printable(path, 200) + " is " + std::to_string(file.size()) + " bytes, more than the " +
+                         "destination takes in one object (" + std::to_string(sink.max_object_bytes()) +
+                         "): split it");
+  }
   PutPlan plan;
   const std::string prefix = layout.fixed_prefix();
   std::set<std::string> seen;
   for (const std::string& path : options.files) {
     std::string key = options.key.empty() ? prefix + std::string(base_name(path)) : options.key;
     if (const std::string problem = key_problem(key, sink.max_name_bytes()); !problem.empty())
-      return usage_error("cannot upload " + path + " as \"" + printable(key, 80) + "\": " + problem +
+      return usage_error("cannot upload " + printable(path, 200) + " as \"" + printable(key, 80) + "\": " + problem +
                          (options.key.empty() ? ": rename the file" : ": give another --key"));
     if (!seen.insert(key).second)
       return usage_error("two files would go to " + sink.describe(key) +
@@ -242,7 +259,14 @@ inline Result<ObjectInfo> put_one(ObjectSink& sink, NewObject object, const std:
   // object is committed or dropped.
   if (const Status written = writer->write_file(file.fd(), 0, file.size()); !written.ok()) {
     writer->abort();
-    return written.kind() == ErrorKind::input ? written.prefixed(path + ": ") : written;
+    return written.kind() == ErrorKind::input ? written.prefixed(printable(path, 200) + ": ") : written;
+  }
+  // Checked before the object is completed (S3: before CompleteMultipartUpload), so that
+  // a file rewritten during the upload never appears as a mix of two versions.
+  if (file.changed_since_open()) {
+    writer->abort();
+    return input_error(printable(path, 200) + " changed while it was being uploaded: nothing of it was kept; "
+                       "upload it again once nothing writes to it");
   }
   auto info = writer->commit();
   if (!info.ok()) writer->abort();

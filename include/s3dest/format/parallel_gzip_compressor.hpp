@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "s3dest/core/task_pool.hpp"
+#include "s3dest/core/usable_cores.hpp"
 #include "s3dest/format/compressor.hpp"
 #include "s3dest/format/zlib_compressor.hpp"
 
@@ -378,12 +379,15 @@ inline Result<uint64_t> ParallelGzipCompressor::size_if_flushed_with(std::string
 }
 
 inline CompressorFactory gzip_files(int level, int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // At most 16: past that a file's blocks in flight (and their memory, which the load's
+  // budget counts per open file) grow faster than one stream can use them.
+  if (threads <= 0) threads = std::min(usable_cores(), 16);
   if (threads == 1 || level == 0) return gzip_files(level);
   // Twice as many blocks queued or running as threads, so none waits for the next; each
-  // stream up to a block per thread and one more, so one stream alone keeps all busy.
+  // stream up to a block per thread and one more, so one stream alone keeps all busy,
+  // but never more than 8, so an open file holds at most about 3 MiB.
   const auto pool = std::make_shared<detail::LazyTaskPool>(threads, static_cast<size_t>(2 * threads));
-  const size_t in_flight = static_cast<size_t>(threads) + 1;
+  const size_t in_flight = std::min<size_t>(static_cast<size_t>(threads) + 1, 8);
   CompressorFactory factory;
   factory.file_suffix = ".gz";
   factory.make = [level, pool, in_flight] {

@@ -39,6 +39,7 @@ namespace s3dest {
 inline constexpr uint64_t kMinPartBytes = uint64_t{5} << 20;  // all parts but the last
 inline constexpr uint64_t kMaxPartBytes = uint64_t{5} << 30;
 inline constexpr uint32_t kMaxParts = 10000;
+inline constexpr uint64_t kMaxObjectBytes = uint64_t{5} << 40;  // 5 TiB
 
 // `headers` with the request header that carries a body's checksum (`raw`, from
 // body_checksum; none for "none").

@@ -77,6 +77,7 @@ class S3Sink final : public ObjectSink {
   std::string describe(const std::string& key) const override { return client_->describe(key); }
   uint64_t open_object_memory() const override { return options_.part_bytes; }
   bool keeps_properties() const override { return true; }
+  uint64_t max_object_bytes() const override { return kMaxObjectBytes; }
   // Small objects go up on their own threads, `concurrency` at once, as parts do.
   int commit_concurrency() const override { return options_.concurrency; }
   SinkProgress progress() const override;
@@ -140,8 +141,12 @@ class S3ObjectWriter final : public ObjectWriter {
         options_.checksum == ChecksumAlgorithm::md5)
       return ObjectWriter::write_file(fd, offset, size);
     from_file_ = true;
+    // A part read from the file costs no memory, so the parts are as big as the file
+    // needs to fit S3's 10,000 (in whole MiB), whatever the memory budget made part_size.
+    const uint64_t mib = uint64_t{1} << 20;
+    const uint64_t fitting = ((size + kMaxParts - 1) / kMaxParts + mib - 1) / mib * mib;
     while (size > 0) {
-      const uint64_t part = std::min(size, part_size(parts_sent() + 1));
+      const uint64_t part = std::min({size, std::max(part_size(parts_sent() + 1), fitting), kMaxPartBytes});
       S3DEST_TRY(start_part());
       S3DEST_TRY(upload_->send_file_part(s3::FilePart{fd, offset, part}, sink_.uploads_));
       offset += part;

@@ -11,6 +11,7 @@
 #include "s3dest/format/text_format.hpp"
 #include "s3dest/format/zlib_compressor.hpp"
 #include "gzip_helpers.hpp"
+#include "test_bytes.hpp"
 
 using namespace s3dest;
 
@@ -18,24 +19,8 @@ namespace {
 
 using test_helpers::gunzip;
 using test_helpers::inflate_raw;
-
-std::string text_lines(int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i)
-    out += "2026-01-" + std::to_string(10 + i % 20) + ",acc" + std::to_string(i % 7) + ",campaign " +
-           std::to_string(i * 7919 % 1000) + "\n";
-  return out;
-}
-
-// Bytes that do not compress: the bound's worst case.
-std::string random_bytes(size_t n, uint64_t seed = 88172645463325252ull) {
-  std::string out(n, '\0');
-  for (char& c : out) {
-    seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-    c = static_cast<char>(seed);
-  }
-  return out;
-}
+using test_helpers::random_bytes;
+using test_helpers::text_lines;
 
 }  // namespace
 

@@ -12,32 +12,17 @@
 #include "s3dest/format/compressed_writer.hpp"
 #include "s3dest/format/parallel_gzip_compressor.hpp"
 #include "gzip_helpers.hpp"
+#include "test_bytes.hpp"
 
 using namespace s3dest;
 
 namespace {
 
 using test_helpers::gunzip;
+using test_helpers::random_bytes;
+using test_helpers::text_bytes;
 
 constexpr size_t kBlock = ParallelGzipCompressor::kBlockBytes;
-
-std::string text_lines(size_t bytes) {
-  std::string out;
-  for (int i = 0; out.size() < bytes; ++i)
-    out += "2026-01-" + std::to_string(10 + i % 20) + ",acc" + std::to_string(i % 7) + ",campaign " +
-           std::to_string(i * 7919 % 1000) + "\n";
-  out.resize(bytes);
-  return out;
-}
-
-std::string random_bytes(size_t n, uint64_t seed = 88172645463325252ull) {
-  std::string out(n, '\0');
-  for (char& c : out) {
-    seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-    c = static_cast<char>(seed);
-  }
-  return out;
-}
 
 // Three threads, as on a machine with more cores than the test's two.
 std::unique_ptr<Compressor> parallel_gzip(int level = 6, int threads = 3) { return gzip_files(level, threads).make(); }
@@ -64,7 +49,7 @@ BOOST_AUTO_TEST_CASE(reads_back_whole_at_every_size_around_the_block_boundaries)
   for (const size_t n : {size_t{0}, size_t{1}, kBlock - 1, kBlock, kBlock + 1, 2 * kBlock, 3 * kBlock + 5,
                          7 * kBlock - 1}) {
     BOOST_TEST_CONTEXT(n << " bytes") {
-      const std::string plain = text_lines(n);
+      const std::string plain = text_bytes(n);
       const std::string file = compressed(*gzip, plain);
       // gunzip checks the CRC-32 and length, and that the member ends exactly at the end.
       BOOST_TEST(gunzip(file) == plain);
@@ -76,7 +61,7 @@ BOOST_AUTO_TEST_CASE(reads_back_whole_at_every_size_around_the_block_boundaries)
 }
 
 BOOST_AUTO_TEST_CASE(ten_megabytes_of_text_and_random_bytes_in_one_member) {
-  const std::string plain = text_lines(5'000'000) + random_bytes(5'000'000) + text_lines(300);
+  const std::string plain = text_bytes(5'000'000) + random_bytes(5'000'000) + text_bytes(300);
   const std::string file = compressed(*parallel_gzip(), plain, 65536 + 17);
   BOOST_TEST(gunzip(file) == plain);
   // One member, not a file of many: the header's magic appears once, at the start.
@@ -85,7 +70,7 @@ BOOST_AUTO_TEST_CASE(ten_megabytes_of_text_and_random_bytes_in_one_member) {
 
 BOOST_AUTO_TEST_CASE(compresses_about_as_well_as_one_zlib_stream) {
   // The dictionary carries each block's history across the cut.
-  const std::string plain = text_lines(3'000'000);
+  const std::string plain = text_bytes(3'000'000);
   const std::string parallel = compressed(*parallel_gzip(), plain);
   const std::string serial = compressed(*gzip_files(6).make(), plain);
   BOOST_TEST(parallel.size() <= serial.size() * 101 / 100);
@@ -97,7 +82,7 @@ BOOST_AUTO_TEST_CASE(a_flush_makes_bytes_out_exact_and_the_stream_goes_on) {
   BOOST_REQUIRE(gzip->begin(file).ok());
   std::string plain;
   for (const size_t n : {size_t{100}, kBlock + 3, size_t{0}, 5 * kBlock}) {
-    const std::string piece = text_lines(n);
+    const std::string piece = text_bytes(n);
     BOOST_REQUIRE(gzip->write(piece).ok());
     plain += piece;
     BOOST_REQUIRE(gzip->flush().ok());
@@ -118,21 +103,21 @@ BOOST_AUTO_TEST_CASE(the_bound_holds_for_bytes_that_do_not_compress) {
         StringSink file;
         BOOST_REQUIRE(gzip->begin(file).ok());
         BOOST_TEST(file.size() + gzip->max_compressed_size(n) + gzip->frame_bytes() >= 10 + n + 8);
-        BOOST_REQUIRE(gzip->write(text_lines(5000)).ok());
+        BOOST_REQUIRE(gzip->write(text_bytes(5000)).ok());
         BOOST_REQUIRE(gzip->flush().ok());
         const uint64_t flushed = gzip->bytes_out();
         const std::string tail = random_bytes(n, n + 1);
         for (size_t at = 0; at < n; at += 7777) BOOST_REQUIRE(gzip->write(tail.substr(at, 7777)).ok());
         BOOST_REQUIRE(gzip->finish().ok());
         BOOST_TEST(file.size() <= flushed + gzip->max_compressed_size(n) + gzip->frame_bytes());
-        BOOST_TEST(gunzip(file.data()) == text_lines(5000) + tail);
+        BOOST_TEST(gunzip(file.data()) == text_bytes(5000) + tail);
       }
     }
   }
 }
 
 BOOST_AUTO_TEST_CASE(a_trial_tells_the_exact_size_and_leaves_the_stream_alone) {
-  const std::string head = text_lines(300000);
+  const std::string head = text_bytes(300000);
   const std::string row(3 * kBlock + 100, 'r');  // compresses to a few hundred bytes
   StringSink tried, plain;
   const auto with_trial = parallel_gzip(), without = parallel_gzip();
@@ -160,7 +145,7 @@ BOOST_AUTO_TEST_CASE(fills_files_to_a_hard_cap_through_a_compressed_writer) {
     CompressedWriter writer(file, parallel_gzip());
     std::string plain;
     for (int i = 0;; ++i) {
-      const std::string piece = i % 2 ? random_bytes(100, static_cast<uint64_t>(i) + 3) : text_lines(300);
+      const std::string piece = i % 2 ? random_bytes(100, static_cast<uint64_t>(i) + 3) : text_bytes(300);
       const auto fits = writer.fits(piece.size(), cap);
       BOOST_REQUIRE(fits.ok());
       if (!*fits) break;
@@ -185,7 +170,7 @@ BOOST_AUTO_TEST_CASE(many_files_share_the_threads_and_each_is_whole) {
   }
   for (int round = 0; round < 10; ++round)  // interleaved, as partitions are
     for (size_t f = 0; f < files.size(); ++f) {
-      const std::string piece = text_lines(20000 + 9000 * f) + std::to_string(f);
+      const std::string piece = text_bytes(20000 + 9000 * f) + std::to_string(f);
       BOOST_REQUIRE(compressors[f]->write(piece).ok());
       plain[f] += piece;
     }
@@ -199,7 +184,7 @@ BOOST_AUTO_TEST_CASE(a_stream_dropped_mid_way_or_begun_again_leaves_nothing_behi
   const auto gzip = parallel_gzip();
   StringSink first, second;
   BOOST_REQUIRE(gzip->begin(first).ok());
-  BOOST_REQUIRE(gzip->write(text_lines(4 * kBlock)).ok());  // blocks still in flight
+  BOOST_REQUIRE(gzip->write(text_bytes(4 * kBlock)).ok());  // blocks still in flight
   BOOST_REQUIRE(gzip->begin(second).ok());
   BOOST_REQUIRE(gzip->write("kept").ok());
   BOOST_REQUIRE(gzip->finish().ok());
@@ -214,7 +199,7 @@ BOOST_AUTO_TEST_CASE(a_stream_dropped_mid_way_or_begun_again_leaves_nothing_behi
 }
 
 BOOST_AUTO_TEST_CASE(one_thread_or_level_0_is_one_zlib_stream) {
-  const std::string plain = text_lines(500000);
+  const std::string plain = text_bytes(500000);
   for (const auto& [level, threads] : {std::pair{6, 1}, std::pair{0, 4}}) {
     const auto gzip = gzip_files(level, threads).make();
     BOOST_TEST(dynamic_cast<ZlibCompressor*>(gzip.get()) != nullptr);

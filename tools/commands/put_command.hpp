@@ -14,6 +14,7 @@
 #include "s3dest/sink/local_folder.hpp"
 #include "s3dest/sink/s3_sink.hpp"
 #include "common.hpp"
+#include "destination_sink.hpp"
 #include "load_run.hpp"
 #include "options.hpp"
 #include "transport.hpp"
@@ -39,16 +40,6 @@ inline std::string parse_put_args(const std::vector<std::string>& args, PutArgs&
   return "";
 }
 
-inline Result<std::unique_ptr<ObjectSink>> open_put_destination(const PutArgs& a, const Config& config,
-                                                                const Destination& dest, const std::string& run_id) {
-  if (!dest.is_s3()) return open_local_folder(config, dest, run_id);
-  S3DEST_TRY(warn_of_plain_http(config));
-  S3DEST_ASSIGN_OR_RETURN(auto client,
-                          s3_client_for_config(config, dest.bucket, transport(config, a.verbose), &stop_on_signal()));
-  S3DEST_ASSIGN_OR_RETURN(S3SinkOptions options, s3_sink_options_for_config(config, run_id));
-  return std::unique_ptr<ObjectSink>(std::make_unique<S3Sink>(client, std::move(options)));
-}
-
 inline int run_put(const std::vector<std::string>& args) {
   PutArgs a;
   if (const std::string error = parse_put_args(args, a); !error.empty()) return usage(error);
@@ -68,7 +59,7 @@ inline int run_put(const std::vector<std::string>& args) {
   auto dest = destination_of(a.dest, *config);
   if (!dest.ok()) return fail(dest.status());
   options.prefix = dest->prefix;
-  auto destination = open_put_destination(a, *config, *dest, options.run_id);
+  auto destination = open_bucket_or_folder(*config, *dest, options.run_id, a.verbose);
   if (!destination.ok()) return fail(destination.status());
 
   if (a.dry_run) {

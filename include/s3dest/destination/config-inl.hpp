@@ -409,7 +409,7 @@ inline constexpr ConfigKey kConfigKeys[] = {
     // zstd's "ultra" levels 20-22 are left out: their windows (32 to 128 MiB) are past the
     // 8 MiB RFC 8878 asks every decoder to support (level 19's window), so some readers
     // would refuse the files; and their memory per open file is more than a load should hold.
-    {"zstd_level", whole_number<&Config::zstd_level>, 1, 19},
+    {"zstd_level", whole_number<&Config::zstd_level>, 1, kMaxZstdLevel},
     {"parquet_compression", one_of<&Config::parquet_compression, kParquetCompressions>},
     {"avro_codec", one_of<&Config::avro_codec, kAvroCodecs>},
     {"part_size_mb", number_value<&Config::part_size_mb>, 5, 5120},

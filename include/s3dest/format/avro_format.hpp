@@ -246,13 +246,7 @@ inline Result<std::unique_ptr<AvroFormat>> AvroFormat::create(const Schema& sche
     return usage_error("avro deflate level " + std::to_string(options.deflate_level) + " is not in 0..9");
   uint64_t codec_memory = 0;
   if (options.codec == AvroOptions::Codec::zstandard) {
-#if S3DEST_HAVE_ZSTD
-    if (options.zstd_level < 1 || options.zstd_level > 19)
-      return usage_error("avro zstd level " + std::to_string(options.zstd_level) + " is not in 1..19");
-    codec_memory = ZstdCompressor::stream_memory(ZstdOptions{options.zstd_level, 0});
-#else
-    return usage_error(std::string("avro_codec \"zstandard\" ") + kZstdMissing);
-#endif
+    S3DEST_ASSIGN_OR_RETURN(codec_memory, zstd_stream_memory(options.zstd_level, "avro_codec \"zstandard\""));
   }
   std::unique_ptr<AvroFormat> format(new AvroFormat(schema, options));
   format->codec_memory_ = codec_memory;

@@ -89,20 +89,16 @@ Result<std::unique_ptr<RowFormat>> make_text_format(const Schema& schema, const 
 // factory's memory_per_stream tells the load's memory budget.
 template <TextFormatOptions::Kind Kind>
 Result<std::unique_ptr<RowFormat>> make_zstd_text_format(const Schema& schema, const FormatSettings& settings) {
-#if S3DEST_HAVE_ZSTD
-  if (settings.zstd_level < 1 || settings.zstd_level > 19)
-    return usage_error("zstd_level " + std::to_string(settings.zstd_level) + " is not in 1..19");
-  const ZstdOptions zstd{settings.zstd_level, 0};
+  S3DEST_TRY(zstd_stream_memory(settings.zstd_level, Kind == TextFormatOptions::Kind::csv ? "\"csv+zstd\""
+                                                                                        : "\"json+zstd\"")
+                 .status());
   TextFormatOptions options;
   options.kind = Kind;
   options.separator = settings.separator;
-  options.compression = zstd_files(zstd);
-  return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, options));
-#else
-  (void)schema;
-  (void)settings;
-  return usage_error(std::string(Kind == TextFormatOptions::Kind::csv ? "csv+zstd " : "json+zstd ") + kZstdMissing);
+#if S3DEST_HAVE_ZSTD
+  options.compression = zstd_files(ZstdOptions{settings.zstd_level, 0});
 #endif
+  return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, options));
 }
 
 inline Result<std::unique_ptr<RowFormat>> make_parquet_format(const Schema& schema, const FormatSettings& settings) {

@@ -259,13 +259,7 @@ inline Result<std::unique_ptr<ParquetFormat>> ParquetFormat::create(const Schema
     return usage_error("gzip_level " + std::to_string(options.gzip_level) + " is not in 0..9");
   uint64_t codec_memory = 0;
   if (options.compression == ParquetOptions::Compression::zstd) {
-#if S3DEST_HAVE_ZSTD
-    if (options.zstd_level < 1 || options.zstd_level > 19)
-      return usage_error("zstd_level " + std::to_string(options.zstd_level) + " is not in 1..19");
-    codec_memory = ZstdCompressor::stream_memory(ZstdOptions{options.zstd_level, 0});
-#else
-    return usage_error(std::string("parquet_compression \"zstd\" ") + kZstdMissing);
-#endif
+    S3DEST_ASSIGN_OR_RETURN(codec_memory, zstd_stream_memory(options.zstd_level, "parquet_compression \"zstd\""));
   }
   std::vector<parquet::ColumnLayout> columns;
   for (const Column& column : schema.columns) columns.push_back(parquet::column_layout(column, options.binary_strings));

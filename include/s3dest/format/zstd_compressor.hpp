@@ -27,9 +27,15 @@
 #define S3DEST_HAVE_ZSTD 0
 #endif
 
+#include <string>
+
+#include "s3dest/core/status.hpp"
+
 namespace s3dest {
 
 inline constexpr bool kZstdAvailable = S3DEST_HAVE_ZSTD;
+// The highest zstd_level: 19's window is the 8 MiB RFC 8878 asks every decoder to take.
+inline constexpr int kMaxZstdLevel = 19;
 // What the zstd names are refused with where libzstd is missing.
 inline constexpr const char* kZstdMissing =
     "needs libzstd, which this s3dest was built without: install libzstd-dev (Debian, Ubuntu; "
@@ -39,6 +45,11 @@ inline constexpr const char* kZstdMissing =
 
 #if S3DEST_HAVE_ZSTD
 
+// ZSTD_estimateCStreamSize is in zstd.h's section for static linking, which Debian's
+// shared libzstd exports too; zstd.h adds that section when included again with the macro.
+#ifndef ZSTD_STATIC_LINKING_ONLY
+#define ZSTD_STATIC_LINKING_ONLY
+#endif
 #include <zstd.h>
 
 #include <cstdint>
@@ -191,6 +202,10 @@ inline Status ZstdCompressor::compress(std::string_view in, std::string& out) {
 }
 
 inline uint64_t ZstdCompressor::stream_memory(ZstdOptions options) {
+  // Without workers, libzstd's estimate for a stream of unknown length (the same number a
+  // flushed stream's ZSTD_sizeof_CCtx gives), so that judging level 19 does not allocate
+  // its 90 MB; workers add their jobs' buffers, which only a stream begun with them shows.
+  if (options.workers == 0) return ZSTD_estimateCStreamSize(options.level) + ZSTD_CStreamOutSize();
   ZstdCompressor probe(options);
   StringSink sink;
   // A flushed byte makes libzstd allocate all a stream of unknown length needs.
@@ -201,3 +216,22 @@ inline uint64_t ZstdCompressor::stream_memory(ZstdOptions options) {
 }  // namespace s3dest
 
 #endif  // S3DEST_HAVE_ZSTD
+
+namespace s3dest {
+
+// What one zstd stream at `level` holds, for a format's open_file_memory; a usage error
+// that starts with `what` ("parquet_compression \"zstd\"") where libzstd is missing or
+// the level is outside 1..19.
+inline Result<uint64_t> zstd_stream_memory(int level, const std::string& what) {
+#if S3DEST_HAVE_ZSTD
+  if (level < 1 || level > kMaxZstdLevel)
+    return usage_error(what + ": zstd_level " + std::to_string(level) + " is not in 1.." +
+                       std::to_string(kMaxZstdLevel));
+  return ZstdCompressor::stream_memory(ZstdOptions{level, 0});
+#else
+  (void)level;
+  return usage_error(what + " " + kZstdMissing);
+#endif
+}
+
+}  // namespace s3dest

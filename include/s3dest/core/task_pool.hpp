@@ -7,6 +7,9 @@
 //   pool.wait();
 //
 // A task must not submit to its own pool: with the pool full it would wait for itself.
+//
+// LazyTaskPool starts its threads only when first asked for them, so a format that is made
+// but never writes a file starts none.
 #pragma once
 
 #include <algorithm>
@@ -14,6 +17,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -43,6 +47,23 @@ class TaskPool {
   size_t limit_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+};
+
+class LazyTaskPool {
+ public:
+  LazyTaskPool(int threads, size_t max_unfinished) : threads_(threads), max_unfinished_(max_unfinished) {}
+  int threads() const { return threads_; }
+  std::shared_ptr<TaskPool> get() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!pool_) pool_ = std::make_shared<TaskPool>(threads_, max_unfinished_);
+    return pool_;
+  }
+
+ private:
+  int threads_;
+  size_t max_unfinished_;
+  std::mutex mutex_;
+  std::shared_ptr<TaskPool> pool_;
 };
 
 inline TaskPool::TaskPool(int threads, size_t max_unfinished)

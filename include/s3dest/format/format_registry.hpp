@@ -38,8 +38,8 @@ struct FormatSettings {
   char separator = ',';  // separator: csv
   int gzip_level = 6;    // gzip_level: the .gz text formats, parquet's gzip pages
   int zstd_level = 3;    // zstd_level: the .zst text formats, parquet's zstd pages, avro's zstandard blocks
-  // Threads that compress each .gz text file, shared by the load's files (0: one per
-  // core; 1: one zlib stream per file, on the loading thread).
+  // Threads that compress .gz text files and encode parquet columns, shared by the load's
+  // files (0: one per core; 1: none but the loading thread).
   int compression_threads = 0;
   ParquetOptions::Compression parquet_compression = ParquetOptions::Compression::snappy;
   AvroOptions::Codec avro_codec = AvroOptions::Codec::deflate;
@@ -107,6 +107,7 @@ inline Result<std::unique_ptr<RowFormat>> make_parquet_format(const Schema& sche
   options.gzip_level = settings.gzip_level;
   options.zstd_level = settings.zstd_level;
   options.binary_strings = settings.binary_strings;
+  options.threads = settings.compression_threads;
   options.row_group_bytes = std::min(options.row_group_bytes, std::max<uint64_t>(settings.held_data_bytes, 1 << 20));
   S3DEST_ASSIGN_OR_RETURN(auto format, ParquetFormat::create(schema, options));
   return std::unique_ptr<RowFormat>(std::move(format));

@@ -191,24 +191,6 @@ inline Status BlockDeflater::deflate_block(int level, std::string_view dictionar
   return {};
 }
 
-// The pool of a factory's compressors, started when the first compressor is made, so that
-// a format that is made but never writes a gzip file starts no threads.
-class LazyTaskPool {
- public:
-  LazyTaskPool(int threads, size_t max_unfinished) : threads_(threads), max_unfinished_(max_unfinished) {}
-  std::shared_ptr<TaskPool> get() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!pool_) pool_ = std::make_shared<TaskPool>(threads_, max_unfinished_);
-    return pool_;
-  }
-
- private:
-  int threads_;
-  size_t max_unfinished_;
-  std::mutex mutex_;
-  std::shared_ptr<TaskPool> pool_;
-};
-
 }  // namespace detail
 
 inline ParallelGzipCompressor::ParallelGzipCompressor(int level, std::shared_ptr<TaskPool> pool,
@@ -386,7 +368,7 @@ inline CompressorFactory gzip_files(int level, int threads) {
   // Twice as many blocks queued or running as threads, so none waits for the next; each
   // stream up to a block per thread and one more, so one stream alone keeps all busy,
   // but never more than 8, so an open file holds at most about 3 MiB.
-  const auto pool = std::make_shared<detail::LazyTaskPool>(threads, static_cast<size_t>(2 * threads));
+  const auto pool = std::make_shared<LazyTaskPool>(threads, static_cast<size_t>(2 * threads));
   const size_t in_flight = std::min<size_t>(static_cast<size_t>(threads) + 1, 8);
   CompressorFactory factory;
   factory.file_suffix = ".gz";

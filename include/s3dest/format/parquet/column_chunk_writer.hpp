@@ -19,6 +19,9 @@
 //
 // Statistics (min, max, null count) cover the whole chunk. In dictionary mode every value
 // is in the dictionary, so only new entries are compared.
+//
+// A writer holds no codec state: pages are built and compressed in the PageWorkspace of
+// the calling thread. One thread at a time may call a writer, but any thread may.
 #pragma once
 
 #include <algorithm>
@@ -47,17 +50,11 @@ struct ColumnChunkLimits {
   size_t dictionary_bytes = size_t{1} << 20;  // the dictionary page, before compression
 };
 
-// Buffers a page passes through on its way out. Only one page is written at a time, so
-// all the columns of a file share one set.
-struct PageScratch {
-  std::string content, compressed, indices;
-  ThriftCompactWriter header;
-};
-
 class ColumnChunkWriter {
  public:
-  // `codec` and `scratch` are shared with the file's other columns and must outlive this.
-  ColumnChunkWriter(ColumnLayout layout, PageCodec& codec, PageScratch& scratch, ColumnChunkLimits limits);
+  // `codec` gives the compression and its bounds (it compresses nothing here); it is
+  // shared with the file's other columns and must outlive this.
+  ColumnChunkWriter(ColumnLayout layout, const PageCodec& codec, ColumnChunkLimits limits);
 
   Status add_null();
   // `plain`: the value's PLAIN encoding (append_plain_value).
@@ -68,8 +65,14 @@ class ColumnChunkWriter {
   uint64_t file_bytes_bound() const;
   // Most bytes its metadata can take in the footer.
   uint64_t metadata_bound() const;
-  // Bytes allocated for this row group's data: pages, the open page, the dictionary.
+  // Most that file_bytes_bound() can grow, besides the new values themselves, as values
+  // are added: the open page's dictionary indices widening to 32 bits.
+  uint64_t widening_bound() const { return mode_ == Mode::dictionary ? indices_.size() * 4 + 8 : 0; }
+  // Bytes allocated for this row group's data: pages, the open page, the dictionary,
+  // and the room their buffers keep from earlier row groups.
   uint64_t memory() const;
+  // This row group's data alone: pages, the open page's values, the dictionary.
+  uint64_t data_bytes() const;
   // Frees the buffers an empty writer keeps for the next pages (after write()).
   void release_buffers();
 
@@ -110,9 +113,10 @@ class ColumnChunkWriter {
   void count_page(PageType type, Encoding encoding);
   Mode initial_mode() const { return layout_.physical == PhysicalType::boolean ? Mode::plain : Mode::dictionary; }
 
+  PageWorkspace& workspace() const { return PageWorkspace::of_this_thread(codec_.compression()); }
+
   ColumnLayout layout_;
-  PageCodec& codec_;
-  PageScratch& scratch_;
+  const PageCodec& codec_;
   ColumnChunkLimits limits_;
   Mode mode_;
 
@@ -133,9 +137,8 @@ class ColumnChunkWriter {
   bool has_min_max_ = false;
 };
 
-inline ColumnChunkWriter::ColumnChunkWriter(ColumnLayout layout, PageCodec& codec, PageScratch& scratch,
-                                            ColumnChunkLimits limits)
-    : layout_(std::move(layout)), codec_(codec), scratch_(scratch), limits_(limits), mode_(initial_mode()) {}
+inline ColumnChunkWriter::ColumnChunkWriter(ColumnLayout layout, const PageCodec& codec, ColumnChunkLimits limits)
+    : layout_(std::move(layout)), codec_(codec), limits_(limits), mode_(initial_mode()) {}
 
 inline Status ColumnChunkWriter::add_null() {
   levels_.put(0);
@@ -203,6 +206,11 @@ inline uint64_t ColumnChunkWriter::memory() const {
          levels_.bytes().capacity() + dictionary_.memory();
 }
 
+inline uint64_t ColumnChunkWriter::data_bytes() const {
+  return dictionary_page_.size() + data_pages_.size() + values_.size() + indices_.size() * 4 +
+         levels_.bytes().size() + dictionary_.page().size();
+}
+
 inline void ColumnChunkWriter::release_buffers() {
   std::string().swap(values_);
   std::vector<uint32_t>().swap(indices_);
@@ -252,14 +260,15 @@ inline Result<ColumnChunkMetadata> ColumnChunkWriter::write(ByteSink& out, uint6
 
 inline Status ColumnChunkWriter::close_page() {
   if (page_values_ == 0) return {};
-  std::string& page = scratch_.content;
+  PageWorkspace& workspace = this->workspace();
+  std::string& page = workspace.content;
   page.clear();
   if (layout_.optional) page += levels_.finish();
   Encoding encoding = Encoding::plain;
   if (mode_ == Mode::dictionary) {
     const auto largest_index = static_cast<uint32_t>(dictionary_.size() > 0 ? dictionary_.size() - 1 : 0);
     const int width = std::max(1, rle_bit_width(largest_index));
-    std::string& encoded = scratch_.indices;
+    std::string& encoded = workspace.indices;
     encoded.clear();
     rle_hybrid_encode(indices_.data(), indices_.size(), width, RlePrefix::bit_width_byte, encoded);
     const bool first_page = data_pages_count_ == 0;
@@ -325,14 +334,15 @@ inline Status ColumnChunkWriter::finish_dictionary() {
 
 inline Status ColumnChunkWriter::write_page(PageType type, Encoding encoding, int32_t num_values,
                                             std::string_view content, std::string& to) {
-  S3DEST_ASSIGN_OR_RETURN(const std::string_view compressed, codec_.compress(content, scratch_.compressed));
+  PageWorkspace& workspace = this->workspace();
+  S3DEST_ASSIGN_OR_RETURN(const std::string_view compressed, workspace.codec.compress(content, workspace.compressed));
   PageHeader header;
   header.type = type;
   header.uncompressed_size = static_cast<int32_t>(content.size());
   header.compressed_size = static_cast<int32_t>(compressed.size());
   header.num_values = num_values;
   header.encoding = encoding;
-  ThriftCompactWriter& encoded_header = scratch_.header;
+  ThriftCompactWriter& encoded_header = workspace.header;
   encoded_header.clear();
   encode_page_header(header, encoded_header);
   to += encoded_header.bytes();

@@ -39,7 +39,8 @@ struct FormatSettings {
   int gzip_level = 6;    // gzip_level: the .gz text formats, parquet's gzip pages
   int zstd_level = 3;    // zstd_level: the .zst text formats, parquet's zstd pages, avro's zstandard blocks
   // Threads that compress .gz text files and encode parquet columns, shared by the load's
-  // files (0: one per core; 1: none but the loading thread).
+  // files (0: the formats' choice, see gzip_files and ParquetOptions::threads; 1: none but
+  // the loading thread).
   int compression_threads = 0;
   ParquetOptions::Compression parquet_compression = ParquetOptions::Compression::snappy;
   AvroOptions::Codec avro_codec = AvroOptions::Codec::deflate;

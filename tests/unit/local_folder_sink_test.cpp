@@ -1,6 +1,9 @@
 #define BOOST_TEST_MODULE local_folder_sink
 #include <boost/test/unit_test.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -26,6 +29,20 @@ void write_file(const fs::path& file, const std::string& bytes) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(open_objects_are_held_to_the_file_descriptors_the_process_may_have) {
+  rlimit before{};
+  BOOST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &before) == 0);
+  BOOST_REQUIRE_MESSAGE(before.rlim_cur >= 300, "this test needs ulimit -n of 300 or more");
+  rlimit lower = before;
+  lower.rlim_cur = std::min<rlim_t>(before.rlim_cur, 1000);
+  BOOST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &lower) == 0);
+  TempFolder root;
+  LocalFolderSink sink(root.path.string(), ChecksumAlgorithm::none);
+  const size_t at_1000 = sink.max_open_objects();
+  BOOST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &before) == 0);
+  BOOST_TEST(at_1000 == static_cast<size_t>(lower.rlim_cur) - 128);  // the rest for inputs, spill files, sockets
+}
 
 BOOST_AUTO_TEST_CASE(objects_appear_only_when_the_run_is_published) {
   TempFolder dir;

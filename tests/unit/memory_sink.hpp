@@ -23,13 +23,17 @@ class MemorySink final : public s3dest::ObjectSink {
  public:
   MemorySink() : objects(own_) {}
   explicit MemorySink(MemoryBucket& bucket) : objects(bucket) {}
+  // A sink that may have at most `max_open_objects` objects open at once.
+  explicit MemorySink(size_t max_open_objects) : objects(own_), max_open(max_open_objects) {}
 
   MemoryBucket& objects;
   std::vector<std::string> listed_prefixes;
+  size_t max_open = SIZE_MAX;  // what max_open_objects() says
 
   s3dest::Result<std::unique_ptr<s3dest::ObjectWriter>> create(const s3dest::NewObject& object) override {
     return std::unique_ptr<s3dest::ObjectWriter>(std::make_unique<Writer>(*this, object));
   }
+  size_t max_open_objects() const override { return max_open; }
   s3dest::Result<std::vector<std::string>> list(const std::string& prefix) override {
     std::lock_guard<std::mutex> lock(list_mutex_);  // called from several threads
     listed_prefixes.push_back(prefix);

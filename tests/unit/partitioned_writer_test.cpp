@@ -57,6 +57,7 @@ struct WritingOptions {
   LayoutOptions layout = daily();
   uint64_t cap = kNoCap;
   size_t live_writers = 100;               // how many the live memory holds
+  size_t max_open_objects = SIZE_MAX;      // how many the sink may have open
   uint64_t store_memory = 64 << 20;        // the PartitionStore's budget
   std::optional<uint32_t> refused_chunk;  // the caller refuses this chunk id's key
 };
@@ -68,6 +69,7 @@ class Writing {
  public:
   explicit Writing(WritingOptions options = {})
       : options_(std::move(options)), layout_(accepted(options_.layout)),
+        sink(options_.max_open_objects),
         store(options_.store_memory, spill_root.path.string()),
         writer(sink, format, options_.cap,
                2 * options_.live_writers * (format.open_file_memory() + sink.open_object_memory()), store,
@@ -297,6 +299,19 @@ BOOST_AUTO_TEST_CASE(partitions_past_the_live_writers_wait_in_the_store_and_are_
   // Spill files go as their partitions are written.
   for (const auto& [name, bytes] : test_helpers::snapshot(w.spill_root.path))
     BOOST_TEST(bytes == "/", name << " is still there");
+}
+
+BOOST_AUTO_TEST_CASE(no_more_partitions_are_live_than_the_sink_may_have_objects_open) {
+  WritingOptions options;
+  options.live_writers = 100;  // memory for many
+  options.max_open_objects = 2;
+  Writing w(options);
+  auto by_day = add_rows(w, 1500, [](int n) { return 1 + n % 5; }, 30);
+  for (const std::string& key : w.keys())
+    BOOST_TEST((key.rfind(folder(1), 0) == 0 || key.rfind(folder(2), 0) == 0), key);
+  BOOST_REQUIRE(w.finish().ok());
+  for (int day = 1; day <= 5; ++day)
+    BOOST_TEST(rows_under(w, folder(day)) == by_day[day], boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_raised_stop_ends_finish_and_abort_drops_the_open_objects) {

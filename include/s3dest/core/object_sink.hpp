@@ -125,6 +125,8 @@ class ObjectSink {
   virtual std::string describe(const std::string& key) const = 0;
   // Memory one open object's writer holds (an upload's part buffer).
   virtual uint64_t open_object_memory() const { return 0; }
+  // How many objects may be open at once (a local folder's take a file descriptor each).
+  virtual size_t max_open_objects() const { return SIZE_MAX; }
   // The longest name between two slashes of a key the sink takes (a file system's 255).
   virtual size_t max_name_bytes() const { return SIZE_MAX; }
   // The largest object the sink takes (S3: 5 TiB).

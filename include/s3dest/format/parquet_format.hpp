@@ -84,12 +84,12 @@ class ParquetFormat final : public RowFormat {
   std::string_view extension() const override { return ".parquet"; }
   void encode_record(const Row& row, std::string& out) const override;
   std::unique_ptr<FileEncoder> new_file() const override;
-  // A page on its way out (content, compressed, indices), and a little per column, and
-  // the codec's own state (zstd's context: MiBs, by level); the row group and the
-  // columns' buffers are memory_held.
-  uint64_t open_file_memory() const override {
-    return 3 * options_.limits.page_bytes + columns_.size() * 4096 + codec_memory_;
-  }
+  // A little per column, and the codec's own state (zstd's context: MiBs, by level),
+  // which is per thread (parquet::PageWorkspace) but counted per file to stay on the safe
+  // side; the row group, the batches and the columns' buffers are memory_held. A page on
+  // its way out is in a PageWorkspace of the thread writing it: with the few threads a
+  // load has, part of the limit's fixed overhead.
+  uint64_t open_file_memory() const override { return 16 * 1024 + columns_.size() * 4096 + codec_memory_; }
 
   const std::vector<parquet::ColumnLayout>& columns() const { return columns_; }
   const ParquetOptions& options() const { return options_; }

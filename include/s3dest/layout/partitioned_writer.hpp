@@ -5,7 +5,8 @@
 // a time. Either way a partition's records reach its objects in the order given.
 //
 // Live writers' memory has two parts: a fixed cost each (RowFormat::open_file_memory and
-// ObjectSink::open_object_memory), which limits how many there are, and the data some
+// ObjectSink::open_object_memory), which limits how many there are (as does
+// ObjectSink::max_open_objects: a local file's descriptor), and the data some
 // formats hold back (parquet's row groups). When the held data of all of them passes its
 // budget, the writer holding most writes its data out early, so many open files share the
 // memory instead of each being granted its largest size up front.
@@ -33,7 +34,8 @@ class PartitionedWriter {
   PartitionedWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, uint64_t live_memory,
                     PartitionStore& store, KeyFor key_for)
       : sink_(sink), committer_(sink.commit_concurrency()), format_(format), cap_(cap),
-        max_live_(std::max<uint64_t>(1, live_memory / 2 / (format.open_file_memory() + sink.open_object_memory()))),
+        max_live_(std::clamp<uint64_t>(live_memory / 2 / (format.open_file_memory() + sink.open_object_memory()), 1,
+                                       std::max<size_t>(sink.max_open_objects(), 1))),
         held_budget_(live_memory / 2), store_(store), key_for_(std::move(key_for)) {}
 
   // Partitions are numbered 0, 1, ... in order of first sight.

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,9 @@ class LocalFolderSink final : public ObjectSink {
   Status remove(const std::string& key) override;
   std::string describe(const std::string& key) const override { return root_ + "/" + key; }
   size_t max_name_bytes() const override { return 255; }  // NAME_MAX of Linux file systems
+  // A file descriptor each: the process's limit (often 1,024) less 128 for its inputs,
+  // spill files and connections.
+  size_t max_open_objects() const override;
   SinkProgress progress() const override {
     return {objects_committed_.load(std::memory_order_relaxed), bytes_written_.load(std::memory_order_relaxed), 0};
   }
@@ -203,6 +207,12 @@ inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm chec
 inline LocalFolderSink::~LocalFolderSink() {
   for (const Staged& s : staged_)
     if (!s.published) ::unlink(s.temp_path.c_str());
+}
+
+inline size_t LocalFolderSink::max_open_objects() const {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1024;
+  return limit.rlim_cur > 256 ? static_cast<size_t>(limit.rlim_cur - 128) : static_cast<size_t>(limit.rlim_cur / 2);
 }
 
 inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewObject& object) {

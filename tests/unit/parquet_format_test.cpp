@@ -435,6 +435,39 @@ BOOST_AUTO_TEST_CASE(columns_encoded_on_several_threads_read_back_as_on_one_and_
   }
 }
 
+BOOST_AUTO_TEST_CASE(long_records_between_batched_ones_keep_files_to_the_cap) {
+  // Records of 256 KiB or more are added row by row, even beside a pool; the batches after
+  // them must count them.
+  for (const size_t every : {2500, 4100, 6700}) {
+  Table t;
+  t.schema.columns = {column("s", "string"), column("n", "int64", false)};
+  std::mt19937 random(10);
+  t.text.reserve(40000);
+  for (size_t r = 0; r < 40000; ++r) {
+    const size_t length = r % every == every / 2 ? 300 * 1024 : 20 + random() % 40;
+    std::string text(length, ' ');
+    for (char& c : text) c = static_cast<char>('a' + random() % 26);  // distinct values: no dictionary
+    t.text.push_back(std::move(text));
+    t.rows.push_back({Value::of_bytes(t.text.back()), Value::of_int(static_cast<int64_t>(random()))});
+  }
+  for (const auto compression : {ParquetOptions::Compression::none, ParquetOptions::Compression::snappy}) {
+    for (const uint64_t cap : {uint64_t{1} << 20, uint64_t{3} << 19}) {
+      ParquetOptions options;
+      options.compression = compression;
+      options.threads = 3;
+      const auto format = make_format(t.schema, options);
+      const auto files = write_files(*format, t.rows, cap);
+      BOOST_TEST_CONTEXT("a long record every " << every << " rows, cap " << cap << ", codec "
+                                                 << static_cast<int>(compression)) {
+        BOOST_TEST(files.size() > 1u);
+        for (const std::string& file : files) BOOST_TEST(file.size() <= cap);
+        BOOST_TEST((read_all(files, t.schema.size()) == expected_columns(*format, t.rows)));
+      }
+    }
+  }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_file_dropped_while_its_columns_are_encoded_on_other_threads_waits_for_them) {
   const Table t = every_type_table(20000, 9);
   ParquetOptions options;

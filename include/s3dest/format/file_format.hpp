@@ -48,6 +48,9 @@ class RowFormat {
   // Memory one open file's encoder needs whatever it holds (buffers, compressor state):
   // what each file written at the same time costs, before FileEncoder::memory_held.
   virtual uint64_t open_file_memory() const { return uint64_t{1} << 20; }
+  // Memory the format holds once, however many files are open (the buffers and codecs of
+  // the threads that encode its files).
+  virtual uint64_t shared_memory() const { return 0; }
 };
 
 }  // namespace s3dest

@@ -84,12 +84,12 @@ class ParquetFormat final : public RowFormat {
   std::string_view extension() const override { return ".parquet"; }
   void encode_record(const Row& row, std::string& out) const override;
   std::unique_ptr<FileEncoder> new_file() const override;
-  // A little per column, and the codec's own state (zstd's context: MiBs, by level),
-  // which is per thread (parquet::PageWorkspace) but counted per file to stay on the safe
-  // side; the row group, the batches and the columns' buffers are memory_held. A page on
-  // its way out is in a PageWorkspace of the thread writing it: with the few threads a
-  // load has, part of the limit's fixed overhead.
-  uint64_t open_file_memory() const override { return 16 * 1024 + columns_.size() * 4096 + codec_memory_; }
+  // A little per column; the row group, the batches and the columns' buffers are
+  // memory_held.
+  uint64_t open_file_memory() const override { return 16 * 1024 + columns_.size() * 4096; }
+  // The PageWorkspace of every thread that writes pages (the adding thread and the
+  // pool's): its three buffers, and the codec's own state (zstd's context: MiBs, by level).
+  uint64_t shared_memory() const override;
 
   const std::vector<parquet::ColumnLayout>& columns() const { return columns_; }
   const ParquetOptions& options() const { return options_; }
@@ -147,6 +147,11 @@ class ParquetFileEncoder final : public FileEncoder {
                          std::to_string(4 + footer_fixed_ + 8) + " bytes): raise it");
     S3DEST_TRY(out.write("PAR1"));
     written_ = 4;
+    new_row_group_bound_ = 64;
+    for (const auto& column : columns_)
+      new_row_group_bound_ += parquet::column_chunk_metadata_bound(column.layout(),
+                                                                   2 * parquet::ColumnChunkWriter::kMaxStatisticBytes) +
+                              3 * (parquet::ColumnChunkWriter::kMaxPageHeaderBytes + codec_.bound(0) + 8);
     measure_columns();
     return {};
   }
@@ -179,6 +184,9 @@ class ParquetFileEncoder final : public FileEncoder {
       group_bytes_ += column.data_bytes();
     }
     if (group_bytes_ >= format_.options().row_group_bytes) S3DEST_TRY(write_row_group());
+    // Batches that follow start from these columns' bounds (on one thread there are none,
+    // and the full measure each row would cost 5-10%).
+    if (pool_) measure_columns();
     return true;
   }
 
@@ -297,19 +305,19 @@ class ParquetFileEncoder final : public FileEncoder {
   // what the batched values can add to them at most: each value its PLAIN bytes, an index
   // (up to 32 bits, with the runs' 3 bits) and a level, in as many pages as the page
   // limits can close, each with a header and the codec's own overhead, and the longest
-  // statistics.
+  // statistics; and a row group's metadata and first pages, for batches that begin one.
   bool batches_fit(uint64_t record_bytes) const {
     const uint64_t columns = columns_.size();
     const uint64_t bytes = in_flight_.record_bytes() + filling_.record_bytes() + record_bytes;
     const uint64_t values = in_flight_.values() + filling_.values() + columns;
     const uint64_t page_bytes = format_.options().limits.page_bytes;
     const uint64_t content = bytes + 6 * values + widening_ + 32 * columns;
-    const uint64_t pages = 3 * columns + values / (page_bytes / 4) + bytes / page_bytes +
+    const uint64_t pages = 3 * columns + values / std::max<uint64_t>(page_bytes / 4, 1) + bytes / page_bytes +
                            values / parquet::ColumnChunkWriter::kMaxPageValues + 1;
     const uint64_t growth = codec_.bound(content) + columns * (codec_.bound(0) + 8) +
                             pages * (parquet::ColumnChunkWriter::kMaxPageHeaderBytes + codec_.bound(0) + 8) +
                             columns * (2 * parquet::ColumnChunkWriter::kMaxStatisticBytes + 64) + 64;
-    return columns_bound_ + growth <= cap_;
+    return columns_bound_ + growth + new_row_group_bound_ <= cap_;
   }
 
   // Sends the filling batch to the pool, once the one before is back. With `settle`, or
@@ -425,6 +433,7 @@ class ParquetFileEncoder final : public FileEncoder {
   uint64_t in_flight_growth_ = 0;  // what in_flight_ may add to the columns' memory
   uint64_t columns_bound_ = 0;     // the file, finished now, at most (measure_columns)
   uint64_t widening_ = 0;          // the columns' widening_bound, together
+  uint64_t new_row_group_bound_ = 0;  // a row group's metadata and first pages, at most
   bool settle_ = false;
   std::atomic<size_t> next_column_{0};
   std::mutex mutex_;
@@ -466,6 +475,13 @@ inline void ParquetFormat::encode_record(const Row& row, std::string& out) const
     // the type's zero keeps the file readable.
     parquet::append_plain_value(out, column, value);
   }
+}
+
+inline uint64_t ParquetFormat::shared_memory() const {
+  const uint64_t workspaces = pool_ ? static_cast<uint64_t>(pool_->threads()) + 1 : 1;
+  const parquet::PageCodec codec(
+      parquet::PageCompression{detail::parquet_codec(options_.compression), options_.gzip_level, options_.zstd_level});
+  return workspaces * (3 * parquet::workspace_bytes(codec, options_.limits) + codec_memory_);
 }
 
 inline std::unique_ptr<FileEncoder> ParquetFormat::new_file() const {

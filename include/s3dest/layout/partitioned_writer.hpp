@@ -30,13 +30,15 @@ class PartitionedWriter {
   // The object for a partition's chunk (see ChunkWriter::KeyForChunk).
   using KeyFor = std::function<Result<NewObject>(size_t partition, uint32_t chunk_id)>;
 
-  // `live_memory`: for live writers, half for their fixed costs, half for held data.
+  // `live_memory`: for live writers, first what the format shares between its files (up
+  // to half), then half of the rest for their fixed costs, half for held data.
   PartitionedWriter(ObjectSink& sink, const RowFormat& format, uint64_t cap, uint64_t live_memory,
                     PartitionStore& store, KeyFor key_for)
       : sink_(sink), committer_(sink.commit_concurrency()), format_(format), cap_(cap),
-        max_live_(std::clamp<uint64_t>(live_memory / 2 / (format.open_file_memory() + sink.open_object_memory()), 1,
-                                       std::max<size_t>(sink.max_open_objects(), 1))),
-        held_budget_(live_memory / 2), store_(store), key_for_(std::move(key_for)) {}
+        max_live_(std::clamp<uint64_t>(files_memory(live_memory, format) / 2 /
+                                           (format.open_file_memory() + sink.open_object_memory()),
+                                       1, std::max<size_t>(sink.max_open_objects(), 1))),
+        held_budget_(files_memory(live_memory, format) / 2), store_(store), key_for_(std::move(key_for)) {}
 
   // Partitions are numbered 0, 1, ... in order of first sight.
   size_t add_partition();
@@ -61,6 +63,11 @@ class PartitionedWriter {
     return std::make_unique<ChunkWriter>(
         sink_, format_, cap_, [this, partition](uint32_t chunk_id) { return key_for_(partition, chunk_id); },
         committer_, partition);
+  }
+
+  // What the live writers' files have, once the format took what it shares.
+  static uint64_t files_memory(uint64_t live_memory, const RowFormat& format) {
+    return live_memory - std::min(live_memory / 2, format.shared_memory());
   }
 
   Status release_largest();

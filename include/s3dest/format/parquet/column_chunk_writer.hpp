@@ -50,6 +50,12 @@ struct ColumnChunkLimits {
   size_t dictionary_bytes = size_t{1} << 20;  // the dictionary page, before compression
 };
 
+// What each buffer of a thread's PageWorkspace keeps between pages, at most: room for the
+// largest page these limits make, compressed.
+inline size_t workspace_bytes(const PageCodec& codec, const ColumnChunkLimits& limits) {
+  return static_cast<size_t>(codec.bound(std::max(limits.page_bytes, limits.dictionary_bytes)));
+}
+
 class ColumnChunkWriter {
  public:
   // `codec` gives the compression and its bounds (it compresses nothing here); it is
@@ -350,6 +356,7 @@ inline Status ColumnChunkWriter::write_page(PageType type, Encoding encoding, in
   meta_.total_uncompressed_size += static_cast<int64_t>(encoded_header.bytes().size() + content.size());
   meta_.total_compressed_size += static_cast<int64_t>(encoded_header.bytes().size() + compressed.size());
   count_page(type, encoding);
+  workspace.keep_at_most(workspace_bytes(codec_, limits_));
   return {};
 }
 

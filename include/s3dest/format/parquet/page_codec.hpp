@@ -88,6 +88,13 @@ struct PageWorkspace {
   // it has used lately), for as long as it runs.
   static PageWorkspace& of_this_thread(const PageCompression& compression);
 
+  // Frees the buffers that grew past `bytes` (for a long value or a dictionary page), so
+  // what every thread keeps stays within what ParquetFormat::shared_memory counts.
+  void keep_at_most(size_t bytes) {
+    for (std::string* buffer : {&content, &compressed, &indices})
+      if (buffer->capacity() > bytes) std::string().swap(*buffer);
+  }
+
   PageCodec codec;
   std::string content, compressed, indices;
   ThriftCompactWriter header;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# s3dest against DuckDB: NDJSON in, csv / json / csv+gzip / parquet (snappy) out, as one
-# stream, by day over 30 days and by day over a year, on the same generated input in the
-# same run. Prints a table and writes bench/results.md. Not a test: nothing here fails on
+# s3dest against DuckDB: NDJSON in, csv / json / csv+gzip / csv+zstd / parquet (snappy,
+# zstd) out, as one stream, by day over 30 days and by day over a year, on the same
+# generated input in the same run. Prints a table and writes bench/results.md. Not a test: nothing here fails on
 # timing. See bench/README.md.
 #
 #   bench/run.sh [--repeat N] [--rows N] [--gzip-level L] [--duckdb-threads N] [--keep]
@@ -22,7 +22,8 @@ accounts=5
 cores_mode=2
 bin_dir=""
 baseline_dir=""
-all_cases=(csv-stream csv-day json-stream json-day gz-stream gz-day gz-year pq-stream pq-day pq-year)
+all_cases=(csv-stream csv-day json-stream json-day gz-stream gz-day gz-year pq-stream pq-day pq-year
+  zst-stream zst-day pqz-stream pqz-day)
 cases=("${all_cases[@]}")
 forced_level=""
 duckdb_threads=""
@@ -120,6 +121,7 @@ write_config() {  # name format layout [gzip_level]
     folder='/{{data_source}}/{{YYYY}}/{{MM}}/{{DD}}' file='{{filename}}-{{YYYY}}-{{MM}}-{{DD}}'
   fi
   [[ -n "$level" ]] && extra=", \"gzip_level\": $level"
+  if [[ $format == parquet-zstd ]]; then format=parquet extra=', "parquet_compression": "zstd"'; fi
   cat >"$work/$name.json" <<EOF
 {"folder": "$folder", "file_name": "$file", "file_format": "$format", "partition_by": "day",
  "date_field": "date", "context": {"data_source": "bench", "filename": "rows"}$extra}
@@ -142,12 +144,17 @@ duckdb_sql() {  # case out
     gz-day|gz-year) echo "COPY ($src) TO '$out' (FORMAT csv, COMPRESSION gzip, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true, FILE_EXTENSION 'csv.gz')" ;;
     pq-stream) echo "COPY ($src) TO '$out/rows.parquet' (FORMAT parquet, COMPRESSION snappy)" ;;
     pq-day|pq-year) echo "COPY ($src) TO '$out' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
+    zst-stream) echo "COPY ($src) TO '$out/rows.csv.zst' (FORMAT csv, COMPRESSION zstd)" ;;
+    zst-day) echo "COPY ($src) TO '$out' (FORMAT csv, COMPRESSION zstd, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true, FILE_EXTENSION 'csv.zst')" ;;
+    pqz-stream) echo "COPY ($src) TO '$out/rows.parquet' (FORMAT parquet, COMPRESSION zstd)" ;;
+    pqz-day) echo "COPY ($src) TO '$out' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
     *) echo "bench/run.sh: no DuckDB statement for $1" >&2; exit 1 ;;
   esac
 }
 
-# parquet: s3dest's default parquet_compression, snappy, as DuckDB's COPY is told.
-declare -A format=([csv]=csv [json]=json [gz]=csv+gzip [pq]=parquet)
+# parquet: s3dest's default parquet_compression, snappy, as DuckDB's COPY is told; pqz:
+# zstd on both sides. zstd_level is s3dest's default, 3, as is DuckDB's.
+declare -A format=([csv]=csv [json]=json [gz]=csv+gzip [pq]=parquet [zst]=csv+zstd [pqz]=parquet-zstd)
 for c in "${all_cases[@]}"; do write_config "$c" "${format[${c%-*}]}" "${c#*-}"; done
 
 # --- perf mode: profile one s3dest case and stop ------------------------------------------
@@ -197,7 +204,8 @@ check_output() {  # case tool out
   case "$1" in
     json-*) reader=read_json glob='**/*.json' ;;
     gz*) reader=read_csv glob='**/*.csv.gz' ;;
-    pq-*) reader=read_parquet glob='**/*.parquet' ;;
+    zst-*) reader=read_csv glob='**/*.csv.zst' ;;
+    pq-*|pqz-*) reader=read_parquet glob='**/*.parquet' ;;
     *) reader=read_csv glob='**/*.csv' ;;
   esac
   local opts=""

@@ -113,6 +113,28 @@ BOOST_AUTO_TEST_CASE(the_files_are_what_their_names_say) {
   BOOST_TEST(one_file(**avro, rows).substr(0, 4) == std::string("Obj\x01", 4));
 }
 
+BOOST_AUTO_TEST_CASE(zstd_text_files_get_workers_only_where_a_file_share_of_memory_holds_them) {
+  if (!kZstdAvailable) return;  // refused without libzstd: config_test
+  const Schema schema = two_columns();
+  FormatSettings settings;
+  settings.compression_threads = 2;
+  const auto open_file_memory = [&] {
+    const auto format = make_row_format(FileFormat::csv_zstd, schema, settings);
+    BOOST_REQUIRE_MESSAGE(format.ok(), format.status().message());
+    return (*format)->open_file_memory();
+  };
+  settings.one_file_bytes = 64 << 20;  // memory_limit_mb 512's share: two workers a file
+  const uint64_t with_workers = open_file_memory();
+  settings.one_file_bytes = 8 << 20;  // memory_limit_mb 64's: the loading thread's stream
+  const uint64_t without = open_file_memory();
+  BOOST_TEST(with_workers > without);
+  BOOST_TEST(with_workers <= uint64_t{64} << 20);
+  BOOST_TEST(without <= uint64_t{8} << 20);
+  settings.compression_threads = 1;  // none but the loading thread, whatever the memory
+  settings.one_file_bytes = UINT64_MAX;
+  BOOST_TEST(open_file_memory() == without);
+}
+
 BOOST_AUTO_TEST_CASE(settings_reach_the_formats_they_tune) {
   const Schema schema = two_columns();
   FormatSettings settings;

@@ -8,7 +8,9 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -165,11 +167,13 @@ BOOST_AUTO_TEST_CASE(a_compressor_begun_again_makes_a_new_frame) {
 }
 
 BOOST_AUTO_TEST_CASE(a_compressed_writer_fills_a_file_to_its_cap_and_not_past_it) {
-  // What csv+zstd does with max_file_size_mb: rows of random text until the bound says no.
-  for (const uint64_t cap : {uint64_t{4096}, uint64_t{300000}, uint64_t{1} << 20}) {
-    BOOST_TEST_CONTEXT("cap " << cap) {
+  // What csv+zstd does with max_file_size_mb: rows of random text until the bound says no,
+  // on the loading thread and with two workers.
+  for (const int workers : {0, 2})
+  for (const uint64_t cap : {uint64_t{4096}, uint64_t{300000}, uint64_t{3} << 20}) {
+    BOOST_TEST_CONTEXT("cap " << cap << ", workers " << workers) {
       StringSink file;
-      CompressedWriter writer(file, zstd_files(ZstdOptions{}).make());
+      CompressedWriter writer(file, zstd_files(ZstdOptions{3, workers}).make());
       std::string plain;
       uint64_t seed = 7;
       for (;;) {
@@ -272,6 +276,67 @@ BOOST_AUTO_TEST_CASE(libzstd_worker_threads_keep_the_frame_and_the_bound) {
   const Decoded back = decode(file.data());
   BOOST_TEST(back.one_whole_frame, back.error);
   BOOST_TEST(back.data == plain);
+}
+
+BOOST_AUTO_TEST_CASE(files_sharing_workers_are_each_one_frame_of_their_own_rows) {
+  // Three csv+zstd files open at once, as partitions of a load are: each written in
+  // turn, one flushed now and then (near its cap), all on the factory's two threads.
+  const CompressorFactory files = zstd_files(ZstdOptions{3, 2});
+  StringSink sinks[3];
+  std::string plain[3];
+  std::unique_ptr<Compressor> streams[3];
+  for (int i = 0; i < 3; ++i) {
+    streams[i] = files.make();
+    BOOST_REQUIRE(streams[i]->begin(sinks[i]).ok());
+  }
+  for (int round = 0; round < 12; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      const std::string piece = round % 3 == i ? random_bytes(700000, 31 * round + i) : text_lines(9000 + 1000 * i);
+      plain[i] += piece;
+      BOOST_REQUIRE(streams[i]->write(piece).ok());
+      if (round % 4 == i) {
+        BOOST_REQUIRE(streams[i]->flush().ok());
+        BOOST_TEST(streams[i]->bytes_out() == sinks[i].size());
+      }
+    }
+  }
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST_CONTEXT("file " << i) {
+      BOOST_REQUIRE(streams[i]->finish().ok());
+      BOOST_TEST(streams[i]->bytes_out() == sinks[i].size());
+      BOOST_TEST(ZSTD_findFrameCompressedSize(sinks[i].data().data(), sinks[i].size()) == sinks[i].size());
+      BOOST_TEST(has_checksum(sinks[i].data()));
+      const Decoded back = decode(sinks[i].data());
+      BOOST_TEST(back.one_whole_frame, back.error);
+      BOOST_TEST(back.data == plain[i]);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_holds_no_more_than_its_stream_memory) {
+  // The load's budget counts stream_memory for every open file: libzstd's own count of
+  // what a stream holds stays within it, with and without workers, at a fast, the
+  // default and a high level, through 24 MiB of text and random bytes with flushes.
+  for (const int level : {1, 3, 12})
+  for (const int workers : {0, 2, 3}) {
+    BOOST_TEST_CONTEXT("level " << level << ", workers " << workers) {
+      const auto pool = std::make_shared<ZstdThreadPool>(std::max(workers, 1));
+      ZstdCompressor zstd(ZstdOptions{level, workers}, pool);
+      StringSink file;
+      BOOST_REQUIRE(zstd.begin(file).ok());
+      const uint64_t bound = ZstdCompressor::stream_memory(ZstdOptions{level, workers});
+      uint64_t most = 0;
+      for (int piece = 0; piece < 48; ++piece) {
+        BOOST_REQUIRE(zstd.write(piece % 2 ? random_bytes(256 * 1024, piece) : text_lines(4500)).ok());
+        if (piece % 10 == 9) BOOST_REQUIRE(zstd.flush().ok());
+        most = std::max(most, zstd.memory());
+      }
+      BOOST_REQUIRE(zstd.finish().ok());
+      most = std::max(most, zstd.memory());
+      BOOST_TEST(most <= bound);
+      BOOST_TEST(most * 3 > bound);  // and not far off (workers' output buffers are rarely all in use)
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_stream_memory_grows_with_the_level) {

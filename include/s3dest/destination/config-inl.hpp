@@ -508,8 +508,8 @@ inline const char* zstd_key(const Config& c) {
 // The zstd names, where s3dest is built without libzstd: refused, saying how to get them.
 // With libzstd: a level's context (its window and match tables) is held by every open
 // file, and at least one file is open, so it must fit in what memory_limit_mb gives one
-// open file (an eighth of it: PartitionedWriter keeps half of the open files' quarter for
-// their fixed costs), with the 1 MiB a file costs anyway.
+// open file (MemoryBudget::one_open_file_bytes), with the 1 MiB a file costs anyway. On
+// one thread: the text formats give a file workers only where they fit too.
 inline Status check_zstd(const Config& c, const ConfigReader& r) {
   const char* key = zstd_key(c);
   if (key == nullptr) return {};
@@ -520,7 +520,7 @@ inline Status check_zstd(const Config& c, const ConfigReader& r) {
     return r.error(key, "\"" + std::string(name) + "\" " + kZstdMissing);
   }
 #if S3DEST_HAVE_ZSTD
-  const uint64_t per_file = MemoryBudget(c.memory_limit_mb).open_files_bytes() / 2;
+  const uint64_t per_file = MemoryBudget(c.memory_limit_mb).one_open_file_bytes();
   const auto needs = [](int level) { return ZstdCompressor::stream_memory(ZstdOptions{level, 0}) + (uint64_t{1} << 20); };
   const uint64_t need = needs(c.zstd_level);
   if (need <= per_file) return {};
@@ -584,6 +584,7 @@ inline FormatSettings format_settings(const Config& config) {
   settings.binary_strings = config.use_binary_strings;
   // One row group must fit in what open files may hold back.
   settings.held_data_bytes = MemoryBudget(config.memory_limit_mb).held_row_groups_bytes();
+  settings.one_file_bytes = MemoryBudget(config.memory_limit_mb).one_open_file_bytes();
   return settings;
 }
 

@@ -31,6 +31,9 @@ class MemoryBudget {
   uint64_t reader_bytes() const { return bytes_ / 4; }
   uint64_t partition_store_bytes() const { return bytes_ / 4; }
   uint64_t open_files_bytes() const { return bytes_ / 4; }
+  // The most one open file may hold for itself (a codec's state), since at least one is
+  // open and PartitionedWriter keeps half the open files' quarter for their fixed costs.
+  uint64_t one_open_file_bytes() const { return bytes_ / 8; }
   uint64_t held_row_groups_bytes() const { return bytes_ / 8; }
   uint64_t uploads_bytes() const { return bytes_ / 4; }
 

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/usable_cores.hpp"
 #include "s3dest/format/avro_format.hpp"
 #include "s3dest/format/compressor.hpp"
 #include "s3dest/format/file_format.hpp"
@@ -38,9 +39,9 @@ struct FormatSettings {
   char separator = ',';  // separator: csv
   int gzip_level = 6;    // gzip_level: the .gz text formats, parquet's gzip pages
   int zstd_level = 3;    // zstd_level: the .zst text formats, parquet's zstd pages, avro's zstandard blocks
-  // Threads that compress .gz text files and encode parquet columns, shared by the load's
-  // files (0: the formats' choice, see gzip_files and ParquetOptions::threads; 1: none but
-  // the loading thread).
+  // Threads that compress .gz and .zst text files and encode parquet columns, shared by
+  // the load's files (0: the formats' choice, see gzip_files, zstd_text_compression and
+  // ParquetOptions::threads; 1: none but the loading thread).
   int compression_threads = 0;
   ParquetOptions::Compression parquet_compression = ParquetOptions::Compression::snappy;
   AvroOptions::Codec avro_codec = AvroOptions::Codec::deflate;
@@ -48,6 +49,8 @@ struct FormatSettings {
   // Memory the open files may hold for their data (parquet's row groups, which are made
   // to fit in it, down to 1 MiB).
   uint64_t held_data_bytes = UINT64_MAX;
+  // The most one open file may hold for itself: zstd's workers only where they fit in it.
+  uint64_t one_file_bytes = UINT64_MAX;
 };
 
 using MakeRowFormat = Result<std::unique_ptr<RowFormat>> (*)(const Schema& schema, const FormatSettings& settings);
@@ -85,9 +88,27 @@ Result<std::unique_ptr<RowFormat>> make_text_format(const Schema& schema, const 
   return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, options));
 }
 
+// zstd text files: workers on every core (at most 8) where a file's share of memory holds
+// them (level 3 on two cores: 15 MB a file, against 3.7 MB on one thread), else one thread
+// per file. With 1 MiB beside the codec, as config's check_zstd counts a file.
+inline CompressorFactory zstd_text_compression(const FormatSettings& settings) {
+#if S3DEST_HAVE_ZSTD
+  const int threads = settings.compression_threads > 0 ? settings.compression_threads : std::min(usable_cores(), 8);
+  ZstdOptions options{settings.zstd_level, 0};
+  if (threads > 1 &&
+      ZstdCompressor::stream_memory(ZstdOptions{settings.zstd_level, threads}) + (uint64_t{1} << 20) <=
+          settings.one_file_bytes)
+    options.workers = threads;
+  return zstd_files(options);
+#else
+  (void)settings;
+  return {};
+#endif
+}
+
 // The text formats in zstd files: one frame per file. Each open file holds a zstd
-// context (its window and tables: about 3.7 MB at level 3, 94 MB at 19), which the
-// factory's memory_per_stream tells the load's memory budget.
+// context (its window and tables: about 3.7 MB at level 3, 94 MB at 19; more with
+// workers), which the factory's memory_per_stream tells the load's memory budget.
 template <TextFormatOptions::Kind Kind>
 Result<std::unique_ptr<RowFormat>> make_zstd_text_format(const Schema& schema, const FormatSettings& settings) {
   S3DEST_TRY(zstd_stream_memory(settings.zstd_level, Kind == TextFormatOptions::Kind::csv ? "\"csv+zstd\""
@@ -96,9 +117,7 @@ Result<std::unique_ptr<RowFormat>> make_zstd_text_format(const Schema& schema, c
   TextFormatOptions options;
   options.kind = Kind;
   options.separator = settings.separator;
-#if S3DEST_HAVE_ZSTD
-  options.compression = zstd_files(ZstdOptions{settings.zstd_level, 0});
-#endif
+  options.compression = zstd_text_compression(settings);
   return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, options));
 }
 

@@ -6,6 +6,7 @@
 //   test_helpers::MemorySink first(bucket), second(bucket);
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,8 @@ class MemorySink final : public s3dest::ObjectSink {
   MemoryBucket& objects;
   std::vector<std::string> listed_prefixes;
   size_t max_open = SIZE_MAX;  // what max_open_objects() says
+  size_t open_now = 0;         // objects created and not yet committed or dropped
+  size_t most_open = 0;        // the most open at once (set it to 0 to start counting again)
 
   s3dest::Result<std::unique_ptr<s3dest::ObjectWriter>> create(const s3dest::NewObject& object) override {
     return std::unique_ptr<s3dest::ObjectWriter>(std::make_unique<Writer>(*this, object));
@@ -64,7 +67,10 @@ class MemorySink final : public s3dest::ObjectSink {
  private:
   class Writer final : public s3dest::ObjectWriter {
    public:
-    Writer(MemorySink& sink, s3dest::NewObject object) : sink_(sink), object_(std::move(object)) {}
+    Writer(MemorySink& sink, s3dest::NewObject object) : sink_(sink), object_(std::move(object)) {
+      sink_.most_open = std::max(sink_.most_open, ++sink_.open_now);
+    }
+    ~Writer() override { --sink_.open_now; }
     s3dest::Status write(std::string_view bytes) override {
       data_.append(bytes);
       return {};

@@ -288,10 +288,13 @@ BOOST_AUTO_TEST_CASE(partitions_past_the_live_writers_wait_in_the_store_and_are_
 
   const size_t before = w.writer.written().size();
   BOOST_REQUIRE(w.finish({4, 0, 2, 1, 3}).ok());  // partition numbers; the live ones (0, 1) are skipped
+  // Stored partitions begin in that order (a few files are open at once at the end, so
+  // their later chunks may be committed between another's).
   std::vector<size_t> stored_order;
   for (size_t i = before; i < w.writer.written().size(); ++i) {
     const size_t partition = w.writer.written()[i].partition;
-    if (partition >= 2 && (stored_order.empty() || stored_order.back() != partition)) stored_order.push_back(partition);
+    if (partition >= 2 && std::find(stored_order.begin(), stored_order.end(), partition) == stored_order.end())
+      stored_order.push_back(partition);
   }
   BOOST_TEST(stored_order == (std::vector<size_t>{4, 2, 3}), boost::test_tools::per_element());
   for (int day = 1; day <= 5; ++day)
@@ -299,6 +302,26 @@ BOOST_AUTO_TEST_CASE(partitions_past_the_live_writers_wait_in_the_store_and_are_
   // Spill files go as their partitions are written.
   for (const auto& [name, bytes] : test_helpers::snapshot(w.spill_root.path))
     BOOST_TEST(bytes == "/", name << " is still there");
+}
+
+BOOST_AUTO_TEST_CASE(stored_partitions_are_written_a_few_files_at_once_within_what_live_writers_had) {
+  // While one file is fed, the last blocks of the ones before it compress on the format's
+  // threads; as many files as there were live writers, and no more than 4. Nine days:
+  // the live writers' days stream, the rest wait in the store.
+  for (const size_t live_writers : {size_t{1}, size_t{3}, size_t{5}}) {
+    BOOST_TEST_CONTEXT(live_writers << " live writers") {
+      WritingOptions options;
+      options.live_writers = live_writers;
+      Writing w(options);
+      auto by_day = add_rows(w, 2000, [](int n) { return 1 + n % 9; }, 30);
+      w.sink.most_open = 0;
+      BOOST_REQUIRE(w.finish().ok());
+      BOOST_TEST(w.sink.most_open == std::min<size_t>(live_writers, 4));  // 1, 3, 4
+      BOOST_TEST(w.sink.open_now == 0u);
+      for (int day = 1; day <= 9; ++day)
+        BOOST_TEST(rows_under(w, folder(day)) == by_day[day], boost::test_tools::per_element());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(no_more_partitions_are_live_than_the_sink_may_have_objects_open) {
@@ -416,5 +439,34 @@ BOOST_AUTO_TEST_CASE(when_the_live_files_hold_more_than_their_share_the_one_hold
     std::string expected;
     for (int i = 0; i < count; ++i) expected += record(letter, i);
     BOOST_TEST(sink.objects.at(std::string(1, letter) + ".held") == expected, letter << ": released data out of place");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(stored_partitions_whose_files_hold_data_are_written_one_at_a_time) {
+  // Held data (parquet's row groups) has room for one file's at the end: no window.
+  const HoldingFormat format(1000);
+  MemorySink sink;
+  TempFolder spill_root;
+  PartitionStore store(1 << 20, spill_root.path.string());
+  PartitionedWriter writer(sink, format, kNoCap, 6000, store, [](size_t partition, uint32_t) -> Result<NewObject> {
+    NewObject object;
+    object.key = std::string(1, static_cast<char>('a' + partition)) + ".held";
+    return object;
+  });
+  std::vector<size_t> order;
+  for (size_t p = 0; p < 8; ++p) {
+    BOOST_REQUIRE(writer.add_partition() == p);
+    order.push_back(p);
+    for (int i = 0; i < 5; ++i) BOOST_REQUIRE(writer.add(p, record(static_cast<char>('a' + p), i)).ok());
+  }
+  sink.most_open = 0;
+  BOOST_REQUIRE(writer.finish(order).ok());
+  BOOST_TEST(sink.most_open == 1u);  // the five stored ones (d to h), each alone
+  BOOST_TEST(sink.objects.size() == 8u);
+  for (size_t p = 0; p < 8; ++p) {
+    const char letter = static_cast<char>('a' + p);
+    std::string expected;
+    for (int i = 0; i < 5; ++i) expected += record(letter, i);
+    BOOST_TEST(sink.objects.at(std::string(1, letter) + ".held") == expected);
   }
 }

@@ -1,8 +1,9 @@
 // Writes the records of many partitions at once. The first partitions seen each get a
 // live ChunkWriter, so their objects stream out while input is still being read; once
 // the memory set aside for live writers is spent, later partitions wait in a
-// PartitionStore (spilling to disk past its budget) and are written at the end, one at
-// a time. Either way a partition's records reach its objects in the order given.
+// PartitionStore (spilling to disk past its budget) and are written at the end, a few
+// files open at once (see finish). Either way a partition's records reach its objects in
+// the order given.
 //
 // Live writers' memory has two parts: a fixed cost each (RowFormat::open_file_memory and
 // ObjectSink::open_object_memory), which limits how many there are (as does
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -71,6 +73,13 @@ class PartitionedWriter {
   }
 
   Status release_largest();
+  // Writes a stored partition; see finish.
+  Status finish_stored(size_t partition);
+  Status finish_oldest_stored();
+
+  // Stored partitions whose files are open at the end at once, at most: a file's last
+  // blocks compress on the format's threads (gzip, zstd) while the next is fed.
+  static constexpr size_t kStoredFilesAtOnce = 4;
 
   ObjectSink& sink_;
   Committer committer_;
@@ -83,6 +92,7 @@ class PartitionedWriter {
   KeyFor key_for_;
   std::vector<Partition> partitions_;
   size_t live_ = 0;
+  std::deque<std::unique_ptr<ChunkWriter>> stored_open_;  // fed, finished oldest first
 };
 
 inline size_t PartitionedWriter::add_partition() {
@@ -123,20 +133,42 @@ inline Status PartitionedWriter::finish(const std::vector<size_t>& order, const 
     if (p.live) S3DEST_TRY(p.live->finish());
   }
   for (const size_t partition : order) {
-    Partition& p = partitions_[partition];
-    if (p.live) continue;
+    if (partitions_[partition].live) continue;
     if (stop_requested(stop)) return interrupted_error(*stop);
-    const auto writer = new_writer(partition);
-    S3DEST_TRY(store_.drain(p.store_index, [&writer](std::string_view record) { return writer->add(record); }));
-    S3DEST_TRY(writer->finish());
+    S3DEST_TRY(finish_stored(partition));
   }
+  while (!stored_open_.empty()) S3DEST_TRY(finish_oldest_stored());
   return committer_.wait();
+}
+
+// The live writers are finished by now, so their memory is free: up to
+// kStoredFilesAtOnce (and no more than there were live writers) stay open, finished in
+// the order fed. Only writers that hold no data back: held data (parquet's row groups)
+// has room for one writer's, so such a writer is finished at once, after the older ones.
+inline Status PartitionedWriter::finish_stored(size_t partition) {
+  auto writer = new_writer(partition);
+  S3DEST_TRY(store_.drain(partitions_[partition].store_index,
+                          [&writer](std::string_view record) { return writer->add(record); }));
+  const bool holds_data = writer->memory_held() > 0;
+  stored_open_.push_back(std::move(writer));
+  const size_t at_once = holds_data ? 1 : std::min<size_t>(max_live_, kStoredFilesAtOnce);
+  while (stored_open_.size() >= at_once) S3DEST_TRY(finish_oldest_stored());
+  return {};
+}
+
+inline Status PartitionedWriter::finish_oldest_stored() {
+  const Status finished = stored_open_.front()->finish();
+  stored_open_.pop_front();  // dropped (its open chunk aborted) if it failed
+  return finished;
 }
 
 inline size_t PartitionedWriter::abort() {
   size_t dropped = 0;
   for (Partition& p : partitions_)
     if (p.live && p.live->abort()) ++dropped;
+  for (auto& writer : stored_open_)
+    if (writer->abort()) ++dropped;
+  stored_open_.clear();
   (void)committer_.wait();  // a commit in flight ends before the sink is rolled back
   return dropped;
 }

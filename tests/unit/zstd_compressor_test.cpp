@@ -280,7 +280,7 @@ BOOST_AUTO_TEST_CASE(libzstd_worker_threads_keep_the_frame_and_the_bound) {
 
 BOOST_AUTO_TEST_CASE(files_sharing_workers_are_each_one_frame_of_their_own_rows) {
   // Three csv+zstd files open at once, as partitions of a load are: each written in
-  // turn, one flushed now and then (near its cap), all on the factory's two threads.
+  // turn, one flushed now and then (near its cap), each on two workers.
   const CompressorFactory files = zstd_files(ZstdOptions{3, 2});
   StringSink sinks[3];
   std::string plain[3];
@@ -320,8 +320,7 @@ BOOST_AUTO_TEST_CASE(a_stream_holds_no_more_than_its_stream_memory) {
   for (const int level : {1, 3, 12})
   for (const int workers : {0, 2, 3}) {
     BOOST_TEST_CONTEXT("level " << level << ", workers " << workers) {
-      const auto pool = std::make_shared<ZstdThreadPool>(std::max(workers, 1));
-      ZstdCompressor zstd(ZstdOptions{level, workers}, pool);
+      ZstdCompressor zstd(ZstdOptions{level, workers});
       StringSink file;
       BOOST_REQUIRE(zstd.begin(file).ok());
       const uint64_t bound = ZstdCompressor::stream_memory(ZstdOptions{level, workers});

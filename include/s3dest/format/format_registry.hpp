@@ -88,12 +88,14 @@ Result<std::unique_ptr<RowFormat>> make_text_format(const Schema& schema, const 
   return std::unique_ptr<RowFormat>(std::make_unique<TextFormat>(schema, options));
 }
 
-// zstd text files: workers on every core (at most 8) where a file's share of memory holds
-// them (level 3 on two cores: 15 MB a file, against 3.7 MB on one thread), else one thread
+// zstd text files: workers on every core (at most 8, where libzstd has threads) where a
+// file's share of memory holds them (level 3 on two cores: 15 MB a file, against 3.7 MB on one thread), else one thread
 // per file. With 1 MiB beside the codec, as config's check_zstd counts a file.
 inline CompressorFactory zstd_text_compression(const FormatSettings& settings) {
 #if S3DEST_HAVE_ZSTD
-  const int threads = settings.compression_threads > 0 ? settings.compression_threads : std::min(usable_cores(), 8);
+  const int threads = std::min(settings.compression_threads > 0 ? settings.compression_threads
+                                                                  : std::min(usable_cores(), 8),
+                               zstd_max_workers());
   ZstdOptions options{settings.zstd_level, 0};
   if (threads > 1 &&
       ZstdCompressor::stream_memory(ZstdOptions{settings.zstd_level, threads}) + (uint64_t{1} << 20) <=

@@ -21,11 +21,12 @@
 // it as its history, and the jobs' blocks follow each other in the one frame, so readers
 // see an ordinary frame. The bound and flush semantics hold with them (a job is a run of
 // blocks; a flush waits until every job is out). libzstd's defaults suit one big file,
-// not a load's open files: jobs of 4 windows (8 MiB of input at level 3, 45 MB a stream)
-// and threads of each stream's own. So zstd_files() gives its streams jobs of 1 MiB
-// (ZstdCompressor::kJobBytes: about 11 MB held and 15 MB counted a stream at level 3 with
-// two workers, where one thread holds 3.7 MB; the output no bigger) on one pool of
-// threads shared by all of them (ZstdThreadPool).
+// not a load's open files: jobs of 4 windows (8 MiB of input at level 3, 45 MB a stream).
+// So streams with workers get jobs of 1 MiB (ZstdCompressor::kJobBytes: about 11 MB held
+// and 15 MB counted a stream at level 3 with two workers, where one thread holds 3.7 MB;
+// the output no bigger). Each such stream has threads of its own: libzstd's shared
+// ZSTD_threadPool is missing from builds without threads, such as Debian's libzstd.a,
+// which the static tools link (zstd_max_workers() is 0 there).
 #pragma once
 
 #ifndef S3DEST_HAVE_ZSTD
@@ -59,7 +60,6 @@ inline constexpr const char* kZstdMissing =
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -74,29 +74,8 @@ struct ZstdOptions {
   int workers = 0;
 };
 
-// libzstd's thread pool, shared by the streams that are given it (ZSTD_CCtx_refThreadPool)
-// so that open files do not each start threads of their own. Its threads start with the
-// first stream that asks for them.
-class ZstdThreadPool {
- public:
-  explicit ZstdThreadPool(int threads) : threads_(threads) {}
-  ~ZstdThreadPool() { ZSTD_freeThreadPool(pool_); }  // after every stream using it is gone
-  ZstdThreadPool(const ZstdThreadPool&) = delete;
-  ZstdThreadPool& operator=(const ZstdThreadPool&) = delete;
-
-  int threads() const { return threads_; }
-  // Null if libzstd could not start the threads (then a stream starts its own).
-  ZSTD_threadPool* get() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (pool_ == nullptr) pool_ = ZSTD_createThreadPool(static_cast<size_t>(threads_));
-    return pool_;
-  }
-
- private:
-  int threads_;
-  std::mutex mutex_;
-  ZSTD_threadPool* pool_ = nullptr;
-};
+// The most workers this libzstd takes for a frame: 0 where it is built without threads.
+inline int zstd_max_workers() { return ZSTD_cParam_getBounds(ZSTD_c_nbWorkers).upperBound; }
 
 class ZstdCompressor final : public Compressor {
  public:
@@ -104,10 +83,8 @@ class ZstdCompressor final : public Compressor {
   // times a single thread's (see the top of this file).
   static constexpr size_t kJobBytes = size_t{1} << 20;
 
-  // With workers and a `pool`, the jobs run on the pool's threads (which the caller keeps
-  // alive as long as this compressor); without a pool, on threads of this stream's own.
-  explicit ZstdCompressor(ZstdOptions options = {}, std::shared_ptr<ZstdThreadPool> pool = nullptr)
-      : options_(options), pool_(std::move(pool)) {}
+  // Workers beyond zstd_max_workers() are refused when the stream begins.
+  explicit ZstdCompressor(ZstdOptions options = {}) : options_(options) {}
   ~ZstdCompressor() override { ZSTD_freeCCtx(context_); }
   ZstdCompressor(const ZstdCompressor&) = delete;
   ZstdCompressor& operator=(const ZstdCompressor&) = delete;
@@ -147,7 +124,6 @@ class ZstdCompressor final : public Compressor {
   static Status refused(const char* what, size_t code);
 
   ZstdOptions options_;
-  std::shared_ptr<ZstdThreadPool> pool_;
   ZSTD_CCtx* context_ = nullptr;
   ByteSink* out_ = nullptr;
   uint64_t bytes_out_ = 0;
@@ -156,11 +132,9 @@ class ZstdCompressor final : public Compressor {
   size_t buffer_bytes_ = 0;
 };
 
-// zstd files at `options`: what TextFormatOptions::compression takes for ".zst". With
-// workers, every file the factory makes shares one pool of that many threads.
+// zstd files at `options`: what TextFormatOptions::compression takes for ".zst".
 inline CompressorFactory zstd_files(ZstdOptions options) {
-  auto pool = options.workers > 0 ? std::make_shared<ZstdThreadPool>(options.workers) : nullptr;
-  return {".zst", [options, pool] { return std::unique_ptr<Compressor>(new ZstdCompressor(options, pool)); },
+  return {".zst", [options] { return std::unique_ptr<Compressor>(new ZstdCompressor(options)); },
           ZstdCompressor::stream_memory(options)};
 }
 
@@ -192,7 +166,6 @@ inline size_t ZstdCompressor::set_up_workers() {
   // default for the fast levels, an eighth, would spend a quarter of a 1 MiB job's work
   // on history; on the bench's data the size stays within 0.5% either way.
   if (!ZSTD_isError(rc)) rc = ZSTD_CCtx_setParameter(context_, ZSTD_c_overlapLog, 5);
-  if (!ZSTD_isError(rc) && pool_) rc = ZSTD_CCtx_refThreadPool(context_, pool_->get());
   return ZSTD_isError(rc) ? rc : 0;
 }
 

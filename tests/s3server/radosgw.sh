@@ -316,7 +316,17 @@ start() {
   # OSD.
   PHASE=osd
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-  osd_id=$(ceph_ osd new "$osd_uuid" 2>"$DIR/log/osd-new.out") || fail "ceph osd new failed"
+  # The client side of the start race in the notes: a command sent as the monitor's session
+  # comes up can be refused ("problem getting command descriptions from mon", EPERM; the
+  # monitor logs "handle_command on fsid 0000..."). 'osd new' with the same UUID is
+  # idempotent, so it is simply sent again.
+  local tries=0
+  until osd_id=$(ceph_ osd new "$osd_uuid" 2>>"$DIR/log/osd-new.out"); do
+    tries=$((tries + 1))
+    [ "$tries" -lt 5 ] || fail "ceph osd new failed $tries times"
+    say "ceph osd new was refused while the monitor started (the known start race); sending it again"
+    sleep 0.2
+  done
   mkdir -p "$DIR/osd.$osd_id"
   ceph-osd -c "$DIR/ceph.conf" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >"$DIR/log/osd-mkfs.out" 2>&1 ||
     fail "ceph-osd --mkfs failed"

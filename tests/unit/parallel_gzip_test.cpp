@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -214,4 +215,43 @@ BOOST_AUTO_TEST_CASE(a_level_zlib_refuses_is_an_error_not_a_crash) {
   BOOST_TEST(!begun.ok());
   BOOST_TEST(begun.message().find("level 12") != std::string::npos, begun.message());
   BOOST_TEST(!gzip->write("x").ok());
+}
+
+BOOST_AUTO_TEST_CASE(the_last_bytes_given_at_the_end_of_input_make_the_same_file) {
+  // end_input(last) then finish() is write(last) then finish(), byte for byte, at sizes
+  // where the last block is partial, full, and empty.
+  for (const size_t n : {size_t{0}, size_t{100}, kBlock - 1, kBlock, 3 * kBlock + 5}) {
+    BOOST_TEST_CONTEXT(n << " bytes") {
+      const std::string plain = text_bytes(n);
+      const size_t head = plain.size() / 3;
+      StringSink ended;
+      const auto gzip = parallel_gzip();
+      BOOST_REQUIRE(gzip->begin(ended).ok());
+      BOOST_REQUIRE(gzip->write(plain.substr(0, head)).ok());
+      BOOST_REQUIRE(gzip->end_input(plain.substr(head)).ok());
+      BOOST_TEST(!gzip->write("more").ok());  // the input has ended
+      BOOST_REQUIRE(gzip->finish().ok());
+      BOOST_TEST(gzip->bytes_out() == ended.size());
+      BOOST_TEST(ended.data() == compressed(*parallel_gzip(), plain));
+      BOOST_TEST(gunzip(ended.data()) == plain);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_end_of_input_does_not_wait_for_the_last_block) {
+  // The pool's only thread is held by another task: end_input must return (its last
+  // block queued), where finish() would wait. Then the block runs and finish() ends it.
+  const auto pool = std::make_shared<TaskPool>(1, 4);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  pool->submit([released] { released.wait(); });
+  ParallelGzipCompressor gzip(6, pool, 4);
+  StringSink file;
+  BOOST_REQUIRE(gzip.begin(file).ok());
+  const std::string plain = text_bytes(kBlock / 2);
+  BOOST_REQUIRE(gzip.end_input(plain).ok());
+  BOOST_TEST(file.size() == 10u);  // the header alone: the block is still waiting
+  release.set_value();
+  BOOST_REQUIRE(gzip.finish().ok());
+  BOOST_TEST(gunzip(file.data()) == plain);
 }

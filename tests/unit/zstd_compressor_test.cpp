@@ -26,6 +26,7 @@ using namespace s3dest;
 namespace {
 
 using test_helpers::random_bytes;
+using test_helpers::text_bytes;
 using test_helpers::text_lines;
 
 // libzstd's streaming decoder over `compressed`: what it decodes, and whether it ended
@@ -309,6 +310,41 @@ BOOST_AUTO_TEST_CASE(files_sharing_workers_are_each_one_frame_of_their_own_rows)
       const Decoded back = decode(sinks[i].data());
       BOOST_TEST(back.one_whole_frame, back.error);
       BOOST_TEST(back.data == plain[i]);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(streams_whose_input_ended_finish_later_each_one_frame) {
+  // As a load's last partitions are written: each file's last bytes go to end_input, the
+  // next file is fed while its job runs, and the files are finished oldest first. With
+  // and without workers; last pieces of none, one byte, under a job and over two jobs.
+  const size_t last_sizes[] = {0, 1, 70000, 2 * ZstdCompressor::kJobBytes + 12345};
+  for (const int workers : {0, 2}) {
+    BOOST_TEST_CONTEXT(workers << " workers") {
+      const CompressorFactory files = zstd_files(ZstdOptions{3, workers});
+      StringSink sinks[4];
+      std::string plain[4];
+      std::unique_ptr<Compressor> streams[4];
+      for (int i = 0; i < 4; ++i) {
+        streams[i] = files.make();
+        BOOST_REQUIRE(streams[i]->begin(sinks[i]).ok());
+        const std::string head = text_lines(3000 + 500 * i);
+        const size_t n = last_sizes[i];
+        const std::string last = random_bytes(n / 2, 7 + i) + text_bytes(n - n / 2);
+        plain[i] = head + last;
+        BOOST_REQUIRE(streams[i]->write(head).ok());
+        BOOST_REQUIRE(streams[i]->end_input(last).ok());
+        BOOST_TEST(!streams[i]->write("more").ok());  // the input has ended
+      }
+      for (int i = 0; i < 4; ++i) {
+        BOOST_TEST_CONTEXT("file " << i) {
+          BOOST_REQUIRE(streams[i]->finish().ok());
+          BOOST_TEST(streams[i]->bytes_out() == sinks[i].size());
+          const Decoded back = decode(sinks[i].data());
+          BOOST_TEST(back.one_whole_frame, back.error);
+          BOOST_TEST(back.data == plain[i]);
+        }
+      }
     }
   }
 }

@@ -35,6 +35,8 @@ class CompressedWriter : public ByteSink {
   // costs a copy of the codec's state (zlib: about 256 KiB).
   Result<bool> fits_compressed(std::string_view bytes, uint64_t cap);
 
+  // Writes the last bytes: see Compressor::end_input.
+  Status end_input(std::string_view last_bytes);
   // Ends the stream (gzip: its trailer with CRC-32 and length) and passes on every byte.
   Status finish();
 
@@ -72,6 +74,13 @@ inline Result<bool> CompressedWriter::fits_compressed(std::string_view bytes, ui
   if (unflushed_ > 0) S3DEST_TRY(flush());  // the trial must start from an exactly known size
   S3DEST_ASSIGN_OR_RETURN(const uint64_t size, compressor_->size_if_flushed_with(bytes));
   return size + end_bytes() <= cap;
+}
+
+inline Status CompressedWriter::end_input(std::string_view last_bytes) {
+  S3DEST_TRY(started_);
+  uncompressed_ += last_bytes.size();
+  unflushed_ += last_bytes.size();
+  return compressor_->end_input(last_bytes);
 }
 
 inline Status CompressedWriter::finish() {

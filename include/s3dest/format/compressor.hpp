@@ -5,7 +5,7 @@
 // A compressor makes one stream at a time into a ByteSink, and is begun again for the next
 // (keeping its state allocated):
 //
-//   begin(out)  write(bytes)...  [flush()]  ...  finish()       a stream, piece by piece
+//   begin(out)  write(bytes)...  [flush()]  ...  [end_input(last)]  finish()
 //   compress(in, out)                                             a whole stream at once
 //
 // The size bound, on which the hard file-size cap rests: from a point where the stream
@@ -41,6 +41,11 @@ class Compressor {
   // Passes on everything written so far, so that bytes_out() is exact; the stream goes on
   // (a few bytes longer than without the flush).
   virtual Status flush() = 0;
+  // Writes the stream's last bytes (may be none): a codec that compresses on other
+  // threads starts on all it holds and returns, so that its caller can feed another
+  // stream meanwhile and finish() waits less. Nothing but finish() may follow. Optional:
+  // the last bytes may as well go to write().
+  virtual Status end_input(std::string_view last_bytes) { return write(last_bytes); }
   // Ends the stream (its end mark and trailer) and passes on every byte.
   virtual Status finish() = 0;
   // Bytes of this stream passed to the sink so far.

@@ -27,6 +27,9 @@ class FileEncoder {
   // Adds a record if the finished file would still fit the cap: Ok(false) means it was
   // not added and this file should be finished.
   virtual Result<bool> try_add(std::string_view record) = 0;
+  // No more records: an encoder whose codec runs on other threads starts on what it holds
+  // (Compressor::end_input), so finish() waits less. Nothing but finish() may follow.
+  virtual Status end_input() { return {}; }
   // Writes what is left (buffers, trailers, footers) to the sink.
   virtual Status finish() = 0;
 

@@ -60,6 +60,8 @@ class ParallelGzipCompressor final : public Compressor {
   Status begin(ByteSink& out) override;
   Status write(std::string_view bytes) override;
   Status flush() override;
+  // Sends the last block: a file's blocks compress while the caller feeds the next file.
+  Status end_input(std::string_view last_bytes) override;
   Status finish() override;
   uint64_t bytes_out() const override { return bytes_out_; }
 
@@ -107,6 +109,7 @@ class ParallelGzipCompressor final : public Compressor {
   std::shared_ptr<TaskPool> pool_;
   size_t max_in_flight_;
   ByteSink* out_ = nullptr;
+  bool last_sent_ = false;  // end_input() sent the last block
   bool finished_ = false;
   uint64_t bytes_out_ = 0;
   uint32_t crc_ = 0;
@@ -204,6 +207,7 @@ inline Status ParallelGzipCompressor::begin(ByteSink& out) {
     return internal_error("zlib could not set up a gzip stream (level " + std::to_string(level_) +
                           " outside 1..9 for blocks on several threads)");
   out_ = &out;
+  last_sent_ = false;
   finished_ = false;
   bytes_out_ = 0;
   crc_ = static_cast<uint32_t>(crc32(0, nullptr, 0));
@@ -225,7 +229,7 @@ inline Status ParallelGzipCompressor::write_header() {
 
 inline Status ParallelGzipCompressor::write(std::string_view bytes) {
   if (out_ == nullptr) return internal_error("write before begin on a gzip stream");
-  if (finished_) return internal_error("write after finish on a gzip stream");
+  if (finished_ || last_sent_) return internal_error("write after the end of a gzip stream's input");
   while (!bytes.empty()) {
     const size_t take = std::min(bytes.size(), kBlockBytes - filling_->size());
     filling_->input.append(bytes.data(), take);
@@ -241,10 +245,17 @@ inline Status ParallelGzipCompressor::flush() {
   return pass_on_finished(true, true);
 }
 
+inline Status ParallelGzipCompressor::end_input(std::string_view last_bytes) {
+  S3DEST_TRY(write(last_bytes));
+  S3DEST_TRY(send_filling_block(true));
+  last_sent_ = true;
+  return pass_on_finished(false, false);
+}
+
 inline Status ParallelGzipCompressor::finish() {
   if (out_ == nullptr) return internal_error("finish before begin on a gzip stream");
   if (finished_) return {};
-  S3DEST_TRY(send_filling_block(true));
+  if (!last_sent_) S3DEST_TRY(end_input({}));
   S3DEST_TRY(pass_on_finished(true, true));
   char trailer[8];  // CRC-32 and the length modulo 2^32, little-endian
   for (int i = 0; i < 4; ++i) {
@@ -339,7 +350,7 @@ inline void ParallelGzipCompressor::drop_blocks_in_flight() {
 }
 
 inline Result<uint64_t> ParallelGzipCompressor::size_if_flushed_with(std::string_view bytes) {
-  if (out_ == nullptr || finished_) return internal_error("a trial on a gzip stream that is not open");
+  if (out_ == nullptr || finished_ || last_sent_) return internal_error("a trial on a gzip stream that is not open");
   S3DEST_TRY(pass_on_finished(true, true));
   // What a flush would send: the filling block's bytes and `bytes`, cut where write()
   // would cut them, each primed with the 32 KiB before it.

@@ -80,6 +80,13 @@ class TextFileEncoder final : public FileEncoder {
     return true;
   }
 
+  Status end_input() override {
+    if (!compressed_) return drain();
+    S3DEST_TRY(compressed_->end_input(pending_));
+    pending_.clear();
+    return {};
+  }
+
   Status finish() override {
     S3DEST_TRY(drain());
     return compressed_ ? compressed_->finish() : Status();

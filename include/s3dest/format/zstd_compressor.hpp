@@ -92,6 +92,9 @@ class ZstdCompressor final : public Compressor {
   Status begin(ByteSink& out) override;
   Status write(std::string_view bytes) override;
   Status flush() override;
+  // With workers, hands the last job to them and returns: a small file's one job
+  // compresses while the caller feeds the next file.
+  Status end_input(std::string_view last_bytes) override;
   Status finish() override;
   uint64_t bytes_out() const override { return bytes_out_; }
 
@@ -127,6 +130,8 @@ class ZstdCompressor final : public Compressor {
   ZSTD_CCtx* context_ = nullptr;
   ByteSink* out_ = nullptr;
   uint64_t bytes_out_ = 0;
+  bool input_ended_ = false;  // end_input() started the frame's end
+  std::string end_rest_;      // the last bytes end_input() left to finish()
   bool finished_ = false;
   std::unique_ptr<char[]> buffer_;  // libzstd's output on its way to the sink
   size_t buffer_bytes_ = 0;
@@ -143,6 +148,8 @@ inline Status ZstdCompressor::refused(const char* what, size_t code) {
 }
 
 inline Status ZstdCompressor::start_stream() {
+  input_ended_ = false;
+  end_rest_.clear();
   finished_ = false;
   bytes_out_ = 0;
   if (context_ == nullptr) {
@@ -192,28 +199,50 @@ inline Status ZstdCompressor::compress_into_sink(ZSTD_inBuffer& in, ZSTD_EndDire
 
 inline Status ZstdCompressor::write(std::string_view bytes) {
   if (context_ == nullptr || out_ == nullptr) return internal_error("write before begin on a zstd stream");
-  if (finished_) return internal_error("write after finish on a zstd stream");
+  if (finished_ || input_ended_) return internal_error("write after the end of a zstd stream's input");
   ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
   return compress_into_sink(in, ZSTD_e_continue);
 }
 
 inline Status ZstdCompressor::flush() {
-  if (context_ == nullptr || out_ == nullptr || finished_) return {};
+  if (context_ == nullptr || out_ == nullptr || finished_ || input_ended_) return {};
   ZSTD_inBuffer none{nullptr, 0, 0};
   return compress_into_sink(none, ZSTD_e_flush);
+}
+
+inline Status ZstdCompressor::end_input(std::string_view last_bytes) {
+  if (options_.workers <= 0 || last_bytes.empty()) {
+    S3DEST_TRY(write(last_bytes));
+    input_ended_ = true;
+    return {};
+  }
+  // All but the last byte as usual; then one call that ends the frame with that byte and
+  // no room for output: libzstd takes the byte, queues the last job on its workers and
+  // returns at once. (Without input it would wait for the job's first output, and with
+  // room for output it would wait to pass it all on.) What it did not take, finish()
+  // passes again, as libzstd asks.
+  S3DEST_TRY(write(last_bytes.substr(0, last_bytes.size() - 1)));
+  ZSTD_inBuffer last{last_bytes.data() + last_bytes.size() - 1, 1, 0};
+  ZSTD_outBuffer no_room{buffer_.get(), 0, 0};
+  const size_t left = ZSTD_compressStream2(context_, &no_room, &last, ZSTD_e_end);
+  if (ZSTD_isError(left)) return refused("end a frame", left);
+  end_rest_.assign(last_bytes.substr(last_bytes.size() - 1 + last.pos));
+  input_ended_ = true;
+  return {};
 }
 
 inline Status ZstdCompressor::finish() {
   if (context_ == nullptr || out_ == nullptr) return internal_error("finish before begin on a zstd stream");
   if (finished_) return {};
-  ZSTD_inBuffer none{nullptr, 0, 0};
-  S3DEST_TRY(compress_into_sink(none, ZSTD_e_end));
+  ZSTD_inBuffer rest{end_rest_.data(), end_rest_.size(), 0};
+  S3DEST_TRY(compress_into_sink(rest, ZSTD_e_end));
   finished_ = true;
   return {};
 }
 
 inline Result<uint64_t> ZstdCompressor::size_if_flushed_with(std::string_view bytes) {
-  if (context_ == nullptr || out_ == nullptr || finished_) return internal_error("a trial on a zstd stream that is not open");
+  if (context_ == nullptr || out_ == nullptr || finished_ || input_ended_)
+    return internal_error("a trial on a zstd stream that is not open");
   return bytes_out_ + max_compressed_size(bytes.size());
 }
 

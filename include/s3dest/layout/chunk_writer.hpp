@@ -29,6 +29,9 @@ class ChunkWriter {
   ~ChunkWriter() { abort(); }
 
   Status add(std::string_view record);
+  // No more records: the open chunk's FileEncoder::end_input. Nothing but finish() or
+  // abort() may follow.
+  Status end_input() { return encoder_ ? encoder_->end_input() : Status(); }
   // Hands the open chunk, if any, to the committer.
   Status finish();
   // Drops the open chunk (committed ones are the caller's to undo); true if there was one.

@@ -149,6 +149,9 @@ inline Status PartitionedWriter::finish_stored(size_t partition) {
   auto writer = new_writer(partition);
   S3DEST_TRY(store_.drain(partitions_[partition].store_index,
                           [&writer](std::string_view record) { return writer->add(record); }));
+  // A small file is one compressed block, sent only at its end: sent now, it compresses
+  // while the next partitions are fed.
+  S3DEST_TRY(writer->end_input());
   const bool holds_data = writer->memory_held() > 0;
   stored_open_.push_back(std::move(writer));
   const size_t at_once = holds_data ? 1 : std::min<size_t>(max_live_, kStoredFilesAtOnce);

@@ -139,6 +139,42 @@ test('no --input reads standard input', () =>
     await assertHoldsInput(dest, 'standard input');
   }));
 
+// Standard input is cut into blocks and parsed on every core, as a file is, its schema
+// inferred from its first rows and those read again: a pipe of several blocks (at
+// memory_limit_mb 32 a block is under 3 MiB) loads whole and in input order, NDJSON and
+// csv with quoted line breaks, plain and gzip; a bad row deep in it is named by its line.
+test('a long pipe loads whole and in order, and a bad row in it is named by its line', () =>
+  inWorkFolder(suite.dir, (work) => {
+    const rows = 400_000;
+    const note = (i) => (i % 7 === 0 ? `line one ${i}\nline "two", ${i}` : `note ${i}`);
+    const ndjson = Array.from({ length: rows }, (_, i) => JSON.stringify({ n: i, note: note(i) }) + '\n').join('');
+    const csv = 'n,note\r\n' + Array.from({ length: rows }, (_, i) => `${i},"${note(i).replaceAll('"', '""')}"\r\n`).join('');
+    const config = writeConfig(work, {
+      folder: '/{{data_source}}', file_name: '{{filename}}', file_format: 'json', memory_limit_mb: 32,
+      context: { data_source: 'pipe', filename: 'rows' },
+    });
+    const inputs = [
+      ['NDJSON', 'ndjson', ndjson],
+      ['csv', 'csv', csv],
+      ['gzip csv', 'csv', zlib.gzipSync(csv, { level: 1 })],
+    ];
+    for (const [what, format, bytes] of inputs) {
+      const dest = path.join(work, what.replace(' ', '-'));
+      const r = s3dest(['load', '--config', config, '--input-format', format, '--dest', dest], { input: bytes });
+      assert.equal(r.status, 0, `${what}: ${r.stderr}`);
+      const lines = fs.readFileSync(path.join(dest, 'pipe', 'rows.json'), 'utf8').split('\n').filter(Boolean);
+      assert.equal(lines.length, rows, what);
+      lines.forEach((line, i) => {
+        const row = JSON.parse(line);
+        if (row.n !== i || row.note !== note(i)) assert.fail(`${what}: row ${i} is ${line}`);
+      });
+    }
+    const bad = ndjson.replace('{"n":345678,', '{"n":"x",');
+    const r = s3dest(['load', '--config', config, '--dest', path.join(work, 'bad')], { input: bad });
+    assertFails(r, 3, [/stdin:345679: /, /"x"/]);
+    assert.equal(listFiles(path.join(work, 'bad')).length, 0, 'a failed load leaves no object');
+  }));
+
 // The progress line: the share of a file read (a pipe's size is not known), rows per
 // second, objects written; wiped before the summary, which stands on its own line.
 test('--progress shows how far through its input a load is, then wipes its line', () =>

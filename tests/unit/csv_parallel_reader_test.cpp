@@ -209,15 +209,15 @@ BOOST_AUTO_TEST_CASE(random_csv_reads_the_same_in_blocks_of_any_size) {
 namespace {
 
 // Every row the BackgroundReader hands over, shown, then "error: ..." if it stops on one.
-std::vector<std::string> read_in_background(std::vector<InputPlan> plans, const ReaderOptions& options,
-                                            unsigned threads, uint64_t memory_budget) {
+std::vector<std::string> read_in_background(std::vector<std::unique_ptr<ByteSource>> inputs,
+                                            const ReaderOptions& options, unsigned threads, uint64_t memory_budget) {
   const Schema schema = *options.schema;
   const EncodeRow encode = [&schema](const Row& row, std::string& key, std::string& record) {
     key.clear();
     record = show(schema, row);
     return Status();
   };
-  BackgroundReader reader(std::move(plans), InputFormat::csv, options, encode, threads, memory_budget);
+  BackgroundReader reader(std::move(inputs), InputFormat::csv, options, encode, threads, memory_budget);
   std::vector<std::string> out;
   for (;;) {
     auto batch = reader.next();
@@ -231,13 +231,6 @@ std::vector<std::string> read_in_background(std::vector<InputPlan> plans, const 
       return Status();
     }).ok());
   }
-}
-
-InputPlan parallel_plan(const std::string& bytes, const std::string& name) {
-  InputPlan plan;
-  plan.source = ByteSource::from_string(bytes, name);
-  plan.parallel = true;
-  return plan;
 }
 
 // A csv of `rows` rows whose notes hold quoted line breaks: several blocks of 256 KiB.
@@ -257,21 +250,21 @@ BOOST_AUTO_TEST_CASE(threads_hand_over_rows_in_input_order) {
   const std::string text = many_rows(60000);
   const std::vector<std::string> whole = read_whole(text, options);
   BOOST_TEST(whole.size() == 60000u);
-  std::vector<InputPlan> plans;
-  plans.push_back(parallel_plan(text, "data.csv"));
-  plans.push_back(parallel_plan(gzip(text), "data.csv.gz"));  // gzip input, cut as it is inflated
+  std::vector<std::unique_ptr<ByteSource>> inputs;
+  inputs.push_back(ByteSource::from_string(text, "data.csv"));
+  inputs.push_back(ByteSource::from_string(gzip(text), "data.csv.gz"));  // gzip input, cut as it is inflated
   std::vector<std::string> twice = whole;
   twice.insert(twice.end(), whole.begin(), whole.end());
-  BOOST_TEST(read_in_background(std::move(plans), options, 4, 4 << 20) == twice, boost::test_tools::per_element());
+  BOOST_TEST(read_in_background(std::move(inputs), options, 4, 4 << 20) == twice, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(an_error_late_in_a_file_read_by_threads_names_its_line) {
   const ReaderOptions options = schema_ab();
   const std::string text = many_rows(60000) + "oops,x\n" + many_rows(10);
   const std::vector<std::string> whole = read_whole(text, options);
-  std::vector<InputPlan> plans;
-  plans.push_back(parallel_plan(text, "data.csv"));
-  const std::vector<std::string> rows = read_in_background(std::move(plans), options, 2, 4 << 20);
+  std::vector<std::unique_ptr<ByteSource>> inputs;
+  inputs.push_back(ByteSource::from_string(text, "data.csv"));
+  const std::vector<std::string> rows = read_in_background(std::move(inputs), options, 2, 4 << 20);
   // The rows of the batch the error is in are not handed over (the load stops anyway);
   // those before are the file's first rows.
   BOOST_TEST(rows.size() <= whole.size());

@@ -10,6 +10,7 @@
 
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/little_endian.hpp"
+#include "s3dest/core/rereadable_source.hpp"
 #include "s3dest/core/usable_cores.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/load.hpp"
@@ -159,7 +160,7 @@ inline std::string partition_text(int32_t day, Partitioning partitioning) {
 
 // What step 1 settles before anything is read or written.
 struct InputsPlan {
-  std::vector<InputPlan> inputs;
+  std::vector<std::unique_ptr<ByteSource>> inputs;  // each to be read from its start
   ReaderOptions reader_options;
   Schema schema;
   std::optional<size_t> date_column, account_column;
@@ -235,18 +236,23 @@ inline Result<Schema> given_schema(const Schema& schema, const Config& config, c
   return out;
 }
 
-// The schema inferred from the first input's first rows; a file read in parallel is
-// opened again from its start.
+// The schema inferred from the first input's first rows, which is then read again from
+// its start: a file is opened again; standard input, which cannot be, is read again
+// from the bytes inference took (its sample of up to 2 x max_line_bytes, and a read-ahead).
 inline Status infer_schema(InputsPlan& plan, const LoadOptions& options, InputMeter& meter) {
-  InputPlan& first = plan.inputs.front();
-  S3DEST_ASSIGN_OR_RETURN(first.reader, open_row_reader(std::move(first.source), options.input_format, plan.reader_options));
-  plan.schema = first.reader->schema();
+  std::unique_ptr<ByteSource>& first = plan.inputs.front();
+  const bool standard_input = options.inputs.front() == "-";
+  std::optional<RereadableSource> rereadable;
+  if (standard_input) first = rereadable.emplace(std::move(first)).first_reading();
+  S3DEST_ASSIGN_OR_RETURN(const auto reader, open_row_reader(std::move(first), options.input_format, plan.reader_options));
+  plan.schema = reader->schema();
   plan.reader_options.schema_origin = "inferred from the first " + std::to_string(plan.reader_options.inference_rows) +
-                                      " rows of " + first.reader->name();
-  if (first.parallel) {
-    first.reader.reset();
+                                      " rows of " + reader->name();
+  if (standard_input) {
+    first = rereadable->second_reading();
+  } else {
     meter.bytes_read = 0;  // only the first input was read, and is read again from its start
-    S3DEST_ASSIGN_OR_RETURN(first.source, open_input(options.inputs.front(), options, meter, false));
+    S3DEST_ASSIGN_OR_RETURN(first, open_input(options.inputs.front(), options, meter, false));
   }
   return {};
 }
@@ -278,9 +284,7 @@ inline Result<InputsPlan> plan_inputs(const Config& config, const KeyLayout& lay
   if (options.inputs.empty()) return usage_error("no input given");
   InputsPlan plan;
   for (const auto& path : options.inputs) {
-    InputPlan input;
-    S3DEST_ASSIGN_OR_RETURN(input.source, open_input(path, options, meter, true));
-    input.parallel = path != "-";
+    S3DEST_ASSIGN_OR_RETURN(auto input, open_input(path, options, meter, true));
     plan.inputs.push_back(std::move(input));
   }
   plan.reader_options = reader_options_for(config, layout, options);

@@ -2,9 +2,8 @@
 // with the caller's function, and hands the pairs over in batches, in input order. So
 // parsing and encoding run on every core while the caller routes and writes. Files are
 // cut into blocks of whole records (NDJSON lines; csv records, whose quoted fields may
-// hold line breaks: record_blocks.hpp) that several threads parse at once; other
-// inputs (a pipe, a file whose first rows were read to infer the schema) are read row by
-// row on one thread. Only a few batches are ever in flight, which bounds memory.
+// hold line breaks: record_blocks.hpp) that several threads parse at once; so is a pipe,
+// as its bytes come. Only a few batches are ever in flight, which bounds memory.
 #pragma once
 
 #include <algorithm>
@@ -84,21 +83,12 @@ struct InputBatch {
   EncodedBatch pairs;
 };
 
-// One input, and how to read it.
-struct InputPlan {
-  std::unique_ptr<RowReader> reader;  // open already: read row by row
-  std::unique_ptr<ByteSource> source;  // else opened when its turn comes
-  // A file that may be cut into blocks and parsed by several threads at once (read from
-  // its start; a reader that has inferred a schema has consumed its source).
-  bool parallel = false;
-};
-
 class BackgroundReader {
  public:
-  // Every plan's rows must follow `options.schema`. `memory_budget` bounds the input
-  // blocks and batches in flight, and the parsers' memory for their lines. A raised
-  // `stop` makes next() fail at once with an `interrupted` error.
-  BackgroundReader(std::vector<InputPlan> plans, InputFormat format, ReaderOptions options,
+  // Every input is read from its start, and its rows must follow `options.schema`.
+  // `memory_budget` bounds the input blocks and batches in flight, and the parsers' memory
+  // for their lines. A raised `stop` makes next() fail at once with an `interrupted` error.
+  BackgroundReader(std::vector<std::unique_ptr<ByteSource>> inputs, InputFormat format, ReaderOptions options,
                    EncodeRow encode, unsigned parse_threads, uint64_t memory_budget,
                    const StopFlag* stop = nullptr);
   ~BackgroundReader();
@@ -110,7 +100,7 @@ class BackgroundReader {
 
  private:
   static constexpr uint64_t kMaxInFlight = 6;
-  // A block (and a batch read row by row) is this big; blocks of 4 MiB parse fastest.
+  // A block is this big; blocks of 4 MiB parse fastest.
   size_t block_bytes_;
   const uint64_t memory_budget_;
 
@@ -131,7 +121,6 @@ class BackgroundReader {
   };
 
   void produce();
-  Status read_rows(RowReader& reader);
   // Encodes `row` into `batch`, naming the row's place in an error.
   Status add_row(const RowReader& reader, const Row& row, InputBatch& batch, std::string& key,
                  std::string& record) const;
@@ -146,7 +135,7 @@ class BackgroundReader {
   std::unique_ptr<InputBatch> recycled_batch();  // call with the lock held
   void finish(uint64_t sequence, Done done);
 
-  std::vector<InputPlan> plans_;
+  std::vector<std::unique_ptr<ByteSource>> inputs_;
   const InputFormat format_;
   const ReaderOptions options_;
   const EncodeRow encode_;
@@ -168,19 +157,16 @@ class BackgroundReader {
   std::vector<std::thread> threads_;
 };
 
-inline BackgroundReader::BackgroundReader(std::vector<InputPlan> plans, InputFormat format,
+inline BackgroundReader::BackgroundReader(std::vector<std::unique_ptr<ByteSource>> inputs, InputFormat format,
                                           ReaderOptions options, EncodeRow encode, unsigned parse_threads,
                                           uint64_t memory_budget, const StopFlag* stop)
     : block_bytes_(static_cast<size_t>(
           std::clamp<uint64_t>(memory_budget / (2 * kMaxInFlight), 256 << 10, 4 << 20))),
       memory_budget_(memory_budget),
-      plans_(std::move(plans)), format_(format), options_(std::move(options)), encode_(std::move(encode)),
+      inputs_(std::move(inputs)), format_(format), options_(std::move(options)), encode_(std::move(encode)),
       stop_(stop) {
-  bool any_blocks = false;
-  for (const auto& plan : plans_) any_blocks = any_blocks || plan.parallel;
   threads_.emplace_back([this] { produce(); });
-  if (any_blocks)
-    for (unsigned i = 0; i < std::max(1u, parse_threads); ++i) threads_.emplace_back([this] { parse_blocks(); });
+  for (unsigned i = 0; i < std::max(1u, parse_threads); ++i) threads_.emplace_back([this] { parse_blocks(); });
 }
 
 inline BackgroundReader::~BackgroundReader() {
@@ -227,19 +213,9 @@ inline Result<const InputBatch*> BackgroundReader::next() {
 
 inline void BackgroundReader::produce() {
   Status status;
-  for (auto& plan : plans_) {
-    if (plan.parallel) {
-      status = format_ == InputFormat::csv ? cut_blocks<CsvRecordScanner>(*plan.source)
-                                           : cut_blocks<LineScanner>(*plan.source);
-    } else {
-      if (!plan.reader) {
-        auto reader = open_row_reader(std::move(plan.source), format_, options_);
-        if (!reader.ok()) status = reader.status();
-        else plan.reader = std::move(*reader);
-      }
-      if (status.ok()) status = read_rows(*plan.reader);
-    }
-    plan = InputPlan();  // close the input
+  for (auto& input : inputs_) {
+    status = format_ == InputFormat::csv ? cut_blocks<CsvRecordScanner>(*input) : cut_blocks<LineScanner>(*input);
+    input.reset();  // close it
     if (!status.ok()) break;
   }
   std::lock_guard<std::mutex> lock(mutex_);
@@ -269,35 +245,6 @@ inline void BackgroundReader::finish(uint64_t sequence, Done done) {
   std::lock_guard<std::mutex> lock(mutex_);
   done_.emplace(sequence, std::move(done));
   changed_.notify_all();
-}
-
-inline Status BackgroundReader::read_rows(RowReader& reader) {
-  Row row;
-  std::string key, record;
-  for (bool more = true; more;) {
-    std::unique_ptr<InputBatch> batch;
-    uint64_t sequence;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (!wait_for_room(lock, 2 * block_bytes_)) return {};  // the reader's own line is not in flight
-      batch = recycled_batch();
-      sequence = produced_++;
-    }
-    batch->file = reader.name();
-    Status status;
-    while (batch->pairs.bytes() < block_bytes_) {
-      auto next = reader.next(row);
-      if (next.ok() && *next) status = add_row(reader, row, *batch, key, record);
-      else if (!next.ok()) status = next.status();
-      if (!status.ok() || !*next) {
-        more = false;
-        break;
-      }
-    }
-    finish(sequence, Done{std::move(batch), status, 2 * block_bytes_});
-    if (!status.ok()) return {};  // reported in order, through the batch
-  }
-  return {};
 }
 
 template <class Scanner>

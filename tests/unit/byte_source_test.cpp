@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "s3dest/core/byte_source.hpp"
+#include "s3dest/core/rereadable_source.hpp"
 #include "gzip_helpers.hpp"
 
 using s3dest::ByteSource;
@@ -178,4 +180,35 @@ BOOST_AUTO_TEST_CASE(empty_and_one_byte_inputs_are_plain) {
   BOOST_TEST(read_all(*empty).empty());
   auto one = ByteSource::from_string("\x1f", "one");  // half a magic number is just data
   BOOST_TEST(read_all(*one) == "\x1f");
+}
+
+BOOST_AUTO_TEST_CASE(a_pipe_read_twice_from_its_start) {
+  // As a load reads standard input: its first rows for the schema, then all of it.
+  int fds[2];
+  BOOST_REQUIRE(::pipe(fds) == 0);
+  const std::string text = random_text(200000);
+  std::thread writer([&] {
+    for (size_t at = 0; at < text.size(); at += 4096)
+      if (::write(fds[1], text.data() + at, std::min<size_t>(4096, text.size() - at)) <= 0) break;  // the test fails
+    ::close(fds[1]);
+  });
+  auto pipe = ByteSource::open("/dev/fd/" + std::to_string(fds[0]));
+  BOOST_REQUIRE(pipe.ok());
+  s3dest::RereadableSource input(std::move(*pipe));
+  auto first = input.first_reading();
+  BOOST_TEST(first->name() == "/dev/fd/" + std::to_string(fds[0]));
+  std::string head(10000, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    auto n = first->read(&head[got], head.size() - got);
+    BOOST_REQUIRE(n.ok());
+    BOOST_REQUIRE(*n > 0);
+    got += *n;
+  }
+  BOOST_TEST(head == text.substr(0, head.size()));
+  first.reset();
+  auto second = input.second_reading();
+  BOOST_TEST(read_all(*second, 777) == text);  // the kept bytes, then the rest
+  writer.join();
+  ::close(fds[0]);
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "s3dest/format/compressed_writer.hpp"
 #include "s3dest/format/text_format.hpp"
@@ -205,4 +206,53 @@ BOOST_AUTO_TEST_CASE(a_compressed_writer_over_raw_deflate_fills_to_its_cap) {
   BOOST_TEST(file.size() >= cap * 9 / 10);
   BOOST_TEST(writer.size() == plain.size());
   BOOST_TEST(inflate_raw(file.data()) == plain);
+}
+
+BOOST_AUTO_TEST_CASE(a_text_format_begins_its_compressors_again_for_later_files) {
+  // As a load writes one small partition after another: files that are done give their
+  // compressor to the next file (a few are kept), and a file dropped mid-stream leaves
+  // none of its bytes in the next one.
+  Schema schema;
+  schema.columns = {{"id", {TypeId::int64}, false}};
+  int made = 0;
+  TextFormatOptions options;
+  options.compression = {".gz", [&made] {
+                           ++made;
+                           return std::unique_ptr<Compressor>(new ZlibCompressor(ZlibFraming::gzip, 6));
+                         }};
+  const TextFormat format(schema, options);
+  const auto write_file = [&format](int rows, bool finish) {
+    StringSink file;
+    std::string expected = "id\n";
+    {
+      const auto encoder = format.new_file();
+      BOOST_REQUIRE(encoder->begin(file, 1 << 20).ok());
+      for (int i = 0; i < rows; ++i) {
+        std::string record;
+        format.encode_record({Value::of_int(i)}, record);
+        BOOST_REQUIRE(*encoder->try_add(record));
+        expected += record;
+      }
+      if (finish) BOOST_REQUIRE(encoder->end_input().ok() && encoder->finish().ok());
+    }
+    if (finish) BOOST_TEST(gunzip(file.data()) == expected);
+  };
+  for (int f = 0; f < 10; ++f) write_file(100 + f, f != 3);  // the fourth one dropped
+  BOOST_TEST(made == 1);
+
+  // Files open at once need a compressor each; four are kept for the files after them.
+  const auto open_at_once = [&format](size_t count) {
+    std::vector<std::unique_ptr<FileEncoder>> open;
+    std::vector<StringSink> files(count);
+    for (StringSink& file : files) {
+      open.push_back(format.new_file());
+      BOOST_REQUIRE(open.back()->begin(file, 1 << 20).ok());
+    }
+  };
+  open_at_once(6);
+  BOOST_TEST(made == 6);
+  open_at_once(4);
+  BOOST_TEST(made == 6);
+  open_at_once(5);
+  BOOST_TEST(made == 7);
 }

@@ -167,6 +167,24 @@ BOOST_AUTO_TEST_CASE(a_compressor_begun_again_makes_a_new_frame) {
   BOOST_TEST(!zstd.write("more").ok());  // a finished stream takes nothing more
 }
 
+BOOST_AUTO_TEST_CASE(a_compressor_with_workers_begun_again_mid_frame_makes_a_new_frame) {
+  // As a kept compressor (CompressorStock) of a file that was dropped: its jobs still
+  // running, or its input ended, when the next file begins on it.
+  ZstdCompressor zstd(ZstdOptions{3, 2});
+  for (const bool ended : {false, true}) {
+    StringSink first, second;
+    BOOST_REQUIRE(zstd.begin(first).ok());
+    BOOST_REQUIRE(zstd.write(text_lines(100000)).ok());  // several jobs of 1 MiB
+    if (ended) BOOST_REQUIRE(zstd.end_input(text_lines(10)).ok());
+    BOOST_REQUIRE(zstd.begin(second).ok());
+    BOOST_REQUIRE(zstd.write("kept").ok());
+    BOOST_REQUIRE(zstd.finish().ok());
+    const Decoded back = decode(second.data());
+    BOOST_TEST(back.one_whole_frame, back.error);
+    BOOST_TEST(back.data == "kept");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_compressed_writer_fills_a_file_to_its_cap_and_not_past_it) {
   // What csv+zstd does with max_file_size_mb: rows of random text until the bound says no,
   // on the loading thread and with two workers.

@@ -40,6 +40,10 @@ class CompressedWriter : public ByteSink {
   // Ends the stream (gzip: its trailer with CRC-32 and length) and passes on every byte.
   Status finish();
 
+  // The compressor, to begin another stream with (CompressorStock); nothing more may be
+  // written here.
+  std::unique_ptr<Compressor> release_compressor() { return std::move(compressor_); }
+
  private:
   Status flush();
   // What finishing may add after a flush beyond the codec's frame: an end-of-stream block

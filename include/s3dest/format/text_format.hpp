@@ -43,7 +43,7 @@ class TextFormat final : public RowFormat {
 
  private:
   TextFormatOptions options_;
-  CompressorFactory compression_;
+  mutable CompressorStock compressors_;  // its files' compressors (new_file is const)
   CsvEncoder csv_;
   JsonLinesEncoder json_;
   std::string header_;
@@ -57,13 +57,18 @@ class TextFileEncoder final : public FileEncoder {
  public:
   static constexpr size_t kBatchBytes = 256 * 1024;
 
-  TextFileEncoder(const std::string& header, const CompressorFactory& compression)
-      : header_(header), compression_(compression) {}
+  TextFileEncoder(const std::string& header, CompressorStock& compressors)
+      : header_(header), compressors_(compressors) {}
+  ~TextFileEncoder() override {
+    if (compressed_) compressors_.give_back(compressed_->release_compressor());
+  }
+  TextFileEncoder(const TextFileEncoder&) = delete;
+  TextFileEncoder& operator=(const TextFileEncoder&) = delete;
 
   Status begin(ByteSink& out, uint64_t cap) override {
     out_ = &out;
     cap_ = cap;
-    if (compression_) compressed_ = std::make_unique<CompressedWriter>(out, compression_.make());
+    if (compressors_.factory()) compressed_ = std::make_unique<CompressedWriter>(out, compressors_.take());
     S3DEST_ASSIGN_OR_RETURN(const bool header_fits, fits(header_));
     if (!header_fits)
       return usage_error("max_file_size_mb is too small to hold even the header row (" +
@@ -114,7 +119,7 @@ class TextFileEncoder final : public FileEncoder {
   }
 
   const std::string& header_;
-  const CompressorFactory& compression_;
+  CompressorStock& compressors_;
   ByteSink* out_ = nullptr;
   uint64_t cap_ = 0;
   std::unique_ptr<CompressedWriter> compressed_;
@@ -124,23 +129,24 @@ class TextFileEncoder final : public FileEncoder {
 }  // namespace detail
 
 inline TextFormat::TextFormat(const Schema& schema, TextFormatOptions options)
-    : options_(options), csv_(schema, options.separator), json_(schema) {
-  compression_ = options.compression ? options.compression
-                 : options.gzip_level ? gzip_files(*options.gzip_level)
-                                      : CompressorFactory{};
+    : options_(options),
+      compressors_(options.compression ? options.compression
+                   : options.gzip_level ? gzip_files(*options.gzip_level)
+                                        : CompressorFactory{}),
+      csv_(schema, options.separator), json_(schema) {
   const bool csv = options.kind == TextFormatOptions::Kind::csv;
   if (csv) csv_.append_header(header_);
   extension_ = csv ? ".csv" : ".json";
-  extension_ += compression_.file_suffix;
+  extension_ += compressors_.factory().file_suffix;
 }
 
 inline uint64_t TextFormat::open_file_memory() const {
   return std::max<uint64_t>(RowFormat::open_file_memory(),
-                            detail::TextFileEncoder::kBatchBytes + compression_.memory_per_stream);
+                            detail::TextFileEncoder::kBatchBytes + compressors_.factory().memory_per_stream);
 }
 
 inline std::unique_ptr<FileEncoder> TextFormat::new_file() const {
-  return std::make_unique<detail::TextFileEncoder>(header_, compression_);
+  return std::make_unique<detail::TextFileEncoder>(header_, compressors_);
 }
 
 }  // namespace s3dest

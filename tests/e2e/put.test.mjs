@@ -142,15 +142,18 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
   test('a connection dropped mid-upload leaves no object and no open multipart upload', async () => {
     const proxy = await startFaultProxy({
       target: env.S3SERVER_ENDPOINT,
-      faults: [{ match: { method: 'PUT', query: 'partNumber' }, at: [2], do: { reset_after_bytes: 100_000 } }],
+      // Every part after the first: libcurl itself sends a request again once on a fresh
+      // connection when a reused one drops before the reply, so one drop may not fail.
+      faults: [{ match: { method: 'PUT', query: 'partNumber' }, at: [2, 3, 4, 5], do: { reset_after_bytes: 100_000 } }],
     });
     try {
-      // The small file goes first and is committed; the large one fails: both are undone.
+      // The small file is committed (beside the large one's parts); the large one fails:
+      // both are undone.
       const r = put(config({ ...radosgwAccess(env, proxy.url), max_attempts: 1 }), 'fault', [small, large]);
       assert.equal(r.status, 4, r.stderr);
       assert.match(r.stderr, /UploadPart .*blob\.bin/);
       assert.match(r.stderr, /undone: .*1 finished object of this run removed/);
-      assert.equal((await proxy.stats()).faults, 1);
+      assert.ok((await proxy.stats()).faults >= 1);
     } finally {
       proxy.stop();
     }

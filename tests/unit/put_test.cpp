@@ -1,8 +1,12 @@
 #define BOOST_TEST_MODULE put
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "s3dest/destination/put.hpp"
@@ -235,4 +239,65 @@ BOOST_AUTO_TEST_CASE(crc32c_of_parts_combines_into_the_whole_files) {
                continue_crc(ChecksumAlgorithm::crc32, 0, bytes));
   }
   BOOST_TEST(crc_text(ChecksumAlgorithm::crc32c, crc32c(0, "123456789")) == "crc32c:4waSgw==");  // 0xE3069283
+}
+
+// A sink that commits on `concurrency` threads, as S3 does, and counts the commits in
+// flight: each waits (a second at most) for the others to start, so a put that commits
+// one object at a time shows as one in flight.
+class ConcurrentSink final : public ObjectSink {
+ public:
+  ConcurrentSink(MemorySink& inner, int concurrency) : inner_(inner), concurrency_(concurrency) {}
+  Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override {
+    S3DEST_ASSIGN_OR_RETURN(auto writer, inner_.create(object));
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(*this, std::move(writer)));
+  }
+  int commit_concurrency() const override { return concurrency_; }
+  Result<std::vector<std::string>> list(const std::string& prefix) override { return inner_.list(prefix); }
+  RollbackReport rollback() override { return inner_.rollback(); }
+  Status remove(const std::string& key) override { return inner_.remove(key); }
+  std::string describe(const std::string& key) const override { return inner_.describe(key); }
+
+  int most_in_flight = 0;
+
+ private:
+  struct Writer final : ObjectWriter {
+    Writer(ConcurrentSink& sink, std::unique_ptr<ObjectWriter> inner) : sink(sink), inner(std::move(inner)) {}
+    Status write(std::string_view bytes) override { return inner->write(bytes); }
+    uint64_t size() const override { return inner->size(); }
+    Result<ObjectInfo> commit() override {
+      std::unique_lock<std::mutex> lock(sink.mutex_);
+      sink.most_in_flight = std::max(sink.most_in_flight, ++sink.in_flight_);
+      sink.changed_.notify_all();
+      sink.changed_.wait_for(lock, std::chrono::seconds(1), [this] { return sink.in_flight_ >= sink.concurrency_; });
+      auto info = inner->commit();  // under the lock: MemorySink is not for threads
+      --sink.in_flight_;
+      return info;
+    }
+    void abort() override { inner->abort(); }
+    ConcurrentSink& sink;
+    std::unique_ptr<ObjectWriter> inner;
+  };
+  MemorySink& inner_;
+  const int concurrency_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int in_flight_ = 0;
+};
+
+BOOST_AUTO_TEST_CASE(small_files_are_committed_several_at_once_and_reported_in_order) {
+  TempFolder dir;
+  std::vector<std::string> files;
+  for (int i = 0; i < 9; ++i) files.push_back(write_file(dir, "f" + std::to_string(i) + ".csv", std::string(i + 1, 'x')));
+  MemorySink memory;
+  ConcurrentSink sink(memory, 3);
+  const auto report = put_files(config(), sink, options_for(files));
+  BOOST_TEST_REQUIRE(report.ok(), report.status().message());
+  BOOST_TEST(sink.most_in_flight == 3);
+  BOOST_TEST_REQUIRE(report->objects.size() == files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    BOOST_TEST(report->objects[i].path == files[i]);
+    BOOST_TEST(report->objects[i].info.key == "raw/ws1/f" + std::to_string(i) + ".csv");
+    BOOST_TEST(memory.objects.at(report->objects[i].info.key) == std::string(i + 1, 'x'));
+  }
+  BOOST_TEST(report->bytes == 45u);
 }

@@ -16,7 +16,9 @@
 //      with "keep" a key that holds an object is refused (destination, 4). Nothing sent yet
 //   2. each file goes to its object (ObjectWriter::write_file: S3 sends a big file's parts
 //      straight from the file, so memory holds blocks in flight, never a part; other
-//      sinks copy it in blocks), and is committed
+//      sinks copy it in blocks), and is committed while the next files are written, as
+//      many at once as the sink commits (S3: `concurrency`; a small file is one PutObject,
+//      so many small files no longer go up one request at a time)
 //   3. on_complete (the manifest), then publish; on any failure or a raised stop flag the
 //      open object is dropped and the sink rolls the run back: nothing of it is left
 #pragma once
@@ -45,6 +47,7 @@
 #include "s3dest/destination/load.hpp"
 #include "s3dest/destination/object_options.hpp"
 #include "s3dest/format/format_registry.hpp"
+#include "s3dest/layout/committer.hpp"
 
 namespace s3dest {
 
@@ -62,8 +65,6 @@ struct PutOptions {
   // Called once every object is complete, before anything is published: a failure (a
   // manifest that cannot be written) undoes the run. May be empty.
   std::function<Status(const PutReport&)> on_complete;
-  // Called after each object is committed, with its bytes; may be empty.
-  std::function<void(const std::string& key, uint64_t bytes)> on_object;
 };
 
 // One file and the object it became.
@@ -250,13 +251,29 @@ inline Result<PutPlan> plan_puts(const Config& config, ObjectSink& sink, const K
   return plan;
 }
 
-// Step 2 for one file.
-inline Result<ObjectInfo> put_one(ObjectSink& sink, NewObject object, const std::string& path, const StopFlag* stop) {
+// An object written from a file, which it keeps open until it is committed or dropped:
+// the sink may read the file until then (S3: a part sent again).
+class FileObjectWriter final : public ObjectWriter {
+ public:
+  FileObjectWriter(std::unique_ptr<ObjectWriter> object, ReadableFile file)
+      : object_(std::move(object)), file_(std::move(file)) {}
+  Status write(std::string_view bytes) override { return object_->write(bytes); }
+  uint64_t size() const override { return object_->size(); }
+  Result<ObjectInfo> commit() override { return object_->commit(); }
+  void abort() override { object_->abort(); }
+
+ private:
+  std::unique_ptr<ObjectWriter> object_;
+  ReadableFile file_;
+};
+
+// Step 2 for one file, up to its commit: the object, written and checked.
+inline Result<std::unique_ptr<ObjectWriter>> write_one(ObjectSink& sink, const NewObject& object,
+                                                       const std::string& path, const StopFlag* stop) {
   S3DEST_ASSIGN_OR_RETURN(ReadableFile file, ReadableFile::open(path));
   S3DEST_ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> writer, sink.create(object));
   if (stop_requested(stop)) return interrupted_error(*stop);
-  // The sink reads the file (S3: its parts as they are sent); it stays open until the
-  // object is committed or dropped.
+  // The sink reads the file (S3: its parts as they are sent).
   if (const Status written = writer->write_file(file.fd(), 0, file.size()); !written.ok()) {
     writer->abort();
     return written.kind() == ErrorKind::input ? written.prefixed(printable(path, 200) + ": ") : written;
@@ -268,9 +285,7 @@ inline Result<ObjectInfo> put_one(ObjectSink& sink, NewObject object, const std:
     return input_error(printable(path, 200) + " changed while it was being uploaded: nothing of it was kept; "
                        "upload it again once nothing writes to it");
   }
-  auto info = writer->commit();
-  if (!info.ok()) writer->abort();
-  return info;
+  return std::unique_ptr<ObjectWriter>(std::make_unique<FileObjectWriter>(std::move(writer), std::move(file)));
 }
 
 inline Status roll_back_put(ObjectSink& sink, const Status& cause) {
@@ -303,6 +318,7 @@ inline Result<PutReport> put_files(const Config& config, ObjectSink& sink, const
   parts.uuid = uuid;
 
   if (options.on_start) options.on_start();
+  Committer committer(sink.commit_concurrency());
   Status status;
   for (size_t i = 0; i < options.files.size() && status.ok(); ++i) {
     const std::string& path = options.files[i];
@@ -322,15 +338,21 @@ inline Result<PutReport> put_files(const Config& config, ObjectSink& sink, const
       // Content-Encoding only where the config's is the file's own compression.
       if (!format || format->content_encoding != config.content_encoding) object.properties.content_encoding.clear();
     }
-    auto info = detail::put_one(sink, std::move(object), path, options.stop);
-    if (!info.ok()) {
-      status = info.status();
-      break;
+    auto written = detail::write_one(sink, object, path, options.stop);
+    status = written.ok() ? committer.commit(std::move(*written), WrittenObject{ObjectInfo(), 0, 1, i})
+                          : written.status();
+  }
+  // Every commit ends before the sink is published or rolled back.
+  const Status committed = committer.wait();
+  if (status.ok()) status = committed;
+  if (status.ok()) {
+    report.objects.resize(options.files.size());
+    for (const WrittenObject& done : committer.written()) {  // in the order commits ended
+      const std::string& path = options.files[done.partition];
+      const FormatEntry* format = format_of_file_name(detail::base_name(path));
+      report.bytes += done.info.bytes;
+      report.objects[done.partition] = PutObject{path, format ? std::string(format->name) : std::string(), done.info};
     }
-    const FormatEntry* format = format_of_file_name(detail::base_name(path));
-    report.bytes += info->bytes;
-    if (options.on_object) options.on_object(info->key, info->bytes);
-    report.objects.push_back(PutObject{path, format ? std::string(format->name) : std::string(), std::move(*info)});
   }
   if (status.ok() && stop_requested(options.stop)) status = interrupted_error(*options.stop);
   if (status.ok() && options.on_complete) status = options.on_complete(report);

@@ -17,6 +17,9 @@
 #
 #   bench/upload.sh [--repeat N] [--size-mb N] [--cases put,load,aws,rclone] [--keep]
 #                   [--out FILE]      # the table, in markdown, also written here
+#   bench/upload.sh --files 500 --size-mb 50 --cases put,aws,rclone
+#                     # the same bytes as 500 small files in a folder: put of them all,
+#                     # aws s3 cp --recursive, rclone copy of the folder (no load case)
 #   S3DEST_BIN=build/bin/s3dest bench/upload.sh ...   # this binary, else build-bench/ is built
 #   bench/upload.sh --profile [--size-mb N]   # callgrind of s3dest put on a smaller file
 #
@@ -29,6 +32,7 @@ start_dir=$PWD
 repeat=3
 size_mb=1024
 cases="put,load,aws,rclone"
+files=1
 keep=0
 profile=0
 out_file=""
@@ -41,6 +45,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --repeat) repeat=$2; shift 2 ;;
     --size-mb) size_mb=$2; shift 2 ;;
+    --files) files=$2; shift 2 ;;
     --cases) cases=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --profile) profile=1; shift ;;
@@ -51,6 +56,11 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "bench/upload.sh: --repeat takes a positive number" >&2; exit 2; }
 [[ "$size_mb" =~ ^[1-9][0-9]*$ ]] || { echo "bench/upload.sh: --size-mb takes a positive number" >&2; exit 2; }
+[[ "$files" =~ ^[1-9][0-9]*$ ]] || { echo "bench/upload.sh: --files takes a positive number" >&2; exit 2; }
+if [[ $files -gt 1 && ",$cases," == *",load,"* ]]; then
+  echo "bench/upload.sh: the load case reads one file: leave it out of --cases with --files" >&2
+  exit 2
+fi
 [[ -x /usr/bin/time ]] || { echo "bench/upload.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
 # /root/.pyenv/shims/aws may shadow Debian's: the peer measured is /usr/bin/aws.
 aws_bin=/usr/bin/aws
@@ -107,6 +117,13 @@ awk -v bytes=$((size_mb * 1048576)) 'BEGIN {
   }
 }' >"$data"
 data_bytes=$(stat -c %s "$data")
+# With --files N: the same lines cut into N files of about the same size, in a folder.
+many=$work/many
+if [[ $files -gt 1 ]]; then
+  mkdir -p "$many"
+  split -n "l/$files" -a 5 -d --additional-suffix=.csv "$data" "$many/part-"
+  data_bytes=$(cat "$many"/* | wc -c)
+fi
 
 config_common="\"access_key_id\": \"$S3SERVER_ACCESS_KEY\", \"secret_access_key\": \"$S3SERVER_SECRET_KEY\",
   \"region\": \"$S3SERVER_REGION\", \"endpoint\": \"$S3SERVER_ENDPOINT\", \"path_style\": true,
@@ -140,6 +157,14 @@ key_of() {
   esac
 }
 command_of() {
+  if [[ $files -gt 1 ]]; then
+    case "$1" in
+      put) echo "$s3dest" put --config "$work/put.json" "$many"/* ;;
+      aws) echo "$work/aws" s3 cp --only-show-errors --recursive "$many" "s3://$S3SERVER_BUCKET/bench/aws/" ;;
+      rclone) echo env -u AWS_CA_BUNDLE rclone copy "$many" "rgw:$S3SERVER_BUCKET/bench/rclone/" ;;
+    esac
+    return
+  fi
   case "$1" in
     put) echo "$s3dest" put --config "$work/put.json" "$data" ;;
     load) echo "$s3dest" load --config "$work/load.json" --input "$data" --input-format csv --no-progress ;;
@@ -171,18 +196,32 @@ for ((run = 1; run <= repeat; run++)); do
       exit 1
     fi
     key=$(key_of "$c")
-    size=$(aws_cli s3api head-object --bucket "$S3SERVER_BUCKET" --key "$key" --query ContentLength --output text)
-    # The load rewrites the csv (same rows, its own quoting): its object differs in size.
-    if [[ $c != load && $size != "$data_bytes" ]]; then
-      echo "bench/upload.sh: $c stored $size bytes, not $data_bytes" >&2
-      exit 1
+    if [[ $files -gt 1 ]]; then
+      prefix=${key%/data.csv}/
+      read -r count size < <(aws_cli s3api list-objects-v2 --bucket "$S3SERVER_BUCKET" --prefix "$prefix" \
+        --query '[length(Contents), sum(Contents[].Size)]' --output text)
+      if [[ $count != "$files" || $size != "$data_bytes" ]]; then
+        echo "bench/upload.sh: $c stored $count objects of $size bytes, not $files of $data_bytes" >&2
+        exit 1
+      fi
+    else
+      size=$(aws_cli s3api head-object --bucket "$S3SERVER_BUCKET" --key "$key" --query ContentLength --output text)
+      # The load rewrites the csv (same rows, its own quoting): its object differs in size.
+      if [[ $c != load && $size != "$data_bytes" ]]; then
+        echo "bench/upload.sh: $c stored $size bytes, not $data_bytes" >&2
+        exit 1
+      fi
     fi
     read -r wall user sys rss_kb <"$work/time.txt"
     printf '%s\t%s\t%s\t%s\n' "$c" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" \
       "$((rss_kb / 1024))" >>"$results"
     printf '  run %d %-7s wall %6.2f s  cpu %6.2f s  rss %5d MB\n' "$run" "$c" "$wall" \
       "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$((rss_kb / 1024))"
-    aws_cli s3 rm --only-show-errors "s3://$S3SERVER_BUCKET/$key"
+    if [[ $files -gt 1 ]]; then
+      aws_cli s3 rm --only-show-errors --recursive "s3://$S3SERVER_BUCKET/${key%/data.csv}/"
+    else
+      aws_cli s3 rm --only-show-errors "s3://$S3SERVER_BUCKET/$key"
+    fi
     # Free the deleted object's space now, not at the next garbage collection: a full
     # store makes radosgw stall the next run.
     radosgw-admin -c "$S3SERVER_CONF" gc process --include-all >/dev/null 2>&1 || true
@@ -194,7 +233,9 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 column_of() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c { print $k }' "$results" | median; }
 table=$work/table.md
 {
-  echo "Upload of a $((data_bytes / 1048576)) MiB csv file into radosgw on loopback, medians of $repeat runs" \
+  what="a $((data_bytes / 1048576)) MiB csv file"
+  [[ $files -gt 1 ]] && what="$((data_bytes / 1048576)) MiB of csv in $files files"
+  echo "Upload of $what into radosgw on loopback, medians of $repeat runs" \
     "($(date -u +%Y-%m-%d), $(nproc) cores, load average before: $(cut -d' ' -f1 /proc/loadavg))"
   echo
   echo "| case | wall s | client CPU s | peak RSS MB | wall / aws | CPU / aws | RSS / aws |"

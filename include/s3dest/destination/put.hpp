@@ -339,6 +339,7 @@ inline Result<PutReport> put_files(const Config& config, ObjectSink& sink, const
       if (!format || format->content_encoding != config.content_encoding) object.properties.content_encoding.clear();
     }
     auto written = detail::write_one(sink, object, path, options.stop);
+    // Marked with the file's index (as a load marks its partition's), for the report.
     status = written.ok() ? committer.commit(std::move(*written), WrittenObject{ObjectInfo(), 0, 1, i})
                           : written.status();
   }

@@ -64,7 +64,7 @@ const layoutOf = (c) =>
 const duckCaseOf = (c) => (c.startsWith('gz') ? `gz-${c.slice(c.indexOf('-') + 1)}` : c);
 
 const order = ['csv-stream', 'csv-day', 'json-stream', 'json-day', 'gz-stream', 'gz-day', 'gz-year', 'pq-stream',
-  'pq-day', 'pq-year', 'zst-stream', 'zst-day', 'pqz-stream', 'pqz-day'];
+  'pq-day', 'pq-year', 'zst-stream', 'zst-day', 'zst-year', 'pqz-stream', 'pqz-day'];
 if (extraLevel) order.push(`gz${extraLevel}-stream`, `gz${extraLevel}-day`, `gz${extraLevel}-year`);
 const withBaseline = runs.some((r) => r.tool === 'baseline');
 

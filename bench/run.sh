@@ -23,7 +23,7 @@ cores_mode=2
 bin_dir=""
 baseline_dir=""
 all_cases=(csv-stream csv-day json-stream json-day gz-stream gz-day gz-year pq-stream pq-day pq-year
-  zst-stream zst-day pqz-stream pqz-day)
+  zst-stream zst-day zst-year pqz-stream pqz-day)
 cases=("${all_cases[@]}")
 forced_level=""
 duckdb_threads=""
@@ -145,7 +145,7 @@ duckdb_sql() {  # case out
     pq-stream) echo "COPY ($src) TO '$out/rows.parquet' (FORMAT parquet, COMPRESSION snappy)" ;;
     pq-day|pq-year) echo "COPY ($src) TO '$out' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
     zst-stream) echo "COPY ($src) TO '$out/rows.csv.zst' (FORMAT csv, COMPRESSION zstd)" ;;
-    zst-day) echo "COPY ($src) TO '$out' (FORMAT csv, COMPRESSION zstd, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true, FILE_EXTENSION 'csv.zst')" ;;
+    zst-day|zst-year) echo "COPY ($src) TO '$out' (FORMAT csv, COMPRESSION zstd, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true, FILE_EXTENSION 'csv.zst')" ;;
     pqz-stream) echo "COPY ($src) TO '$out/rows.parquet' (FORMAT parquet, COMPRESSION zstd)" ;;
     pqz-day) echo "COPY ($src) TO '$out' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (date), OVERWRITE_OR_IGNORE, WRITE_PARTITION_COLUMNS true)" ;;
     *) echo "bench/run.sh: no DuckDB statement for $1" >&2; exit 1 ;;

@@ -1,9 +1,9 @@
 // Reads every input on threads of their own, turns each row into a (key, record) pair
 // with the caller's function, and hands the pairs over in batches, in input order. So
-// parsing and encoding run on every core while the caller routes and writes. Files are
-// cut into blocks of whole records (NDJSON lines; csv records, whose quoted fields may
-// hold line breaks: record_blocks.hpp) that several threads parse at once; so is a pipe,
-// as its bytes come. Only a few batches are ever in flight, which bounds memory.
+// parsing and encoding run on every core while the caller routes and writes. Every input
+// (a file or a pipe, as its bytes come) is cut into blocks of whole records (NDJSON lines;
+// csv records, whose quoted fields may hold line breaks: record_blocks.hpp) that several
+// threads parse at once. Only a few batches are ever in flight, which bounds memory.
 #pragma once
 
 #include <algorithm>

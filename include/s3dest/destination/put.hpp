@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -40,6 +41,7 @@
 
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/task_pool.hpp"
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/crypto/random_id.hpp"
@@ -209,6 +211,9 @@ inline Result<bool> holds_object(ObjectSink& sink, const std::string& key) {
   return false;
 }
 
+// Keys listed at once in step 1.
+constexpr size_t kPutListers = 8;
+
 // Step 1 (see the top of the file): the keys, checked, and whether each held an object.
 struct PutPlan {
   std::vector<std::string> keys;
@@ -241,12 +246,27 @@ inline Result<PutPlan> plan_puts(const Config& config, ObjectSink& sink, const K
                          " (the same base name): upload them under different --dest prefixes");
     plan.keys.push_back(std::move(key));
   }
-  for (const std::string& key : plan.keys) {
-    S3DEST_ASSIGN_OR_RETURN(const bool existed, holds_object(sink, key));
-    if (existed && config.existing_objects == ExistingObjects::keep)
-      return destination_error(sink.describe(key) + " already exists and existing_objects is \"keep\": nothing "
-                               "was uploaded; put it under another key, or set \"existing_objects\": \"replace\"");
-    plan.existed.push_back(existed);
+  // Whether each key holds an object: a listing each, a round trip, so several at once
+  // (as a load lists its partitions: RunKeys).
+  const size_t count = plan.keys.size();
+  std::vector<Status> listed(count);
+  std::vector<char> existed(count, 0);
+  {
+    TaskPool listers(static_cast<int>(std::min<size_t>(count, kPutListers)));
+    for (size_t i = 0; i < count; ++i)
+      listers.submit([&, i] {
+        auto held = holds_object(sink, plan.keys[i]);
+        if (held.ok()) existed[i] = *held;
+        else listed[i] = held.status();
+      });
+    listers.wait();
+  }
+  for (size_t i = 0; i < count; ++i) {
+    S3DEST_TRY(listed[i]);
+    if (existed[i] && config.existing_objects == ExistingObjects::keep)
+      return destination_error(sink.describe(plan.keys[i]) + " already exists and existing_objects is \"keep\": "
+                               "nothing was uploaded; put it under another key, or set \"existing_objects\": \"replace\"");
+    plan.existed.push_back(existed[i] != 0);
   }
   return plan;
 }

@@ -41,8 +41,8 @@
 
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/status.hpp"
-#include "s3dest/core/task_pool.hpp"
 #include "s3dest/core/stop_flag.hpp"
+#include "s3dest/core/task_pool.hpp"
 #include "s3dest/core/untrusted_text.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/config.hpp"

@@ -148,6 +148,13 @@ inline Status ZstdCompressor::refused(const char* what, size_t code) {
 }
 
 inline Status ZstdCompressor::start_stream() {
+  // A frame left unfinished with jobs on the workers: resetting the context under them
+  // crashed libzstd 1.5.4 now and then (zstd_compressor_test), so it is freed, which
+  // waits for the jobs, and made anew.
+  if (context_ != nullptr && !finished_ && options_.workers > 0) {
+    ZSTD_freeCCtx(context_);
+    context_ = nullptr;
+  }
   input_ended_ = false;
   end_rest_.clear();
   finished_ = false;

@@ -1,6 +1,6 @@
 // s3dest: load tabular data into S3 or a local folder laid out like the bucket.
 // The command line is DESIGN.md's contract; exit codes: 0 ok, 2 usage/config/template,
-// 3 bad input data, 4 destination, 1 bug, 130/143 stopped by SIGINT/SIGTERM. Each
+// 3 bad input data, 4 destination, 1 bug, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM. Each
 // command is in commands/<command>_command.hpp.
 #include <cstdio>
 #include <string>

@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 
 import { S3SERVER_SKIP, aws } from '../s3server/s3server.mjs';
 import { startFaultProxy } from '../s3server/fault_proxy.mjs';
-import { crc32cBase64, listEntries, readManifest, s3dest, testAwsSettings, writeConfig } from './lib.mjs';
+import { crc32cBase64, listEntries, readManifest, s3dest, spawnS3dest, testAwsSettings, writeConfig } from './lib.mjs';
 import { listObjects, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 let dir, server, env;
@@ -84,6 +84,18 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(m.objects[0].checksum, `crc32c:${crc32cBase64(fs.readFileSync(small))}`);
     assert.equal(m.objects[1].checksum, `crc32c:${crc32cBase64(fs.readFileSync(large))}`);
     assert.deepEqual(openUploads(server, 'plain/'), []);
+  });
+
+  test('a put whose standard error is closed under it (`2>&1 | head`) goes on and uploads every file', async () => {
+    const configFile = writeConfig(dir, config(), 'config-unheard.json');
+    const run = spawnS3dest(['put', '--verbose', '--config', configFile, '--dest', `s3://${env.S3SERVER_BUCKET}/unheard`,
+                             small, large], { env: testAwsSettings(dir) });
+    run.child.stderr.destroy();  // every message the put writes meets a closed pipe
+    const r = await run.done;
+    assert.deepEqual([r.status, r.signal], [0, null]);
+    assert.deepEqual(fetched('unheard/uploads/blob.bin'), fs.readFileSync(large));
+    assert.deepEqual(fetched('unheard/uploads/events.csv'), fs.readFileSync(small));
+    assert.deepEqual(openUploads(server, 'unheard/'), []);
   });
 
   test('--key names the whole key of one file', () => {

@@ -2,8 +2,9 @@
 // (a local folder here; tests/e2e/s3_rerun.test.mjs does the same against radosgw):
 // a failing re-run leaves the folder byte for byte as it was; existing_objects "keep"
 // refuses to overwrite; a re-run with fewer rows replaces each partition it writes whole;
-// SIGTERM and SIGINT undo a load; cleanup removes what a SIGKILL left; no key is rendered
-// twice; four workers load one dataset with {{worker}} and their manifests merge.
+// SIGTERM, SIGINT and SIGHUP undo a load, and a closed standard error does not stop it;
+// cleanup removes what a SIGKILL left; no key is rendered twice; four workers load one
+// dataset with {{worker}} and their manifests merge.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -144,7 +145,7 @@ describe('interruptions', () => {
     return run.done;
   }
 
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]]) {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]]) {
     test(`${signal} stops a load, undoes it and exits ${code}; the folder is as it was`, async () => {
       const w = work();
       const dest = path.join(w, 'lake');
@@ -156,6 +157,21 @@ describe('interruptions', () => {
       assert.deepEqual(snapshot(dest), before);
     });
   }
+
+  test('a load whose standard error is closed under it (`2>&1 | head`) goes on to its end and publishes every object', async () => {
+    const w = work();
+    const input = ['--input', '-', '--input-format', 'ndjson'];
+    const heard = path.join(w, 'heard');
+    loadOk(['--config', writeConfig(w, CONFIG), ...input, '--dest', heard], { input: fs.readFileSync(big) });
+    const unheard = path.join(w, 'unheard');
+    const run = spawnS3dest(['load', '--no-progress', '--verbose', '--config', writeConfig(w, CONFIG), ...input,
+                             '--dest', unheard]);
+    run.child.stderr.destroy();  // before the load has said anything: every message it writes meets a closed pipe
+    run.child.stdin.end(fs.readFileSync(big));
+    const r = await run.done;
+    assert.deepEqual([r.status, r.signal], [0, null]);
+    assert.deepEqual(snapshot(unheard), snapshot(heard));
+  });
 
   test('after SIGKILL, cleanup removes the temporary files the load left, and nothing else', async () => {
     const w = work();

@@ -1,5 +1,5 @@
 // What the s3dest tools' commands share: the usage text, error reporting, where --dest
-// points, --now, and stopping on SIGINT/SIGTERM. Nothing here reaches a network
+// points, --now, and stopping on SIGINT/SIGTERM/SIGHUP. Nothing here reaches a network
 // (s3dest-encode builds on it without libcurl); transport.hpp does.
 #pragma once
 
@@ -41,7 +41,7 @@ inline constexpr const char* kUsage = R"(usage:
 standard input; .gz inputs are decompressed; JSON input is NDJSON or one array of objects.
 --now fixes "now" (RFC 3339) for names.
 --worker names this writer when several load one dataset ({{worker}} in the layout).
-A load never deletes what existed before it; SIGINT/SIGTERM stop it and undo it.
+A load never deletes what existed before it; SIGINT/SIGTERM/SIGHUP stop it and undo it.
 put uploads files as they are, one object each, under the folder's fixed prefix (the
 folder up to its first variable) with the file's base name, or under --key (the whole key,
 one file only); what exists is replaced or kept as existing_objects says.
@@ -56,8 +56,12 @@ sign prints the SigV4 canonical request, string to sign, signature and the heade
 the secret comes from AWS_SECRET_ACCESS_KEY, or with --secret-key - from standard input.
 )";
 
-// SIGINT and SIGTERM raise stop_on_signal() (the work in progress notices, undoes itself
-// and ends with 128 + the signal's number); a second one ends the process at once.
+// SIGINT, SIGTERM and SIGHUP (its terminal closed) raise stop_on_signal(): the work in
+// progress notices, undoes itself and ends with 128 + the signal's number; a second one
+// ends the process at once. SIGPIPE is ignored: when whoever reads s3dest's messages goes
+// away (`2>&1 | head`), a load killed between two commits would leave half a run behind,
+// so it goes on to its end unheard instead; and a connection closed under a write is then
+// an error libcurl reports (and s3dest retries), never the end of the process.
 inline StopFlag& stop_on_signal() {
   static StopFlag stop;
   return stop;
@@ -68,16 +72,16 @@ inline volatile sig_atomic_t g_stop_signal = 0;
 inline void on_stop_signal(int signal) {
   if (g_stop_signal != 0) _exit(128 + signal);  // asked twice: leave now
   g_stop_signal = signal;
-  stop_on_signal().raise(signal == SIGINT ? "SIGINT" : "SIGTERM");
+  stop_on_signal().raise(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "SIGHUP");
 }
 
-inline void stop_on_sigint_and_sigterm() {
+inline void stop_on_signals() {
   struct sigaction action = {};
   action.sa_handler = on_stop_signal;
   action.sa_flags = SA_RESTART;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  for (const int number : {SIGINT, SIGTERM, SIGHUP}) sigaction(number, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
 }
 
 // The exit code of a failure: 128 + the signal's number when a signal stopped the work.

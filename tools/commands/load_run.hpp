@@ -1,7 +1,7 @@
 // A load from the command line, whatever the tool: its options, progress line, manifest,
 // dry run and summary. s3dest load (load_command.hpp) writes to S3 or a local folder;
-// s3dest-encode to a local folder only, built without libcurl and OpenSSL. SIGINT/SIGTERM
-// stop the load, undo it and exit 130/143.
+// s3dest-encode to a local folder only, built without libcurl and OpenSSL. SIGINT, SIGTERM
+// and SIGHUP stop the load, undo it and exit 130/143/129.
 #pragma once
 
 #include <unistd.h>
@@ -178,7 +178,7 @@ inline int run_load_with(const LoadTool& tool, const std::vector<std::string>& a
   auto sinks = open_load_sink(tool, a, *config, dest, options->run_id);
   if (!sinks.ok()) return fail(sinks.status());
 
-  stop_on_sigint_and_sigterm();
+  stop_on_signals();
   options->on_start = [&] {
     if (!a.dry_run) std::fprintf(stderr, "s3dest: run %s: loading into %s\n", options->run_id.c_str(), dest.text().c_str());
   };

@@ -76,7 +76,7 @@ inline int run_put(const std::vector<std::string>& args) {
     return 0;
   }
 
-  stop_on_sigint_and_sigterm();
+  stop_on_signals();
   options.on_start = [&] {
     std::fprintf(stderr, "s3dest: run %s: uploading %zu file%s into %s\n", options.run_id.c_str(), a.files.size(),
                  a.files.size() == 1 ? "" : "s", dest->text().c_str());

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "s3dest/destination/put.hpp"
 #include "memory_sink.hpp"
@@ -127,6 +128,36 @@ BOOST_AUTO_TEST_CASE(keep_refuses_an_existing_key_before_anything_is_written) {
   BOOST_TEST(!replaced->objects[0].info.replaced);
   BOOST_TEST(replaced->objects[1].info.replaced);
   BOOST_TEST(bucket.at("raw/ws1/b.csv") == "new\n");
+}
+
+BOOST_AUTO_TEST_CASE(one_listing_of_the_folder_the_keys_share_tells_which_of_them_hold_objects) {
+  TempFolder dir;
+  std::vector<std::string> files;
+  for (int i = 0; i < 20; ++i) files.push_back(write_file(dir, "f" + std::to_string(i) + ".csv", "new\n"));
+  MemoryBucket bucket{{"raw/ws1/f3.csv", "old\n"}, {"raw/ws1/f3.csv.bak", "old\n"}, {"raw/ws1/f17.csv", "old\n"}};
+  MemorySink sink(bucket);
+  const auto report = put_files(config(), sink, options_for(files));
+  BOOST_TEST_REQUIRE(report.ok(), report.status().message());
+  BOOST_TEST(sink.listed_prefixes == std::vector<std::string>{"raw/ws1/f"});
+  for (int i = 0; i < 20; ++i) BOOST_TEST(report->objects[i].info.replaced == (i == 3 || i == 17), "f" << i);
+  BOOST_TEST(bucket.at("raw/ws1/f3.csv.bak") == "old\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_folder_that_holds_more_than_a_listing_takes_is_asked_key_by_key) {
+  TempFolder dir;
+  const std::string a = write_file(dir, "a.csv", "new\n");
+  const std::string b = write_file(dir, "b.csv", "new\n");
+  MemoryBucket bucket{{"raw/ws1/b.csv", "old\n"}};
+  for (size_t i = 0; i < detail::kPutFolderListing; ++i) bucket["raw/ws1/archive/" + std::to_string(i)] = "x";
+  MemorySink sink(bucket);
+  const auto report = put_files(config(), sink, options_for({a, b}));
+  BOOST_TEST_REQUIRE(report.ok(), report.status().message());
+  std::vector<std::string> listed = sink.listed_prefixes;
+  std::sort(listed.begin() + 1, listed.end());  // the keys are looked up concurrently
+  BOOST_TEST(listed == (std::vector<std::string>{"raw/ws1/", "raw/ws1/a.csv", "raw/ws1/b.csv"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(!report->objects[0].info.replaced);
+  BOOST_TEST(report->objects[1].info.replaced);
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_after_some_objects_rolls_the_run_back) {

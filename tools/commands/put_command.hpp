@@ -66,13 +66,12 @@ inline int run_put(const std::vector<std::string>& args) {
     DryRunSink dry_run(destination->get());
     auto keys = put_keys(*config, dry_run, options);
     if (!keys.ok()) return fail(keys.status());
-    for (size_t i = 0; i < keys->size(); ++i) {
-      auto existed = detail::holds_object(dry_run, (*keys)[i]);
-      if (!existed.ok()) return fail(existed.status());
+    auto existed = detail::objects_held(dry_run, *keys);
+    if (!existed.ok()) return fail(existed.status());
+    for (size_t i = 0; i < keys->size(); ++i)
       std::printf("%s\t%s%s\n", printable(a.files[i], 200).c_str(),
                   printable((*destination)->describe((*keys)[i]), 1100).c_str(),
-                  *existed ? "\treplaces an existing object" : "");
-    }
+                  (*existed)[i] ? "\treplaces an existing object" : "");
     return 0;
   }
 

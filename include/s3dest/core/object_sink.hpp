@@ -19,8 +19,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +115,15 @@ class ObjectSink {
   // Every key that begins with `prefix`, in no particular order: what is there before the
   // run's objects are published.
   virtual Result<std::vector<std::string>> list(const std::string& prefix) = 0;
+  // At most `limit` of those keys, the first in key order (bytes compared as unsigned, as
+  // S3 sorts): fewer than `limit` means that is all of them. Bounded where the sink can
+  // stop early (S3: a page); this default lists every key first.
+  virtual Result<std::vector<std::string>> list_first(const std::string& prefix, size_t limit) {
+    S3DEST_ASSIGN_OR_RETURN(std::vector<std::string> keys, list(prefix));
+    std::sort(keys.begin(), keys.end());
+    keys.resize(std::min(keys.size(), limit));
+    return keys;
+  }
   // Makes every committed object visible; once, after the whole run succeeded.
   virtual Status publish() { return {}; }
   // Undoes the run after a failure (open writers aborted first): see the top of this file.

@@ -203,16 +203,47 @@ inline Result<KeyLayout> put_layout(const Config& config, const PutOptions& opti
   return make_key_layout(config, options.prefix, options.run_start_micros, wants_worker ? "put" : "", run_id);
 }
 
-// Whether `key` holds an object in `sink` now.
-inline Result<bool> holds_object(ObjectSink& sink, const std::string& key) {
-  S3DEST_ASSIGN_OR_RETURN(const std::vector<std::string> keys, sink.list(key));
-  for (const std::string& listed : keys)
-    if (listed == key) return true;
-  return false;
-}
-
-// Keys listed at once in step 1.
+// Keys a put lists at once to learn which of its keys hold objects (two S3 pages), and
+// how many keys it looks up at once past that.
+constexpr size_t kPutFolderListing = 2000;
 constexpr size_t kPutListers = 8;
+
+// Whether each of `keys` holds an object in `sink` now. One bounded listing of what the
+// keys have in common (their folder) answers for all of them, as rclone lists a folder
+// once, where a listing per key costs a round trip each; a folder that holds more than
+// that is not read to its end, and each key is then looked up on its own, several at once.
+inline Result<std::vector<bool>> objects_held(ObjectSink& sink, const std::vector<std::string>& keys) {
+  if (keys.empty()) return std::vector<bool>();
+  std::string_view shared = keys.front();
+  for (const std::string& key : keys)
+    shared = shared.substr(0, std::mismatch(shared.begin(), shared.end(), key.begin(), key.end()).first -
+                                  shared.begin());
+  S3DEST_ASSIGN_OR_RETURN(const std::vector<std::string> folder, sink.list_first(std::string(shared), kPutFolderListing));
+  std::vector<bool> held(keys.size());
+  if (folder.size() < kPutFolderListing) {
+    const std::set<std::string_view> existing(folder.begin(), folder.end());
+    for (size_t i = 0; i < keys.size(); ++i) held[i] = existing.count(keys[i]) > 0;
+    return held;
+  }
+  // A key comes first among the keys it begins, so one key listed answers.
+  std::vector<Status> failed(keys.size());
+  std::vector<char> found(keys.size(), 0);
+  {
+    TaskPool listers(static_cast<int>(std::min<size_t>(keys.size(), kPutListers)));
+    for (size_t i = 0; i < keys.size(); ++i)
+      listers.submit([&, i] {
+        auto first = sink.list_first(keys[i], 1);
+        if (first.ok()) found[i] = !first->empty() && first->front() == keys[i];
+        else failed[i] = first.status();
+      });
+    listers.wait();
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    S3DEST_TRY(failed[i]);
+    held[i] = found[i] != 0;
+  }
+  return held;
+}
 
 // Step 1 (see the top of the file): the keys, checked, and whether each held an object.
 struct PutPlan {
@@ -246,28 +277,12 @@ inline Result<PutPlan> plan_puts(const Config& config, ObjectSink& sink, const K
                          " (the same base name): upload them under different --dest prefixes");
     plan.keys.push_back(std::move(key));
   }
-  // Whether each key holds an object: a listing each, a round trip, so several at once
-  // (as a load lists its partitions: RunKeys).
-  const size_t count = plan.keys.size();
-  std::vector<Status> listed(count);
-  std::vector<char> existed(count, 0);
-  {
-    TaskPool listers(static_cast<int>(std::min<size_t>(count, kPutListers)));
-    for (size_t i = 0; i < count; ++i)
-      listers.submit([&, i] {
-        auto held = holds_object(sink, plan.keys[i]);
-        if (held.ok()) existed[i] = *held;
-        else listed[i] = held.status();
-      });
-    listers.wait();
-  }
-  for (size_t i = 0; i < count; ++i) {
-    S3DEST_TRY(listed[i]);
-    if (existed[i] && config.existing_objects == ExistingObjects::keep)
-      return destination_error(sink.describe(plan.keys[i]) + " already exists and existing_objects is \"keep\": "
-                               "nothing was uploaded; put it under another key, or set \"existing_objects\": \"replace\"");
-    plan.existed.push_back(existed[i] != 0);
-  }
+  S3DEST_ASSIGN_OR_RETURN(plan.existed, objects_held(sink, plan.keys));
+  if (config.existing_objects == ExistingObjects::keep)
+    for (size_t i = 0; i < plan.keys.size(); ++i)
+      if (plan.existed[i])
+        return destination_error(sink.describe(plan.keys[i]) + " already exists and existing_objects is \"keep\": "
+                                 "nothing was uploaded; put it under another key, or set \"existing_objects\": \"replace\"");
   return plan;
 }
 

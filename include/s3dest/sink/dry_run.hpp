@@ -19,6 +19,10 @@ class DryRunSink final : public ObjectSink {
     if (destination_) return destination_->list(prefix);
     return std::vector<std::string>();
   }
+  Result<std::vector<std::string>> list_first(const std::string& prefix, size_t limit) override {
+    if (destination_) return destination_->list_first(prefix, limit);
+    return std::vector<std::string>();
+  }
   RollbackReport rollback() override { return {}; }
   Status remove(const std::string&) override { return {}; }
   std::string describe(const std::string& key) const override { return key; }

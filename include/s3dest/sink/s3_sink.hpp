@@ -72,6 +72,9 @@ class S3Sink final : public ObjectSink {
 
   Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override;
   Result<std::vector<std::string>> list(const std::string& prefix) override { return client_->list_keys(prefix); }
+  Result<std::vector<std::string>> list_first(const std::string& prefix, size_t limit) override {
+    return client_->list_keys(prefix, limit);
+  }
   RollbackReport rollback() override;
   Status remove(const std::string& key) override { return client_->delete_object(key); }
   std::string describe(const std::string& key) const override { return client_->describe(key); }

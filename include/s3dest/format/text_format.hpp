@@ -10,6 +10,7 @@
 #include <string>
 
 #include "s3dest/format/compressed_writer.hpp"
+#include "s3dest/format/compressor_stock.hpp"
 #include "s3dest/format/csv_encoder.hpp"
 #include "s3dest/format/file_format.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"

@@ -214,11 +214,11 @@ constexpr size_t kPutListers = 8;
 // that is not read to its end, and each key is then looked up on its own, several at once.
 inline Result<std::vector<bool>> objects_held(ObjectSink& sink, const std::vector<std::string>& keys) {
   if (keys.empty()) return std::vector<bool>();
-  std::string_view shared = keys.front();
+  std::string shared = keys.front();
   for (const std::string& key : keys)
-    shared = shared.substr(0, std::mismatch(shared.begin(), shared.end(), key.begin(), key.end()).first -
-                                  shared.begin());
-  S3DEST_ASSIGN_OR_RETURN(const std::vector<std::string> folder, sink.list_first(std::string(shared), kPutFolderListing));
+    shared.resize(static_cast<size_t>(std::mismatch(shared.begin(), shared.end(), key.begin(), key.end()).first -
+                                      shared.begin()));
+  S3DEST_ASSIGN_OR_RETURN(const std::vector<std::string> folder, sink.list_first(shared, kPutFolderListing));
   std::vector<bool> held(keys.size());
   if (folder.size() < kPutFolderListing) {
     const std::set<std::string_view> existing(folder.begin(), folder.end());
@@ -281,8 +281,9 @@ inline Result<PutPlan> plan_puts(const Config& config, ObjectSink& sink, const K
   if (config.existing_objects == ExistingObjects::keep)
     for (size_t i = 0; i < plan.keys.size(); ++i)
       if (plan.existed[i])
-        return destination_error(sink.describe(plan.keys[i]) + " already exists and existing_objects is \"keep\": "
-                                 "nothing was uploaded; put it under another key, or set \"existing_objects\": \"replace\"");
+        return destination_error(sink.describe(plan.keys[i]) +
+                                 " already exists and existing_objects is \"keep\": nothing was uploaded; put it "
+                                 "under another key, or set \"existing_objects\": \"replace\"");
   return plan;
 }
 

@@ -151,6 +151,32 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.deepEqual(fetched('exists/uploads/events.csv'), fs.readFileSync(other));
   });
 
+  test('in a folder of more than 2,000 objects each key is looked up: one that sorts after them is found', () => {
+    // 2,001 objects first in key order, so the folder's bounded listing ends before z.csv.
+    const crowd = path.join(dir, 'crowd');
+    fs.mkdirSync(crowd);
+    const names = Array.from({ length: 2001 }, (_, i) => `a-${String(i).padStart(4, '0')}.csv`);
+    for (const name of names) fs.writeFileSync(path.join(crowd, name), `${name}\n`);
+    const filled = put(config(), 'crowd', names.map((name) => path.join(crowd, name)));
+    assert.equal(filled.status, 0, filled.stderr);
+    const later = path.join(dir, 'later');
+    fs.mkdirSync(later);
+    const [y, z] = ['y.csv', 'z.csv'].map((name) => path.join(later, name));
+    fs.writeFileSync(y, 'id\n1\n');
+    fs.writeFileSync(z, 'id\n2\n');
+    assert.equal(put(config(), 'crowd', [z]).status, 0);
+
+    const kept = put(config({ existing_objects: 'keep' }), 'crowd', [y, z]);
+    assert.equal(kept.status, 4, kept.stderr);
+    assert.match(kept.stderr, /crowd\/uploads\/z\.csv already exists and existing_objects is "keep"/);
+    const keys = keysUnder('crowd');
+    assert.equal(keys.length, 2002);
+    assert.ok(!keys.includes('crowd/uploads/y.csv'), 'y.csv was not uploaded either');
+    const replaced = put(config(), 'crowd', [y, z]);
+    assert.equal(replaced.status, 0, replaced.stderr);
+    assert.match(replaced.stderr, /replacing 1 that existed/);
+  });
+
   test('a connection dropped mid-upload leaves no object and no open multipart upload', async () => {
     const proxy = await startFaultProxy({
       target: env.S3SERVER_ENDPOINT,

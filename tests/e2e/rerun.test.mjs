@@ -34,12 +34,14 @@ import {
   writeJson,
 } from './lib.mjs';
 
-let small, big;
+let small, big, spread;
 const suite = suiteSetup('s3dest-rerun-', {
   duck: true,
   setup: ({ dir }) => {
     small = sample(path.join(dir, 'small.ndjson'), { rows: 6_000, days: 3, accounts: 2, seed: 1 });
     big = sample(path.join(dir, 'big.ndjson'), { rows: 60_000, days: 3, accounts: 2, seed: 2 });
+    // 2,000 partitions: most wait in the partition store, which spills past 4 MB.
+    spread = sample(path.join(dir, 'spread.ndjson'), { rows: 40_000, days: 2_000, accounts: 1, seed: 3 });
   },
 });
 
@@ -171,6 +173,43 @@ describe('interruptions', () => {
     const r = await run.done;
     assert.deepEqual([r.status, r.signal], [0, null]);
     assert.deepEqual(snapshot(unheard), snapshot(heard));
+  });
+
+  test('after SIGKILL, cleanup removes the spill folder the load left under TMPDIR, and not a running load\'s', async () => {
+    const w = work();
+    const tmp = path.join(w, 'tmp');
+    fs.mkdirSync(tmp);
+    const spillFolders = () => fs.readdirSync(tmp).filter((name) => name.startsWith('s3dest-spill-')).sort();
+    // All of the input but its end: the load holds the stored partitions, spilled, and waits.
+    const spilling = async (dest) => {
+      const before = spillFolders().length;
+      const run = spawnS3dest(['load', '--no-progress', '--config', writeConfig(w, CONFIG), '--input', '-',
+                               '--input-format', 'ndjson', '--dest', dest], { env: { TMPDIR: tmp } });
+      run.child.stdin.write(fs.readFileSync(spread));
+      await waitFor(() => spillFolders().length > before, 'the load to spill');
+      return run;
+    };
+    const killed = await spilling(path.join(w, 'killed'));
+    killed.child.kill('SIGKILL');
+    assert.equal((await killed.done).signal, 'SIGKILL');
+    const [left] = spillFolders();
+    assert.ok(fs.readdirSync(path.join(tmp, left)).length > 1, 'the killed load left its spill files');
+
+    const running = await spilling(path.join(w, 'lake'));
+    // The killed load's folder: cleanup with --older-than 0 would take the running load's
+    // temporary files in its own.
+    const cleaned = s3dest(['cleanup', '--config', writeConfig(w, CONFIG), '--dest', path.join(w, 'killed')],
+                           { env: { TMPDIR: tmp } });
+    assert.equal(cleaned.status, 0, cleaned.stderr);
+    assert.match(cleaned.stderr, /; 1 spill folder of killed loads removed from /);
+    assert.equal(spillFolders().length, 1);
+    assert.notEqual(spillFolders()[0], left);
+
+    running.child.stdin.end();
+    const r = await running.done;
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(filePaths(path.join(w, 'lake')).length, 2_000);
+    assert.deepEqual(spillFolders(), []);
   });
 
   test('after SIGKILL, cleanup removes the temporary files the load left, and nothing else', async () => {

@@ -1,10 +1,18 @@
 #define BOOST_TEST_MODULE partition_store
 #include <boost/test/unit_test.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "s3dest/layout/partition_store.hpp"
+#include "temp_folder.hpp"
 
 using namespace s3dest;
 
@@ -62,4 +70,62 @@ BOOST_AUTO_TEST_CASE(records_larger_than_a_read_block_survive_spilling) {
   BOOST_REQUIRE_EQUAL(records.size(), 2u);
   BOOST_CHECK(records[0] == big);
   BOOST_CHECK_EQUAL(records[1], "tail");
+}
+
+// A load killed outright cannot remove its spill folder; remove_abandoned (s3dest cleanup)
+// does, and never a live store's.
+namespace {
+std::vector<std::string> spill_folders(const test_helpers::TempFolder& root) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(root.path)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_spill_folder_of_a_process_that_was_killed_is_removed_and_a_live_one_kept) {
+  test_helpers::TempFolder root;
+  // A child process spills and ends without its destructors, as SIGKILL would end it.
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    auto* store = new PartitionStore(0, root.path.string());  // never deleted
+    const size_t p = store->add_partition();
+    ::_exit(store->append(p, "the killed load's row").ok() ? 0 : 1);
+  }
+  int child_status = 0;
+  BOOST_REQUIRE(::waitpid(child, &child_status, 0) == child);
+  BOOST_REQUIRE(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0);
+  const std::vector<std::string> left = spill_folders(root);
+  BOOST_REQUIRE_EQUAL(left.size(), 1u);
+
+  PartitionStore live(0, root.path.string());
+  const size_t p = live.add_partition();
+  BOOST_REQUIRE(live.append(p, "a live load's row").ok());
+  BOOST_REQUIRE_EQUAL(spill_folders(root).size(), 2u);
+
+  const auto removed = PartitionStore::remove_abandoned(root.path.string());
+  BOOST_REQUIRE(removed.ok());
+  BOOST_CHECK_EQUAL(*removed, 1u);
+  const std::vector<std::string> kept = spill_folders(root);
+  BOOST_REQUIRE_EQUAL(kept.size(), 1u);
+  BOOST_CHECK(kept[0] != left[0]);
+  BOOST_CHECK_EQUAL(root.path / kept[0], std::filesystem::path(live.spill_folder()));
+  BOOST_CHECK((drain_all(live, p) == std::vector<std::string>{"a live load's row"}));
+  // Nothing else under the root is touched, and a second sweep finds nothing.
+  std::filesystem::create_directory(root.path / "s3dest-other");
+  BOOST_CHECK_EQUAL(*PartitionStore::remove_abandoned(root.path.string()), 0u);
+  BOOST_CHECK(std::filesystem::exists(root.path / "s3dest-other"));
+}
+
+BOOST_AUTO_TEST_CASE(a_spill_folder_without_a_lock_goes_only_once_an_hour_old) {
+  test_helpers::TempFolder root;
+  const auto folder = root.path / "s3dest-spill-legacy";
+  std::filesystem::create_directory(folder);
+  std::ofstream(folder / "0") << "rows";
+  BOOST_CHECK_EQUAL(*PartitionStore::remove_abandoned(root.path.string()), 0u);
+  BOOST_CHECK(std::filesystem::exists(folder / "0"));
+  std::filesystem::last_write_time(folder, std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
+  BOOST_CHECK_EQUAL(*PartitionStore::remove_abandoned(root.path.string()), 1u);
+  BOOST_CHECK(!std::filesystem::exists(folder));
 }

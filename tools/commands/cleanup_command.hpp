@@ -3,7 +3,8 @@
 // this config's layout renders (S3 shows no metadata of an open upload, so its key is how
 // s3dest knows its own; others' uploads are counted and left alone), and the temporary
 // files of a local folder (".NAME.s3dest-RUNID-N.tmp"). --older-than spares the work of a
-// load that may still be running.
+// load that may still be running. On this machine it also removes the spill folders
+// ($TMPDIR/s3dest-spill-*) that no running load holds (PartitionStore::remove_abandoned).
 #pragma once
 
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "s3dest/destination/load.hpp"
+#include "s3dest/layout/partition_store.hpp"
 #include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/sink/local_folder.hpp"
 #include "common.hpp"
@@ -127,10 +129,16 @@ inline int run_cleanup(const std::vector<std::string>& args) {
                               floor_div(cutoff_micros, kMicrosPerSecond), count);
   }
   if (!status.ok()) return fail(status);
+  const std::string spill_root = detail::spill_folder();
+  auto spills = PartitionStore::remove_abandoned(spill_root);
+  if (!spills.ok()) return fail(spills.status());
   const char* what = dest->is_s3() ? "open uploads aborted" : "temporary files removed";
   std::fprintf(stderr, "s3dest: cleanup of %s: %zu %s", dest->text().c_str(), count.removed, what);
   if (count.younger > 0) std::fprintf(stderr, "; %zu younger than --older-than %s kept", count.younger, older_than.c_str());
   if (count.others > 0) std::fprintf(stderr, "; %zu that s3dest did not start left alone", count.others);
+  if (*spills > 0)
+    std::fprintf(stderr, "; %zu spill folder%s of killed loads removed from %s", *spills, *spills == 1 ? "" : "s",
+                 printable(spill_root, 200).c_str());
   std::fputc('\n', stderr);
   return 0;
 }

@@ -46,7 +46,8 @@ put uploads files as they are, one object each, under the folder's fixed prefix 
 folder up to its first variable) with the file's base name, or under --key (the whole key,
 one file only); what exists is replaced or kept as existing_objects says.
 cleanup aborts the multipart uploads and removes the temporary files that killed loads
-left (DURATION: 30s, 15m, 2h, 7d; default 0: all of them).
+left (DURATION: 30s, 15m, 2h, 7d; default 0: all of them), and the spill folders in
+$TMPDIR that no running load holds.
 policy prints the JSON policies the bucket owner pastes (default all that apply): the
 writer's IAM policy, the bucket policy, the KMS key statement, the roles' trust policies;
 --principal is the ARN s3dest runs as (else STS GetCallerIdentity finds it).

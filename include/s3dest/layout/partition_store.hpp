@@ -1,9 +1,19 @@
 // Holds the records of every partition of a run until they are written out, in memory
 // while the total stays under a budget, and spilled to temporary files beyond it, so
 // memory stays bounded whatever the number of partitions open at once.
+//
+// The spill files (rows of the user's data) live in a private folder, s3dest-spill-XXXXXX
+// under $TMPDIR, removed with the store. A process killed outright (SIGKILL, the OOM
+// killer) cannot remove it, so the store holds an flock on the folder's "lock" file for
+// as long as it lives; the kernel drops that lock however the process ends, even in
+// another PID namespace, and remove_abandoned (s3dest cleanup) removes every folder whose
+// lock it can take.
 #pragma once
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +21,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +50,14 @@ class PartitionStore {
   Status drain(size_t partition, Visit&& visit);
 
   uint64_t bytes_spilled() const { return bytes_spilled_; }
+  // The spill folder, once the first spill made it ("" before).
+  const std::string& spill_folder() const { return spill_folder_; }
+
+  // Removes the spill folders under `temp_root` that no live store holds, with their
+  // files; returns how many. A folder without a lock file (left by a build before the
+  // lock, or caught in the instant between its making and its lock) goes only once it is
+  // an hour old. Folders of other users are left alone.
+  static Result<size_t> remove_abandoned(const std::string& temp_root);
 
  private:
   struct Partition {
@@ -46,8 +65,12 @@ class PartitionStore {
     std::string spill_path;
     uint64_t rows = 0;
   };
+  static constexpr const char* kFolderPrefix = "s3dest-spill-";
+  static constexpr int64_t kUnlockedFolderSeconds = 3600;
+
   Status spill_largest();
   Status spill(Partition& partition);
+  Status make_spill_folder();
 
   std::vector<Partition> partitions_;
   uint64_t memory_budget_;
@@ -55,6 +78,7 @@ class PartitionStore {
   uint64_t bytes_spilled_ = 0;
   std::string temp_root_;
   std::string spill_folder_;
+  int lock_fd_ = -1;  // held (flock) while the store lives
 };
 
 namespace detail {
@@ -91,7 +115,11 @@ inline PartitionStore::PartitionStore(uint64_t memory_budget, std::string temp_r
 inline PartitionStore::~PartitionStore() {
   for (const Partition& p : partitions_)
     if (!p.spill_path.empty()) ::unlink(p.spill_path.c_str());
-  if (!spill_folder_.empty()) ::rmdir(spill_folder_.c_str());
+  if (spill_folder_.empty()) return;
+  ::unlink((spill_folder_ + "/lock").c_str());
+  ::unlink((spill_folder_ + "/lock.new").c_str());
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  ::rmdir(spill_folder_.c_str());
 }
 
 inline size_t PartitionStore::add_partition() {
@@ -122,14 +150,23 @@ inline Status PartitionStore::spill_largest() {
   return {};
 }
 
+inline Status PartitionStore::make_spill_folder() {
+  std::string pattern = temp_root_ + "/" + kFolderPrefix + "XXXXXX";
+  if (!::mkdtemp(pattern.data()))
+    return destination_error("creating a folder for spill files under " + temp_root_ + ": " + std::strerror(errno) +
+                             ": set TMPDIR to a writable folder");
+  spill_folder_ = pattern;
+  // Locked before it takes its name, so remove_abandoned never finds it unlocked.
+  const std::string unnamed = spill_folder_ + "/lock.new";
+  lock_fd_ = ::open(unnamed.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX) != 0 || ::rename(unnamed.c_str(), (spill_folder_ + "/lock").c_str()) != 0)
+    return destination_error("locking the spill folder " + spill_folder_ + ": " + std::strerror(errno) +
+                             ": set TMPDIR to a local folder that takes locks");
+  return {};
+}
+
 inline Status PartitionStore::spill(Partition& partition) {
-  if (spill_folder_.empty()) {
-    std::string pattern = temp_root_ + "/s3dest-spill-XXXXXX";
-    if (!::mkdtemp(pattern.data()))
-      return destination_error("creating a folder for spill files under " + temp_root_ + ": " +
-                               std::strerror(errno) + ": set TMPDIR to a writable folder");
-    spill_folder_ = pattern;
-  }
+  if (spill_folder_.empty()) S3DEST_TRY(make_spill_folder());
   if (partition.spill_path.empty())
     partition.spill_path = spill_folder_ + "/" + std::to_string(&partition - partitions_.data());
   const int fd = ::open(partition.spill_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -190,6 +227,38 @@ Status PartitionStore::drain(size_t partition_index, Visit&& visit) {
   bytes_in_memory_ -= partition.memory.size();
   std::string().swap(partition.memory);
   return {};
+}
+
+inline Result<size_t> PartitionStore::remove_abandoned(const std::string& temp_root) {
+  std::vector<std::string> names;
+  if (DIR* dir = ::opendir(temp_root.c_str())) {
+    while (const dirent* entry = ::readdir(dir))
+      if (std::strncmp(entry->d_name, kFolderPrefix, std::strlen(kFolderPrefix)) == 0) names.emplace_back(entry->d_name);
+    ::closedir(dir);
+  } else if (errno != ENOENT) {
+    return destination_error("listing " + temp_root + " for abandoned spill folders: " + std::strerror(errno));
+  }
+  size_t removed = 0;
+  for (const std::string& name : names) {
+    const std::string folder = temp_root + "/" + name;
+    struct stat info {};
+    if (::lstat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid()) continue;
+    const int lock = ::open((folder + "/lock").c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    if (lock >= 0 && ::flock(lock, LOCK_EX | LOCK_NB) != 0) {  // a live store's
+      ::close(lock);
+      continue;
+    }
+    if (lock < 0 && (errno != ENOENT || std::time(nullptr) - info.st_mtime < kUnlockedFolderSeconds)) continue;
+    if (DIR* dir = ::opendir(folder.c_str())) {
+      while (const dirent* entry = ::readdir(dir))
+        if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0)
+          ::unlink((folder + "/" + entry->d_name).c_str());
+      ::closedir(dir);
+    }
+    if (lock >= 0) ::close(lock);
+    if (::rmdir(folder.c_str()) == 0) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace s3dest

@@ -156,12 +156,15 @@ inline Status PartitionStore::make_spill_folder() {
     return destination_error("creating a folder for spill files under " + temp_root_ + ": " + std::strerror(errno) +
                              ": set TMPDIR to a writable folder");
   spill_folder_ = pattern;
-  // Locked before it takes its name, so remove_abandoned never finds it unlocked.
+  // Locked before it takes its name, so remove_abandoned never finds it unlocked. Where
+  // the file system refuses locks it refuses remove_abandoned's too, which then keeps the
+  // folder: so a refused lock leaves a folder to remove by hand, never a load that fails.
   const std::string unnamed = spill_folder_ + "/lock.new";
   lock_fd_ = ::open(unnamed.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX) != 0 || ::rename(unnamed.c_str(), (spill_folder_ + "/lock").c_str()) != 0)
-    return destination_error("locking the spill folder " + spill_folder_ + ": " + std::strerror(errno) +
-                             ": set TMPDIR to a local folder that takes locks");
+  if (lock_fd_ >= 0) (void)::flock(lock_fd_, LOCK_EX);
+  if (lock_fd_ < 0 || ::rename(unnamed.c_str(), (spill_folder_ + "/lock").c_str()) != 0)
+    return destination_error("making the lock file of the spill folder " + spill_folder_ + ": " +
+                             std::strerror(errno) + ": set TMPDIR to a writable folder");
   return {};
 }
 

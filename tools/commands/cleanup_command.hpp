@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "s3dest/destination/load.hpp"
-#include "s3dest/layout/partition_store.hpp"
 #include "s3dest/destination/s3_connection.hpp"
+#include "s3dest/layout/partition_store.hpp"
 #include "s3dest/sink/local_folder.hpp"
 #include "common.hpp"
 #include "options.hpp"

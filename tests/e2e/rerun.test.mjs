@@ -180,13 +180,15 @@ describe('interruptions', () => {
     const tmp = path.join(w, 'tmp');
     fs.mkdirSync(tmp);
     const spillFolders = () => fs.readdirSync(tmp).filter((name) => name.startsWith('s3dest-spill-')).sort();
+    // Folders that hold a spill file beside their lock (the folder is made a moment before).
+    const spilled = () => spillFolders().filter((name) => fs.readdirSync(path.join(tmp, name)).length > 1);
     // All of the input but its end: the load holds the stored partitions, spilled, and waits.
     const spilling = async (dest) => {
-      const before = spillFolders().length;
+      const before = spilled().length;
       const run = spawnS3dest(['load', '--no-progress', '--config', writeConfig(w, CONFIG), '--input', '-',
                                '--input-format', 'ndjson', '--dest', dest], { env: { TMPDIR: tmp } });
       run.child.stdin.write(fs.readFileSync(spread));
-      await waitFor(() => spillFolders().length > before, 'the load to spill');
+      await waitFor(() => spilled().length > before, 'the load to spill');
       return run;
     };
     const killed = await spilling(path.join(w, 'killed'));

@@ -31,7 +31,7 @@ Schema two_columns() {
 }
 
 // Writes `rows` rows through a ChunkWriter; returns the objects written.
-std::vector<WrittenObject> write_rows(MemorySink& sink, const TextFormat& format, uint64_t cap, int rows) {
+std::deque<WrittenObject> write_rows(MemorySink& sink, const TextFormat& format, uint64_t cap, int rows) {
   Committer committer(0);
   ChunkWriter writer(sink, format, cap, [](uint32_t chunk) -> Result<NewObject> { return named("part-" + std::to_string(10000 + chunk)); },
                      committer);
@@ -44,7 +44,7 @@ std::vector<WrittenObject> write_rows(MemorySink& sink, const TextFormat& format
   }
   BOOST_REQUIRE(writer.finish().ok());
   BOOST_REQUIRE(committer.wait().ok());
-  return committer.written();
+  return committer.take_written();
 }
 
 }  // namespace

@@ -225,9 +225,10 @@ BOOST_AUTO_TEST_CASE(a_load_gives_each_object_its_own_properties) {
   BOOST_TEST_REQUIRE(report->objects.size() == 2u);
   for (const LoadedObject& o : report->objects) {
     const ObjectInfo& info = o.object.info;
-    BOOST_TEST_REQUIRE(info.properties.tags.size() == 2u);
-    BOOST_TEST(info.key.substr(8, 2) == info.properties.tags[0].second);  // "2024/01/02/f-..."
+    BOOST_TEST_REQUIRE(info.properties);
+    BOOST_TEST_REQUIRE(info.properties->tags.size() == 2u);
+    BOOST_TEST(info.key.substr(8, 2) == info.properties->tags[0].second);  // "2024/01/02/f-..."
     // One {{uuid}} per object, the same in its key and its tags.
-    BOOST_TEST(info.key.substr(13, 36) == info.properties.tags[1].second);
+    BOOST_TEST(info.key.substr(13, 36) == info.properties->tags[1].second);
   }
 }

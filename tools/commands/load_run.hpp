@@ -94,7 +94,8 @@ inline void print_dry_run(const LoadReport& report, bool properties) {
   for (const auto& o : report.objects) {
     std::printf("%s\t%llu rows%s\n", o.object.info.key.c_str(), static_cast<unsigned long long>(o.object.rows),
                 o.object.info.replaced ? "\treplaces an existing object" : "");
-    const std::string line = properties ? object_properties_line(o.object.info.properties) : "";
+    const std::string line =
+        properties && o.object.info.properties ? object_properties_line(*o.object.info.properties) : "";
     if (!line.empty()) std::printf("%s\n", line.c_str());
   }
   for (const auto& r : report.removed)

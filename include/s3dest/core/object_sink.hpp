@@ -18,8 +18,8 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,7 +72,9 @@ struct ObjectInfo {
   std::string etag;      // as S3 reports it, quotes dropped; empty where there is no S3
   std::string checksum;  // "crc32c:<base64>" (or crc32/md5), empty with checksum "none"
   bool replaced = false;  // an object held the key before and this one took its place
-  ObjectProperties properties;  // what the object was stored with: empty where a sink keeps none
+  // What the object would carry: a dry run's, for --verbose; null otherwise (a real run
+  // keeps nothing more of its objects than the report needs, for thousands of them).
+  std::shared_ptr<const ObjectProperties> properties;
 };
 
 class ObjectWriter : public ByteSink {

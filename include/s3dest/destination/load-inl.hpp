@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <deque>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -404,22 +405,31 @@ inline Status remove_stale_chunks(ObjectSink& sink, const std::vector<RemovedObj
                            "removed (delete them by hand, or run the load again):" + left);
 }
 
-inline LoadReport report_of(const PartitionedWriter& writer, const PartitionIndex& partitions,
-                            const KeyLayout& layout, const Config& config) {
+inline Result<LoadReport> report_of(const ObjectSink& sink, PartitionedWriter& writer, const PartitionIndex& partitions, const KeyLayout& layout,
+                            const Config& config) {
   LoadReport report;
-  // Reserved: with thousands of objects, growing by doubling would hold two lists at once.
-  report.objects.reserve(writer.written().size());
-  for (const WrittenObject& object : writer.written()) {
+  // Taken from the writer one at a time: with many thousands of objects the report and the
+  // committed list are never both whole.
+  std::deque<WrittenObject> written = writer.take_written();
+  report.objects.reserve(written.size());
+  for (; !written.empty(); written.pop_front()) {
     LoadedObject loaded;
-    loaded.object = object;
+    loaded.object = std::move(written.front());
     loaded.format = std::string(format_entry(config.file_format).name);
-    describe_partition(partitions.key(object.partition), layout, config, loaded.partition, loaded.account);
-    report.rows += object.rows;
-    report.bytes += object.info.bytes;
+    describe_partition(partitions.key(loaded.object.partition), layout, config, loaded.partition, loaded.account);
+    report.rows += loaded.object.rows;
+    report.bytes += loaded.object.info.bytes;
     report.objects.push_back(std::move(loaded));
   }
   std::sort(report.objects.begin(), report.objects.end(),
             [](const LoadedObject& a, const LoadedObject& b) { return a.object.info.key < b.object.info.key; });
+  const auto twice = std::adjacent_find(report.objects.begin(), report.objects.end(),
+                                        [](const LoadedObject& a, const LoadedObject& b) {
+                                          return a.object.info.key == b.object.info.key;
+                                        });
+  if (twice != report.objects.end())
+    return internal_error("two objects of this run were both named " + sink.describe(twice->object.info.key) +
+                          " (nothing is published): this is a bug in s3dest; please report it with the config");
   return report;
 }
 
@@ -505,10 +515,11 @@ inline void give_back_freed_memory() {
 
 // Step 3: what the run wrote, the stale chunks it will remove, and the caller's say
 // (on_complete) before anything is published.
-inline Result<LoadReport> completed_report(const PartitionedWriter& writer, const PartitionIndex& partitions,
+inline Result<LoadReport> completed_report(const ObjectSink& sink, PartitionedWriter& writer,
+                                           const PartitionIndex& partitions,
                                            const RunKeys& keys, const KeyLayout& layout, const Config& config,
                                            const std::string& run_id, const LoadOptions& options) {
-  LoadReport report = report_of(writer, partitions, layout, config);
+  S3DEST_ASSIGN_OR_RETURN(LoadReport report, report_of(sink, writer, partitions, layout, config));
   report.run_id = run_id;
   report.worker = options.worker;
   S3DEST_ASSIGN_OR_RETURN(report.removed, stale_objects(keys, partitions, layout, config));
@@ -551,7 +562,7 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
 
   // 3. Complete and publish every object, or undo the run.
   Result<LoadReport> report =
-      status.ok() ? completed_report(writer, partitions, keys, layout, config, run_id, options) : status;
+      status.ok() ? completed_report(sink, writer, partitions, keys, layout, config, run_id, options) : status;
   status = report.ok() ? sink.publish() : report.status();
   if (!status.ok()) return roll_back(sink, writer, status);
 

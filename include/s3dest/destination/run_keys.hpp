@@ -6,7 +6,9 @@
 //     (start_listing) or its first chunk opens; a sink waits for the listing only when it
 //     writes (NewObject::prior), so the round trip overlaps the writing. Not listed at all
 //     when the layout's keys are new in every run ({{run_id}}, {{uuid}})
-//   - no key is handed out twice in a run, and chunk ids stay within five digits
+//   - chunk ids stay within five digits (that no key is handed out twice in a run is
+//     checked on the load's report, before anything is published: kept here, every key
+//     would be held twice)
 //   - each object gets what it carries besides its bytes (its tags, metadata, ...: the
 //     ObjectOptions, rendered with the values of its key)
 //   - once the run has succeeded, stale_chunks() are the earlier run's chunks above the
@@ -20,7 +22,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "s3dest/core/object_sink.hpp"
@@ -58,14 +59,13 @@ class RunKeys {
   Result<std::vector<StaleChunk>> stale_chunks() const;
 
  private:
-  // A partition's listing: the chunk ids held before the run, once it has ended.
+  // A partition's listing: the chunk ids held before the run, once it has ended. The
+  // listings share one mutex and condition (listing_mutex_, listing_ended_): a run may
+  // have many thousands.
   struct Listing {
-    std::mutex mutex;
-    std::condition_variable ended;
     bool done = false;
     Status status;
     std::vector<uint32_t> existing;  // sorted
-    Result<const std::vector<uint32_t>*> wait();
   };
   struct Partition {
     std::optional<ChunkKeyPattern> pattern;
@@ -74,6 +74,7 @@ class RunKeys {
   };
 
   bool lists() const { return !layout_.keys_unique_to_run(); }
+  Result<const std::vector<uint32_t>*> wait(const Listing& listing) const;
   Partition& slot(size_t partition, const KeyParts& parts);
   void start(Partition& p);
 
@@ -83,15 +84,16 @@ class RunKeys {
   int listers_;
   const ObjectOptions* options_;
   std::vector<Partition> partitions_;
-  std::unordered_set<std::string> keys_;
+  mutable std::mutex listing_mutex_;
+  mutable std::condition_variable listing_ended_;
   std::unique_ptr<TaskPool> pool_;  // made by the first listing
 };
 
-inline Result<const std::vector<uint32_t>*> RunKeys::Listing::wait() {
-  std::unique_lock<std::mutex> lock(mutex);
-  ended.wait(lock, [this] { return done; });
-  if (!status.ok()) return status;
-  return &existing;
+inline Result<const std::vector<uint32_t>*> RunKeys::wait(const Listing& listing) const {
+  std::unique_lock<std::mutex> lock(listing_mutex_);
+  listing_ended_.wait(lock, [&listing] { return listing.done; });
+  if (!listing.status.ok()) return listing.status;
+  return &listing.existing;
 }
 
 // The partition's state, with its key pattern.
@@ -118,14 +120,14 @@ inline void RunKeys::start(Partition& p) {
       for (const std::string& key : *keys)
         if (const auto id = pattern.chunk_id_of(key)) existing.push_back(*id);
     std::sort(existing.begin(), existing.end());
-    std::lock_guard<std::mutex> lock(listing->mutex);
+    std::lock_guard<std::mutex> lock(listing_mutex_);
     if (!keys.ok())
       listing->status = keys.status().prefixed(
           "before writing a partition, s3dest lists what it holds, so that nothing there is lost (on S3 this needs "
           "s3:ListBucket on the prefix): ");
     listing->existing = std::move(existing);
     listing->done = true;
-    listing->ended.notify_all();
+    listing_ended_.notify_all();
   });
 }
 
@@ -153,13 +155,10 @@ inline Result<NewObject> RunKeys::object_for(size_t partition, KeyParts parts) {
     S3DEST_ASSIGN_OR_RETURN(object.properties, options_->render(parts));
   }
   if (p.listing)
-    object.prior = PriorObject([listing = p.listing, chunk = parts.chunk_id]() -> Result<bool> {
-      S3DEST_ASSIGN_OR_RETURN(const std::vector<uint32_t>* existing, listing->wait());
+    object.prior = PriorObject([this, listing = p.listing, chunk = parts.chunk_id]() -> Result<bool> {
+      S3DEST_ASSIGN_OR_RETURN(const std::vector<uint32_t>* existing, wait(*listing));
       return std::binary_search(existing->begin(), existing->end(), chunk);
     });
-  if (!keys_.insert(object.key).second)
-    return internal_error("two objects of this run would both be named " + sink_.describe(object.key) +
-                          ": this is a bug in s3dest; please report it with the config");
   p.last_written = std::max(p.last_written, parts.chunk_id);
   return object;
 }
@@ -170,7 +169,7 @@ inline Result<std::vector<StaleChunk>> RunKeys::stale_chunks() const {
   for (size_t i = 0; i < partitions_.size(); ++i) {
     const Partition& p = partitions_[i];
     if (!p.listing || !p.pattern->has_chunk_id() || p.last_written == 0) continue;
-    S3DEST_ASSIGN_OR_RETURN(const std::vector<uint32_t>* existing, p.listing->wait());
+    S3DEST_ASSIGN_OR_RETURN(const std::vector<uint32_t>* existing, wait(*p.listing));
     for (auto id = std::upper_bound(existing->begin(), existing->end(), p.last_written); id != existing->end(); ++id)
       stale.push_back(StaleChunk{i, *id, p.pattern->key(*id)});
   }

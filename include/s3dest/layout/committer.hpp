@@ -8,12 +8,15 @@
 //   ...
 //   S3DEST_TRY(committer.wait());          // every object committed, or the first failure
 //   for (const WrittenObject& w : committer.written()) ...
+//
+// The committed list is a deque: with many thousands of objects it grows without holding
+// two copies while it moves, and take_written() hands it on without a copy.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
-#include <vector>
 
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/task_pool.hpp"
@@ -39,14 +42,16 @@ class Committer {
   // Waits until no commit is in flight; the first failure.
   Status wait();
   // What was committed, in the order commits ended. Complete after wait().
-  const std::vector<WrittenObject>& written() const { return written_; }
+  const std::deque<WrittenObject>& written() const { return written_; }
+  // The same, moved out (after wait()).
+  std::deque<WrittenObject> take_written() { return std::move(written_); }
 
  private:
   void done(Result<ObjectInfo> info, WrittenObject written);
 
   std::unique_ptr<TaskPool> pool_;
   std::mutex mutex_;
-  std::vector<WrittenObject> written_;
+  std::deque<WrittenObject> written_;
   Status first_error_;
 };
 

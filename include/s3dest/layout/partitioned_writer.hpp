@@ -54,7 +54,8 @@ class PartitionedWriter {
   size_t abort();
 
   // The committed objects, once finish() or abort() returned.
-  const std::vector<WrittenObject>& written() const { return committer_.written(); }
+  const std::deque<WrittenObject>& written() const { return committer_.written(); }
+  std::deque<WrittenObject> take_written() { return committer_.take_written(); }
 
  private:
   struct Partition {

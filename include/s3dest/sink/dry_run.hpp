@@ -42,7 +42,7 @@ class DryRunSink final : public ObjectSink {
       ObjectInfo info;
       info.key = object_.key;
       info.bytes = size_;
-      info.properties = object_.properties;  // what the real run would send (--verbose shows it)
+      info.properties = std::make_shared<const ObjectProperties>(object_.properties);  // for --verbose
       S3DEST_ASSIGN_OR_RETURN(info.replaced, check_prior(object_, object_.key));  // "keep" fails as a run would
       return info;
     }

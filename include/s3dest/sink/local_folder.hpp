@@ -26,6 +26,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,17 +65,20 @@ class LocalFolderSink final : public ObjectSink {
   }
 
  private:
-  // A committed object waiting for publish().
+  // A committed object waiting for publish(). Its paths are made again when needed: a run
+  // of many thousands of objects keeps only the key.
   struct Staged {
     std::string key;
-    bool existed = false;  // when the run listed it
+    uint64_t temp_number = 0;  // of its temporary file (temp_path)
+    bool existed = false;      // when the run listed it
     ExistingObjects if_exists = ExistingObjects::replace;
-    std::string temp_path, path;
     bool published = false;
     bool replaced = false;
   };
   friend class detail::LocalFileWriter;
 
+  // Where the object `key` is written until publish(): a hidden file beside its place.
+  std::string temp_path(const std::string& key, uint64_t temp_number) const;
   Status make_parent_folders(const std::string& path);
   Status move_into_place(Staged& staged);
 
@@ -83,7 +87,7 @@ class LocalFolderSink final : public ObjectSink {
   std::string run_id_;
   uint64_t temp_files_ = 0;
   std::vector<std::string> created_folders_;  // in creation order: parents first
-  std::vector<Staged> staged_;
+  std::deque<Staged> staged_;  // a deque: it grows without moving what it holds
   std::atomic<uint64_t> objects_committed_{0}, bytes_written_{0};  // for progress()
   // Folder -> its file names, sorted: read once, before the run's files are in place.
   std::mutex listed_mutex_;  // list() may be called from several threads
@@ -143,10 +147,9 @@ inline int rename_no_replace(const char* from, const char* to) {
 
 class LocalFileWriter final : public ObjectWriter {
  public:
-  LocalFileWriter(LocalFolderSink& sink, const NewObject& object, bool existed, std::string path,
-                  std::string temp_path, int fd)
-      : sink_(sink), key_(object.key), existed_(existed), if_exists_(object.if_exists), path_(std::move(path)),
-        temp_path_(std::move(temp_path)), fd_(fd), checksum_(sink.checksum_) {}
+  LocalFileWriter(LocalFolderSink& sink, const NewObject& object, bool existed, uint64_t temp_number, int fd)
+      : sink_(sink), key_(object.key), existed_(existed), if_exists_(object.if_exists), temp_number_(temp_number),
+        temp_path_(sink.temp_path(key_, temp_number)), fd_(fd), checksum_(sink.checksum_) {}
   ~LocalFileWriter() override { abort(); }
 
   Status write(std::string_view bytes) override {
@@ -172,7 +175,7 @@ class LocalFileWriter final : public ObjectWriter {
     info.bytes = size_;
     info.checksum = checksum_.text();  // no ETag: that is an S3 server's to give
     info.replaced = existed_;
-    sink_.staged_.push_back(LocalFolderSink::Staged{key_, existed_, if_exists_, std::move(temp_path_), path_});
+    sink_.staged_.push_back(LocalFolderSink::Staged{key_, temp_number_, existed_, if_exists_});
     temp_path_.clear();
     sink_.objects_committed_.fetch_add(1, std::memory_order_relaxed);
     return info;
@@ -190,7 +193,8 @@ class LocalFileWriter final : public ObjectWriter {
   std::string key_;
   bool existed_;
   ExistingObjects if_exists_;
-  std::string path_, temp_path_;
+  uint64_t temp_number_;
+  std::string temp_path_;
   int fd_;
   ObjectChecksum checksum_;
   uint64_t size_ = 0;
@@ -206,7 +210,7 @@ inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm chec
 
 inline LocalFolderSink::~LocalFolderSink() {
   for (const Staged& s : staged_)
-    if (!s.published) ::unlink(s.temp_path.c_str());
+    if (!s.published) ::unlink(temp_path(s.key, s.temp_number).c_str());
 }
 
 inline size_t LocalFolderSink::max_open_objects() const {
@@ -219,15 +223,21 @@ inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewOb
   const std::string path = describe(object.key);
   S3DEST_ASSIGN_OR_RETURN(const bool existed, check_prior(object, path));  // a listing here is quick
   S3DEST_TRY(make_parent_folders(path));
-  const size_t slash = path.rfind('/');
-  const std::string temp =
-      path.substr(0, slash + 1) + detail::local_temp_name(std::string_view(path).substr(slash + 1), run_id_, ++temp_files_);
+  const uint64_t temp_number = ++temp_files_;
+  const std::string temp = temp_path(object.key, temp_number);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
     return destination_error("creating " + temp + ": " + detail::errno_text(errno) +
                              ": check that the destination folder is writable");
   return std::unique_ptr<ObjectWriter>(
-      std::make_unique<detail::LocalFileWriter>(*this, object, existed, path, temp, fd));
+      std::make_unique<detail::LocalFileWriter>(*this, object, existed, temp_number, fd));
+}
+
+inline std::string LocalFolderSink::temp_path(const std::string& key, uint64_t temp_number) const {
+  const std::string path = describe(key);
+  const size_t slash = path.rfind('/');
+  return path.substr(0, slash + 1) +
+         detail::local_temp_name(std::string_view(path).substr(slash + 1), run_id_, temp_number);
 }
 
 inline Result<std::vector<std::string>> LocalFolderSink::list(const std::string& prefix) {
@@ -249,19 +259,20 @@ inline Result<std::vector<std::string>> LocalFolderSink::list(const std::string&
 }
 
 inline Status LocalFolderSink::move_into_place(Staged& s) {
+  const std::string path = describe(s.key), temp = temp_path(s.key, s.temp_number);
   const bool may_replace = s.if_exists == ExistingObjects::replace;
   if (s.existed && may_replace) {
-    if (::rename(s.temp_path.c_str(), s.path.c_str()) != 0)
-      return destination_error("moving the finished file into place at " + s.path + ": " + detail::errno_text(errno));
+    if (::rename(temp.c_str(), path.c_str()) != 0)
+      return destination_error("moving the finished file into place at " + path + ": " + detail::errno_text(errno));
     s.replaced = true;
-  } else if (detail::rename_no_replace(s.temp_path.c_str(), s.path.c_str()) != 0) {
+  } else if (detail::rename_no_replace(temp.c_str(), path.c_str()) != 0) {
     if (errno != EEXIST)
-      return destination_error("moving the finished file into place at " + s.path + ": " + detail::errno_text(errno));
+      return destination_error("moving the finished file into place at " + path + ": " + detail::errno_text(errno));
     if (!may_replace)
-      return destination_error(s.path + " appeared while this run was writing (another writer?), and "
+      return destination_error(path + " appeared while this run was writing (another writer?), and "
                                "existing_objects is \"keep\": it was left as it is");
-    if (::rename(s.temp_path.c_str(), s.path.c_str()) != 0)
-      return destination_error("moving the finished file into place at " + s.path + ": " + detail::errno_text(errno));
+    if (::rename(temp.c_str(), path.c_str()) != 0)
+      return destination_error("moving the finished file into place at " + path + ": " + detail::errno_text(errno));
     s.replaced = true;  // it appeared during the run: someone else's, so never deleted
   }
   s.published = true;
@@ -277,9 +288,9 @@ inline Status LocalFolderSink::publish() {
 inline RollbackReport LocalFolderSink::rollback() {
   RollbackReport report;
   for (const Staged& s : staged_) {
-    const std::string& file = s.published ? s.path : s.temp_path;
+    const std::string file = s.published ? describe(s.key) : temp_path(s.key, s.temp_number);
     if (s.published && s.replaced) {
-      report.replaced.push_back(s.path);
+      report.replaced.push_back(file);
     } else if (::unlink(file.c_str()) == 0 || errno == ENOENT) {
       ++report.removed;
     } else {

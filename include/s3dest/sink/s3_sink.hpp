@@ -164,7 +164,6 @@ class S3ObjectWriter final : public ObjectWriter {
     info.key = object_.key;
     info.bytes = size_;
     info.checksum = checksum_.text();
-    info.properties = object_.properties;
     Status confirmed;
     if (!upload_) {
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse put, put_whole(info.replaced));

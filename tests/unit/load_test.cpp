@@ -232,3 +232,38 @@ BOOST_AUTO_TEST_CASE(a_failure_of_on_complete_undoes_the_run_before_anything_is_
   BOOST_TEST(planned > 0u);
   BOOST_TEST(bucket.size() == before);  // stale chunks still there
 }
+
+BOOST_AUTO_TEST_CASE(bookkeeping_takes_the_partition_stores_memory_first_then_stops_the_load) {
+  const MemoryBudget memory(16);
+  PartitionStore store(memory.partition_store_bytes(), "/tmp");
+  BookkeepingMeter bookkeeping(memory, store);
+  const std::string key = "2026/01/01/part-00001.csv";
+  Status added;
+  uint64_t objects = 0;
+  while (added.ok() && objects < 1'000'000) {
+    added = bookkeeping.add_object(key);
+    ++objects;
+    // The store gives way, down to a sixteenth of the limit.
+    BOOST_TEST_REQUIRE(memory.partition_store_bytes(bookkeeping.bytes()) >= memory.total_bytes() / 16);
+  }
+  BOOST_TEST_REQUIRE(!added.ok());
+  BOOST_TEST(added.exit_code() == 2);
+  BOOST_TEST(added.message().find("raise memory_limit_mb to") != std::string::npos, added.message());
+  // 3 MiB of 16, at 612 bytes an object with this key (its partition is counted apart).
+  BOOST_TEST(objects == 3u * 1024 * 1024 / (512 + 4 * key.size()) + 1);
+  BOOST_TEST(memory.partition_store_bytes(bookkeeping.bytes()) == memory.total_bytes() / 16);
+}
+
+BOOST_AUTO_TEST_CASE(a_load_of_more_objects_than_memory_limit_mb_keeps_track_of_is_undone) {
+  MemoryBucket bucket;
+  MemorySink sink(bucket);
+  bucket["2025/12/31/part-00001.csv"] = "there before";
+  const auto before = bucket;
+  // Objects of about 1 KB: 200,000 rows make some 7,000, past what 16 MB keeps track of.
+  auto refused = load(config({{"memory_limit_mb", "16"}}), sink, options_for(Input(200'000, 1)));
+  BOOST_TEST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.status().exit_code() == 2);
+  BOOST_TEST(refused.status().message().find("load the input in parts") != std::string::npos,
+             refused.status().message());
+  BOOST_TEST((bucket == before));  // nothing of the run is left, nothing that was there is lost
+}

@@ -14,6 +14,7 @@
 #include "s3dest/core/rereadable_source.hpp"
 #include "s3dest/core/usable_cores.hpp"
 #include "s3dest/crypto/random_id.hpp"
+#include "s3dest/destination/bookkeeping_meter.hpp"
 #include "s3dest/destination/load.hpp"
 #include "s3dest/destination/memory_budget.hpp"
 #include "s3dest/format/text_values.hpp"
@@ -308,21 +309,29 @@ inline KeyParts key_parts(const PartitionKey& partition, uint32_t chunk_id = 1) 
   return parts;
 }
 
+// What a load keeps track of: its partitions, what they held before it, and the
+// bookkeeping of both in memory_limit_mb.
+struct RunState {
+  PartitionIndex& partitions;
+  PartitionedWriter& writer;
+  RunKeys& keys;
+  BookkeepingMeter& bookkeeping;
+};
+
 // Numbers the partitions a batch brings that are new, and starts listing what they hold:
 // several at once, in the background, while their first objects fill.
-inline Status add_new_partitions(const InputBatch& batch, const PartitionKeyer& keyer, PartitionIndex& partitions,
-                                 PartitionedWriter& writer, RunKeys& keys) {
+inline Status add_new_partitions(const InputBatch& batch, const PartitionKeyer& keyer, RunState& run) {
   std::vector<size_t> added;
   S3DEST_TRY(batch.pairs.for_each([&](std::string_view key, std::string_view) {
-    const auto route = partitions.find_or_add(key, keyer);
+    const auto route = run.partitions.find_or_add(key, keyer);
     if (!route.is_new) return Status();
-    if (writer.add_partition() != route.partition) return internal_error("partition numbers out of step");
+    if (run.writer.add_partition() != route.partition) return internal_error("partition numbers out of step");
     added.push_back(route.partition);
-    return Status();
+    return run.bookkeeping.add_partition();
   }));
   std::vector<std::pair<size_t, KeyParts>> parts;
-  for (const size_t partition : added) parts.emplace_back(partition, key_parts(partitions.key(partition)));
-  keys.start_listing(parts);
+  for (const size_t partition : added) parts.emplace_back(partition, key_parts(run.partitions.key(partition)));
+  run.keys.start_listing(parts);
   return {};
 }
 
@@ -338,9 +347,8 @@ inline void report_progress(const LoadOptions& options, const InputMeter& meter,
 
 // Step 2: reads every input, routes each row to its partition and hands it to the writer.
 inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Config& config,
-                           const PartitionKeyer& keyer, PartitionIndex& partitions, PartitionedWriter& writer,
-                           RunKeys& keys, const LoadOptions& options, const InputMeter& meter,
-                           const ObjectSink& sink, LoadProgress& progress) {
+                           const PartitionKeyer& keyer, RunState& run, const LoadOptions& options,
+                           const InputMeter& meter, const ObjectSink& sink, LoadProgress& progress) {
   const EncodeRow encode = [&keyer, &format](const Row& row, std::string& key, std::string& record) {
     S3DEST_TRY(keyer.key_of(row, key));
     format.encode_record(row, record);
@@ -352,9 +360,9 @@ inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Conf
     S3DEST_ASSIGN_OR_RETURN(const InputBatch* batch, reader.next());
     if (!batch) return {};
     if (stop_requested(options.stop)) return interrupted_error(*options.stop);
-    S3DEST_TRY(add_new_partitions(*batch, keyer, partitions, writer, keys));
+    S3DEST_TRY(add_new_partitions(*batch, keyer, run));
     S3DEST_TRY(batch->pairs.for_each([&](std::string_view key, std::string_view record) {
-      return writer.add(partitions.find_or_add(key, keyer).partition, record);
+      return run.writer.add(run.partitions.find_or_add(key, keyer).partition, record);
     }));
     progress.rows_read += batch->pairs.rows();
     report_progress(options, meter, sink, progress);
@@ -547,13 +555,18 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
                sink.keeps_properties() ? &object_options : nullptr);
   const MemoryBudget memory(config.memory_limit_mb);
   PartitionStore store(memory.partition_store_bytes(), spill_folder());
-  PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory.open_files_bytes(), store,
-                           [&](size_t partition, uint32_t chunk_id) {
-                             return keys.object_for(partition, key_parts(partitions.key(partition), chunk_id));
-                           });
+  BookkeepingMeter bookkeeping(memory, store);
+  const auto object_for = [&](size_t partition, uint32_t chunk_id) -> Result<NewObject> {
+    const KeyParts parts = key_parts(partitions.key(partition), chunk_id);
+    S3DEST_ASSIGN_OR_RETURN(NewObject object, keys.object_for(partition, parts));
+    S3DEST_TRY(bookkeeping.add_object(object.key));
+    return object;
+  };
+  PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory.open_files_bytes(), store, object_for);
   if (options.on_start) options.on_start();
   LoadProgress progress;
-  Status status = write_inputs(plan, *format, config, keyer, partitions, writer, keys, options, meter, sink, progress);
+  RunState run{partitions, writer, keys, bookkeeping};
+  Status status = write_inputs(plan, *format, config, keyer, run, options, meter, sink, progress);
   if (status.ok()) status = writer.finish(partitions.sorted(), options.stop);
   // A stop raised by now undoes the run, and whatever failed since failed because of it (a
   // listing cut short). Once publishing has begun, the run completes.

@@ -1,6 +1,9 @@
 // How memory_limit_mb is shared out, in one place. A load holds at once
 //   the reader's blocks in flight          a quarter
-//   partitions waiting for their writer    a quarter (beyond it they spill to disk)
+//   partitions waiting for their writer    a quarter (beyond it they spill to disk),
+//   and what the run keeps of each         shared: the bookkeeping takes it first, up to
+//   partition and object it wrote          three sixteenths; the store keeps the rest
+//                                          (BookkeepingMeter)
 //   the open files' encoders               a quarter (parquet's unwritten row groups:
 //                                          half of it)
 //   uploads in flight                      the spare quarter
@@ -29,7 +32,11 @@ class MemoryBudget {
 
   uint64_t total_bytes() const { return bytes_; }
   uint64_t reader_bytes() const { return bytes_ / 4; }
-  uint64_t partition_store_bytes() const { return bytes_ / 4; }
+  // The partition store's share while the run's bookkeeping holds `bookkeeping` bytes.
+  uint64_t partition_store_bytes(uint64_t bookkeeping = 0) const {
+    return bytes_ / 4 - std::min(bookkeeping, bookkeeping_bytes());
+  }
+  uint64_t bookkeeping_bytes() const { return bytes_ / 4 - bytes_ / 16; }
   uint64_t open_files_bytes() const { return bytes_ / 4; }
   // The most one open file may hold for itself (a codec's state), since at least one is
   // open and PartitionedWriter keeps half the open files' quarter for their fixed costs.

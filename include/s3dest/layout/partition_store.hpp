@@ -33,7 +33,8 @@ namespace s3dest {
 class PartitionStore {
  public:
   // `memory_budget`: bytes of records held in memory before the largest partitions are
-  // spilled (buffers grow by doubling, so the memory used stays under twice that). Spill files live in a private folder under `temp_root` ($TMPDIR or /tmp).
+  // spilled (buffers grow by doubling, so the memory used stays under twice that). Spill
+  // files live in a private folder under `temp_root` ($TMPDIR or /tmp).
   PartitionStore(uint64_t memory_budget, std::string temp_root);
   ~PartitionStore();
   PartitionStore(const PartitionStore&) = delete;
@@ -48,6 +49,9 @@ class PartitionStore {
   // the order appended, then frees the partition's memory and spill file.
   template <class Visit>
   Status drain(size_t partition, Visit&& visit);
+
+  // A new budget (what else the run holds grew); the next append spills down to it.
+  void set_memory_budget(uint64_t memory_budget) { memory_budget_ = memory_budget; }
 
   uint64_t bytes_spilled() const { return bytes_spilled_; }
   // The spill folder, once the first spill made it ("" before).

@@ -37,13 +37,12 @@ class MemorySink final : public s3dest::ObjectSink {
     return std::unique_ptr<s3dest::ObjectWriter>(std::make_unique<Writer>(*this, object));
   }
   size_t max_open_objects() const override { return max_open; }
-  s3dest::Result<std::vector<std::string>> list(const std::string& prefix) override {
+  s3dest::Status list(const std::string& prefix, const s3dest::KeyVisitor& visit) override {
     std::lock_guard<std::mutex> lock(list_mutex_);  // called from several threads
     listed_prefixes.push_back(prefix);
-    std::vector<std::string> keys;
     for (auto it = objects.lower_bound(prefix); it != objects.end() && it->first.rfind(prefix, 0) == 0; ++it)
-      keys.push_back(it->first);
-    return keys;
+      S3DEST_TRY(visit(it->first));
+    return {};
   }
   s3dest::RollbackReport rollback() override {
     s3dest::RollbackReport report;

@@ -247,6 +247,37 @@ BOOST_AUTO_TEST_CASE(listing_reads_the_keys) {
   BOOST_TEST(sender->sent.at(0).url == "http://localhost:9000/lake/?list-type=2&max-keys=10&prefix=p%2F");
 }
 
+BOOST_AUTO_TEST_CASE(a_listing_hands_on_each_page_before_it_asks_for_the_next) {
+  auto sender = std::make_shared<ScriptedSender>();
+  const auto page = [](const std::string& keys_xml, const std::string& next) {
+    const std::string token = next.empty() ? "" : "<NextContinuationToken>" + next + "</NextContinuationToken>";
+    return "<ListBucketResult><IsTruncated>" + std::string(next.empty() ? "false" : "true") + "</IsTruncated>" +
+           keys_xml + token + "</ListBucketResult>";
+  };
+  sender->replies.push_back(
+      {200, {}, page("<Contents><Key>p/1</Key></Contents><Contents><Key>p/2</Key></Contents>", "t1")});
+  sender->replies.push_back({200, {}, page("<Contents><Key>p/3</Key></Contents>", "")});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://localhost:9000", true), keys(), sender);
+  std::vector<std::string> seen;
+  size_t requests_when_third_seen = 0;
+  const Status listed = client.visit_keys("p/", [&](std::string_view key) {
+    seen.emplace_back(key);
+    if (seen.size() == 3) requests_when_third_seen = sender->sent.size();
+    return Status();
+  });
+  BOOST_REQUIRE(listed.ok());
+  BOOST_TEST((seen == std::vector<std::string>{"p/1", "p/2", "p/3"}));
+  BOOST_TEST(requests_when_third_seen == 2u);
+  BOOST_TEST(sender->sent.at(1).url.find("continuation-token=t1") != std::string::npos);
+
+  // A visitor's failure ends the listing: no next page is asked for.
+  sender->replies.push_back({200, {}, page("<Contents><Key>p/1</Key></Contents>", "t1")});
+  const size_t before = sender->sent.size();
+  const Status stopped = client.visit_keys("p/", [](std::string_view) { return usage_error("enough"); });
+  BOOST_TEST(stopped.message() == "enough");
+  BOOST_TEST(sender->sent.size() == before + 1);
+}
+
 BOOST_AUTO_TEST_CASE(a_clock_off_by_an_hour_is_corrected_from_the_servers_date) {
   auto sender = std::make_shared<ScriptedSender>();
   // 2015-08-30T12:36:00Z here; the server says an hour later and refuses the signature.

@@ -181,7 +181,7 @@ class WrittenWhileReadSink final : public ObjectSink {
     S3DEST_ASSIGN_OR_RETURN(auto writer, inner_.create(object));
     return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(std::move(writer), path_));
   }
-  Result<std::vector<std::string>> list(const std::string& prefix) override { return inner_.list(prefix); }
+  Status list(const std::string& prefix, const KeyVisitor& visit) override { return inner_.list(prefix, visit); }
   RollbackReport rollback() override { return inner_.rollback(); }
   Status remove(const std::string& key) override { return inner_.remove(key); }
   std::string describe(const std::string& key) const override { return inner_.describe(key); }
@@ -283,7 +283,7 @@ class ConcurrentSink final : public ObjectSink {
     return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(*this, std::move(writer)));
   }
   int commit_concurrency() const override { return concurrency_; }
-  Result<std::vector<std::string>> list(const std::string& prefix) override { return inner_.list(prefix); }
+  Status list(const std::string& prefix, const KeyVisitor& visit) override { return inner_.list(prefix, visit); }
   RollbackReport rollback() override { return inner_.rollback(); }
   Status remove(const std::string& key) override { return inner_.remove(key); }
   std::string describe(const std::string& key) const override { return inner_.describe(key); }

@@ -110,18 +110,27 @@ struct SinkProgress {
   uint32_t uploads_in_flight = 0;  // requests with a body on their way (S3 only)
 };
 
+// Called with each key a listing finds; a failure it returns ends the listing with it.
+using KeyVisitor = std::function<Status(std::string_view key)>;
+
 class ObjectSink {
  public:
   virtual ~ObjectSink() = default;
   virtual Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) = 0;
-  // Every key that begins with `prefix`, in no particular order: what is there before the
-  // run's objects are published.
-  virtual Result<std::vector<std::string>> list(const std::string& prefix) = 0;
+  // Calls `visit` with every key that begins with `prefix`, in no particular order: what
+  // is there before the run's objects are published. A sink that lists in pages (S3)
+  // hands on each page before it asks for the next, so a prefix of millions of keys is
+  // never held at once.
+  virtual Status list(const std::string& prefix, const KeyVisitor& visit) = 0;
   // At most `limit` of those keys, the first in key order (bytes compared as unsigned, as
   // S3 sorts): fewer than `limit` means that is all of them. Bounded where the sink can
   // stop early (S3: a page); this default lists every key first.
   virtual Result<std::vector<std::string>> list_first(const std::string& prefix, size_t limit) {
-    S3DEST_ASSIGN_OR_RETURN(std::vector<std::string> keys, list(prefix));
+    std::vector<std::string> keys;
+    S3DEST_TRY(list(prefix, [&keys](std::string_view key) {
+      keys.emplace_back(key);
+      return Status();
+    }));
     std::sort(keys.begin(), keys.end());
     keys.resize(std::min(keys.size(), limit));
     return keys;

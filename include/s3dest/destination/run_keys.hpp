@@ -114,15 +114,16 @@ inline void RunKeys::start(Partition& p) {
   auto listing = std::make_shared<Listing>();
   p.listing = listing;
   pool_->submit([this, listing, pattern = *p.pattern] {
-    auto keys = sink_.list(pattern.list_prefix());
+    // Only the chunk ids are kept (at most 99,999): the keys go by a page at a time.
     std::vector<uint32_t> existing;
-    if (keys.ok())
-      for (const std::string& key : *keys)
-        if (const auto id = pattern.chunk_id_of(key)) existing.push_back(*id);
+    const Status listed = sink_.list(pattern.list_prefix(), [&](std::string_view key) {
+      if (const auto id = pattern.chunk_id_of(key)) existing.push_back(*id);
+      return Status();
+    });
     std::sort(existing.begin(), existing.end());
     std::lock_guard<std::mutex> lock(listing_mutex_);
-    if (!keys.ok())
-      listing->status = keys.status().prefixed(
+    if (!listed.ok())
+      listing->status = listed.prefixed(
           "before writing a partition, s3dest lists what it holds, so that nothing there is lost (on S3 this needs "
           "s3:ListBucket on the prefix): ");
     listing->existing = std::move(existing);

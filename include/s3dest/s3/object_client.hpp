@@ -126,7 +126,11 @@ class ObjectClient {
                                                                 std::vector<http::HttpHeader> headers = {});
   Result<http::HttpResponse> head_object(std::string_view key);
   Result<std::string> get_object(std::string_view key);
-  // The keys that begin with `prefix`, in S3's order, page after page up to `limit`.
+  // Calls `visit` with each key that begins with `prefix`, in S3's order, a page (1,000
+  // keys) at a time, up to `limit` keys.
+  Status visit_keys(std::string_view prefix, const std::function<Status(std::string_view)>& visit,
+                    size_t limit = SIZE_MAX);
+  // The same keys, collected: for listings `limit` bounds.
   Result<std::vector<std::string>> list_keys(std::string_view prefix, size_t limit = SIZE_MAX);
   Status delete_object(std::string_view key);
   // The object's tags (GetObjectTagging), in the server's order.
@@ -413,11 +417,12 @@ inline Result<std::string> ObjectClient::get_object(std::string_view key) {
   return std::move(response.body);
 }
 
-inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view prefix, size_t limit) {
-  std::vector<std::string> keys;
+inline Status ObjectClient::visit_keys(std::string_view prefix, const std::function<Status(std::string_view)>& visit,
+                                       size_t limit) {
+  size_t visited = 0;
   std::string continuation;
-  while (keys.size() < limit) {
-    const size_t page = std::min<size_t>(limit - keys.size(), 1000);
+  while (visited < limit) {
+    const size_t page = std::min<size_t>(limit - visited, 1000);
     // Query parameters in name order: the canonical request sorts them anyway.
     std::string query = continuation.empty() ? "" : "continuation-token=" + aws::uri_encode(continuation) + "&";
     query += "list-type=2&max-keys=" + std::to_string(page) + "&prefix=" + aws::uri_encode(prefix);
@@ -427,11 +432,26 @@ inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view
     if (!document.ok())
       return destination_error("ListObjectsV2 on " + describe(prefix) + ": the reply is not XML (" +
                                document.status().message() + "): check the endpoint");
-    for (const aws::XmlElement& child : document->children)
-      if (child.local_name() == "Contents") keys.push_back(child.child_text("Key"));
+    for (const aws::XmlElement& child : document->children) {
+      if (child.local_name() != "Contents" || visited == limit) continue;
+      ++visited;
+      S3DEST_TRY(visit(child.child_text("Key")));
+    }
     continuation = document->child_text("NextContinuationToken");
     if (document->child_text("IsTruncated") != "true" || continuation.empty()) break;
   }
+  return {};
+}
+
+inline Result<std::vector<std::string>> ObjectClient::list_keys(std::string_view prefix, size_t limit) {
+  std::vector<std::string> keys;
+  S3DEST_TRY(visit_keys(
+      prefix,
+      [&keys](std::string_view key) {
+        keys.emplace_back(key);
+        return Status();
+      },
+      limit));
   return keys;
 }
 

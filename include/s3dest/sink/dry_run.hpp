@@ -15,9 +15,8 @@ class DryRunSink final : public ObjectSink {
   Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override {
     return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(object));
   }
-  Result<std::vector<std::string>> list(const std::string& prefix) override {
-    if (destination_) return destination_->list(prefix);
-    return std::vector<std::string>();
+  Status list(const std::string& prefix, const KeyVisitor& visit) override {
+    return destination_ ? destination_->list(prefix, visit) : Status();
   }
   Result<std::vector<std::string>> list_first(const std::string& prefix, size_t limit) override {
     if (destination_) return destination_->list_first(prefix, limit);

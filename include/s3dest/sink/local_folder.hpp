@@ -51,7 +51,7 @@ class LocalFolderSink final : public ObjectSink {
   ~LocalFolderSink() override;
 
   Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override;
-  Result<std::vector<std::string>> list(const std::string& prefix) override;
+  Status list(const std::string& prefix, const KeyVisitor& visit) override;
   Status publish() override;
   RollbackReport rollback() override;
   Status remove(const std::string& key) override;
@@ -240,7 +240,7 @@ inline std::string LocalFolderSink::temp_path(const std::string& key, uint64_t t
          detail::local_temp_name(std::string_view(path).substr(slash + 1), run_id_, temp_number);
 }
 
-inline Result<std::vector<std::string>> LocalFolderSink::list(const std::string& prefix) {
+inline Status LocalFolderSink::list(const std::string& prefix, const KeyVisitor& visit) {
   const size_t slash = prefix.rfind('/');
   const std::string folder_key = slash == std::string::npos ? "" : prefix.substr(0, slash + 1);
   const std::string_view name_prefix = std::string_view(prefix).substr(folder_key.size());
@@ -250,12 +250,11 @@ inline Result<std::vector<std::string>> LocalFolderSink::list(const std::string&
     S3DEST_ASSIGN_OR_RETURN(std::vector<std::string> names, detail::read_file_names(root_ + "/" + folder_key));
     found = listed_.emplace(folder_key, std::move(names)).first;
   }
-  std::vector<std::string> keys;
   const std::vector<std::string>& names = found->second;
   for (auto it = std::lower_bound(names.begin(), names.end(), name_prefix);
        it != names.end() && it->compare(0, name_prefix.size(), name_prefix) == 0; ++it)
-    keys.push_back(folder_key + *it);
-  return keys;
+    S3DEST_TRY(visit(folder_key + *it));
+  return {};
 }
 
 inline Status LocalFolderSink::move_into_place(Staged& s) {

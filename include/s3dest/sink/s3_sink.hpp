@@ -71,7 +71,9 @@ class S3Sink final : public ObjectSink {
   S3Sink(std::shared_ptr<s3::ObjectClient> client, S3SinkOptions options);
 
   Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override;
-  Result<std::vector<std::string>> list(const std::string& prefix) override { return client_->list_keys(prefix); }
+  Status list(const std::string& prefix, const KeyVisitor& visit) override {
+    return client_->visit_keys(prefix, visit);
+  }
   Result<std::vector<std::string>> list_first(const std::string& prefix, size_t limit) override {
     return client_->list_keys(prefix, limit);
   }

@@ -413,11 +413,11 @@ inline Status remove_stale_chunks(ObjectSink& sink, const std::vector<RemovedObj
                            "removed (delete them by hand, or run the load again):" + left);
 }
 
-inline Result<LoadReport> report_of(const ObjectSink& sink, PartitionedWriter& writer, const PartitionIndex& partitions, const KeyLayout& layout,
-                            const Config& config) {
+inline Result<LoadReport> report_of(const ObjectSink& sink, PartitionedWriter& writer,
+                                    const PartitionIndex& partitions, const KeyLayout& layout, const Config& config) {
   LoadReport report;
-  // Taken from the writer one at a time: with many thousands of objects the report and the
-  // committed list are never both whole.
+  // The committed list is taken, not copied, and emptied as the report fills: with many
+  // thousands of objects, their keys and checksums are never held twice.
   std::deque<WrittenObject> written = writer.take_written();
   report.objects.reserve(written.size());
   for (; !written.empty(); written.pop_front()) {

@@ -52,6 +52,7 @@ class RunKeys {
   void start_listing(const std::vector<std::pair<size_t, KeyParts>>& partitions);
 
   // The object for chunk `parts.chunk_id` of `partition` (numbered from 0, in any order).
+  // Its `prior` asks this RunKeys' listing: ask it while the RunKeys lives.
   Result<NewObject> object_for(size_t partition, KeyParts parts);
 
   // After a successful run: in each partition the run wrote, the chunks of earlier runs

@@ -60,7 +60,6 @@ inline std::optional<int64_t> parse_int64(std::string_view text) {
   return value;
 }
 
-// Plain decimal or exponent notation; refuses "nan", "inf", hex and surrounding space.
 // The spellings of the values that are not finite, in any case, after an optional sign:
 // nan, inf, infinity (what DuckDB, pandas, PostgreSQL and JavaScript write).
 inline std::optional<double> parse_non_finite(std::string_view text) {
@@ -78,21 +77,16 @@ inline std::optional<double> parse_non_finite(std::string_view text) {
   return std::nullopt;
 }
 
-// A double in decimal or exponent form (1, -1.5, 1e3, -1.5E-7) or a non-finite spelling.
+// A double in decimal or exponent form (1, -1.5, +1e3, -1.5E-7) or a non-finite spelling.
 inline std::optional<double> parse_double(std::string_view text) {
-  if (const auto special = parse_non_finite(text)) return special;
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty()) return std::nullopt;
-  for (char c : text) {
-    const bool ok = (c >= '0' && c <= '9') || c == '.' || c == '-' || c == 'e' || c == 'E' || c == '+';
-    if (!ok) return std::nullopt;
-  }
+  std::string_view number = text;
+  if (!number.empty() && number.front() == '+') number.remove_prefix(1);
   double value = 0;
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
-  // A decimal spelling too big for a double (1e999) is refused, not made infinite.
-  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || !std::isfinite(value))
-    return std::nullopt;
-  return value;
+  const auto r = std::from_chars(number.data(), number.data() + number.size(), value);
+  // from_chars reads no hex, space or '+' (chars_format::general); its own nan and inf
+  // spellings, and decimal spellings too big for a double (1e999), are not finite.
+  if (r.ec == std::errc() && r.ptr == number.data() + number.size() && std::isfinite(value)) return value;
+  return parse_non_finite(text);
 }
 
 }  // namespace s3dest

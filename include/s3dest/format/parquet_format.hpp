@@ -169,6 +169,7 @@ class ParquetFileEncoder final : public FileEncoder {
     if (!surely_fits(record.size()) && !fits(record.size())) {
       if (rows_ == 0) return false;
       for (auto& column : columns_) S3DEST_TRY(column.settle());
+      measure_columns();
       if (!fits(record.size())) return false;
     }
     for (size_t i = 0; i < columns_.size(); ++i) {
@@ -177,21 +178,24 @@ class ParquetFileEncoder final : public FileEncoder {
     }
     ++rows_;
     ++group_rows_;
-    columns_memory_ = 0;
-    group_bytes_ = 0;
-    for (const auto& column : columns_) {
-      columns_memory_ += column.memory();
-      group_bytes_ += column.data_bytes();
+    // Measuring every column after each row would cost 5-10% of a load on one thread:
+    // between measures, a row counts as the most it can add to the columns' data (its
+    // PLAIN bytes, and a dictionary index and a level a value). Batches that follow start
+    // from measured bounds, so with a pool every row is measured.
+    unmeasured_ += record.size() + 5 * columns_.size();
+    const uint64_t row_group_bytes = format_.options().row_group_bytes;
+    if (pool_ || ++rows_unmeasured_ >= kRowsPerMeasure || group_bytes_ + unmeasured_ >= row_group_bytes) {
+      measure_columns();
+      if (group_bytes_ >= row_group_bytes) {
+        S3DEST_TRY(write_row_group());
+        measure_columns();
+      }
     }
-    if (group_bytes_ >= format_.options().row_group_bytes) S3DEST_TRY(write_row_group());
-    // Batches that follow start from these columns' bounds (on one thread there are none,
-    // and the full measure each row would cost 5-10%).
-    if (pool_) measure_columns();
     return true;
   }
 
   uint64_t memory_held() const override {
-    return columns_memory_ + in_flight_growth_ + in_flight_.memory() + filling_.memory();
+    return columns_memory_ + unmeasured_ + in_flight_growth_ + in_flight_.memory() + filling_.memory();
   }
   Status release_memory() override {
     S3DEST_TRY(drain(true));
@@ -220,6 +224,8 @@ class ParquetFileEncoder final : public FileEncoder {
   // work per column to outweigh handing it over, little enough to keep in every open file.
   static constexpr uint64_t kBatchBytes = 256 * 1024;
   static constexpr uint64_t kBatchValues = 32 * 1024;
+  // Rows added one by one between two measures of the columns.
+  static constexpr uint64_t kRowsPerMeasure = 16;
 
   // Cuts a record (see the top of this file) into its columns' fields.
   Status split(std::string_view record) {
@@ -255,8 +261,8 @@ class ParquetFileEncoder final : public FileEncoder {
   // metadata at most a fixed size with the longest statistics.
   bool surely_fits(uint64_t record_bytes) const {
     const uint64_t columns = columns_.size();
-    const uint64_t bound = written_ + footer_fixed_ + 8 + row_groups_bytes_ + 64 + columns_memory_ +
-                           columns_memory_ * 3 / 10 +
+    const uint64_t memory = columns_memory_ + unmeasured_;
+    const uint64_t bound = written_ + footer_fixed_ + 8 + row_groups_bytes_ + 64 + memory + memory * 3 / 10 +
                            columns * (400 + 2 * (2 * parquet::ColumnChunkWriter::kMaxStatisticBytes + 40)) +
                            names_bytes_ + growth(record_bytes);
     return bound <= cap_;
@@ -398,6 +404,8 @@ class ParquetFileEncoder final : public FileEncoder {
   void measure_columns() {
     columns_memory_ = 0;
     group_bytes_ = 0;
+    unmeasured_ = 0;
+    rows_unmeasured_ = 0;
     widening_ = 0;
     columns_bound_ = written_ + footer_fixed_ + 8 + row_groups_bytes_ + 64 + 64;  // 64: a row group's own fields
     for (const auto& column : columns_) {
@@ -424,6 +432,10 @@ class ParquetFileEncoder final : public FileEncoder {
   uint64_t group_rows_ = 0;    // rows in the columns, for the open row group
   uint64_t columns_memory_ = 0;  // the columns' memory()
   uint64_t group_bytes_ = 0;     // the columns' data_bytes(): the open row group's size
+  // What the rows added since the columns were last measured can have added to them, at
+  // most, and how many they are.
+  uint64_t unmeasured_ = 0;
+  uint64_t rows_unmeasured_ = 0;
   uint64_t names_bytes_ = 0;   // the column names' lengths, all together
 
   // Batches. While one is sent, the columns and in_flight_ are its tasks'; tasks_left_ and

@@ -4,8 +4,11 @@
 //
 // Values are looked up by their PLAIN bytes, so one table serves every physical type. It
 // is an open-addressing hash table (linear probing, at most half full) whose slots hold
-// an entry's hash beside its index, so a probe costs one memory access and most
-// mismatches no byte comparison.
+// an entry's first 8 bytes and hash beside its index, so a probe costs one memory access.
+// Values of at most 8 PLAIN bytes (numbers, dates, timestamps, strings of up to 4 bytes
+// behind their length) are told apart by the slot alone; only longer ones are compared
+// with the entry's bytes. (A column of distinct numbers makes a table of megabytes,
+// where each memory access is a cache miss.)
 #pragma once
 
 #include <algorithm>
@@ -30,19 +33,26 @@ class Dictionary {
   // The dictionary page's content (before compression).
   const std::string& page() const { return page_; }
   // Bytes allocated: the page, the offsets and the table.
-  size_t memory() const { return page_.capacity() + offsets_.capacity() * 4 + slots_.capacity() * 8; }
+  size_t memory() const { return page_.capacity() + offsets_.capacity() * 4 + slots_.capacity() * sizeof(Slot); }
   // Empty, ready for the next column chunk; keeps the buffers.
   void clear();
   // Empty, with its buffers freed.
   void release() { *this = Dictionary(); }
 
  private:
-  static uint32_t hash(std::string_view bytes);
+  struct Slot {
+    uint64_t head = 0;   // the entry's first 8 bytes, zero-padded
+    uint32_t hash = 0;
+    uint32_t index = 0;  // the entry's index + 1; 0 is an empty slot
+  };
+
+  static uint64_t head_of(std::string_view bytes);
+  static uint32_t hash(uint64_t head, std::string_view bytes);
   void grow();
 
   std::string page_;
   std::vector<uint32_t> offsets_;  // where each entry starts in page_
-  std::vector<uint64_t> slots_;    // hash << 32 | (entry index + 1); 0 is an empty slot
+  std::vector<Slot> slots_;
 };
 
 inline std::string_view Dictionary::entry(uint32_t index) const {
@@ -56,20 +66,23 @@ inline std::optional<uint32_t> Dictionary::find_or_add(std::string_view plain, s
   added = false;
   // Small at first (it doubles as entries come): a file of many thousands of columns
   // holds one table per column.
-  if (slots_.empty()) slots_.assign(16, 0);
-  const uint32_t h = hash(plain);
+  if (slots_.empty()) slots_.resize(16);
+  const uint64_t head = head_of(plain);
+  const uint32_t h = hash(head, plain);
   const size_t mask = slots_.size() - 1;
   size_t slot = h & mask;
-  for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
-    if (static_cast<uint32_t>(slots_[slot] >> 32) != h) continue;
-    const auto index = static_cast<uint32_t>(slots_[slot]) - 1;
-    if (entry(index) == plain) return index;
+  for (; slots_[slot].index != 0; slot = (slot + 1) & mask) {
+    const Slot& candidate = slots_[slot];
+    if (candidate.head != head || candidate.hash != h) continue;
+    // Short values are their head: a column's values all have one width, or (BYTE_ARRAY)
+    // begin with their length.
+    if (plain.size() <= sizeof head || entry(candidate.index - 1) == plain) return candidate.index - 1;
   }
   if (page_.size() + plain.size() > max_page_bytes) return std::nullopt;
   const auto index = static_cast<uint32_t>(offsets_.size());
   offsets_.push_back(static_cast<uint32_t>(page_.size()));
   page_.append(plain);
-  slots_[slot] = uint64_t{h} << 32 | (index + 1);
+  slots_[slot] = Slot{head, h, index + 1};
   added = true;
   if (offsets_.size() * 2 > slots_.size()) grow();
   return index;
@@ -78,36 +91,46 @@ inline std::optional<uint32_t> Dictionary::find_or_add(std::string_view plain, s
 inline void Dictionary::clear() {
   page_.clear();
   offsets_.clear();
-  std::fill(slots_.begin(), slots_.end(), 0);
+  std::fill(slots_.begin(), slots_.end(), Slot{});
 }
 
 inline void Dictionary::grow() {
-  std::vector<uint64_t> old(slots_.size() * 2, 0);
+  std::vector<Slot> old(slots_.size() * 2);
   old.swap(slots_);
   const size_t mask = slots_.size() - 1;
-  for (const uint64_t entry : old) {
-    if (entry == 0) continue;
-    size_t slot = static_cast<uint32_t>(entry >> 32) & mask;
-    while (slots_[slot] != 0) slot = (slot + 1) & mask;
+  for (const Slot& entry : old) {
+    if (entry.index == 0) continue;
+    size_t slot = entry.hash & mask;
+    while (slots_[slot].index != 0) slot = (slot + 1) & mask;
     slots_[slot] = entry;
   }
 }
 
-// Eight bytes at a time through a multiply-xorshift mix: fast for the short values
-// dictionaries hold, and the low bits (the slot) depend on every input byte.
-inline uint32_t Dictionary::hash(std::string_view bytes) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ bytes.size();
-  const char* p = bytes.data();
-  size_t n = bytes.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    h = (h ^ word) * 0xFF51AFD7ED558CCDull;
-    h ^= h >> 32;
+inline uint64_t Dictionary::head_of(std::string_view bytes) {
+  uint64_t head = 0;
+  std::memcpy(&head, bytes.data(), std::min(bytes.size(), sizeof head));
+  return head;
+}
+
+// A multiply-xorshift mix, eight bytes at a time (the head first): fast for the short
+// values dictionaries hold, and the low bits (the slot) depend on every input byte.
+inline uint32_t Dictionary::hash(uint64_t head, std::string_view bytes) {
+  uint64_t h = (0x9E3779B97F4A7C15ull ^ bytes.size() ^ head) * 0xFF51AFD7ED558CCDull;
+  h ^= h >> 32;
+  if (bytes.size() > 8) {
+    const char* p = bytes.data() + 8;
+    size_t n = bytes.size() - 8;
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      h = (h ^ word) * 0xFF51AFD7ED558CCDull;
+      h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, p, n);
+    h ^= tail;
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
-  h = (h ^ tail) * 0xC4CEB9FE1A85EC53ull;
+  h *= 0xC4CEB9FE1A85EC53ull;
   h ^= h >> 29;
   return static_cast<uint32_t>(h);
 }

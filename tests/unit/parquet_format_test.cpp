@@ -341,6 +341,47 @@ BOOST_AUTO_TEST_CASE(statistics_hold_each_chunks_min_max_and_nulls) {
   BOOST_TEST(d38.at(5).bin == highest);
 }
 
+BOOST_AUTO_TEST_CASE(bounds_of_plain_numbers_cover_every_page) {
+  // Distinct numbers: the dictionary does not pay, the pages are PLAIN (several a chunk),
+  // and their bounds are taken a page at a time, NaN and nulls left out.
+  Table t;
+  t.schema.columns = {column("i64", "int64"), column("f64", "double"), column("i32", "int32")};
+  std::mt19937_64 random(7);
+  int64_t min64 = INT64_MAX, max64 = INT64_MIN;
+  int32_t min32 = INT32_MAX, max32 = INT32_MIN;
+  double min_double = INFINITY, max_double = -INFINITY;
+  for (int r = 0; r < 100000; ++r) {
+    const auto i = static_cast<int64_t>(random());
+    const auto i32 = static_cast<int32_t>(i >> 32);
+    const double d = r % 1000 == 0 ? NAN : static_cast<double>(i) / 7;
+    const bool null = r % 97 == 0;
+    t.rows.push_back({null ? Value::null() : Value::of_int(i), Value::of_double(d), Value::of_int(i32)});
+    if (!null) {
+      min64 = std::min(min64, i);
+      max64 = std::max(max64, i);
+    }
+    min32 = std::min(min32, i32);
+    max32 = std::max(max32, i32);
+    if (!std::isnan(d)) {
+      min_double = std::min(min_double, d);
+      max_double = std::max(max_double, d);
+    }
+  }
+  const auto format = make_format(t.schema);
+  const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+  for (int c = 0; c < 3; ++c) BOOST_TEST(!column_meta(file, 0, c).has(11));  // no dictionary page
+  const Thrift& i64 = column_meta(file, 0, 0).at(12);
+  BOOST_TEST(load<int64_t>(i64.at(6).bin) == min64);
+  BOOST_TEST(load<int64_t>(i64.at(5).bin) == max64);
+  BOOST_TEST(i64.at(3).i == 1031);  // nulls
+  const Thrift& f64 = column_meta(file, 0, 1).at(12);
+  BOOST_TEST(load<double>(f64.at(6).bin) == min_double);
+  BOOST_TEST(load<double>(f64.at(5).bin) == max_double);
+  const Thrift& i32 = column_meta(file, 0, 2).at(12);
+  BOOST_TEST(load<int32_t>(i32.at(6).bin) == min32);
+  BOOST_TEST(load<int32_t>(i32.at(5).bin) == max32);
+}
+
 BOOST_AUTO_TEST_CASE(zero_bounds_are_signed_zeros_and_all_null_chunks_have_no_bounds) {
   Table t;
   t.schema.columns = {column("d", "double"), column("n", "string")};

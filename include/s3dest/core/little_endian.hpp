@@ -11,15 +11,23 @@
 
 namespace s3dest {
 
-// The bytes of `v`, least significant first. Integers and floating point of 1 to 8 bytes.
+// The bytes of `v`, least significant first, written at `at`; returns the end. Integers and
+// floating point of 1 to 8 bytes.
+template <typename T>
+char* store_little_endian(char* at, T v) {
+  static_assert(std::is_arithmetic<T>::value, "a number");
+  std::memcpy(at, &v, sizeof(T));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  for (size_t i = 0; i < sizeof(T) / 2; ++i) std::swap(at[i], at[sizeof(T) - 1 - i]);
+#endif
+  return at + sizeof(T);
+}
+
+// The same, appended to `out`.
 template <typename T>
 void append_little_endian(std::string& out, T v) {
-  static_assert(std::is_arithmetic<T>::value, "a number");
   char bytes[sizeof(T)];
-  std::memcpy(bytes, &v, sizeof(T));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  for (size_t i = 0; i < sizeof(T) / 2; ++i) std::swap(bytes[i], bytes[sizeof(T) - 1 - i]);
-#endif
+  store_little_endian(bytes, v);
   out.append(bytes, sizeof(T));
 }
 

@@ -476,16 +476,25 @@ inline Result<std::unique_ptr<ParquetFormat>> ParquetFormat::create(const Schema
 }
 
 inline void ParquetFormat::encode_record(const Row& row, std::string& out) const {
+  // Sized first and written in place: a string append per value costs more than the values.
+  size_t size = 0;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    const parquet::ColumnLayout& column = columns_[i];
+    size += column.optional + (column.optional && row[i].is_null ? 0 : parquet::plain_size(column, row[i]));
+  }
+  const size_t start = out.size();
+  out.resize(start + size);
+  char* at = out.data() + start;
   for (size_t i = 0; i < columns_.size(); ++i) {
     const parquet::ColumnLayout& column = columns_[i];
     const Value& value = row[i];
     if (column.optional) {
-      out.push_back(value.is_null ? '\0' : '\1');
+      *at++ = value.is_null ? '\0' : '\1';
       if (value.is_null) continue;
     }
     // A null in a required column cannot reach here (the readers refuse it); if one did,
     // the type's zero keeps the file readable.
-    parquet::append_plain_value(out, column, value);
+    at = parquet::write_plain_value(at, column, value);
   }
 }
 

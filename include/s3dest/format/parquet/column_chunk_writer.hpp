@@ -18,7 +18,10 @@
 // Pages close when their values reach the page size.
 //
 // Statistics (min, max, null count) cover the whole chunk. In dictionary mode every value
-// is in the dictionary, so only new entries are compared.
+// is in the dictionary, so only new entries are compared; PLAIN numbers (INT32, INT64,
+// DOUBLE) are compared a page at a time, in a loop over the page's values.
+//
+// Definition levels are put a run at a time: a column without nulls has one run a page.
 //
 // A writer holds no codec state: pages are built and compressed in the PageWorkspace of
 // the calling thread. One thread at a time may call a writer, but any thread may.
@@ -29,6 +32,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "s3dest/core/byte_sink.hpp"
@@ -115,9 +119,18 @@ class ColumnChunkWriter {
   Status write_page(PageType type, Encoding encoding, int32_t num_values, std::string_view content,
                     std::string& to);
   void update_statistics(std::string_view plain);
+  // The open page's PLAIN numbers into the statistics (statistics_per_page_ columns).
+  void update_page_statistics();
+  template <typename Number>
+  void widen_bounds(std::string_view values);
+  void put_pending_levels();
   Statistics statistics() const;
   void count_page(PageType type, Encoding encoding);
   Mode initial_mode() const { return layout_.physical == PhysicalType::boolean ? Mode::plain : Mode::dictionary; }
+  static bool numbers(const ColumnLayout& layout) {
+    return layout.physical == PhysicalType::int32 || layout.physical == PhysicalType::int64 ||
+           layout.physical == PhysicalType::double_;
+  }
 
   PageWorkspace& workspace() const { return PageWorkspace::of_this_thread(codec_.compression()); }
 
@@ -125,9 +138,11 @@ class ColumnChunkWriter {
   const PageCodec& codec_;
   ColumnChunkLimits limits_;
   Mode mode_;
+  bool statistics_per_page_;  // PLAIN values are compared when their page closes
 
   // The open page.
   RleHybridEncoder levels_{1, RlePrefix::length_4_bytes};
+  uint32_t levels_pending_ = 0;    // values (level 1) since the last null, not in levels_ yet
   std::string values_;             // PLAIN values (plain mode)
   std::vector<uint32_t> indices_;  // dictionary indices (dictionary mode)
   uint64_t page_plain_bytes_ = 0;  // the page's values as PLAIN, for the first-page check
@@ -144,9 +159,14 @@ class ColumnChunkWriter {
 };
 
 inline ColumnChunkWriter::ColumnChunkWriter(ColumnLayout layout, const PageCodec& codec, ColumnChunkLimits limits)
-    : layout_(std::move(layout)), codec_(codec), limits_(limits), mode_(initial_mode()) {}
+    : layout_(std::move(layout)),
+      codec_(codec),
+      limits_(limits),
+      mode_(initial_mode()),
+      statistics_per_page_(numbers(layout_)) {}
 
 inline Status ColumnChunkWriter::add_null() {
+  put_pending_levels();
   levels_.put(0);
   ++page_values_;
   ++meta_.statistics.null_count;
@@ -161,7 +181,7 @@ inline Status ColumnChunkWriter::add(std::string_view plain) {
       if (added) update_statistics(plain);
       indices_.push_back(*index);
       page_plain_bytes_ += plain.size();
-      if (layout_.optional) levels_.put(1);
+      levels_pending_ += layout_.optional;
       ++page_values_;
       if (indices_.size() == kDictionaryProbeValues && data_pages_count_ == 0 && !dictionary_pays()) {
         drop_dictionary();
@@ -172,10 +192,10 @@ inline Status ColumnChunkWriter::add(std::string_view plain) {
     }
     S3DEST_TRY(finish_dictionary());  // full: this value and the rest go PLAIN
   }
-  update_statistics(plain);
+  if (!statistics_per_page_) update_statistics(plain);
   values_.append(plain);
   page_plain_bytes_ += plain.size();
-  if (layout_.optional) levels_.put(1);
+  levels_pending_ += layout_.optional;
   ++page_values_;
   if (values_.size() >= limits_.page_bytes || page_values_ >= kMaxPageValues) return close_page();
   return {};
@@ -186,8 +206,9 @@ inline uint64_t ColumnChunkWriter::file_bytes_bound() const {
   if (mode_ == Mode::dictionary && dictionary_.size() > 0)
     bound += kMaxPageHeaderBytes + codec_.bound(dictionary_.page().size());
   if (page_values_ > 0) {
-    // Definition levels: what is encoded, plus a pending run (header and value) or group.
-    uint64_t content = layout_.optional ? levels_.bytes().size() + 16 : 0;
+    // Definition levels: what is encoded, plus the encoder's pending run (header and
+    // value) or group, and the run of levels_pending_.
+    uint64_t content = layout_.optional ? levels_.bytes().size() + 32 : 0;
     if (mode_ == Mode::dictionary) {
       // Indices are RLE/bit-packed at page close, at the bit width the dictionary then
       // has (one more entry at most per value still to come is covered by size()). Runs
@@ -203,6 +224,9 @@ inline uint64_t ColumnChunkWriter::file_bytes_bound() const {
 }
 
 inline uint64_t ColumnChunkWriter::metadata_bound() const {
+  // Numbers of the open page may not be in the bounds yet; theirs have the value's width.
+  if (statistics_per_page_ && (has_min_max_ || !values_.empty()))
+    return column_chunk_metadata_bound(layout_, 2 * layout_.value_width);
   const bool kept = has_min_max_ && min_.size() <= kMaxStatisticBytes && max_.size() <= kMaxStatisticBytes;
   return column_chunk_metadata_bound(layout_, kept ? min_.size() + max_.size() : 0);
 }
@@ -221,6 +245,7 @@ inline void ColumnChunkWriter::release_buffers() {
   std::string().swap(values_);
   std::vector<uint32_t>().swap(indices_);
   levels_ = RleHybridEncoder(1, RlePrefix::length_4_bytes);
+  levels_pending_ = 0;
   dictionary_.release();
 }
 
@@ -269,7 +294,10 @@ inline Status ColumnChunkWriter::close_page() {
   PageWorkspace& workspace = this->workspace();
   std::string& page = workspace.content;
   page.clear();
-  if (layout_.optional) page += levels_.finish();
+  if (layout_.optional) {
+    put_pending_levels();
+    page += levels_.finish();
+  }
   Encoding encoding = Encoding::plain;
   if (mode_ == Mode::dictionary) {
     const auto largest_index = static_cast<uint32_t>(dictionary_.size() > 0 ? dictionary_.size() - 1 : 0);
@@ -286,6 +314,7 @@ inline Status ColumnChunkWriter::close_page() {
     }
   }
   if (encoding == Encoding::plain) {
+    if (statistics_per_page_) update_page_statistics();
     if (layout_.physical == PhysicalType::boolean) {
       // BOOLEAN PLAIN is bit-packed, least significant bit first.
       const size_t start = page.size();
@@ -380,6 +409,52 @@ inline void ColumnChunkWriter::update_statistics(std::string_view plain) {
   }
   if (statistic_less(layout_.order, layout_.physical, value, min_)) min_.assign(value);
   else if (statistic_less(layout_.order, layout_.physical, max_, value)) max_.assign(value);
+}
+
+inline void ColumnChunkWriter::update_page_statistics() {
+  switch (layout_.physical) {
+    case PhysicalType::int32: widen_bounds<int32_t>(values_); break;
+    case PhysicalType::int64: widen_bounds<int64_t>(values_); break;
+    case PhysicalType::double_: widen_bounds<double>(values_); break;
+    default: break;
+  }
+}
+
+// The bounds widened to the PLAIN `values` (NaN left out, as update_statistics does).
+template <typename Number>
+void ColumnChunkWriter::widen_bounds(std::string_view values) {
+  Number low{}, high{};
+  bool any = has_min_max_;
+  if (any) {
+    low = s3dest::load_little_endian<Number>(min_);
+    high = s3dest::load_little_endian<Number>(max_);
+  }
+  for (size_t at = 0; at + sizeof(Number) <= values.size(); at += sizeof(Number)) {
+    const auto value = s3dest::load_little_endian<Number>(values.substr(at));
+    if constexpr (std::is_floating_point<Number>::value) {
+      if (std::isnan(value)) continue;
+    }
+    if (!any) {
+      low = high = value;
+      any = true;
+    } else if (value < low) {
+      low = value;
+    } else if (high < value) {
+      high = value;
+    }
+  }
+  if (!any) return;
+  min_.clear();
+  max_.clear();
+  s3dest::append_little_endian(min_, low);
+  s3dest::append_little_endian(max_, high);
+  has_min_max_ = true;
+}
+
+inline void ColumnChunkWriter::put_pending_levels() {
+  if (levels_pending_ == 0) return;
+  levels_.put_repeated(1, levels_pending_);
+  levels_pending_ = 0;
 }
 
 inline Statistics ColumnChunkWriter::statistics() const {

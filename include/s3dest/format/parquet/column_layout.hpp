@@ -72,6 +72,10 @@ int32_t decimal_byte_width(int precision);
 
 // Appends `value` (not null) in the column's PLAIN encoding (BOOLEAN as one byte, 0 or 1).
 void append_plain_value(std::string& out, const ColumnLayout& layout, const Value& value);
+// The same in two steps, for many values at once: the bytes `value` takes, and writing
+// them at `at` (returns their end).
+size_t plain_size(const ColumnLayout& layout, const Value& value);
+char* write_plain_value(char* at, const ColumnLayout& layout, const Value& value);
 
 // The bytes a statistic stores for a PLAIN value: the value itself, without BYTE_ARRAY's
 // length prefix.
@@ -178,29 +182,38 @@ inline ColumnLayout column_layout(const Column& column, bool binary_strings) {
   return c;
 }
 
-inline void append_plain_value(std::string& out, const ColumnLayout& layout, const Value& value) {
+inline size_t plain_size(const ColumnLayout& layout, const Value& value) {
+  return layout.physical == PhysicalType::byte_array ? 4 + value.bytes.size() : layout.value_width;
+}
+
+inline char* write_plain_value(char* at, const ColumnLayout& layout, const Value& value) {
   switch (layout.physical) {
-    case PhysicalType::boolean: out.push_back(value.boolean ? '\1' : '\0'); break;
+    case PhysicalType::boolean: *at = value.boolean ? '\1' : '\0'; return at + 1;
     case PhysicalType::int32:
-      s3dest::append_little_endian(out, static_cast<int32_t>(layout.logical == LogicalKind::decimal
-                                                                 ? static_cast<int64_t>(value.decimal)
-                                                                 : value.integer));
-      break;
+      return s3dest::store_little_endian(
+          at, static_cast<int32_t>(layout.logical == LogicalKind::decimal ? static_cast<int64_t>(value.decimal)
+                                                                          : value.integer));
     case PhysicalType::int64:
-      s3dest::append_little_endian(
-          out, layout.logical == LogicalKind::decimal ? static_cast<int64_t>(value.decimal) : value.integer);
-      break;
-    case PhysicalType::double_: s3dest::append_little_endian(out, value.real); break;
+      return s3dest::store_little_endian(
+          at, layout.logical == LogicalKind::decimal ? static_cast<int64_t>(value.decimal) : value.integer);
+    case PhysicalType::double_: return s3dest::store_little_endian(at, value.real);
     case PhysicalType::byte_array:
-      s3dest::append_little_endian(out, static_cast<uint32_t>(value.bytes.size()));
-      out.append(value.bytes);
-      break;
+      at = s3dest::store_little_endian(at, static_cast<uint32_t>(value.bytes.size()));
+      if (!value.bytes.empty()) std::memcpy(at, value.bytes.data(), value.bytes.size());
+      return at + value.bytes.size();
     case PhysicalType::fixed_len_byte_array: {
       const auto bits = static_cast<uint128_t>(value.decimal);
-      for (int i = layout.type_length - 1; i >= 0; --i) out.push_back(static_cast<char>(bits >> (8 * i)));
-      break;
+      for (int i = layout.type_length - 1; i >= 0; --i) *at++ = static_cast<char>(bits >> (8 * i));
+      return at;
     }
   }
+  return at;
+}
+
+inline void append_plain_value(std::string& out, const ColumnLayout& layout, const Value& value) {
+  const size_t start = out.size();
+  out.resize(start + plain_size(layout, value));
+  write_plain_value(out.data() + start, layout, value);
 }
 
 inline bool statistic_less(SortOrder order, PhysicalType physical, std::string_view a, std::string_view b) {

@@ -177,9 +177,10 @@ inline Status ColumnChunkWriter::add_null() {
 inline Status ColumnChunkWriter::add(std::string_view plain) {
   if (mode_ == Mode::dictionary) {
     bool added = false;
-    if (const auto index = dictionary_.find_or_add(plain, limits_.dictionary_bytes, added)) {
+    if (const uint32_t index = dictionary_.find_or_add(plain, limits_.dictionary_bytes, added);
+        index != Dictionary::kFull) {
       if (added) update_statistics(plain);
-      indices_.push_back(*index);
+      indices_.push_back(index);
       page_plain_bytes_ += plain.size();
       levels_pending_ += layout_.optional;
       ++page_values_;

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,9 +23,11 @@ namespace s3dest::parquet {
 class Dictionary {
  public:
   // The index of `plain`, added as a new entry if it is not there yet (`added` says
-  // which). Nullopt, and nothing added, when a new entry would take the page past
-  // `max_page_bytes`.
-  std::optional<uint32_t> find_or_add(std::string_view plain, size_t max_page_bytes, bool& added);
+  // which). kFull, and nothing added, when a new entry would take the page past
+  // `max_page_bytes`. (An index, not an optional: this is called for every value, and an
+  // optional comes back through memory.)
+  uint32_t find_or_add(std::string_view plain, size_t max_page_bytes, bool& added);
+  static constexpr uint32_t kFull = UINT32_MAX;
 
   size_t size() const { return offsets_.size(); }
   std::string_view entry(uint32_t index) const;
@@ -61,8 +62,7 @@ inline std::string_view Dictionary::entry(uint32_t index) const {
   return std::string_view(page_).substr(begin, end - begin);
 }
 
-inline std::optional<uint32_t> Dictionary::find_or_add(std::string_view plain, size_t max_page_bytes,
-                                                       bool& added) {
+inline uint32_t Dictionary::find_or_add(std::string_view plain, size_t max_page_bytes, bool& added) {
   added = false;
   // Small at first (it doubles as entries come): a file of many thousands of columns
   // holds one table per column.
@@ -78,7 +78,7 @@ inline std::optional<uint32_t> Dictionary::find_or_add(std::string_view plain, s
     // begin with their length.
     if (plain.size() <= sizeof head || entry(candidate.index - 1) == plain) return candidate.index - 1;
   }
-  if (page_.size() + plain.size() > max_page_bytes) return std::nullopt;
+  if (page_.size() + plain.size() > max_page_bytes) return kFull;
   const auto index = static_cast<uint32_t>(offsets_.size());
   offsets_.push_back(static_cast<uint32_t>(page_.size()));
   page_.append(plain);
@@ -106,11 +106,31 @@ inline void Dictionary::grow() {
   }
 }
 
-inline uint64_t Dictionary::head_of(std::string_view bytes) {
-  uint64_t head = 0;
-  std::memcpy(&head, bytes.data(), std::min(bytes.size(), sizeof head));
-  return head;
+namespace detail {
+
+// The first `n` (at most 8) bytes at `p` as a number, zero-padded: a few loads, not a
+// memcpy of variable length.
+inline uint64_t load_up_to_8(const char* p, size_t n) {
+  uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n >= 8) {
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  if (n >= 4) {  // two loads that overlap; the bytes they share are the same
+    uint32_t low, high;
+    std::memcpy(&low, p, 4);
+    std::memcpy(&high, p + n - 4, 4);
+    return low | uint64_t{high} << (8 * (n - 4));
+  }
+#endif
+  for (size_t i = 0; i < std::min<size_t>(n, 8); ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return v;
 }
+
+}  // namespace detail
+
+inline uint64_t Dictionary::head_of(std::string_view bytes) { return detail::load_up_to_8(bytes.data(), bytes.size()); }
 
 // A multiply-xorshift mix, eight bytes at a time (the head first): fast for the short
 // values dictionaries hold, and the low bits (the slot) depend on every input byte.
@@ -126,9 +146,7 @@ inline uint32_t Dictionary::hash(uint64_t head, std::string_view bytes) {
       h = (h ^ word) * 0xFF51AFD7ED558CCDull;
       h ^= h >> 32;
     }
-    uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
-    h ^= tail;
+    h ^= detail::load_up_to_8(p, n);
   }
   h *= 0xC4CEB9FE1A85EC53ull;
   h ^= h >> 29;

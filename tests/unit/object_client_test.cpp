@@ -278,6 +278,36 @@ BOOST_AUTO_TEST_CASE(a_listing_hands_on_each_page_before_it_asks_for_the_next) {
   BOOST_TEST(sender->sent.size() == before + 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_listing_that_repeats_keys_is_refused_not_followed_without_end) {
+  // A broken server that hands out the same page again and again: the second page's key
+  // comes again, and the listing stops there, before a caller keeps any key twice.
+  auto sender = std::make_shared<ScriptedSender>();
+  const std::string looping_page =
+      "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>p/00001</Key></Contents>"
+      "<NextContinuationToken>again</NextContinuationToken></ListBucketResult>";
+  for (int i = 0; i < 3; ++i) sender->replies.push_back({200, {}, looping_page});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://localhost:9000", true), keys(), sender);
+  size_t visited = 0;
+  const Status listed = client.visit_keys("p/", [&](std::string_view) {
+    ++visited;
+    return Status();
+  });
+  BOOST_TEST((listed.kind() == ErrorKind::destination));
+  BOOST_TEST(listed.message().find("listed \"p/00001\" after \"p/00001\"") != std::string::npos, listed.message());
+  BOOST_TEST(listed.message().find("check the endpoint") != std::string::npos);
+  BOOST_TEST(visited == 1u);
+  BOOST_TEST(sender->sent.size() == 2u);
+
+  // Keys out of order, with a terminal escape in one: refused, the key shown escaped.
+  sender->replies.push_back({200, {},
+                             "<ListBucketResult><Contents><Key>p/b</Key></Contents><Contents><Key>p/a&#x1b;[2J</Key>"
+                             "</Contents></ListBucketResult>"});
+  const Status reordered = client.visit_keys("p/", [](std::string_view) { return Status(); });
+  BOOST_TEST(!reordered.ok());
+  BOOST_TEST(reordered.message().find("after \"p/b\"") != std::string::npos, reordered.message());
+  BOOST_TEST(reordered.message().find('\x1b') == std::string::npos, reordered.message());
+}
+
 BOOST_AUTO_TEST_CASE(a_clock_off_by_an_hour_is_corrected_from_the_servers_date) {
   auto sender = std::make_shared<ScriptedSender>();
   // 2015-08-30T12:36:00Z here; the server says an hour later and refuses the signature.

@@ -421,6 +421,9 @@ inline Status ObjectClient::visit_keys(std::string_view prefix, const std::funct
                                        size_t limit) {
   size_t visited = 0;
   std::string continuation;
+  // S3 lists each key once, in UTF-8 binary order. A server that repeats keys (or pages)
+  // would make a listing without end, and what callers keep of it without bound.
+  std::string last_key;
   while (visited < limit) {
     const size_t page = std::min<size_t>(limit - visited, 1000);
     // Query parameters in name order: the canonical request sorts them anyway.
@@ -434,8 +437,14 @@ inline Status ObjectClient::visit_keys(std::string_view prefix, const std::funct
                                document.status().message() + "): check the endpoint");
     for (const aws::XmlElement& child : document->children) {
       if (child.local_name() != "Contents" || visited == limit) continue;
+      std::string key = child.child_text("Key");
+      if (visited > 0 && key <= last_key)
+        return destination_error("ListObjectsV2 on " + describe(prefix) + ": the server listed \"" +
+                                 printable(key, 200) + "\" after \"" + printable(last_key, 200) +
+                                 "\", where S3 lists each key once and in order: check the endpoint");
       ++visited;
-      S3DEST_TRY(visit(child.child_text("Key")));
+      S3DEST_TRY(visit(key));
+      last_key = std::move(key);
     }
     continuation = document->child_text("NextContinuationToken");
     if (document->child_text("IsTruncated") != "true" || continuation.empty()) break;

@@ -1,8 +1,13 @@
 #define BOOST_TEST_MODULE civil_time
 #include <boost/test/unit_test.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/numbers.hpp"
@@ -99,6 +104,36 @@ BOOST_AUTO_TEST_CASE(doubles_print_shortest_and_read_back_exactly) {
   BOOST_CHECK(!parse_double("1e999"));  // too big is refused, not made infinite
   for (const char* not_a_double : {" 1", "1 ", "", "+", "-", "++1", "0x10", "1e", "1,5", "nanny", "nan(1)", "inf1"})
     BOOST_CHECK_MESSAGE(!parse_double(not_a_double), not_a_double);
+}
+
+// write_double takes a short cut for decimals of up to six places; its text must be the
+// one std::to_chars gives, for every kind of double.
+BOOST_AUTO_TEST_CASE(doubles_print_as_to_chars_prints_them) {
+  std::mt19937_64 random(13);
+  const auto random_double = [&random](int kind) {
+    switch (kind) {
+      case 0: return static_cast<double>(random() % 100000000) / 100;            // prices
+      case 1: return static_cast<double>(random() % 2000000) / 1e6 - 1;          // rates to six places
+      case 2: return static_cast<double>(random() % 1000) * 1e4;                 // round numbers
+      case 3: return std::ldexp(static_cast<double>(random() >> 11), -60);       // any bits, below 1
+      case 4: return std::ldexp(static_cast<double>(random() >> 11), -30);       // any bits, up to 2^23
+      case 5: return static_cast<double>(random() % 10000000) / 1e7;             // seven places
+      case 6: return std::nextafter(static_cast<double>(random() % 100000) / 100, 1e9);  // a price, an ulp off
+      default: return static_cast<double>(random() % 4000000000000000) / 1e6;    // near the short cut's limit
+    }
+  };
+  std::vector<double> values = {0.0,  -0.0, 1.0,    0.1,  0.001, 0.0001, 1e-6, 1.5e-6, 100000.0, 10000.0, 123450000.0,
+                                4e9,  1e15, 0.3,    2.5,  1e22,  5e-324, 0.5,  0.25,   999999.999999, 3999999999.999999};
+  for (int i = 0; i < 400000; ++i) values.push_back(random_double(i % 8) * (i % 3 == 0 ? -1 : 1));
+  int mismatches = 0;
+  for (const double d : values) {
+    char expected[64];
+    const std::string_view want(expected, static_cast<size_t>(std::to_chars(expected, expected + sizeof expected, d).ptr - expected));
+    std::string got;
+    append_double(got, d);
+    if (got != want && ++mismatches <= 10) BOOST_ERROR(got + " where to_chars writes " + std::string(want));
+  }
+  BOOST_CHECK_EQUAL(mismatches, 0);
 }
 
 BOOST_AUTO_TEST_CASE(doubles_in_every_common_spelling) {

@@ -119,14 +119,16 @@ inline std::optional<int64_t> parse_timestamp(std::string_view text) {
   return seconds * kMicrosPerSecond + micros;
 }
 
+inline char* write_date(char* p, int32_t days) { return detail::write_civil_date(p, civil_from_days(days)); }
+
 inline void append_date(std::string& out, int32_t days) {
-  detail::append_civil_date(out, civil_from_days(days));
+  char buf[kMaxDateText];
+  out.append(buf, write_date(buf, days));
 }
 
-inline void append_timestamp(std::string& out, int64_t micros) {
+inline char* write_timestamp(char* p, int64_t micros) {
   const CivilDateTime t = civil_from_micros(micros);
-  char buf[48];
-  char* p = detail::write_civil_date(buf, t.date);
+  p = detail::write_civil_date(p, t.date);
   *p++ = 'T';
   p = detail::write_two(p, t.hour);
   *p++ = ':';
@@ -138,7 +140,12 @@ inline void append_timestamp(std::string& out, int64_t micros) {
     p = write_zero_padded(p, t.microsecond, 6);
   }
   *p++ = 'Z';
-  out.append(buf, p);
+  return p;
+}
+
+inline void append_timestamp(std::string& out, int64_t micros) {
+  char buf[kMaxTimestampText];
+  out.append(buf, write_timestamp(buf, micros));
 }
 
 }  // namespace s3dest

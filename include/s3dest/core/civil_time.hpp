@@ -2,6 +2,7 @@
 // timestamps, and the one parser and formatter of ISO 8601 / RFC 3339 text in s3dest.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -98,6 +99,13 @@ std::optional<int64_t> parse_timestamp(std::string_view text);
 void append_date(std::string& out, int32_t days);
 // "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": the fraction only when it is not zero.
 void append_timestamp(std::string& out, int64_t micros);
+
+// The same at `p`, which has room for kMaxDateText or kMaxTimestampText bytes; they
+// return the end. (Years past 9999 take more digits, and years before 0 a sign.)
+inline constexpr size_t kMaxDateText = 16;       // "-5877641-06-23"
+inline constexpr size_t kMaxTimestampText = 32;  // "-290308-12-21T19:59:05.224192Z"
+char* write_date(char* p, int32_t days);
+char* write_timestamp(char* p, int64_t micros);
 
 }  // namespace s3dest
 

@@ -12,6 +12,12 @@ namespace s3dest {
 // Appends the base64 text of `bytes` to `out`.
 void append_base64(std::string& out, std::string_view bytes);
 
+// The length of the base64 text of `size` bytes.
+constexpr size_t base64_size(size_t size) { return (size + 2) / 3 * 4; }
+// Writes the base64 text of `bytes` at `p`, which has room for base64_size(bytes.size());
+// returns the end.
+char* write_base64(char* p, std::string_view bytes);
+
 // Replaces `out` with the bytes `text` encodes. Strict, so that a value reads back only
 // one way: refuses characters outside the alphabet (whitespace included), a length that
 // is not a multiple of 4, misplaced '=' and nonzero bits in the last character's unused
@@ -45,11 +51,8 @@ inline constexpr Base64DecodeTable kBase64Decode{};
 
 }  // namespace detail
 
-inline void append_base64(std::string& out, std::string_view bytes) {
+inline char* write_base64(char* dst, std::string_view bytes) {
   const size_t full = bytes.size() / 3 * 3;
-  const size_t start = out.size();
-  out.resize(start + (bytes.size() + 2) / 3 * 4);
-  char* dst = &out[start];
   const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t i = 0;
   for (; i < full; i += 3) {
@@ -61,13 +64,20 @@ inline void append_base64(std::string& out, std::string_view bytes) {
     dst += 4;
   }
   const size_t rest = bytes.size() - i;
-  if (rest == 0) return;
+  if (rest == 0) return dst;
   uint32_t v = uint32_t{src[i]} << 16;
   if (rest == 2) v |= uint32_t{src[i + 1]} << 8;
   dst[0] = detail::kBase64Alphabet[v >> 18];
   dst[1] = detail::kBase64Alphabet[(v >> 12) & 63];
   dst[2] = rest == 2 ? detail::kBase64Alphabet[(v >> 6) & 63] : '=';
   dst[3] = '=';
+  return dst + 4;
+}
+
+inline void append_base64(std::string& out, std::string_view bytes) {
+  const size_t start = out.size();
+  out.resize(start + base64_size(bytes.size()));
+  if (!bytes.empty()) write_base64(&out[start], bytes);
 }
 
 inline bool decode_base64_to(std::string_view text, char* out, size_t& written) {

@@ -3,6 +3,8 @@
 // quotes inside are doubled; null is an empty unquoted field; lines end with '\n'.
 #pragma once
 
+#include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -20,7 +22,10 @@ class CsvEncoder {
   void append_row(const Row& row, std::string& out) const;
 
  private:
-  void append_field(std::string_view text, std::string& out) const;
+  // The bytes `text` takes as a field: its own, or quoted with its quotes doubled.
+  size_t field_size(std::string_view text) const;
+  // Writes `text` as a field of field_size(text) == `size` bytes at `p`; returns the end.
+  static char* write_field(char* p, std::string_view text, size_t size);
 
   const Schema& schema_;
   char separator_;
@@ -29,50 +34,71 @@ class CsvEncoder {
 inline void CsvEncoder::append_header(std::string& out) const {
   for (size_t i = 0; i < schema_.size(); ++i) {
     if (i > 0) out.push_back(separator_);
-    append_field(schema_.columns[i].name, out);
+    const std::string& name = schema_.columns[i].name;
+    const size_t start = out.size();
+    const size_t size = field_size(name);
+    out.resize(start + size);
+    write_field(&out[start], name, size);
   }
   out.push_back('\n');
 }
 
 inline void CsvEncoder::append_row(const Row& row, std::string& out) const {
-  for (size_t i = 0; i < schema_.size(); ++i) {
-    if (i > 0) out.push_back(separator_);
+  const size_t columns = schema_.size();
+  size_t bound = columns;  // separators and the line end
+  for (size_t i = 0; i < columns; ++i) {
+    const Value& value = row[i];
+    if (value.is_null) continue;
+    const ColumnType& type = schema_.columns[i].type;
+    if (type.id == TypeId::string) bound += field_size(value.bytes);
+    else if (type.id == TypeId::binary && value.bytes.empty()) bound += 2;
+    else bound += value_text_bound(type, value);
+  }
+  const size_t start = out.size();
+  out.resize(start + bound);
+  char* p = &out[start];
+  for (size_t i = 0; i < columns; ++i) {
+    if (i > 0) *p++ = separator_;
     const Value& value = row[i];
     if (value.is_null) continue;  // null: an empty, unquoted field
     const ColumnType& type = schema_.columns[i].type;
     if (type.id == TypeId::string) {
-      append_field(value.bytes, out);
+      p = write_field(p, value.bytes, field_size(value.bytes));
     } else if (type.id == TypeId::binary && value.bytes.empty()) {
-      out.append("\"\"");  // empty, not null
+      *p++ = '"';  // empty, not null
+      *p++ = '"';
     } else {
       // No other type's text can hold a separator, a quote or a line break.
-      append_value_text(type, value, out);
+      p = write_value_text(p, type, value);
     }
   }
-  out.push_back('\n');
+  *p++ = '\n';
+  out.resize(static_cast<size_t>(p - out.data()));
 }
 
-inline void CsvEncoder::append_field(std::string_view text, std::string& out) const {
-  bool needs_quotes = text.empty();
+inline size_t CsvEncoder::field_size(std::string_view text) const {
+  if (text.empty()) return 2;  // "": an empty string, not null
+  size_t quotes = 0;
+  bool needs_quotes = false;
   for (const char c : text) {
-    if (c == separator_ || c == '"' || c == '\n' || c == '\r') {
-      needs_quotes = true;
-      break;
-    }
+    quotes += c == '"';
+    needs_quotes |= c == separator_ || c == '"' || c == '\n' || c == '\r';
   }
-  if (!needs_quotes) {
-    out.append(text);
-    return;
+  return needs_quotes ? text.size() + quotes + 2 : text.size();
+}
+
+inline char* CsvEncoder::write_field(char* p, std::string_view text, size_t size) {
+  if (size == text.size()) {
+    if (size > 0) std::memcpy(p, text.data(), size);
+    return p + size;
   }
-  out.push_back('"');
-  size_t start = 0;
-  for (size_t quote = text.find('"'); quote != std::string_view::npos; quote = text.find('"', start)) {
-    out.append(text.substr(start, quote + 1 - start));
-    out.push_back('"');
-    start = quote + 1;
+  *p++ = '"';
+  for (const char c : text) {
+    *p++ = c;
+    if (c == '"') *p++ = '"';
   }
-  out.append(text.substr(start));
-  out.push_back('"');
+  *p++ = '"';
+  return p;
 }
 
 }  // namespace s3dest

@@ -1,6 +1,7 @@
 // Exact decimals: text to an unscaled 128-bit integer at a column's scale, and back.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,10 @@ std::optional<int128_t> parse_decimal(std::string_view text, const ColumnType& t
 
 // "-12.50" for unscaled -1250 at scale 2; "0.05" for 5; the scale's digits always shown.
 void append_decimal(std::string& out, int128_t unscaled, unsigned scale);
+// The same at `p`, which has room for kMaxDecimalText bytes (a scale of at most 38, as
+// the schema allows); returns the end.
+inline constexpr size_t kMaxDecimalText = 48;  // a sign, 39 digits or "0." and 38
+char* write_decimal(char* p, int128_t unscaled, unsigned scale);
 
 }  // namespace s3dest
 
@@ -89,22 +94,28 @@ inline std::optional<int128_t> parse_decimal(std::string_view text, const Column
   return negative ? -value : value;
 }
 
-inline void append_decimal(std::string& out, int128_t unscaled, unsigned scale) {
-  char buf[48];
+inline char* write_decimal(char* p, int128_t unscaled, unsigned scale) {
+  char digits[48];
   int n = 0;
   const bool negative = unscaled < 0;
   // Work with the magnitude as unsigned so the most negative value is handled too.
   uint128_t v = negative ? static_cast<uint128_t>(0) - static_cast<uint128_t>(unscaled)
-                                 : static_cast<uint128_t>(unscaled);
+                         : static_cast<uint128_t>(unscaled);
   do {
-    buf[n++] = static_cast<char>('0' + static_cast<int>(v % 10));
+    digits[n++] = static_cast<char>('0' + static_cast<int>(v % 10));
     v /= 10;
   } while (v != 0 || n <= static_cast<int>(scale));
-  if (negative) out.push_back('-');
+  if (negative) *p++ = '-';
   while (n > 0) {
-    if (n == static_cast<int>(scale)) out.push_back('.');
-    out.push_back(buf[--n]);
+    if (n == static_cast<int>(scale)) *p++ = '.';
+    *p++ = digits[--n];
   }
+  return p;
+}
+
+inline void append_decimal(std::string& out, int128_t unscaled, unsigned scale) {
+  char buf[kMaxDecimalText];
+  out.append(buf, write_decimal(buf, unscaled, scale));
 }
 
 }  // namespace s3dest

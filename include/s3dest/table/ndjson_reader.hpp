@@ -29,14 +29,16 @@ class NdjsonReader final : public RowReader {
  public:
   static Result<std::unique_ptr<NdjsonReader>> open(std::unique_ptr<ByteSource> source,
                                                     const ReaderOptions& options);
+  // Over a window of its own: InputWindow::over_bytes() parses an input in memory in place.
+  static Result<std::unique_ptr<NdjsonReader>> open(InputWindow window, const ReaderOptions& options);
   const Schema& schema() const override { return schema_; }
   Result<bool> next(Row& row) override;
   const std::string& name() const override { return errors_.file(); }
   uint64_t line() const override { return row_line_; }
 
  private:
-  NdjsonReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options)
-      : window_(std::move(source), options.max_line_bytes), errors_(window_.name(), options), line_no_(options.first_line_offset) {}
+  NdjsonReader(InputWindow window, const ReaderOptions& options)
+      : window_(std::move(window)), errors_(window_.name(), options), line_no_(options.first_line_offset) {}
 
   Result<bool> next_line(std::string_view& line, uint64_t& line_no);
   Status infer_schema(const ReaderOptions& options);
@@ -174,8 +176,12 @@ inline bool is_blank_line(std::string_view line) {
 
 inline Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(std::unique_ptr<ByteSource> source,
                                                                  const ReaderOptions& options) {
+  return open(InputWindow(std::move(source), options.max_line_bytes), options);
+}
+
+inline Result<std::unique_ptr<NdjsonReader>> NdjsonReader::open(InputWindow window, const ReaderOptions& options) {
   if (options.schema) S3DEST_TRY(check_reader_schema(*options.schema));
-  std::unique_ptr<NdjsonReader> reader(new NdjsonReader(std::move(source), options));
+  std::unique_ptr<NdjsonReader> reader(new NdjsonReader(std::move(window), options));
   if (reader->parser_.allocate(64 * 1024) != simdjson::SUCCESS)
     return internal_error("out of memory for the JSON parser");
   S3DEST_TRY(reader->window_.skip_utf8_bom());

@@ -94,21 +94,6 @@ Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock block, InputFor
 
 namespace detail {
 
-// A block's bytes as they are: ByteSource::from_string would take a block that happens to
-// start with gzip's magic bytes for gzip, where the file's reader sees text.
-inline std::unique_ptr<ByteSource> block_source(std::string bytes, std::string name) {
-  auto shared = std::make_shared<std::string>(std::move(bytes));
-  size_t pos = 0;
-  return ByteSource::from_function(
-      [shared, pos](char* buf, size_t cap) mutable -> Result<size_t> {
-        const size_t n = std::min(cap, shared->size() - pos);
-        std::memcpy(buf, shared->data() + pos, n);
-        pos += n;
-        return n;
-      },
-      std::move(name));
-}
-
 template <class Scanner>
 Scanner scanner_for(const ReaderOptions& options) {
   if constexpr (std::is_same_v<Scanner, CsvRecordScanner>) {
@@ -235,13 +220,14 @@ inline Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock block, I
                                                             ReaderOptions options) {
   options.first_line_offset = block.first_line_offset;
   options.csv_header = std::move(block.csv_header);
-  if (format == InputFormat::csv) {  // parsed in place
-    S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(InputWindow::over_bytes(std::move(block.bytes), std::move(block.file),
-                                                                                 options.max_line_bytes),
-                                                         options));
+  // Parsed in place.
+  InputWindow window = InputWindow::over_bytes(std::move(block.bytes), std::move(block.file), options.max_line_bytes);
+  if (format == InputFormat::csv) {
+    S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(std::move(window), options));
     return std::unique_ptr<RowReader>(std::move(reader));
   }
-  return open_row_reader(detail::block_source(std::move(block.bytes), std::move(block.file)), format, options);
+  S3DEST_ASSIGN_OR_RETURN(auto reader, NdjsonReader::open(std::move(window), options));
+  return std::unique_ptr<RowReader>(std::move(reader));
 }
 
 }  // namespace s3dest

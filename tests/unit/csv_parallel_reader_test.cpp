@@ -212,9 +212,8 @@ namespace {
 std::vector<std::string> read_in_background(std::vector<std::unique_ptr<ByteSource>> inputs,
                                             const ReaderOptions& options, unsigned threads, uint64_t memory_budget) {
   const Schema schema = *options.schema;
-  const EncodeRow encode = [&schema](const Row& row, std::string& key, std::string& record) {
-    key.clear();
-    record = show(schema, row);
+  const EncodeRow encode = [&schema](const Row& row, std::string&, std::string& record) {
+    record += show(schema, row);
     return Status();
   };
   BackgroundReader reader(std::move(inputs), InputFormat::csv, options, encode, threads, memory_budget);

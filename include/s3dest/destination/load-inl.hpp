@@ -318,12 +318,16 @@ struct RunState {
   BookkeepingMeter& bookkeeping;
 };
 
-// Numbers the partitions a batch brings that are new, and starts listing what they hold:
-// several at once, in the background, while their first objects fill.
-inline Status add_new_partitions(const InputBatch& batch, const PartitionKeyer& keyer, RunState& run) {
+// Finds the partition of each row of a batch, into `routes`. Numbers the partitions that
+// are new, and starts listing what they hold: several at once, in the background, while
+// their first objects fill.
+inline Status route_rows(const InputBatch& batch, const PartitionKeyer& keyer, RunState& run,
+                         std::vector<size_t>& routes) {
+  routes.clear();
   std::vector<size_t> added;
   S3DEST_TRY(batch.pairs.for_each([&](std::string_view key, std::string_view) {
     const auto route = run.partitions.find_or_add(key, keyer);
+    routes.push_back(route.partition);
     if (!route.is_new) return Status();
     if (run.writer.add_partition() != route.partition) return internal_error("partition numbers out of step");
     added.push_back(route.partition);
@@ -356,14 +360,15 @@ inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Conf
   };
   BackgroundReader reader(std::move(plan.inputs), options.input_format, plan.reader_options, encode, usable_cores(),
                           MemoryBudget(config.memory_limit_mb).reader_bytes(), options.stop);
+  std::vector<size_t> routes;  // each row's partition, for a batch
   for (;;) {
     S3DEST_ASSIGN_OR_RETURN(const InputBatch* batch, reader.next());
     if (!batch) return {};
     if (stop_requested(options.stop)) return interrupted_error(*options.stop);
-    S3DEST_TRY(add_new_partitions(*batch, keyer, run));
-    S3DEST_TRY(batch->pairs.for_each([&](std::string_view key, std::string_view record) {
-      return run.writer.add(run.partitions.find_or_add(key, keyer).partition, record);
-    }));
+    S3DEST_TRY(route_rows(*batch, keyer, run, routes));
+    const size_t* route = routes.data();
+    S3DEST_TRY(batch->pairs.for_each(
+        [&](std::string_view, std::string_view record) { return run.writer.add(*route++, record); }));
     progress.rows_read += batch->pairs.rows();
     report_progress(options, meter, sink, progress);
   }

@@ -31,12 +31,13 @@
 
 namespace s3dest {
 
-// Turns a row into the bytes of its key (what decides where it goes) and its record
-// (what is written). Called from several threads at once. An error is about that row;
-// the reader puts "file:line: " in front.
+// Turns a row into the bytes of its key (what decides where it goes), into `key` (empty),
+// and its record (what is written), appended to `record`, which may hold other records
+// before it. Called from several threads at once. An error is about that row; the reader
+// puts "file:line: " in front.
 using EncodeRow = std::function<Status(const Row& row, std::string& key, std::string& record)>;
 
-// Pairs of (key, record), framed by 32-bit lengths.
+// Pairs of (key, record), each a record and then its key, framed by 32-bit lengths.
 class EncodedBatch {
  public:
   void clear() {
@@ -46,10 +47,22 @@ class EncodedBatch {
   size_t rows() const { return rows_; }
   size_t bytes() const { return bytes_.size(); }
   size_t capacity() const { return bytes_.capacity(); }
-  void add(std::string_view key, std::string_view record) {
+  // Adds a pair whose record is encoded straight into the batch, not copied there:
+  // encode(key, record) -> Status, as EncodeRow. On failure nothing is added.
+  template <class Encode>
+  Status add_encoded(std::string& key, Encode&& encode) {
+    const size_t start = bytes_.size();
+    bytes_.resize(start + sizeof(uint32_t));
+    key.clear();
+    Status status = encode(key, bytes_);
+    if (!status.ok()) {
+      bytes_.resize(start);
+      return status;
+    }
+    store_little_endian(&bytes_[start], static_cast<uint32_t>(bytes_.size() - start - sizeof(uint32_t)));
     put(key);
-    put(record);
     ++rows_;
+    return {};
   }
   // Visits each pair in order: visit(key, record) -> Status.
   template <class Visit>
@@ -57,7 +70,7 @@ class EncodedBatch {
     const char* p = bytes_.data();
     const char* end = p + bytes_.size();
     while (p < end) {
-      const std::string_view key = take(p), record = take(p);
+      const std::string_view record = take(p), key = take(p);
       S3DEST_TRY(visit(key, record));
     }
     return {};
@@ -122,8 +135,7 @@ class BackgroundReader {
 
   void produce();
   // Encodes `row` into `batch`, naming the row's place in an error.
-  Status add_row(const RowReader& reader, const Row& row, InputBatch& batch, std::string& key,
-                 std::string& record) const;
+  Status add_row(const RowReader& reader, const Row& row, InputBatch& batch, std::string& key) const;
   template <class Scanner>
   Status cut_blocks(ByteSource& source);
   void parse_blocks();
@@ -284,21 +296,21 @@ inline void BackgroundReader::parse_blocks() {
 inline Status BackgroundReader::parse_block(Block& block, InputBatch& batch) {
   S3DEST_ASSIGN_OR_RETURN(auto reader, open_block_reader(std::move(block.records), format_, options_));
   Row row;
-  std::string key, record;
+  std::string key;
   for (;;) {
     S3DEST_ASSIGN_OR_RETURN(const bool more, reader->next(row));
     if (!more) return {};
-    S3DEST_TRY(add_row(*reader, row, batch, key, record));
+    S3DEST_TRY(add_row(*reader, row, batch, key));
   }
 }
 
 inline Status BackgroundReader::add_row(const RowReader& reader, const Row& row, InputBatch& batch,
-                                        std::string& key, std::string& record) const {
-  key.clear();
-  record.clear();
-  const Status status = encode_(row, key, record);
+                                        std::string& key) const {
+  const Status status =
+      batch.pairs.add_encoded(key, [this, &row](std::string& row_key, std::string& record) {
+        return encode_(row, row_key, record);
+      });
   if (!status.ok()) return status.prefixed(reader.name() + ":" + std::to_string(reader.line()) + ": ");
-  batch.pairs.add(key, record);
   return {};
 }
 

@@ -90,3 +90,30 @@ BOOST_AUTO_TEST_CASE(empty_binary_is_not_null_and_negative_zero_keeps_its_sign) 
   BOOST_CHECK_EQUAL(csv_out, "\"\",-0\n");
   BOOST_CHECK_EQUAL(json_out, "{\"b\":\"\",\"d\":-0.0}\n");
 }
+
+// The encoders pass over long fields eight bytes at a time: a character that needs
+// quoting or escaping is found wherever it sits, and nothing else is touched.
+BOOST_AUTO_TEST_CASE(long_fields_are_quoted_and_escaped_wherever_the_character_sits) {
+  Schema schema;
+  schema.columns = {{"s", {TypeId::string}, true}};
+  CsvEncoder csv(schema, ',');
+  JsonLinesEncoder json(schema);
+  const std::string plain = "abcdefghijklmnopqrstuvwx";  // three words
+  for (size_t at = 0; at < plain.size(); ++at) {
+    for (const char special : {',', '"', '\n', '\r', '\x1f', '\\'}) {
+      std::string text = plain;
+      text[at] = special;
+      std::string csv_out, json_out;
+      csv.append_row({Value::of_bytes(text)}, csv_out);
+      json.append_row({Value::of_bytes(text)}, json_out);
+      const bool quoted = special != '\x1f' && special != '\\';
+      std::string csv_field = text;
+      if (special == '"') csv_field.insert(at, "\"");
+      if (quoted) csv_field = "\"" + csv_field + "\"";
+      BOOST_CHECK_EQUAL(csv_out, csv_field + "\n");
+      const std::string escape = special == ',' ? "," : special == '"' ? "\\\"" : special == '\n' ? "\\n"
+                                 : special == '\r' ? "\\r" : special == '\\' ? "\\\\" : "\\u001f";
+      BOOST_CHECK_EQUAL(json_out, "{\"s\":\"" + plain.substr(0, at) + escape + plain.substr(at + 1) + "\"}\n");
+    }
+  }
+}

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "s3dest/core/byte_source.hpp"
+#include "s3dest/core/byte_words.hpp"
 #include "s3dest/table/input_window.hpp"
 #include "s3dest/table/reader_errors.hpp"
 #include "s3dest/table/row_arena.hpp"
@@ -119,17 +120,9 @@ namespace detail {
 // The first position in [p, end) holding `sep` or '\n', else end. Eight bytes at a time:
 // fields are short, so a per-byte loop or a memchr call per field costs more.
 inline size_t find_separator_or_newline(const char* base, size_t p, size_t end, char sep) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighs = 0x8080808080808080ull;
-  const uint64_t seps = kOnes * static_cast<unsigned char>(sep);
-  const uint64_t newlines = kOnes * static_cast<unsigned char>('\n');
   for (; p + 8 <= end; p += 8) {
-    uint64_t word;
-    std::memcpy(&word, base + p, 8);
-    const uint64_t a = word ^ seps, b = word ^ newlines;
-    // A high bit is set for each zero byte of a or b (exact for the first one, which is
-    // all we need on a little-endian machine).
-    const uint64_t found = ((a - kOnes) & ~a & kHighs) | ((b - kOnes) & ~b & kHighs);
+    const uint64_t word = load_word(base + p);
+    const uint64_t found = bytes_equal(word, static_cast<unsigned char>(sep)) | bytes_equal(word, '\n');
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (found != 0) return p + static_cast<size_t>(__builtin_ctzll(found)) / 8;
 #else

@@ -318,25 +318,15 @@ struct RunState {
   BookkeepingMeter& bookkeeping;
 };
 
-// Finds the partition of each row of a batch, into `routes`. Numbers the partitions that
-// are new, and starts listing what they hold: several at once, in the background, while
-// their first objects fill.
-inline Status route_rows(const InputBatch& batch, const PartitionKeyer& keyer, RunState& run,
-                         std::vector<size_t>& routes) {
-  routes.clear();
-  std::vector<size_t> added;
-  S3DEST_TRY(batch.pairs.for_each([&](std::string_view key, std::string_view) {
-    const auto route = run.partitions.find_or_add(key, keyer);
-    routes.push_back(route.partition);
-    if (!route.is_new) return Status();
-    if (run.writer.add_partition() != route.partition) return internal_error("partition numbers out of step");
-    added.push_back(route.partition);
-    return run.bookkeeping.add_partition();
-  }));
-  std::vector<std::pair<size_t, KeyParts>> parts;
-  for (const size_t partition : added) parts.emplace_back(partition, key_parts(run.partitions.key(partition)));
-  run.keys.start_listing(parts);
-  return {};
+// The partition of a row's key. One new to the run is numbered and counted, and what it
+// held is listed from now on, in the background, while its first objects fill.
+inline Result<size_t> route_row(std::string_view key, const PartitionKeyer& keyer, RunState& run) {
+  const auto route = run.partitions.find_or_add(key, keyer);
+  if (!route.is_new) return route.partition;
+  if (run.writer.add_partition() != route.partition) return internal_error("partition numbers out of step");
+  S3DEST_TRY(run.bookkeeping.add_partition());
+  run.keys.start_listing(route.partition, key_parts(run.partitions.key(route.partition)));
+  return route.partition;
 }
 
 // Tells on_progress how far the load is.
@@ -360,15 +350,16 @@ inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Conf
   };
   BackgroundReader reader(std::move(plan.inputs), options.input_format, plan.reader_options, encode, usable_cores(),
                           MemoryBudget(config.memory_limit_mb).reader_bytes(), options.stop);
-  std::vector<size_t> routes;  // each row's partition, for a batch
   for (;;) {
     S3DEST_ASSIGN_OR_RETURN(const InputBatch* batch, reader.next());
     if (!batch) return {};
     if (stop_requested(options.stop)) return interrupted_error(*options.stop);
-    S3DEST_TRY(route_rows(*batch, keyer, run, routes));
-    const size_t* route = routes.data();
-    S3DEST_TRY(batch->pairs.for_each(
-        [&](std::string_view, std::string_view record) { return run.writer.add(*route++, record); }));
+    // One pass over the batch: a pass reads it from the parsers' cores' caches, which for
+    // one stream was a tenth of the loading thread's time.
+    S3DEST_TRY(batch->pairs.for_each([&](std::string_view key, std::string_view record) {
+      S3DEST_ASSIGN_OR_RETURN(const size_t partition, route_row(key, keyer, run));
+      return run.writer.add(partition, record);
+    }));
     progress.rows_read += batch->pairs.rows();
     report_progress(options, meter, sink, progress);
   }

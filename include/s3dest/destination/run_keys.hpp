@@ -48,8 +48,8 @@ class RunKeys {
       : layout_(layout), sink_(sink), if_exists_(if_exists), listers_(listers), options_(options) {}
   ~RunKeys() { pool_.reset(); }  // listings in flight end before the partitions go
 
-  // Starts listing what these partitions (numbers and key parts) hold, in the background.
-  void start_listing(const std::vector<std::pair<size_t, KeyParts>>& partitions);
+  // Starts listing what this partition (its number and key parts) holds, in the background.
+  void start_listing(size_t partition, const KeyParts& parts);
 
   // The object for chunk `parts.chunk_id` of `partition` (numbered from 0, in any order).
   // Its `prior` asks this RunKeys' listing: ask it while the RunKeys lives.
@@ -133,9 +133,7 @@ inline void RunKeys::start(Partition& p) {
   });
 }
 
-inline void RunKeys::start_listing(const std::vector<std::pair<size_t, KeyParts>>& partitions) {
-  for (const auto& [partition, parts] : partitions) start(slot(partition, parts));
-}
+inline void RunKeys::start_listing(size_t partition, const KeyParts& parts) { start(slot(partition, parts)); }
 
 inline Result<NewObject> RunKeys::object_for(size_t partition, KeyParts parts) {
   Partition& p = slot(partition, parts);

@@ -86,7 +86,9 @@ inline size_t CsvEncoder::field_size(std::string_view text) const {
   size_t i = 0;
   for (; i + 8 <= text.size(); i += 8) {
     const uint64_t word = load_word(text.data() + i);
-    if (bytes_equal(word, separator) | bytes_equal(word, '"') | bytes_equal(word, '\n') | bytes_equal(word, '\r')) break;
+    const uint64_t found =
+        bytes_equal(word, separator) | bytes_equal(word, '"') | bytes_equal(word, '\n') | bytes_equal(word, '\r');
+    if (found != 0) break;
   }
   size_t quotes = 0;
   bool needs_quotes = false;

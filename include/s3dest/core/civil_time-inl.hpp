@@ -49,11 +49,6 @@ inline char* write_civil_date(char* p, const CivilDate& d) {
   return write_two(p, d.day);
 }
 
-inline void append_civil_date(std::string& out, const CivilDate& d) {
-  char buf[32];
-  out.append(buf, write_civil_date(buf, d));
-}
-
 }  // namespace detail
 
 inline bool has_date_shape(std::string_view text) {

@@ -50,6 +50,38 @@ BOOST_AUTO_TEST_CASE(dates_round_trip_across_the_calendar) {
   BOOST_CHECK_EQUAL(date_text(*parse_date("0001-01-01")), "0001-01-01");
 }
 
+// The day after `d` on the calendar, counted as a person would.
+CivilDate next_day(CivilDate d) {
+  if (d.day < days_in_month(d.year, d.month)) return {d.year, d.month, d.day + 1};
+  if (d.month < 12) return {d.year, d.month + 1, 1};
+  return {d.year + 1, 1, 1};
+}
+
+void check_days_from(int64_t days, CivilDate date, int64_t count) {
+  for (int64_t i = 0; i < count; ++i, ++days, date = next_day(date)) {
+    const CivilDate back = civil_from_days(days);
+    if (days_from_civil(date) != days || back.year != date.year || back.month != date.month ||
+        back.day != date.day) {
+      BOOST_FAIL("day " << days << " is " << date.year << "-" << date.month << "-" << date.day << ", read as "
+                        << days_from_civil(date) << " and written as " << back.year << "-" << back.month
+                        << "-" << back.day);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_day_matches_a_walk_along_the_calendar) {
+  // Every day of the years 1 to 9999, then across each edge of the fast unsigned paths
+  // (year 1, 0000-03-01, and day 2^32 - 719468), where the general paths take over.
+  check_days_from(-719162, {1, 1, 1}, 2932897 + 719162);
+  check_days_from(-719162 - 366 - 30, {-1, 12, 2}, 1000);
+  const CivilDate far = civil_from_days(int64_t{0xFFFFFFFF} - 719468 - 500);
+  check_days_from(int64_t{0xFFFFFFFF} - 719468 - 500, far, 1000);
+  const CivilDate million = {1000000, 1, 1};
+  const int64_t million_days = days_from_civil({999999, 12, 31}) + 1;
+  BOOST_CHECK_EQUAL(days_from_civil(million), million_days);
+  check_days_from(million_days - 800, civil_from_days(million_days - 800), 1600);
+}
+
 BOOST_AUTO_TEST_CASE(impossible_dates_are_refused) {
   for (const char* text : {"2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "24-01-01", "2024-1-01",
                            "2024-01-01x", "", "2024/01-01", "2024.1.01", "01/31/2024", "31.01.2024"})

@@ -132,7 +132,9 @@ inline char* write_timestamp(char* p, int64_t micros) {
   p = detail::write_two(p, t.second);
   if (t.microsecond != 0) {
     *p++ = '.';
-    p = write_zero_padded(p, t.microsecond, 6);
+    p = detail::write_two(p, t.microsecond / 10000);
+    p = detail::write_two(p, t.microsecond / 100 % 100);
+    p = detail::write_two(p, t.microsecond % 100);
   }
   *p++ = 'Z';
   return p;

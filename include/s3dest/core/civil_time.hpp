@@ -25,8 +25,19 @@ struct CivilDateTime {
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
 
-// Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date.
+// Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date. Years 1 to
+// 1,000,000 (every date a parser reads) take unsigned 32-bit arithmetic: two to three
+// times faster than signed 64-bit division, and this runs on every date and timestamp
+// a load reads or writes.
 constexpr int64_t days_from_civil(CivilDate d) {
+  if (d.year >= 1 && d.year <= 1000000) {
+    const uint32_t y = static_cast<uint32_t>(d.year) - (d.month <= 2);
+    const uint32_t era = y / 400, yoe = y % 400;
+    const uint32_t mp = d.month > 2 ? d.month - 3 : d.month + 9;
+    const uint32_t doy = (153 * mp + 2) / 5 + d.day - 1;
+    const uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return static_cast<int64_t>(era * 146097 + doe) - 719468;
+  }
   const int64_t y = static_cast<int64_t>(d.year) - (d.month <= 2);
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const int64_t yoe = y - era * 400;
@@ -44,7 +55,18 @@ constexpr unsigned days_in_month(int64_t year, unsigned month) {
   return month == 2 && is_leap_year(year) ? 29 : kDays[month - 1];
 }
 
+// Its inverse, with the same fast path from 0000-03-01 on, up to year 11 million.
 constexpr CivilDate civil_from_days(int64_t z) {
+  if (z >= -719468 && z <= int64_t{0xFFFFFFFF} - 719468) {
+    const uint32_t shifted = static_cast<uint32_t>(z + 719468);  // days since 0000-03-01
+    const uint32_t era = shifted / 146097, doe = shifted % 146097;
+    const uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const uint32_t mp = (5 * doy + 2) / 153;
+    const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    return CivilDate{int64_t{era} * 400 + yoe + (month <= 2), month, day};
+  }
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const int64_t doe = z - era * 146097;
@@ -62,14 +84,10 @@ constexpr int64_t floor_div(int64_t a, int64_t b) {
 
 inline CivilDateTime civil_from_micros(int64_t micros) {
   const int64_t days = floor_div(micros, kMicrosPerDay);
-  int64_t rest = micros - days * kMicrosPerDay;
-  CivilDateTime t{civil_from_days(days), 0, 0, 0, 0};
-  t.microsecond = static_cast<unsigned>(rest % kMicrosPerSecond);
-  rest /= kMicrosPerSecond;
-  t.second = static_cast<unsigned>(rest % 60);
-  t.minute = static_cast<unsigned>(rest / 60 % 60);
-  t.hour = static_cast<unsigned>(rest / 3600);
-  return t;
+  const int64_t of_day = micros - days * kMicrosPerDay;
+  const auto second = static_cast<uint32_t>(of_day / kMicrosPerSecond);  // of the day: 32 bits do
+  const auto microsecond = static_cast<unsigned>(of_day - int64_t{second} * kMicrosPerSecond);
+  return CivilDateTime{civil_from_days(days), second / 3600, second / 60 % 60, second % 60, microsecond};
 }
 
 // "YYYY-MM-DD", "YYYY/MM/DD" or "YYYY.MM.DD" (four-digit year first, so the order of

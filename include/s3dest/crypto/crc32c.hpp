@@ -37,38 +37,6 @@ inline uint32_t crc32c_portable(uint32_t crc, const unsigned char* p, size_t n) 
   return crc;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("sse4.2"))) inline uint32_t crc32c_sse42(uint32_t crc, const unsigned char* p,
-                                                                size_t n) {
-  uint64_t c = crc;
-  for (; n >= 8; n -= 8, p += 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    c = __builtin_ia32_crc32di(c, word);
-  }
-  uint32_t c32 = static_cast<uint32_t>(c);
-  for (; n > 0; --n, ++p) c32 = __builtin_ia32_crc32qi(c32, *p);
-  return c32;
-}
-inline bool has_sse42() {
-  static const bool supported = __builtin_cpu_supports("sse4.2");
-  return supported;
-}
-#endif
-
-}  // namespace detail
-
-inline uint32_t crc32c(uint32_t crc, std::string_view bytes) {
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  crc = ~crc;
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  if (detail::has_sse42()) return ~detail::crc32c_sse42(crc, p, bytes.size());
-#endif
-  return ~detail::crc32c_portable(crc, p, bytes.size());
-}
-
-namespace detail {
-
 // Polynomials over GF(2) modulo the CRC's, in its reflected order (bit 31 is x^0).
 inline constexpr uint32_t kCrc32cReflected = 0x82F63B78u;
 
@@ -96,7 +64,55 @@ inline uint32_t crc32c_shift(uint64_t bytes) {
   return result;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// The instruction takes three cycles but starts one a cycle: long inputs run as three
+// streams of kLane bytes at once, joined by shifting the first two past the others.
+__attribute__((target("sse4.2"))) inline uint32_t crc32c_sse42(uint32_t crc, const unsigned char* p,
+                                                                size_t n) {
+  constexpr size_t kLane = 8192;
+  uint64_t c = crc;
+  if (n >= 3 * kLane) {
+    static const uint32_t past_one_lane = crc32c_shift(kLane), past_two_lanes = crc32c_shift(2 * kLane);
+    for (; n >= 3 * kLane; n -= 3 * kLane, p += 3 * kLane) {
+      uint64_t first = c, second = 0, third = 0;
+      for (size_t i = 0; i < kLane; i += 8) {
+        uint64_t words[3];
+        std::memcpy(&words[0], p + i, 8);
+        std::memcpy(&words[1], p + kLane + i, 8);
+        std::memcpy(&words[2], p + 2 * kLane + i, 8);
+        first = __builtin_ia32_crc32di(first, words[0]);
+        second = __builtin_ia32_crc32di(second, words[1]);
+        third = __builtin_ia32_crc32di(third, words[2]);
+      }
+      c = multiply_mod_crc32c(past_two_lanes, static_cast<uint32_t>(first)) ^
+          multiply_mod_crc32c(past_one_lane, static_cast<uint32_t>(second)) ^ static_cast<uint32_t>(third);
+    }
+  }
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    c = __builtin_ia32_crc32di(c, word);
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  for (; n > 0; --n, ++p) c32 = __builtin_ia32_crc32qi(c32, *p);
+  return c32;
+}
+inline bool has_sse42() {
+  static const bool supported = __builtin_cpu_supports("sse4.2");
+  return supported;
+}
+#endif
+
 }  // namespace detail
+
+inline uint32_t crc32c(uint32_t crc, std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  crc = ~crc;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (detail::has_sse42()) return ~detail::crc32c_sse42(crc, p, bytes.size());
+#endif
+  return ~detail::crc32c_portable(crc, p, bytes.size());
+}
 
 inline uint32_t crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
   // The initial and final inversions cancel out: only A's CRC moves past B's bytes.

@@ -57,15 +57,15 @@ std::vector<std::string> read_in_blocks(const std::string& text, const ReaderOpt
   std::vector<std::string> out;
   auto source = ByteSource::from_string(text, "data.csv");
   RecordBlocks<CsvRecordScanner> blocks(*source, options, block_bytes);
+  RecordBlock block;  // one buffer for every block, as the parallel reader reuses them
   for (;;) {
-    RecordBlock block;
     auto more = blocks.next(block);
     if (!more.ok()) {
       out.push_back("error: " + more.status().message());
       return out;
     }
     if (!*more) return out;
-    auto reader = open_block_reader(std::move(block), InputFormat::csv, options);
+    auto reader = open_block_reader(block, InputFormat::csv, options);
     if (!reader.ok()) {
       out.push_back("error: " + reader.status().message());
       return out;
@@ -128,6 +128,40 @@ BOOST_AUTO_TEST_CASE(blocks_cut_at_every_edge_read_as_the_whole_file) {
   check_blocks_read_as_whole("a\n1\n\n2\n", with_schema(R"({"columns": [{"name": "a", "type": "int64"}]})"));
   const std::string big(5000, 'q');  // a record much larger than a block
   check_blocks_read_as_whole("a,b\n1,\"" + big + "\n" + big + "\"\n2," + big + "\n3,x\n", options);
+}
+
+BOOST_AUTO_TEST_CASE(ndjson_blocks_end_at_line_breaks_and_know_the_lines_before_them) {
+  // Lines of 0 to 40 bytes: several line breaks in one eight-byte word, and lines that
+  // straddle words and blocks. Each block must end a line, know how many came before it
+  // and how long its longest is; together the blocks are the input.
+  std::mt19937 random(7);
+  std::string text;
+  for (int line = 0; line < 2000; ++line) text += std::string(random() % 41, 'x') + "\n";
+  text += "no line break at the end";
+  for (const size_t block_bytes : {size_t{1}, size_t{7}, size_t{64}, size_t{1000}, size_t{1} << 20}) {
+    auto source = ByteSource::from_string(text, "data.ndjson");
+    RecordBlocks<LineScanner> blocks(*source, ReaderOptions(), block_bytes);
+    RecordBlock block;
+    std::string joined;
+    for (;;) {
+      auto more = blocks.next(block);
+      BOOST_REQUIRE(more.ok());
+      if (!*more) break;
+      const std::string bytes(block.bytes.data(), block.bytes.size());
+      const bool last = joined.size() + bytes.size() == text.size();
+      BOOST_TEST((last || bytes.back() == '\n'), "block " << joined.size() << " of " << block_bytes);
+      BOOST_TEST(block.first_line_offset == static_cast<uint64_t>(std::count(joined.begin(), joined.end(), '\n')));
+      size_t longest = 0;
+      for (size_t start = 0; start < bytes.size();) {
+        const size_t end = std::min(bytes.find('\n', start), bytes.size() - 1) + 1;
+        longest = std::max(longest, end - start);
+        start = end;
+      }
+      BOOST_TEST(block.longest_record == longest, "block " << joined.size() << " of " << block_bytes);
+      joined += bytes;
+    }
+    BOOST_TEST((joined == text), "blocks of " << block_bytes);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(errors_in_blocks_name_the_line_the_whole_file_names) {

@@ -26,6 +26,7 @@
 #include "s3dest/core/stop_flag.hpp"
 #include "s3dest/table/csv_record_scanner.hpp"
 #include "s3dest/table/open_row_reader.hpp"
+#include "s3dest/table/padded_bytes.hpp"
 #include "s3dest/table/record_blocks.hpp"
 #include "s3dest/table/row_reader.hpp"
 
@@ -70,6 +71,11 @@ class EncodedBatch {
     const char* p = bytes_.data();
     const char* end = p + bytes_.size();
     while (p < end) {
+#if defined(__GNUC__) || defined(__clang__)
+      // The batch was written on another core: ask for the bytes a few rows ahead, or
+      // each row's length waits on its cache line.
+      __builtin_prefetch(p + 1024);
+#endif
       const std::string_view record = take(p), key = take(p);
       S3DEST_TRY(visit(key, record));
     }
@@ -145,7 +151,9 @@ class BackgroundReader {
   // budget (or nothing is in flight), and counts it in; false if cancelled.
   bool wait_for_room(std::unique_lock<std::mutex>& lock, uint64_t cost);
   std::unique_ptr<InputBatch> recycled_batch();  // call with the lock held
-  void finish(uint64_t sequence, Done done);
+  PaddedBytes recycled_block_bytes();             // call with the lock held
+  // Hands in a parsed block's batch, and its bytes for a later block.
+  void finish(uint64_t sequence, Done done, PaddedBytes block_bytes);
 
   std::vector<std::unique_ptr<ByteSource>> inputs_;
   const InputFormat format_;
@@ -160,6 +168,7 @@ class BackgroundReader {
   std::map<uint64_t, Done> done_;
   std::deque<Block> blocks_;
   std::vector<std::unique_ptr<InputBatch>> spare_;
+  std::vector<PaddedBytes> spare_block_bytes_;  // of blocks parsed, for the next blocks
   std::unique_ptr<InputBatch> in_use_;
   uint64_t in_use_cost_ = 0;
   uint64_t cost_in_flight_ = 0;  // of the sequences produced and not yet recycled
@@ -253,9 +262,20 @@ inline std::unique_ptr<InputBatch> BackgroundReader::recycled_batch() {
   return batch;
 }
 
-inline void BackgroundReader::finish(uint64_t sequence, Done done) {
+inline PaddedBytes BackgroundReader::recycled_block_bytes() {
+  if (spare_block_bytes_.empty()) return {};
+  PaddedBytes bytes = std::move(spare_block_bytes_.back());
+  spare_block_bytes_.pop_back();
+  return bytes;
+}
+
+inline void BackgroundReader::finish(uint64_t sequence, Done done, PaddedBytes block_bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
   done_.emplace(sequence, std::move(done));
+  // A block that held long records is let go rather than kept at that size. No more are
+  // kept than can be in flight, each counted in a block's cost while it is.
+  if (block_bytes.capacity() <= 2 * block_bytes_ && spare_block_bytes_.size() < kMaxInFlight)
+    spare_block_bytes_.push_back(std::move(block_bytes));
   changed_.notify_all();
 }
 
@@ -264,6 +284,10 @@ inline Status BackgroundReader::cut_blocks(ByteSource& source) {
   RecordBlocks<Scanner> blocks(source, options_, block_bytes_);
   for (;;) {
     Block block;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      block.records.bytes = recycled_block_bytes();
+    }
     S3DEST_ASSIGN_OR_RETURN(const bool more, blocks.next(block.records));
     if (!more) return {};
     block.cost = cost_of_block(block.records.bytes.size(), block.records.longest_record);
@@ -289,12 +313,12 @@ inline void BackgroundReader::parse_blocks() {
     }
     batch->file = block.records.file;
     const Status status = parse_block(block, *batch);
-    finish(block.sequence, Done{std::move(batch), status, block.cost});
+    finish(block.sequence, Done{std::move(batch), status, block.cost}, std::move(block.records.bytes));
   }
 }
 
 inline Status BackgroundReader::parse_block(Block& block, InputBatch& batch) {
-  S3DEST_ASSIGN_OR_RETURN(auto reader, open_block_reader(std::move(block.records), format_, options_));
+  S3DEST_ASSIGN_OR_RETURN(auto reader, open_block_reader(block.records, format_, options_));
   Row row;
   std::string key;
   for (;;) {

@@ -18,7 +18,7 @@
 // that has no newline, and kInputPadding readable bytes follow the buffer (simdjson's).
 //
 // A window over_bytes() an input already in memory (a block cut from a file) parses it
-// where it is, without a copy.
+// where it is, without a copy; the bytes must outlive the window.
 #pragma once
 
 #include <algorithm>
@@ -30,11 +30,9 @@
 
 #include "s3dest/core/byte_source.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/table/padded_bytes.hpp"
 
 namespace s3dest {
-
-// Readable bytes kept past the window's buffer: simdjson reads up to 64 bytes ahead.
-inline constexpr size_t kInputPadding = 64;
 
 // What a reader says of a line over `max_line_bytes`, after "file:line: ".
 Status line_too_long_error(size_t max_line_bytes);
@@ -43,11 +41,12 @@ class InputWindow {
  public:
   InputWindow(std::unique_ptr<ByteSource> source, size_t max_line_bytes)
       : source_(std::move(source)), name_(source_ ? source_->name() : std::string()), max_line_bytes_(std::max<size_t>(max_line_bytes, 1)) {}
-  // The whole input is `bytes`, which the window keeps (as they are: no gzip).
-  static InputWindow over_bytes(std::string bytes, std::string name, size_t max_line_bytes);
+  // The whole input is `bytes` (as they are: no gzip), which the window reads where they
+  // are, sealed (PaddedBytes::seal). They must outlive the window.
+  static InputWindow over_bytes(PaddedBytes& bytes, std::string name, size_t max_line_bytes);
 
   const std::string& name() const { return name_; }
-  const char* data() const { return buf_ ? buf_.get() : memory_.empty() ? nullptr : memory_.data(); }
+  const char* data() const { return buf_ ? buf_.get() : memory_; }
   size_t max_line_bytes() const { return max_line_bytes_; }
   // Whether the window holds the whole input (over_bytes()).
   bool whole() const { return !source_; }
@@ -75,7 +74,7 @@ class InputWindow {
   std::string name_;
   size_t max_line_bytes_;
   std::unique_ptr<char[]> buf_;
-  std::string memory_;  // over_bytes(): the input, then '\n' and the padding
+  const char* memory_ = nullptr;  // over_bytes(): the input, then '\n' and the padding
   size_t capacity_ = 0;
   size_t pos_ = 0, size_ = 0;
   bool eof_ = false;
@@ -89,15 +88,13 @@ inline Status line_too_long_error(size_t max_line_bytes) {
                      "memory_limit_mb, or check the data: a csv quote left open, or no line breaks at all?");
 }
 
-inline InputWindow InputWindow::over_bytes(std::string bytes, std::string name, size_t max_line_bytes) {
+inline InputWindow InputWindow::over_bytes(PaddedBytes& bytes, std::string name, size_t max_line_bytes) {
   InputWindow window(nullptr, max_line_bytes);
   window.name_ = std::move(name);
   window.size_ = window.capacity_ = bytes.size();
   window.eof_ = true;
-  window.memory_ = std::move(bytes);
-  // No copy when the bytes were made with room for these (RecordBlock's are).
-  window.memory_.resize(window.size_ + kInputPadding, '\0');
-  window.memory_[window.size_] = '\n';
+  bytes.seal();
+  window.memory_ = bytes.data();
   return window;
 }
 

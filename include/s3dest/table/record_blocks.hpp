@@ -6,12 +6,12 @@
 // errors, that reading the whole file row by row gives at those lines.
 //
 //   RecordBlocks<CsvRecordScanner> blocks(*source, options, 4 << 20);
-//   RecordBlock block;
+//   RecordBlock block;  // its buffer is reused block after block
 //   for (;;) {
 //     S3DEST_ASSIGN_OR_RETURN(const bool more, blocks.next(block));
 //     if (!more) break;
-//     S3DEST_ASSIGN_OR_RETURN(auto reader, open_block_reader(std::move(block), InputFormat::csv, options));
-//     ...  // reader->next(row) as for the whole file
+//     S3DEST_ASSIGN_OR_RETURN(auto reader, open_block_reader(block, InputFormat::csv, options));
+//     ...  // reader->next(row) as for the whole file, while `block` lives
 //   }
 #pragma once
 
@@ -26,18 +26,20 @@
 #include <vector>
 
 #include "s3dest/core/byte_source.hpp"
+#include "s3dest/core/byte_words.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/table/csv_reader.hpp"
 #include "s3dest/table/csv_record_scanner.hpp"
 #include "s3dest/table/input_window.hpp"
 #include "s3dest/table/open_row_reader.hpp"
+#include "s3dest/table/padded_bytes.hpp"
 #include "s3dest/table/row_reader.hpp"
 
 namespace s3dest {
 
 struct RecordBlock {
   std::string file;
-  std::string bytes;
+  PaddedBytes bytes;
   uint64_t first_line_offset = 0;  // line breaks before the block
   uint64_t longest_record = 0;     // bytes, its line break included
   // csv: the header row's fields, for a block past it; empty for a block that starts with
@@ -74,21 +76,22 @@ class RecordBlocks {
 
  private:
   Status start();
-  Result<std::vector<std::string>> csv_header_in(const RecordBlock& block) const;
+  Result<std::vector<std::string>> csv_header_in(RecordBlock& block) const;
 
   ByteSource& source_;
   const ReaderOptions& options_;
   const size_t block_bytes_;
   Scanner scanner_;
-  std::string carry_;          // the start of a record cut off by the previous block
+  PaddedBytes carry_;          // the start of a record cut off by the previous block
   uint64_t block_start_ = 0;   // the offset in the file of the next block
   uint64_t lines_before_ = 0;  // line breaks before it
   std::vector<std::string> csv_header_;
   bool started_ = false, end_ = false, done_ = false;
 };
 
-// A reader of the rows in `block`, cut from a file of `format` read with `options`.
-Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock block, InputFormat format, ReaderOptions options);
+// A reader of the rows in `block`, cut from a file of `format` read with `options`. It
+// parses the block where it is: `block` must outlive it.
+Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock& block, InputFormat format, ReaderOptions options);
 
 // ---------------------------------------------------------------------------------------
 
@@ -106,16 +109,22 @@ Scanner scanner_for(const ReaderOptions& options) {
 
 }  // namespace detail
 
+// Eight bytes a step, every line break of a word taken from its bits: a call to memchr
+// per line cost twice as much on lines of a few hundred bytes.
 inline void LineScanner::scan(const char* data, size_t size) {
-  for (size_t p = 0;;) {
-    const void* found = std::memchr(data + p, '\n', size - p);
-    if (found == nullptr) break;
-    p = static_cast<size_t>(static_cast<const char*>(found) - data) + 1;
-    const uint64_t end = scanned_ + p;
+  const auto line_ends_after = [this](size_t at) {
+    const uint64_t end = scanned_ + at + 1;
     longest_ = std::max(longest_, end - last_end_);
     last_end_ = end;
     ++lines_;
+  };
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    for (uint64_t found = bytes_equal_exactly(load_word(data + i), '\n'); found != 0; found &= found - 1)
+      line_ends_after(i + static_cast<size_t>(__builtin_ctzll(found)) / 8);
   }
+  for (; i < size; ++i)
+    if (data[i] == '\n') line_ends_after(i);
   scanned_ += size;
 }
 
@@ -135,7 +144,7 @@ Status RecordBlocks<Scanner>::start() {
     carry_.append(bytes, n);
     end_ = n == 0;
   }
-  const size_t bom = carry_.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  const size_t bom = carry_.size() >= 3 && std::memcmp(carry_.data(), "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
   scanner_.skip(bom);
   scanner_.scan(carry_.data() + bom, carry_.size() - bom);
   return {};
@@ -158,7 +167,8 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
     S3DEST_TRY(start());
   }
   block.file = source_.name();
-  block.bytes = std::move(carry_);
+  block.bytes.clear();  // its buffer kept: no allocation for a block the size of the last
+  block.bytes.append(carry_.data(), carry_.size());
   carry_.clear();
   block.csv_header.clear();
   // Fill to the block size, then keep reading until the block holds a record's end, as
@@ -171,11 +181,10 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
           .prefixed(source_.name() + ":" + std::to_string(lines_before_ + 1) + ": ");
     }
     const size_t old_size = block.bytes.size();
-    // With room for the padding a parser reads past the end (InputWindow::over_bytes).
-    block.bytes.resize(old_size + block_bytes_ + kInputPadding);
-    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_.read(block.bytes.data() + old_size, block_bytes_));
-    block.bytes.resize(old_size + n);
-    scanner_.scan(block.bytes.data() + old_size, n);
+    char* at = block.bytes.grow(block_bytes_);
+    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_.read(at, block_bytes_));
+    block.bytes.shrink_to(old_size + n);
+    scanner_.scan(at, n);
     end_ = n == 0;
   }
   // Cut after the last whole record. At the end the rest is the last block; after a
@@ -184,8 +193,8 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
   done_ = end_ || scanner_.malformed();
   if (!done_) {
     const size_t cut = static_cast<size_t>(scanner_.last_end() - block_start_);
-    carry_.assign(block.bytes, cut, std::string::npos);
-    block.bytes.resize(cut);
+    carry_.append(block.bytes.data() + cut, block.bytes.size() - cut);
+    block.bytes.shrink_to(cut);
   }
   if (block.bytes.empty()) return false;
   const uint64_t tail = block_start_ + block.bytes.size() - std::max(scanner_.last_end(), block_start_);
@@ -208,7 +217,7 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
 // The fields of the header row at the start of `block` (after blank lines), or none when
 // the block holds only blank lines.
 template <class Scanner>
-Result<std::vector<std::string>> RecordBlocks<Scanner>::csv_header_in(const RecordBlock& block) const {
+Result<std::vector<std::string>> RecordBlocks<Scanner>::csv_header_in(RecordBlock& block) const {
   ReaderOptions options = options_;
   options.first_line_offset = block.first_line_offset;
   options.csv_header.clear();
@@ -216,12 +225,11 @@ Result<std::vector<std::string>> RecordBlocks<Scanner>::csv_header_in(const Reco
   return reader->header();
 }
 
-inline Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock block, InputFormat format,
+inline Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock& block, InputFormat format,
                                                             ReaderOptions options) {
   options.first_line_offset = block.first_line_offset;
-  options.csv_header = std::move(block.csv_header);
-  // Parsed in place.
-  InputWindow window = InputWindow::over_bytes(std::move(block.bytes), std::move(block.file), options.max_line_bytes);
+  options.csv_header = block.csv_header;
+  InputWindow window = InputWindow::over_bytes(block.bytes, block.file, options.max_line_bytes);
   if (format == InputFormat::csv) {
     S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(std::move(window), options));
     return std::unique_ptr<RowReader>(std::move(reader));

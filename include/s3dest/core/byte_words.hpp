@@ -26,14 +26,6 @@ inline uint64_t bytes_equal(uint64_t word, unsigned char byte) {
   return (x - kByteOnes) & ~x & kByteHighs;
 }
 
-// The bytes equal to `byte` and no others, not even after a true match: for visiting
-// every match in a word, lowest bit first.
-inline uint64_t bytes_equal_exactly(uint64_t word, unsigned char byte) {
-  const uint64_t x = word ^ (kByteOnes * byte);
-  const uint64_t low_bits = ~kByteHighs;
-  return ~(((x & low_bits) + low_bits) | x | low_bits);  // a byte's high bit: all of it was zero
-}
-
 // Bytes below `limit`, which is at most 128.
 inline uint64_t bytes_below(uint64_t word, unsigned char limit) {
   return (word - kByteOnes * limit) & ~word & kByteHighs;

@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "s3dest/core/byte_source.hpp"
-#include "s3dest/core/byte_words.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/table/csv_reader.hpp"
 #include "s3dest/table/csv_record_scanner.hpp"
@@ -109,22 +108,16 @@ Scanner scanner_for(const ReaderOptions& options) {
 
 }  // namespace detail
 
-// Eight bytes a step, every line break of a word taken from its bits: a call to memchr
-// per line cost twice as much on lines of a few hundred bytes.
 inline void LineScanner::scan(const char* data, size_t size) {
-  const auto line_ends_after = [this](size_t at) {
-    const uint64_t end = scanned_ + at + 1;
+  for (size_t p = 0;;) {
+    const void* found = std::memchr(data + p, '\n', size - p);
+    if (found == nullptr) break;
+    p = static_cast<size_t>(static_cast<const char*>(found) - data) + 1;
+    const uint64_t end = scanned_ + p;
     longest_ = std::max(longest_, end - last_end_);
     last_end_ = end;
     ++lines_;
-  };
-  size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    for (uint64_t found = bytes_equal_exactly(load_word(data + i), '\n'); found != 0; found &= found - 1)
-      line_ends_after(i + static_cast<size_t>(__builtin_ctzll(found)) / 8);
   }
-  for (; i < size; ++i)
-    if (data[i] == '\n') line_ends_after(i);
   scanned_ += size;
 }
 

@@ -271,6 +271,22 @@ BOOST_AUTO_TEST_CASE(repeating_values_are_dictionary_encoded_distinct_ones_plain
   BOOST_TEST(cat.fields.size() == 11u);  // and nothing unknown: every field id is parquet.thrift's
 }
 
+BOOST_AUTO_TEST_CASE(values_drawn_from_a_few_thousand_keep_their_dictionary) {
+  // Most of the first thousand values are new, as for ids (whose dictionary is dropped
+  // early), but some repeat: the dictionary pays once the chunk has seen them all.
+  Table t;
+  t.schema.columns = {column("id", "int64")};
+  std::mt19937 random(11);
+  for (int i = 0; i < 30000; ++i) t.rows.push_back({Value::of_int(1000000 + static_cast<int64_t>(random() % 3000))});
+  const auto format = make_format(t.schema);
+  const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+  const Thrift& meta = column_meta(file, 0, 0);
+  BOOST_TEST(meta.has(11));  // a dictionary page
+  for (const Thrift& count : meta.at(13).list)  // and every data page RLE_DICTIONARY, none PLAIN
+    if (count.at(1).i == 0) BOOST_TEST(count.at(2).i == 8);
+  BOOST_TEST((file.columns[0] == expected_columns(*format, t.rows)[0]));
+}
+
 BOOST_AUTO_TEST_CASE(a_full_dictionary_falls_back_to_plain_for_the_rest_of_the_chunk) {
   Table t;
   t.schema.columns = {column("s", "string")};

@@ -8,6 +8,9 @@
 // Every column but BOOLEAN starts a chunk dictionary-encoded: values become indices into
 // the chunk's dictionary (RLE_DICTIONARY pages), and the dictionary itself is written
 // first, PLAIN, when the chunk is done. The writer falls back to PLAIN pages
+//   - after the first kDictionaryEarlyProbeValues values, if every one was new (ids,
+//     timestamps, measures: hashing them into a table of thousands cost a tenth of a
+//     partitioned parquet load);
 //   - after the first kDictionaryProbeValues values and at the end of the first page, if
 //     the dictionary and the indices together are not smaller than the same values PLAIN
 //     (the values hardly repeat): the page becomes PLAIN and the dictionary is dropped;
@@ -107,6 +110,10 @@ class ColumnChunkWriter {
   // Values after which the first page checks that its dictionary pays, so columns of
   // distinct values stop hashing early.
   static constexpr size_t kDictionaryProbeValues = 8192;
+  // Values after which a dictionary that holds them all, none repeated, is dropped. Only
+  // values that repeat once they have all been seen (a column cycling through more than
+  // this many) would have paid; values drawn from a few thousand repeat well before.
+  static constexpr size_t kDictionaryEarlyProbeValues = 1024;
 
  private:
   enum class Mode { dictionary, plain };
@@ -184,7 +191,9 @@ inline Status ColumnChunkWriter::add(std::string_view plain) {
       page_plain_bytes_ += plain.size();
       levels_pending_ += layout_.optional;
       ++page_values_;
-      if (indices_.size() == kDictionaryProbeValues && data_pages_count_ == 0 && !dictionary_pays()) {
+      if (data_pages_count_ == 0 &&
+          ((indices_.size() == kDictionaryEarlyProbeValues && dictionary_.size() == indices_.size()) ||
+           (indices_.size() == kDictionaryProbeValues && !dictionary_pays()))) {
         drop_dictionary();
         return {};
       }

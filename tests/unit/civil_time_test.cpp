@@ -50,6 +50,8 @@ BOOST_AUTO_TEST_CASE(dates_round_trip_across_the_calendar) {
   BOOST_CHECK_EQUAL(date_text(*parse_date("0001-01-01")), "0001-01-01");
 }
 
+namespace {
+
 // The day after `d` on the calendar, counted as a person would.
 CivilDate next_day(CivilDate d) {
   if (d.day < days_in_month(d.year, d.month)) return {d.year, d.month, d.day + 1};
@@ -68,6 +70,8 @@ void check_days_from(int64_t days, CivilDate date, int64_t count) {
     }
   }
 }
+
+}  // namespace
 
 BOOST_AUTO_TEST_CASE(every_day_matches_a_walk_along_the_calendar) {
   // Every day of the years 1 to 9999, then across each edge of the fast unsigned paths

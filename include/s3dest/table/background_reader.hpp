@@ -71,11 +71,6 @@ class EncodedBatch {
     const char* p = bytes_.data();
     const char* end = p + bytes_.size();
     while (p < end) {
-#if defined(__GNUC__) || defined(__clang__)
-      // The batch was written on another core: ask for the bytes a few rows ahead, or
-      // each row's length waits on its cache line.
-      __builtin_prefetch(p + 1024);
-#endif
       const std::string_view record = take(p), key = take(p);
       S3DEST_TRY(visit(key, record));
     }

@@ -173,9 +173,12 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
       return line_too_long_error(options_.max_line_bytes)
           .prefixed(source_.name() + ":" + std::to_string(lines_before_ + 1) + ": ");
     }
+    // To the block size exactly, whatever the carried bytes: a reused buffer then fits
+    // every block whose records end in it.
     const size_t old_size = block.bytes.size();
-    char* at = block.bytes.grow(block_bytes_);
-    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_.read(at, block_bytes_));
+    const size_t want = old_size < block_bytes_ ? block_bytes_ - old_size : block_bytes_;
+    char* at = block.bytes.grow(want);
+    S3DEST_ASSIGN_OR_RETURN(const size_t n, source_.read(at, want));
     block.bytes.shrink_to(old_size + n);
     scanner_.scan(at, n);
     end_ = n == 0;

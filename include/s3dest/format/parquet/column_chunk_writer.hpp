@@ -344,9 +344,6 @@ inline Status ColumnChunkWriter::close_page() {
   return {};
 }
 
-// The first page only: is the dictionary, with the indices at its present bit width,
-// smaller than the values PLAIN? (Compression may narrow or widen the gap; this is the
-// test parquet-mr makes.)
 // At kDictionaryEarlyProbeValues values, whether the dictionary will not pay at
 // kDictionaryProbeValues either. Values with no repeat at all: only a column cycling
 // through more than a thousand values in order would have paid. Numbers (8 bytes or 4)
@@ -359,6 +356,9 @@ inline bool ColumnChunkWriter::early_drop() const {
   return repeated == 0 || (numbers(layout_) && repeated * 100 < indices_.size());
 }
 
+// The first page only: is the dictionary, with the indices at its present bit width,
+// smaller than the values PLAIN? (Compression may narrow or widen the gap; this is the
+// test parquet-mr makes.)
 inline bool ColumnChunkWriter::dictionary_pays() const {
   const auto largest_index = static_cast<uint32_t>(dictionary_.size() > 0 ? dictionary_.size() - 1 : 0);
   const uint64_t indices_bytes = (indices_.size() * std::max(1, rle_bit_width(largest_index)) + 7) / 8;

@@ -138,9 +138,10 @@ BOOST_AUTO_TEST_CASE(ndjson_blocks_end_at_line_breaks_and_know_the_lines_before_
   std::string text;
   for (int line = 0; line < 2000; ++line) text += std::string(random() % 41, 'x') + "\n";
   text += "no line break at the end";
+  const ReaderOptions options;  // the blocks keep a reference to it
   for (const size_t block_bytes : {size_t{1}, size_t{7}, size_t{64}, size_t{1000}, size_t{1} << 20}) {
     auto source = ByteSource::from_string(text, "data.ndjson");
-    RecordBlocks<LineScanner> blocks(*source, ReaderOptions(), block_bytes);
+    RecordBlocks<LineScanner> blocks(*source, options, block_bytes);
     RecordBlock block;
     std::string joined;
     for (;;) {

@@ -287,6 +287,23 @@ BOOST_AUTO_TEST_CASE(values_drawn_from_a_few_thousand_keep_their_dictionary) {
   BOOST_TEST((file.columns[0] == expected_columns(*format, t.rows)[0]));
 }
 
+BOOST_AUTO_TEST_CASE(runs_of_one_value_read_back_as_written) {
+  // Runs of strings that share their first bytes ("category-1", "category-2": the
+  // dictionary compares their heads first), runs of numbers, and single values between
+  // them each keep their own index.
+  Table t;
+  t.schema.columns = {column("s", "string"), column("n", "int64")};
+  t.text.reserve(20000);  // rows view their strings
+  for (int i = 0; i < 20000; ++i) {
+    t.text.push_back("category-" + std::to_string(i % 50 == 0 ? 9 : i / 37 % 3));
+    t.rows.push_back({Value::of_bytes(t.text.back()), Value::of_int(i % 60 == 0 ? 7 : i / 11 % 5)});
+  }
+  const auto format = make_format(t.schema);
+  const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+  BOOST_TEST(column_meta(file, 0, 0).has(11));  // dictionary-encoded
+  BOOST_TEST((file.columns == expected_columns(*format, t.rows)));
+}
+
 BOOST_AUTO_TEST_CASE(a_full_dictionary_falls_back_to_plain_for_the_rest_of_the_chunk) {
   Table t;
   t.schema.columns = {column("s", "string")};

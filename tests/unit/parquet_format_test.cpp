@@ -287,6 +287,53 @@ BOOST_AUTO_TEST_CASE(values_drawn_from_a_few_thousand_keep_their_dictionary) {
   BOOST_TEST((file.columns[0] == expected_columns(*format, t.rows)[0]));
 }
 
+BOOST_AUTO_TEST_CASE(a_dictionary_told_what_to_expect_starts_at_that_size) {
+  parquet::Dictionary grown, sized;
+  sized.expect(3000);
+  // The table and the entries' offsets; the page grows with the entries' bytes.
+  const auto table_bytes = [](const parquet::Dictionary& d) { return d.memory() - d.page().capacity(); };
+  size_t sized_at_first = 0, grown_at_first = 0;
+  for (uint64_t i = 0; i < 3000; ++i) {
+    std::string plain(8, '\0');
+    std::memcpy(plain.data(), &i, 8);
+    bool added = false;
+    BOOST_TEST(grown.find_or_add(plain, SIZE_MAX, added) == i);
+    BOOST_TEST(sized.find_or_add(plain, SIZE_MAX, added) == i);
+    BOOST_TEST(added);
+    if (i == 0) {
+      sized_at_first = table_bytes(sized);
+      grown_at_first = table_bytes(grown);
+    }
+  }
+  // Its table was as big at the first entry as at the last; the other grew to it.
+  BOOST_TEST(table_bytes(sized) == sized_at_first);
+  BOOST_TEST(grown_at_first < sized_at_first);
+  BOOST_TEST(table_bytes(grown) >= sized_at_first);
+  BOOST_TEST(grown.page() == sized.page());
+}
+
+BOOST_AUTO_TEST_CASE(small_files_after_the_first_read_back_with_dictionaries_sized_by_it) {
+  // A day of a year-long load: each file's dictionaries start at the size the last
+  // file's ended with, kept (a few thousand values) or dropped (distinct ones).
+  Table t;
+  t.schema.columns = {column("clicks", "int64"), column("id", "int64"), column("campaign", "string")};
+  std::mt19937 random(5);
+  t.text.reserve(5 * 2700);
+  for (int i = 0; i < 5 * 2700; ++i) {
+    t.text.push_back("campaign-" + std::to_string(random() % 500));
+    t.rows.push_back({Value::of_int(random() % 3000), Value::of_int(i), Value::of_bytes(t.text.back())});
+  }
+  const auto format = make_format(t.schema);
+  for (size_t day = 0; day < 5; ++day) {
+    const std::vector<Row> rows(t.rows.begin() + static_cast<ptrdiff_t>(day * 2700),
+                                t.rows.begin() + static_cast<ptrdiff_t>((day + 1) * 2700));
+    const ParquetFile file = read_parquet(write_files(*format, rows).at(0));
+    BOOST_TEST(column_meta(file, 0, 2).has(11));   // campaign keeps its dictionary
+    BOOST_TEST(!column_meta(file, 0, 1).has(11));  // the ids drop theirs
+    BOOST_TEST((file.columns == expected_columns(*format, rows)));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(runs_of_one_value_read_back_as_written) {
   // Runs of strings that share their first bytes ("category-1", "category-2": the
   // dictionary compares their heads first), runs of numbers, and single values between

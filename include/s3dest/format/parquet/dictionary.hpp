@@ -29,6 +29,12 @@ class Dictionary {
   uint32_t find_or_add(std::string_view plain, size_t max_page_bytes, bool& added);
   static constexpr uint32_t kFull = UINT32_MAX;
 
+  // Starts the table at the size `entries` need, rather than at 16 slots doubling as
+  // entries come (each doubling moves every entry): a column's chunks in one load tend to
+  // end alike. At most kMaxExpectedEntries, so a guess costs little memory when wrong.
+  void expect(size_t entries);
+  static constexpr size_t kMaxExpectedEntries = 4096;
+
   size_t size() const { return offsets_.size(); }
   std::string_view entry(uint32_t index) const;
   // The dictionary page's content (before compression).
@@ -38,7 +44,11 @@ class Dictionary {
   // Empty, ready for the next column chunk; keeps the buffers.
   void clear();
   // Empty, with its buffers freed.
-  void release() { *this = Dictionary(); }
+  void release() {
+    const size_t first_slots = first_slots_;
+    *this = Dictionary();
+    first_slots_ = first_slots;
+  }
 
  private:
   struct Slot {
@@ -54,6 +64,7 @@ class Dictionary {
   std::string page_;
   std::vector<uint32_t> offsets_;  // where each entry starts in page_
   std::vector<Slot> slots_;
+  size_t first_slots_ = 16;  // a power of two
 };
 
 inline std::string_view Dictionary::entry(uint32_t index) const {
@@ -66,7 +77,10 @@ inline uint32_t Dictionary::find_or_add(std::string_view plain, size_t max_page_
   added = false;
   // Small at first (it doubles as entries come): a file of many thousands of columns
   // holds one table per column.
-  if (slots_.empty()) slots_.resize(16);
+  if (slots_.empty()) {
+    slots_.resize(first_slots_);
+    offsets_.reserve(first_slots_ / 2);
+  }
   const uint64_t head = head_of(plain);
   const uint32_t h = hash(head, plain);
   const size_t mask = slots_.size() - 1;
@@ -86,6 +100,12 @@ inline uint32_t Dictionary::find_or_add(std::string_view plain, size_t max_page_
   added = true;
   if (offsets_.size() * 2 > slots_.size()) grow();
   return index;
+}
+
+inline void Dictionary::expect(size_t entries) {
+  first_slots_ = 16;
+  // At most half full once they are in.
+  while (first_slots_ < 2 * std::min(entries, kMaxExpectedEntries)) first_slots_ *= 2;
 }
 
 inline void Dictionary::clear() {

@@ -1,7 +1,11 @@
 #define BOOST_TEST_MODULE s3_sink
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +14,7 @@
 
 #include "s3dest/sink/s3_sink.hpp"
 #include "sink_helpers.hpp"
+#include "temp_folder.hpp"
 
 using namespace s3dest;
 
@@ -66,10 +71,10 @@ class AnsweringSender final : public http::HttpSender {
 struct Fixture {
   std::shared_ptr<AnsweringSender> sender = std::make_shared<AnsweringSender>();
   std::shared_ptr<s3::ObjectClient> client;
-  Fixture() {
+  explicit Fixture(std::string endpoint = "http://127.0.0.1:9") {
     s3::BucketEndpoint bucket;
     bucket.bucket = "lake";
-    bucket.endpoint = "http://127.0.0.1:9";
+    bucket.endpoint = std::move(endpoint);
     bucket.path_style = true;
     client = std::make_shared<s3::ObjectClient>(
         bucket,
@@ -179,6 +184,56 @@ BOOST_AUTO_TEST_CASE(every_put_and_part_carries_its_checksum_and_what_s3_answers
   BOOST_TEST(f.sender->objects.count("/lake/damaged") == 0u);
   BOOST_TEST(f.sender->objects.count("/lake/damaged-small") == 0u);
   BOOST_TEST(undone.removed == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(over_https_bodies_with_a_checksum_are_not_hashed_into_the_signature) {
+  const auto content_sha256 = [](const http::HttpRequest& request) {
+    const std::string* value = request.find_header("x-amz-content-sha256");
+    BOOST_TEST_REQUIRE(value);
+    return *value;
+  };
+  test_helpers::TempFolder dir;
+  const std::string file = (dir.path / "big.csv").string();
+  std::ofstream(file, std::ios::binary) << std::string(20, 'f');
+  for (const bool tls : {true, false}) {
+    Fixture f(tls ? "https://127.0.0.1:9" : "http://127.0.0.1:9");
+    S3SinkOptions options;
+    options.part_bytes = 6;
+    S3Sink sink(f.client, options);
+    BOOST_TEST(f.client->signs_checksummed_bodies() == !tls);
+    BOOST_REQUIRE(put(sink, new_object("small"), "hello").ok());
+    BOOST_REQUIRE(put(sink, new_object("big"), {"012345", "6789"}).ok());
+    auto from_file = sink.create(new_object("from-file"));
+    BOOST_REQUIRE(from_file.ok());
+    const int fd = ::open(file.c_str(), O_RDONLY);
+    BOOST_REQUIRE(fd >= 0);
+    BOOST_REQUIRE((*from_file)->write_file(fd, 0, 20).ok());
+    BOOST_REQUIRE((*from_file)->commit().ok());
+    ::close(fd);
+    // Every PutObject and part carries a CRC32C: over https its signature names
+    // UNSIGNED-PAYLOAD, over http the body's SHA-256. A call without a body (create,
+    // complete) is signed with its body's hash either way.
+    size_t bodies = 0;
+    for (const http::HttpRequest& request : f.sender->requests) {
+      if (request.method != "PUT") {
+        BOOST_TEST(content_sha256(request) != std::string(aws::kUnsignedPayload));
+        continue;
+      }
+      ++bodies;
+      BOOST_TEST(request.find_header("x-amz-checksum-crc32c"));
+      if (tls) BOOST_TEST(content_sha256(request) == std::string(aws::kUnsignedPayload));
+      else if (request.url.find("partNumber=") == std::string::npos) BOOST_TEST(content_sha256(request) == aws::payload_sha256(request.body));
+      else BOOST_TEST(content_sha256(request).size() == 64u);
+    }
+    BOOST_TEST(bodies == 4u);  // small, two parts of big, the file's one part
+  }
+  // Without a checksum the signature is what protects the body, over https too.
+  Fixture f("https://127.0.0.1:9");
+  S3SinkOptions options;
+  options.checksum = ChecksumAlgorithm::none;
+  S3Sink sink(f.client, options);
+  BOOST_REQUIRE(put(sink, new_object("small"), "hello").ok());
+  BOOST_TEST(content_sha256(f.sender->requests.at(0)) == aws::payload_sha256("hello"));
 }
 
 BOOST_AUTO_TEST_CASE(object_properties_go_on_put_and_create_never_on_a_part) {

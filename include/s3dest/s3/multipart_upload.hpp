@@ -205,7 +205,9 @@ inline bool read_file_range(int fd, uint64_t offset, char* out, size_t n) {
 inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient>& client, const std::string& key,
                                               const std::string& id, int number, FilePart file,
                                               ChecksumAlgorithm algorithm, PartsInFlight& parts) {
-  // First pass: the SHA-256 the signature names and the part's checksum, a block at a time.
+  // First pass: the part's checksum and, where the signature covers the body, its
+  // SHA-256, a block at a time.
+  const bool signed_body = client->signs_checksummed_bodies() || !is_crc_checksum(algorithm);
   Digest sha256 = Digest::sha256();
   uint32_t crc = 0;
   std::string block(static_cast<size_t>(std::min<uint64_t>(file.size, uint64_t{1} << 20)), '\0');
@@ -219,7 +221,7 @@ inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient
                 {}, {});
       return;
     }
-    sha256.update(std::string_view(block.data(), n));
+    if (signed_body) sha256.update(std::string_view(block.data(), n));
     if (is_crc_checksum(algorithm)) crc = continue_crc(algorithm, crc, std::string_view(block.data(), n));
     done += n;
   }
@@ -235,7 +237,8 @@ inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient
   const http::BodyReader body{file.size, [file](uint64_t offset, char* out, size_t n) {
                                 return detail::read_file_range(file.fd, file.offset + offset, out, n);
                               }};
-  auto etag = client->upload_part(key, id, number, body, to_hex(sha256.finish()), with_checksum({}, algorithm, raw));
+  const std::string payload_hash = signed_body ? to_hex(sha256.finish()) : std::string(aws::kUnsignedPayload);
+  auto etag = client->upload_part(key, id, number, body, payload_hash, with_checksum({}, algorithm, raw));
   part_done(parts, number, std::move(etag), std::move(part), raw);
 }
 

@@ -86,6 +86,23 @@ struct OpenUpload {
 
 namespace detail {
 
+// Whether requests to the bucket go over TLS: AWS's own endpoints do.
+inline bool uses_tls(const BucketEndpoint& bucket) {
+  return bucket.endpoint.empty() || to_lower_ascii(std::string_view(bucket.endpoint).substr(0, 8)) == "https://";
+}
+
+// Whether `headers` carry a checksum of the body: x-amz-checksum-crc32c and the like, or
+// Content-MD5 (x-amz-checksum-algorithm only names the one the parts will carry).
+inline bool has_body_checksum(const std::vector<http::HttpHeader>& headers) {
+  for (const http::HttpHeader& header : headers) {
+    const std::string name = to_lower_ascii(header.name);
+    if (name == "content-md5") return true;
+    if (name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-algorithm" && name != "x-amz-checksum-type")
+      return true;
+  }
+  return false;
+}
+
 // How one call goes out: whether the stop flag may abandon it, and whether a refused
 // If-None-Match (412, or 409 for a conditional write racing another), or any reply at
 // all, is an answer.
@@ -149,11 +166,20 @@ class ObjectClient {
   Result<std::string> upload_part(std::string_view key, std::string_view upload_id, int part_number,
                                   std::string_view body,
                                   std::vector<http::HttpHeader> headers = {});  // the part's ETag
-  // The same with a body read as it is sent (a range of a file), whose SHA-256 (hex) the
-  // caller has computed: a part that is never held in memory.
+  // The same with a body read as it is sent (a range of a file): a part that is never
+  // held in memory. `payload_hash`: its SHA-256 in hex, computed by the caller, or
+  // aws::kUnsignedPayload where signs_checksummed_bodies() is false and `headers` carry
+  // the part's checksum.
   Result<std::string> upload_part(std::string_view key, std::string_view upload_id, int part_number,
-                                  const http::BodyReader& body, std::string_view payload_sha256_hex,
+                                  const http::BodyReader& body, std::string_view payload_hash,
                                   std::vector<http::HttpHeader> headers = {});
+
+  // Whether a body sent with a checksum of its own (an x-amz-checksum-* header or
+  // Content-MD5) is hashed into the signature. Over https it is not (UNSIGNED-PAYLOAD, as
+  // the AWS SDKs send it): TLS keeps the bytes from being changed on the way, and S3
+  // checks the checksum; SHA-256 of every byte was most of an upload's CPU. Over plain
+  // http it is, so the signature covers the bytes.
+  bool signs_checksummed_bodies() const { return !detail::uses_tls(bucket_); }
   Result<http::HttpResponse> complete_multipart_upload(std::string_view key, std::string_view upload_id,
                                                       const std::vector<UploadedPart>& parts);
   // CompleteMultipartUpload with If-None-Match: *: nothing when the key holds an object
@@ -370,7 +396,12 @@ inline Result<http::HttpResponse> ObjectClient::send(std::string_view operation,
   request.timeout = bucket_.timeout;
   if (options.interruptible) request.stop = stop_;
   aws::SigningConfig signing = aws::s3_signing_config(bucket_.region, 0);
-  signing.payload_hash = options.body_reader ? std::string(options.payload_hash) : aws::payload_sha256(body);
+  if (options.body_reader)
+    signing.payload_hash = std::string(options.payload_hash);
+  else if (!signs_checksummed_bodies() && detail::has_body_checksum(request.headers))
+    signing.payload_hash = std::string(aws::kUnsignedPayload);
+  else
+    signing.payload_hash = aws::payload_sha256(body);
   const aws::SignedSender signed_sender{*sender_, bucket_.retry, [this] { return credentials_->credentials(); },
                                         clock_, &skew_};
   // An object or a part (PUT) is counted as on its way, and its bytes once S3 has them.
@@ -564,12 +595,12 @@ inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::
 
 inline Result<std::string> ObjectClient::upload_part(std::string_view key, std::string_view upload_id,
                                                      int part_number, const http::BodyReader& body,
-                                                     std::string_view payload_sha256_hex,
+                                                     std::string_view payload_hash,
                                                      std::vector<http::HttpHeader> headers) {
   std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
   S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
                           send("UploadPart", "PUT", key, std::move(query), std::move(headers), "",
-                               {true, false, {}, false, &body, payload_sha256_hex}));
+                               {true, false, {}, false, &body, payload_hash}));
   const std::string* etag = response.find_header("ETag");
   if (!etag || etag->empty())
     return destination_error("UploadPart " + describe(key) + " part " + std::to_string(part_number) +

@@ -221,9 +221,10 @@ BOOST_AUTO_TEST_CASE(over_https_bodies_with_a_checksum_are_not_hashed_into_the_s
       }
       ++bodies;
       BOOST_TEST(request.find_header("x-amz-checksum-crc32c"));
+      const bool part = request.url.find("partNumber=") != std::string::npos;  // its body is not kept
       if (tls) BOOST_TEST(content_sha256(request) == std::string(aws::kUnsignedPayload));
-      else if (request.url.find("partNumber=") == std::string::npos) BOOST_TEST(content_sha256(request) == aws::payload_sha256(request.body));
-      else BOOST_TEST(content_sha256(request).size() == 64u);
+      else if (part) BOOST_TEST(content_sha256(request).size() == 64u);
+      else BOOST_TEST(content_sha256(request) == aws::payload_sha256(request.body));
     }
     BOOST_TEST(bodies == 4u);  // small, two parts of big, the file's one part
   }

@@ -75,7 +75,7 @@ class RecordBlocks {
 
   // A block is read in pieces of this size, each scanned as it arrives, while it is in
   // the core's cache: a scan after one read of 4 MiB went to memory for its bytes (the
-  // reading thread's scan was 4% of a json load's CPU; it is a fifth of that now).
+  // reading thread's scan was 4% of a json load's CPU; it is a quarter of that now).
   static constexpr size_t kReadBytes = 64 * 1024;
 
  private:

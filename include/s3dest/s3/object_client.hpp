@@ -46,6 +46,7 @@
 #include "s3dest/core/url.hpp"
 #include "s3dest/http/exchange.hpp"
 #include "s3dest/http/retry_policy.hpp"
+#include "s3dest/s3/object_checksum.hpp"
 #include "s3dest/s3/permissions.hpp"
 
 namespace s3dest::s3 {
@@ -88,18 +89,14 @@ namespace detail {
 
 // Whether requests to the bucket go over TLS: AWS's own endpoints do.
 inline bool uses_tls(const BucketEndpoint& bucket) {
-  return bucket.endpoint.empty() || to_lower_ascii(std::string_view(bucket.endpoint).substr(0, 8)) == "https://";
+  return bucket.endpoint.empty() || http::equals_ignoring_case(std::string_view(bucket.endpoint).substr(0, 8), "https://");
 }
 
-// Whether `headers` carry a checksum of the body: x-amz-checksum-crc32c and the like, or
-// Content-MD5 (x-amz-checksum-algorithm only names the one the parts will carry).
+// Whether `headers` carry a checksum of the body, as s3dest sends one (x-amz-checksum-*
+// or Content-MD5; x-amz-checksum-algorithm only names the one the parts will carry).
 inline bool has_body_checksum(const std::vector<http::HttpHeader>& headers) {
-  for (const http::HttpHeader& header : headers) {
-    const std::string name = to_lower_ascii(header.name);
-    if (name == "content-md5") return true;
-    if (name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-algorithm" && name != "x-amz-checksum-type")
-      return true;
-  }
+  for (const ChecksumAlgorithm algorithm : {ChecksumAlgorithm::crc32c, ChecksumAlgorithm::crc32, ChecksumAlgorithm::md5})
+    if (http::find_header(headers, s3_checksum_names(algorithm).header)) return true;
   return false;
 }
 
@@ -131,8 +128,8 @@ class ObjectClient {
   ObjectClient(BucketEndpoint bucket, std::shared_ptr<aws::CredentialsProvider> credentials,
                std::shared_ptr<http::HttpSender> sender, std::function<int64_t()> clock = aws::unix_now,
                const StopFlag* stop = nullptr)
-      : bucket_(std::move(bucket)), credentials_(std::move(credentials)), sender_(std::move(sender)),
-        clock_(std::move(clock)), stop_(stop) {}
+      : bucket_(std::move(bucket)), over_tls_(detail::uses_tls(bucket_)), credentials_(std::move(credentials)),
+        sender_(std::move(sender)), clock_(std::move(clock)), stop_(stop) {}
 
   // The response of a successful write: its headers carry the ETag and the encryption.
   Result<http::HttpResponse> put_object(std::string_view key, std::string_view body,
@@ -179,7 +176,7 @@ class ObjectClient {
   // the AWS SDKs send it): TLS keeps the bytes from being changed on the way, and S3
   // checks the checksum; SHA-256 of every byte was nearly half of s3dest put's CPU. Over
   // plain http it is, so the signature covers the bytes.
-  bool signs_checksummed_bodies() const { return !detail::uses_tls(bucket_); }
+  bool signs_checksummed_bodies() const { return !over_tls_; }
   Result<http::HttpResponse> complete_multipart_upload(std::string_view key, std::string_view upload_id,
                                                       const std::vector<UploadedPart>& parts);
   // CompleteMultipartUpload with If-None-Match: *: nothing when the key holds an object
@@ -204,6 +201,7 @@ class ObjectClient {
                                      const std::vector<UploadedPart>& parts, bool if_absent);
 
   BucketEndpoint bucket_;
+  bool over_tls_;
   std::shared_ptr<aws::CredentialsProvider> credentials_;
   std::shared_ptr<http::HttpSender> sender_;
   std::function<int64_t()> clock_;

@@ -229,9 +229,33 @@ describe('interruptions', () => {
     assert.match(young.stderr, new RegExp(`: 0 temporary files removed; ${left.length} younger than --older-than 1h kept`));
     const cleaned = s3dest(['cleanup', '--config', config, '--dest', dest]);
     assert.equal(cleaned.status, 0, cleaned.stderr);
-    assert.equal(cleaned.stdout.trim().split('\n').length, left.length);
+    assert.equal(cleaned.stdout.trim().split('\n').filter((line) => !line.startsWith('removed folder ')).length,
+                 left.length);
     assert.deepEqual(temporaryFiles(dest), []);
     for (const [f, bytes] of data) assert.deepEqual(snapshot(dest).get(f), bytes, f);
+  });
+  // Every file and folder under `root` (folders end in '/'), sorted.
+  const entries = (root) => fs.readdirSync(root, { recursive: true, withFileTypes: true })
+    .map((e) => path.relative(root, path.join(e.parentPath ?? e.path, e.name)) + (e.isDirectory() ? '/' : ''))
+    .sort();
+
+  test('after SIGKILL, cleanup removes the folders the load made once they are empty, and none that were there', async () => {
+    const w = work();
+    const dest = path.join(w, 'lake');
+    // The user's empty folders: one the load writes into, one beside it.
+    for (const folder of ['ws1/acc0', 'elsewhere']) fs.mkdirSync(path.join(dest, folder), { recursive: true });
+    const before = entries(dest);
+    const fresh = path.join(w, 'fresh');  // made by the load
+    for (const target of [dest, fresh]) {
+      const r = await interruptedLoad(w, target, 'SIGKILL');
+      assert.equal(r.signal, 'SIGKILL');
+      const cleaned = s3dest(['cleanup', '--config', writeConfig(w, CONFIG), '--dest', target]);
+      assert.equal(cleaned.status, 0, cleaned.stderr);
+      assert.match(cleaned.stderr, /temporary files removed; \d+ empty folders they made removed\n$/);
+      assert.match(cleaned.stdout, /^removed folder .*\/ws1\/acc\d\/\d{4}\/\d\d\/\d\d$/m);
+    }
+    assert.deepEqual(entries(dest), before);
+    assert.ok(!fs.existsSync(fresh), 'the destination the load made is gone');
   });
 });
 

@@ -133,9 +133,45 @@ BOOST_AUTO_TEST_CASE(a_name_too_long_for_the_temporary_suffix_still_gets_a_tempo
   BOOST_TEST(fs::exists(dir.path / "f" / name));
 }
 
+namespace {
+
+// Folder (relative to `root`) -> the folders_made its temporary files name.
+std::map<std::string, uint32_t> folders_made_by_folder(const fs::path& root) {
+  std::map<std::string, uint32_t> named;
+  for (const auto& [name, bytes] : snapshot(root)) {
+    if (bytes == "/") continue;
+    const auto parsed = parse_local_temp_file_name(fs::path(name).filename().string());
+    BOOST_REQUIRE_MESSAGE(parsed.has_value(), name);
+    named[fs::path(name).parent_path().string()] = parsed->folders_made;
+  }
+  return named;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_temporary_file_names_the_folders_above_it_that_the_run_made) {
+  TempFolder dir;
+  fs::create_directories(dir.path / "lake/there");
+  LocalFolderSink sink((dir.path / "lake").string(), ChecksumAlgorithm::none, "20261201T224412Z-5f3a9c1e");
+  for (const char* key : {"there/x.csv", "there/new/deeper/x.csv", "there/new/y.csv", "z.csv"})
+    committed(sink, new_object(key), "x\n");
+  BOOST_TEST((folders_made_by_folder(dir.path / "lake") == std::map<std::string, uint32_t>{
+                  {"", 0}, {"there", 0}, {"there/new", 1}, {"there/new/deeper", 2}}));
+
+  // A destination that did not exist is the run's too.
+  LocalFolderSink fresh((dir.path / "fresh").string(), ChecksumAlgorithm::none);
+  committed(fresh, new_object("a/x.csv"), "x\n");
+  BOOST_TEST((folders_made_by_folder(dir.path / "fresh") == std::map<std::string, uint32_t>{{"a", 2}}));
+}
+
 BOOST_AUTO_TEST_CASE(temporary_file_names_are_told_apart_from_data) {
   BOOST_TEST(is_local_temp_file_name(".part-00001.csv.s3dest-20261201T224412Z-5f3a9c1e-12.tmp"));
   BOOST_TEST(is_local_temp_file_name(".x.s3dest-5f3a9c1e-1.tmp"));
+  BOOST_TEST(parse_local_temp_file_name(".x.s3dest-5f3a9c1e-1.tmp")->folders_made == 0u);
+  BOOST_TEST(parse_local_temp_file_name(".x.s3dest-20261201T224412Z-5f3a9c1e-12.made3.tmp")->folders_made == 3u);
+  BOOST_TEST(parse_local_temp_file_name(".x.made7.s3dest-5f3a9c1e-1.tmp")->folders_made == 0u);  // a name's own
+  BOOST_TEST(!is_local_temp_file_name(".x.s3dest-5f3a9c1e-1.made.tmp"));
+  BOOST_TEST(!is_local_temp_file_name(".x.s3dest-5f3a9c1e-1.made-2.tmp"));
   BOOST_TEST(!is_local_temp_file_name("part-00001.csv"));
   BOOST_TEST(!is_local_temp_file_name(".part-00001.csv.s3dest-nope-1.tmp"));
   BOOST_TEST(!is_local_temp_file_name(".part.s3dest-20261201T224412Z-5f3a9c1e-.tmp"));

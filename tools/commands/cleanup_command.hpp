@@ -2,7 +2,8 @@
 // machine) left behind under the layout's fixed prefix: open multipart uploads whose keys
 // this config's layout renders (S3 shows no metadata of an open upload, so its key is how
 // s3dest knows its own; others' uploads are counted and left alone), and the temporary
-// files of a local folder (".NAME.s3dest-RUNID-N.tmp"). --older-than spares the work of a
+// files of a local folder (".NAME.s3dest-RUNID-N.tmp") and then, once empty, the folders
+// those files say the load made (".NAME.s3dest-RUNID-N.madeK.tmp"). --older-than spares the work of a
 // load that may still be running. On this machine it also removes the spill folders
 // ($TMPDIR/s3dest-spill-*) that no running load holds (PartitionStore::remove_abandoned).
 #pragma once
@@ -13,6 +14,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,7 @@ inline Result<int64_t> parse_duration(const std::string& text) {
 
 struct CleanupCount {
   size_t removed = 0;  // uploads aborted or files deleted
+  size_t folders = 0;  // empty folders that killed loads made, removed
   size_t younger = 0;  // s3dest's, but younger than --older-than
   size_t others = 0;   // under the prefix, not s3dest's
 };
@@ -65,8 +68,13 @@ inline Status clean_uploads(const Config& config, const Destination& dest, int64
   return {};
 }
 
-// Removes the temporary files of killed loads under `folder`, and in its sub-folders.
-inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds, CleanupCount& count) {
+// Folder -> how many folders, from it up, the load that left a temporary file in it made.
+using MadeFolders = std::map<std::string, uint32_t>;
+
+// Removes the temporary files of killed loads under `folder`, and in its sub-folders, and
+// notes in `made` the folders those loads made.
+inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds, CleanupCount& count,
+                               MadeFolders& made) {
   DIR* dir = ::opendir(folder.c_str());
   if (dir == nullptr) {
     if (errno == ENOENT) return {};
@@ -82,12 +90,13 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
     if (::lstat(path.c_str(), &st) != 0) continue;
     if (S_ISDIR(st.st_mode)) {
       folders.push_back(path);
-    } else if (S_ISREG(st.st_mode) && is_local_temp_file_name(name)) {
+    } else if (const auto temp = S_ISREG(st.st_mode) ? parse_local_temp_file_name(name) : std::nullopt) {
       if (static_cast<int64_t>(st.st_mtime) > cutoff_seconds) {
         ++count.younger;
       } else if (::unlink(path.c_str()) == 0) {
         std::printf("removed %s\n", path.c_str());
         ++count.removed;
+        if (temp->folders_made > 0) made[folder] = temp->folders_made;
       } else {
         status = destination_error("deleting " + path + ": " + std::strerror(errno));
       }
@@ -95,8 +104,27 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
   }
   ::closedir(dir);
   S3DEST_TRY(status);
-  for (const std::string& sub : folders) S3DEST_TRY(clean_temp_files(sub, cutoff_seconds, count));
+  for (const std::string& sub : folders) S3DEST_TRY(clean_temp_files(sub, cutoff_seconds, count, made));
   return {};
+}
+
+// Removes the folders in `made` and those above them that their loads made, as far up as
+// they are empty: what holds anything (a younger load's file, one put there since) stays.
+inline void remove_made_folders(const MadeFolders& made, CleanupCount& count) {
+  // Deepest first: a folder sorts after the folders above it.
+  for (auto it = made.rbegin(); it != made.rend(); ++it) {
+    std::string folder = it->first;
+    for (uint32_t level = 0; level < it->second && !folder.empty(); ++level) {
+      if (::rmdir(folder.c_str()) == 0) {
+        std::printf("removed folder %s\n", folder.c_str());
+        ++count.folders;
+      } else if (errno != ENOENT) {  // gone already: on the way up from a deeper one
+        break;
+      }
+      const size_t slash = folder.rfind('/');
+      folder.resize(slash == std::string::npos ? 0 : slash);
+    }
+  }
 }
 
 inline int run_cleanup(const std::vector<std::string>& args) {
@@ -125,8 +153,10 @@ inline int run_cleanup(const std::vector<std::string>& args) {
     auto layout = make_matching_layout(*config, "");
     if (!layout.ok()) return fail(layout.status());
     const std::string prefix = layout->fixed_prefix();
+    MadeFolders made;
     status = clean_temp_files(dest->folder + (prefix.empty() ? "" : "/" + prefix.substr(0, prefix.size() - 1)),
-                              floor_div(cutoff_micros, kMicrosPerSecond), count);
+                              floor_div(cutoff_micros, kMicrosPerSecond), count, made);
+    if (status.ok()) remove_made_folders(made, count);
   }
   if (!status.ok()) return fail(status);
   const std::string spill_root = detail::spill_folder();
@@ -134,6 +164,8 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   if (!spills.ok()) return fail(spills.status());
   const char* what = dest->is_s3() ? "open uploads aborted" : "temporary files removed";
   std::fprintf(stderr, "s3dest: cleanup of %s: %zu %s", dest->text().c_str(), count.removed, what);
+  if (count.folders > 0)
+    std::fprintf(stderr, "; %zu empty folder%s they made removed", count.folders, count.folders == 1 ? "" : "s");
   if (count.younger > 0) std::fprintf(stderr, "; %zu younger than --older-than %s kept", count.younger, older_than.c_str());
   if (count.others > 0) std::fprintf(stderr, "; %zu that s3dest did not start left alone", count.others);
   if (*spills > 0)

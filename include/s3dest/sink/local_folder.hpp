@@ -3,8 +3,11 @@
 // found it: each object is written to a hidden temporary file beside its final name
 // (".c.csv.s3dest-RUNID-N.tmp"), and only publish(), once the whole run has succeeded,
 // renames them into place. rollback() removes the temporary files and the folders the run
-// made. A file is whole or absent at every moment; files are not fsync'd, so that holds
-// if s3dest dies, not if the machine loses power.
+// made. A temporary file in folders the run made says how many (".c.csv.s3dest-RUNID-N.made2.tmp":
+// its own folder and the one above it), so that after a SIGKILL `s3dest cleanup` can
+// remove those folders too, once empty, and no others. A file is whole or absent at every
+// moment; files are not fsync'd, so that holds if s3dest dies, not if the machine loses
+// power.
 //
 // With ExistingObjects::keep, and for a key that did not exist when listed, the rename
 // never replaces a file (renameat2 RENAME_NOREPLACE): a file that appeared during the run
@@ -25,11 +28,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,8 +75,9 @@ class LocalFolderSink final : public ObjectSink {
   // of many thousands of objects keeps only the key.
   struct Staged {
     std::string key;
-    uint64_t temp_number = 0;  // of its temporary file (temp_path)
-    bool existed = false;      // when the run listed it
+    uint64_t temp_number = 0;   // of its temporary file (temp_path)
+    uint32_t folders_made = 0;  // the folders above it that the run made (temp_path)
+    bool existed = false;       // when the run listed it
     ExistingObjects if_exists = ExistingObjects::replace;
     bool published = false;
     bool replaced = false;
@@ -78,15 +85,18 @@ class LocalFolderSink final : public ObjectSink {
   friend class detail::LocalFileWriter;
 
   // Where the object `key` is written until publish(): a hidden file beside its place.
-  std::string temp_path(const std::string& key, uint64_t temp_number) const;
-  Status make_parent_folders(const std::string& path);
+  std::string temp_path(const std::string& key, uint64_t temp_number, uint32_t folders_made) const;
+  // Makes the folders above `path` that are missing, and says how many of them, from its
+  // own folder up, this run made (now or for an earlier object).
+  Result<uint32_t> make_parent_folders(const std::string& path);
   Status move_into_place(Staged& staged);
 
   std::string root_;
   ChecksumAlgorithm checksum_;
   std::string run_id_;
   uint64_t temp_files_ = 0;
-  std::vector<std::string> created_folders_;  // in creation order: parents first
+  // Sorted, so a folder comes after the folders above it.
+  std::set<std::string> created_folders_;
   std::deque<Staged> staged_;  // a deque: it grows without moving what it holds
   std::atomic<uint64_t> objects_committed_{0}, bytes_written_{0};  // for progress()
   // Folder -> its file names, sorted: read once, before the run's files are in place.
@@ -94,8 +104,13 @@ class LocalFolderSink final : public ObjectSink {
   std::map<std::string, std::vector<std::string>> listed_;
 };
 
-// True for a temporary file name of this sink (".NAME.s3dest-RUNID-N.tmp").
-bool is_local_temp_file_name(std::string_view name);
+// What a temporary file's name tells (".NAME.s3dest-RUNID-N.tmp", or
+// ".NAME.s3dest-RUNID-N.madeK.tmp" in K folders the run made); nothing for any other name.
+struct LocalTempFileName {
+  uint32_t folders_made = 0;  // its own folder and the K - 1 above it
+};
+std::optional<LocalTempFileName> parse_local_temp_file_name(std::string_view name);
+inline bool is_local_temp_file_name(std::string_view name) { return parse_local_temp_file_name(name).has_value(); }
 
 namespace detail {
 
@@ -103,9 +118,12 @@ inline std::string errno_text(int err) { return std::strerror(err); }
 
 // The name of the temporary file for `name`, never longer than a file name may be: a name
 // too long to take the suffix is shortened (its key is known from the run, not the name).
-inline std::string local_temp_name(std::string_view name, const std::string& run_id, uint64_t number) {
+inline std::string local_temp_name(std::string_view name, const std::string& run_id, uint64_t number,
+                                   uint32_t folders_made) {
   constexpr size_t kMaxName = 255;
-  const std::string suffix = ".s3dest-" + run_id + "-" + std::to_string(number) + ".tmp";
+  std::string suffix = ".s3dest-" + run_id + "-" + std::to_string(number);
+  if (folders_made > 0) suffix += ".made" + std::to_string(folders_made);
+  suffix += ".tmp";
   std::string temp = ".";
   temp.append(name.substr(0, kMaxName - 1 - suffix.size()));
   temp.append(suffix);
@@ -147,9 +165,11 @@ inline int rename_no_replace(const char* from, const char* to) {
 
 class LocalFileWriter final : public ObjectWriter {
  public:
-  LocalFileWriter(LocalFolderSink& sink, const NewObject& object, bool existed, uint64_t temp_number, int fd)
+  LocalFileWriter(LocalFolderSink& sink, const NewObject& object, bool existed, uint64_t temp_number,
+                  uint32_t folders_made, int fd)
       : sink_(sink), key_(object.key), existed_(existed), if_exists_(object.if_exists), temp_number_(temp_number),
-        temp_path_(sink.temp_path(key_, temp_number)), fd_(fd), checksum_(sink.checksum_) {}
+        folders_made_(folders_made), temp_path_(sink.temp_path(key_, temp_number, folders_made)), fd_(fd),
+        checksum_(sink.checksum_) {}
   ~LocalFileWriter() override { abort(); }
 
   Status write(std::string_view bytes) override {
@@ -175,7 +195,7 @@ class LocalFileWriter final : public ObjectWriter {
     info.bytes = size_;
     info.checksum = checksum_.text();  // no ETag: that is an S3 server's to give
     info.replaced = existed_;
-    sink_.staged_.push_back(LocalFolderSink::Staged{key_, temp_number_, existed_, if_exists_});
+    sink_.staged_.push_back(LocalFolderSink::Staged{key_, temp_number_, folders_made_, existed_, if_exists_});
     temp_path_.clear();
     sink_.objects_committed_.fetch_add(1, std::memory_order_relaxed);
     return info;
@@ -194,6 +214,7 @@ class LocalFileWriter final : public ObjectWriter {
   bool existed_;
   ExistingObjects if_exists_;
   uint64_t temp_number_;
+  uint32_t folders_made_;
   std::string temp_path_;
   int fd_;
   ObjectChecksum checksum_;
@@ -210,7 +231,7 @@ inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm chec
 
 inline LocalFolderSink::~LocalFolderSink() {
   for (const Staged& s : staged_)
-    if (!s.published) ::unlink(temp_path(s.key, s.temp_number).c_str());
+    if (!s.published) ::unlink(temp_path(s.key, s.temp_number, s.folders_made).c_str());
 }
 
 inline size_t LocalFolderSink::max_open_objects() const {
@@ -222,22 +243,23 @@ inline size_t LocalFolderSink::max_open_objects() const {
 inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewObject& object) {
   const std::string path = describe(object.key);
   S3DEST_ASSIGN_OR_RETURN(const bool existed, check_prior(object, path));  // a listing here is quick
-  S3DEST_TRY(make_parent_folders(path));
+  S3DEST_ASSIGN_OR_RETURN(const uint32_t folders_made, make_parent_folders(path));
   const uint64_t temp_number = ++temp_files_;
-  const std::string temp = temp_path(object.key, temp_number);
+  const std::string temp = temp_path(object.key, temp_number, folders_made);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
     return destination_error("creating " + temp + ": " + detail::errno_text(errno) +
                              ": check that the destination folder is writable");
   return std::unique_ptr<ObjectWriter>(
-      std::make_unique<detail::LocalFileWriter>(*this, object, existed, temp_number, fd));
+      std::make_unique<detail::LocalFileWriter>(*this, object, existed, temp_number, folders_made, fd));
 }
 
-inline std::string LocalFolderSink::temp_path(const std::string& key, uint64_t temp_number) const {
+inline std::string LocalFolderSink::temp_path(const std::string& key, uint64_t temp_number,
+                                              uint32_t folders_made) const {
   const std::string path = describe(key);
   const size_t slash = path.rfind('/');
   return path.substr(0, slash + 1) +
-         detail::local_temp_name(std::string_view(path).substr(slash + 1), run_id_, temp_number);
+         detail::local_temp_name(std::string_view(path).substr(slash + 1), run_id_, temp_number, folders_made);
 }
 
 inline Status LocalFolderSink::list(const std::string& prefix, const KeyVisitor& visit) {
@@ -258,7 +280,7 @@ inline Status LocalFolderSink::list(const std::string& prefix, const KeyVisitor&
 }
 
 inline Status LocalFolderSink::move_into_place(Staged& s) {
-  const std::string path = describe(s.key), temp = temp_path(s.key, s.temp_number);
+  const std::string path = describe(s.key), temp = temp_path(s.key, s.temp_number, s.folders_made);
   const bool may_replace = s.if_exists == ExistingObjects::replace;
   if (s.existed && may_replace) {
     if (::rename(temp.c_str(), path.c_str()) != 0)
@@ -287,7 +309,7 @@ inline Status LocalFolderSink::publish() {
 inline RollbackReport LocalFolderSink::rollback() {
   RollbackReport report;
   for (const Staged& s : staged_) {
-    const std::string file = s.published ? describe(s.key) : temp_path(s.key, s.temp_number);
+    const std::string file = s.published ? describe(s.key) : temp_path(s.key, s.temp_number, s.folders_made);
     if (s.published && s.replaced) {
       report.replaced.push_back(file);
     } else if (::unlink(file.c_str()) == 0 || errno == ENOENT) {
@@ -297,7 +319,8 @@ inline RollbackReport LocalFolderSink::rollback() {
     }
   }
   staged_.clear();
-  // Deepest first; a folder that is not empty (it holds a replaced file) stays.
+  // Deepest first (a folder sorts after those above it); a folder that is not empty (it
+  // holds a replaced file) stays.
   for (auto it = created_folders_.rbegin(); it != created_folders_.rend(); ++it) ::rmdir(it->c_str());
   created_folders_.clear();
   return report;
@@ -310,37 +333,52 @@ inline Status LocalFolderSink::remove(const std::string& key) {
   return {};
 }
 
-inline Status LocalFolderSink::make_parent_folders(const std::string& path) {
+inline Result<uint32_t> LocalFolderSink::make_parent_folders(const std::string& path) {
+  uint32_t made_below_the_last_existing = 0;
   for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
-    const std::string folder = path.substr(0, slash);
+    std::string folder = path.substr(0, slash);
     if (::mkdir(folder.c_str(), 0755) == 0) {
-      created_folders_.push_back(folder);
+      created_folders_.insert(std::move(folder));
+      ++made_below_the_last_existing;
     } else if (errno != EEXIST) {
       return destination_error("creating folder " + folder + ": " + detail::errno_text(errno));
+    } else if (created_folders_.count(folder) != 0) {
+      ++made_below_the_last_existing;
     } else {
       struct stat st;
       if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return destination_error(folder + " exists and is not a folder: move it or choose another --dest");
+      made_below_the_last_existing = 0;
     }
   }
-  return {};
+  return made_below_the_last_existing;
 }
 
-inline bool is_local_temp_file_name(std::string_view name) {
-  // "." NAME ".s3dest-" RUNID "-" N ".tmp"
-  constexpr std::string_view kEnd = ".tmp";
+inline std::optional<LocalTempFileName> parse_local_temp_file_name(std::string_view name) {
+  // "." NAME ".s3dest-" RUNID "-" N [".made" K] ".tmp"
+  constexpr std::string_view kEnd = ".tmp", kMade = ".made";
   if (name.size() < 2 + kEnd.size() || name.front() != '.' || name.substr(name.size() - kEnd.size()) != kEnd)
-    return false;
+    return std::nullopt;
   name.remove_suffix(kEnd.size());
+  LocalTempFileName parsed;
+  if (const size_t made = name.rfind(kMade); made != std::string_view::npos) {
+    const char* const count = name.data() + made + kMade.size();
+    const auto [end, error] = std::from_chars(count, name.data() + name.size(), parsed.folders_made);
+    // Not followed by a count only, ".made" is part of NAME.
+    if (error == std::errc() && end == name.data() + name.size() && end != count) name = name.substr(0, made);
+    else parsed.folders_made = 0;
+  }
   const size_t dash = name.rfind('-');
-  if (dash == std::string_view::npos || dash + 1 == name.size() ||
-      name.find_first_not_of("0123456789", dash + 1) != std::string_view::npos)
-    return false;
+  if (dash == std::string_view::npos || name.find_first_not_of("0123456789", dash + 1) != std::string_view::npos ||
+      dash + 1 == name.size())
+    return std::nullopt;
   name = name.substr(0, dash);
   const size_t marker = name.rfind(".s3dest-");
-  if (marker == std::string_view::npos || marker == 0) return false;
+  if (marker == std::string_view::npos || marker == 0) return std::nullopt;
   const std::string_view run_id = name.substr(marker + 8);
-  return is_run_id(run_id) || (run_id.size() == 8 && run_id.find_first_not_of("0123456789abcdef") == std::string_view::npos);
+  if (!is_run_id(run_id) && !(run_id.size() == 8 && run_id.find_first_not_of("0123456789abcdef") == std::string_view::npos))
+    return std::nullopt;
+  return parsed;
 }
 
 }  // namespace s3dest

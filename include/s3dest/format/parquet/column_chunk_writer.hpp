@@ -41,6 +41,7 @@
 
 #include "s3dest/core/byte_sink.hpp"
 #include "s3dest/core/little_endian.hpp"
+#include "s3dest/core/segmented_bytes.hpp"
 #include "s3dest/core/status.hpp"
 #include "s3dest/format/parquet/column_layout.hpp"
 #include "s3dest/format/parquet/dictionary.hpp"
@@ -134,7 +135,7 @@ class ColumnChunkWriter {
   }
   // Compresses `content` and appends it, behind its header, to `to`.
   Status write_page(PageType type, Encoding encoding, int32_t num_values, std::string_view content,
-                    std::string& to);
+                    SegmentedBytes& to);
   void update_statistics(std::string_view plain);
   // The open page's PLAIN numbers into the statistics (statistics_per_page_ columns).
   void update_page_statistics();
@@ -168,8 +169,8 @@ class ColumnChunkWriter {
   // The chunk so far.
   Dictionary dictionary_;
   std::atomic<uint32_t>* last_dictionary_entries_;
-  std::string dictionary_page_;  // header and compressed page, once finished
-  std::string data_pages_;       // headers and compressed pages
+  SegmentedBytes dictionary_page_;  // header and compressed page, once finished
+  SegmentedBytes data_pages_;       // headers and compressed pages
   int32_t data_pages_count_ = 0;
   ColumnChunkMetadata meta_;
   std::string min_, max_;  // statistic bytes
@@ -258,7 +259,7 @@ inline uint64_t ColumnChunkWriter::metadata_bound() const {
 }
 
 inline uint64_t ColumnChunkWriter::memory() const {
-  return dictionary_page_.capacity() + data_pages_.capacity() + values_.capacity() + indices_.capacity() * 4 +
+  return dictionary_page_.memory() + data_pages_.memory() + values_.capacity() + indices_.capacity() * 4 +
          levels_.bytes().capacity() + dictionary_.memory();
 }
 
@@ -300,12 +301,12 @@ inline Result<ColumnChunkMetadata> ColumnChunkWriter::write(ByteSink& out, uint6
   if (dictionary_pages) meta.encodings.push_back(Encoding::rle_dictionary);
   meta.statistics = statistics();
 
-  S3DEST_TRY(out.write(dictionary_page_));
-  S3DEST_TRY(out.write(data_pages_));
+  S3DEST_TRY(dictionary_page_.write_to(out));
+  S3DEST_TRY(data_pages_.write_to(out));
 
   // Freed, not kept: a row group's pages are the bulk of what a file holds.
-  std::string().swap(dictionary_page_);
-  std::string().swap(data_pages_);
+  dictionary_page_.clear();
+  data_pages_.clear();
   data_pages_count_ = 0;
   meta_ = ColumnChunkMetadata{};
   has_min_max_ = false;
@@ -408,7 +409,7 @@ inline Status ColumnChunkWriter::finish_dictionary() {
 }
 
 inline Status ColumnChunkWriter::write_page(PageType type, Encoding encoding, int32_t num_values,
-                                            std::string_view content, std::string& to) {
+                                            std::string_view content, SegmentedBytes& to) {
   PageWorkspace& workspace = this->workspace();
   S3DEST_ASSIGN_OR_RETURN(const std::string_view compressed, workspace.codec.compress(content, workspace.compressed));
   PageHeader header;
@@ -420,7 +421,7 @@ inline Status ColumnChunkWriter::write_page(PageType type, Encoding encoding, in
   ThriftCompactWriter& encoded_header = workspace.header;
   encoded_header.clear();
   encode_page_header(header, encoded_header);
-  to += encoded_header.bytes();
+  to.append(encoded_header.bytes());
   to.append(compressed);
   meta_.total_uncompressed_size += static_cast<int64_t>(encoded_header.bytes().size() + content.size());
   meta_.total_compressed_size += static_cast<int64_t>(encoded_header.bytes().size() + compressed.size());

@@ -1,0 +1,35 @@
+#define BOOST_TEST_MODULE segmented_bytes
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "s3dest/core/segmented_bytes.hpp"
+
+using namespace s3dest;
+
+BOOST_AUTO_TEST_CASE(bytes_are_written_out_in_the_order_appended_across_segments) {
+  SegmentedBytes pages;
+  std::string expected;
+  // Pieces from one byte to past the largest segment, so some span two or three segments.
+  for (size_t n : {1u, 100u, 4095u, 5000u, 70000u, 3u, 200000u}) {
+    const std::string piece(n, static_cast<char>('a' + n % 26));
+    pages.append(piece);
+    expected += piece;
+  }
+  StringSink out;
+  BOOST_REQUIRE(pages.write_to(out).ok());
+  BOOST_TEST(out.data() == expected);
+  BOOST_TEST(pages.size() == expected.size());
+}
+
+BOOST_AUTO_TEST_CASE(memory_stays_close_to_what_is_held_small_or_large) {
+  SegmentedBytes small;
+  small.append(std::string(100, 'x'));
+  BOOST_TEST(small.memory() <= SegmentedBytes::kFirstSegmentBytes + 64);  // a small file's column chunk
+  SegmentedBytes large;
+  for (int page = 0; page < 100; ++page) large.append(std::string(30000, 'p'));
+  BOOST_TEST(large.memory() <= large.size() + SegmentedBytes::kLargestSegmentBytes + 4096);
+  large.clear();
+  BOOST_TEST(large.empty());
+  BOOST_TEST(large.memory() == 0u);
+}

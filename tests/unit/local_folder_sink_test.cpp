@@ -98,6 +98,38 @@ BOOST_AUTO_TEST_CASE(list_sees_what_was_there_before_the_run_only) {
   BOOST_TEST(listed("missing/folder/x").empty());
 }
 
+BOOST_AUTO_TEST_CASE(the_names_kept_of_a_big_folder_are_held_to_the_listing_budget) {
+  // 3 KB of names, 168 bytes of them starting as the run's keys do ("rows-").
+  TempFolder dir;
+  for (int i = 0; i < 50; ++i) write_file(dir.path / "p" / ("other-" + std::to_string(i) + ".csv"), "o");
+  for (const char* name : {"rows-20260101-00001.csv", "rows-20260102-00001.csv", "rows-20260102-00002.csv"})
+    write_file(dir.path / "p" / name, "1");
+  // listing_bytes -> whether a file that appears after the first listing is seen by the next.
+  for (const auto& [listing_bytes, kept] : std::map<uint64_t, bool>{
+           {100'000, true},  // the whole folder kept
+           {1'000, true},    // its names that start with "rows-"
+           {100, false},     // nothing: the folder is read again for each prefix
+       }) {
+    BOOST_TEST_CONTEXT("listing_bytes " << listing_bytes) {
+      std::filesystem::remove(dir.path / "p/rows-20260101-00002.csv");
+      LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::none, "", listing_bytes);
+      const auto listed = [&sink](const std::string& prefix) {
+        std::vector<std::string> keys;
+        BOOST_REQUIRE(sink.list(prefix, [&keys](std::string_view key) {
+                            keys.emplace_back(key);
+                            return Status();
+                          }).ok());
+        return keys;
+      };
+      BOOST_TEST((listed("p/rows-20260102-") ==
+                  std::vector<std::string>{"p/rows-20260102-00001.csv", "p/rows-20260102-00002.csv"}));
+      write_file(dir.path / "p/rows-20260101-00002.csv", "another writer's");
+      BOOST_TEST(listed("p/rows-20260101-").size() == (kept ? 1u : 2u));
+      BOOST_TEST(listed("p/other-1").size() == 11u);  // other-1, other-10 to other-19, whatever was kept
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(keep_never_replaces_a_file_that_appeared_during_the_run) {
   TempFolder dir;
   LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::none);

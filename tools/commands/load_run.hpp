@@ -17,6 +17,7 @@
 #include "s3dest/destination/config.hpp"
 #include "s3dest/destination/load.hpp"
 #include "s3dest/destination/manifest.hpp"
+#include "s3dest/destination/memory_budget.hpp"
 #include "s3dest/s3/object_property_headers.hpp"
 #include "s3dest/sink/dry_run.hpp"
 #include "s3dest/sink/local_folder.hpp"
@@ -139,7 +140,8 @@ struct LoadTool {
 
 inline std::unique_ptr<ObjectSink> open_local_folder(const Config& config, const Destination& dest,
                                                      const std::string& run_id) {
-  return std::make_unique<LocalFolderSink>(dest.folder, config.checksum, run_id);
+  return std::make_unique<LocalFolderSink>(dest.folder, config.checksum, run_id,
+                                           MemoryBudget(config.memory_limit_mb).local_listing_bytes());
 }
 
 // The sink a load writes to; a dry run's lists the real destination, if one is given.

@@ -6,7 +6,8 @@
 //                                          (BookkeepingMeter)
 //   the open files' encoders               a quarter (parquet's unwritten row groups:
 //                                          half of it)
-//   uploads in flight                      the spare quarter
+//   uploads in flight                      the spare quarter (a local folder: the file
+//                                          names of the folders it writes to)
 // and bounds what a single input or reply can make any of those hold:
 //   the longest input line                 1/32 (a line is held whole, with its parse)
 //   the widest row                         16 columns per MiB
@@ -43,6 +44,9 @@ class MemoryBudget {
   uint64_t one_open_file_bytes() const { return bytes_ / 8; }
   uint64_t held_row_groups_bytes() const { return bytes_ / 8; }
   uint64_t uploads_bytes() const { return bytes_ / 4; }
+  // A local folder has no uploads: the file names it keeps of the folders it writes to
+  // (LocalFolderSink::list) take their quarter.
+  uint64_t local_listing_bytes() const { return uploads_bytes(); }
 
   size_t max_line_bytes() const { return static_cast<size_t>(bytes_ / 32); }
   size_t max_columns() const { return static_cast<size_t>(mib_ * 16); }

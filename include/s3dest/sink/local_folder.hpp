@@ -52,11 +52,21 @@ class LocalFileWriter;
 class LocalFolderSink final : public ObjectSink {
  public:
   // `run_id` goes into the temporary files' names, so `s3dest cleanup` can find the ones
-  // a killed run left; empty: a random one.
-  LocalFolderSink(std::string root, ChecksumAlgorithm checksum, std::string run_id = "");
+  // a killed run left; empty: a random one. `listing_bytes`: how much of the folders'
+  // file names list() keeps (see there).
+  static constexpr uint64_t kDefaultListingBytes = uint64_t{64} << 20;
+  LocalFolderSink(std::string root, ChecksumAlgorithm checksum, std::string run_id = "",
+                  uint64_t listing_bytes = kDefaultListingBytes);
   ~LocalFolderSink() override;
 
   Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override;
+  // A folder is read once and its file names kept, so the keys of every partition in it
+  // are found without reading it again, and as they were before the run. The names kept
+  // are held to `listing_bytes`: past it a folder's names are kept only if they start as
+  // the prefix does up to its first digit (a layout's dates and chunk ids are digits:
+  // "rows-" of "rows-20260101-"), which the next partitions' prefixes in that folder are
+  // likely to share; past that again the folder is read anew for each prefix and nothing
+  // of it is kept (slower, for folders of millions of files, but within memory_limit_mb).
   Status list(const std::string& prefix, const KeyVisitor& visit) override;
   Status publish() override;
   RollbackReport rollback() override;
@@ -101,7 +111,10 @@ class LocalFolderSink final : public ObjectSink {
   std::atomic<uint64_t> objects_committed_{0}, bytes_written_{0};  // for progress()
   // Folder -> its file names, sorted: read once, before the run's files are in place.
   std::mutex listed_mutex_;  // list() may be called from several threads
-  std::map<std::string, std::vector<std::string>> listed_;
+  // (folder, what its names start with) -> those names, sorted.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> listed_;
+  uint64_t listed_bytes_ = 0;  // of the names in listed_
+  uint64_t listing_bytes_;     // the most listed_bytes_ may come to
 };
 
 // What a temporary file's name tells (".NAME.s3dest-RUNID-N.tmp", or
@@ -130,27 +143,50 @@ inline std::string local_temp_name(std::string_view name, const std::string& run
   return temp;
 }
 
-// The file names in `folder` (not folders), sorted; none when it does not exist.
-inline Result<std::vector<std::string>> read_file_names(const std::string& folder) {
-  std::vector<std::string> names;
+struct FolderNames {
+  std::vector<std::string> names;  // sorted
+  uint64_t bytes = 0;              // what they take in memory, about
+  size_t filter = 0;               // which of the filters they pass
+};
+
+// The file names in `folder` (not folders) that start with `filters[0]`, while they take
+// at most `keep_bytes`; past that, those that start with the next filter, and so on; the
+// last one holds whatever they take. None when the folder does not exist.
+inline Result<FolderNames> read_file_names(const std::string& folder, const std::vector<std::string_view>& filters,
+                                           uint64_t keep_bytes) {
+  const auto cost = [](std::string_view name) { return sizeof(std::string) + name.size(); };
+  const auto passes = [](std::string_view name, std::string_view filter) {
+    return name.substr(0, filter.size()) == filter;
+  };
+  FolderNames read;
   DIR* dir = ::opendir(folder.c_str());
   if (dir == nullptr) {
-    if (errno == ENOENT || errno == ENOTDIR) return names;
+    if (errno == ENOENT || errno == ENOTDIR) return read;
     return destination_error("listing " + folder + ": " + errno_text(errno));
   }
   while (const dirent* entry = ::readdir(dir)) {
     const std::string_view name = entry->d_name;
-    if (name == "." || name == "..") continue;
+    if (name == "." || name == ".." || !passes(name, filters[read.filter])) continue;
     bool is_folder = entry->d_type == DT_DIR;
     if (entry->d_type == DT_UNKNOWN) {
       struct stat st;
       is_folder = ::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
     }
-    if (!is_folder) names.emplace_back(name);
+    if (is_folder) continue;
+    read.names.emplace_back(name);
+    read.bytes += cost(name);
+    while (read.bytes > keep_bytes && read.filter + 1 < filters.size()) {
+      const std::string_view narrower = filters[++read.filter];
+      read.names.erase(std::remove_if(read.names.begin(), read.names.end(),
+                                      [&](const std::string& kept) { return !passes(kept, narrower); }),
+                       read.names.end());
+      read.bytes = 0;
+      for (const std::string& kept : read.names) read.bytes += cost(kept);
+    }
   }
   ::closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
+  std::sort(read.names.begin(), read.names.end());
+  return read;
 }
 
 // rename() that fails with EEXIST instead of replacing `to`.
@@ -223,8 +259,9 @@ class LocalFileWriter final : public ObjectWriter {
 
 }  // namespace detail
 
-inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm checksum, std::string run_id)
-    : root_(std::move(root)), checksum_(checksum), run_id_(std::move(run_id)) {
+inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm checksum, std::string run_id,
+                                        uint64_t listing_bytes)
+    : root_(std::move(root)), checksum_(checksum), run_id_(std::move(run_id)), listing_bytes_(listing_bytes) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
   if (run_id_.empty()) run_id_ = random_hex(8);
 }
@@ -266,13 +303,21 @@ inline Status LocalFolderSink::list(const std::string& prefix, const KeyVisitor&
   const size_t slash = prefix.rfind('/');
   const std::string folder_key = slash == std::string::npos ? "" : prefix.substr(0, slash + 1);
   const std::string_view name_prefix = std::string_view(prefix).substr(folder_key.size());
+  const std::string_view stem = name_prefix.substr(0, name_prefix.find_first_of("0123456789"));
+  const std::vector<std::string_view> filters = {"", stem, name_prefix};
   std::lock_guard<std::mutex> lock(listed_mutex_);
-  auto found = listed_.find(folder_key);
+  auto found = listed_.find({folder_key, ""});
+  if (found == listed_.end()) found = listed_.find({folder_key, std::string(stem)});
+  detail::FolderNames read;
   if (found == listed_.end()) {
-    S3DEST_ASSIGN_OR_RETURN(std::vector<std::string> names, detail::read_file_names(root_ + "/" + folder_key));
-    found = listed_.emplace(folder_key, std::move(names)).first;
+    const uint64_t room = listing_bytes_ - std::min(listed_bytes_, listing_bytes_);
+    S3DEST_ASSIGN_OR_RETURN(read, detail::read_file_names(root_ + "/" + folder_key, filters, room));
+    if (read.filter + 1 < filters.size()) {  // not only this prefix's: kept for the next ones
+      listed_bytes_ += read.bytes;
+      found = listed_.emplace(std::make_pair(folder_key, std::string(filters[read.filter])), std::move(read.names)).first;
+    }
   }
-  const std::vector<std::string>& names = found->second;
+  const std::vector<std::string>& names = found != listed_.end() ? found->second : read.names;
   for (auto it = std::lower_bound(names.begin(), names.end(), name_prefix);
        it != names.end() && it->compare(0, name_prefix.size(), name_prefix) == 0; ++it)
     S3DEST_TRY(visit(folder_key + *it));

@@ -13,7 +13,8 @@ if [ "${1:-}" = "--test" ]; then
   # "zstandard" codec, which needs python3-zstandard.
   packages+=(zstd python3-zstandard)
   # A real S3 server for the S3 tests (tests/s3server/radosgw.sh), and the AWS CLI.
-  packages+=(ceph-mon ceph-osd radosgw ceph-common awscli curl)
+  # Its TLS endpoint's certificate is made with the openssl command.
+  packages+=(ceph-mon ceph-osd radosgw ceph-common awscli curl openssl)
   # A clock two hours off for one cell of the S3 fault matrix (tests/e2e/s3_faults.test.mjs).
   packages+=(faketime time)
 fi

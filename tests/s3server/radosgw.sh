@@ -25,6 +25,8 @@
 #
 # What the cluster holds, and env.sh exports (env.json has the same names and values):
 #   S3SERVER_ENDPOINT        http://127.0.0.1:PORT (S3, STS and IAM; path-style addressing)
+#   S3SERVER_TLS_ENDPOINT    https://127.0.0.1:PORT: the same over TLS, with a certificate
+#   S3SERVER_CA_BUNDLE       made for 127.0.0.1 at start, signed by itself: this PEM file
 #   S3SERVER_REGION          us-east-1 (radosgw accepts any region in the signature scope)
 #   S3SERVER_ACCESS_KEY      the test user's keys; the user has caps roles=*;users=*
 #   S3SERVER_SECRET_KEY
@@ -196,7 +198,7 @@ spawn() { # NAME COMMAND...
 }
 
 write_conf() {
-  local mon_port=$1 rgw_port=$2 memstore_mb=$3 sts=true
+  local mon_port=$1 rgw_port=$2 memstore_mb=$3 tls_port=$4 sts=true
   [ "${S3SERVER_STS:-1}" != 0 ] || sts=false
   cat >"$DIR/ceph.conf" <<EOF
 # Written by tests/s3server/radosgw.sh: a throwaway one-node cluster on loopback.
@@ -243,7 +245,7 @@ osd objectstore = memstore
 memstore device bytes = $((memstore_mb * 1024 * 1024))
 
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port ssl_endpoint=127.0.0.1:$tls_port ssl_certificate=$DIR/tls/cert.pem ssl_private_key=$DIR/tls/key.pem
 rgw data = $DIR/rgw
 # STS AssumeRole, and temporary credentials on S3 requests.
 rgw s3 auth use sts = $sts
@@ -271,7 +273,7 @@ wait_until() { # WHAT PID COMMAND...
 }
 
 start() {
-  local t0 mon_port rgw_port memstore_mb osd_uuid osd_id
+  local t0 mon_port rgw_port tls_port memstore_mb osd_uuid osd_id
   t0=$(now_ms)
   if all_running "$DIR"; then
     say "already running in $DIR"
@@ -284,7 +286,7 @@ start() {
     kill_recorded "$DIR"
     rm -rf "$DIR"
   fi
-  for cmd in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl python3; do
+  for cmd in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl python3 openssl; do
     command -v "$cmd" >/dev/null ||
       die "$cmd not found: install the test dependencies with 'bash tools/install_deps.sh --test'"
   done
@@ -302,7 +304,16 @@ start() {
   mon_port=$(free_port) || fail "no free port for the monitor"
   rgw_port=$(free_port) || fail "no free port for radosgw"
   [ "$mon_port" != "$rgw_port" ] || rgw_port=$(free_port)
-  write_conf "$mon_port" "$rgw_port" "$memstore_mb"
+  tls_port=$(free_port) || fail "no free port for radosgw's TLS endpoint"
+  while [ "$tls_port" = "$mon_port" ] || [ "$tls_port" = "$rgw_port" ]; do tls_port=$(free_port); done
+  TLS_PORT=$tls_port
+  # A certificate for 127.0.0.1 that is its own CA: clients trust it through
+  # S3SERVER_CA_BUNDLE (AWS_CA_BUNDLE, --ca-bundle), as a private CA's.
+  mkdir -p "$DIR/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$DIR/tls/key.pem" -out "$DIR/tls/cert.pem" \
+    >"$DIR/log/openssl.out" 2>&1 || fail "making the TLS certificate failed: $(tail -c 600 "$DIR/log/openssl.out")"
+  write_conf "$mon_port" "$rgw_port" "$memstore_mb" "$tls_port"
 
   # Monitor.
   monmaptool --create --fsid "$FSID" --addv a "v1:127.0.0.1:$mon_port" "$DIR/monmap" >"$DIR/log/monmaptool.out" 2>&1 ||
@@ -456,9 +467,10 @@ provision() { # RGW_PORT
 write_env() { # RGW_PORT WATCHDOG_PID
   local pids
   pids=$(awk '{print $2}' "$DIR/pids" | paste -sd' ')
-  local -a names=(DIR CONF LOGS ENDPOINT REGION ACCESS_KEY SECRET_KEY USER USER_ARN BUCKET KMS_KEY_ID STS
+  local -a names=(DIR CONF LOGS ENDPOINT TLS_ENDPOINT CA_BUNDLE REGION ACCESS_KEY SECRET_KEY USER USER_ARN BUCKET KMS_KEY_ID STS
     STORAGE_CLASS WRITER_ACCESS_KEY WRITER_SECRET_KEY WRITER WRITER_ARN ROLE_A_ARN ROLE_B_ARN ROLE_REFUSED_ARN MON_PID OSD_PID RGW_PID WATCHDOG_PID PIDS)
-  local -a values=("$DIR" "$DIR/ceph.conf" "$DIR/log" "http://127.0.0.1:$1" "$REGION" "$ACCESS_KEY"
+  local -a values=("$DIR" "$DIR/ceph.conf" "$DIR/log" "http://127.0.0.1:$1" "https://127.0.0.1:$TLS_PORT"
+    "$DIR/tls/cert.pem" "$REGION" "$ACCESS_KEY"
     "$SECRET_KEY" "$USER_ID" "arn:aws:iam:::user/$USER_ID" "$BUCKET" testkey "${S3SERVER_STS:-1}"
     "$SECOND_STORAGE_CLASS" "$WRITER_ACCESS_KEY" "$WRITER_SECRET_KEY" "$WRITER_ID" "arn:aws:iam:::user/$WRITER_ID"
     "arn:aws:iam:::role/$ROLE_A" "arn:aws:iam:::role/$ROLE_B" "arn:aws:iam:::role/$ROLE_REFUSED"

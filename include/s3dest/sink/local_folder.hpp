@@ -6,8 +6,8 @@
 // made. A temporary file in folders the run made says how many (".c.csv.s3dest-RUNID-N.made2.tmp":
 // its own folder and the one above it), so that after a SIGKILL `s3dest cleanup` can
 // remove those folders too, once empty, and no others. A file is whole or absent at every
-// moment; files are not fsync'd, so that holds if s3dest dies, not if the machine loses
-// power.
+// moment, even if the machine loses power: publish() flushes the files to disk before
+// renaming any into place, and the renames before it returns.
 //
 // With ExistingObjects::keep, and for a key that did not exist when listed, the rename
 // never replaces a file (renameat2 RENAME_NOREPLACE): a file that appeared during the run
@@ -100,6 +100,8 @@ class LocalFolderSink final : public ObjectSink {
   // own folder up, this run made (now or for an earlier object).
   Result<uint32_t> make_parent_folders(const std::string& path);
   Status move_into_place(Staged& staged);
+  // Flushes the destination's file system to disk (`what`: for the message).
+  Status flush_to_disk(const char* what) const;
 
   std::string root_;
   ChecksumAlgorithm checksum_;
@@ -345,9 +347,30 @@ inline Status LocalFolderSink::move_into_place(Staged& s) {
   return {};
 }
 
+// Durable before visible, and visible durably before the run says it is done: without the
+// first flush a power cut could leave an existing file replaced by an empty one (its new
+// bytes still in memory), without the second the run's files could vanish after its
+// manifest said they were there.
 inline Status LocalFolderSink::publish() {
+  if (staged_.empty()) return {};
+  S3DEST_TRY(flush_to_disk("the run's files"));
   for (Staged& s : staged_)
     if (!s.published) S3DEST_TRY(move_into_place(s));
+  return flush_to_disk("the renames that put the run's files in place");
+}
+
+// One syncfs() of the destination's file system, not an fsync() a file: with thousands of
+// files those cost a journal commit each. A folder under the destination that is another
+// file system's mount is not covered.
+inline Status LocalFolderSink::flush_to_disk(const char* what) const {
+  const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return destination_error("opening " + root_ + " to flush " + what + " to disk: " + detail::errno_text(errno));
+  const int flushed = ::syncfs(fd);
+  const int err = errno;
+  ::close(fd);
+  if (flushed != 0)
+    return destination_error("flushing " + std::string(what) + " to disk under " + root_ + ": " +
+                             detail::errno_text(err) + ": the disk may be failing or full; check it (dmesg) and run again");
   return {};
 }
 

@@ -235,8 +235,11 @@ describe('interruptions', () => {
     for (const [f, bytes] of data) assert.deepEqual(snapshot(dest).get(f), bytes, f);
   });
   // Every file and folder under `root` (folders end in '/'), sorted.
-  const entries = (root) => fs.readdirSync(root, { recursive: true, withFileTypes: true })
-    .map((e) => path.relative(root, path.join(e.parentPath ?? e.path, e.name)) + (e.isDirectory() ? '/' : ''))
+  const entries = (root, under = '') => fs.readdirSync(path.join(root, under), { withFileTypes: true })
+    .flatMap((e) => {
+      const name = path.posix.join(under, e.name);
+      return e.isDirectory() ? [`${name}/`, ...entries(root, name)] : [name];
+    })
     .sort();
 
   test('after SIGKILL, cleanup removes the folders the load made once they are empty, and none that were there', async () => {

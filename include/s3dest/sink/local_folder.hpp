@@ -316,7 +316,8 @@ inline Status LocalFolderSink::list(const std::string& prefix, const KeyVisitor&
     S3DEST_ASSIGN_OR_RETURN(read, detail::read_file_names(root_ + "/" + folder_key, filters, room));
     if (read.filter + 1 < filters.size()) {  // not only this prefix's: kept for the next ones
       listed_bytes_ += read.bytes;
-      found = listed_.emplace(std::make_pair(folder_key, std::string(filters[read.filter])), std::move(read.names)).first;
+      std::pair<std::string, std::string> kept_as(folder_key, filters[read.filter]);
+      found = listed_.emplace(std::move(kept_as), std::move(read.names)).first;
     }
   }
   const std::vector<std::string>& names = found != listed_.end() ? found->second : read.names;
@@ -364,13 +365,15 @@ inline Status LocalFolderSink::publish() {
 // file system's mount is not covered.
 inline Status LocalFolderSink::flush_to_disk(const char* what) const {
   const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return destination_error("opening " + root_ + " to flush " + what + " to disk: " + detail::errno_text(errno));
+  if (fd < 0)
+    return destination_error("opening " + root_ + " to flush " + what + " to disk: " + detail::errno_text(errno));
   const int flushed = ::syncfs(fd);
   const int err = errno;
   ::close(fd);
   if (flushed != 0)
     return destination_error("flushing " + std::string(what) + " to disk under " + root_ + ": " +
-                             detail::errno_text(err) + ": the disk may be failing or full; check it (dmesg) and run again");
+                             detail::errno_text(err) +
+                             ": the disk may be failing or full; check it (dmesg) and run again");
   return {};
 }
 
@@ -444,8 +447,8 @@ inline std::optional<LocalTempFileName> parse_local_temp_file_name(std::string_v
   const size_t marker = name.rfind(".s3dest-");
   if (marker == std::string_view::npos || marker == 0) return std::nullopt;
   const std::string_view run_id = name.substr(marker + 8);
-  if (!is_run_id(run_id) && !(run_id.size() == 8 && run_id.find_first_not_of("0123456789abcdef") == std::string_view::npos))
-    return std::nullopt;
+  const bool random_id = run_id.size() == 8 && run_id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  if (!is_run_id(run_id) && !random_id) return std::nullopt;
   return parsed;
 }
 

@@ -28,6 +28,16 @@ void write_file(const fs::path& file, const std::string& bytes) {
   std::ofstream(file, std::ios::binary) << bytes;
 }
 
+// The keys sink.list(prefix) visits, in its order.
+std::vector<std::string> listed_keys(LocalFolderSink& sink, const std::string& prefix) {
+  std::vector<std::string> keys;
+  BOOST_REQUIRE(sink.list(prefix, [&keys](std::string_view key) {
+                      keys.emplace_back(key);
+                      return Status();
+                    }).ok());
+  return keys;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(open_objects_are_held_to_the_file_descriptors_the_process_may_have) {
@@ -83,14 +93,7 @@ BOOST_AUTO_TEST_CASE(list_sees_what_was_there_before_the_run_only) {
   write_file(dir.path / "p/other.csv", "o");
   fs::create_directories(dir.path / "p/part-folder");
   LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::none);
-  const auto listed = [&sink](const std::string& prefix) {
-    std::vector<std::string> keys;
-    BOOST_REQUIRE(sink.list(prefix, [&keys](std::string_view key) {
-                        keys.emplace_back(key);
-                        return Status();
-                      }).ok());
-    return keys;
-  };
+  const auto listed = [&sink](const std::string& prefix) { return listed_keys(sink, prefix); };
   BOOST_TEST((listed("p/part-") == std::vector<std::string>{"p/part-00001.csv", "p/part-00002.csv"}));
   committed(sink, new_object("p/part-00003.csv"), "3");
   BOOST_REQUIRE(sink.publish().ok());
@@ -113,14 +116,7 @@ BOOST_AUTO_TEST_CASE(the_names_kept_of_a_big_folder_are_held_to_the_listing_budg
     BOOST_TEST_CONTEXT("listing_bytes " << listing_bytes) {
       std::filesystem::remove(dir.path / "p/rows-20260101-00002.csv");
       LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::none, "", listing_bytes);
-      const auto listed = [&sink](const std::string& prefix) {
-        std::vector<std::string> keys;
-        BOOST_REQUIRE(sink.list(prefix, [&keys](std::string_view key) {
-                            keys.emplace_back(key);
-                            return Status();
-                          }).ok());
-        return keys;
-      };
+      const auto listed = [&sink](const std::string& prefix) { return listed_keys(sink, prefix); };
       BOOST_TEST((listed("p/rows-20260102-") ==
                   std::vector<std::string>{"p/rows-20260102-00001.csv", "p/rows-20260102-00002.csv"}));
       write_file(dir.path / "p/rows-20260101-00002.csv", "another writer's");

@@ -3,9 +3,10 @@
 // this config's layout renders (S3 shows no metadata of an open upload, so its key is how
 // s3dest knows its own; others' uploads are counted and left alone), and the temporary
 // files of a local folder (".NAME.s3dest-RUNID-N.tmp") and then, once empty, the folders
-// those files say the load made (".NAME.s3dest-RUNID-N.madeK.tmp"). --older-than spares the work of a
-// load that may still be running. On this machine it also removes the spill folders
-// ($TMPDIR/s3dest-spill-*) that no running load holds (PartitionStore::remove_abandoned).
+// those files say the load made (".NAME.s3dest-RUNID-N.madeK.tmp"). --older-than spares
+// the work of a load that may still be running. On this machine it also removes the spill
+// folders ($TMPDIR/s3dest-spill-*) that no running load holds
+// (PartitionStore::remove_abandoned).
 #pragma once
 
 #include <dirent.h>

@@ -131,6 +131,10 @@ namespace detail {
 
 inline std::string errno_text(int err) { return std::strerror(err); }
 
+inline bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
 // The name of the temporary file for `name`, never longer than a file name may be: a name
 // too long to take the suffix is shortened (its key is known from the run, not the name).
 inline std::string local_temp_name(std::string_view name, const std::string& run_id, uint64_t number,
@@ -157,9 +161,6 @@ struct FolderNames {
 inline Result<FolderNames> read_file_names(const std::string& folder, const std::vector<std::string_view>& filters,
                                            uint64_t keep_bytes) {
   const auto cost = [](std::string_view name) { return sizeof(std::string) + name.size(); };
-  const auto passes = [](std::string_view name, std::string_view filter) {
-    return name.substr(0, filter.size()) == filter;
-  };
   FolderNames read;
   DIR* dir = ::opendir(folder.c_str());
   if (dir == nullptr) {
@@ -168,7 +169,7 @@ inline Result<FolderNames> read_file_names(const std::string& folder, const std:
   }
   while (const dirent* entry = ::readdir(dir)) {
     const std::string_view name = entry->d_name;
-    if (name == "." || name == ".." || !passes(name, filters[read.filter])) continue;
+    if (name == "." || name == ".." || !starts_with(name, filters[read.filter])) continue;
     bool is_folder = entry->d_type == DT_DIR;
     if (entry->d_type == DT_UNKNOWN) {
       struct stat st;
@@ -180,7 +181,7 @@ inline Result<FolderNames> read_file_names(const std::string& folder, const std:
     while (read.bytes > keep_bytes && read.filter + 1 < filters.size()) {
       const std::string_view narrower = filters[++read.filter];
       read.names.erase(std::remove_if(read.names.begin(), read.names.end(),
-                                      [&](const std::string& kept) { return !passes(kept, narrower); }),
+                                      [&](const std::string& kept) { return !starts_with(kept, narrower); }),
                        read.names.end());
       read.bytes = 0;
       for (const std::string& kept : read.names) read.bytes += cost(kept);
@@ -322,7 +323,7 @@ inline Status LocalFolderSink::list(const std::string& prefix, const KeyVisitor&
   }
   const std::vector<std::string>& names = found != listed_.end() ? found->second : read.names;
   for (auto it = std::lower_bound(names.begin(), names.end(), name_prefix);
-       it != names.end() && it->compare(0, name_prefix.size(), name_prefix) == 0; ++it)
+       it != names.end() && detail::starts_with(*it, name_prefix); ++it)
     S3DEST_TRY(visit(folder_key + *it));
   return {};
 }

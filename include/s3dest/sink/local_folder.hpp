@@ -7,7 +7,8 @@
 // its own folder and the one above it), so that after a SIGKILL `s3dest cleanup` can
 // remove those folders too, once empty, and no others. A file is whole or absent at every
 // moment, even if the machine loses power: publish() flushes the files to disk before
-// renaming any into place, and the renames before it returns.
+// renaming any into place, and the renames before it returns (DiskWriteback starts the
+// files on their way to disk as they are written, so that flush has little to wait for).
 //
 // With ExistingObjects::keep, and for a key that did not exist when listed, the rename
 // never replaces a file (renameat2 RENAME_NOREPLACE): a file that appeared during the run
@@ -43,6 +44,7 @@
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/s3/object_checksum.hpp"
+#include "s3dest/sink/disk_writeback.hpp"
 
 namespace s3dest {
 namespace detail {
@@ -111,6 +113,7 @@ class LocalFolderSink final : public ObjectSink {
   std::set<std::string> created_folders_;
   std::deque<Staged> staged_;  // a deque: it grows without moving what it holds
   std::atomic<uint64_t> objects_committed_{0}, bytes_written_{0};  // for progress()
+  DiskWriteback writeback_;  // of the files being written, ahead of publish()'s flush
   // Folder -> its file names, sorted: read once, before the run's files are in place.
   std::mutex listed_mutex_;  // list() may be called from several threads
   // (folder, what its names start with) -> those names, sorted.
@@ -221,6 +224,10 @@ class LocalFileWriter final : public ObjectWriter {
       if (n < 0) return destination_error("writing " + temp_path_ + ": " + detail::errno_text(errno));
       bytes.remove_prefix(static_cast<size_t>(n));
     }
+    if (size_ - writeback_from_ >= DiskWriteback::kStartEveryBytes) {
+      sink_.writeback_.start(fd_, writeback_from_, size_ - writeback_from_);
+      writeback_from_ = size_;
+    }
     return {};
   }
   uint64_t size() const override { return size_; }
@@ -228,6 +235,7 @@ class LocalFileWriter final : public ObjectWriter {
   Result<ObjectInfo> commit() override {
     const int fd = fd_;
     fd_ = -1;
+    sink_.writeback_.start(fd, writeback_from_, 0);
     if (::close(fd) != 0) return destination_error("writing " + temp_path_ + ": " + detail::errno_text(errno));
     ObjectInfo info;
     info.key = key_;
@@ -258,6 +266,7 @@ class LocalFileWriter final : public ObjectWriter {
   int fd_;
   ObjectChecksum checksum_;
   uint64_t size_ = 0;
+  uint64_t writeback_from_ = 0;  // the bytes before it were handed to sink_.writeback_
 };
 
 }  // namespace detail

@@ -132,10 +132,11 @@ BOOST_AUTO_TEST_CASE(blocks_cut_at_every_edge_read_as_the_whole_file) {
 
 BOOST_AUTO_TEST_CASE(ndjson_blocks_end_at_line_breaks_and_know_the_lines_before_them) {
   // Lines of 0 to 40 bytes: several line breaks in one eight-byte word, and lines that
-  // straddle words and blocks. Each block must end a line, know how many came before it
-  // and how long its longest is; together the blocks are the input.
+  // straddle words and blocks. Each block must end a line, know how many came before it,
+  // how long its longest is and where its line breaks are; together the blocks are the
+  // input. A byte-order mark starts it, and the first block holds it.
   std::mt19937 random(7);
-  std::string text;
+  std::string text = "\xEF\xBB\xBF";
   for (int line = 0; line < 2000; ++line) text += std::string(random() % 41, 'x') + "\n";
   text += "no line break at the end";
   const ReaderOptions options;  // the blocks keep a reference to it
@@ -159,6 +160,10 @@ BOOST_AUTO_TEST_CASE(ndjson_blocks_end_at_line_breaks_and_know_the_lines_before_
         start = end;
       }
       BOOST_TEST(block.longest_record == longest, "block " << joined.size() << " of " << block_bytes);
+      std::vector<uint32_t> line_breaks;  // the parser takes its lines from these
+      for (size_t at = bytes.find('\n'); at != std::string::npos; at = bytes.find('\n', at + 1))
+        line_breaks.push_back(static_cast<uint32_t>(at));
+      BOOST_TEST(block.line_ends == line_breaks, boost::test_tools::per_element());
       joined += bytes;
     }
     BOOST_TEST((joined == text), "blocks of " << block_bytes);

@@ -118,10 +118,11 @@ class BackgroundReader {
   size_t block_bytes_;
   const uint64_t memory_budget_;
 
-  // What a block of `bytes` whose longest line is `longest_line` costs until its batch is
-  // consumed: the block, its batch, and the parser's index and strings (about six times
-  // the line it parses).
-  static uint64_t cost_of_block(uint64_t bytes, uint64_t longest_line) { return 2 * bytes + 6 * longest_line; }
+  // What a block costs until its batch is consumed: its bytes, its batch, the parser's
+  // index and strings (about six times the line it parses), and its lines' ends.
+  static uint64_t cost_of_block(const RecordBlock& block) {
+    return 2 * block.bytes.size() + 6 * block.longest_record + sizeof(uint32_t) * block.line_ends.size();
+  }
 
   struct Block {  // whole records waiting for a parser
     uint64_t sequence;
@@ -285,7 +286,7 @@ inline Status BackgroundReader::cut_blocks(ByteSource& source) {
     }
     S3DEST_ASSIGN_OR_RETURN(const bool more, blocks.next(block.records));
     if (!more) return {};
-    block.cost = cost_of_block(block.records.bytes.size(), block.records.longest_record);
+    block.cost = cost_of_block(block.records);
     std::unique_lock<std::mutex> lock(mutex_);
     if (!wait_for_room(lock, block.cost)) return {};
     block.sequence = produced_++;

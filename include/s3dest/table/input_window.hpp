@@ -18,7 +18,8 @@
 // that has no newline, and kInputPadding readable bytes follow the buffer (simdjson's).
 //
 // A window over_bytes() an input already in memory (a block cut from a file) parses it
-// where it is, without a copy; the bytes must outlive the window.
+// where it is, without a copy; the bytes must outlive the window. Given where its line
+// breaks are (found as the block was read), next_line() does not look for them again.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "s3dest/core/byte_source.hpp"
 #include "s3dest/core/status.hpp"
@@ -42,8 +44,10 @@ class InputWindow {
   InputWindow(std::unique_ptr<ByteSource> source, size_t max_line_bytes)
       : source_(std::move(source)), name_(source_ ? source_->name() : std::string()), max_line_bytes_(std::max<size_t>(max_line_bytes, 1)) {}
   // The whole input is `bytes` (as they are: no gzip), which the window reads where they
-  // are, sealed (PaddedBytes::seal). They must outlive the window.
-  static InputWindow over_bytes(PaddedBytes& bytes, std::string name, size_t max_line_bytes);
+  // are, sealed (PaddedBytes::seal). `line_ends`: the offset of every '\n' in them, in
+  // order; empty or null when not known. Both must outlive the window.
+  static InputWindow over_bytes(PaddedBytes& bytes, std::string name, size_t max_line_bytes,
+                                const std::vector<uint32_t>* line_ends = nullptr);
 
   const std::string& name() const { return name_; }
   const char* data() const { return buf_ ? buf_.get() : memory_; }
@@ -75,6 +79,8 @@ class InputWindow {
   size_t max_line_bytes_;
   std::unique_ptr<char[]> buf_;
   const char* memory_ = nullptr;  // over_bytes(): the input, then '\n' and the padding
+  const uint32_t* next_end_ = nullptr;  // over_bytes(): where the line breaks after pos_ are
+  const uint32_t* ends_end_ = nullptr;
   size_t capacity_ = 0;
   size_t pos_ = 0, size_ = 0;
   bool eof_ = false;
@@ -88,13 +94,18 @@ inline Status line_too_long_error(size_t max_line_bytes) {
                      "memory_limit_mb, or check the data: a csv quote left open, or no line breaks at all?");
 }
 
-inline InputWindow InputWindow::over_bytes(PaddedBytes& bytes, std::string name, size_t max_line_bytes) {
+inline InputWindow InputWindow::over_bytes(PaddedBytes& bytes, std::string name, size_t max_line_bytes,
+                                           const std::vector<uint32_t>* line_ends) {
   InputWindow window(nullptr, max_line_bytes);
   window.name_ = std::move(name);
   window.size_ = window.capacity_ = bytes.size();
   window.eof_ = true;
   bytes.seal();
   window.memory_ = bytes.data();
+  if (line_ends != nullptr) {
+    window.next_end_ = line_ends->data();
+    window.ends_end_ = line_ends->data() + line_ends->size();
+  }
   return window;
 }
 
@@ -139,6 +150,13 @@ inline Status InputWindow::skip_utf8_bom() {
 }
 
 inline Result<bool> InputWindow::next_line(std::string_view& line) {
+  while (next_end_ != ends_end_ && *next_end_ < pos_) ++next_end_;  // before a skipped byte-order mark
+  if (next_end_ != ends_end_) {
+    line = std::string_view(memory_ + pos_, *next_end_ - pos_);
+    pos_ = *next_end_ + 1;
+    ++next_end_;
+    return true;
+  }
   size_t scanned = 0;  // bytes after pos_ known to hold no '\n'
   for (;;) {
     const char* start = data() ? data() + pos_ : nullptr;

@@ -44,11 +44,21 @@ struct RecordBlock {
   // csv: the header row's fields, for a block past it; empty for a block that starts with
   // it (or with the blank lines before it).
   std::vector<std::string> csv_header;
+  // NDJSON: the offset in `bytes` of each line break, found as the block was read, so
+  // that its parser need not look for them again. Empty when not known (csv, and blocks
+  // past 4 GiB).
+  std::vector<uint32_t> line_ends;
 };
 
 // Where NDJSON lines end, as CsvRecordScanner tells where csv records end.
 class LineScanner {
  public:
+  // From now on, also adds each line break's offset from `from` (bytes of the input) to
+  // `ends`, until the offset passes 4 GiB (then `ends` is emptied: not known).
+  void record_ends(std::vector<uint32_t>& ends, uint64_t from) {
+    ends_ = &ends;
+    ends_from_ = from;
+  }
   void scan(const char* data, size_t size);
   void skip(size_t size) { scanned_ += size; }
   uint64_t last_end() const { return last_end_; }
@@ -58,6 +68,8 @@ class LineScanner {
 
  private:
   uint64_t scanned_ = 0, last_end_ = 0, lines_ = 0, longest_ = 0;
+  std::vector<uint32_t>* ends_ = nullptr;
+  uint64_t ends_from_ = 0;
 };
 
 // Scanner: CsvRecordScanner for csv, LineScanner for NDJSON.
@@ -122,6 +134,15 @@ inline void LineScanner::scan(const char* data, size_t size) {
     longest_ = std::max(longest_, end - last_end_);
     last_end_ = end;
     ++lines_;
+    if (ends_ != nullptr) {
+      const uint64_t offset = end - 1 - ends_from_;
+      if (offset <= UINT32_MAX) {
+        ends_->push_back(static_cast<uint32_t>(offset));
+      } else {
+        ends_->clear();
+        ends_ = nullptr;
+      }
+    }
   }
   scanned_ += size;
 }
@@ -160,6 +181,8 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
     }
     return false;
   }
+  block.line_ends.clear();
+  if constexpr (std::is_same_v<Scanner, LineScanner>) scanner_.record_ends(block.line_ends, block_start_);
   if (!started_) {
     started_ = true;
     S3DEST_TRY(start());
@@ -230,7 +253,7 @@ inline Result<std::unique_ptr<RowReader>> open_block_reader(RecordBlock& block, 
                                                             ReaderOptions options) {
   options.first_line_offset = block.first_line_offset;
   options.csv_header = block.csv_header;
-  InputWindow window = InputWindow::over_bytes(block.bytes, block.file, options.max_line_bytes);
+  InputWindow window = InputWindow::over_bytes(block.bytes, block.file, options.max_line_bytes, &block.line_ends);
   if (format == InputFormat::csv) {
     S3DEST_ASSIGN_OR_RETURN(auto reader, CsvReader::open(std::move(window), options));
     return std::unique_ptr<RowReader>(std::move(reader));

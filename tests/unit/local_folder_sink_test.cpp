@@ -192,6 +192,20 @@ BOOST_AUTO_TEST_CASE(a_temporary_file_names_the_folders_above_it_that_the_run_ma
   BOOST_TEST((folders_made_by_folder(dir.path / "fresh") == std::map<std::string, uint32_t>{{"a", 2}}));
 }
 
+BOOST_AUTO_TEST_CASE(a_file_where_a_folder_must_go_is_named_and_left_as_it_is) {
+  TempFolder dir;
+  write_file(dir.path / "lake/2026", "a file of the user's\n");
+  LocalFolderSink sink((dir.path / "lake").string(), ChecksumAlgorithm::none);
+  for (const char* key : {"2026/01/x.csv", "2026/y.csv"}) {
+    const auto created = sink.create(new_object(key));
+    BOOST_REQUIRE(!created.ok());
+    BOOST_TEST(created.status().message() ==
+               (dir.path / "lake/2026").string() + " exists and is not a folder: move it or choose another --dest");
+  }
+  BOOST_TEST((snapshot(dir.path) ==
+              std::map<std::string, std::string>{{"lake", "/"}, {"lake/2026", "a file of the user's\n"}}));
+}
+
 BOOST_AUTO_TEST_CASE(temporary_file_names_are_told_apart_from_data) {
   BOOST_TEST(is_local_temp_file_name(".part-00001.csv.s3dest-20261201T224412Z-5f3a9c1e-12.tmp"));
   BOOST_TEST(is_local_temp_file_name(".x.s3dest-5f3a9c1e-1.tmp"));

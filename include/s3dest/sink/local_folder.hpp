@@ -414,25 +414,41 @@ inline Status LocalFolderSink::remove(const std::string& key) {
   return {};
 }
 
+// Deepest first, up to the first folder that exists: most files go into a folder that
+// exists or into a new one under one that does, one mkdir each. Making every folder from
+// the top cost a mkdir a level and a stat for each file (1,825 mkdirs for a year of daily
+// files under a folder five deep, 395 now): cheap on a local disk, a round trip each on
+// a network file system.
 inline Result<uint32_t> LocalFolderSink::make_parent_folders(const std::string& path) {
-  uint32_t made_below_the_last_existing = 0;
-  for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
-    std::string folder = path.substr(0, slash);
+  std::vector<size_t> missing;  // where the folders to make end in `path`, deepest first
+  for (size_t end = path.rfind('/'); end != std::string::npos && end > 0; end = path.rfind('/', end - 1)) {
+    std::string folder = path.substr(0, end);
     if (::mkdir(folder.c_str(), 0755) == 0) {
       created_folders_.insert(std::move(folder));
-      ++made_below_the_last_existing;
-    } else if (errno != EEXIST) {
-      return destination_error("creating folder " + folder + ": " + detail::errno_text(errno));
-    } else if (created_folders_.count(folder) != 0) {
-      ++made_below_the_last_existing;
-    } else {
-      struct stat st;
-      if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return destination_error(folder + " exists and is not a folder: move it or choose another --dest");
-      made_below_the_last_existing = 0;
+      break;
     }
+    if (errno == EEXIST) {
+      struct stat st;
+      if (created_folders_.count(folder) == 0 && (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+        return destination_error(folder + " exists and is not a folder: move it or choose another --dest");
+      break;
+    }
+    // ENOTDIR: a file on the way, which the mkdir of its own name finds (EEXIST)
+    if (errno != ENOENT && errno != ENOTDIR)
+      return destination_error("creating folder " + folder + ": " + detail::errno_text(errno));
+    missing.push_back(end);
   }
-  return made_below_the_last_existing;
+  for (auto end = missing.rbegin(); end != missing.rend(); ++end) {
+    std::string folder = path.substr(0, *end);
+    if (::mkdir(folder.c_str(), 0755) == 0) created_folders_.insert(std::move(folder));
+    else if (errno != EEXIST) return destination_error("creating folder " + folder + ": " + detail::errno_text(errno));
+    // EEXIST: another writer made it just now; it is not this run's
+  }
+  uint32_t made = 0;  // from the file's own folder up, the folders this run made
+  for (size_t end = path.rfind('/'); end != std::string::npos && end > 0 && created_folders_.count(path.substr(0, end));
+       end = path.rfind('/', end - 1))
+    ++made;
+  return made;
 }
 
 inline std::optional<LocalTempFileName> parse_local_temp_file_name(std::string_view name) {

@@ -15,8 +15,10 @@ if [ "${1:-}" = "--test" ]; then
   # A real S3 server for the S3 tests (tests/s3server/radosgw.sh), and the AWS CLI.
   # Its TLS endpoint's certificate is made with the openssl command.
   packages+=(ceph-mon ceph-osd radosgw ceph-common awscli curl openssl)
-  # A clock two hours off for one cell of the S3 fault matrix (tests/e2e/s3_faults.test.mjs).
-  packages+=(faketime time)
+  # A clock two hours off for one cell of the S3 fault matrix (tests/e2e/s3_faults.test.mjs),
+  # and strace, which shows a local load flushing each file system before its renames
+  # (tests/e2e/rerun.test.mjs).
+  packages+=(faketime time strace)
 fi
 
 # A node from elsewhere (e.g. /usr/local) serves as well as Debian's.

@@ -3,14 +3,17 @@
 // a failing re-run leaves the folder byte for byte as it was; existing_objects "keep"
 // refuses to overwrite; a re-run with fewer rows replaces each partition it writes whole;
 // SIGTERM, SIGINT and SIGHUP undo a load, and a closed standard error does not stop it;
-// cleanup removes what a SIGKILL left; no key is rendered twice; four workers load one
+// cleanup removes what a SIGKILL left; files reach the disk of each file system they are
+// on before they are renamed into place; no key is rendered twice; four workers load one
 // dataset with {{worker}} and their manifests merge.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 
 import {
+  BIN,
   SAMPLE_COLUMNS,
   SAMPLE_SCHEMA,
   assertFails,
@@ -68,6 +71,34 @@ test('a re-run of a larger input that fails at its last row leaves the folder by
   // It had written objects, replacing earlier ones, before it met the bad row.
   assert.match(r.stderr, /^undone: (\d+ unfinished objects? dropped, )?\d+ finished objects? of this run removed; nothing that existed before was touched$/m);
   assert.deepEqual(snapshot(dest), before);
+});
+
+test('the files reach the disk of every file system they are on before they are renamed into place', (t) => {
+  // A folder under the destination on another file system, as a mount would be: here a
+  // link to one in /dev/shm (tmpfs).
+  const w = work();
+  const other = fs.mkdtempSync('/dev/shm/s3dest-e2e-');
+  t.after(() => fs.rmSync(other, { recursive: true, force: true }));
+  if (fs.statSync(other).dev === fs.statSync(w).dev) return t.skip('/dev/shm is on the same file system as the work folder');
+  if (spawnSync('strace', ['-o', '/dev/null', 'true']).status !== 0) return t.skip('strace cannot run here');
+  const dest = path.join(w, 'lake');
+  fs.mkdirSync(path.join(dest, 'ws1'), { recursive: true });
+  fs.symlinkSync(other, path.join(dest, 'ws1', 'acc1'));
+  const log = path.join(w, 'calls.log');
+  const r = spawnSync('strace', ['-f', '-y', '-qq', '-e', 'trace=syncfs,rename,renameat2,link', '-o', log,
+                                 BIN, 'load', '--no-progress', '--config', writeConfig(w, CONFIG), '--input', small,
+                                 '--dest', dest], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(fs.readdirSync(other, { recursive: false }).length > 0, 'acc1 was loaded into /dev/shm');
+  // "PID syncfs(3</the/folder>) = 0", and the renames between the flushes.
+  const calls = fs.readFileSync(log, 'utf8').split('\n').filter((line) => / (syncfs|rename|renameat2|link)\(/.test(line));
+  const flushed = calls.map((line) => line.match(/ syncfs\(\d+<([^>]*)>\) = 0/)?.[1]);
+  const firstRename = flushed.indexOf(undefined), lastRename = flushed.lastIndexOf(undefined);
+  assert.ok(firstRename > 0, calls.join('\n'));
+  const onEach = (folders) => [folders.some((f) => f.startsWith(`${other}/`)),
+                               folders.some((f) => f.startsWith(`${fs.realpathSync(dest)}/`))];
+  assert.deepEqual(onEach(flushed.slice(0, firstRename)), [true, true], calls.join('\n'));
+  assert.deepEqual(onEach(flushed.slice(lastRename + 1)), [true, true], calls.join('\n'));
 });
 
 test('existing_objects "keep" refuses a re-run with exit 4, naming the first existing key, and changes nothing', () => {

@@ -102,7 +102,7 @@ class LocalFolderSink final : public ObjectSink {
   // own folder up, this run made (now or for an earlier object).
   Result<uint32_t> make_parent_folders(const std::string& path);
   Status move_into_place(Staged& staged);
-  // Flushes the destination's file system to disk (`what`: for the message).
+  // Flushes the file systems the run wrote to to disk (`what`: for the message).
   Status flush_to_disk(const char* what) const;
 
   std::string root_;
@@ -114,6 +114,9 @@ class LocalFolderSink final : public ObjectSink {
   std::deque<Staged> staged_;  // a deque: it grows without moving what it holds
   std::atomic<uint64_t> objects_committed_{0}, bytes_written_{0};  // for progress()
   DiskWriteback writeback_;  // of the files being written, ahead of publish()'s flush
+  // The file systems the run's files are on (a folder under the destination may be
+  // another mount): device -> a folder on it, for flush_to_disk.
+  std::map<dev_t, std::string> file_systems_;
   // Folder -> its file names, sorted: read once, before the run's files are in place.
   std::mutex listed_mutex_;  // list() may be called from several threads
   // (folder, what its names start with) -> those names, sorted.
@@ -299,6 +302,9 @@ inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewOb
   if (fd < 0)
     return destination_error("creating " + temp + ": " + detail::errno_text(errno) +
                              ": check that the destination folder is writable");
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && file_systems_.count(st.st_dev) == 0)
+    file_systems_.emplace(st.st_dev, temp.substr(0, temp.rfind('/')));
   return std::unique_ptr<ObjectWriter>(
       std::make_unique<detail::LocalFileWriter>(*this, object, existed, temp_number, folders_made, fd));
 }
@@ -370,20 +376,24 @@ inline Status LocalFolderSink::publish() {
   return flush_to_disk("the renames that put the run's files in place");
 }
 
-// One syncfs() of the destination's file system, not an fsync() a file: with thousands of
-// files those cost a journal commit each. A folder under the destination that is another
-// file system's mount is not covered.
+// A syncfs() of each file system the run wrote to, not an fsync() a file: with thousands
+// of files those cost a journal commit each. Usually that is one, the destination's; a
+// folder under it may be another mount.
 inline Status LocalFolderSink::flush_to_disk(const char* what) const {
-  const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return destination_error("opening " + root_ + " to flush " + what + " to disk: " + detail::errno_text(errno));
-  const int flushed = ::syncfs(fd);
-  const int err = errno;
-  ::close(fd);
-  if (flushed != 0)
-    return destination_error("flushing " + std::string(what) + " to disk under " + root_ + ": " +
-                             detail::errno_text(err) +
-                             ": the disk may be failing or full; check it (dmesg) and run again");
+  for (const auto& device_and_folder : file_systems_) {
+    const std::string& folder = device_and_folder.second;
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) continue;  // removed: none of the run's files is there now
+    if (fd < 0)
+      return destination_error("opening " + folder + " to flush " + what + " to disk: " + detail::errno_text(errno));
+    const int flushed = ::syncfs(fd);
+    const int err = errno;
+    ::close(fd);
+    if (flushed != 0)
+      return destination_error("flushing " + std::string(what) + " to disk under " + folder + ": " +
+                               detail::errno_text(err) +
+                               ": the disk may be failing or full; check it (dmesg) and run again");
+  }
   return {};
 }
 

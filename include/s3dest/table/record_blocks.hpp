@@ -53,11 +53,17 @@ struct RecordBlock {
 // Where NDJSON lines end, as CsvRecordScanner tells where csv records end.
 class LineScanner {
  public:
-  // From now on, also adds each line break's offset from `from` (bytes of the input) to
-  // `ends`, until the offset passes 4 GiB (then `ends` is emptied: not known).
-  void record_ends(std::vector<uint32_t>& ends, uint64_t from) {
-    ends_ = &ends;
-    ends_from_ = from;
+  // The line breaks scanned from now on are a block's that starts `block_start` bytes
+  // into the input; take_ends() hands over their offsets in it.
+  void begin_block(uint64_t block_start) {
+    block_start_ = block_start;
+    ends_.clear();
+    ends_known_ = true;
+  }
+  // Swaps them into `ends`: empty if the block passed 4 GiB (not known).
+  void take_ends(std::vector<uint32_t>& ends) {
+    if (!ends_known_) ends_.clear();
+    ends.swap(ends_);
   }
   void scan(const char* data, size_t size);
   void skip(size_t size) { scanned_ += size; }
@@ -68,8 +74,9 @@ class LineScanner {
 
  private:
   uint64_t scanned_ = 0, last_end_ = 0, lines_ = 0, longest_ = 0;
-  std::vector<uint32_t>* ends_ = nullptr;
-  uint64_t ends_from_ = 0;
+  uint64_t block_start_ = 0;
+  std::vector<uint32_t> ends_;  // of the line breaks since block_start_
+  bool ends_known_ = true;
 };
 
 // Scanner: CsvRecordScanner for csv, LineScanner for NDJSON.
@@ -134,15 +141,9 @@ inline void LineScanner::scan(const char* data, size_t size) {
     longest_ = std::max(longest_, end - last_end_);
     last_end_ = end;
     ++lines_;
-    if (ends_ != nullptr) {
-      const uint64_t offset = end - 1 - ends_from_;
-      if (offset <= UINT32_MAX) {
-        ends_->push_back(static_cast<uint32_t>(offset));
-      } else {
-        ends_->clear();
-        ends_ = nullptr;
-      }
-    }
+    const uint64_t offset = end - 1 - block_start_;
+    if (offset <= UINT32_MAX) ends_.push_back(static_cast<uint32_t>(offset));
+    else ends_known_ = false;
   }
   scanned_ += size;
 }
@@ -182,7 +183,7 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
     return false;
   }
   block.line_ends.clear();
-  if constexpr (std::is_same_v<Scanner, LineScanner>) scanner_.record_ends(block.line_ends, block_start_);
+  if constexpr (std::is_same_v<Scanner, LineScanner>) scanner_.begin_block(block_start_);
   if (!started_) {
     started_ = true;
     S3DEST_TRY(start());
@@ -224,6 +225,7 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
   const uint64_t tail = block_start_ + block.bytes.size() - std::max(scanner_.last_end(), block_start_);
   block.longest_record = std::max(scanner_.take_longest(), tail);
   block.first_line_offset = lines_before_;
+  if constexpr (std::is_same_v<Scanner, LineScanner>) scanner_.take_ends(block.line_ends);
   block_start_ += block.bytes.size();
   lines_before_ = scanner_.lines_to_last_end();
   if constexpr (kCsv) {

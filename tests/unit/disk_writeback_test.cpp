@@ -5,10 +5,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "s3dest/sink/disk_writeback.hpp"
+#include "temp_folder.hpp"
 
 using namespace s3dest;
 
@@ -35,9 +35,8 @@ int file_with_new_bytes(const std::string& path, size_t bytes) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(files_may_be_closed_at_once_and_no_descriptor_is_left_open) {
-  char folder[] = "/tmp/s3dest-writeback-XXXXXX";
-  BOOST_REQUIRE(::mkdtemp(folder) != nullptr);
-  const std::string path = std::string(folder) + "/part.csv";
+  test_helpers::TempFolder dir;
+  const std::string path = (dir.path / "part.csv").string();
   const size_t before = open_descriptors();
   {
     DiskWriteback writeback;
@@ -51,6 +50,4 @@ BOOST_AUTO_TEST_CASE(files_may_be_closed_at_once_and_no_descriptor_is_left_open)
     writeback.start(-1, 0, 0);  // nothing to copy: ignored
   }
   BOOST_TEST(open_descriptors() == before);
-  BOOST_TEST(::unlink(path.c_str()) == 0);
-  BOOST_TEST(::rmdir(folder) == 0);
 }

@@ -238,7 +238,7 @@ class LocalFileWriter final : public ObjectWriter {
   Result<ObjectInfo> commit() override {
     const int fd = fd_;
     fd_ = -1;
-    sink_.writeback_.start(fd, writeback_from_, 0);
+    if (size_ > writeback_from_) sink_.writeback_.start(fd, writeback_from_, 0);  // the rest of the file
     if (::close(fd) != 0) return destination_error("writing " + temp_path_ + ": " + detail::errno_text(errno));
     ObjectInfo info;
     info.key = key_;

@@ -3,7 +3,9 @@
 // key and names the ones it replaced; "keep" refuses; a re-run with fewer rows removes the
 // stale chunks; SIGTERM and SIGINT at several points of a multipart load leave no new
 // object and no open upload; after SIGKILL, check reports the open upload and cleanup
-// aborts it (and nobody else's); four workers load one prefix side by side.
+// aborts it (and nobody else's), and with {{run_id}} in the layout cleanup --run removes
+// the killed run's finished objects (and nobody else's); four workers load one prefix
+// side by side.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -125,8 +127,8 @@ describe('re-runs and interruptions against radosgw', () => {
 
     // Feeds the first `share` of the stream to a load reading standard input, waits for
     // `ready`, sends `signal`.
-    async function interrupt(prefix, share, ready, what, signal) {
-      const file = writeConfig(dir, config(MULTIPART), `config-${++configs}.json`);
+    async function interrupt(prefix, share, ready, what, signal, cfg = config(MULTIPART)) {
+      const file = writeConfig(dir, cfg, `config-${++configs}.json`);
       const running = spawnS3dest(['load', '--no-progress', '--config', file, '--input', '-', '--dest',
                                    `s3://${env.S3SERVER_BUCKET}/${prefix}`], { env: testAwsSettings(dir) });
       const bytes = fs.readFileSync(stream);
@@ -180,6 +182,34 @@ describe('re-runs and interruptions against radosgw', () => {
       assert.match(cleaned.stdout, new RegExp(`^aborted upload s3://${env.S3SERVER_BUCKET}/${prefix}/one/all-00001\\.csv`));
       assert.match(cleaned.stderr, /1 open uploads aborted; 1 that s3dest did not start left alone/);
       assert.deepEqual(uploadsUnder(prefix).map((u) => u.Key), [`${prefix}/one/someone-elses.bin`]);
+    });
+
+    test('after SIGKILL with {{run_id}} in the layout, cleanup --run removes the run\'s finished objects, and no one else\'s', async () => {
+      const prefix = 'killed-run';
+      const cfg = config({ ...MULTIPART, file_name: 'all-{{run_id}}-{{chunk_id}}' });
+      assert.equal(load(prefix, small, cfg).status, 0, 'an earlier run, whose objects stay');
+      // Named as s3dest would name it, but not written by s3dest: no run metadata.
+      const lookalike = `${prefix}/one/all-20261201T000000Z-00000000-00001.csv`;
+      const put = aws(server, ['s3api', 'put-object', '--bucket', env.S3SERVER_BUCKET, '--key', lookalike]);
+      assert.equal(put.status, 0, put.stderr);
+      const before = listed(prefix);
+      const r = await interrupt(prefix, 0.8, () => listed(prefix).size > before.size && uploadsUnder(prefix).length > 0,
+                                'a finished object of the load and its next upload', 'SIGKILL', cfg);
+      assert.equal(r.signal, 'SIGKILL');
+      const runId = r.stderr.match(/^s3dest: run (\S+): loading/m)[1];
+      const left = [...listed(prefix).keys()].filter((key) => !before.has(key));
+      assert.ok(left.length > 0 && left.every((key) => key.includes(runId)), left.join(', '));
+
+      const dest = ['--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`];
+      const refused = run(['cleanup', ...dest, '--run', runId], config(MULTIPART));
+      assertFails(refused, 2, [/this layout renders the same keys on every run, so re-run the load instead/]);
+      const cleaned = run(['cleanup', ...dest, '--run', runId], cfg);
+      assert.equal(cleaned.status, 0, cleaned.stderr);
+      for (const key of left)
+        assert.match(cleaned.stdout, new RegExp(`^removed object s3://${env.S3SERVER_BUCKET}/${key}$`, 'm'));
+      assert.match(cleaned.stderr, new RegExp(`1 open uploads aborted; ${left.length} finished objects? of run ${runId} removed`));
+      assert.deepEqual(listed(prefix), before, 'the objects from before the killed run, the lookalike included');
+      assert.deepEqual(uploadsUnder(prefix), []);
     });
   });
 

@@ -7,6 +7,13 @@
 // the work of a load that may still be running. On this machine it also removes the spill
 // folders ($TMPDIR/s3dest-spill-*) that no running load holds
 // (PartitionStore::remove_abandoned).
+//
+// With --run RUNID it also removes the finished objects that run put in S3 before it was
+// killed, where the layout makes every key new in each run ({{run_id}} or {{uuid}}):
+// there a re-run writes its objects beside the killed run's instead of over them, and
+// whoever reads the prefix would count those rows twice. With keys that repeat across
+// runs the objects may have replaced earlier ones, and re-running the load replaces them
+// in turn, so --run is refused there.
 #pragma once
 
 #include <dirent.h>
@@ -16,9 +23,12 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "s3dest/core/task_pool.hpp"
+#include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/load.hpp"
 #include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/layout/partition_store.hpp"
@@ -42,6 +52,7 @@ inline Result<int64_t> parse_duration(const std::string& text) {
 
 struct CleanupCount {
   size_t removed = 0;  // uploads aborted or files deleted
+  size_t run_objects = 0;  // finished objects of --run's run deleted
   size_t folders = 0;  // empty folders that killed loads made, removed
   size_t younger = 0;  // s3dest's, but younger than --older-than
   size_t others = 0;   // under the prefix, not s3dest's
@@ -67,6 +78,66 @@ inline Status clean_uploads(const Config& config, const Destination& dest, int64
     }
   }
   return {};
+}
+
+// HEADs in flight while looking for a run's objects: S3 lists no metadata.
+inline constexpr size_t kRunObjectHeads = 8;
+
+// Deletes those of `keys` whose x-amz-meta-s3dest-run names `run_id`.
+inline Status delete_run_objects(s3::ObjectClient& client, const std::vector<std::string>& keys,
+                                 const std::string& run_id, CleanupCount& count) {
+  std::vector<Status> failed(keys.size());
+  std::vector<char> of_run(keys.size(), 0);
+  {
+    TaskPool heads(static_cast<int>(std::min(keys.size(), kRunObjectHeads)));
+    for (size_t i = 0; i < keys.size(); ++i)
+      heads.submit([&, i] {
+        auto head = client.head_object(keys[i]);
+        if (!head.ok()) {
+          failed[i] = head.status();
+          return;
+        }
+        const std::string* run = head->find_header(kRunMetadataHeader);
+        of_run[i] = run != nullptr && *run == run_id;
+      });
+    heads.wait();
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    S3DEST_TRY(failed[i]);
+    if (!of_run[i]) continue;
+    S3DEST_TRY(client.delete_object(keys[i]));
+    std::printf("removed object %s\n", client.describe(keys[i]).c_str());
+    ++count.run_objects;
+  }
+  return {};
+}
+
+// The layout --run may clean: one whose every key is new in each run, so that every
+// object of the run was made by it (none replaced an earlier one).
+inline Result<KeyLayout> layout_for_run_objects(const Config& config, const Destination& dest) {
+  S3DEST_ASSIGN_OR_RETURN(KeyLayout layout, make_matching_layout(config, dest.prefix));
+  if (!layout.keys_unique_to_run())
+    return usage_error("--run removes a killed run's objects only where the layout makes every key new in each run "
+                       "({{run_id}} or {{uuid}} in folder or file_name); this layout renders the same keys on every "
+                       "run, so re-run the load instead: its objects replace the killed run's");
+  return layout;
+}
+
+// Removes the finished objects run `run_id` left under the layout's fixed prefix: keys
+// the layout could have rendered whose metadata names the run. A listing page at a time,
+// so memory stays bounded whatever the prefix holds.
+inline Status clean_run_objects(const Config& config, const Destination& dest, const KeyLayout& layout,
+                                const std::string& run_id, bool verbose, CleanupCount& count) {
+  S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(config, verbose)));
+  std::vector<std::string> keys;
+  S3DEST_TRY(client->visit_keys(layout.fixed_prefix(), [&](std::string_view key) -> Status {
+    if (layout.could_render(key)) keys.emplace_back(key);
+    if (keys.size() < 1000) return {};
+    Status status = delete_run_objects(*client, keys, run_id, count);
+    keys.clear();
+    return status;
+  }));
+  return delete_run_objects(*client, keys, run_id, count);
 }
 
 // Folder -> how many folders, from it up, the load that left a temporary file in it made.
@@ -129,10 +200,11 @@ inline void remove_made_folders(const MadeFolders& made, CleanupCount& count) {
 }
 
 inline int run_cleanup(const std::vector<std::string>& args) {
-  std::string config_path, dest_text, older_than = "0";
+  std::string config_path, dest_text, older_than = "0", run_id;
   bool verbose = false;
   Options parser;
   parser.value("--config", config_path).value("--dest", dest_text).value("--older-than", older_than);
+  parser.value("--run", run_id);
   parser.flag("--verbose", verbose);
   if (const std::string error = parser.parse(args, "s3dest cleanup"); !error.empty()) return usage(error);
   if (config_path.empty()) return usage("--config FILE is required");
@@ -142,6 +214,19 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   if (!dest.ok()) return fail(dest.status());
   auto age = parse_duration(older_than);
   if (!age.ok()) return fail(age.status());
+  if (!run_id.empty() && !is_run_id(run_id))
+    return fail(usage_error("--run takes the id a load printed as it started (\"s3dest: run "
+                            "20261201T224412Z-5f3a9c1e: ...\"), not \"" + printable(run_id, 64) + "\""));
+  if (!run_id.empty() && !dest->is_s3())
+    return fail(usage_error("--run is for S3 destinations: a load into a local folder renames its files into "
+                            "place only once it has succeeded, and cleanup without --run removes the temporary "
+                            "files of one that was killed"));
+  std::optional<KeyLayout> run_layout;
+  if (!run_id.empty()) {
+    auto layout = layout_for_run_objects(*config, *dest);
+    if (!layout.ok()) return fail(layout.status());
+    run_layout = std::move(*layout);
+  }
   // With 0, everything goes, even what a clock ahead of this one dated in the future.
   const int64_t cutoff_micros = *age == 0 ? INT64_MAX : *run_start("") - *age * kMicrosPerSecond;
 
@@ -150,6 +235,7 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   if (dest->is_s3()) {
     if (const Status http = warn_of_plain_http(*config); !http.ok()) return fail(http);
     status = clean_uploads(*config, *dest, cutoff_micros, verbose, count);
+    if (status.ok() && run_layout) status = clean_run_objects(*config, *dest, *run_layout, run_id, verbose, count);
   } else {
     auto layout = make_matching_layout(*config, "");
     if (!layout.ok()) return fail(layout.status());
@@ -167,7 +253,11 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   std::fprintf(stderr, "s3dest: cleanup of %s: %zu %s", dest->text().c_str(), count.removed, what);
   if (count.folders > 0)
     std::fprintf(stderr, "; %zu empty folder%s they made removed", count.folders, count.folders == 1 ? "" : "s");
-  if (count.younger > 0) std::fprintf(stderr, "; %zu younger than --older-than %s kept", count.younger, older_than.c_str());
+  if (!run_id.empty())
+    std::fprintf(stderr, "; %zu finished object%s of run %s removed", count.run_objects,
+                 count.run_objects == 1 ? "" : "s", run_id.c_str());
+  if (count.younger > 0)
+    std::fprintf(stderr, "; %zu younger than --older-than %s kept", count.younger, older_than.c_str());
   if (count.others > 0) std::fprintf(stderr, "; %zu that s3dest did not start left alone", count.others);
   if (*spills > 0)
     std::fprintf(stderr, "; %zu spill folder%s of killed loads removed from %s", *spills, *spills == 1 ? "" : "s",

@@ -30,7 +30,7 @@ inline constexpr const char* kUsage = R"(usage:
                [--principal ARN]
   s3dest put   --config FILE [--dest URI] [--key KEY] [--set NAME=VALUE]... [--now TIME]
                [--manifest FILE] [--dry-run] [--verbose] FILE...
-  s3dest cleanup --config FILE [--dest URI] [--older-than DURATION] [--verbose]
+  s3dest cleanup --config FILE [--dest URI] [--older-than DURATION] [--run RUNID] [--verbose]
   s3dest manifest merge FILE...
   s3dest sign  --method M --url URL [--header "Name: value"]... [--body-file F | --unsigned-payload]
                --region R --service S --time YYYYMMDDTHHMMSSZ --access-key K --secret-key S
@@ -47,7 +47,8 @@ folder up to its first variable) with the file's base name, or under --key (the 
 one file only); what exists is replaced or kept as existing_objects says.
 cleanup aborts the multipart uploads and removes the temporary files that killed loads
 left (DURATION: 30s, 15m, 2h, 7d; default 0: all of them), and the spill folders in
-$TMPDIR that no running load holds.
+$TMPDIR that no running load holds; --run RUNID also deletes the objects that killed run
+finished in S3, where {{run_id}} or {{uuid}} makes every key new in each run.
 policy prints the JSON policies the bucket owner pastes (default all that apply): the
 writer's IAM policy, the bucket policy, the KMS key statement, the roles' trust policies;
 --principal is the ARN s3dest runs as (else STS GetCallerIdentity finds it).

@@ -39,3 +39,13 @@ BOOST_AUTO_TEST_CASE(long_text_is_cut) {
   BOOST_TEST(shown.substr(shown.size() - 3) == "...");
   BOOST_TEST(printable(std::string(300, '-'), 400) == std::string(300, '-'));
 }
+
+BOOST_AUTO_TEST_CASE(a_name_is_escaped_but_never_masked) {
+  using s3dest::Masking;
+  // A key or a path of letters, digits and slashes is as long as a secret, and is no secret.
+  const std::string key = "s3://lake/data/warehouse/exports/marketing/campaigns/2026/01/01/rows";
+  BOOST_TEST(printable(key) == "s3:[masked]");  // as a message would show it
+  BOOST_TEST(printable(key, 1100, Masking::none) == key);
+  BOOST_TEST(printable("lake/acc\x1b]0;owned\a/x.csv", 1100, Masking::none) == "lake/acc\\x1B]0;owned\\x07/x.csv");
+  BOOST_TEST(printable("signature=abc", 1100, Masking::none) == "signature=abc");
+}

@@ -72,7 +72,8 @@ inline Status clean_uploads(const Config& config, const Destination& dest, int64
       S3DEST_TRY(client->abort_multipart_upload(upload.key, upload.upload_id));
       std::string started;
       if (upload.initiated_micros != 0) append_timestamp(started, upload.initiated_micros);
-      std::printf("aborted upload %s (started %s)\n", client->describe(upload.key).c_str(),
+      std::printf("aborted upload %s (started %s)\n",
+                  printable(client->describe(upload.key), 1100, Masking::none).c_str(),
                   started.empty() ? "at an unknown time" : started.c_str());
       ++count.removed;
     }
@@ -106,7 +107,7 @@ inline Status delete_run_objects(s3::ObjectClient& client, const std::vector<std
     S3DEST_TRY(failed[i]);
     if (!of_run[i]) continue;
     S3DEST_TRY(client.delete_object(keys[i]));
-    std::printf("removed object %s\n", client.describe(keys[i]).c_str());
+    std::printf("removed object %s\n", printable(client.describe(keys[i]), 1100, Masking::none).c_str());
     ++count.run_objects;
   }
   return {};
@@ -150,7 +151,7 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
   DIR* dir = ::opendir(folder.c_str());
   if (dir == nullptr) {
     if (errno == ENOENT) return {};
-    return destination_error("listing " + folder + ": " + std::strerror(errno));
+    return destination_error("listing " + printable(folder, 4200, Masking::none) + ": " + std::strerror(errno));
   }
   std::vector<std::string> folders;
   Status status;
@@ -166,11 +167,12 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
       if (static_cast<int64_t>(st.st_mtime) > cutoff_seconds) {
         ++count.younger;
       } else if (::unlink(path.c_str()) == 0) {
-        std::printf("removed %s\n", path.c_str());
+        std::printf("removed %s\n", printable(path, 4200, Masking::none).c_str());
         ++count.removed;
         if (temp->folders_made > 0) made[folder] = temp->folders_made;
       } else {
-        status = destination_error("deleting " + path + ": " + std::strerror(errno));
+        status =
+            destination_error("deleting " + printable(path, 4200, Masking::none) + ": " + std::strerror(errno));
       }
     }
   }
@@ -188,7 +190,7 @@ inline void remove_made_folders(const MadeFolders& made, CleanupCount& count) {
     std::string folder = it->first;
     for (uint32_t level = 0; level < it->second && !folder.empty(); ++level) {
       if (::rmdir(folder.c_str()) == 0) {
-        std::printf("removed folder %s\n", folder.c_str());
+        std::printf("removed folder %s\n", printable(folder, 4200, Masking::none).c_str());
         ++count.folders;
       } else if (errno != ENOENT) {  // gone already: on the way up from a deeper one
         break;

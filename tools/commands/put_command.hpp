@@ -88,8 +88,8 @@ inline int run_put(const std::vector<std::string>& args) {
   for (const PutObject& o : report->objects) {
     replaced += o.info.replaced ? 1 : 0;
     if (a.verbose)
-      std::fprintf(stderr, "s3dest: %s -> %s\n", printable(o.path, 200).c_str(),
-                   printable((*destination)->describe(o.info.key), 1100).c_str());
+      std::fprintf(stderr, "s3dest: %s -> %s\n", printable(o.path, 4200, Masking::none).c_str(),
+                   printable((*destination)->describe(o.info.key), 1100, Masking::none).c_str());
   }
   std::fprintf(stderr, "s3dest: uploaded %zu object%s (%llu bytes) under %s%s (run %s)\n", report->objects.size(),
                report->objects.size() == 1 ? "" : "s",

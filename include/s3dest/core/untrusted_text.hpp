@@ -7,7 +7,7 @@
 //   - control characters, DEL, invalid UTF-8 and the Unicode direction overrides become
 //     visible escapes (\x1B, \u202E), so a line break or an escape sequence cannot hide
 //     what follows;
-//   - what looks like a credential is masked: the values of Signature=, Credential= and
+//   - what looks like a credential is masked (unless Masking::none: names): the values of Signature=, Credential= and
 //     X-Amz-Security-Token= (as in presigned URLs), access key ids (AKIA..., ASIA...), and
 //     runs of 40 or more letters, digits, '+', '/' or '=' (secret keys, session tokens);
 //   - the result is cut after about `max_bytes` (then "...").
@@ -23,7 +23,11 @@
 
 namespace s3dest {
 
-std::string printable(std::string_view untrusted, size_t max_bytes = 400);
+enum class Masking {
+  secrets,  // messages: anything like a credential is masked
+  none,     // names (keys, paths): a long path of letters and slashes looks like a secret
+};
+std::string printable(std::string_view untrusted, size_t max_bytes = 400, Masking masking = Masking::secrets);
 
 namespace detail {
 
@@ -50,7 +54,7 @@ inline void append_escape(std::string& out, const char* prefix, uint32_t value, 
 
 }  // namespace detail
 
-inline std::string printable(std::string_view text, size_t max_bytes) {
+inline std::string printable(std::string_view text, size_t max_bytes, Masking masking) {
   static constexpr std::string_view kSecretFields[] = {"x-amz-signature=", "signature=", "x-amz-credential=",
                                                        "credential=", "x-amz-security-token="};
   std::string out;
@@ -58,23 +62,25 @@ inline std::string printable(std::string_view text, size_t max_bytes) {
   while (i < text.size() && out.size() < max_bytes) {
     const std::string_view rest = text.substr(i);
     bool masked = false;
-    for (const std::string_view field : kSecretFields) {
-      if (!detail::starts_with_ignoring_case(rest, field)) continue;
-      out.append(rest.substr(0, field.size()));
-      out += "[masked]";
-      i += field.size();
-      while (i < text.size() && text[i] != '&' && text[i] != ',' && text[i] != ' ' && text[i] != '"' &&
-             text[i] != '<' && static_cast<unsigned char>(text[i]) >= 0x20)
-        ++i;
-      masked = true;
-      break;
+    if (masking == Masking::secrets) {
+      for (const std::string_view field : kSecretFields) {
+        if (!detail::starts_with_ignoring_case(rest, field)) continue;
+        out.append(rest.substr(0, field.size()));
+        out += "[masked]";
+        i += field.size();
+        while (i < text.size() && text[i] != '&' && text[i] != ',' && text[i] != ' ' && text[i] != '"' &&
+               text[i] != '<' && static_cast<unsigned char>(text[i]) >= 0x20)
+          ++i;
+        masked = true;
+        break;
+      }
     }
     if (masked) continue;
     // A run of secret characters: an access key id, or a secret's length.
     size_t run = 0;
     while (run < rest.size() && detail::is_secret_char(rest[run])) ++run;
     const bool key_id = run == 20 && (rest.substr(0, 4) == "AKIA" || rest.substr(0, 4) == "ASIA");
-    if (run >= 40 || key_id) {
+    if (masking == Masking::secrets && (run >= 40 || key_id)) {
       out += key_id ? std::string(rest.substr(0, 4)) + "[masked]" : "[masked]";
       i += run;
       continue;

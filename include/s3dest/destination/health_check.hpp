@@ -140,7 +140,8 @@ inline CheckStep open_uploads_step(s3::ObjectClient& client, const Config& confi
   }
   step.warning = true;
   step.text = where + ": " + std::to_string(ours.size()) +
-              " left by s3dest runs that were killed or are still running (" + ours.front()->key;
+              " left by s3dest runs that were killed or are still running (" +
+              printable(ours.front()->key, 1100, Masking::none);
   if (ours.front()->initiated_micros != 0) {
     step.text += ", started ";
     append_timestamp(step.text, ours.front()->initiated_micros);

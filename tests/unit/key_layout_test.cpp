@@ -453,6 +453,7 @@ BOOST_AUTO_TEST_CASE(could_render_knows_this_layouts_keys_of_any_run_and_no_othe
   const KeyLayout layout = accepted(options);
   BOOST_TEST(layout.could_render("team/a/ws1/acme%2Fx/2026/01/05/some_name-w-3-00002.csv.gz"));
   BOOST_TEST(layout.could_render("team/a/ws1/b/1999/12/31/some_name-7-00001.csv.gz"));
+  BOOST_TEST(layout.could_render("team/a/ws1/ACME Corp é%25%1B/1999/12/31/some_name-7-00001.csv.gz"));
   for (const char* other : {"team/a/ws2/b/1999/12/31/some_name-7-00001.csv.gz",      // another workspace
                             "team/a/ws1/b/1999/12/31/other-7-00001.csv.gz",          // another file name
                             "team/a/ws1/b/c/1999/12/31/some_name-7-00001.csv.gz",    // a folder more
@@ -460,7 +461,14 @@ BOOST_AUTO_TEST_CASE(could_render_knows_this_layouts_keys_of_any_run_and_no_othe
                             "team/a/ws1/b/1999/12/31/some_name-7-00001.csv",         // another extension
                             "team/a/ws1/b/1999/12/31/some_name-7-0001.csv.gz",       // four-digit chunk
                             "team/a/ws1/b/1999/12/31/some_name-w.x-00001.csv.gz",    // not a worker name
-                            "team/a/ws1/b/1999/12/31/.some_name-7-00001.csv.gz"})
+                            "team/a/ws1/b/1999/12/31/.some_name-7-00001.csv.gz",
+                            // accounts s3dest would have written with %XX: a control
+                            // character, a bare '%', a backslash, a dot folder
+                            "team/a/ws1/a\x1b]0;x\x07b/1999/12/31/some_name-7-00001.csv.gz",
+                            "team/a/ws1/50%/1999/12/31/some_name-7-00001.csv.gz",
+                            "team/a/ws1/a%2g/1999/12/31/some_name-7-00001.csv.gz",
+                            "team/a/ws1/a\\b/1999/12/31/some_name-7-00001.csv.gz",
+                            "team/a/ws1/../1999/12/31/some_name-7-00001.csv.gz"})
     BOOST_TEST(!layout.could_render(other), other);
   BOOST_TEST(layout.fixed_prefix() == "team/a/ws1/");
 }

@@ -180,6 +180,19 @@ inline bool is_key_safe_value(std::string_view value) {
   return true;
 }
 
+// Could append_key_value have written `text`? Bytes it escapes appear only as %XX (upper
+// case hex), so a key with a control character is no key of s3dest's.
+inline bool is_key_value_as_written(std::string_view text) {
+  const auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
+  if (text.empty() || text == "." || text == "..") return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!is_key_escaped_char(text[i])) continue;
+    if (text[i] != '%' || i + 2 >= text.size() || !hex(text[i + 1]) || !hex(text[i + 2])) return false;
+    i += 2;
+  }
+  return true;
+}
+
 // Drops leading '/' and folds runs of '/' to one, in place.
 inline void fold_key_slashes(std::string& key) {
   size_t out = 0;
@@ -377,8 +390,8 @@ inline bool has_value_shape(TemplateVar var, std::string_view value) {
     case TemplateVar::worker:
       return !value.empty() && value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                                        "0123456789-_") == std::string_view::npos;
-    default:  // account: anything a value may be once made safe
-      return !value.empty() && value.find('/') == std::string_view::npos;
+    default:  // account: a value as append_key_value writes it, its escaped bytes as %XX
+      return is_key_value_as_written(value);
   }
 }
 

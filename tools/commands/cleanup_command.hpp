@@ -51,11 +51,11 @@ inline Result<int64_t> parse_duration(const std::string& text) {
 }
 
 struct CleanupCount {
-  size_t removed = 0;  // uploads aborted or files deleted
+  size_t removed = 0;      // uploads aborted or files deleted
   size_t run_objects = 0;  // finished objects of --run's run deleted
-  size_t folders = 0;  // empty folders that killed loads made, removed
-  size_t younger = 0;  // s3dest's, but younger than --older-than
-  size_t others = 0;   // under the prefix, not s3dest's
+  size_t folders = 0;      // empty folders that killed loads made, removed
+  size_t younger = 0;      // s3dest's, but younger than --older-than
+  size_t others = 0;       // under the prefix, not s3dest's
 };
 
 inline Status clean_uploads(const Config& config, const Destination& dest, int64_t cutoff_micros, bool verbose,
@@ -87,6 +87,7 @@ inline constexpr size_t kRunObjectHeads = 8;
 // Deletes those of `keys` whose x-amz-meta-s3dest-run names `run_id`.
 inline Status delete_run_objects(s3::ObjectClient& client, const std::vector<std::string>& keys,
                                  const std::string& run_id, CleanupCount& count) {
+  if (keys.empty()) return {};
   std::vector<Status> failed(keys.size());
   std::vector<char> of_run(keys.size(), 0);
   {

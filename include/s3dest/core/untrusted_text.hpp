@@ -7,9 +7,10 @@
 //   - control characters, DEL, invalid UTF-8 and the Unicode direction overrides become
 //     visible escapes (\x1B, \u202E), so a line break or an escape sequence cannot hide
 //     what follows;
-//   - what looks like a credential is masked (unless Masking::none: names): the values of Signature=, Credential= and
-//     X-Amz-Security-Token= (as in presigned URLs), access key ids (AKIA..., ASIA...), and
-//     runs of 40 or more letters, digits, '+', '/' or '=' (secret keys, session tokens);
+//   - what looks like a credential is masked (not with Masking::none, for names): the
+//     values of Signature=, Credential= and X-Amz-Security-Token= (as in presigned URLs),
+//     access key ids (AKIA..., ASIA...), and runs of 40 or more letters, digits, '+', '/'
+//     or '=' (secret keys, session tokens);
 //   - the result is cut after about `max_bytes` (then "...").
 #pragma once
 

@@ -23,7 +23,6 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,22 +57,20 @@ struct CleanupCount {
   size_t others = 0;       // under the prefix, not s3dest's
 };
 
-inline Status clean_uploads(const Config& config, const Destination& dest, int64_t cutoff_micros, bool verbose,
+inline Status clean_uploads(s3::ObjectClient& client, const KeyLayout& layout, int64_t cutoff_micros,
                             CleanupCount& count) {
-  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, dest.prefix));
-  S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(config, verbose)));
-  S3DEST_ASSIGN_OR_RETURN(const auto uploads, client->list_multipart_uploads(layout.fixed_prefix()));
+  S3DEST_ASSIGN_OR_RETURN(const auto uploads, client.list_multipart_uploads(layout.fixed_prefix()));
   for (const s3::OpenUpload& upload : uploads) {
     if (!layout.could_render(upload.key)) {
       ++count.others;
     } else if (upload.initiated_micros > cutoff_micros) {
       ++count.younger;
     } else {
-      S3DEST_TRY(client->abort_multipart_upload(upload.key, upload.upload_id));
+      S3DEST_TRY(client.abort_multipart_upload(upload.key, upload.upload_id));
       std::string started;
       if (upload.initiated_micros != 0) append_timestamp(started, upload.initiated_micros);
       std::printf("aborted upload %s (started %s)\n",
-                  printable(client->describe(upload.key), 1100, Masking::none).c_str(),
+                  printable(client.describe(upload.key), 1100, Masking::none).c_str(),
                   started.empty() ? "at an unknown time" : started.c_str());
       ++count.removed;
     }
@@ -114,32 +111,36 @@ inline Status delete_run_objects(s3::ObjectClient& client, const std::vector<std
   return {};
 }
 
-// The layout --run may clean: one whose every key is new in each run, so that every
-// object of the run was made by it (none replaced an earlier one).
-inline Result<KeyLayout> layout_for_run_objects(const Config& config, const Destination& dest) {
-  S3DEST_ASSIGN_OR_RETURN(KeyLayout layout, make_matching_layout(config, dest.prefix));
-  if (!layout.keys_unique_to_run())
-    return usage_error("--run removes a killed run's objects only where the layout makes every key new in each run "
-                       "({{run_id}} or {{uuid}} in folder or file_name); this layout renders the same keys on every "
-                       "run, so re-run the load instead: its objects replace the killed run's");
-  return layout;
-}
-
 // Removes the finished objects run `run_id` left under the layout's fixed prefix: keys
 // the layout could have rendered whose metadata names the run. A listing page at a time,
 // so memory stays bounded whatever the prefix holds.
-inline Status clean_run_objects(const Config& config, const Destination& dest, const KeyLayout& layout,
-                                const std::string& run_id, bool verbose, CleanupCount& count) {
-  S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(config, verbose)));
+inline Status clean_run_objects(s3::ObjectClient& client, const KeyLayout& layout, const std::string& run_id,
+                                CleanupCount& count) {
   std::vector<std::string> keys;
-  S3DEST_TRY(client->visit_keys(layout.fixed_prefix(), [&](std::string_view key) -> Status {
+  S3DEST_TRY(client.visit_keys(layout.fixed_prefix(), [&](std::string_view key) -> Status {
     if (layout.could_render(key)) keys.emplace_back(key);
     if (keys.size() < 1000) return {};
-    Status status = delete_run_objects(*client, keys, run_id, count);
+    Status status = delete_run_objects(client, keys, run_id, count);
     keys.clear();
     return status;
   }));
-  return delete_run_objects(*client, keys, run_id, count);
+  return delete_run_objects(client, keys, run_id, count);
+}
+
+// S3: the open uploads of killed loads and, with `run_id`, that run's finished objects,
+// through one client (one credential chain, one role session). --run needs a layout whose
+// every key is new in each run, so that every object of the run was made by it (none
+// replaced an earlier one); it is refused before anything is touched.
+inline Status clean_s3(const Config& config, const Destination& dest, const std::string& run_id,
+                       int64_t cutoff_micros, bool verbose, CleanupCount& count) {
+  S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, dest.prefix));
+  if (!run_id.empty() && !layout.keys_unique_to_run())
+    return usage_error("--run removes a killed run's objects only where the layout makes every key new in each run "
+                       "({{run_id}} or {{uuid}} in folder or file_name); this layout renders the same keys on every "
+                       "run, so re-run the load instead: its objects replace the killed run's");
+  S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(config, verbose)));
+  S3DEST_TRY(clean_uploads(*client, layout, cutoff_micros, count));
+  return run_id.empty() ? Status() : clean_run_objects(*client, layout, run_id, count);
 }
 
 // Folder -> how many folders, from it up, the load that left a temporary file in it made.
@@ -224,12 +225,6 @@ inline int run_cleanup(const std::vector<std::string>& args) {
     return fail(usage_error("--run is for S3 destinations: a load into a local folder renames its files into "
                             "place only once it has succeeded, and cleanup without --run removes the temporary "
                             "files of one that was killed"));
-  std::optional<KeyLayout> run_layout;
-  if (!run_id.empty()) {
-    auto layout = layout_for_run_objects(*config, *dest);
-    if (!layout.ok()) return fail(layout.status());
-    run_layout = std::move(*layout);
-  }
   // With 0, everything goes, even what a clock ahead of this one dated in the future.
   const int64_t cutoff_micros = *age == 0 ? INT64_MAX : *run_start("") - *age * kMicrosPerSecond;
 
@@ -237,8 +232,7 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   Status status;
   if (dest->is_s3()) {
     if (const Status http = warn_of_plain_http(*config); !http.ok()) return fail(http);
-    status = clean_uploads(*config, *dest, cutoff_micros, verbose, count);
-    if (status.ok() && run_layout) status = clean_run_objects(*config, *dest, *run_layout, run_id, verbose, count);
+    status = clean_s3(*config, *dest, run_id, cutoff_micros, verbose, count);
   } else {
     auto layout = make_matching_layout(*config, "");
     if (!layout.ok()) return fail(layout.status());

@@ -3,18 +3,14 @@
 //
 //   header | block 1 | block 2 | ... | last block | CRC-32 and length
 //
-// The input is cut into blocks of 128 KiB. Each block is deflated raw on a thread of a
-// pool shared by every file of a load, primed with the 32 KiB of input before it as
-// dictionary (so matches reach back across the cut as in one long stream), and ended with
-// a sync flush: an empty stored block that leaves its output on a byte boundary, so the
-// blocks' outputs simply follow each other. The last block ends the deflate stream. Each
-// block's CRC-32 is computed on its thread; crc32_combine joins them in order.
-//
-// Z_SYNC_FLUSH rather than Z_FULL_FLUSH: both write the same empty stored block; a full
-// flush would also reset the compressor's history for what follows in the same zlib
-// stream, and nothing follows (each block is a stream of its own), so it would add
-// nothing. Its use, restarting decompression at the mark, is lost anyway: a block needs
-// the 32 KiB before it.
+// The input is cut into blocks of 128 KiB. Each block is deflated raw (format/
+// deflate_encoder.hpp) on a thread of a pool shared by every file of a load, primed with
+// the 32 KiB of input before it as dictionary (so matches reach back across the cut as in
+// one long stream), and ended with a sync flush: an empty stored block that leaves its
+// output on a byte boundary, so the blocks' outputs simply follow each other. The last
+// block ends the deflate stream. Each block's CRC-32 is computed on its thread;
+// crc32_combine joins them in order. Without a pool (one core) the blocks are deflated
+// on the calling thread as they fill, into the same file.
 //
 // Blocks go to the sink in order as they finish; a stream holds at most
 // `max_blocks_in_flight` blocks that are compressing or waiting to be passed on. flush()
@@ -41,6 +37,7 @@
 #include "s3dest/core/task_pool.hpp"
 #include "s3dest/core/usable_cores.hpp"
 #include "s3dest/format/compressor.hpp"
+#include "s3dest/format/deflate_encoder.hpp"
 #include "s3dest/format/zlib_compressor.hpp"
 
 namespace s3dest {
@@ -50,8 +47,9 @@ class ParallelGzipCompressor final : public Compressor {
   static constexpr size_t kBlockBytes = 128 * 1024;
   static constexpr size_t kWindowBytes = 32 * 1024;  // deflate's reach back
 
-  // `level`: zlib's 1 .. 9; one zlib refuses fails at begin(). `pool` runs the blocks;
-  // it must not be the pool of a thread that calls this compressor (see core/task_pool.hpp).
+  // `level`: 1 (fast) .. 9 (small), as zlib's; another fails at begin(). `pool` runs the
+  // blocks; it must not be the pool of a thread that calls this compressor (see
+  // core/task_pool.hpp). Null: the calling thread deflates them.
   ParallelGzipCompressor(int level, std::shared_ptr<TaskPool> pool, size_t max_blocks_in_flight);
   ~ParallelGzipCompressor() override { drop_blocks_in_flight(); }
   ParallelGzipCompressor(const ParallelGzipCompressor&) = delete;
@@ -65,8 +63,9 @@ class ParallelGzipCompressor final : public Compressor {
   Status finish() override;
   uint64_t bytes_out() const override { return bytes_out_; }
 
-  // zlib's conservative bound over the whole, and for each block that may start within
-  // `n` bytes (a flush starts a new one) its own rounding, header and sync flush.
+  // Stored blocks at worst (DeflateEncoder::max_encoded_size, a little less than this
+  // bound, which zlib's deflate also keeps), and for each block that may start within `n`
+  // bytes (a flush starts a new one) its own rounding, header and sync flush.
   uint64_t max_compressed_size(uint64_t n) const override {
     return n + ((n + 7) >> 3) + ((n + 63) >> 6) + kBlockOverheadBytes * (n / kBlockBytes + 2);
   }
@@ -122,76 +121,26 @@ class ParallelGzipCompressor final : public Compressor {
 };
 
 // gzip files at `level` on `threads` threads (0: one per core), shared by every file the
-// factory makes; the threads start with the first file. One thread, or level 0 (which
-// only stores), is gzip_files(level): one zlib stream per file (format/zlib_compressor.hpp).
-CompressorFactory gzip_files(int level, int threads);
+// factory makes; the threads start with the first file. With one thread each file's
+// blocks are deflated on the thread that writes it. Level 0 only stores:
+// zlib_gzip_files(0) (format/zlib_compressor.hpp).
+CompressorFactory gzip_files(int level, int threads = 0);
 
 namespace detail {
 
-// One thread's zlib state for raw deflate, kept from block to block (deflateReset is far
-// cheaper than deflateInit2's allocations).
-class BlockDeflater {
- public:
-  BlockDeflater() = default;
-  ~BlockDeflater() {
-    if (initialised_) deflateEnd(&stream_);
-  }
-  BlockDeflater(const BlockDeflater&) = delete;
-  BlockDeflater& operator=(const BlockDeflater&) = delete;
+// One thread's deflate encoder, kept from block to block for its tables.
+inline DeflateEncoder& deflate_encoder_of_this_thread() {
+  thread_local DeflateEncoder encoder;
+  return encoder;
+}
 
-  // Deflates `data` as a stream of its own primed with `dictionary`, ended by `flush`
-  // (Z_SYNC_FLUSH or Z_FINISH), into `out` (replacing what it held).
-  Status deflate_block(int level, std::string_view dictionary, std::string_view data, int flush, std::string& out);
-
-  static BlockDeflater& of_this_thread() {
-    thread_local BlockDeflater deflater;
-    return deflater;
-  }
-
- private:
-  z_stream stream_{};
-  bool initialised_ = false;
-  int level_ = -1;
-};
-
-inline Status BlockDeflater::deflate_block(int level, std::string_view dictionary, std::string_view data, int flush,
-                                           std::string& out) {
-  if (initialised_ && level != level_) {
-    deflateEnd(&stream_);
-    initialised_ = false;
-  }
-  if (!initialised_) {
-    stream_ = z_stream{};
-    // -15: raw deflate with a 32 KiB window; the gzip frame is the compressor's.
-    if (deflateInit2(&stream_, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-      return internal_error("zlib could not set up a gzip block (out of memory, or level " + std::to_string(level) +
-                            " outside 1..9?)");
-    initialised_ = true;
-    level_ = level;
-  } else if (deflateReset(&stream_) != Z_OK) {
-    return internal_error("zlib refused to reset a gzip block's stream");
-  }
-  if (!dictionary.empty() &&
-      deflateSetDictionary(&stream_, reinterpret_cast<const Bytef*>(dictionary.data()),
-                           static_cast<uInt>(dictionary.size())) != Z_OK)
-    return internal_error("zlib refused a gzip block's dictionary");
-  // Room for the worst case at once (stored blocks and the flush), so one call does it.
-  out.resize(data.size() + (data.size() >> 3) + (data.size() >> 6) + 64);
-  stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream_.avail_in = static_cast<uInt>(data.size());
-  size_t produced = 0;
-  for (;;) {
-    stream_.next_out = reinterpret_cast<Bytef*>(&out[produced]);
-    stream_.avail_out = static_cast<uInt>(out.size() - produced);
-    const int rc = deflate(&stream_, flush);
-    if (rc == Z_STREAM_ERROR) return internal_error("zlib refused a gzip block");
-    produced = out.size() - stream_.avail_out;
-    const bool done = flush == Z_FINISH ? rc == Z_STREAM_END : (stream_.avail_in == 0 && stream_.avail_out != 0);
-    if (done) break;
-    out.resize(out.size() * 2);  // not expected: the room above is zlib's bound
-  }
-  out.resize(produced);
-  return {};
+// Deflates `input` past its first `dictionary` bytes into `out` (replacing what it held),
+// ended with a sync flush or, for the `last` block, the end of the stream.
+inline void deflate_block(int level, std::string_view input, size_t dictionary, bool last, std::string& out) {
+  out.clear();
+  deflate_encoder_of_this_thread().encode(level, input, dictionary,
+                                          last ? DeflateEncoder::End::final_block : DeflateEncoder::End::sync_flush,
+                                          out);
 }
 
 }  // namespace detail
@@ -204,8 +153,8 @@ inline Status ParallelGzipCompressor::begin(ByteSink& out) {
   drop_blocks_in_flight();
   out_ = nullptr;
   if (level_ < 1 || level_ > 9)
-    return internal_error("zlib could not set up a gzip stream (level " + std::to_string(level_) +
-                          " outside 1..9 for blocks on several threads)");
+    return internal_error("could not set up a gzip stream: level " + std::to_string(level_) +
+                          " is outside 1..9 (0 stores: zlib_gzip_files(0))");
   out_ = &out;
   last_sent_ = false;
   finished_ = false;
@@ -294,13 +243,19 @@ inline Status ParallelGzipCompressor::send_filling_block(bool last) {
   Block* sent = block.get();
   in_flight_.push_back(std::move(block));
   const int level = level_;
-  pool_->submit([this, sent, level] {
-    const std::string_view all = sent->input;
-    const std::string_view data = all.substr(sent->dictionary);
-    sent->status = detail::BlockDeflater::of_this_thread().deflate_block(
-        level, all.substr(0, sent->dictionary), data, sent->last ? Z_FINISH : Z_SYNC_FLUSH, sent->output);
+  const auto compress = [sent, level] {
+    const std::string_view data = std::string_view(sent->input).substr(sent->dictionary);
+    detail::deflate_block(level, sent->input, sent->dictionary, sent->last, sent->output);
     sent->crc = static_cast<uint32_t>(
         crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+  };
+  if (!pool_) {
+    compress();
+    sent->done = true;
+    return {};
+  }
+  pool_->submit([this, sent, compress] {
+    compress();
     // Notified under the lock: once it is released the compressor may be gone.
     std::lock_guard<std::mutex> lock(mutex_);
     sent->done = true;
@@ -362,9 +317,8 @@ inline Result<uint64_t> ParallelGzipCompressor::size_if_flushed_with(std::string
   while (at < input.size()) {
     const size_t length = std::min(kBlockBytes, input.size() - at);
     const size_t dictionary = std::min(at, kWindowBytes);
-    S3DEST_TRY(detail::BlockDeflater::of_this_thread().deflate_block(
-        level_, std::string_view(input).substr(at - dictionary, dictionary), std::string_view(input).substr(at, length),
-        Z_SYNC_FLUSH, output));
+    detail::deflate_block(level_, std::string_view(input).substr(at - dictionary, dictionary + length), dictionary,
+                          false, output);
     size += output.size();
     at += length;
   }
@@ -375,7 +329,14 @@ inline CompressorFactory gzip_files(int level, int threads) {
   // At most 16: past that a file's blocks in flight (and their memory, which the load's
   // budget counts per open file) grow faster than one stream can use them.
   if (threads <= 0) threads = std::min(usable_cores(), 16);
-  if (threads == 1 || level == 0) return gzip_files(level);
+  if (level == 0) return zlib_gzip_files(level);  // stored: nothing to deflate
+  if (threads == 1) {
+    CompressorFactory factory;
+    factory.file_suffix = ".gz";
+    factory.make = [level] { return std::unique_ptr<Compressor>(new ParallelGzipCompressor(level, nullptr, 1)); };
+    factory.memory_per_stream = ParallelGzipCompressor::memory_per_stream(1);
+    return factory;
+  }
   // Twice as many blocks queued or running as threads, so none waits for the next; each
   // stream up to a block per thread and one more, so one stream alone keeps all busy,
   // but never more than 8, so an open file holds at most about 3 MiB.

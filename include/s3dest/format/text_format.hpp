@@ -23,9 +23,10 @@ struct TextFormatOptions {
   enum class Kind { csv, json } kind = Kind::csv;
   char separator = ',';  // csv only
   // Set: each file goes through a compressor from this, and the extension gets its
-  // suffix (gzip_files(6): ".csv.gz").
+  // suffix (gzip_files(6, 0): ".csv.gz").
   CompressorFactory compression;
-  // Set (and `compression` not): gzip at this level, the same as gzip_files(level).
+  // Set (and `compression` not): gzip at this level on the writing thread, the same as
+  // gzip_files(level, 1).
   std::optional<int> gzip_level;
 };
 
@@ -132,7 +133,7 @@ class TextFileEncoder final : public FileEncoder {
 inline TextFormat::TextFormat(const Schema& schema, TextFormatOptions options)
     : options_(options),
       compressors_(options.compression ? options.compression
-                   : options.gzip_level ? gzip_files(*options.gzip_level)
+                   : options.gzip_level ? gzip_files(*options.gzip_level, 1)
                                         : CompressorFactory{}),
       csv_(schema, options.separator), json_(schema) {
   const bool csv = options.kind == TextFormatOptions::Kind::csv;

@@ -263,3 +263,22 @@ BOOST_AUTO_TEST_CASE(the_end_of_input_does_not_wait_for_the_last_block) {
   BOOST_REQUIRE(gzip.finish().ok());
   BOOST_TEST(gunzip(file.data()) == plain);
 }
+
+BOOST_AUTO_TEST_CASE(a_whole_stream_at_once_for_pages_and_blocks) {
+  // What parquet's gzip pages and avro's deflate blocks take: one call, one gzip member
+  // or one raw deflate stream; level 0 stores through zlib.
+  const std::string plain = text_bytes(300000) + random_bytes(5000);
+  for (const int level : {0, 1, 6, 9}) {
+    BOOST_TEST_CONTEXT("level " << level) {
+      std::string page, block;
+      BOOST_REQUIRE(deflate_compressor(level, ZlibFraming::gzip)->compress(plain, page).ok());
+      BOOST_REQUIRE(deflate_compressor(level, ZlibFraming::raw_deflate)->compress(plain, block).ok());
+      BOOST_TEST(gunzip(page) == plain);
+      BOOST_TEST(test_helpers::inflate_raw(block) == plain);
+      BOOST_TEST(page.size() == block.size() + 18);  // the same deflate, framed or not
+      if (level > 0) BOOST_TEST(page.size() < plain.size() / 2);
+    }
+  }
+  std::string out;
+  BOOST_TEST(!deflate_compressor(12, ZlibFraming::gzip)->compress(plain, out).ok());
+}

@@ -39,6 +39,7 @@
 #include "s3dest/format/compressor.hpp"
 #include "s3dest/format/file_format.hpp"
 #include "s3dest/format/json_lines_encoder.hpp"
+#include "s3dest/format/parallel_gzip_compressor.hpp"
 #include "s3dest/format/zlib_compressor.hpp"
 #include "s3dest/format/zstd_compressor.hpp"
 #include "s3dest/table/row.hpp"
@@ -48,7 +49,7 @@ namespace s3dest {
 
 struct AvroOptions {
   enum class Codec { null, deflate, zstandard } codec = Codec::deflate;  // config key avro_codec
-  int deflate_level = 6;        // zlib's 0 (store) .. 9 (small)
+  int deflate_level = 6;        // 0 (store) .. 9 (small), as zlib's
   int zstd_level = 3;           // libzstd's 1..19 (config key zstd_level), for zstandard
   bool binary_strings = false;  // config key use_binary_strings: string columns as bytes
   // Set: every file uses this sync marker, so equal input gives equal bytes (tests).
@@ -139,7 +140,7 @@ class AvroFileEncoder final : public FileEncoder {
                   const std::array<unsigned char, 16>& sync)
       : header_(header), options_(options), sync_(reinterpret_cast<const char*>(sync.data()), sync.size()) {
     if (options.codec == AvroOptions::Codec::deflate)
-      compressor_ = std::make_unique<ZlibCompressor>(ZlibFraming::raw_deflate, options.deflate_level);
+      compressor_ = deflate_compressor(options.deflate_level, ZlibFraming::raw_deflate);
 #if S3DEST_HAVE_ZSTD
     if (options.codec == AvroOptions::Codec::zstandard)
       compressor_ = std::make_unique<ZstdCompressor>(ZstdOptions{options.zstd_level, 0});

@@ -10,7 +10,9 @@
 // output on a byte boundary, so the blocks' outputs simply follow each other. The last
 // block ends the deflate stream. Each block's CRC-32 is computed on its thread;
 // crc32_combine joins them in order. Without a pool (one core) the blocks are deflated
-// on the calling thread as they fill, into the same file.
+// on the calling thread as they fill, into the same file. The same stream without the
+// gzip header and trailer is raw deflate (ZlibFraming::raw_deflate), as avro's blocks
+// are; compress() makes a whole stream at once, in one deflate call.
 //
 // Blocks go to the sink in order as they finish; a stream holds at most
 // `max_blocks_in_flight` blocks that are compressing or waiting to be passed on. flush()
@@ -24,6 +26,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -50,7 +53,8 @@ class ParallelGzipCompressor final : public Compressor {
   // `level`: 1 (fast) .. 9 (small), as zlib's; another fails at begin(). `pool` runs the
   // blocks; it must not be the pool of a thread that calls this compressor (see
   // core/task_pool.hpp). Null: the calling thread deflates them.
-  ParallelGzipCompressor(int level, std::shared_ptr<TaskPool> pool, size_t max_blocks_in_flight);
+  ParallelGzipCompressor(int level, std::shared_ptr<TaskPool> pool, size_t max_blocks_in_flight,
+                         ZlibFraming framing = ZlibFraming::gzip);
   ~ParallelGzipCompressor() override { drop_blocks_in_flight(); }
   ParallelGzipCompressor(const ParallelGzipCompressor&) = delete;
   ParallelGzipCompressor& operator=(const ParallelGzipCompressor&) = delete;
@@ -69,10 +73,14 @@ class ParallelGzipCompressor final : public Compressor {
   uint64_t max_compressed_size(uint64_t n) const override {
     return n + ((n + 7) >> 3) + ((n + 63) >> 6) + kBlockOverheadBytes * (n / kBlockBytes + 2);
   }
-  uint64_t frame_bytes() const override { return 18; }  // 10-byte header, 8-byte trailer
+  // gzip: a 10-byte header and an 8-byte trailer; raw deflate: none.
+  uint64_t frame_bytes() const override { return framing_ == ZlibFraming::gzip ? 18 : 0; }
 
   // Exact: the blocks a write and flush would make, compressed on the calling thread.
   Result<uint64_t> size_if_flushed_with(std::string_view bytes) override;
+
+  // On the calling thread, in one deflate call: what parquet pages and avro blocks use.
+  Status compress(std::string_view in, std::string& out) override;
 
   // The most memory one stream holds: its blocks in flight and the one filling, with
   // their dictionaries and outputs at worst.
@@ -103,8 +111,10 @@ class ParallelGzipCompressor final : public Compressor {
   void drop_blocks_in_flight();
   std::unique_ptr<Block> new_block(std::string_view dictionary);
   Status write_header();
+  Status check_level() const;
 
   int level_;
+  ZlibFraming framing_;
   std::shared_ptr<TaskPool> pool_;
   size_t max_in_flight_;
   ByteSink* out_ = nullptr;
@@ -126,6 +136,10 @@ class ParallelGzipCompressor final : public Compressor {
 // zlib_gzip_files(0) (format/zlib_compressor.hpp).
 CompressorFactory gzip_files(int level, int threads = 0);
 
+// One deflate stream at a time in `framing`, on the calling thread: s3dest's encoder, or
+// zlib's for level 0 (stored). Parquet's gzip pages and avro's deflate blocks use it.
+std::unique_ptr<Compressor> deflate_compressor(int level, ZlibFraming framing);
+
 namespace detail {
 
 // One thread's deflate encoder, kept from block to block for its tables.
@@ -146,15 +160,22 @@ inline void deflate_block(int level, std::string_view input, size_t dictionary, 
 }  // namespace detail
 
 inline ParallelGzipCompressor::ParallelGzipCompressor(int level, std::shared_ptr<TaskPool> pool,
-                                                      size_t max_blocks_in_flight)
-    : level_(level), pool_(std::move(pool)), max_in_flight_(std::max<size_t>(max_blocks_in_flight, 1)) {}
+                                                      size_t max_blocks_in_flight, ZlibFraming framing)
+    : level_(level),
+      framing_(framing),
+      pool_(std::move(pool)),
+      max_in_flight_(std::max<size_t>(max_blocks_in_flight, 1)) {}
+
+inline Status ParallelGzipCompressor::check_level() const {
+  if (level_ >= 1 && level_ <= 9) return {};
+  return internal_error("could not set up a deflate stream: level " + std::to_string(level_) +
+                        " is outside 1..9 (0 stores: deflate_compressor(0, framing))");
+}
 
 inline Status ParallelGzipCompressor::begin(ByteSink& out) {
   drop_blocks_in_flight();
   out_ = nullptr;
-  if (level_ < 1 || level_ > 9)
-    return internal_error("could not set up a gzip stream: level " + std::to_string(level_) +
-                          " is outside 1..9 (0 stores: zlib_gzip_files(0))");
+  S3DEST_TRY(check_level());
   out_ = &out;
   last_sent_ = false;
   finished_ = false;
@@ -166,13 +187,32 @@ inline Status ParallelGzipCompressor::begin(ByteSink& out) {
   return write_header();
 }
 
+namespace detail {
+
+// RFC 1952: magic, deflate, no flags, no time (as zlib writes it), extra flags as zlib
+// sets them for the level, OS 3 (Unix).
+inline std::array<char, 10> gzip_header(int level) {
+  const char xfl = level == 9 ? 2 : level == 1 ? 4 : 0;
+  return {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, xfl, 3};
+}
+
+// The CRC-32 and the length modulo 2^32, little-endian.
+inline std::array<char, 8> gzip_trailer(uint32_t crc, uint64_t length) {
+  std::array<char, 8> trailer;
+  for (int i = 0; i < 4; ++i) {
+    trailer[static_cast<size_t>(i)] = static_cast<char>(crc >> (8 * i));
+    trailer[static_cast<size_t>(4 + i)] = static_cast<char>(length >> (8 * i));
+  }
+  return trailer;
+}
+
+}  // namespace detail
+
 inline Status ParallelGzipCompressor::write_header() {
-  // RFC 1952: magic, deflate, no flags, no time (as zlib writes it), extra flags as zlib
-  // sets them for the level, OS 3 (Unix).
-  const char xfl = level_ == 9 ? 2 : level_ == 1 ? 4 : 0;
-  const char header[10] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, xfl, 3};
-  S3DEST_TRY(out_->write(std::string_view(header, sizeof header)));
-  bytes_out_ += sizeof header;
+  if (framing_ != ZlibFraming::gzip) return {};
+  const auto header = detail::gzip_header(level_);
+  S3DEST_TRY(out_->write(std::string_view(header.data(), header.size())));
+  bytes_out_ += header.size();
   return {};
 }
 
@@ -206,14 +246,29 @@ inline Status ParallelGzipCompressor::finish() {
   if (finished_) return {};
   if (!last_sent_) S3DEST_TRY(end_input({}));
   S3DEST_TRY(pass_on_finished(true, true));
-  char trailer[8];  // CRC-32 and the length modulo 2^32, little-endian
-  for (int i = 0; i < 4; ++i) {
-    trailer[i] = static_cast<char>(crc_ >> (8 * i));
-    trailer[4 + i] = static_cast<char>(bytes_in_ >> (8 * i));
+  if (framing_ == ZlibFraming::gzip) {
+    const auto trailer = detail::gzip_trailer(crc_, bytes_in_);
+    S3DEST_TRY(out_->write(std::string_view(trailer.data(), trailer.size())));
+    bytes_out_ += trailer.size();
   }
-  S3DEST_TRY(out_->write(std::string_view(trailer, sizeof trailer)));
-  bytes_out_ += sizeof trailer;
   finished_ = true;
+  return {};
+}
+
+inline Status ParallelGzipCompressor::compress(std::string_view in, std::string& out) {
+  out.clear();
+  S3DEST_TRY(check_level());
+  const bool gzip = framing_ == ZlibFraming::gzip;
+  if (gzip) {
+    const auto header = detail::gzip_header(level_);
+    out.append(header.data(), header.size());
+  }
+  detail::deflate_encoder_of_this_thread().encode(level_, in, 0, DeflateEncoder::End::final_block, out);
+  if (gzip) {
+    const auto crc = static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(in.data()), in.size()));
+    const auto trailer = detail::gzip_trailer(crc, in.size());
+    out.append(trailer.data(), trailer.size());
+  }
   return {};
 }
 
@@ -243,11 +298,13 @@ inline Status ParallelGzipCompressor::send_filling_block(bool last) {
   Block* sent = block.get();
   in_flight_.push_back(std::move(block));
   const int level = level_;
-  const auto compress = [sent, level] {
+  const bool gzip = framing_ == ZlibFraming::gzip;
+  const auto compress = [sent, level, gzip] {
     const std::string_view data = std::string_view(sent->input).substr(sent->dictionary);
     detail::deflate_block(level, sent->input, sent->dictionary, sent->last, sent->output);
-    sent->crc = static_cast<uint32_t>(
-        crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+    if (gzip)
+      sent->crc = static_cast<uint32_t>(
+          crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
   };
   if (!pool_) {
     compress();
@@ -333,7 +390,7 @@ inline CompressorFactory gzip_files(int level, int threads) {
   if (threads == 1) {
     CompressorFactory factory;
     factory.file_suffix = ".gz";
-    factory.make = [level] { return std::unique_ptr<Compressor>(new ParallelGzipCompressor(level, nullptr, 1)); };
+    factory.make = [level] { return deflate_compressor(level, ZlibFraming::gzip); };
     factory.memory_per_stream = ParallelGzipCompressor::memory_per_stream(1);
     return factory;
   }
@@ -351,6 +408,11 @@ inline CompressorFactory gzip_files(int level, int threads) {
   };
   factory.memory_per_stream = ParallelGzipCompressor::memory_per_stream(in_flight);
   return factory;
+}
+
+inline std::unique_ptr<Compressor> deflate_compressor(int level, ZlibFraming framing) {
+  if (level == 0) return std::make_unique<ZlibCompressor>(framing, 0);
+  return std::make_unique<ParallelGzipCompressor>(level, nullptr, 1, framing);
 }
 
 }  // namespace s3dest

@@ -17,6 +17,7 @@
 #include "s3dest/core/status.hpp"
 #include "s3dest/format/compressor.hpp"
 #include "s3dest/format/snappy.hpp"
+#include "s3dest/format/parallel_gzip_compressor.hpp"
 #include "s3dest/format/zlib_compressor.hpp"
 #include "s3dest/format/parquet/thrift_compact.hpp"
 #include "s3dest/format/zstd_compressor.hpp"
@@ -28,7 +29,7 @@ enum class Codec : int32_t { uncompressed = 0, snappy = 1, gzip = 2, zstd = 6 };
 
 struct PageCompression {
   Codec codec = Codec::snappy;
-  int gzip_level = 6;  // zlib's, for gzip
+  int gzip_level = 6;  // 1 (fast) .. 9 (small) as zlib's, 0 stored: for gzip
   int zstd_level = 3;  // libzstd's, for zstd
   bool operator==(const PageCompression& other) const {
     return codec == other.codec && gzip_level == other.gzip_level && zstd_level == other.zstd_level;
@@ -42,7 +43,7 @@ class PageCodec {
   // ParquetFormat::create refuses Codec::zstd where libzstd is missing.
   explicit PageCodec(PageCompression compression) : compression_(compression) {
     if (compression.codec == Codec::gzip)
-      compressor_ = std::make_unique<ZlibCompressor>(ZlibFraming::gzip, compression.gzip_level);
+      compressor_ = deflate_compressor(compression.gzip_level, ZlibFraming::gzip);
 #if S3DEST_HAVE_ZSTD
     if (compression.codec == Codec::zstd)
       compressor_ = std::make_unique<ZstdCompressor>(ZstdOptions{compression.zstd_level, 0});

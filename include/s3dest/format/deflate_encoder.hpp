@@ -76,8 +76,12 @@ class DeflateEncoder {
                          uint32_t chain, uint32_t nice, uint32_t& distance) const;
   void add_literal(uint8_t byte);
   void add_match(uint32_t length, uint32_t distance);
-  // Writes the symbols gathered, which stand for bytes base[from, to), as one block.
+  // Writes the symbols gathered, which stand for bytes base[from, to), as one block: with
+  // its own codes, the fixed ones or stored, whichever is smallest.
   void write_block(detail::DeflateBits& bits, const uint8_t* base, uint32_t from, uint32_t to, bool final);
+  static void write_stored(detail::DeflateBits& bits, const uint8_t* bytes, uint32_t size, bool final);
+  void write_symbols(detail::DeflateBits& bits, const uint8_t* litlen_lengths, size_t litlen_symbols,
+                     const uint8_t* distance_lengths) const;
 
   std::vector<uint32_t> head_ = std::vector<uint32_t>(size_t{1} << kHashBits);  // the newest, by prefix
   std::vector<uint32_t> previous_ = std::vector<uint32_t>(kWindowBytes);  // the chains, by position
@@ -242,6 +246,114 @@ inline void use_two_at_least(uint32_t* counts, size_t n) {
       counts[s] = 1;
       ++used;
     }
+  }
+}
+
+// The fixed codes' lengths (RFC 1951 3.2.6): 288 literal/length codes, then 30 distance
+// codes.
+inline const std::array<uint8_t, 288 + 30>& deflate_fixed_lengths() {
+  static const std::array<uint8_t, 288 + 30> lengths = [] {
+    std::array<uint8_t, 288 + 30> l{};
+    for (uint32_t s = 0; s < 288; ++s) l[s] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8;
+    for (uint32_t d = 0; d < 30; ++d) l[288 + d] = 5;
+    return l;
+  }();
+  return lengths;
+}
+
+// The bits a block's symbols take with these code lengths, extra bits included.
+inline uint64_t deflate_symbol_bits(const uint32_t* litlen_counts, const uint8_t* litlen_lengths,
+                                    const uint32_t* distance_counts, const uint8_t* distance_lengths) {
+  uint64_t bits = 0;
+  for (uint32_t s = 0; s < 286; ++s) {
+    const uint32_t extra = s >= 265 && s < 285 ? (s - 261) / 4 : 0;
+    bits += static_cast<uint64_t>(litlen_counts[s]) * (litlen_lengths[s] + extra);
+  }
+  for (uint32_t d = 0; d < 30; ++d) {
+    const uint32_t extra = d < 4 ? 0 : d / 2 - 1;
+    bits += static_cast<uint64_t>(distance_counts[d]) * (distance_lengths[d] + extra);
+  }
+  return bits;
+}
+
+// A block's own codes (RFC 1951 3.2.7): their lengths, and the header that tells them,
+// whose code lengths are run-length coded (16 repeats the last 3-6 times, 17 and 18 are
+// runs of 3-10 and 11-138 zeros) and Huffman coded in turn.
+struct DeflateDynamicCodes {
+  DeflateDynamicCodes(const uint32_t* litlen_counts, const uint32_t* distance_counts);
+  uint64_t header_bits() const;
+  void write_header(DeflateBits& bits) const;
+
+  uint8_t lengths[286 + 30];  // literal/length codes, then distance codes
+  uint32_t litlen_used = 286, distance_used = 30;
+  uint8_t runs[286 + 30], run_extra[286 + 30];
+  uint32_t run_count = 0;
+  uint8_t code_length_lengths[19];
+  uint32_t order_used = 19;  // code length codes sent, in kOrder
+  static constexpr uint8_t kOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+};
+
+inline DeflateDynamicCodes::DeflateDynamicCodes(const uint32_t* litlen_counts, const uint32_t* distance_counts) {
+  uint32_t litlen[286], distance[30];
+  std::copy(litlen_counts, litlen_counts + 286, litlen);
+  std::copy(distance_counts, distance_counts + 30, distance);
+  use_two_at_least(litlen, 286);
+  use_two_at_least(distance, 30);
+  huffman_lengths(litlen, 286, 15, lengths);
+  huffman_lengths(distance, 30, 15, lengths + 286);
+  while (litlen_used > 257 && lengths[litlen_used - 1] == 0) --litlen_used;
+  while (distance_used > 1 && lengths[286 + distance_used - 1] == 0) --distance_used;
+
+  uint8_t all[286 + 30];  // the lengths sent: litlen_used, then distance_used
+  std::copy(lengths, lengths + litlen_used, all);
+  std::copy(lengths + 286, lengths + 286 + distance_used, all + litlen_used);
+  const uint32_t all_count = litlen_used + distance_used;
+  const auto add = [this](uint8_t symbol, uint32_t extra) {
+    runs[run_count] = symbol;
+    run_extra[run_count++] = static_cast<uint8_t>(extra);
+  };
+  for (uint32_t i = 0; i < all_count;) {
+    const uint8_t v = all[i];
+    uint32_t run = 1;
+    while (i + run < all_count && all[i + run] == v) ++run;
+    i += run;
+    if (v == 0) {
+      for (; run >= 11; run -= std::min<uint32_t>(run, 138)) add(18, std::min<uint32_t>(run, 138) - 11);
+      if (run >= 3) {
+        add(17, run - 3);
+        run = 0;
+      }
+    } else {
+      add(v, 0);
+      for (--run; run >= 3; run -= std::min<uint32_t>(run, 6)) add(16, std::min<uint32_t>(run, 6) - 3);
+    }
+    for (; run > 0; --run) add(v, 0);
+  }
+  uint32_t code_length_counts[19] = {};
+  for (uint32_t r = 0; r < run_count; ++r) ++code_length_counts[runs[r]];
+  use_two_at_least(code_length_counts, 19);
+  huffman_lengths(code_length_counts, 19, 7, code_length_lengths);
+  while (order_used > 4 && code_length_lengths[kOrder[order_used - 1]] == 0) --order_used;
+}
+
+inline uint64_t DeflateDynamicCodes::header_bits() const {
+  uint64_t bits = 5 + 5 + 4 + 3 * order_used;
+  for (uint32_t r = 0; r < run_count; ++r)
+    bits += code_length_lengths[runs[r]] + (runs[r] == 16 ? 2 : runs[r] == 17 ? 3 : runs[r] == 18 ? 7 : 0);
+  return bits;
+}
+
+inline void DeflateDynamicCodes::write_header(DeflateBits& bits) const {
+  bits.put(litlen_used - 257, 5);
+  bits.put(distance_used - 1, 5);
+  bits.put(order_used - 4, 4);
+  for (uint32_t i = 0; i < order_used; ++i) bits.put(code_length_lengths[kOrder[i]], 3);
+  uint16_t codes[19];
+  huffman_codes(code_length_lengths, 19, codes);
+  for (uint32_t r = 0; r < run_count; ++r) {
+    const uint8_t symbol = runs[r];
+    bits.put(codes[symbol], code_length_lengths[symbol]);
+    if (symbol >= 16) bits.put(run_extra[r], symbol == 16 ? 2 : symbol == 17 ? 3 : 7);
   }
 }
 
@@ -452,146 +564,68 @@ inline void DeflateEncoder::encode_piece(const Params& params, const uint8_t* ba
 
 inline void DeflateEncoder::write_block(detail::DeflateBits& bits, const uint8_t* base, uint32_t from, uint32_t to,
                                         bool final) {
-  using namespace detail;
   ++litlen_counts_[256];  // the end of the block
-  const auto& length_codes = deflate_length_codes();
-
-  // Its own codes.
-  uint32_t litlen_counts[286], distance_counts[30];
-  std::copy(litlen_counts_.begin(), litlen_counts_.end(), litlen_counts);
-  std::copy(distance_counts_.begin(), distance_counts_.end(), distance_counts);
-  use_two_at_least(litlen_counts, 286);
-  use_two_at_least(distance_counts, 30);
-  uint8_t lengths[286 + 30];
-  huffman_lengths(litlen_counts, 286, 15, lengths);
-  huffman_lengths(distance_counts, 30, 15, lengths + 286);
-  uint32_t litlen_used = 286, distance_used = 30;
-  while (litlen_used > 257 && lengths[litlen_used - 1] == 0) --litlen_used;
-  while (distance_used > 1 && lengths[286 + distance_used - 1] == 0) --distance_used;
-  // The code lengths, run-length coded: 16 repeats the last 3-6 times, 17 and 18 are
-  // runs of 3-10 and 11-138 zeros.
-  uint8_t all[286 + 30];
-  std::copy(lengths, lengths + litlen_used, all);
-  std::copy(lengths + 286, lengths + 286 + distance_used, all + litlen_used);
-  const uint32_t all_count = litlen_used + distance_used;
-  uint8_t runs[286 + 30];
-  uint8_t run_extra[286 + 30];
-  uint32_t run_count = 0;
-  uint32_t code_length_counts[19] = {};
-  for (uint32_t i = 0; i < all_count;) {
-    const uint8_t v = all[i];
-    uint32_t run = 1;
-    while (i + run < all_count && all[i + run] == v) ++run;
-    i += run;
-    if (v == 0) {
-      while (run >= 11) {
-        const uint32_t r = std::min<uint32_t>(run, 138);
-        runs[run_count] = 18, run_extra[run_count++] = static_cast<uint8_t>(r - 11);
-        run -= r;
-      }
-      if (run >= 3) {
-        runs[run_count] = 17, run_extra[run_count++] = static_cast<uint8_t>(run - 3);
-        run = 0;
-      }
-    } else {
-      runs[run_count] = v, run_extra[run_count++] = 0;
-      --run;
-      while (run >= 3) {
-        const uint32_t r = std::min<uint32_t>(run, 6);
-        runs[run_count] = 16, run_extra[run_count++] = static_cast<uint8_t>(r - 3);
-        run -= r;
-      }
-    }
-    for (; run > 0; --run) runs[run_count] = v, run_extra[run_count++] = 0;
-  }
-  for (uint32_t r = 0; r < run_count; ++r) ++code_length_counts[runs[r]];
-  use_two_at_least(code_length_counts, 19);
-  uint8_t code_length_lengths[19];
-  huffman_lengths(code_length_counts, 19, 7, code_length_lengths);
-  static constexpr uint8_t kOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-  uint32_t order_used = 19;
-  while (order_used > 4 && code_length_lengths[kOrder[order_used - 1]] == 0) --order_used;
-
-  // What each way costs, in bits.
-  uint64_t extra_bits = 0;
-  for (uint32_t s = 0; s < 29; ++s) {
-    const uint32_t l = s < 8 ? 0 : s == 28 ? 0 : (s - 4) / 4;
-    extra_bits += static_cast<uint64_t>(litlen_counts_[257 + s]) * l;
-  }
-  for (uint32_t d = 0; d < 30; ++d) extra_bits += static_cast<uint64_t>(distance_counts_[d]) * (d < 4 ? 0 : d / 2 - 1);
-  uint64_t dynamic_bits = 3 + 5 + 5 + 4 + 3 * order_used + extra_bits, fixed_bits = 3 + extra_bits;
-  for (uint32_t r = 0; r < run_count; ++r)
-    dynamic_bits += code_length_lengths[runs[r]] + (runs[r] == 16 ? 2 : runs[r] == 17 ? 3 : runs[r] == 18 ? 7 : 0);
-  for (uint32_t s = 0; s < 286; ++s) {
-    dynamic_bits += static_cast<uint64_t>(litlen_counts_[s]) * lengths[s];
-    fixed_bits += static_cast<uint64_t>(litlen_counts_[s]) * (s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8);
-  }
-  for (uint32_t d = 0; d < 30; ++d) {
-    dynamic_bits += static_cast<uint64_t>(distance_counts_[d]) * lengths[286 + d];
-    fixed_bits += static_cast<uint64_t>(distance_counts_[d]) * 5;
-  }
+  const uint32_t* litlen_counts = litlen_counts_.data();
+  const uint32_t* distance_counts = distance_counts_.data();
+  const detail::DeflateDynamicCodes dynamic(litlen_counts, distance_counts);
+  const auto& fixed = detail::deflate_fixed_lengths();
+  // What each form costs, in bits.
+  const uint64_t dynamic_bits =
+      3 + dynamic.header_bits() + detail::deflate_symbol_bits(litlen_counts, dynamic.lengths, distance_counts,
+                                                              dynamic.lengths + 286);
+  const uint64_t fixed_bits =
+      3 + detail::deflate_symbol_bits(litlen_counts, fixed.data(), distance_counts, fixed.data() + 288);
   const uint32_t raw = to - from;
   const uint64_t stored_bits = 8 * (static_cast<uint64_t>(raw) + 5 * (raw / 65535 + 1)) + 7;
 
   if (stored_bits < std::min(dynamic_bits, fixed_bits)) {
-    uint32_t at = from;
-    do {
-      const uint32_t n = std::min<uint32_t>(65535, to - at);
-      const bool last_piece = at + n == to;
-      bits.put(final && last_piece ? 1 : 0, 3);
-      bits.align();
-      bits.at = store_little_endian(bits.at, static_cast<uint16_t>(n));
-      bits.at = store_little_endian(bits.at, static_cast<uint16_t>(~n));
-      std::memcpy(bits.at, base + at, n);
-      bits.at += n;
-      at += n;
-    } while (at < to);
+    write_stored(bits, base + from, raw, final);
+  } else if (fixed_bits <= dynamic_bits) {
+    bits.put((final ? 1 : 0) | (1 << 1), 3);
+    write_symbols(bits, fixed.data(), 288, fixed.data() + 288);
   } else {
-    uint8_t fixed_lengths[288 + 30];
-    const uint8_t* use = lengths;
-    uint32_t distance_base = 286;
-    if (fixed_bits <= dynamic_bits) {
-      for (uint32_t s = 0; s < 288; ++s) fixed_lengths[s] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8;
-      for (uint32_t d = 0; d < 30; ++d) fixed_lengths[288 + d] = 5;
-      use = fixed_lengths;
-      distance_base = 288;
-      bits.put((final ? 1 : 0) | (1 << 1), 3);
-    } else {
-      bits.put((final ? 1 : 0) | (2 << 1), 3);
-      bits.put(litlen_used - 257, 5);
-      bits.put(distance_used - 1, 5);
-      bits.put(order_used - 4, 4);
-      for (uint32_t i = 0; i < order_used; ++i) bits.put(code_length_lengths[kOrder[i]], 3);
-      uint16_t code_length_codes[19];
-      huffman_codes(code_length_lengths, 19, code_length_codes);
-      for (uint32_t r = 0; r < run_count; ++r) {
-        const uint8_t s = runs[r];
-        bits.put(code_length_codes[s], code_length_lengths[s]);
-        if (s >= 16) bits.put(run_extra[r], s == 16 ? 2 : s == 17 ? 3 : 7);
-      }
-    }
-    uint16_t litlen_codes[288], distance_codes[30];
-    huffman_codes(use, distance_base, litlen_codes);
-    huffman_codes(use + distance_base, 30, distance_codes);
-    const uint8_t* litlen_lengths = use;
-    const uint8_t* distance_lengths = use + distance_base;
-    for (const uint32_t symbol : symbols_) {
-      if (symbol < 256) {
-        bits.put(litlen_codes[symbol], litlen_lengths[symbol]);
-        continue;
-      }
-      const DeflateLengthCode lc = length_codes[symbol & 0xff];
-      bits.put(litlen_codes[lc.symbol] | (static_cast<uint32_t>(lc.extra) << litlen_lengths[lc.symbol]),
-               litlen_lengths[lc.symbol] + lc.extra_bits);
-      uint32_t code, extra_count, extra;
-      deflate_distance_code(symbol >> 8, code, extra_count, extra);
-      bits.put(distance_codes[code] | (extra << distance_lengths[code]), distance_lengths[code] + extra_count);
-    }
-    bits.put(litlen_codes[256], litlen_lengths[256]);
+    bits.put((final ? 1 : 0) | (2 << 1), 3);
+    dynamic.write_header(bits);
+    write_symbols(bits, dynamic.lengths, 286, dynamic.lengths + 286);
   }
   symbols_.clear();
   litlen_counts_.fill(0);
   distance_counts_.fill(0);
+}
+
+inline void DeflateEncoder::write_stored(detail::DeflateBits& bits, const uint8_t* bytes, uint32_t size, bool final) {
+  uint32_t at = 0;
+  do {  // pieces of at most 65535 bytes, each with its header, LEN and NLEN
+    const uint32_t n = std::min<uint32_t>(65535, size - at);
+    bits.put(final && at + n == size ? 1 : 0, 3);
+    bits.align();
+    bits.at = store_little_endian(bits.at, static_cast<uint16_t>(n));
+    bits.at = store_little_endian(bits.at, static_cast<uint16_t>(~n));
+    std::memcpy(bits.at, bytes + at, n);
+    bits.at += n;
+    at += n;
+  } while (at < size);
+}
+
+inline void DeflateEncoder::write_symbols(detail::DeflateBits& bits, const uint8_t* litlen_lengths,
+                                          size_t litlen_symbols, const uint8_t* distance_lengths) const {
+  uint16_t litlen_codes[288], distance_codes[30];
+  detail::huffman_codes(litlen_lengths, litlen_symbols, litlen_codes);
+  detail::huffman_codes(distance_lengths, 30, distance_codes);
+  const auto& length_codes = detail::deflate_length_codes();
+  for (const uint32_t symbol : symbols_) {
+    if (symbol < 256) {
+      bits.put(litlen_codes[symbol], litlen_lengths[symbol]);
+      continue;
+    }
+    const detail::DeflateLengthCode lc = length_codes[symbol & 0xff];
+    bits.put(litlen_codes[lc.symbol] | (static_cast<uint32_t>(lc.extra) << litlen_lengths[lc.symbol]),
+             litlen_lengths[lc.symbol] + lc.extra_bits);
+    uint32_t code, extra_count, extra;
+    detail::deflate_distance_code(symbol >> 8, code, extra_count, extra);
+    bits.put(distance_codes[code] | (extra << distance_lengths[code]), distance_lengths[code] + extra_count);
+  }
+  bits.put(litlen_codes[256], litlen_lengths[256]);
 }
 
 }  // namespace s3dest

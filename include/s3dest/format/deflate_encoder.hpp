@@ -357,19 +357,16 @@ inline void DeflateDynamicCodes::write_header(DeflateBits& bits) const {
   }
 }
 
-inline uint32_t load_u32(const uint8_t* at) {
-  uint32_t v;
-  std::memcpy(&v, at, 4);
-  return v;
+// Bytes as a number, the first least significant: a match's first differing byte is then
+// its lowest set bit's, on any machine.
+template <typename T>
+T load_bytes(const uint8_t* at) {
+  return load_little_endian<T>(std::string_view(reinterpret_cast<const char*>(at), sizeof(T)));
 }
 
 // Multiplicative (Fibonacci) hashing of the 4 bytes at `at` into `bits` bits.
-inline uint32_t deflate_hash(const uint8_t* at, int bits) { return (load_u32(at) * 0x9E3779B1u) >> (32 - bits); }
-
-inline uint64_t load_u64(const uint8_t* at) {
-  uint64_t v;
-  std::memcpy(&v, at, 8);
-  return v;
+inline uint32_t deflate_hash(const uint8_t* at, int bits) {
+  return (load_bytes<uint32_t>(at) * 0x9E3779B1u) >> (32 - bits);
 }
 
 }  // namespace detail
@@ -428,16 +425,16 @@ inline uint32_t DeflateEncoder::longest_match(const uint8_t* base, uint32_t pos,
   // Distances up to 32767: the previous_ slot of pos - 32768 has just been written again.
   const uint32_t limit = pos > kWindowBytes - 1 ? pos - (kWindowBytes - 1) : 0;
   const uint8_t* here = base + pos;
-  const uint32_t first = detail::load_u32(here);
+  const uint32_t first = detail::load_bytes<uint32_t>(here);
   uint32_t found = 0;
   while (candidate != kNoPosition && candidate >= limit && candidate < pos && chain-- > 0) {
     const uint8_t* there = base + candidate;
     // Cheap rejects first: the 4 bytes ending where a longer match would have to go on.
-    if (detail::load_u32(there + best - 3) == detail::load_u32(here + best - 3) &&
-        detail::load_u32(there) == first) {
+    if (detail::load_bytes<uint32_t>(there + best - 3) == detail::load_bytes<uint32_t>(here + best - 3) &&
+        detail::load_bytes<uint32_t>(there) == first) {
       uint32_t length = 4;
       while (length + 8 <= max_length) {
-        const uint64_t diff = detail::load_u64(here + length) ^ detail::load_u64(there + length);
+        const uint64_t diff = detail::load_bytes<uint64_t>(here + length) ^ detail::load_bytes<uint64_t>(there + length);
         if (diff != 0) {
           length += static_cast<uint32_t>(__builtin_ctzll(diff)) >> 3;
           goto measured;

@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "s3dest/core/little_endian.hpp"
 #include "s3dest/core/task_pool.hpp"
 #include "s3dest/core/usable_cores.hpp"
 #include "s3dest/format/compressor.hpp"
@@ -48,7 +49,7 @@ namespace s3dest {
 class ParallelGzipCompressor final : public Compressor {
  public:
   static constexpr size_t kBlockBytes = 128 * 1024;
-  static constexpr size_t kWindowBytes = 32 * 1024;  // deflate's reach back
+  static constexpr size_t kWindowBytes = DeflateEncoder::kWindowBytes;  // deflate's reach back
 
   // `level`: 1 (fast) .. 9 (small), as zlib's; another fails at begin(). `pool` runs the
   // blocks; it must not be the pool of a thread that calls this compressor (see
@@ -199,10 +200,7 @@ inline std::array<char, 10> gzip_header(int level) {
 // The CRC-32 and the length modulo 2^32, little-endian.
 inline std::array<char, 8> gzip_trailer(uint32_t crc, uint64_t length) {
   std::array<char, 8> trailer;
-  for (int i = 0; i < 4; ++i) {
-    trailer[static_cast<size_t>(i)] = static_cast<char>(crc >> (8 * i));
-    trailer[static_cast<size_t>(4 + i)] = static_cast<char>(length >> (8 * i));
-  }
+  store_little_endian(store_little_endian(trailer.data(), crc), static_cast<uint32_t>(length));
   return trailer;
 }
 
@@ -345,7 +343,8 @@ inline Status ParallelGzipCompressor::pass_on(Block& block) {
   S3DEST_TRY(block.status);
   S3DEST_TRY(out_->write(block.output));
   bytes_out_ += block.output.size();
-  crc_ = static_cast<uint32_t>(crc32_combine(crc_, block.crc, static_cast<z_off_t>(block.size())));
+  if (framing_ == ZlibFraming::gzip)
+    crc_ = static_cast<uint32_t>(crc32_combine(crc_, block.crc, static_cast<z_off_t>(block.size())));
   bytes_in_ += block.size();
   return {};
 }

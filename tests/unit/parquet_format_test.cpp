@@ -334,6 +334,31 @@ BOOST_AUTO_TEST_CASE(small_files_after_the_first_read_back_with_dictionaries_siz
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_column_whose_values_start_repeating_gets_its_dictionary_back) {
+  // Daily files of one column: distinct values for a while (each file drops its
+  // dictionary, and later ones start PLAIN without hashing), then values drawn from ten.
+  // Within kReprobeChunks files of the change, a file tries a dictionary again and keeps
+  // it, and so do the files after it.
+  Table t;
+  t.schema.columns = {column("n", "int64")};
+  const auto format = make_format(t.schema);
+  const int distinct_days = 6;
+  const int days = distinct_days + static_cast<int>(parquet::ColumnChunkWriter::kReprobeChunks) + 2;
+  int first_with_dictionary = -1;
+  for (int day = 0; day < days; ++day) {
+    std::vector<Row> rows;
+    for (int i = 0; i < 3000; ++i) rows.push_back({Value::of_int(day < distinct_days ? day * 3000 + i : i % 10)});
+    const ParquetFile file = read_parquet(write_files(*format, rows).at(0));
+    BOOST_TEST((file.columns == expected_columns(*format, rows)));
+    const bool dictionary = column_meta(file, 0, 0).has(11);
+    if (day < distinct_days) BOOST_TEST(!dictionary);
+    else if (first_with_dictionary >= 0) BOOST_TEST(dictionary, "day " << day);
+    else if (dictionary) first_with_dictionary = day;
+  }
+  BOOST_TEST(first_with_dictionary >= distinct_days);
+  BOOST_TEST(first_with_dictionary <= distinct_days + static_cast<int>(parquet::ColumnChunkWriter::kReprobeChunks));
+}
+
 BOOST_AUTO_TEST_CASE(runs_of_one_value_read_back_as_written) {
   // Runs of strings that share their first bytes ("category-1", "category-2": the
   // dictionary compares their heads first), runs of numbers, and single values between

@@ -100,12 +100,12 @@ class ParquetFormat final : public RowFormat {
   ParquetFormat(std::vector<parquet::ColumnLayout> columns, ParquetOptions options)
       : columns_(std::move(columns)),
         options_(std::move(options)),
-        last_dictionary_entries_(new std::atomic<uint32_t>[columns_.size()]()) {}
+        history_(new parquet::ColumnHistory[columns_.size()]) {}
 
   std::vector<parquet::ColumnLayout> columns_;
   ParquetOptions options_;
-  // A column's, shared by the files (ColumnChunkWriter sizes its dictionary by it).
-  std::unique_ptr<std::atomic<uint32_t>[]> last_dictionary_entries_;
+  // A column's, shared by the files' ColumnChunkWriters.
+  std::unique_ptr<parquet::ColumnHistory[]> history_;
   uint64_t codec_memory_ = 0;
   std::shared_ptr<LazyTaskPool> pool_;  // null on one thread
 };
@@ -125,9 +125,8 @@ inline parquet::Codec parquet_codec(ParquetOptions::Compression compression) {
 class ParquetFileEncoder final : public FileEncoder {
  public:
   // `pool`: where the columns are encoded, or nullptr for the calling thread.
-  // `last_dictionary_entries`: one a column, shared with the format's other files.
-  ParquetFileEncoder(const ParquetFormat& format, std::shared_ptr<TaskPool> pool,
-                     std::atomic<uint32_t>* last_dictionary_entries)
+  // `history`: one a column, shared with the format's other files.
+  ParquetFileEncoder(const ParquetFormat& format, std::shared_ptr<TaskPool> pool, parquet::ColumnHistory* history)
       : format_(format),
         codec_(parquet::PageCompression{parquet_codec(format.options().compression), format.options().gzip_level,
                                         format.options().zstd_level}),
@@ -135,7 +134,7 @@ class ParquetFileEncoder final : public FileEncoder {
     columns_.reserve(format.columns().size());
     for (size_t i = 0; i < format.columns().size(); ++i) {
       const parquet::ColumnLayout& layout = format.columns()[i];
-      columns_.emplace_back(layout, codec_, format.options().limits, &last_dictionary_entries[i]);
+      columns_.emplace_back(layout, codec_, format.options().limits, &history[i]);
       names_bytes_ += layout.name.size();
     }
     fields_.resize(columns_.size());
@@ -514,7 +513,7 @@ inline uint64_t ParquetFormat::shared_memory() const {
 
 inline std::unique_ptr<FileEncoder> ParquetFormat::new_file() const {
   return std::make_unique<detail::ParquetFileEncoder>(*this, pool_ ? pool_->get() : nullptr,
-                                                      last_dictionary_entries_.get());
+                                                      history_.get());
 }
 
 }  // namespace s3dest

@@ -14,6 +14,10 @@
 //   - after the first kDictionaryProbeValues values and at the end of the first page, if
 //     the dictionary and the indices together are not smaller than the same values PLAIN
 //     (the values hardly repeat): the page becomes PLAIN and the dictionary is dropped;
+//   - from the start, when the column's last kPlainAfterDrops chunks (of any file of the
+//     format: ColumnHistory) dropped theirs, except every kReprobeChunks-th chunk, which
+//     tries again: a year of daily files otherwise hashes its first thousand distinct
+//     values in every file only to drop them;
 //   - when the dictionary would outgrow its limit: pages written so far keep it, later
 //     pages are PLAIN;
 //   - when the file is close to its size cap (settle()): the dictionary is finished then,
@@ -65,15 +69,27 @@ inline size_t workspace_bytes(const PageCodec& codec, const ColumnChunkLimits& l
   return static_cast<size_t>(codec.bound(std::max(limits.page_bytes, limits.dictionary_bytes)));
 }
 
+// What the chunks of one column so far (in any file of a format, on any thread) tell the
+// next: values of one column tend to repeat alike from file to file.
+struct ColumnHistory {
+  // Entries the last finished dictionary had, kept or dropped: the next table starts at
+  // that size rather than growing to it.
+  std::atomic<uint32_t> dictionary_entries{0};
+  // The last chunks in a row that dropped their dictionary, and the chunks started PLAIN
+  // since the last that tried one.
+  std::atomic<uint32_t> drops_in_a_row{0};
+  std::atomic<uint32_t> plain_starts{0};
+};
+
 class ColumnChunkWriter {
  public:
   // `codec` gives the compression and its bounds (it compresses nothing here); it is
-  // shared with the file's other columns and must outlive this. `last_dictionary_entries`,
-  // if given, is shared with the writers of the same column in other files (of one
-  // format, on any thread), and must outlive this: each writer sizes its dictionary's
-  // table by the entries the last finished dictionary had, and tells its own.
+  // shared with the file's other columns and must outlive this. `history`, if given, is
+  // shared with the writers of the same column in other files (of one format, on any
+  // thread), and must outlive this: each chunk starts from what the last ones learned
+  // (how big a dictionary gets, whether one pays at all), and tells its own.
   ColumnChunkWriter(ColumnLayout layout, const PageCodec& codec, ColumnChunkLimits limits,
-                    std::atomic<uint32_t>* last_dictionary_entries = nullptr);
+                    ColumnHistory* history = nullptr);
 
   Status add_null();
   // `plain`: the value's PLAIN encoding (append_plain_value).
@@ -118,6 +134,10 @@ class ColumnChunkWriter {
   static constexpr size_t kDictionaryProbeValues = 8192;
   // Values after which a dictionary that hardly repeats is dropped (early_drop()).
   static constexpr size_t kDictionaryEarlyProbeValues = 1024;
+  // Chunks in a row that dropped their dictionary, after which the next start PLAIN; and
+  // how many start so before one tries a dictionary again (the values may have changed).
+  static constexpr uint32_t kPlainAfterDrops = 2;
+  static constexpr uint32_t kReprobeChunks = 16;
 
  private:
   enum class Mode { dictionary, plain };
@@ -127,12 +147,9 @@ class ColumnChunkWriter {
   bool dictionary_pays() const;
   bool early_drop() const;
   void drop_dictionary();
-  // Tells the writers of this column in later files how big the dictionary got, kept or
-  // dropped: theirs is likely to get as big before it is kept or dropped too.
-  void remember_dictionary_size() {
-    if (last_dictionary_entries_ && mode_ == Mode::dictionary)
-      last_dictionary_entries_->store(static_cast<uint32_t>(dictionary_.size()), std::memory_order_relaxed);
-  }
+  // Tells the writers of this column in later chunks how big the dictionary got, and
+  // whether it was kept: theirs is likely to end alike.
+  void remember_dictionary(bool kept);
   // Compresses `content` and appends it, behind its header, to `to`.
   Status write_page(PageType type, Encoding encoding, int32_t num_values, std::string_view content,
                     SegmentedBytes& to);
@@ -144,7 +161,8 @@ class ColumnChunkWriter {
   void put_pending_levels();
   Statistics statistics() const;
   void count_page(PageType type, Encoding encoding);
-  Mode initial_mode() const { return layout_.physical == PhysicalType::boolean ? Mode::plain : Mode::dictionary; }
+  // A new chunk's mode, from the column's history.
+  Mode initial_mode() const;
   static bool numbers(const ColumnLayout& layout) {
     return layout.physical == PhysicalType::int32 || layout.physical == PhysicalType::int64 ||
            layout.physical == PhysicalType::double_;
@@ -168,7 +186,7 @@ class ColumnChunkWriter {
 
   // The chunk so far.
   Dictionary dictionary_;
-  std::atomic<uint32_t>* last_dictionary_entries_;
+  ColumnHistory* history_;
   SegmentedBytes dictionary_page_;  // header and compressed page, once finished
   SegmentedBytes data_pages_;       // headers and compressed pages
   int32_t data_pages_count_ = 0;
@@ -178,16 +196,33 @@ class ColumnChunkWriter {
 };
 
 inline ColumnChunkWriter::ColumnChunkWriter(ColumnLayout layout, const PageCodec& codec, ColumnChunkLimits limits,
-                                            std::atomic<uint32_t>* last_dictionary_entries)
+                                            ColumnHistory* history)
     : layout_(std::move(layout)),
       codec_(codec),
       limits_(limits),
-      mode_(initial_mode()),
       statistics_per_page_(numbers(layout_)),
-      last_dictionary_entries_(last_dictionary_entries) {
+      history_(history) {
+  mode_ = initial_mode();
   // A partitioned load opens hundreds of small files, where growing each dictionary from
   // 16 slots was a third of its hashing.
-  if (last_dictionary_entries_) dictionary_.expect(last_dictionary_entries_->load(std::memory_order_relaxed));
+  if (history_) dictionary_.expect(history_->dictionary_entries.load(std::memory_order_relaxed));
+}
+
+inline ColumnChunkWriter::Mode ColumnChunkWriter::initial_mode() const {
+  if (layout_.physical == PhysicalType::boolean) return Mode::plain;
+  if (!history_ || history_->drops_in_a_row.load(std::memory_order_relaxed) < kPlainAfterDrops) return Mode::dictionary;
+  // Relaxed counts: writers on other threads may start the same count, and a probe comes
+  // a chunk early or late.
+  if (history_->plain_starts.fetch_add(1, std::memory_order_relaxed) + 1 < kReprobeChunks) return Mode::plain;
+  history_->plain_starts.store(0, std::memory_order_relaxed);
+  return Mode::dictionary;
+}
+
+inline void ColumnChunkWriter::remember_dictionary(bool kept) {
+  if (!history_ || mode_ != Mode::dictionary || dictionary_.size() == 0) return;  // nothing learned
+  history_->dictionary_entries.store(static_cast<uint32_t>(dictionary_.size()), std::memory_order_relaxed);
+  if (kept) history_->drops_in_a_row.store(0, std::memory_order_relaxed);
+  else history_->drops_in_a_row.fetch_add(1, std::memory_order_relaxed);
 }
 
 inline Status ColumnChunkWriter::add_null() {
@@ -390,7 +425,7 @@ inline void ColumnChunkWriter::drop_dictionary() {
   values_.clear();
   for (const uint32_t index : indices_) values_.append(dictionary_.entry(index));
   indices_.clear();
-  remember_dictionary_size();
+  remember_dictionary(false);
   dictionary_.clear();
   mode_ = Mode::plain;
 }
@@ -402,7 +437,7 @@ inline Status ColumnChunkWriter::finish_dictionary() {
   if (mode_ == Mode::dictionary && data_pages_count_ > 0)
     S3DEST_TRY(write_page(PageType::dictionary_page, Encoding::plain, static_cast<int32_t>(dictionary_.size()),
                           dictionary_.page(), dictionary_page_));
-  remember_dictionary_size();
+  remember_dictionary(true);
   dictionary_.clear();
   mode_ = Mode::plain;
   return {};

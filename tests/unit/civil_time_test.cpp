@@ -86,6 +86,23 @@ BOOST_AUTO_TEST_CASE(every_day_matches_a_walk_along_the_calendar) {
   check_days_from(million_days - 800, civil_from_days(million_days - 800), 1600);
 }
 
+BOOST_AUTO_TEST_CASE(dates_and_timestamps_written_in_any_order_each_spell_their_own_day) {
+  // A thread remembers the last date it wrote: repeats, a change of day, a day far off
+  // (longer text), timestamps of other days and before the epoch, and back again.
+  const int64_t day = kMicrosPerDay;
+  BOOST_CHECK_EQUAL(date_text(20454), "2026-01-01");
+  BOOST_CHECK_EQUAL(date_text(20454), "2026-01-01");
+  BOOST_CHECK_EQUAL(timestamp_text(20454 * day + 1), "2026-01-01T00:00:00.000001Z");
+  BOOST_CHECK_EQUAL(timestamp_text(20455 * day - 1), "2026-01-01T23:59:59.999999Z");
+  BOOST_CHECK_EQUAL(timestamp_text(20455 * day), "2026-01-02T00:00:00Z");
+  BOOST_CHECK_EQUAL(date_text(20454), "2026-01-01");
+  BOOST_CHECK_EQUAL(date_text(2932897), "10000-01-01");
+  BOOST_CHECK_EQUAL(date_text(-719163), "0000-12-31");
+  BOOST_CHECK_EQUAL(timestamp_text(-1), "1969-12-31T23:59:59.999999Z");
+  BOOST_CHECK_EQUAL(date_text(0), "1970-01-01");
+  BOOST_CHECK_EQUAL(timestamp_text(-1), "1969-12-31T23:59:59.999999Z");
+}
+
 BOOST_AUTO_TEST_CASE(impossible_dates_are_refused) {
   for (const char* text : {"2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "24-01-01", "2024-1-01",
                            "2024-01-01x", "", "2024/01-01", "2024.1.01", "01/31/2024", "31.01.2024"})

@@ -161,8 +161,8 @@ class ColumnChunkWriter {
   void put_pending_levels();
   Statistics statistics() const;
   void count_page(PageType type, Encoding encoding);
-  // A new chunk's mode, from the column's history.
-  Mode initial_mode() const;
+  // A new chunk's mode, from the column's history (which counts the chunks started PLAIN).
+  Mode start_mode();
   static bool numbers(const ColumnLayout& layout) {
     return layout.physical == PhysicalType::int32 || layout.physical == PhysicalType::int64 ||
            layout.physical == PhysicalType::double_;
@@ -202,13 +202,13 @@ inline ColumnChunkWriter::ColumnChunkWriter(ColumnLayout layout, const PageCodec
       limits_(limits),
       statistics_per_page_(numbers(layout_)),
       history_(history) {
-  mode_ = initial_mode();
+  mode_ = start_mode();
   // A partitioned load opens hundreds of small files, where growing each dictionary from
   // 16 slots was a third of its hashing.
   if (history_) dictionary_.expect(history_->dictionary_entries.load(std::memory_order_relaxed));
 }
 
-inline ColumnChunkWriter::Mode ColumnChunkWriter::initial_mode() const {
+inline ColumnChunkWriter::Mode ColumnChunkWriter::start_mode() {
   if (layout_.physical == PhysicalType::boolean) return Mode::plain;
   if (!history_ || history_->drops_in_a_row.load(std::memory_order_relaxed) < kPlainAfterDrops) return Mode::dictionary;
   // Relaxed counts: writers on other threads may start the same count, and a probe comes
@@ -347,7 +347,7 @@ inline Result<ColumnChunkMetadata> ColumnChunkWriter::write(ByteSink& out, uint6
   has_min_max_ = false;
   min_.clear();
   max_.clear();
-  mode_ = initial_mode();
+  mode_ = start_mode();
   return meta;
 }
 

@@ -142,22 +142,19 @@ inline void append_date(std::string& out, int32_t days) {
 }
 
 inline char* write_timestamp(char* p, int64_t micros) {
-  const int64_t days = floor_div(micros, kMicrosPerDay);
-  const int64_t of_day = micros - days * kMicrosPerDay;
-  const auto second = static_cast<uint32_t>(of_day / kMicrosPerSecond);  // of the day: 32 bits do
-  const auto microsecond = static_cast<unsigned>(of_day - int64_t{second} * kMicrosPerSecond);
-  p = detail::write_days(p, days);
+  const DayAndTime t = day_and_time(micros);
+  p = detail::write_days(p, t.days);
   *p++ = 'T';
-  p = detail::write_two(p, second / 3600);
+  p = detail::write_two(p, t.second / 3600);
   *p++ = ':';
-  p = detail::write_two(p, second / 60 % 60);
+  p = detail::write_two(p, t.second / 60 % 60);
   *p++ = ':';
-  p = detail::write_two(p, second % 60);
-  if (microsecond != 0) {
+  p = detail::write_two(p, t.second % 60);
+  if (t.microsecond != 0) {
     *p++ = '.';
-    p = detail::write_two(p, microsecond / 10000);
-    p = detail::write_two(p, microsecond / 100 % 100);
-    p = detail::write_two(p, microsecond % 100);
+    p = detail::write_two(p, t.microsecond / 10000);
+    p = detail::write_two(p, t.microsecond / 100 % 100);
+    p = detail::write_two(p, t.microsecond % 100);
   }
   *p++ = 'Z';
   return p;

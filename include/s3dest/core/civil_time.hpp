@@ -82,12 +82,23 @@ constexpr int64_t floor_div(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-inline CivilDateTime civil_from_micros(int64_t micros) {
+// A timestamp's day since the epoch and its time of day.
+struct DayAndTime {
+  int64_t days;
+  uint32_t second;  // of the day: 32 bits do
+  unsigned microsecond;
+};
+
+inline DayAndTime day_and_time(int64_t micros) {
   const int64_t days = floor_div(micros, kMicrosPerDay);
   const int64_t of_day = micros - days * kMicrosPerDay;
-  const auto second = static_cast<uint32_t>(of_day / kMicrosPerSecond);  // of the day: 32 bits do
-  const auto microsecond = static_cast<unsigned>(of_day - int64_t{second} * kMicrosPerSecond);
-  return CivilDateTime{civil_from_days(days), second / 3600, second / 60 % 60, second % 60, microsecond};
+  const auto second = static_cast<uint32_t>(of_day / kMicrosPerSecond);
+  return DayAndTime{days, second, static_cast<unsigned>(of_day - int64_t{second} * kMicrosPerSecond)};
+}
+
+inline CivilDateTime civil_from_micros(int64_t micros) {
+  const DayAndTime t = day_and_time(micros);
+  return CivilDateTime{civil_from_days(t.days), t.second / 3600, t.second / 60 % 60, t.second % 60, t.microsecond};
 }
 
 // "YYYY-MM-DD", "YYYY/MM/DD" or "YYYY.MM.DD" (four-digit year first, so the order of

@@ -123,12 +123,16 @@ inline JsonLinesEncoder::JsonLinesEncoder(const Schema& schema) : schema_(schema
 
 inline void JsonLinesEncoder::append_row(const Row& row, std::string& out) const {
   const size_t columns = schema_.size();
+  // The sizes of the row's strings, escapes included, found by the first pass for the
+  // second: a string is scanned for escapes once.
+  thread_local std::vector<size_t> string_sizes;
+  if (string_sizes.size() < columns) string_sizes.resize(columns);
   size_t bound = key_prefixes_size_ + 3;  // and "}\n", or "{}\n" without columns
   for (size_t i = 0; i < columns; ++i) {
     const Value& value = row[i];
     const ColumnType& type = schema_.columns[i].type;
     if (value.is_null) bound += 4;
-    else if (type.id == TypeId::string) bound += detail::json_string_size(value.bytes);
+    else if (type.id == TypeId::string) bound += string_sizes[i] = detail::json_string_size(value.bytes);
     else if (type.id == TypeId::float64) bound += detail::kMaxJsonDoubleText;
     else bound += value_text_bound(type, value) + 2;  // quoted, or a number and a boolean
   }
@@ -145,7 +149,7 @@ inline void JsonLinesEncoder::append_row(const Row& row, std::string& out) const
       continue;
     }
     switch (type.id) {
-      case TypeId::string: p = detail::write_json_string(p, value.bytes, detail::json_string_size(value.bytes)); break;
+      case TypeId::string: p = detail::write_json_string(p, value.bytes, string_sizes[i]); break;
       case TypeId::boolean:
       case TypeId::int32:
       case TypeId::int64: p = write_value_text(p, type, value); break;

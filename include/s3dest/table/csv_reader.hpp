@@ -261,7 +261,7 @@ inline Result<bool> CsvReader::next(Row& row) {
 
 inline Status CsvReader::convert_record(const Field* fields, size_t count, uint64_t line, Row& row) {
   row_line_ = line;
-  row.assign(schema_.columns.size(), Value());
+  reset_to_nulls(row, schema_.columns.size());
   arena_.clear();
   for (size_t i = 0; i < count; ++i) {
     const Field& f = fields[i];

@@ -352,7 +352,7 @@ inline Result<bool> NdjsonReader::next(Row& row) {
 inline Status NdjsonReader::parse_row(const char* p, size_t len, size_t capacity, uint64_t line, Row& row) {
   row_line_ = line;
   const size_t n = schema_.columns.size();
-  row.assign(n, Value());
+  reset_to_nulls(row, n);
   arena_.clear();
   ++row_stamp_;
   simdjson::ondemand::document doc;

@@ -65,7 +65,9 @@ fi
 # /root/.pyenv/shims/aws may shadow Debian's: the peer measured is /usr/bin/aws.
 aws_bin=/usr/bin/aws
 [[ -x "$aws_bin" ]] || aws_bin=$(command -v aws)
-command -v rclone >/dev/null || { echo "bench/upload.sh: needs rclone (apt-get install rclone)" >&2; exit 2; }
+if [[ ",$cases," == *",rclone,"* ]]; then
+  command -v rclone >/dev/null || { echo "bench/upload.sh: needs rclone (apt-get install rclone)" >&2; exit 2; }
+fi
 
 if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN { exit !(l > 0.5) }'; then
   echo "warning: the machine is busy (load average $(cut -d' ' -f1-3 /proc/loadavg)): timings will be noisy" >&2

@@ -54,6 +54,26 @@ BOOST_AUTO_TEST_CASE(quoted_fields_hold_separators_quotes_and_line_breaks) {
   BOOST_TEST(csv.rows(text) == expected);
 }
 
+BOOST_AUTO_TEST_CASE(fields_read_alike_wherever_they_fall_in_the_reader_s_eight_byte_steps) {
+  // Fields of every length from 0 to 17, some quoted (one right after a separator, one
+  // with a separator inside) and some holding a stray quote, so that separators, quotes,
+  // '\r' and line breaks fall on every byte of a word and across words.
+  std::string text = "a,b,c,d\n";
+  std::vector<std::string> expected;
+  for (int n = 0; n < 18; ++n) {
+    const std::string plain(static_cast<size_t>(n), 'p');
+    const std::string stray = n == 0 ? "" : "x\"" + std::string(static_cast<size_t>(n - 1), 'y');
+    const std::string shown_plain = n == 0 ? "null" : "\"" + plain + "\"";
+    const std::string shown_stray = n == 0 ? "null" : "\"" + stray + "\"";
+    const std::string line_end = n % 3 == 0 ? "\r\n" : "\n";
+    text += plain + ",\"q," + plain + "\"," + stray + "," + plain + line_end;
+    expected.push_back("a=" + shown_plain + " b=\"q," + plain + "\" c=" + shown_stray + " d=" + shown_plain);
+  }
+  text += "last,\"\",,no line break";
+  expected.push_back("a=\"last\" b=\"\" c=null d=\"no line break\"");
+  BOOST_TEST(csv.rows(text) == expected, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(line_numbers_count_physical_lines_of_the_record_start) {
   // Row "3" starts on line 5: the record before it spans lines 3 and 4.
   ReaderOptions options;

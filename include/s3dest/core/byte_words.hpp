@@ -29,8 +29,10 @@ inline uint64_t bytes_equal(uint64_t word, unsigned char byte) {
 // Every byte equal to `byte` and no other, for a loop that visits each match in a word
 // (bytes_equal may mark bytes after a true match).
 inline uint64_t bytes_equal_exactly(uint64_t word, unsigned char byte) {
-  const uint64_t x = word ^ (kByteOnes * byte);
-  return ~(((x & ~kByteHighs) + ~kByteHighs) | x) & kByteHighs;  // high bit clear: x's byte was 0
+  const uint64_t x = word ^ (kByteOnes * byte);  // 0 where the byte matches
+  // Each byte's high bit set where x's byte is not 0, with no carry into the next byte.
+  const uint64_t nonzero = ((x & ~kByteHighs) + ~kByteHighs) | x;
+  return ~nonzero & kByteHighs;
 }
 
 // Eight bytes with the first in the lowest bits on any machine, so that the lowest set

@@ -35,16 +35,6 @@ inline uint64_t bytes_equal_exactly(uint64_t word, unsigned char byte) {
   return ~nonzero & kByteHighs;
 }
 
-// Eight bytes with the first in the lowest bits on any machine, so that the lowest set
-// bit of a test marks the first match.
-inline uint64_t load_word_first_low(const char* p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  return __builtin_bswap64(load_word(p));
-#else
-  return load_word(p);
-#endif
-}
-
 // Bytes below `limit`, which is at most 128.
 inline uint64_t bytes_below(uint64_t word, unsigned char limit) {
   return (word - kByteOnes * limit) & ~word & kByteHighs;

@@ -48,10 +48,7 @@ inline void CsvEncoder::append_header(std::string& out) const {
 
 inline void CsvEncoder::append_row(const Row& row, std::string& out) const {
   const size_t columns = schema_.size();
-  // The sizes of the row's strings as fields, found by the first pass for the second: a
-  // string is scanned once.
-  thread_local std::vector<size_t> string_sizes;
-  if (string_sizes.size() < columns) string_sizes.resize(columns);
+  std::vector<size_t>& string_sizes = row_string_sizes(columns);
   size_t bound = columns;  // separators and the line end
   for (size_t i = 0; i < columns; ++i) {
     const Value& value = row[i];

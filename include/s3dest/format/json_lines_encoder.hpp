@@ -123,10 +123,7 @@ inline JsonLinesEncoder::JsonLinesEncoder(const Schema& schema) : schema_(schema
 
 inline void JsonLinesEncoder::append_row(const Row& row, std::string& out) const {
   const size_t columns = schema_.size();
-  // The sizes of the row's strings, escapes included, found by the first pass for the
-  // second: a string is scanned for escapes once.
-  thread_local std::vector<size_t> string_sizes;
-  if (string_sizes.size() < columns) string_sizes.resize(columns);
+  std::vector<size_t>& string_sizes = row_string_sizes(columns);
   size_t bound = key_prefixes_size_ + 3;  // and "}\n", or "{}\n" without columns
   for (size_t i = 0; i < columns; ++i) {
     const Value& value = row[i];

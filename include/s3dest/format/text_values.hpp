@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/numbers.hpp"
@@ -18,6 +19,15 @@
 #include "s3dest/table/schema.hpp"
 
 namespace s3dest {
+
+// This thread's list of a row's string sizes, at least `columns` long: an encoder's first
+// pass sizes each string field (quotes or escapes included) and its second writes it at
+// that size, so each string is scanned once.
+inline std::vector<size_t>& row_string_sizes(size_t columns) {
+  thread_local std::vector<size_t> sizes;
+  if (sizes.size() < columns) sizes.resize(columns);
+  return sizes;
+}
 
 // The most bytes write_value_text writes for `value`, not null, of `type`.
 inline size_t value_text_bound(const ColumnType& type, const Value& value) {

@@ -18,6 +18,7 @@
 
 #include "s3dest/core/byte_source.hpp"
 #include "s3dest/core/byte_words.hpp"
+#include "s3dest/core/little_endian.hpp"
 #include "s3dest/table/input_window.hpp"
 #include "s3dest/table/reader_errors.hpp"
 #include "s3dest/table/row_arena.hpp"
@@ -415,7 +416,8 @@ inline CsvReader::FieldEnd CsvReader::scan_unquoted_fields(size_t& p) {
   };
   size_t at = field;
   for (; at + 8 <= end; at += 8) {
-    const uint64_t word = load_word_first_low(base + at);
+    // Little-endian on any machine, so the lowest set bit of a test marks the first match.
+    const uint64_t word = load_little_endian<uint64_t>(std::string_view(base + at, 8));
     const uint64_t line_ends = bytes_equal_exactly(word, '\n');
     uint64_t separators = bytes_equal_exactly(word, static_cast<unsigned char>(separator_));
     // Those before the line's end only; which mark ends the line is not tested mark by

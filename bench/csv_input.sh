@@ -130,6 +130,7 @@ measure() {  # case tool cores rep command...
   local case=$1 tool=$2 cores=$3 rep=$4 out=$work/out wall user sys rss
   shift 4
   rm -rf "$out" && mkdir -p "$out"
+  sync  # nothing left unwritten for s3dest's flush (a syncfs) to write out: see bench/run.sh
   local pin=()
   [[ $cores == 1 ]] && pin=(taskset -c 0)
   if ! /usr/bin/time -o "$work/time.txt" -f "%e %U %S %M" "${pin[@]}" "$@" >"$work/last.out" 2>"$work/last.err"; then

@@ -72,6 +72,30 @@ BOOST_AUTO_TEST_CASE(records_larger_than_a_read_block_survive_spilling) {
   BOOST_CHECK_EQUAL(records[1], "tail");
 }
 
+// Records are kept in segments of up to 64 KiB and spilled in whatever pieces those
+// are: a record (and its 4-byte length) may be cut anywhere between two of them, or
+// between two reads of a spill file, and must come back whole.
+BOOST_AUTO_TEST_CASE(records_cut_between_segments_and_spills_come_back_whole) {
+  PartitionStore store(1 << 20, "/tmp");  // spills once a megabyte is held
+  const size_t p = store.add_partition();
+  std::vector<std::string> appended;
+  uint32_t state = 12345;
+  for (size_t total = 0; total < (3 << 20);) {
+    state = state * 1103515245 + 12345;
+    // Mostly short records, some of tens of KiB, one in a hundred past a segment.
+    const size_t size = state % 100 == 0 ? 70000 + state % 50000 : state % 7 == 0 ? state % 40000 : state % 300;
+    std::string record(size, static_cast<char>('a' + appended.size() % 26));
+    if (!record.empty()) record.front() = '<', record.back() = '>';
+    BOOST_REQUIRE(store.append(p, record).ok());
+    appended.push_back(std::move(record));
+    total += size + 4;
+  }
+  BOOST_CHECK_GT(store.bytes_spilled(), 0u);
+  const auto drained = drain_all(store, p);
+  BOOST_REQUIRE_EQUAL(drained.size(), appended.size());
+  for (size_t i = 0; i < appended.size(); ++i) BOOST_REQUIRE(drained[i] == appended[i]);
+}
+
 // A load killed outright cannot remove its spill folder; remove_abandoned (s3dest cleanup)
 // does, and never a live store's.
 namespace {

@@ -154,7 +154,8 @@ const notes = [
         ` ${(+meta.input_year_bytes / 1e6).toFixed(1)} MB, about ${int(+meta.rows / +meta.days_year)} rows a day).`
       : '.') +
     ` Each cell is the median of ${meta.repeat} runs; the tools ran interleaved (s3dest, DuckDB, s3dest, ...),` +
-    ' each as its own process under `/usr/bin/time -f "%e %U %S %M"`.',
+    ' each as its own process under `/usr/bin/time -f "%e %U %S %M"`, after a `sync`, writing to a new folder' +
+    ' (outputs are deleted when the bench ends; see bench/README.md).',
   `Machine: ${meta.cpu}, ${meta.cores} cores. ${meta.s3dest_version} (${meta.commit}), Release build.` +
     ` DuckDB ${meta.duckdb_version} through \`@duckdb/node-api\` on node ${meta.node_version},` +
     ` threads=${meta.duckdb_threads}. Load average (1 min) ${meta.load_before} at the start,` +

@@ -204,11 +204,17 @@ measure() {  # case tool rep cores out command...
 # A run's output is moved aside, not deleted, until the bench ends: on a file system
 # without a journal (this project's machine), ext4 checks every inode deleted in the last
 # minute or more before it reuses one, and creating a year's 730 files and folders right
-# after deleting the run before's took a quarter more time, for either tool.
+# after deleting the run before's took a quarter more time, for either tool. Its pages
+# are written out and dropped from the page cache, though: kept there, 10 GB of outputs
+# and more filled the memory, and the runs that came later took up to half again as
+# much CPU time.
 spent=0
 set_aside() {  # out
   mkdir -p "$work/spent"
-  mv "$1" "$work/spent/$((spent += 1))"
+  local aside=$work/spent/$((spent += 1))
+  mv "$1" "$aside"
+  sync
+  find "$aside" -type f -exec dd if={} iflag=nocache count=0 status=none \;
 }
 
 # Reads an output back with DuckDB: rows and sum(impressions), so neither side skips work.

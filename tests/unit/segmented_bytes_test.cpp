@@ -33,3 +33,39 @@ BOOST_AUTO_TEST_CASE(memory_stays_close_to_what_is_held_small_or_large) {
   BOOST_TEST(large.empty());
   BOOST_TEST(large.memory() == 0u);
 }
+
+// The partition store's use: thousands of partitions may hold one short record each, so
+// their first segment is one record's room, and a reader takes the bytes segment by
+// segment (a record may be cut between two).
+BOOST_AUTO_TEST_CASE(a_smaller_first_segment_and_the_bytes_visited_segment_by_segment) {
+  SegmentedBytes one_record(256);
+  one_record.append(std::string(200, 'r'));
+  BOOST_TEST(one_record.memory() <= 256 + 64);
+
+  SegmentedBytes records(256);
+  std::string expected;
+  for (int i = 0; i < 500; ++i) {
+    const std::string record(static_cast<size_t>(i * 7 % 1000), static_cast<char>('a' + i % 26));
+    records.append(record);
+    expected += record;
+  }
+  std::string visited;
+  size_t segments = 0;
+  BOOST_REQUIRE(records
+                    .visit_segments([&](std::string_view bytes) {
+                      visited.append(bytes);
+                      ++segments;
+                      return Status();
+                    })
+                    .ok());
+  BOOST_TEST(visited == expected);
+  BOOST_TEST(segments > 1u);
+  // A failing visit stops the walk and is returned.
+  size_t calls = 0;
+  const Status stopped = records.visit_segments([&](std::string_view) {
+    ++calls;
+    return internal_error("stop here");
+  });
+  BOOST_TEST(!stopped.ok());
+  BOOST_TEST(calls == 1u);
+}

@@ -28,6 +28,7 @@
 #include "s3dest/core/byte_sink.hpp"
 #include "s3dest/core/object_properties.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/whole_io.hpp"
 
 namespace s3dest {
 
@@ -164,14 +165,13 @@ class ObjectSink {
 inline Status ObjectWriter::write_file(int fd, uint64_t offset, uint64_t size) {
   std::string buffer(static_cast<size_t>(std::min<uint64_t>(size, uint64_t{1} << 20)), '\0');
   while (size > 0) {
-    const ssize_t n = ::pread(fd, buffer.data(), static_cast<size_t>(std::min<uint64_t>(size, buffer.size())),
-                              static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return input_error(std::string("reading the file failed: ") + std::strerror(errno));
-    if (n == 0) return input_error("the file ended before its size: was it changed while it was read?");
-    S3DEST_TRY(write(std::string_view(buffer.data(), static_cast<size_t>(n))));
-    offset += static_cast<uint64_t>(n);
-    size -= static_cast<uint64_t>(n);
+    const auto n = static_cast<size_t>(std::min<uint64_t>(size, buffer.size()));
+    const int err = read_exactly_at(fd, offset, buffer.data(), n);
+    if (err == ENODATA) return input_error("the file ended before its size: was it changed while it was read?");
+    if (err != 0) return input_error(std::string("reading the file failed: ") + std::strerror(err));
+    S3DEST_TRY(write(std::string_view(buffer.data(), n)));
+    offset += n;
+    size -= n;
   }
   return {};
 }

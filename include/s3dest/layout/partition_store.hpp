@@ -29,6 +29,7 @@
 
 #include "s3dest/core/segmented_bytes.hpp"
 #include "s3dest/core/status.hpp"
+#include "s3dest/core/whole_io.hpp"
 
 namespace s3dest {
 
@@ -213,16 +214,9 @@ inline Status PartitionStore::spill(Partition& partition) {
   const int fd = ::open(partition.spill_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return destination_error("opening spill file " + partition.spill_path + ": " + std::strerror(errno));
   const Status written = partition.memory.visit_segments([&](std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int err = errno;
-        return destination_error("writing spill file " + partition.spill_path + ": " + std::strerror(err) +
-                                 ": free disk space under TMPDIR or raise memory_limit_mb");
-      }
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
+    if (const int err = write_all(fd, bytes); err != 0)
+      return destination_error("writing spill file " + partition.spill_path + ": " + std::strerror(err) +
+                               ": free disk space under TMPDIR or raise memory_limit_mb");
     return Status();
   });
   ::close(fd);

@@ -27,6 +27,7 @@
 #include "s3dest/core/status.hpp"
 #include "s3dest/core/hex.hpp"
 #include "s3dest/core/task_pool.hpp"
+#include "s3dest/core/whole_io.hpp"
 #include "s3dest/crypto/base64.hpp"
 #include "s3dest/crypto/digest.hpp"
 #include "s3dest/http/exchange.hpp"
@@ -185,23 +186,6 @@ inline Status MultipartUpload::send_file_part(FilePart file, TaskPool& pool) {
   return {};
 }
 
-namespace detail {
-
-// Reads exactly `n` bytes of `fd` at `offset`.
-inline bool read_file_range(int fd, uint64_t offset, char* out, size_t n) {
-  while (n > 0) {
-    const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    out += got;
-    n -= static_cast<size_t>(got);
-    offset += static_cast<uint64_t>(got);
-  }
-  return true;
-}
-
-}  // namespace detail
-
 inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient>& client, const std::string& key,
                                               const std::string& id, int number, FilePart file,
                                               ChecksumAlgorithm algorithm, PartsInFlight& parts) {
@@ -213,10 +197,11 @@ inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient
   std::string block(static_cast<size_t>(std::min<uint64_t>(file.size, uint64_t{1} << 20)), '\0');
   for (uint64_t done = 0; done < file.size;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(block.size(), file.size - done));
-    if (!detail::read_file_range(file.fd, file.offset + done, block.data(), n)) {
+    if (const int err = read_exactly_at(file.fd, file.offset + done, block.data(), n); err != 0) {
       part_done(parts, number,
                 input_error("part " + std::to_string(number) + " of " + client->describe(key) +
-                            ": the file could not be read (" + std::strerror(errno ? errno : EIO) +
+                            ": the file could not be read (" +
+                            (err == ENODATA ? std::string("it ended early") : std::strerror(err)) +
                             "): was it changed or removed while it was uploaded?"),
                 {}, {});
       return;
@@ -235,7 +220,7 @@ inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient
   }
   // Second pass: read into libcurl's buffer as the request goes out.
   const http::BodyReader body{file.size, [file](uint64_t offset, char* out, size_t n) {
-                                return detail::read_file_range(file.fd, file.offset + offset, out, n);
+                                return read_exactly_at(file.fd, file.offset + offset, out, n) == 0;
                               }};
   const std::string payload_hash = signed_body ? to_hex(sha256.finish()) : std::string(aws::kUnsignedPayload);
   auto etag = client->upload_part(key, id, number, body, payload_hash, with_checksum({}, algorithm, raw));

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "s3dest/core/object_sink.hpp"
+#include "s3dest/core/whole_io.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/s3/object_checksum.hpp"
 #include "s3dest/sink/disk_writeback.hpp"
@@ -221,12 +222,8 @@ class LocalFileWriter final : public ObjectWriter {
     checksum_.update(bytes);
     size_ += bytes.size();
     sink_.bytes_written_.fetch_add(bytes.size(), std::memory_order_relaxed);
-    while (!bytes.empty()) {
-      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return destination_error("writing " + temp_path_ + ": " + detail::errno_text(errno));
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
+    if (const int err = write_all(fd_, bytes); err != 0)
+      return destination_error("writing " + temp_path_ + ": " + detail::errno_text(err));
     if (size_ - writeback_from_ >= DiskWriteback::kStartEveryBytes) {
       sink_.writeback_.start(fd_, writeback_from_, size_ - writeback_from_);
       writeback_from_ = size_;

@@ -1,0 +1,47 @@
+// Whole writes and reads on a file descriptor: write(2) and pread(2) may move fewer bytes
+// than asked, or none when a signal arrives first (EINTR); these go on until every byte
+// has moved.
+//
+//   if (const int err = write_all(fd, bytes); err != 0)
+//     return destination_error("writing " + path + ": " + std::strerror(err) + ": free disk space");
+//
+// They return an errno value rather than a Status: what a failure means, and what the
+// user should do about it, depends on the file (an output, a spill file, an input).
+#pragma once
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <string_view>
+
+namespace s3dest {
+
+// Writes all of `bytes` at the file's position: 0, or the errno of the write that failed
+// (some bytes may have been written before it).
+inline int write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return 0;
+}
+
+// Reads exactly `n` bytes at `offset` into `out`: 0, the errno of the read that failed, or
+// ENODATA when the file ends first (it was cut short while being read).
+inline int read_exactly_at(int fd, uint64_t offset, char* out, size_t n) {
+  while (n > 0) {
+    const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return errno;
+    if (got == 0) return ENODATA;
+    out += got;
+    n -= static_cast<size_t>(got);
+    offset += static_cast<uint64_t>(got);
+  }
+  return 0;
+}
+
+}  // namespace s3dest

@@ -33,6 +33,8 @@ class PaddedBytes {
 
   // Adds `n` bytes, not set, and returns where they start.
   char* grow(size_t n);
+  // Makes room for `n` bytes in all, so that growing to them moves nothing.
+  void reserve(size_t n);
   // Keeps the first `n` bytes (n <= size()).
   void shrink_to(size_t n) { size_ = std::min(n, size_); }
   void clear() { size_ = 0; }
@@ -50,14 +52,17 @@ class PaddedBytes {
 
 // ---------------------------------------------------------------------------------------
 
+inline void PaddedBytes::reserve(size_t n) {
+  if (data_ && n <= capacity_) return;
+  n = std::max(n, size_);  // (it is: size_ <= capacity_ < n; said for the compiler's overflow check)
+  std::unique_ptr<char[]> bigger(new char[n + kInputPadding]);
+  if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+  data_ = std::move(bigger);
+  capacity_ = n;
+}
+
 inline char* PaddedBytes::grow(size_t n) {
-  if (!data_ || capacity_ - size_ < n) {
-    const size_t capacity = std::max(size_ + n, 2 * capacity_);
-    std::unique_ptr<char[]> bigger(new char[capacity + kInputPadding]);
-    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
-    data_ = std::move(bigger);
-    capacity_ = capacity;
-  }
+  if (!data_ || capacity_ - size_ < n) reserve(std::max(size_ + n, 2 * capacity_));
   char* at = data_.get() + size_;
   size_ += n;
   return at;

@@ -190,6 +190,9 @@ Result<bool> RecordBlocks<Scanner>::next(RecordBlock& block) {
   }
   block.file = source_.name();
   block.bytes.clear();  // its buffer kept: no allocation for a block the size of the last
+  // A new buffer is made the block's size at once, not doubled up to it from the first
+  // read (each doubling copied the bytes so far into memory faulted in afresh).
+  block.bytes.reserve(block_bytes_);
   block.bytes.append(carry_.data(), carry_.size());
   carry_.clear();
   block.csv_header.clear();

@@ -86,6 +86,18 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.deepEqual(openUploads(server, 'plain/'), []);
   });
 
+  test('with checksum md5 the large file still goes up from the file, each part with its Content-MD5', () => {
+    const manifest = path.join(dir, 'manifest-md5.json');
+    const r = put(config({ checksum: 'md5' }), 'md5', [small, large], { extra: ['--manifest', manifest] });
+    assert.equal(r.status, 0, r.stderr);
+    // radosgw refuses a part whose Content-MD5 is not its bytes' (BadDigest).
+    assert.deepEqual(fetched('md5/uploads/blob.bin'), fs.readFileSync(large));
+    assert.match(head('md5/uploads/blob.bin').ETag, /-3"$/);
+    const md5 = (file) => crypto.createHash('md5').update(fs.readFileSync(file)).digest('base64');
+    assert.deepEqual(readManifest(manifest).objects.map((o) => o.checksum), [`md5:${md5(small)}`, `md5:${md5(large)}`]);
+    assert.deepEqual(openUploads(server, 'md5/'), []);
+  });
+
   test('a put whose standard error is closed under it (`2>&1 | head`) goes on and uploads every file', async () => {
     const configFile = writeConfig(dir, config(), 'config-unheard.json');
     const run = spawnS3dest(['put', '--verbose', '--config', configFile, '--dest', `s3://${env.S3SERVER_BUCKET}/unheard`,

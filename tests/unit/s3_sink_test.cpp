@@ -294,3 +294,47 @@ BOOST_AUTO_TEST_CASE(md5_goes_as_content_md5) {
   BOOST_REQUIRE(put(sink, new_object("k"), "hello").ok());
   BOOST_TEST(*f.sender->requests.at(0).find_header("Content-MD5") == "XUFAKrxLKna5cZ2REBfFkg==");
 }
+
+BOOST_AUTO_TEST_CASE(a_file_goes_up_in_parts_from_the_file_with_md5_too) {
+  // Read from a file, a part is at least a MiB (what S3's 10,000 parts need, in whole
+  // MiB): 2.5 MiB go up as three parts.
+  const uint64_t mib = uint64_t{1} << 20;
+  std::string bytes(5 * mib / 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + i * 7 % 26);
+  test_helpers::TempFolder dir;
+  const std::string file = (dir.path / "big.csv").string();
+  std::ofstream(file, std::ios::binary) << bytes;
+  Fixture f;
+  S3SinkOptions options;
+  options.part_bytes = 6;
+  options.checksum = ChecksumAlgorithm::md5;
+  S3Sink sink(f.client, options);
+  auto writer = sink.create(new_object("from-file"));
+  BOOST_REQUIRE(writer.ok());
+  const int fd = ::open(file.c_str(), O_RDONLY);
+  BOOST_REQUIRE(fd >= 0);
+  BOOST_REQUIRE((*writer)->write_file(fd, 0, bytes.size()).ok());
+  const auto info = (*writer)->commit();
+  ::close(fd);
+  BOOST_TEST_REQUIRE(info.ok(), info.status().message());
+  // Each part carries its own Content-MD5, and the manifest gets the whole file's.
+  const auto md5_of = [](std::string_view text) {
+    std::string base64;
+    append_base64(base64, body_checksum(ChecksumAlgorithm::md5, text));
+    return base64;
+  };
+  BOOST_TEST(info->checksum == "md5:" + md5_of(bytes));
+  std::map<int, std::string> part_md5;
+  for (const http::HttpRequest& request : f.sender->requests) {
+    const size_t at = request.url.find("partNumber=");
+    if (at == std::string::npos) continue;
+    const std::string* md5 = request.find_header("Content-MD5");
+    BOOST_REQUIRE(md5);
+    part_md5[std::stoi(request.url.substr(at + 11))] = *md5;
+  }
+  BOOST_TEST(part_md5.size() == 3u);
+  const std::string_view all(bytes);
+  BOOST_TEST(part_md5[1] == md5_of(all.substr(0, mib)));
+  BOOST_TEST(part_md5[2] == md5_of(all.substr(mib, mib)));
+  BOOST_TEST(part_md5[3] == md5_of(all.substr(2 * mib)));
+}

@@ -191,9 +191,9 @@ inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient
                                               ChecksumAlgorithm algorithm, PartsInFlight& parts) {
   // First pass: the part's checksum and, where the signature covers the body, its
   // SHA-256, a block at a time.
-  const bool signed_body = client->signs_checksummed_bodies() || !is_crc_checksum(algorithm);
+  const bool signed_body = client->signs_checksummed_bodies() || algorithm == ChecksumAlgorithm::none;
   Digest sha256 = Digest::sha256();
-  uint32_t crc = 0;
+  ObjectChecksum checksum(algorithm);
   std::string block(static_cast<size_t>(std::min<uint64_t>(file.size, uint64_t{1} << 20)), '\0');
   for (uint64_t done = 0; done < file.size;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(block.size(), file.size - done));
@@ -207,11 +207,11 @@ inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient
       return;
     }
     if (signed_body) sha256.update(std::string_view(block.data(), n));
-    if (is_crc_checksum(algorithm)) crc = continue_crc(algorithm, crc, std::string_view(block.data(), n));
+    checksum.update(std::string_view(block.data(), n));
     done += n;
   }
   std::string().swap(block);
-  const std::string raw = is_crc_checksum(algorithm) ? crc_bytes(crc) : std::string();
+  const std::string raw = checksum.raw();
   const S3ChecksumNames names = s3_checksum_names(algorithm);
   UploadedPart part;
   if (!raw.empty() && !names.element.empty()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -97,7 +98,7 @@ inline std::string crc_text(ChecksumAlgorithm algorithm, uint32_t crc) {
 class ObjectChecksum {
  public:
   explicit ObjectChecksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
-    if (algorithm == ChecksumAlgorithm::md5) md5_.emplace(detail::new_md5());
+    if (algorithm == ChecksumAlgorithm::md5) md5_ = std::make_unique<detail::Md5>(detail::new_md5());
   }
 
   void update(std::string_view bytes) {
@@ -142,7 +143,9 @@ class ObjectChecksum {
  private:
   ChecksumAlgorithm algorithm_;
   uint32_t crc_ = 0;
-  std::optional<detail::Md5> md5_;
+  // Behind a pointer, not in a std::optional: g++ 12 then warns that an optional's
+  // OpenSSL context may be freed uninitialized wherever a checksum is a local.
+  std::unique_ptr<detail::Md5> md5_;
 };
 
 inline std::string body_checksum(ChecksumAlgorithm algorithm, std::string_view body) {

@@ -25,7 +25,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +38,7 @@
 #include "s3dest/aws/sse.hpp"
 #include "s3dest/core/object_sink.hpp"
 #include "s3dest/core/task_pool.hpp"
+#include "s3dest/core/whole_io.hpp"
 #include "s3dest/s3/multipart_upload.hpp"
 #include "s3dest/s3/object_checksum.hpp"
 #include "s3dest/s3/object_client.hpp"
@@ -139,11 +142,9 @@ class S3ObjectWriter final : public ObjectWriter {
 
   // A file bigger than a part goes up as parts read from the file as they are sent
   // (s3/multipart_upload.hpp FilePart): memory holds no part, only the blocks in flight.
-  // Smaller ones, and with checksum md5 (the whole object's MD5 cannot be made of the
-  // parts'), are written as any bytes are.
+  // Smaller ones are written as any bytes are.
   Status write_file(int fd, uint64_t offset, uint64_t size) override {
-    if (from_file_ || !buffer_.empty() || size_ != 0 || size <= part_size(1) ||
-        options_.checksum == ChecksumAlgorithm::md5)
+    if (from_file_ || !buffer_.empty() || size_ != 0 || size <= part_size(1))
       return ObjectWriter::write_file(fd, offset, size);
     from_file_ = true;
     // A part read from the file costs no memory, so the parts are as big as the file
@@ -154,6 +155,9 @@ class S3ObjectWriter final : public ObjectWriter {
       const uint64_t part = std::min({size, std::max(part_size(parts_sent() + 1), fitting), kMaxPartBytes});
       S3DEST_TRY(start_part());
       S3DEST_TRY(upload_->send_file_part(s3::FilePart{fd, offset, part}, sink_.uploads_));
+      // The whole object's MD5 cannot be made of its parts' as a CRC can: it is taken
+      // here, reading the part once more while the upload threads send it.
+      if (options_.checksum == ChecksumAlgorithm::md5) S3DEST_TRY(checksum_range(fd, offset, part));
       offset += part;
       size -= part;
       size_ += part;
@@ -174,7 +178,8 @@ class S3ObjectWriter final : public ObjectWriter {
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse done, complete(info.replaced));
-      if (from_file_) info.checksum = upload_->whole_checksum();  // the parts' bytes passed no checksum_
+      // A file's parts passed checksum_ only for md5; a CRC is joined from the parts'.
+      if (from_file_ && is_crc_checksum(options_.checksum)) info.checksum = upload_->whole_checksum();
       auto document = aws::parse_xml(done.body);
       if (document.ok()) info.etag = unquoted(document->child_text("ETag"));
       if (info.etag.empty()) {  // some servers (radosgw) leave it out: ask for it
@@ -203,6 +208,21 @@ class S3ObjectWriter final : public ObjectWriter {
   }
 
  private:
+  // Adds `size` bytes of `fd` at `offset` to checksum_.
+  Status checksum_range(int fd, uint64_t offset, uint64_t size) {
+    std::string block(static_cast<size_t>(std::min<uint64_t>(size, uint64_t{1} << 20)), '\0');
+    for (uint64_t done = 0; done < size;) {
+      const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), size - done));
+      if (const int err = read_exactly_at(fd, offset + done, block.data(), n); err != 0)
+        return input_error(client_->describe(object_.key) + ": the file could not be read (" +
+                           (err == ENODATA ? std::string("it ended early") : std::strerror(err)) +
+                           "): was it changed or removed while it was uploaded?");
+      checksum_.update(std::string_view(block.data(), n));
+      done += n;
+    }
+    return {};
+  }
+
   Status checksum_mismatch(std::string_view ours, std::string_view theirs) const {
     return destination_error(client_->describe(object_.key) + ": S3 stored bytes whose checksum (" +
                              printable(theirs, 64) + ") is not that of the bytes sent (" + std::string(ours) +

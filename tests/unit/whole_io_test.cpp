@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "s3dest/core/whole_io.hpp"
 #include "temp_folder.hpp"
@@ -90,4 +91,37 @@ BOOST_AUTO_TEST_CASE(a_range_is_read_whole_or_said_to_end_early) {
   BOOST_TEST(read_exactly_at(fd, 0, out, 0) == 0);
   ::close(fd);
   BOOST_TEST(read_exactly_at(fd, 0, out, 4) == EBADF);
+}
+
+BOOST_AUTO_TEST_CASE(a_range_is_visited_a_mebibyte_at_a_time_until_the_visitor_stops) {
+  test_helpers::TempFolder dir;
+  const std::string path = (dir.path / "big").string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  BOOST_REQUIRE(fd >= 0);
+  std::string bytes(5 << 19, '\0');  // 2.5 MiB
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i % 253);
+  BOOST_REQUIRE(write_all(fd, bytes) == 0);
+
+  std::string seen;
+  std::vector<size_t> blocks;
+  BOOST_TEST(read_in_blocks(fd, 7, bytes.size() - 7, [&](std::string_view block) {
+               seen.append(block);
+               blocks.push_back(block.size());
+               return true;
+             }) == 0);
+  BOOST_TEST((seen == bytes.substr(7)));
+  BOOST_TEST((blocks == std::vector<size_t>{1 << 20, 1 << 20, (1 << 19) - 7}));
+
+  size_t visits = 0;
+  BOOST_TEST(read_in_blocks(fd, 0, bytes.size(), [&](std::string_view) { return ++visits < 2; }) == 0);
+  BOOST_TEST(visits == 2u);
+  // Past the file's end, after the blocks that were there.
+  blocks.clear();
+  BOOST_TEST(read_in_blocks(fd, 0, bytes.size() + 1, [&](std::string_view block) {
+               blocks.push_back(block.size());
+               return true;
+             }) == ENODATA);
+  BOOST_TEST((blocks == std::vector<size_t>{1 << 20, 1 << 20}));
+  BOOST_TEST(read_failure_text(ENODATA) == "it ended early");
+  ::close(fd);
 }

@@ -163,17 +163,14 @@ class ObjectSink {
 };
 
 inline Status ObjectWriter::write_file(int fd, uint64_t offset, uint64_t size) {
-  std::string buffer(static_cast<size_t>(std::min<uint64_t>(size, uint64_t{1} << 20)), '\0');
-  while (size > 0) {
-    const auto n = static_cast<size_t>(std::min<uint64_t>(size, buffer.size()));
-    const int err = read_exactly_at(fd, offset, buffer.data(), n);
-    if (err == ENODATA) return input_error("the file ended before its size: was it changed while it was read?");
-    if (err != 0) return input_error(std::string("reading the file failed: ") + std::strerror(err));
-    S3DEST_TRY(write(std::string_view(buffer.data(), n)));
-    offset += n;
-    size -= n;
-  }
-  return {};
+  Status written;
+  const int err = read_in_blocks(fd, offset, size, [&](std::string_view block) {
+    written = write(block);
+    return written.ok();
+  });
+  if (err != 0)
+    return input_error("reading the file failed (" + read_failure_text(err) + "): was it changed while it was read?");
+  return written;
 }
 
 inline Result<bool> check_prior(const NewObject& object, const std::string& where) {

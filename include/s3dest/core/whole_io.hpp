@@ -11,8 +11,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
 #include <string_view>
 
 namespace s3dest {
@@ -42,6 +46,27 @@ inline int read_exactly_at(int fd, uint64_t offset, char* out, size_t n) {
     offset += static_cast<uint64_t>(got);
   }
   return 0;
+}
+
+// Reads `size` bytes of `fd` from `offset`, a block of at most 1 MiB at a time, and hands
+// each block to `visit`, which returns false to stop: 0 once every block was visited (or
+// `visit` stopped), else what read_exactly_at returned for the block that failed.
+template <class Visit>
+int read_in_blocks(int fd, uint64_t offset, uint64_t size, Visit&& visit) {
+  const auto capacity = static_cast<size_t>(std::min<uint64_t>(size, uint64_t{1} << 20));
+  const std::unique_ptr<char[]> block(new char[capacity]);
+  for (uint64_t done = 0; done < size;) {
+    const auto n = static_cast<size_t>(std::min<uint64_t>(capacity, size - done));
+    if (const int err = read_exactly_at(fd, offset + done, block.get(), n); err != 0) return err;
+    if (!visit(std::string_view(block.get(), n))) return 0;
+    done += n;
+  }
+  return 0;
+}
+
+// Why a read failed, for a message: "it ended early" for ENODATA, else the errno's text.
+inline std::string read_failure_text(int err) {
+  return err == ENODATA ? "it ended early" : std::strerror(err);
 }
 
 }  // namespace s3dest

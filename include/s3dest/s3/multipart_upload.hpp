@@ -194,23 +194,19 @@ inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient
   const bool signed_body = client->signs_checksummed_bodies() || algorithm == ChecksumAlgorithm::none;
   Digest sha256 = Digest::sha256();
   ObjectChecksum checksum(algorithm);
-  std::string block(static_cast<size_t>(std::min<uint64_t>(file.size, uint64_t{1} << 20)), '\0');
-  for (uint64_t done = 0; done < file.size;) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(block.size(), file.size - done));
-    if (const int err = read_exactly_at(file.fd, file.offset + done, block.data(), n); err != 0) {
-      part_done(parts, number,
-                input_error("part " + std::to_string(number) + " of " + client->describe(key) +
-                            ": the file could not be read (" +
-                            (err == ENODATA ? std::string("it ended early") : std::strerror(err)) +
-                            "): was it changed or removed while it was uploaded?"),
-                {}, {});
-      return;
-    }
-    if (signed_body) sha256.update(std::string_view(block.data(), n));
-    checksum.update(std::string_view(block.data(), n));
-    done += n;
+  const int err = read_in_blocks(file.fd, file.offset, file.size, [&](std::string_view block) {
+    if (signed_body) sha256.update(block);
+    checksum.update(block);
+    return true;
+  });
+  if (err != 0) {
+    part_done(parts, number,
+              input_error("part " + std::to_string(number) + " of " + client->describe(key) +
+                          ": the file could not be read (" + read_failure_text(err) +
+                          "): was it changed or removed while it was uploaded?"),
+              {}, {});
+    return;
   }
-  std::string().swap(block);
   const std::string raw = checksum.raw();
   const S3ChecksumNames names = s3_checksum_names(algorithm);
   UploadedPart part;

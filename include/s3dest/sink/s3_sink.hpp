@@ -25,9 +25,7 @@
 #pragma once
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -157,7 +155,15 @@ class S3ObjectWriter final : public ObjectWriter {
       S3DEST_TRY(upload_->send_file_part(s3::FilePart{fd, offset, part}, sink_.uploads_));
       // The whole object's MD5 cannot be made of its parts' as a CRC can: it is taken
       // here, reading the part once more while the upload threads send it.
-      if (options_.checksum == ChecksumAlgorithm::md5) S3DEST_TRY(checksum_range(fd, offset, part));
+      if (options_.checksum == ChecksumAlgorithm::md5) {
+        const int err = read_in_blocks(fd, offset, part, [this](std::string_view block) {
+          checksum_.update(block);
+          return true;
+        });
+        if (err != 0)
+          return input_error(client_->describe(object_.key) + ": the file could not be read (" +
+                             read_failure_text(err) + "): was it changed or removed while it was uploaded?");
+      }
       offset += part;
       size -= part;
       size_ += part;
@@ -208,21 +214,6 @@ class S3ObjectWriter final : public ObjectWriter {
   }
 
  private:
-  // Adds `size` bytes of `fd` at `offset` to checksum_.
-  Status checksum_range(int fd, uint64_t offset, uint64_t size) {
-    std::string block(static_cast<size_t>(std::min<uint64_t>(size, uint64_t{1} << 20)), '\0');
-    for (uint64_t done = 0; done < size;) {
-      const auto n = static_cast<size_t>(std::min<uint64_t>(block.size(), size - done));
-      if (const int err = read_exactly_at(fd, offset + done, block.data(), n); err != 0)
-        return input_error(client_->describe(object_.key) + ": the file could not be read (" +
-                           (err == ENODATA ? std::string("it ended early") : std::strerror(err)) +
-                           "): was it changed or removed while it was uploaded?");
-      checksum_.update(std::string_view(block.data(), n));
-      done += n;
-    }
-    return {};
-  }
-
   Status checksum_mismatch(std::string_view ours, std::string_view theirs) const {
     return destination_error(client_->describe(object_.key) + ": S3 stored bytes whose checksum (" +
                              printable(theirs, 64) + ") is not that of the bytes sent (" + std::string(ours) +

@@ -6,8 +6,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <random>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "s3dest/table/background_reader.hpp"
@@ -310,4 +315,37 @@ BOOST_AUTO_TEST_CASE(an_error_late_in_a_file_read_by_threads_names_its_line) {
   BOOST_TEST(std::equal(rows.begin(), rows.end() - 1, whole.begin()));
   BOOST_TEST(rows.back() == whole.back());
   BOOST_TEST(rows.back().rfind("error: data.csv:80002: column 'a': \"oops\" is not an int64", 0) == 0);
+}
+
+// A machine with many cores parses as many blocks at once as it has parsing threads (a
+// fixed number of blocks in flight once left all but six of them idle): here each of
+// eight parsers holds its first row until the eight are parsing together, or gives up
+// after ten seconds.
+BOOST_AUTO_TEST_CASE(every_parsing_thread_parses_a_block_at_once) {
+  constexpr unsigned kThreads = 8;
+  std::mutex mutex;
+  std::condition_variable more_parsing;
+  std::set<std::thread::id> parsing;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const EncodeRow encode = [&](const Row&, std::string&, std::string& record) {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (parsing.insert(std::this_thread::get_id()).second) more_parsing.notify_all();
+    more_parsing.wait_until(lock, deadline, [&] { return parsing.size() >= kThreads; });
+    record += "row";
+    return Status();
+  };
+  const std::string text = many_rows(400000);  // about 9 MB: blocks of 800 KiB here
+  std::vector<std::unique_ptr<ByteSource>> inputs;
+  inputs.push_back(ByteSource::from_string(text, "data.csv"));
+  BackgroundReader reader(std::move(inputs), InputFormat::csv, schema_ab(), encode, kThreads, 16 << 20);
+  size_t rows = 0;
+  for (;;) {
+    auto batch = reader.next();
+    BOOST_REQUIRE(batch.ok());
+    if (*batch == nullptr) break;
+    rows += (*batch)->pairs.rows();
+  }
+  BOOST_TEST(rows == 400000u);
+  std::lock_guard<std::mutex> lock(mutex);
+  BOOST_TEST(parsing.size() == kThreads);
 }

@@ -8,6 +8,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "parquet_reader.hpp"
@@ -310,6 +311,42 @@ BOOST_AUTO_TEST_CASE(a_dictionary_told_what_to_expect_starts_at_that_size) {
   BOOST_TEST(grown_at_first < sized_at_first);
   BOOST_TEST(table_bytes(grown) >= sized_at_first);
   BOOST_TEST(grown.page() == sized.page());
+}
+
+// Two values whose slots are alike (the same first eight bytes, the same hash) are told
+// apart by the rest. The pairs are found by trying random values of one head until two
+// hashes meet (about 80,000 tries for 32 bits), so they stay such pairs whatever the
+// hash is.
+BOOST_AUTO_TEST_CASE(values_with_the_same_head_and_hash_are_told_apart) {
+  std::mt19937_64 random(7);
+  for (const size_t width : {size_t{12}, size_t{23}}) {  // PLAIN bytes
+    BOOST_TEST_CONTEXT("width " << width) {
+      std::unordered_map<uint32_t, std::string> by_hash;
+      std::string first, second;
+      while (first.empty()) {
+        std::string plain(4, '\0');  // the length, then a name's start: the head
+        const auto length = static_cast<uint32_t>(width - 4);
+        std::memcpy(plain.data(), &length, 4);
+        plain += "id-0";
+        while (plain.size() < width) plain += static_cast<char>('a' + random() % 26);
+        const uint32_t hash = parquet::detail::dictionary_hash(parquet::detail::dictionary_head(plain), plain);
+        const auto [it, added] = by_hash.emplace(hash, plain);
+        if (!added && it->second != plain) {
+          first = it->second;
+          second = plain;
+        }
+      }
+      parquet::Dictionary dictionary;
+      bool added = false;
+      BOOST_TEST(dictionary.find_or_add(first, SIZE_MAX, added) == 0u);
+      BOOST_TEST(dictionary.find_or_add(second, SIZE_MAX, added) == 1u);
+      BOOST_TEST(added);
+      BOOST_TEST(dictionary.find_or_add(first, SIZE_MAX, added) == 0u);
+      BOOST_TEST(!added);
+      BOOST_TEST(dictionary.find_or_add(second, SIZE_MAX, added) == 1u);
+      BOOST_TEST(!added);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(small_files_after_the_first_read_back_with_dictionaries_sized_by_it) {

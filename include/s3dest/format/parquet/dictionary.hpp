@@ -20,6 +20,13 @@
 
 namespace s3dest::parquet {
 
+namespace detail {
+// A value's first 8 bytes, zero-padded: what its slot keeps of it.
+inline uint64_t dictionary_head(std::string_view plain);
+// Where in the table a value goes, and what its slot keeps beside its head.
+inline uint32_t dictionary_hash(uint64_t head, std::string_view plain);
+}  // namespace detail
+
 class Dictionary {
  public:
   // The index of `plain`, added as a new entry if it is not there yet (`added` says
@@ -57,8 +64,6 @@ class Dictionary {
     uint32_t index = 0;  // the entry's index + 1; 0 is an empty slot
   };
 
-  static uint64_t head_of(std::string_view bytes);
-  static uint32_t hash(uint64_t head, std::string_view bytes);
   void grow();
 
   std::string page_;
@@ -81,8 +86,8 @@ inline uint32_t Dictionary::find_or_add(std::string_view plain, size_t max_page_
     slots_.resize(first_slots_);
     offsets_.reserve(first_slots_ / 2);
   }
-  const uint64_t head = head_of(plain);
-  const uint32_t h = hash(head, plain);
+  const uint64_t head = detail::dictionary_head(plain);
+  const uint32_t h = detail::dictionary_hash(head, plain);
   const size_t mask = slots_.size() - 1;
   size_t slot = h & mask;
   for (; slots_[slot].index != 0; slot = (slot + 1) & mask) {
@@ -148,13 +153,11 @@ inline uint64_t load_up_to_8(const char* p, size_t n) {
   return v;
 }
 
-}  // namespace detail
-
-inline uint64_t Dictionary::head_of(std::string_view bytes) { return detail::load_up_to_8(bytes.data(), bytes.size()); }
+inline uint64_t dictionary_head(std::string_view plain) { return load_up_to_8(plain.data(), plain.size()); }
 
 // A multiply-xorshift mix, eight bytes at a time (the head first): fast for the short
 // values dictionaries hold, and the low bits (the slot) depend on every input byte.
-inline uint32_t Dictionary::hash(uint64_t head, std::string_view bytes) {
+inline uint32_t dictionary_hash(uint64_t head, std::string_view bytes) {
   uint64_t h = (0x9E3779B97F4A7C15ull ^ bytes.size() ^ head) * 0xFF51AFD7ED558CCDull;
   h ^= h >> 32;
   if (bytes.size() > 8) {
@@ -166,11 +169,13 @@ inline uint32_t Dictionary::hash(uint64_t head, std::string_view bytes) {
       h = (h ^ word) * 0xFF51AFD7ED558CCDull;
       h ^= h >> 32;
     }
-    h ^= detail::load_up_to_8(p, n);
+    h ^= load_up_to_8(p, n);
   }
   h *= 0xC4CEB9FE1A85EC53ull;
   h ^= h >> 29;
   return static_cast<uint32_t>(h);
 }
+
+}  // namespace detail
 
 }  // namespace s3dest::parquet

@@ -116,7 +116,7 @@ class BackgroundReader {
   // Blocks in flight (queued, parsed, or parsed and waiting to be handed over): one for
   // each parser, and two more so that none waits while the next block in order is
   // handed over and the one after it is read. A fixed six kept all but six parsers of a
-  // larger machine idle; on two cores four are as fast as six and touch 12 MiB less
+  // larger machine idle; on two cores four are as fast as six and touch about 10 MB less
   // fresh memory, which costs 3-5 us a page on a virtual machine (bench/history.md).
   static uint64_t max_in_flight(unsigned parse_threads) { return uint64_t{std::max(1u, parse_threads)} + 2; }
   const uint64_t max_in_flight_;

@@ -60,6 +60,13 @@ struct FilePart {
   uint64_t size = 0;
 };
 
+// A file being uploaded from could not be read: `what` (a part of an object, or the
+// object) and why, from read_in_blocks's `err`.
+inline Status file_part_read_error(const std::string& what, int err) {
+  return input_error(what + ": the file could not be read (" + read_failure_text(err) +
+                     "): was it changed or removed while it was uploaded?");
+}
+
 class MultipartUpload {
  public:
   // CreateMultipartUpload of `key` with `headers` (and the checksum algorithm declared).
@@ -200,11 +207,8 @@ inline void MultipartUpload::upload_file_part(const std::shared_ptr<ObjectClient
     return true;
   });
   if (err != 0) {
-    part_done(parts, number,
-              input_error("part " + std::to_string(number) + " of " + client->describe(key) +
-                          ": the file could not be read (" + read_failure_text(err) +
-                          "): was it changed or removed while it was uploaded?"),
-              {}, {});
+    const std::string what = "part " + std::to_string(number) + " of " + client->describe(key);
+    part_done(parts, number, file_part_read_error(what, err), {}, {});
     return;
   }
   const std::string raw = checksum.raw();

@@ -160,9 +160,7 @@ class S3ObjectWriter final : public ObjectWriter {
           checksum_.update(block);
           return true;
         });
-        if (err != 0)
-          return input_error(client_->describe(object_.key) + ": the file could not be read (" +
-                             read_failure_text(err) + "): was it changed or removed while it was uploaded?");
+        if (err != 0) return s3::file_part_read_error(client_->describe(object_.key), err);
       }
       offset += part;
       size -= part;

@@ -118,7 +118,6 @@ class BackgroundReader {
   // handed over and the one after it is read. A fixed six kept all but six parsers of a
   // larger machine idle; on two cores four are as fast as six and touch about 10 MB less
   // fresh memory, which costs 3-5 us a page on a virtual machine (bench/history.md).
-  static uint64_t max_in_flight(unsigned parse_threads) { return uint64_t{std::max(1u, parse_threads)} + 2; }
   const uint64_t max_in_flight_;
   // A block is this big: blocks of 4 MiB parse fastest, smaller ones within the budget.
   size_t block_bytes_;
@@ -183,7 +182,7 @@ class BackgroundReader {
 inline BackgroundReader::BackgroundReader(std::vector<std::unique_ptr<ByteSource>> inputs, InputFormat format,
                                           ReaderOptions options, EncodeRow encode, unsigned parse_threads,
                                           uint64_t memory_budget, const StopFlag* stop)
-    : max_in_flight_(max_in_flight(parse_threads)),
+    : max_in_flight_(uint64_t{std::max(1u, parse_threads)} + 2),
       block_bytes_(static_cast<size_t>(
           std::clamp<uint64_t>(memory_budget / (2 * max_in_flight_), 256 << 10, 4 << 20))),
       memory_budget_(memory_budget),

@@ -2,6 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -140,16 +142,24 @@ BOOST_AUTO_TEST_CASE(keep_never_replaces_a_file_that_appeared_during_the_run) {
   BOOST_TEST((snapshot(dir.path) == std::map<std::string, std::string>{{"a", "/"}, {"a/x.csv", "another writer's\n"}}));
 }
 
-BOOST_AUTO_TEST_CASE(replace_reports_a_file_that_appeared_during_the_run_and_never_deletes_it) {
+BOOST_AUTO_TEST_CASE(replace_puts_back_a_file_that_appeared_during_the_run_when_publishing_fails) {
   TempFolder dir;
   LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::none);
   committed(sink, new_object("x.csv"), "mine\n");
+  committed(sink, new_object("y.csv"), "mine\n");
   write_file(dir.path / "x.csv", "another writer's\n");
-  BOOST_REQUIRE(sink.publish().ok());
-  const RollbackReport undone = sink.rollback();  // e.g. a later step of the run failed
-  BOOST_TEST(undone.replaced.size() == 1u);
-  BOOST_TEST(fs::exists(dir.path / "x.csv"));
-  BOOST_TEST(undone.text().find("already been replaced") != std::string::npos);
+  write_file(dir.path / "y.csv/inside", "a folder where the run's file goes\n");
+  const Status published = sink.publish();
+  BOOST_TEST(!published.ok());
+  BOOST_TEST(published.message().find("moving the finished file into place at " + (dir.path / "y.csv").string()) == 0u,
+             published.message());
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.restored == 1u);
+  BOOST_TEST(undone.replaced.empty());
+  BOOST_TEST(undone.text() == "undone: 1 finished object of this run removed, 1 replaced file put back as it was; "
+                              "nothing that existed before was lost");
+  BOOST_TEST((snapshot(dir.path) == std::map<std::string, std::string>{
+                  {"x.csv", "another writer's\n"}, {"y.csv", "/"}, {"y.csv/inside", "a folder where the run's file goes\n"}}));
 }
 
 BOOST_AUTO_TEST_CASE(a_name_too_long_for_the_temporary_suffix_still_gets_a_temporary_file) {
@@ -206,6 +216,115 @@ BOOST_AUTO_TEST_CASE(a_file_where_a_folder_must_go_is_named_and_left_as_it_is) {
               std::map<std::string, std::string>{{"lake", "/"}, {"lake/2026", "a file of the user's\n"}}));
 }
 
+namespace {
+
+// A folder with a file the run replaces, a file it leaves, and in the way of its last
+// file a folder, so that publishing fails after it has replaced one file and added one.
+struct PublishCutShort {
+  TempFolder dir;
+  const std::string run_id = "20261201T224412Z-5f3a9c1e";
+  std::map<std::string, std::string> before;
+
+  PublishCutShort() {
+    write_file(dir.path / "a/x.csv", "earlier run\n");
+    write_file(dir.path / "a/old.csv", "old\n");
+    write_file(dir.path / "z.csv/inside", "in the way\n");
+    before = snapshot(dir.path);
+  }
+  // Stages and publishes the run as a process killed when its publish() returns would.
+  void publish_and_get_killed() const {
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+      LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::none, run_id);
+      committed(sink, new_object("a/x.csv", true), "this run\n");
+      committed(sink, new_object("a/new/y.csv"), "y\n");
+      committed(sink, new_object("z.csv"), "z\n");
+      ::_exit(sink.publish().ok() ? 1 : 0);  // no rollback, no destructor: as SIGKILL leaves it
+    }
+    int status = 0;
+    BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+    BOOST_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_publish_cut_short_is_rolled_back_to_the_folder_it_found) {
+  PublishCutShort folder;
+  LocalFolderSink sink(folder.dir.path.string(), ChecksumAlgorithm::none);
+  committed(sink, new_object("a/x.csv", true), "this run\n");
+  committed(sink, new_object("a/new/y.csv"), "y\n");
+  committed(sink, new_object("z.csv"), "z\n");
+  BOOST_TEST(!sink.publish().ok());
+  BOOST_TEST(snapshot(folder.dir.path).at("a/x.csv") == "this run\n");  // replaced before the failure
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.restored == 1u);
+  BOOST_TEST(undone.removed == 2u);
+  BOOST_TEST((snapshot(folder.dir.path) == folder.before));
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_publish_is_taken_back_from_its_journal) {
+  PublishCutShort folder;
+  const fs::path& root = folder.dir.path;
+  folder.publish_and_get_killed();
+  const auto left = snapshot(root);
+  BOOST_TEST(left.at("a/x.csv") == "this run\n");
+  BOOST_TEST(left.at("a/new/y.csv") == "y\n");
+  BOOST_TEST(left.count(".s3dest-" + folder.run_id + ".publishing") == 1u);
+  BOOST_TEST(left.count("a/.x.csv.s3dest-" + folder.run_id + "-1.kept.tmp") == 1u);
+
+  const auto journals = find_publish_journals(root.string());
+  BOOST_REQUIRE(journals.ok());
+  BOOST_REQUIRE(journals->size() == 1u);
+  BOOST_TEST(journals->front().run_id == folder.run_id);
+  const fs::path copy = root.parent_path() / (root.filename().string() + ".journal");
+  fs::copy_file(journals->front().path, copy);
+  std::vector<std::string> told;
+  const auto tell = [&](const char* what, const std::string& path) {
+    told.push_back(std::string(what) + " " + fs::path(path).lexically_relative(root).string());
+  };
+  const auto undone = undo_killed_publish(root.string(), journals->front(), tell);
+  BOOST_REQUIRE_MESSAGE(undone.ok(), undone.status().message());
+  BOOST_TEST(undone->restored == 1u);
+  BOOST_TEST(undone->removed == 2u);
+  BOOST_TEST((told == std::vector<std::string>{"put back a/x.csv", "removed a/new/y.csv",
+                                               "removed .z.csv.s3dest-" + folder.run_id + "-3.tmp",
+                                               "removed .s3dest-" + folder.run_id + ".publishing"}));
+  BOOST_TEST((undone->made_folders == std::map<std::string, uint32_t>{{(root / "a/new").string(), 1}}));
+  fs::remove(root / "a/new");  // the caller's part, once the run's files are gone
+  BOOST_TEST((snapshot(root) == folder.before));
+
+  // Cut short and run again, it finds nothing of the run's left to take away: the file it
+  // put back is not the one the journal names.
+  PublishJournal again = journals->front();
+  fs::copy_file(copy, again.path);
+  const auto repeated = undo_killed_publish(root.string(), again, tell);
+  BOOST_REQUIRE(repeated.ok());
+  BOOST_TEST(repeated->restored + repeated->removed == 0u);
+  BOOST_TEST((snapshot(root) == folder.before));
+  fs::remove(copy);
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_s3dest_did_not_write_is_refused_and_nothing_is_touched) {
+  TempFolder dir;
+  write_file(dir.path / "outside", "a user's file\n");
+  write_file(dir.path / "lake/x.csv", "data\n");
+  const auto before = snapshot(dir.path);
+  const std::string header = "s3dest publish journal 1\n";
+  for (const std::string& body : {std::string("1 2 3 0 10 ../outside\n"), std::string("1 2 3 0 99 x.csv\n"),
+                                  std::string("x 2 3 0 5 x.csv\n"), std::string("1 2 3 0 5 /x.cs\n")}) {
+    const PublishJournal journal{(dir.path / "lake/.s3dest-5f3a9c1e.publishing").string(), "5f3a9c1e", 0};
+    write_file(journal.path, header + body);
+    const auto undone = undo_killed_publish((dir.path / "lake").string(), journal, [](const char*, const std::string&) {});
+    BOOST_TEST(!undone.ok(), body);
+    BOOST_TEST(undone.status().message() ==
+               journal.path + " is not a journal s3dest wrote: look at it, and delete it if it is not needed");
+    fs::remove(journal.path);
+    BOOST_TEST((snapshot(dir.path) == before));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(temporary_file_names_are_told_apart_from_data) {
   BOOST_TEST(is_local_temp_file_name(".part-00001.csv.s3dest-20261201T224412Z-5f3a9c1e-12.tmp"));
   BOOST_TEST(is_local_temp_file_name(".x.s3dest-5f3a9c1e-1.tmp"));
@@ -213,6 +332,12 @@ BOOST_AUTO_TEST_CASE(temporary_file_names_are_told_apart_from_data) {
   BOOST_TEST(parse_local_temp_file_name(".x.s3dest-20261201T224412Z-5f3a9c1e-12.made3.tmp")->folders_made == 3u);
   BOOST_TEST(parse_local_temp_file_name(".x.made7.s3dest-5f3a9c1e-1.tmp")->folders_made == 0u);  // a name's own
   BOOST_TEST(!is_local_temp_file_name(".x.s3dest-5f3a9c1e-1.made.tmp"));
+  const auto kept = parse_local_temp_file_name(".x.csv.s3dest-20261201T224412Z-5f3a9c1e-4.kept.tmp");
+  BOOST_REQUIRE(kept.has_value());
+  BOOST_TEST(kept->kept);
+  BOOST_TEST(kept->run_id == "20261201T224412Z-5f3a9c1e");
+  BOOST_TEST(!parse_local_temp_file_name(".x.s3dest-5f3a9c1e-1.tmp")->kept);
+  BOOST_TEST(!is_local_temp_file_name(".x.s3dest-5f3a9c1e.kept.tmp"));
   BOOST_TEST(!is_local_temp_file_name(".x.s3dest-5f3a9c1e-1.made-2.tmp"));
   BOOST_TEST(!is_local_temp_file_name("part-00001.csv"));
   BOOST_TEST(!is_local_temp_file_name(".part-00001.csv.s3dest-nope-1.tmp"));

@@ -3,8 +3,10 @@
 // this config's layout renders (S3 shows no metadata of an open upload, so its key is how
 // s3dest knows its own; others' uploads are counted and left alone), and the temporary
 // files of a local folder (".NAME.s3dest-RUNID-N.tmp") and then, once empty, the folders
-// those files say the load made (".NAME.s3dest-RUNID-N.madeK.tmp"). --older-than spares
-// the work of a load that may still be running. On this machine it also removes the spill
+// those files say the load made (".NAME.s3dest-RUNID-N.madeK.tmp"). A local load killed
+// while it moved its files into place left a journal (DIR/.s3dest-RUNID.publishing):
+// that publish is taken back first, the files it replaced put back (undo_killed_publish).
+// --older-than spares the work of a load that may still be running. On this machine it also removes the spill
 // folders ($TMPDIR/s3dest-spill-*) that no running load holds
 // (PartitionStore::remove_abandoned).
 //
@@ -23,6 +25,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,7 @@ inline Result<int64_t> parse_duration(const std::string& text) {
 
 struct CleanupCount {
   size_t removed = 0;      // uploads aborted or files deleted
+  size_t restored = 0;     // files that killed local loads had replaced, put back
   size_t run_objects = 0;  // finished objects of --run's run deleted
   size_t folders = 0;      // empty folders that killed loads made, removed
   size_t younger = 0;      // s3dest's, but younger than --older-than
@@ -146,10 +150,35 @@ inline Status clean_s3(const Config& config, const Destination& dest, const std:
 // Folder -> how many folders, from it up, the load that left a temporary file in it made.
 using MadeFolders = std::map<std::string, uint32_t>;
 
-// Removes the temporary files of killed loads under `folder`, and in its sub-folders, and
-// notes in `made` the folders those loads made.
-inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds, CleanupCount& count,
-                               MadeFolders& made) {
+// Takes back the publishing of local loads killed while they moved their files into
+// place (their journals in `root`), and notes in `spared` the runs whose journals are
+// younger than the cutoff: those may be publishing now.
+inline Status undo_killed_publishes(const std::string& root, int64_t cutoff_seconds, CleanupCount& count,
+                                    MadeFolders& made, std::set<std::string>& spared) {
+  S3DEST_ASSIGN_OR_RETURN(const std::vector<PublishJournal> journals, find_publish_journals(root));
+  for (const PublishJournal& journal : journals) {
+    if (journal.modified_seconds > cutoff_seconds) {
+      spared.insert(journal.run_id);
+      ++count.younger;
+      continue;
+    }
+    S3DEST_ASSIGN_OR_RETURN(UndonePublish undone,
+                            undo_killed_publish(root, journal, [](const char* what, const std::string& path) {
+                              std::printf("%s %s\n", what, printable(path, 4200, Masking::none).c_str());
+                            }));
+    count.removed += undone.removed;
+    count.restored += undone.restored;
+    made.merge(undone.made_folders);
+  }
+  return {};
+}
+
+// Removes the temporary files of killed loads under `folder`, and in its sub-folders
+// (but those of `spared` runs), and notes in `made` the folders those loads made. A kept
+// file whose run has no journal left is the earlier content of a file its run replaced
+// and committed: it goes too.
+inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds, const std::set<std::string>& spared,
+                               CleanupCount& count, MadeFolders& made) {
   DIR* dir = ::opendir(folder.c_str());
   if (dir == nullptr) {
     if (errno == ENOENT) return {};
@@ -166,7 +195,9 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
     if (S_ISDIR(st.st_mode)) {
       folders.push_back(path);
     } else if (const auto temp = S_ISREG(st.st_mode) ? parse_local_temp_file_name(name) : std::nullopt) {
-      if (static_cast<int64_t>(st.st_mtime) > cutoff_seconds) {
+      // A kept file is a second name of an older file: its change time is when it was made.
+      const int64_t made_seconds = temp->kept ? st.st_ctime : st.st_mtime;
+      if (made_seconds > cutoff_seconds || spared.count(temp->run_id) > 0) {
         ++count.younger;
       } else if (::unlink(path.c_str()) == 0) {
         std::printf("removed %s\n", printable(path, 4200, Masking::none).c_str());
@@ -180,7 +211,7 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
   }
   ::closedir(dir);
   S3DEST_TRY(status);
-  for (const std::string& sub : folders) S3DEST_TRY(clean_temp_files(sub, cutoff_seconds, count, made));
+  for (const std::string& sub : folders) S3DEST_TRY(clean_temp_files(sub, cutoff_seconds, spared, count, made));
   return {};
 }
 
@@ -223,8 +254,8 @@ inline int run_cleanup(const std::vector<std::string>& args) {
                             "20261201T224412Z-5f3a9c1e: ...\"), not \"" + printable(run_id, 64) + "\""));
   if (!run_id.empty() && !dest->is_s3())
     return fail(usage_error("--run is for S3 destinations: a load into a local folder renames its files into "
-                            "place only once it has succeeded, and cleanup without --run removes the temporary "
-                            "files of one that was killed"));
+                            "place only once it has succeeded, and cleanup without --run takes back one that was "
+                            "killed (its temporary files, and any files it had already moved into place)"));
   // With 0, everything goes, even what a clock ahead of this one dated in the future.
   const int64_t cutoff_micros = *age == 0 ? INT64_MAX : *run_start("") - *age * kMicrosPerSecond;
 
@@ -238,8 +269,12 @@ inline int run_cleanup(const std::vector<std::string>& args) {
     if (!layout.ok()) return fail(layout.status());
     const std::string prefix = layout->fixed_prefix();
     MadeFolders made;
-    status = clean_temp_files(dest->folder + (prefix.empty() ? "" : "/" + prefix.substr(0, prefix.size() - 1)),
-                              floor_div(cutoff_micros, kMicrosPerSecond), count, made);
+    std::set<std::string> spared;
+    const int64_t cutoff_seconds = floor_div(cutoff_micros, kMicrosPerSecond);
+    status = undo_killed_publishes(dest->folder, cutoff_seconds, count, made, spared);
+    if (status.ok())
+      status = clean_temp_files(dest->folder + (prefix.empty() ? "" : "/" + prefix.substr(0, prefix.size() - 1)),
+                                cutoff_seconds, spared, count, made);
     if (status.ok()) remove_made_folders(made, count);
   }
   if (!status.ok()) return fail(status);
@@ -248,6 +283,8 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   if (!spills.ok()) return fail(spills.status());
   const char* what = dest->is_s3() ? "open uploads aborted" : "temporary files removed";
   std::fprintf(stderr, "s3dest: cleanup of %s: %zu %s", dest->text().c_str(), count.removed, what);
+  if (count.restored > 0)
+    std::fprintf(stderr, "; %zu file%s they had replaced put back", count.restored, count.restored == 1 ? "" : "s");
   if (count.folders > 0)
     std::fprintf(stderr, "; %zu empty folder%s they made removed", count.folders, count.folders == 1 ? "" : "s");
   if (!run_id.empty())

@@ -95,6 +95,7 @@ class ObjectWriter : public ByteSink {
 struct RollbackReport {
   uint64_t unfinished = 0;                // open objects dropped (by their writers' abort())
   uint64_t removed = 0;                   // finished objects of the run taken away again
+  uint64_t restored = 0;                  // existed before, replaced, and put back as they were
   std::vector<std::string> replaced;      // existed before; hold this run's complete data now
   std::vector<std::string> not_deleted;   // of the run, could not be deleted: "where: why"
 
@@ -190,8 +191,10 @@ inline std::string RollbackReport::text() const {
   if (unfinished > 0 && removed > 0) out += ", ";
   if (removed > 0) out += count(removed, "finished object") + " of this run removed";
   if (unfinished == 0 && removed == 0) out += "nothing had been written";
-  out += replaced.empty() ? "; nothing that existed before was touched"
-                          : "; nothing that existed before was deleted";
+  if (restored > 0) out += ", " + count(restored, "replaced file") + " put back as " + (restored == 1 ? "it was" : "they were");
+  out += !replaced.empty() ? "; nothing that existed before was deleted"
+         : restored > 0    ? "; nothing that existed before was lost"
+                           : "; nothing that existed before was touched";
   if (!replaced.empty()) {
     out += "\nthese objects existed before and had already been replaced with this run's complete data:";
     for (const std::string& where : replaced) out += "\n  " + where;

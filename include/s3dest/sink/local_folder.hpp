@@ -10,6 +10,14 @@
 // renaming any into place, and the renames before it returns (DiskWriteback starts the
 // files on their way to disk as they are written, so that flush has little to wait for).
 //
+// Publishing itself can be cut short (a SIGKILL, a full disk, a power cut), so it can be
+// taken back too. Before the first rename, publish() writes a journal of the run's files
+// (DIR/.s3dest-RUNID.publishing); a file about to be replaced is kept under a second name
+// (a hard link, ".c.csv.s3dest-RUNID-N.kept.tmp") until every rename is on disk. Then the
+// journal goes, which commits the run, and the kept files after it. rollback(), or
+// undo_killed_publish() from `s3dest cleanup` after a kill, puts kept files back and
+// removes the files the journal names that are still the run's (same inode and size).
+//
 // With ExistingObjects::keep, and for a key that did not exist when listed, the rename
 // never replaces a file (renameat2 RENAME_NOREPLACE): a file that appeared during the run
 // is replaced only with `replace`, and is then reported as replaced.
@@ -30,8 +38,11 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <deque>
+#include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,6 +82,8 @@ class LocalFolderSink final : public ObjectSink {
   // likely to share; past that again the folder is read anew for each prefix and nothing
   // of it is kept (slower, for folders of millions of files, but within memory_limit_mb).
   Status list(const std::string& prefix, const KeyVisitor& visit) override;
+  // Writes the journal, then moves the files into place; on success the run is committed
+  // and rollback() has nothing left to undo.
   Status publish() override;
   RollbackReport rollback() override;
   Status remove(const std::string& key) override;
@@ -92,13 +105,21 @@ class LocalFolderSink final : public ObjectSink {
     uint32_t folders_made = 0;  // the folders above it that the run made (temp_path)
     bool existed = false;       // when the run listed it
     ExistingObjects if_exists = ExistingObjects::replace;
+    uint64_t inode = 0, bytes = 0;  // of the file, which the journal names to tell it apart
     bool published = false;
-    bool replaced = false;
+    bool kept = false;  // the file it replaced is kept (kept_path) until the run is committed
   };
   friend class detail::LocalFileWriter;
 
   // Where the object `key` is written until publish(): a hidden file beside its place.
   std::string temp_path(const std::string& key, uint64_t temp_number, uint32_t folders_made) const;
+  std::string kept_path(const Staged& staged) const;
+  std::string journal_path() const;
+  Status write_journal();
+  // Keeps the file at `path`, which the staged file is about to replace, at kept_path.
+  Status keep_replaced_file(Staged& staged, const std::string& path);
+  // Ends a published run: the journal goes (durably), then the kept files.
+  Status commit();
   // Makes the folders above `path` that are missing, and says how many of them, from its
   // own folder up, this run made (now or for an earlier object).
   Result<uint32_t> make_parent_folders(const std::string& path);
@@ -127,12 +148,40 @@ class LocalFolderSink final : public ObjectSink {
 };
 
 // What a temporary file's name tells (".NAME.s3dest-RUNID-N.tmp", or
-// ".NAME.s3dest-RUNID-N.madeK.tmp" in K folders the run made); nothing for any other name.
+// ".NAME.s3dest-RUNID-N.madeK.tmp" in K folders the run made, or
+// ".NAME.s3dest-RUNID-N.kept.tmp" for a replaced file kept while its run publishes);
+// nothing for any other name.
 struct LocalTempFileName {
+  std::string run_id;
   uint32_t folders_made = 0;  // its own folder and the K - 1 above it
+  bool kept = false;          // a file that existed before the run, not the run's own
 };
 std::optional<LocalTempFileName> parse_local_temp_file_name(std::string_view name);
 inline bool is_local_temp_file_name(std::string_view name) { return parse_local_temp_file_name(name).has_value(); }
+
+// The journal a load left in the folder `root` when it was killed while publishing.
+struct PublishJournal {
+  std::string path;
+  std::string run_id;
+  int64_t modified_seconds = 0;  // since the epoch
+};
+// The journals in `root` (not its sub-folders: a journal is kept at the destination's top).
+Result<std::vector<PublishJournal>> find_publish_journals(const std::string& root);
+
+// What undo_killed_publish did.
+struct UndonePublish {
+  size_t restored = 0;  // files the run had replaced, put back
+  size_t removed = 0;   // the run's files, moved into place or not
+  // Folder -> how many folders, from it up, the run made (to remove once empty).
+  std::map<std::string, uint32_t> made_folders;
+};
+// Takes back the publish of a load killed while it moved its files into place (`journal`,
+// in the destination folder `root`): the files it had replaced are put back, its own
+// files removed, and then the journal. `tell` hears each ("put back" or "removed", and the
+// path). Safe to repeat if this too is cut short. The run's folders are left to the
+// caller (made_folders): they empty only once every temporary file of the run is gone.
+Result<UndonePublish> undo_killed_publish(const std::string& root, const PublishJournal& journal,
+                                          const std::function<void(const char* what, const std::string& path)>& tell);
 
 namespace detail {
 
@@ -142,18 +191,39 @@ inline bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// The name of the temporary file for `name`, never longer than a file name may be: a name
+// The name of a file the run keeps beside `name` (`tag`: "" or ".madeK" for its temporary
+// file, ".kept" for the file it replaces), never longer than a file name may be: a name
 // too long to take the suffix is shortened (its key is known from the run, not the name).
 inline std::string local_temp_name(std::string_view name, const std::string& run_id, uint64_t number,
-                                   uint32_t folders_made) {
+                                   std::string_view tag) {
   constexpr size_t kMaxName = 255;
   std::string suffix = ".s3dest-" + run_id + "-" + std::to_string(number);
-  if (folders_made > 0) suffix += ".made" + std::to_string(folders_made);
+  suffix.append(tag);
   suffix += ".tmp";
   std::string temp = ".";
   temp.append(name.substr(0, kMaxName - 1 - suffix.size()));
   temp.append(suffix);
   return temp;
+}
+
+inline std::string made_tag(uint32_t folders_made) {
+  return folders_made > 0 ? ".made" + std::to_string(folders_made) : std::string();
+}
+inline constexpr std::string_view kKeptTag = ".kept";
+
+// local_temp_name's file beside the file of `key` in the folder `root`.
+inline std::string local_side_path(const std::string& root, const std::string& key, const std::string& run_id,
+                                   uint64_t number, std::string_view tag) {
+  const std::string path = root + "/" + key;
+  const size_t slash = path.rfind('/');
+  return path.substr(0, slash + 1) +
+         local_temp_name(std::string_view(path).substr(slash + 1), run_id, number, tag);
+}
+
+inline constexpr std::string_view kPublishJournalHeader = "s3dest publish journal 1";
+inline constexpr std::string_view kPublishJournalStart = ".s3dest-", kPublishJournalEnd = ".publishing";
+inline std::string publish_journal_name(const std::string& run_id) {
+  return std::string(kPublishJournalStart) + run_id + std::string(kPublishJournalEnd);
 }
 
 struct FolderNames {
@@ -199,6 +269,13 @@ inline Result<FolderNames> read_file_names(const std::string& folder, const std:
   return read;
 }
 
+// Puts the file kept at `kept` back at `path`: 0, or the errno.
+inline int put_back(const std::string& kept, const std::string& path) {
+  if (::rename(kept.c_str(), path.c_str()) != 0) return errno;
+  ::unlink(kept.c_str());  // still there if both names were one file's: rename() leaves them
+  return 0;
+}
+
 // rename() that fails with EEXIST instead of replacing `to`.
 inline int rename_no_replace(const char* from, const char* to) {
   if (::renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
@@ -212,10 +289,10 @@ inline int rename_no_replace(const char* from, const char* to) {
 class LocalFileWriter final : public ObjectWriter {
  public:
   LocalFileWriter(LocalFolderSink& sink, const NewObject& object, bool existed, uint64_t temp_number,
-                  uint32_t folders_made, int fd)
+                  uint32_t folders_made, int fd, uint64_t inode)
       : sink_(sink), key_(object.key), existed_(existed), if_exists_(object.if_exists), temp_number_(temp_number),
         folders_made_(folders_made), temp_path_(sink.temp_path(key_, temp_number, folders_made)), fd_(fd),
-        checksum_(sink.checksum_) {}
+        inode_(inode), checksum_(sink.checksum_) {}
   ~LocalFileWriter() override { abort(); }
 
   Status write(std::string_view bytes) override {
@@ -242,7 +319,8 @@ class LocalFileWriter final : public ObjectWriter {
     info.bytes = size_;
     info.checksum = checksum_.text();  // no ETag: that is an S3 server's to give
     info.replaced = existed_;
-    sink_.staged_.push_back(LocalFolderSink::Staged{key_, temp_number_, folders_made_, existed_, if_exists_});
+    sink_.staged_.push_back(
+        LocalFolderSink::Staged{key_, temp_number_, folders_made_, existed_, if_exists_, inode_, size_});
     temp_path_.clear();
     sink_.objects_committed_.fetch_add(1, std::memory_order_relaxed);
     return info;
@@ -264,6 +342,7 @@ class LocalFileWriter final : public ObjectWriter {
   uint32_t folders_made_;
   std::string temp_path_;
   int fd_;
+  uint64_t inode_;
   ObjectChecksum checksum_;
   uint64_t size_ = 0;
   uint64_t writeback_from_ = 0;  // the bytes before it were handed to sink_.writeback_
@@ -300,19 +379,27 @@ inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewOb
     return destination_error("creating " + temp + ": " + detail::errno_text(errno) +
                              ": check that the destination folder is writable");
   struct stat st;
-  if (::fstat(fd, &st) == 0 && file_systems_.count(st.st_dev) == 0)
-    file_systems_.emplace(st.st_dev, temp.substr(0, temp.rfind('/')));
-  return std::unique_ptr<ObjectWriter>(
-      std::make_unique<detail::LocalFileWriter>(*this, object, existed, temp_number, folders_made, fd));
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return destination_error("reading the state of " + temp + ": " + detail::errno_text(err));
+  }
+  if (file_systems_.count(st.st_dev) == 0) file_systems_.emplace(st.st_dev, temp.substr(0, temp.rfind('/')));
+  return std::unique_ptr<ObjectWriter>(std::make_unique<detail::LocalFileWriter>(
+      *this, object, existed, temp_number, folders_made, fd, static_cast<uint64_t>(st.st_ino)));
 }
 
 inline std::string LocalFolderSink::temp_path(const std::string& key, uint64_t temp_number,
                                               uint32_t folders_made) const {
-  const std::string path = describe(key);
-  const size_t slash = path.rfind('/');
-  return path.substr(0, slash + 1) +
-         detail::local_temp_name(std::string_view(path).substr(slash + 1), run_id_, temp_number, folders_made);
+  return detail::local_side_path(root_, key, run_id_, temp_number, detail::made_tag(folders_made));
 }
+
+inline std::string LocalFolderSink::kept_path(const Staged& s) const {
+  return detail::local_side_path(root_, s.key, run_id_, s.temp_number, detail::kKeptTag);
+}
+
+inline std::string LocalFolderSink::journal_path() const { return root_ + "/" + detail::publish_journal_name(run_id_); }
 
 inline Status LocalFolderSink::list(const std::string& prefix, const KeyVisitor& visit) {
   const size_t slash = prefix.rfind('/');
@@ -343,34 +430,99 @@ inline Status LocalFolderSink::list(const std::string& prefix, const KeyVisitor&
 inline Status LocalFolderSink::move_into_place(Staged& s) {
   const std::string path = describe(s.key), temp = temp_path(s.key, s.temp_number, s.folders_made);
   const bool may_replace = s.if_exists == ExistingObjects::replace;
-  if (s.existed && may_replace) {
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-      return destination_error("moving the finished file into place at " + path + ": " + detail::errno_text(errno));
-    s.replaced = true;
-  } else if (detail::rename_no_replace(temp.c_str(), path.c_str()) != 0) {
+  if (!s.existed || !may_replace) {
+    if (detail::rename_no_replace(temp.c_str(), path.c_str()) == 0) {
+      s.published = true;
+      return {};
+    }
     if (errno != EEXIST)
       return destination_error("moving the finished file into place at " + path + ": " + detail::errno_text(errno));
     if (!may_replace)
       return destination_error(path + " appeared while this run was writing (another writer?), and "
                                "existing_objects is \"keep\": it was left as it is");
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-      return destination_error("moving the finished file into place at " + path + ": " + detail::errno_text(errno));
-    s.replaced = true;  // it appeared during the run: someone else's, so never deleted
   }
+  S3DEST_TRY(keep_replaced_file(s, path));
+  if (::rename(temp.c_str(), path.c_str()) != 0)
+    return destination_error("moving the finished file into place at " + path + ": " + detail::errno_text(errno));
   s.published = true;
+  return {};
+}
+
+inline Status LocalFolderSink::keep_replaced_file(Staged& s, const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return {};  // gone since it was listed: nothing to keep
+    return destination_error("reading the state of " + path + ": " + detail::errno_text(errno));
+  }
+  if (S_ISDIR(st.st_mode)) return {};  // never moved: the rename over it fails and says so
+  const std::string kept = kept_path(s);
+  if (::link(path.c_str(), kept.c_str()) == 0 ||
+      // A file system without hard links: the file steps aside, and its place stays empty
+      // until the rename that follows.
+      ::rename(path.c_str(), kept.c_str()) == 0) {
+    s.kept = true;
+    return {};
+  }
+  if (errno == ENOENT) return {};
+  return destination_error("keeping " + path + " as " + kept + " until the run is complete: " +
+                           detail::errno_text(errno));
+}
+
+// The journal, one line per staged file: "INODE BYTES N FOLDERS_MADE KEY_BYTES KEY". Its
+// key's length goes first, so that a key may hold any byte.
+inline Status LocalFolderSink::write_journal() {
+  const std::string path = journal_path();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return destination_error("creating " + path + ": " + detail::errno_text(errno) +
+                             ": check that the destination folder is writable");
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && file_systems_.count(st.st_dev) == 0) file_systems_.emplace(st.st_dev, root_);
+  std::string text = std::string(detail::kPublishJournalHeader) + "\n";
+  int err = 0;
+  for (size_t i = 0; i < staged_.size() && err == 0; ++i) {
+    const Staged& s = staged_[i];
+    text += std::to_string(s.inode) + " " + std::to_string(s.bytes) + " " + std::to_string(s.temp_number) + " " +
+            std::to_string(s.folders_made) + " " + std::to_string(s.key.size()) + " " + s.key + "\n";
+    if (text.size() >= (uint64_t{1} << 20) || i + 1 == staged_.size()) {
+      err = write_all(fd, text);
+      text.clear();
+    }
+  }
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err != 0) {
+    ::unlink(path.c_str());
+    return destination_error("writing " + path + ": " + detail::errno_text(err));
+  }
   return {};
 }
 
 // Durable before visible, and visible durably before the run says it is done: without the
 // first flush a power cut could leave an existing file replaced by an empty one (its new
 // bytes still in memory), without the second the run's files could vanish after its
-// manifest said they were there.
+// manifest said they were there. The journal is on disk with the first flush, before any
+// rename; its removal, with the third.
 inline Status LocalFolderSink::publish() {
   if (staged_.empty()) return {};
+  S3DEST_TRY(write_journal());
   S3DEST_TRY(flush_to_disk("the run's files"));
   for (Staged& s : staged_)
     if (!s.published) S3DEST_TRY(move_into_place(s));
-  return flush_to_disk("the renames that put the run's files in place");
+  S3DEST_TRY(flush_to_disk("the renames that put the run's files in place"));
+  return commit();
+}
+
+inline Status LocalFolderSink::commit() {
+  const std::string journal = journal_path();
+  if (::unlink(journal.c_str()) != 0)
+    return destination_error("removing " + journal + " once the run's files were in place: " +
+                             detail::errno_text(errno));
+  S3DEST_TRY(flush_to_disk("the end of the run's journal"));  // else rollback() takes the run back
+  for (const Staged& s : staged_)
+    if (s.kept) ::unlink(kept_path(s).c_str());  // one left over is removed by `s3dest cleanup`
+  staged_.clear();
+  created_folders_.clear();
+  return {};
 }
 
 // A syncfs() of each file system the run wrote to, not an fsync() a file: with thousands
@@ -397,18 +549,25 @@ inline Status LocalFolderSink::flush_to_disk(const char* what) const {
 inline RollbackReport LocalFolderSink::rollback() {
   RollbackReport report;
   for (const Staged& s : staged_) {
-    const std::string file = s.published ? describe(s.key) : temp_path(s.key, s.temp_number, s.folders_made);
-    if (s.published && s.replaced) {
-      report.replaced.push_back(file);
-    } else if (::unlink(file.c_str()) == 0 || errno == ENOENT) {
+    const std::string path = describe(s.key), kept = s.kept ? kept_path(s) : std::string();
+    if (!s.published) {
+      const std::string temp = temp_path(s.key, s.temp_number, s.folders_made);
+      if (::unlink(temp.c_str()) == 0 || errno == ENOENT) ++report.removed;
+      else report.not_deleted.push_back(temp + ": " + detail::errno_text(errno));
+      if (s.kept) detail::put_back(kept, path);  // its rename failed: the file is still in place
+    } else if (s.kept) {
+      if (const int err = detail::put_back(kept, path); err == 0) ++report.restored;
+      else report.replaced.push_back(path + " (what it held before is in " + kept + ": " + detail::errno_text(err) + ")");
+    } else if (::unlink(path.c_str()) == 0 || errno == ENOENT) {
       ++report.removed;
     } else {
-      report.not_deleted.push_back(file + ": " + detail::errno_text(errno));
+      report.not_deleted.push_back(path + ": " + detail::errno_text(errno));
     }
   }
   staged_.clear();
+  ::unlink(journal_path().c_str());
   // Deepest first (a folder sorts after those above it); a folder that is not empty (it
-  // holds a replaced file) stays.
+  // holds a file that could not be deleted) stays.
   for (auto it = created_folders_.rbegin(); it != created_folders_.rend(); ++it) ::rmdir(it->c_str());
   created_folders_.clear();
   return report;
@@ -458,14 +617,26 @@ inline Result<uint32_t> LocalFolderSink::make_parent_folders(const std::string& 
   return made;
 }
 
+namespace detail {
+
+inline bool is_local_run_id(std::string_view run_id) {
+  const bool random_id = run_id.size() == 8 && run_id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  return random_id || is_run_id(run_id);
+}
+
+}  // namespace detail
+
 inline std::optional<LocalTempFileName> parse_local_temp_file_name(std::string_view name) {
-  // "." NAME ".s3dest-" RUNID "-" N [".made" K] ".tmp"
+  // "." NAME ".s3dest-" RUNID "-" N [".made" K | ".kept"] ".tmp"
   constexpr std::string_view kEnd = ".tmp", kMade = ".made";
   if (name.size() < 2 + kEnd.size() || name.front() != '.' || name.substr(name.size() - kEnd.size()) != kEnd)
     return std::nullopt;
   name.remove_suffix(kEnd.size());
   LocalTempFileName parsed;
-  if (const size_t made = name.rfind(kMade); made != std::string_view::npos) {
+  if (name.size() > detail::kKeptTag.size() && name.substr(name.size() - detail::kKeptTag.size()) == detail::kKeptTag) {
+    parsed.kept = true;
+    name.remove_suffix(detail::kKeptTag.size());
+  } else if (const size_t made = name.rfind(kMade); made != std::string_view::npos) {
     const char* const count = name.data() + made + kMade.size();
     const auto [end, error] = std::from_chars(count, name.data() + name.size(), parsed.folders_made);
     // Not followed by a count only, ".made" is part of NAME.
@@ -480,9 +651,156 @@ inline std::optional<LocalTempFileName> parse_local_temp_file_name(std::string_v
   const size_t marker = name.rfind(".s3dest-");
   if (marker == std::string_view::npos || marker == 0) return std::nullopt;
   const std::string_view run_id = name.substr(marker + 8);
-  const bool random_id = run_id.size() == 8 && run_id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-  if (!is_run_id(run_id) && !random_id) return std::nullopt;
+  if (!detail::is_local_run_id(run_id)) return std::nullopt;
+  parsed.run_id = std::string(run_id);
   return parsed;
+}
+
+inline Result<std::vector<PublishJournal>> find_publish_journals(const std::string& root) {
+  std::vector<PublishJournal> journals;
+  DIR* dir = ::opendir(root.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return journals;
+    return destination_error("listing " + root + ": " + detail::errno_text(errno));
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string_view name = entry->d_name;
+    const size_t start = detail::kPublishJournalStart.size(), end = detail::kPublishJournalEnd.size();
+    if (name.size() <= start + end || !detail::starts_with(name, detail::kPublishJournalStart) ||
+        name.substr(name.size() - end) != detail::kPublishJournalEnd)
+      continue;
+    const std::string_view run_id = name.substr(start, name.size() - start - end);
+    struct stat st;
+    if (!detail::is_local_run_id(run_id) || ::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode))
+      continue;
+    journals.push_back(PublishJournal{root + "/" + std::string(name), std::string(run_id), st.st_mtime});
+  }
+  ::closedir(dir);
+  return journals;
+}
+
+namespace detail {
+
+// One line of a publish journal (see LocalFolderSink::write_journal).
+struct JournalEntry {
+  uint64_t inode = 0, bytes = 0, temp_number = 0;
+  uint32_t folders_made = 0;
+  std::string key;
+};
+
+// A key as a journal may name it: a path under the folder, never out of it.
+inline bool is_journal_key(std::string_view key) {
+  if (key.empty() || key.size() > 4096 || key.find('\0') != std::string_view::npos) return false;
+  for (size_t at = 0; at <= key.size();) {
+    const size_t slash = std::min(key.find('/', at), key.size());
+    const std::string_view segment = key.substr(at, slash - at);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    at = slash + 1;
+  }
+  return true;
+}
+
+// Reads the journal's lines one at a time (it may name a million files): false at its end,
+// or an error for a line that is not what s3dest writes.
+class JournalReader {
+ public:
+  explicit JournalReader(std::string path) : path_(std::move(path)) {}
+  ~JournalReader() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  JournalReader(const JournalReader&) = delete;
+  JournalReader& operator=(const JournalReader&) = delete;
+
+  Result<bool> next(JournalEntry& entry) {
+    if (file_ == nullptr) {
+      file_ = std::fopen(path_.c_str(), "rbe");
+      if (file_ == nullptr) return destination_error("reading " + path_ + ": " + errno_text(errno));
+      char header[64] = {};
+      const std::string expected = std::string(kPublishJournalHeader) + "\n";
+      if (std::fgets(header, sizeof header, file_) == nullptr || std::string_view(header) != expected)
+        return malformed();
+    }
+    const int first = std::fgetc(file_);
+    if (first == EOF) {
+      if (std::ferror(file_)) return destination_error("reading " + path_ + ": " + errno_text(errno));
+      return false;
+    }
+    std::ungetc(first, file_);
+    uint64_t key_bytes = 0, folders_made = 0;
+    for (uint64_t* number : {&entry.inode, &entry.bytes, &entry.temp_number, &folders_made, &key_bytes})
+      if (!read_number(*number)) return malformed();
+    if (key_bytes > 4096 || folders_made > 4096) return malformed();
+    entry.folders_made = static_cast<uint32_t>(folders_made);
+    entry.key.resize(key_bytes);
+    if (std::fread(entry.key.data(), 1, key_bytes, file_) != key_bytes || std::fgetc(file_) != '\n' ||
+        !is_journal_key(entry.key))
+      return malformed();
+    return true;
+  }
+
+ private:
+  // Digits, then the one space after them.
+  bool read_number(uint64_t& number) {
+    number = 0;
+    int digits = 0;
+    for (int c = std::fgetc(file_); c != ' '; c = std::fgetc(file_)) {
+      if (c < '0' || c > '9' || ++digits > 19) return false;
+      number = number * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return digits > 0;
+  }
+  Status malformed() const {
+    return destination_error(path_ + " is not a journal s3dest wrote: look at it, and delete it if it is not needed");
+  }
+
+  std::string path_;
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace detail
+
+inline Result<UndonePublish> undo_killed_publish(const std::string& root, const PublishJournal& journal,
+                                                 const std::function<void(const char*, const std::string&)>& tell) {
+  UndonePublish undone;
+  detail::JournalReader reader(journal.path);
+  detail::JournalEntry entry;
+  for (;;) {
+    S3DEST_ASSIGN_OR_RETURN(const bool more, reader.next(entry));
+    if (!more) break;
+    const std::string path = root + "/" + entry.key;
+    const std::string temp =
+        detail::local_side_path(root, entry.key, journal.run_id, entry.temp_number, detail::made_tag(entry.folders_made));
+    const std::string kept =
+        detail::local_side_path(root, entry.key, journal.run_id, entry.temp_number, detail::kKeptTag);
+    if (::unlink(temp.c_str()) == 0) {  // not moved into place yet
+      tell("removed", temp);
+      ++undone.removed;
+    } else if (errno != ENOENT) {
+      return destination_error("deleting " + temp + ": " + detail::errno_text(errno));
+    }
+    struct stat st;
+    if (::lstat(kept.c_str(), &st) == 0) {
+      if (const int err = detail::put_back(kept, path); err != 0)
+        return destination_error("putting " + kept + " back at " + path + ": " + detail::errno_text(err));
+      tell("put back", path);
+      ++undone.restored;
+    } else if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_ino) == entry.inode &&
+               static_cast<uint64_t>(st.st_size) == entry.bytes) {
+      if (::unlink(path.c_str()) != 0)
+        return destination_error("deleting " + path + ": " + detail::errno_text(errno));
+      tell("removed", path);
+      ++undone.removed;
+    }
+    if (entry.folders_made > 0) {
+      const size_t slash = path.rfind('/');
+      undone.made_folders[path.substr(0, slash)] = entry.folders_made;
+    }
+  }
+  if (::unlink(journal.path.c_str()) != 0 && errno != ENOENT)
+    return destination_error("deleting " + journal.path + ": " + detail::errno_text(errno));
+  tell("removed", journal.path);
+  return undone;
 }
 
 }  // namespace s3dest

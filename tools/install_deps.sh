@@ -16,8 +16,8 @@ if [ "${1:-}" = "--test" ]; then
   # Its TLS endpoint's certificate is made with the openssl command.
   packages+=(ceph-mon ceph-osd radosgw ceph-common awscli curl openssl)
   # A clock two hours off for one cell of the S3 fault matrix (tests/e2e/s3_faults.test.mjs),
-  # and strace, which shows a local load flushing each file system before its renames
-  # (tests/e2e/rerun.test.mjs).
+  # and strace, which shows a local load flushing each file system before its renames and
+  # kills one in the middle of them (tests/e2e/rerun.test.mjs).
   packages+=(faketime time strace)
 fi
 

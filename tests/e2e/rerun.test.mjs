@@ -3,7 +3,8 @@
 // a failing re-run leaves the folder byte for byte as it was; existing_objects "keep"
 // refuses to overwrite; a re-run with fewer rows replaces each partition it writes whole;
 // SIGTERM, SIGINT and SIGHUP undo a load, and a closed standard error does not stop it;
-// cleanup removes what a SIGKILL left; files reach the disk of each file system they are
+// cleanup removes what a SIGKILL left, and puts back what a load killed in the middle of
+// its renames had replaced; files reach the disk of each file system they are
 // on before they are renamed into place; no key is rendered twice; four workers load one
 // dataset with {{worker}} and their manifests merge.
 import assert from 'node:assert/strict';
@@ -290,6 +291,31 @@ describe('interruptions', () => {
     }
     assert.deepEqual(entries(dest), before);
     assert.ok(!fs.existsSync(fresh), 'the destination the load made is gone');
+  });
+
+  test('killed while it moves its files into place, a load is taken back by cleanup: what it replaced is put back', (t) => {
+    if (spawnSync('strace', ['-o', '/dev/null', 'true']).status !== 0) return t.skip('strace cannot run here');
+    const w = work();
+    const dest = path.join(w, 'lake');
+    const config = writeConfig(w, CONFIG);
+    loadOk(['--config', config, '--input', small, '--dest', dest]);
+    const before = snapshot(dest), folders = entries(dest);
+    // A larger re-run, killed as it enters its fourth rename: its first files are in place.
+    const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=rename,renameat2',
+                                   '-e', 'inject=rename,renameat2:signal=KILL:when=4',
+                                   BIN, 'load', '--no-progress', '--config', config, '--input', big, '--dest', dest],
+                        { encoding: 'utf8' });
+    assert.ok(r.signal === 'SIGKILL' || r.status === 128 + 9, `${r.status} ${r.signal} ${r.stderr}`);
+    const left = snapshot(dest);
+    assert.ok([...before].some(([f, bytes]) => !bytes.equals(left.get(f))), 'the killed load had replaced files');
+    assert.ok([...left.keys()].some((f) => /^\.s3dest-[^/]*\.publishing$/.test(f)), 'its journal is there');
+
+    const cleaned = s3dest(['cleanup', '--config', config, '--dest', dest]);
+    assert.equal(cleaned.status, 0, cleaned.stderr);
+    assert.match(cleaned.stderr, /temporary files removed; \d+ files? they had replaced put back/);
+    assert.match(cleaned.stdout, /^put back .*\/campaigns-\d{8}-00001\.csv$/m);
+    assert.deepEqual(snapshot(dest), before);
+    assert.deepEqual(entries(dest), folders);
   });
 });
 

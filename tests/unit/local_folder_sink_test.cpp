@@ -312,7 +312,7 @@ BOOST_AUTO_TEST_CASE(a_journal_s3dest_did_not_write_is_refused_and_nothing_is_to
   write_file(dir.path / "lake/x.csv", "data\n");
   const auto before = snapshot(dir.path);
   const std::string header = "s3dest publish journal 1\n";
-  for (const std::string& body : {std::string("1 2 3 0 10 ../outside\n"), std::string("1 2 3 0 99 x.csv\n"),
+  for (const std::string& body : {std::string("1 2 3 0 10 ../outside\n"), std::string("1 2 3 0 3 x.csv\n"),
                                   std::string("x 2 3 0 5 x.csv\n"), std::string("1 2 3 0 5 /x.cs\n")}) {
     const PublishJournal journal{(dir.path / "lake/.s3dest-5f3a9c1e.publishing").string(), "5f3a9c1e", 0};
     write_file(journal.path, header + body);
@@ -323,6 +323,24 @@ BOOST_AUTO_TEST_CASE(a_journal_s3dest_did_not_write_is_refused_and_nothing_is_to
     fs::remove(journal.path);
     BOOST_TEST((snapshot(dir.path) == before));
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_cut_short_as_it_was_written_is_read_to_its_last_whole_line) {
+  // Killed while writing its journal, a run has renamed nothing yet: its temporary files
+  // go, and whatever the journal's last line would have named is left as it is.
+  TempFolder dir;
+  write_file(dir.path / ".x.csv.s3dest-5f3a9c1e-1.tmp", "the run's\n");
+  write_file(dir.path / "y.csv", "a user's\n");
+  const PublishJournal journal{(dir.path / ".s3dest-5f3a9c1e.publishing").string(), "5f3a9c1e", 0};
+  for (const std::string& text : {std::string(""), std::string("s3dest publish jour"),
+                                  std::string("s3dest publish journal 1\n1 10 1 0 5 x.csv\n1 9 2 0 5 y.c")}) {
+    write_file(journal.path, text);
+    const auto undone = undo_killed_publish(dir.path.string(), journal, [](const char*, const std::string&) {});
+    BOOST_REQUIRE_MESSAGE(undone.ok(), undone.status().message());
+    BOOST_TEST(!fs::exists(journal.path));
+    BOOST_TEST(snapshot(dir.path).at("y.csv") == "a user's\n");
+  }
+  BOOST_TEST((snapshot(dir.path) == std::map<std::string, std::string>{{"y.csv", "a user's\n"}}));
 }
 
 BOOST_AUTO_TEST_CASE(temporary_file_names_are_told_apart_from_data) {

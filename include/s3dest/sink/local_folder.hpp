@@ -702,7 +702,8 @@ inline bool is_journal_key(std::string_view key) {
 }
 
 // Reads the journal's lines one at a time (it may name a million files): false at its end,
-// or an error for a line that is not what s3dest writes.
+// or an error for a line that is not what s3dest writes. A journal that ends within a
+// line was cut short as it was written, before any rename: its whole lines are read.
 class JournalReader {
  public:
   explicit JournalReader(std::string path) : path_(std::move(path)) {}
@@ -719,23 +720,17 @@ class JournalReader {
       char header[64] = {};
       const std::string expected = std::string(kPublishJournalHeader) + "\n";
       if (std::fgets(header, sizeof header, file_) == nullptr || std::string_view(header) != expected)
-        return malformed();
+        return unreadable();
     }
-    const int first = std::fgetc(file_);
-    if (first == EOF) {
-      if (std::ferror(file_)) return destination_error("reading " + path_ + ": " + errno_text(errno));
-      return false;
-    }
-    std::ungetc(first, file_);
     uint64_t key_bytes = 0, folders_made = 0;
     for (uint64_t* number : {&entry.inode, &entry.bytes, &entry.temp_number, &folders_made, &key_bytes})
-      if (!read_number(*number)) return malformed();
+      if (!read_number(*number)) return unreadable();
     if (key_bytes > 4096 || folders_made > 4096) return malformed();
     entry.folders_made = static_cast<uint32_t>(folders_made);
     entry.key.resize(key_bytes);
-    if (std::fread(entry.key.data(), 1, key_bytes, file_) != key_bytes || std::fgetc(file_) != '\n' ||
-        !is_journal_key(entry.key))
-      return malformed();
+    if (std::fread(entry.key.data(), 1, key_bytes, file_) != key_bytes || std::fgetc(file_) != '\n')
+      return unreadable();
+    if (!is_journal_key(entry.key)) return malformed();
     return true;
   }
 
@@ -749,6 +744,12 @@ class JournalReader {
       number = number * 10 + static_cast<uint64_t>(c - '0');
     }
     return digits > 0;
+  }
+  // What a read that stopped short means: the journal's end, or an error.
+  Result<bool> unreadable() const {
+    if (std::ferror(file_)) return destination_error("reading " + path_ + ": " + errno_text(errno));
+    if (std::feof(file_)) return false;
+    return malformed();
   }
   Status malformed() const {
     return destination_error(path_ + " is not a journal s3dest wrote: look at it, and delete it if it is not needed");

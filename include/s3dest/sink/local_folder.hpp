@@ -501,7 +501,7 @@ inline Status LocalFolderSink::write_journal() {
 // first flush a power cut could leave an existing file replaced by an empty one (its new
 // bytes still in memory), without the second the run's files could vanish after its
 // manifest said they were there. The journal is on disk with the first flush, before any
-// rename; its removal, with the third.
+// rename; its removal, with an fsync of its folder (commit()).
 inline Status LocalFolderSink::publish() {
   if (staged_.empty()) return {};
   S3DEST_TRY(write_journal());
@@ -517,7 +517,14 @@ inline Status LocalFolderSink::commit() {
   if (::unlink(journal.c_str()) != 0)
     return destination_error("removing " + journal + " once the run's files were in place: " +
                              detail::errno_text(errno));
-  S3DEST_TRY(flush_to_disk("the end of the run's journal"));  // else rollback() takes the run back
+  // The journal's folder only: its entry is the one change since the last flush.
+  const int folder = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const bool flushed = folder >= 0 && ::fsync(folder) == 0;
+  const int err = errno;
+  if (folder >= 0) ::close(folder);
+  if (!flushed)  // then rollback() takes the run back
+    return destination_error("flushing the removal of " + journal + " to disk: " + detail::errno_text(err) +
+                             ": the disk may be failing or full; check it (dmesg) and run again");
   for (const Staged& s : staged_)
     if (s.kept) ::unlink(kept_path(s).c_str());  // one left over is removed by `s3dest cleanup`
   staged_.clear();

@@ -6,8 +6,8 @@
 // those files say the load made (".NAME.s3dest-RUNID-N.madeK.tmp"). A local load killed
 // while it moved its files into place left a journal (DIR/.s3dest-RUNID.publishing):
 // that publish is taken back first, the files it replaced put back (undo_killed_publish).
-// --older-than spares the work of a load that may still be running. On this machine it also removes the spill
-// folders ($TMPDIR/s3dest-spill-*) that no running load holds
+// --older-than spares the work of a load that may still be running. On this machine it
+// also removes the spill folders ($TMPDIR/s3dest-spill-*) that no running load holds
 // (PartitionStore::remove_abandoned).
 //
 // With --run RUNID it also removes the finished objects that run put in S3 before it was
@@ -23,8 +23,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -173,10 +175,28 @@ inline Status undo_killed_publishes(const std::string& root, int64_t cutoff_seco
   return {};
 }
 
+// The folder at or above `folder` that holds run `run_id`'s publish journal, if any.
+inline std::optional<std::string> journal_folder_above(const std::string& start, const std::string& run_id) {
+  char* const real = ::realpath(start.c_str(), nullptr);  // a relative path's folders above it too
+  if (real == nullptr) return std::nullopt;
+  std::string folder = real;
+  std::free(real);
+  const std::string name = "/" + detail::publish_journal_name(run_id);
+  for (;;) {
+    struct stat st;
+    if (::lstat((folder + name).c_str(), &st) == 0) return folder;
+    const size_t slash = folder.rfind('/');
+    if (slash == std::string::npos || folder.empty()) return std::nullopt;
+    folder.resize(slash);
+  }
+}
+
 // Removes the temporary files of killed loads under `folder`, and in its sub-folders
 // (but those of `spared` runs), and notes in `made` the folders those loads made. A kept
 // file whose run has no journal left is the earlier content of a file its run replaced
-// and committed: it goes too.
+// and committed: it goes too. One whose run's journal is in a folder above the
+// destination (cleanup given another --dest than the load) is what that journal puts
+// back: it stays.
 inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds, const std::set<std::string>& spared,
                                CleanupCount& count, MadeFolders& made) {
   DIR* dir = ::opendir(folder.c_str());
@@ -199,6 +219,11 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
       const int64_t made_seconds = temp->kept ? st.st_ctime : st.st_mtime;
       if (made_seconds > cutoff_seconds || spared.count(temp->run_id) > 0) {
         ++count.younger;
+      } else if (const auto journal = temp->kept ? journal_folder_above(folder, temp->run_id) : std::nullopt) {
+        std::fprintf(stderr, "s3dest: %s stays: the journal of the load that replaced its file is in %s; run cleanup "
+                             "with --dest %s to take that load back\n",
+                     printable(path, 4200, Masking::none).c_str(), printable(*journal, 4200, Masking::none).c_str(),
+                     printable(journal->empty() ? "/" : *journal, 4200, Masking::none).c_str());
       } else if (::unlink(path.c_str()) == 0) {
         std::printf("removed %s\n", printable(path, 4200, Masking::none).c_str());
         ++count.removed;

@@ -296,16 +296,20 @@ describe('interruptions', () => {
   test('killed while it moves its files into place, a load is taken back by cleanup: what it replaced is put back', (t) => {
     if (spawnSync('strace', ['-o', '/dev/null', 'true']).status !== 0) return t.skip('strace cannot run here');
     const w = work();
-    const dest = path.join(w, 'lake');
+    const dest = path.join(w, 'lake'), manifest = path.join(w, 'manifest.json');
     const config = writeConfig(w, CONFIG);
-    loadOk(['--config', config, '--input', small, '--dest', dest]);
-    const before = snapshot(dest), folders = entries(dest);
+    loadOk(['--config', config, '--input', small, '--dest', dest, '--manifest', manifest]);
+    const before = snapshot(dest), folders = entries(dest), manifestBefore = fs.readFileSync(manifest);
     // A larger re-run, killed as it enters its fourth rename: its first files are in place.
     const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=rename,renameat2',
-                                   '-e', 'inject=rename,renameat2:signal=KILL:when=4',
-                                   BIN, 'load', '--no-progress', '--config', config, '--input', big, '--dest', dest],
+                                   '-e', 'inject=rename,renameat2:signal=KILL:when=4', BIN, 'load', '--no-progress',
+                                   '--config', config, '--input', big, '--dest', dest, '--manifest', manifest],
                         { encoding: 'utf8' });
     assert.ok(r.signal === 'SIGKILL' || r.status === 128 + 9, `${r.status} ${r.signal} ${r.stderr}`);
+    // The manifest of the run before is as it was; the killed run's waits under a name of its own.
+    assert.deepEqual(fs.readFileSync(manifest), manifestBefore);
+    const runId = r.stderr.match(/^s3dest: run (\S+): loading into /m)[1];
+    assert.deepEqual(readManifest(path.join(w, `.manifest.json.s3dest-${runId}.tmp`)).run_id, runId);
     const left = snapshot(dest);
     assert.ok([...before].some(([f, bytes]) => !bytes.equals(left.get(f))), 'the killed load had replaced files');
     assert.ok([...left.keys()].some((f) => /^\.s3dest-[^/]*\.publishing$/.test(f)), 'its journal is there');

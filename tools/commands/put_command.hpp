@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,10 +81,15 @@ inline int run_put(const std::vector<std::string>& args) {
     std::fprintf(stderr, "s3dest: run %s: uploading %zu file%s into %s\n", options.run_id.c_str(), a.files.size(),
                  a.files.size() == 1 ? "" : "s", dest->text().c_str());
   };
-  if (!a.manifest.empty())
-    options.on_complete = [&a](const PutReport& report) { return write_manifest(manifest_of(report), a.manifest); };
+  std::optional<ManifestFile> manifest;
+  if (!a.manifest.empty()) {
+    manifest.emplace(a.manifest, options.run_id);
+    options.on_complete = [&manifest](const PutReport& report) { return manifest->write(manifest_of(report)); };
+  }
   auto report = put_files(*config, **destination, options);
   if (!report.ok()) return fail(report.status());
+  if (manifest)
+    if (const Status placed = manifest->put_in_place(); !placed.ok()) return fail(placed);
   size_t replaced = 0;
   for (const PutObject& o : report->objects) {
     replaced += o.info.replaced ? 1 : 0;

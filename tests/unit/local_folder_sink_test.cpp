@@ -306,6 +306,31 @@ BOOST_AUTO_TEST_CASE(a_killed_publish_is_taken_back_from_its_journal) {
   fs::remove(copy);
 }
 
+BOOST_AUTO_TEST_CASE(a_journal_of_thousands_of_files_is_read_whole) {
+  TempFolder dir;
+  write_file(dir.path / "z.csv/inside", "in the way\n");
+  const auto before = snapshot(dir.path);
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::none, "5f3a9c1e");
+    for (int i = 0; i < 3000; ++i)
+      committed(sink, new_object("day/part-" + std::to_string(i) + "-of-a-long-name.csv"), "x\n");
+    committed(sink, new_object("z.csv"), "z\n");  // its rename fails after the others
+    ::_exit(sink.publish().ok() ? 1 : 0);
+  }
+  int status = 0;
+  BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+  BOOST_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const PublishJournal journal{(dir.path / ".s3dest-5f3a9c1e.publishing").string(), "5f3a9c1e", 0};
+  BOOST_TEST(fs::file_size(journal.path) > 2 * 64 * 1024);  // written in several pieces
+  const auto undone = undo_killed_publish(dir.path.string(), journal, [](const char*, const std::string&) {});
+  BOOST_REQUIRE_MESSAGE(undone.ok(), undone.status().message());
+  BOOST_TEST(undone->removed == 3001u);
+  fs::remove(dir.path / "day");
+  BOOST_TEST((snapshot(dir.path) == before));
+}
+
 BOOST_AUTO_TEST_CASE(a_journal_s3dest_did_not_write_is_refused_and_nothing_is_touched) {
   TempFolder dir;
   write_file(dir.path / "outside", "a user's file\n");

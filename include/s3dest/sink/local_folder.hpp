@@ -478,13 +478,14 @@ inline Status LocalFolderSink::write_journal() {
                              ": check that the destination folder is writable");
   struct stat st;
   if (::fstat(fd, &st) == 0 && file_systems_.count(st.st_dev) == 0) file_systems_.emplace(st.st_dev, root_);
+  constexpr size_t kJournalWriteBytes = 64 * 1024;  // written a piece at a time: a run may have a million files
   std::string text = std::string(detail::kPublishJournalHeader) + "\n";
   int err = 0;
   for (size_t i = 0; i < staged_.size() && err == 0; ++i) {
     const Staged& s = staged_[i];
     text += std::to_string(s.inode) + " " + std::to_string(s.bytes) + " " + std::to_string(s.temp_number) + " " +
             std::to_string(s.folders_made) + " " + std::to_string(s.key.size()) + " " + s.key + "\n";
-    if (text.size() >= (uint64_t{1} << 20) || i + 1 == staged_.size()) {
+    if (text.size() >= kJournalWriteBytes || i + 1 == staged_.size()) {
       err = write_all(fd, text);
       text.clear();
     }

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE local_folder_sink
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -304,6 +306,41 @@ BOOST_AUTO_TEST_CASE(a_killed_publish_is_taken_back_from_its_journal) {
   BOOST_TEST(repeated->restored + repeated->removed == 0u);
   BOOST_TEST((snapshot(root) == folder.before));
   fs::remove(copy);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_put_in_place_since_the_killed_publish_is_never_taken_back) {
+  PublishCutShort folder;
+  const fs::path& root = folder.dir.path;
+  folder.publish_and_get_killed();
+  // A later run replaces both files the killed one had placed, as runs do: by a rename.
+  for (const char* key : {"a/x.csv", "a/new/y.csv"}) {
+    write_file(root / "later.tmp", "a later run's\n");
+    fs::rename(root / "later.tmp", root / key);
+  }
+  const auto journals = find_publish_journals(root.string());
+  BOOST_REQUIRE(journals.ok() && journals->size() == 1u);
+  BOOST_TEST(!journals->front().in_use);  // its load is gone, and its lock with it
+  const auto undone = undo_killed_publish(root.string(), journals->front(), [](const char*, const std::string&) {});
+  BOOST_REQUIRE_MESSAGE(undone.ok(), undone.status().message());
+  BOOST_TEST(undone->restored == 0u);
+  const auto now = snapshot(root);
+  BOOST_TEST(now.at("a/x.csv") == "a later run's\n");
+  BOOST_TEST(now.at("a/new/y.csv") == "a later run's\n");
+  BOOST_TEST(now.count("a/.x.csv.s3dest-" + folder.run_id + "-1.kept.tmp") == 0u);  // out of date: gone
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_whose_load_holds_its_lock_is_in_use) {
+  TempFolder dir;
+  write_file(dir.path / ".s3dest-5f3a9c1e.publishing", "s3dest publish journal 1\n");
+  const int fd = ::open((dir.path / ".s3dest-5f3a9c1e.publishing").c_str(), O_RDONLY);
+  BOOST_REQUIRE(fd >= 0);
+  BOOST_REQUIRE(::flock(fd, LOCK_EX) == 0);  // as a load publishing now holds it
+  auto journals = find_publish_journals(dir.path.string());
+  BOOST_REQUIRE(journals.ok() && journals->size() == 1u);
+  BOOST_TEST(journals->front().in_use);
+  ::close(fd);
+  journals = find_publish_journals(dir.path.string());
+  BOOST_TEST(!journals->front().in_use);
 }
 
 BOOST_AUTO_TEST_CASE(a_journal_of_thousands_of_files_is_read_whole) {

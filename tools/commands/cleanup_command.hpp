@@ -60,6 +60,7 @@ struct CleanupCount {
   size_t run_objects = 0;  // finished objects of --run's run deleted
   size_t folders = 0;      // empty folders that killed loads made, removed
   size_t younger = 0;      // s3dest's, but younger than --older-than
+  size_t publishing = 0;   // journals of local loads publishing now
   size_t others = 0;       // under the prefix, not s3dest's
 };
 
@@ -153,15 +154,15 @@ inline Status clean_s3(const Config& config, const Destination& dest, const std:
 using MadeFolders = std::map<std::string, uint32_t>;
 
 // Takes back the publishing of local loads killed while they moved their files into
-// place (their journals in `root`), and notes in `spared` the runs whose journals are
-// younger than the cutoff: those may be publishing now.
+// place (their journals in `root`), and notes in `spared` the runs that are publishing
+// now (they hold their journals' locks) or whose journals are younger than the cutoff.
 inline Status undo_killed_publishes(const std::string& root, int64_t cutoff_seconds, CleanupCount& count,
                                     MadeFolders& made, std::set<std::string>& spared) {
   S3DEST_ASSIGN_OR_RETURN(const std::vector<PublishJournal> journals, find_publish_journals(root));
   for (const PublishJournal& journal : journals) {
-    if (journal.modified_seconds > cutoff_seconds) {
+    if (journal.in_use || journal.modified_seconds > cutoff_seconds) {
       spared.insert(journal.run_id);
-      ++count.younger;
+      ++(journal.in_use ? count.publishing : count.younger);
       continue;
     }
     S3DEST_ASSIGN_OR_RETURN(UndonePublish undone,
@@ -318,6 +319,8 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   if (count.younger > 0)
     std::fprintf(stderr, "; %zu younger than --older-than %s kept", count.younger, older_than.c_str());
   if (count.others > 0) std::fprintf(stderr, "; %zu that s3dest did not start left alone", count.others);
+  if (count.publishing > 0)
+    std::fprintf(stderr, "; %zu load%s publishing now left alone", count.publishing, count.publishing == 1 ? "" : "s");
   if (*spills > 0)
     std::fprintf(stderr, "; %zu spill folder%s of killed loads removed from %s", *spills, *spills == 1 ? "" : "s",
                  printable(spill_root, 200).c_str());

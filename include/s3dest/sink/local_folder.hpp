@@ -30,6 +30,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,6 +135,9 @@ class LocalFolderSink final : public ObjectSink {
   // Sorted, so a folder comes after the folders above it.
   std::set<std::string> created_folders_;
   std::deque<Staged> staged_;  // a deque: it grows without moving what it holds
+  // The journal, open and locked (flock) while the run publishes: a lock the kernel drops
+  // however the process ends tells a live publish from a killed one.
+  int journal_fd_ = -1;
   std::atomic<uint64_t> objects_committed_{0}, bytes_written_{0};  // for progress()
   DiskWriteback writeback_;  // of the files being written, ahead of publish()'s flush
   // The file systems the run's files are on (a folder under the destination may be
@@ -164,6 +168,7 @@ struct PublishJournal {
   std::string path;
   std::string run_id;
   int64_t modified_seconds = 0;  // since the epoch
+  bool in_use = false;           // its load is publishing now (it holds the journal's lock)
 };
 // The journals in `root` (not its sub-folders: a journal is kept at the destination's top).
 Result<std::vector<PublishJournal>> find_publish_journals(const std::string& root);
@@ -177,8 +182,10 @@ struct UndonePublish {
 };
 // Takes back the publish of a load killed while it moved its files into place (`journal`,
 // in the destination folder `root`): the files it had replaced are put back, its own
-// files removed, and then the journal. `tell` hears each ("put back" or "removed", and the
-// path). Safe to repeat if this too is cut short. The run's folders are left to the
+// files removed, and then the journal. A file is the run's only while it is the one the
+// journal names (inode and size): one a later run or anyone else put there since stays,
+// and the earlier file kept for it goes. `tell` hears each ("put back" or "removed", and
+// the path). Safe to repeat if this too is cut short. The run's folders are left to the
 // caller (made_folders): they empty only once every temporary file of the run is gone.
 Result<UndonePublish> undo_killed_publish(const std::string& root, const PublishJournal& journal,
                                           const std::function<void(const char* what, const std::string& path)>& tell);
@@ -360,6 +367,7 @@ inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm chec
 inline LocalFolderSink::~LocalFolderSink() {
   for (const Staged& s : staged_)
     if (!s.published) ::unlink(temp_path(s.key, s.temp_number, s.folders_made).c_str());
+  if (journal_fd_ >= 0) ::close(journal_fd_);
 }
 
 inline size_t LocalFolderSink::max_open_objects() const {
@@ -476,6 +484,7 @@ inline Status LocalFolderSink::write_journal() {
   if (fd < 0)
     return destination_error("creating " + path + ": " + detail::errno_text(errno) +
                              ": check that the destination folder is writable");
+  ::flock(fd, LOCK_EX);  // new, so never held by another: where flock is missing, cleanup goes by age
   struct stat st;
   if (::fstat(fd, &st) == 0 && file_systems_.count(st.st_dev) == 0) file_systems_.emplace(st.st_dev, root_);
   constexpr size_t kJournalWriteBytes = 64 * 1024;  // written a piece at a time: a run may have a million files
@@ -490,13 +499,24 @@ inline Status LocalFolderSink::write_journal() {
       text.clear();
     }
   }
-  if (::close(fd) != 0 && err == 0) err = errno;
   if (err != 0) {
     ::unlink(path.c_str());
+    ::close(fd);
     return destination_error("writing " + path + ": " + detail::errno_text(err));
   }
+  journal_fd_ = fd;  // closed, and so unlocked, once the journal is gone
   return {};
 }
+
+namespace detail {
+
+// Closes `fd` (a journal's, and with it its lock) if it is open.
+inline void close_journal(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+}  // namespace detail
 
 // Durable before visible, and visible durably before the run says it is done: without the
 // first flush a power cut could leave an existing file replaced by an empty one (its new
@@ -526,6 +546,7 @@ inline Status LocalFolderSink::commit() {
   if (!flushed)  // then rollback() takes the run back
     return destination_error("flushing the removal of " + journal + " to disk: " + detail::errno_text(err) +
                              ": the disk may be failing or full; check it (dmesg) and run again");
+  detail::close_journal(journal_fd_);
   for (const Staged& s : staged_)
     if (s.kept) ::unlink(kept_path(s).c_str());  // one left over is removed by `s3dest cleanup`
   staged_.clear();
@@ -574,6 +595,7 @@ inline RollbackReport LocalFolderSink::rollback() {
   }
   staged_.clear();
   ::unlink(journal_path().c_str());
+  detail::close_journal(journal_fd_);
   // Deepest first (a folder sorts after those above it); a folder that is not empty (it
   // holds a file that could not be deleted) stays.
   for (auto it = created_folders_.rbegin(); it != created_folders_.rend(); ++it) ::rmdir(it->c_str());
@@ -682,7 +704,11 @@ inline Result<std::vector<PublishJournal>> find_publish_journals(const std::stri
     if (!detail::is_local_run_id(run_id) || ::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
         !S_ISREG(st.st_mode))
       continue;
-    journals.push_back(PublishJournal{root + "/" + std::string(name), std::string(run_id), st.st_mtime});
+    PublishJournal journal{root + "/" + std::string(name), std::string(run_id), st.st_mtime};
+    const int fd = ::openat(::dirfd(dir), entry->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    journal.in_use = fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    if (fd >= 0) ::close(fd);
+    journals.push_back(std::move(journal));
   }
   ::closedir(dir);
   return journals;
@@ -788,14 +814,25 @@ inline Result<UndonePublish> undo_killed_publish(const std::string& root, const 
     } else if (errno != ENOENT) {
       return destination_error("deleting " + temp + ": " + detail::errno_text(errno));
     }
-    struct stat st;
-    if (::lstat(kept.c_str(), &st) == 0) {
-      if (const int err = detail::put_back(kept, path); err != 0)
-        return destination_error("putting " + kept + " back at " + path + ": " + detail::errno_text(err));
-      tell("put back", path);
-      ++undone.restored;
-    } else if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_ino) == entry.inode &&
-               static_cast<uint64_t>(st.st_size) == entry.bytes) {
+    struct stat placed, earlier;
+    const bool present = ::lstat(path.c_str(), &placed) == 0;
+    const bool runs = present && S_ISREG(placed.st_mode) && static_cast<uint64_t>(placed.st_ino) == entry.inode &&
+                      static_cast<uint64_t>(placed.st_size) == entry.bytes;
+    if (::lstat(kept.c_str(), &earlier) == 0) {
+      // Not yet replaced (the kept name is a second link to it, or it stepped aside), or
+      // replaced by the run: back it goes. Replaced by someone since: it is out of date.
+      if (!present || runs || placed.st_ino == earlier.st_ino) {
+        if (const int err = detail::put_back(kept, path); err != 0)
+          return destination_error("putting " + kept + " back at " + path + ": " + detail::errno_text(err));
+        tell("put back", path);
+        ++undone.restored;
+      } else if (::unlink(kept.c_str()) == 0) {
+        tell("removed", kept);
+        ++undone.removed;
+      } else {
+        return destination_error("deleting " + kept + ": " + detail::errno_text(errno));
+      }
+    } else if (runs) {
       if (::unlink(path.c_str()) != 0)
         return destination_error("deleting " + path + ": " + detail::errno_text(errno));
       tell("removed", path);

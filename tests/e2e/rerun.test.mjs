@@ -293,6 +293,17 @@ describe('interruptions', () => {
     assert.ok(!fs.existsSync(fresh), 'the destination the load made is gone');
   });
 
+  // A re-run of `big` over a load of `small`, killed by strace as it enters its fourth
+  // rename: its first files are in place, some of them over the first load's.
+  function killedWhilePublishing(dest, config, manifest) {
+    const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=rename,renameat2',
+                                   '-e', 'inject=rename,renameat2:signal=KILL:when=4', BIN, 'load', '--no-progress',
+                                   '--config', config, '--input', big, '--dest', dest, '--manifest', manifest],
+                        { encoding: 'utf8' });
+    assert.ok(r.signal === 'SIGKILL' || r.status === 128 + 9, `${r.status} ${r.signal} ${r.stderr}`);
+    return r.stderr.match(/^s3dest: run (\S+): loading into /m)[1];
+  }
+
   test('killed while it moves its files into place, a load is taken back by cleanup: what it replaced is put back', (t) => {
     if (spawnSync('strace', ['-o', '/dev/null', 'true']).status !== 0) return t.skip('strace cannot run here');
     const w = work();
@@ -300,19 +311,13 @@ describe('interruptions', () => {
     const config = writeConfig(w, CONFIG);
     loadOk(['--config', config, '--input', small, '--dest', dest, '--manifest', manifest]);
     const before = snapshot(dest), folders = entries(dest), manifestBefore = fs.readFileSync(manifest);
-    // A larger re-run, killed as it enters its fourth rename: its first files are in place.
-    const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=rename,renameat2',
-                                   '-e', 'inject=rename,renameat2:signal=KILL:when=4', BIN, 'load', '--no-progress',
-                                   '--config', config, '--input', big, '--dest', dest, '--manifest', manifest],
-                        { encoding: 'utf8' });
-    assert.ok(r.signal === 'SIGKILL' || r.status === 128 + 9, `${r.status} ${r.signal} ${r.stderr}`);
+    const runId = killedWhilePublishing(dest, config, manifest);
     // The manifest of the run before is as it was; the killed run's waits under a name of its own.
     assert.deepEqual(fs.readFileSync(manifest), manifestBefore);
-    const runId = r.stderr.match(/^s3dest: run (\S+): loading into /m)[1];
     assert.deepEqual(readManifest(path.join(w, `.manifest.json.s3dest-${runId}.tmp`)).run_id, runId);
     const left = snapshot(dest);
     assert.ok([...before].some(([f, bytes]) => !bytes.equals(left.get(f))), 'the killed load had replaced files');
-    assert.ok([...left.keys()].some((f) => /^\.s3dest-[^/]*\.publishing$/.test(f)), 'its journal is there');
+    assert.ok(left.has(`.s3dest-${runId}.publishing`), 'its journal is there');
 
     const cleaned = s3dest(['cleanup', '--config', config, '--dest', dest]);
     assert.equal(cleaned.status, 0, cleaned.stderr);
@@ -320,6 +325,22 @@ describe('interruptions', () => {
     assert.match(cleaned.stdout, /^put back .*\/campaigns-\d{8}-00001\.csv$/m);
     assert.deepEqual(snapshot(dest), before);
     assert.deepEqual(entries(dest), folders);
+  });
+
+  test('a load into a folder where a load was killed while publishing takes that one back first', (t) => {
+    if (spawnSync('strace', ['-o', '/dev/null', 'true']).status !== 0) return t.skip('strace cannot run here');
+    const w = work();
+    const dest = path.join(w, 'lake');
+    const config = writeConfig(w, CONFIG);
+    loadOk(['--config', config, '--input', small, '--dest', dest]);
+    const before = snapshot(dest);
+    const runId = killedWhilePublishing(dest, config, path.join(w, 'manifest.json'));
+    // The same rows again: with the killed run taken back, the folder is the first load's.
+    const r = load(w, ['--input', small, '--dest', dest]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^s3dest: run ${runId} was killed while it published into .*: taken back first ` +
+                                      '\\(\\d+ files? put back, \\d+ removed\\)$', 'm'));
+    assert.deepEqual(snapshot(dest), before);
   });
 });
 

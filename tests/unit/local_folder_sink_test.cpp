@@ -319,7 +319,7 @@ BOOST_AUTO_TEST_CASE(a_file_put_in_place_since_the_killed_publish_is_never_taken
   }
   const auto journals = find_publish_journals(root.string());
   BOOST_REQUIRE(journals.ok() && journals->size() == 1u);
-  BOOST_TEST(!journals->front().in_use);  // its load is gone, and its lock with it
+  BOOST_TEST((journals->front().lock == PublishJournal::Lock::free));  // its load is gone, and its lock with it
   const auto undone = undo_killed_publish(root.string(), journals->front(), [](const char*, const std::string&) {});
   BOOST_REQUIRE_MESSAGE(undone.ok(), undone.status().message());
   BOOST_TEST(undone->restored == 0u);
@@ -329,7 +329,7 @@ BOOST_AUTO_TEST_CASE(a_file_put_in_place_since_the_killed_publish_is_never_taken
   BOOST_TEST(now.count("a/.x.csv.s3dest-" + folder.run_id + "-1.kept.tmp") == 0u);  // out of date: gone
 }
 
-BOOST_AUTO_TEST_CASE(a_journal_whose_load_holds_its_lock_is_in_use) {
+BOOST_AUTO_TEST_CASE(a_journal_whose_load_holds_its_lock_is_told_from_a_killed_ones) {
   TempFolder dir;
   write_file(dir.path / ".s3dest-5f3a9c1e.publishing", "s3dest publish journal 1\n");
   const int fd = ::open((dir.path / ".s3dest-5f3a9c1e.publishing").c_str(), O_RDONLY);
@@ -337,10 +337,10 @@ BOOST_AUTO_TEST_CASE(a_journal_whose_load_holds_its_lock_is_in_use) {
   BOOST_REQUIRE(::flock(fd, LOCK_EX) == 0);  // as a load publishing now holds it
   auto journals = find_publish_journals(dir.path.string());
   BOOST_REQUIRE(journals.ok() && journals->size() == 1u);
-  BOOST_TEST(journals->front().in_use);
+  BOOST_TEST((journals->front().lock == PublishJournal::Lock::held));
   ::close(fd);
   journals = find_publish_journals(dir.path.string());
-  BOOST_TEST(!journals->front().in_use);
+  BOOST_TEST((journals->front().lock == PublishJournal::Lock::free));
 }
 
 BOOST_AUTO_TEST_CASE(a_journal_of_thousands_of_files_is_read_whole) {

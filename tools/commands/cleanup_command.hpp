@@ -160,9 +160,10 @@ inline Status undo_killed_publishes(const std::string& root, int64_t cutoff_seco
                                     MadeFolders& made, std::set<std::string>& spared) {
   S3DEST_ASSIGN_OR_RETURN(const std::vector<PublishJournal> journals, find_publish_journals(root));
   for (const PublishJournal& journal : journals) {
-    if (journal.in_use || journal.modified_seconds > cutoff_seconds) {
+    const bool held = journal.lock == PublishJournal::Lock::held;
+    if (held || journal.modified_seconds > cutoff_seconds) {
       spared.insert(journal.run_id);
-      ++(journal.in_use ? count.publishing : count.younger);
+      ++(held ? count.publishing : count.younger);
       continue;
     }
     S3DEST_ASSIGN_OR_RETURN(UndonePublish undone,

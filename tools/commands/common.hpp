@@ -42,6 +42,7 @@ standard input; .gz inputs are decompressed; JSON input is NDJSON or one array o
 --now fixes "now" (RFC 3339) for names.
 --worker names this writer when several load one dataset ({{worker}} in the layout).
 A load never deletes what existed before it; SIGINT/SIGTERM/SIGHUP stop it and undo it.
+A local load killed while it published is taken back by the next run into its folder.
 put uploads files as they are, one object each, under the folder's fixed prefix (the
 folder up to its first variable) with the file's base name, or under --key (the whole key,
 one file only); what exists is replaced or kept as existing_objects says.

@@ -189,6 +189,19 @@ struct LoadTool {
       open_destination;
 };
 
+// Before a run into a local folder: a load killed there while it published is taken back
+// first (take_back_killed_publishes), so that its files are neither taken for ones that
+// existed before this run nor left beside this run's.
+inline Status take_back_killed_loads(const Destination& dest) {
+  if (dest.is_s3() || dest.folder.empty()) return {};
+  S3DEST_ASSIGN_OR_RETURN(const auto taken_back, take_back_killed_publishes(dest.folder));
+  for (const auto& [run_id, undone] : taken_back)
+    std::fprintf(stderr, "s3dest: run %s was killed while it published into %s: taken back first (%zu file%s put back, "
+                 "%zu removed)\n", run_id.c_str(), printable(dest.folder, 4200, Masking::none).c_str(), undone.restored,
+                 undone.restored == 1 ? "" : "s", undone.removed);
+  return {};
+}
+
 inline std::unique_ptr<ObjectSink> open_local_folder(const Config& config, const Destination& dest,
                                                      const std::string& run_id) {
   return std::make_unique<LocalFolderSink>(dest.folder, config.checksum, run_id,
@@ -231,6 +244,8 @@ inline int run_load_with(const LoadTool& tool, const std::vector<std::string>& a
   }
   auto sinks = open_load_sink(tool, a, *config, dest, options->run_id);
   if (!sinks.ok()) return fail(sinks.status());
+  if (!a.dry_run)
+    if (const Status taken_back = take_back_killed_loads(dest); !taken_back.ok()) return fail(taken_back);
 
   stop_on_signals();
   options->on_start = [&] {

@@ -76,6 +76,7 @@ inline int run_put(const std::vector<std::string>& args) {
     return 0;
   }
 
+  if (const Status taken_back = take_back_killed_loads(*dest); !taken_back.ok()) return fail(taken_back);
   stop_on_signals();
   options.on_start = [&] {
     std::fprintf(stderr, "s3dest: run %s: uploading %zu file%s into %s\n", options.run_id.c_str(), a.files.size(),

@@ -165,10 +165,15 @@ inline bool is_local_temp_file_name(std::string_view name) { return parse_local_
 
 // The journal a load left in the folder `root` when it was killed while publishing.
 struct PublishJournal {
+  enum class Lock {
+    held,     // by its load, publishing now
+    free,     // its load is gone: the kernel drops a lock however the process ends
+    unknown,  // the file system has no flock (some network ones): only its age tells
+  };
   std::string path;
   std::string run_id;
   int64_t modified_seconds = 0;  // since the epoch
-  bool in_use = false;           // its load is publishing now (it holds the journal's lock)
+  Lock lock = Lock::unknown;
 };
 // The journals in `root` (not its sub-folders: a journal is kept at the destination's top).
 Result<std::vector<PublishJournal>> find_publish_journals(const std::string& root);
@@ -189,6 +194,11 @@ struct UndonePublish {
 // caller (made_folders): they empty only once every temporary file of the run is gone.
 Result<UndonePublish> undo_killed_publish(const std::string& root, const PublishJournal& journal,
                                           const std::function<void(const char* what, const std::string& path)>& tell);
+
+// Before a run into `root`: takes back the publish of every load killed there (a journal
+// whose lock is free; one on a file system without locks is left to `s3dest cleanup`,
+// which goes by its age), and the folders it made, once empty. Run id -> what was done.
+Result<std::map<std::string, UndonePublish>> take_back_killed_publishes(const std::string& root);
 
 namespace detail {
 
@@ -706,7 +716,8 @@ inline Result<std::vector<PublishJournal>> find_publish_journals(const std::stri
       continue;
     PublishJournal journal{root + "/" + std::string(name), std::string(run_id), st.st_mtime};
     const int fd = ::openat(::dirfd(dir), entry->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    journal.in_use = fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) journal.lock = PublishJournal::Lock::free;
+    else if (fd >= 0 && errno == EWOULDBLOCK) journal.lock = PublishJournal::Lock::held;
     if (fd >= 0) ::close(fd);
     journals.push_back(std::move(journal));
   }
@@ -847,6 +858,23 @@ inline Result<UndonePublish> undo_killed_publish(const std::string& root, const 
     return destination_error("deleting " + journal.path + ": " + detail::errno_text(errno));
   tell("removed", journal.path);
   return undone;
+}
+
+inline Result<std::map<std::string, UndonePublish>> take_back_killed_publishes(const std::string& root) {
+  std::map<std::string, UndonePublish> taken_back;
+  S3DEST_ASSIGN_OR_RETURN(const std::vector<PublishJournal> journals, find_publish_journals(root));
+  for (const PublishJournal& journal : journals) {
+    if (journal.lock != PublishJournal::Lock::free) continue;
+    S3DEST_ASSIGN_OR_RETURN(UndonePublish undone, undo_killed_publish(root, journal, [](const char*, const std::string&) {}));
+    // Deepest first (a folder sorts after those above it), as far up as the run made them.
+    for (auto it = undone.made_folders.rbegin(); it != undone.made_folders.rend(); ++it) {
+      std::string folder = it->first;
+      for (uint32_t level = 0; level < it->second && ::rmdir(folder.c_str()) == 0; ++level)
+        folder.resize(folder.rfind('/') == std::string::npos ? 0 : folder.rfind('/'));
+    }
+    taken_back.emplace(journal.run_id, std::move(undone));
+  }
+  return taken_back;
 }
 
 }  // namespace s3dest

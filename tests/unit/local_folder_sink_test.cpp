@@ -341,6 +341,10 @@ BOOST_AUTO_TEST_CASE(a_journal_whose_load_holds_its_lock_is_told_from_a_killed_o
   ::close(fd);
   journals = find_publish_journals(dir.path.string());
   BOOST_TEST((journals->front().lock == PublishJournal::Lock::free));
+  // Created, but not yet locked and written by its load, for all that is known.
+  write_file(dir.path / ".s3dest-5f3a9c1e.publishing", "");
+  journals = find_publish_journals(dir.path.string());
+  BOOST_TEST((journals->front().lock == PublishJournal::Lock::unknown));
 }
 
 BOOST_AUTO_TEST_CASE(a_journal_of_thousands_of_files_is_read_whole) {

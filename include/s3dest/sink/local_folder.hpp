@@ -168,7 +168,8 @@ struct PublishJournal {
   enum class Lock {
     held,     // by its load, publishing now
     free,     // its load is gone: the kernel drops a lock however the process ends
-    unknown,  // the file system has no flock (some network ones): only its age tells
+    unknown,  // no flock on its file system (some network ones), or no line written yet:
+              // only its age tells
   };
   std::string path;
   std::string run_id;
@@ -715,9 +716,16 @@ inline Result<std::vector<PublishJournal>> find_publish_journals(const std::stri
         !S_ISREG(st.st_mode))
       continue;
     PublishJournal journal{root + "/" + std::string(name), std::string(run_id), st.st_mtime};
+    // A load locks its journal before it writes the first line: one without it may be
+    // between its creation and the lock.
     const int fd = ::openat(::dirfd(dir), entry->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) journal.lock = PublishJournal::Lock::free;
-    else if (fd >= 0 && errno == EWOULDBLOCK) journal.lock = PublishJournal::Lock::held;
+    struct stat locked;
+    if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      if (::fstat(fd, &locked) == 0 && static_cast<uint64_t>(locked.st_size) > detail::kPublishJournalHeader.size())
+        journal.lock = PublishJournal::Lock::free;
+    } else if (fd >= 0 && errno == EWOULDBLOCK) {
+      journal.lock = PublishJournal::Lock::held;
+    }
     if (fd >= 0) ::close(fd);
     journals.push_back(std::move(journal));
   }

@@ -287,6 +287,12 @@ inline Result<FolderNames> read_file_names(const std::string& folder, const std:
   return read;
 }
 
+// Closes `fd` (a journal's, and with it its lock) if it is open.
+inline void close_journal(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
 // Puts the file kept at `kept` back at `path`: 0, or the errno.
 inline int put_back(const std::string& kept, const std::string& path) {
   if (::rename(kept.c_str(), path.c_str()) != 0) return errno;
@@ -378,7 +384,7 @@ inline LocalFolderSink::LocalFolderSink(std::string root, ChecksumAlgorithm chec
 inline LocalFolderSink::~LocalFolderSink() {
   for (const Staged& s : staged_)
     if (!s.published) ::unlink(temp_path(s.key, s.temp_number, s.folders_made).c_str());
-  if (journal_fd_ >= 0) ::close(journal_fd_);
+  detail::close_journal(journal_fd_);
 }
 
 inline size_t LocalFolderSink::max_open_objects() const {
@@ -518,16 +524,6 @@ inline Status LocalFolderSink::write_journal() {
   journal_fd_ = fd;  // closed, and so unlocked, once the journal is gone
   return {};
 }
-
-namespace detail {
-
-// Closes `fd` (a journal's, and with it its lock) if it is open.
-inline void close_journal(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
-}  // namespace detail
 
 // Durable before visible, and visible durably before the run says it is done: without the
 // first flush a power cut could leave an existing file replaced by an empty one (its new

@@ -233,15 +233,19 @@ struct PublishCutShort {
     write_file(dir.path / "z.csv/inside", "in the way\n");
     before = snapshot(dir.path);
   }
+  // The run's three files, staged.
+  static void stage(LocalFolderSink& sink) {
+    committed(sink, new_object("a/x.csv", true), "this run\n");
+    committed(sink, new_object("a/new/y.csv"), "y\n");
+    committed(sink, new_object("z.csv"), "z\n");
+  }
   // Stages and publishes the run as a process killed when its publish() returns would.
   void publish_and_get_killed() const {
     const pid_t child = ::fork();
     BOOST_REQUIRE(child >= 0);
     if (child == 0) {
       LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::none, run_id);
-      committed(sink, new_object("a/x.csv", true), "this run\n");
-      committed(sink, new_object("a/new/y.csv"), "y\n");
-      committed(sink, new_object("z.csv"), "z\n");
+      stage(sink);
       ::_exit(sink.publish().ok() ? 1 : 0);  // no rollback, no destructor: as SIGKILL leaves it
     }
     int status = 0;
@@ -255,9 +259,7 @@ struct PublishCutShort {
 BOOST_AUTO_TEST_CASE(a_publish_cut_short_is_rolled_back_to_the_folder_it_found) {
   PublishCutShort folder;
   LocalFolderSink sink(folder.dir.path.string(), ChecksumAlgorithm::none);
-  committed(sink, new_object("a/x.csv", true), "this run\n");
-  committed(sink, new_object("a/new/y.csv"), "y\n");
-  committed(sink, new_object("z.csv"), "z\n");
+  PublishCutShort::stage(sink);
   BOOST_TEST(!sink.publish().ok());
   BOOST_TEST(snapshot(folder.dir.path).at("a/x.csv") == "this run\n");  // replaced before the failure
   const RollbackReport undone = sink.rollback();

@@ -331,7 +331,7 @@ BOOST_AUTO_TEST_CASE(a_file_put_in_place_since_the_killed_publish_is_never_taken
   BOOST_TEST(now.count("a/.x.csv.s3dest-" + folder.run_id + "-1.kept.tmp") == 0u);  // out of date: gone
 }
 
-BOOST_AUTO_TEST_CASE(a_journal_whose_load_holds_its_lock_is_told_from_a_killed_ones) {
+BOOST_AUTO_TEST_CASE(a_journal_whose_load_holds_its_lock_is_told_from_one_whose_load_is_gone) {
   TempFolder dir;
   write_file(dir.path / ".s3dest-5f3a9c1e.publishing", "s3dest publish journal 1\n");
   const int fd = ::open((dir.path / ".s3dest-5f3a9c1e.publishing").c_str(), O_RDONLY);

@@ -181,12 +181,15 @@ inline int run_load_with(const LoadTool& tool, const std::vector<std::string>& a
   }
   auto sinks = open_load_sink(tool, a, *config, dest, options->run_id);
   if (!sinks.ok()) return fail(sinks.status());
-  if (!a.dry_run)
-    if (const Status taken_back = take_back_killed_loads(dest); !taken_back.ok()) return fail(taken_back);
 
   stop_on_signals();
-  options->on_start = [&] {
-    if (!a.dry_run) std::fprintf(stderr, "s3dest: run %s: loading into %s\n", options->run_id.c_str(), dest.text().c_str());
+  // Once every check has passed (a bad config or template changes nothing), before the
+  // destination is listed.
+  options->on_start = [&]() -> Status {
+    if (a.dry_run) return {};
+    S3DEST_TRY(take_back_killed_loads(dest));
+    std::fprintf(stderr, "s3dest: run %s: loading into %s\n", options->run_id.c_str(), dest.text().c_str());
+    return {};
   };
   ProgressLine progress(!a.dry_run && (a.progress || (!a.no_progress && ::isatty(2))), dest.is_s3());
   options->on_progress = [&progress](const LoadProgress& p) { progress.show(p); };

@@ -76,11 +76,13 @@ inline int run_put(const std::vector<std::string>& args) {
     return 0;
   }
 
+  // Before put_files lists the destination.
   if (const Status taken_back = take_back_killed_loads(*dest); !taken_back.ok()) return fail(taken_back);
   stop_on_signals();
-  options.on_start = [&] {
+  options.on_start = [&]() -> Status {
     std::fprintf(stderr, "s3dest: run %s: uploading %zu file%s into %s\n", options.run_id.c_str(), a.files.size(),
                  a.files.size() == 1 ? "" : "s", dest->text().c_str());
+    return {};
   };
   std::optional<ManifestFile> manifest;
   if (!a.manifest.empty()) {

@@ -559,7 +559,7 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
     return object;
   };
   PartitionedWriter writer(sink, *format, config.max_file_bytes(), memory.open_files_bytes(), store, object_for);
-  if (options.on_start) options.on_start();
+  if (options.on_start) S3DEST_TRY(options.on_start());
   LoadProgress progress;
   RunState run{partitions, writer, keys, bookkeeping};
   Status status = write_inputs(plan, *format, config, keyer, run, options, meter, sink, progress);

@@ -63,8 +63,9 @@ struct LoadOptions {
   std::string worker;            // --worker: {{worker}}
   // Raised: the load stops at once, rolls back and fails with an `interrupted` error.
   const StopFlag* stop = nullptr;
-  // Called once every check has passed, before the first row is read; may be empty.
-  std::function<void()> on_start;
+  // Called once every check has passed, before the first row is read: a failure ends the
+  // run before it writes anything. May be empty.
+  std::function<Status()> on_start;
   // Called now and then from the loading thread; may be empty.
   std::function<void(const LoadProgress&)> on_progress;
   // Called once every object is complete, with the report (its `removed`: the stale chunks

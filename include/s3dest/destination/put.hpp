@@ -62,8 +62,9 @@ struct PutOptions {
   int64_t run_start_micros = 0;    // "now", for the layout's context and the tags' dates
   std::string run_id;              // new_run_id() of the start when empty
   const StopFlag* stop = nullptr;  // raised: the upload stops, rolls back, fails `interrupted`
-  // Called once every check has passed, before the first byte is sent; may be empty.
-  std::function<void()> on_start;
+  // Called once every check has passed, before the first byte is sent: a failure ends the
+  // run before it writes anything. May be empty.
+  std::function<Status()> on_start;
   // Called once every object is complete, before anything is published: a failure (a
   // manifest that cannot be written) undoes the run. May be empty.
   std::function<Status(const PutReport&)> on_complete;
@@ -353,7 +354,7 @@ inline Result<PutReport> put_files(const Config& config, ObjectSink& sink, const
   const std::string uuid = random_uuid();
   parts.uuid = uuid;
 
-  if (options.on_start) options.on_start();
+  if (options.on_start) S3DEST_TRY(options.on_start());
   Committer committer(sink.commit_concurrency());
   Status status;
   for (size_t i = 0; i < options.files.size() && status.ok(); ++i) {

@@ -25,7 +25,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -150,9 +149,6 @@ inline Status clean_s3(const Config& config, const Destination& dest, const std:
   return run_id.empty() ? Status() : clean_run_objects(*client, layout, run_id, count);
 }
 
-// Folder -> how many folders, from it up, the load that left a temporary file in it made.
-using MadeFolders = std::map<std::string, uint32_t>;
-
 // Takes back the publishing of local loads killed while they moved their files into
 // place (their journals in `root`), and notes in `spared` the runs that are publishing
 // now (they hold their journals' locks) or whose journals are younger than the cutoff.
@@ -242,25 +238,6 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
   return {};
 }
 
-// Removes the folders in `made` and those above them that their loads made, as far up as
-// they are empty: what holds anything (a younger load's file, one put there since) stays.
-inline void remove_made_folders(const MadeFolders& made, CleanupCount& count) {
-  // Deepest first: a folder sorts after the folders above it.
-  for (auto it = made.rbegin(); it != made.rend(); ++it) {
-    std::string folder = it->first;
-    for (uint32_t level = 0; level < it->second && !folder.empty(); ++level) {
-      if (::rmdir(folder.c_str()) == 0) {
-        std::printf("removed folder %s\n", printable(folder, 4200, Masking::none).c_str());
-        ++count.folders;
-      } else if (errno != ENOENT) {  // gone already: on the way up from a deeper one
-        break;
-      }
-      const size_t slash = folder.rfind('/');
-      folder.resize(slash == std::string::npos ? 0 : slash);
-    }
-  }
-}
-
 inline int run_cleanup(const std::vector<std::string>& args) {
   std::string config_path, dest_text, older_than = "0", run_id;
   bool verbose = false;
@@ -302,7 +279,11 @@ inline int run_cleanup(const std::vector<std::string>& args) {
     if (status.ok())
       status = clean_temp_files(dest->folder + (prefix.empty() ? "" : "/" + prefix.substr(0, prefix.size() - 1)),
                                 cutoff_seconds, spared, count, made);
-    if (status.ok()) remove_made_folders(made, count);
+    if (status.ok())
+      remove_made_folders(made, [&count](const std::string& folder) {
+        std::printf("removed folder %s\n", printable(folder, 4200, Masking::none).c_str());
+        ++count.folders;
+      });
   }
   if (!status.ok()) return fail(status);
   const std::string spill_root = detail::spill_folder();

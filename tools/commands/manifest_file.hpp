@@ -56,12 +56,8 @@ class ManifestFile {
                                std::strerror(errno) + ": it is in " + temp_);
     written_ = false;
     const size_t slash = path_.rfind('/');
-    const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
-    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
+    // Best effort: the run has succeeded, and its manifest is in place for this machine.
+    fsync_folder(slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash));
     return {};
   }
 

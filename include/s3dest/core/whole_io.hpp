@@ -9,6 +9,7 @@
 // user should do about it, depends on the file (an output, a spill file, an input).
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +32,16 @@ inline int write_all(int fd, std::string_view bytes) {
     bytes.remove_prefix(static_cast<size_t>(n));
   }
   return 0;
+}
+
+// Flushes `folder`'s entries (a file created, renamed or removed in it) to disk: 0, or the
+// errno of the open or the fsync that failed.
+inline int fsync_folder(const std::string& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int err = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return err;
 }
 
 // Reads exactly `n` bytes at `offset` into `out`: 0, the errno of the read that failed, or

@@ -179,12 +179,18 @@ struct PublishJournal {
 // The journals in `root` (not its sub-folders: a journal is kept at the destination's top).
 Result<std::vector<PublishJournal>> find_publish_journals(const std::string& root);
 
+// Folder -> how many folders, from it up, a run made (its temporary files say: ".madeK").
+using MadeFolders = std::map<std::string, uint32_t>;
+// Removes the folders in `made` and those above them that their runs made, as far up as
+// they are empty: what holds anything (a younger run's file, one put there since) stays.
+// `removed` hears each folder removed.
+void remove_made_folders(const MadeFolders& made, const std::function<void(const std::string& folder)>& removed);
+
 // What undo_killed_publish did.
 struct UndonePublish {
   size_t restored = 0;  // files the run had replaced, put back
   size_t removed = 0;   // the run's files, moved into place or not
-  // Folder -> how many folders, from it up, the run made (to remove once empty).
-  std::map<std::string, uint32_t> made_folders;
+  MadeFolders made_folders;  // to remove once empty (remove_made_folders)
 };
 // Takes back the publish of a load killed while it moved its files into place (`journal`,
 // in the destination folder `root`): the files it had replaced are put back, its own
@@ -546,11 +552,7 @@ inline Status LocalFolderSink::commit() {
     return destination_error("removing " + journal + " once the run's files were in place: " +
                              detail::errno_text(errno));
   // The journal's folder only: its entry is the one change since the last flush.
-  const int folder = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const bool flushed = folder >= 0 && ::fsync(folder) == 0;
-  const int err = errno;
-  if (folder >= 0) ::close(folder);
-  if (!flushed)  // then rollback() takes the run back
+  if (const int err = fsync_folder(root_); err != 0)  // then rollback() takes the run back
     return destination_error("flushing the removal of " + journal + " to disk: " + detail::errno_text(err) +
                              ": the disk may be failing or full; check it (dmesg) and run again");
   detail::close_journal(journal_fd_);
@@ -864,18 +866,26 @@ inline Result<UndonePublish> undo_killed_publish(const std::string& root, const 
   return undone;
 }
 
+inline void remove_made_folders(const MadeFolders& made, const std::function<void(const std::string&)>& removed) {
+  // Deepest first: a folder sorts after the folders above it.
+  for (auto it = made.rbegin(); it != made.rend(); ++it) {
+    std::string folder = it->first;
+    for (uint32_t level = 0; level < it->second && !folder.empty(); ++level) {
+      if (::rmdir(folder.c_str()) == 0) removed(folder);
+      else if (errno != ENOENT) break;  // ENOENT: gone already, on the way up from a deeper one
+      const size_t slash = folder.rfind('/');
+      folder.resize(slash == std::string::npos ? 0 : slash);
+    }
+  }
+}
+
 inline Result<std::map<std::string, UndonePublish>> take_back_killed_publishes(const std::string& root) {
   std::map<std::string, UndonePublish> taken_back;
   S3DEST_ASSIGN_OR_RETURN(const std::vector<PublishJournal> journals, find_publish_journals(root));
   for (const PublishJournal& journal : journals) {
     if (journal.lock != PublishJournal::Lock::free) continue;
     S3DEST_ASSIGN_OR_RETURN(UndonePublish undone, undo_killed_publish(root, journal, [](const char*, const std::string&) {}));
-    // Deepest first (a folder sorts after those above it), as far up as the run made them.
-    for (auto it = undone.made_folders.rbegin(); it != undone.made_folders.rend(); ++it) {
-      std::string folder = it->first;
-      for (uint32_t level = 0; level < it->second && ::rmdir(folder.c_str()) == 0; ++level)
-        folder.resize(folder.rfind('/') == std::string::npos ? 0 : folder.rfind('/'));
-    }
+    remove_made_folders(undone.made_folders, [](const std::string&) {});
     taken_back.emplace(journal.run_id, std::move(undone));
   }
   return taken_back;

@@ -61,9 +61,9 @@ describe('s3dest policy prints JSON', () => {
     const role = policyJson(suite.dir, everything, [...args, '--for', 'role']);
     assert.equal(role.Version, '2012-10-17');
     assert.deepEqual(actionsOf(role), [
-      's3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListBucket',
-      's3:ListBucketMultipartUploads', 's3:PutObjectTagging', 's3:GetObjectTagging', 's3:PutObjectAcl',
-      's3:GetObjectAcl', 'kms:GenerateDataKey', 'kms:Decrypt']);
+      's3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload',
+      's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObjectTagging', 's3:GetObjectTagging',
+      's3:PutObjectAcl', 's3:GetObjectAcl', 'kms:GenerateDataKey', 'kms:Decrypt']);
     assert.equal(role.Statement[0].Resource, 'arn:aws:s3:::lake/exports/ws9/*');
     assert.deepEqual(role.Statement[1].Condition, { StringLike: { 's3:prefix': ['exports/ws9/*'] } });
 
@@ -181,8 +181,8 @@ describe('the bucket policy of s3dest policy, in radosgw', { skip: S3SERVER_SKIP
   test('with the full policy the writer loads and checks', () => {
     const doc = bucketPolicy('full');
     assert.deepEqual(doc.Statement.flatMap((s) => s.Action),
-                     ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListBucket',
-                      's3:ListBucketMultipartUploads']);
+                     ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:DeleteObjectVersion',
+                      's3:AbortMultipartUpload', 's3:ListBucket', 's3:ListBucketMultipartUploads']);
     // Before the policy, the writer may do nothing in the owner's bucket.
     const refused = load('full');
     assert.equal(refused.status, 4, refused.stderr);

@@ -37,9 +37,10 @@ export function radosgwAccess(env, endpoint = env.S3SERVER_ENDPOINT) {
   };
 }
 
-// Every object under `prefix` as list-objects-v2 gives it: [{Key, Size, ETag, ...}].
-export function listObjects(server, prefix) {
-  const r = aws(server, ['s3api', 'list-objects-v2', '--bucket', server.env.S3SERVER_BUCKET, '--prefix', prefix]);
+// Every object under `prefix` as list-objects-v2 gives it: [{Key, Size, ETag, ...}]; in
+// the suite's bucket unless `bucket` names another.
+export function listObjects(server, prefix, bucket = server.env.S3SERVER_BUCKET) {
+  const r = aws(server, ['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', prefix]);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim() ? JSON.parse(r.stdout).Contents ?? [] : [];
 }

@@ -55,9 +55,9 @@ function run(args, cfg) {
   return s3dest([...args.slice(0, 1), '--config', file, ...args.slice(1)], { env: testAwsSettings(dir) });
 }
 
-function load(prefix, input, cfg = config(), extra = []) {
+function load(prefix, input, cfg = config(), extra = [], bucket = env.S3SERVER_BUCKET) {
   const manifest = path.join(dir, `manifest-${++configs}.json`);
-  const r = run(['load', '--no-progress', '--input', input, '--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`,
+  const r = run(['load', '--no-progress', '--input', input, '--dest', `s3://${bucket}/${prefix}`,
                  '--manifest', manifest, ...extra], cfg);
   return { ...r, manifest: fs.existsSync(manifest) ? readManifest(manifest) : null };
 }
@@ -90,6 +90,61 @@ describe('re-runs and interruptions against radosgw', () => {
     assert.deepEqual([...listed('fail').keys()].sort(), [...before.keys()].sort(), 'no key lost, none added');
     for (const line of replaced) assert.ok(before.has(line.trim().slice(`s3://${env.S3SERVER_BUCKET}/`.length)), line);
     assert.deepEqual(uploadsUnder('fail'), []);
+  });
+
+  describe('in a versioned bucket', () => {
+    const bucket = 'versioned';
+    before(() => {
+      for (const args of [['create-bucket', '--bucket', bucket],
+                          ['put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled']]) {
+        const r = aws(server, ['s3api', ...args]);
+        assert.equal(r.status, 0, r.stderr);
+      }
+    });
+
+    // Every version and delete marker under `prefix/`, as "key version etag latest" lines.
+    function versions(prefix) {
+      const r = aws(server, ['s3api', 'list-object-versions', '--bucket', bucket, '--prefix', `${prefix}/`]);
+      assert.equal(r.status, 0, r.stderr);
+      const listed = r.stdout.trim() ? JSON.parse(r.stdout) : {};
+      return [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? []).map((m) => ({ ...m, ETag: 'delete marker' }))]
+        .map((v) => `${v.Key} ${v.VersionId} ${v.ETag} ${v.IsLatest ? 'latest' : 'older'}`).sort();
+    }
+
+    test('a re-run that fails at its last row puts back every object it replaced: the versions are as before', () => {
+      assert.equal(load('fail', small, config(), [], bucket).status, 0);
+      const before = versions('fail');
+      const r = load('fail', withBadLastRow(big), config(), [], bucket);
+      assertFails(r, 3, [/big\.ndjson\.bad:60001:/,
+                         /\d+ finished objects of this run removed, \d+ replaced objects put back as they were; nothing that existed before was lost/]);
+      assert.doesNotMatch(r.stderr, /had already been replaced/);
+      assert.deepEqual(versions('fail'), before, 'no version of the run, no delete marker');
+    });
+
+    test('without s3:DeleteObjectVersion the failed re-run names the version whose deletion puts each replaced object back', () => {
+      assert.equal(load('refused', small, config(), [], bucket).status, 0);
+      const before = new Map(listObjects(server, 'refused/', bucket).map((o) => [o.Key, o.ETag]));
+      const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { AWS: [env.S3SERVER_USER_ARN] },
+        Action: ['s3:DeleteObjectVersion'], Resource: [`arn:aws:s3:::${bucket}/refused/*`] }] };
+      assert.equal(aws(server, ['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', JSON.stringify(deny)]).status, 0);
+      let r;
+      try {
+        r = load('refused', withBadLastRow(big), config(), [], bucket);
+      } finally {
+        assert.equal(aws(server, ['s3api', 'delete-bucket-policy', '--bucket', bucket]).status, 0);
+      }
+      assertFails(r, 3, ['nothing that existed before was deleted', 's3:DeleteObjectVersion']);
+      const named = [...r.stderr.matchAll(new RegExp(`^  s3://${bucket}/(\\S+) \\(its version (\\S+) is this run's: ` +
+                                                     'delete that version to put back the one before it; ', 'gm'))];
+      assert.ok(named.length > 0, r.stderr);
+      // The run's new keys are gone (behind delete markers); deleting each named version, as
+      // the message says, gives back every object as it was.
+      for (const [, key, version] of named) {
+        assert.ok(before.has(key), key);
+        assert.equal(aws(server, ['s3api', 'delete-object', '--bucket', bucket, '--key', key, '--version-id', version]).status, 0);
+      }
+      assert.deepEqual(new Map(listObjects(server, 'refused/', bucket).map((o) => [o.Key, o.ETag])), before);
+    });
   });
 
   test('existing_objects "keep" refuses with exit 4 naming the first existing key; nothing changes', () => {

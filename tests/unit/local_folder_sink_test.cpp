@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(replace_puts_back_a_file_that_appeared_during_the_run_when_
   const RollbackReport undone = sink.rollback();
   BOOST_TEST(undone.restored == 1u);
   BOOST_TEST(undone.replaced.empty());
-  BOOST_TEST(undone.text() == "undone: 1 finished object of this run removed, 1 replaced file put back as it was; "
+  BOOST_TEST(undone.text() == "undone: 1 finished object of this run removed, 1 replaced object put back as it was; "
                               "nothing that existed before was lost");
   BOOST_TEST((snapshot(dir.path) == std::map<std::string, std::string>{
                   {"x.csv", "another writer's\n"}, {"y.csv", "/"}, {"y.csv/inside", "a folder where the run's file goes\n"}}));

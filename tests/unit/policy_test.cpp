@@ -101,7 +101,8 @@ BOOST_AUTO_TEST_CASE(the_role_policy_grants_the_objects_under_the_fixed_prefix_a
   const Statements s = statements_of(doc.root);
   BOOST_TEST(s.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads"}));
   BOOST_TEST(s.actions.at("S3destWriteObjects") ==
-             (Actions{"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}));
+             (Actions{"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+                      "s3:AbortMultipartUpload"}));
   BOOST_TEST(s.actions.at("S3destListPrefix") == Actions{"s3:ListBucket"});
   BOOST_TEST(s.actions.at("S3destListUploads") == Actions{"s3:ListBucketMultipartUploads"});
   BOOST_TEST(resource_of(s.element.at("S3destWriteObjects")) == "arn:aws:s3:::lake/ws9/*");
@@ -310,7 +311,8 @@ BOOST_AUTO_TEST_CASE(statement_to_add_is_the_role_policys_statement_for_every_ca
   BOOST_TEST(statement_to_add(config, "ws9/", "PutObjectTagging") == statement_to_add(config, "ws9/", "s3:PutObjectTagging"));
   BOOST_TEST(statement_to_add(config, "ws9/", "DeleteObject") ==
              R"({"Sid": "S3destWriteObjects", "Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", )"
-             R"("s3:DeleteObject", "s3:AbortMultipartUpload"], "Resource": "arn:aws:s3:::lake/ws9/*"})");
+             R"("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"], )"
+             R"("Resource": "arn:aws:s3:::lake/ws9/*"})");
   BOOST_TEST(statement_to_add(config, "other", "ws9/", "ListObjectsV2").find("arn:aws:s3:::other\"") != std::string::npos);
   BOOST_TEST(statement_to_add(config, "ws9/", "s3:PutBucketPolicy").empty());
   BOOST_TEST(statement_to_add(config_with(), "ws9/", "kms:Decrypt").empty());  // no key of the config's

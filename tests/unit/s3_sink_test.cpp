@@ -24,8 +24,8 @@ using test_helpers::new_object;
 using test_helpers::put;
 
 // Answers S3 calls just enough for the sink's decisions: which keys exist (PutObject
-// honours If-None-Match), multipart calls, deletes; and records what was asked. The real
-// server is in the e2e tests (radosgw).
+// honours If-None-Match), multipart calls, deletes, and with `versioned` each key's
+// versions; and records what was asked. The real server is in the e2e tests (radosgw).
 class AnsweringSender final : public http::HttpSender {
  public:
   std::mutex mutex;
@@ -35,6 +35,10 @@ class AnsweringSender final : public http::HttpSender {
   std::vector<http::HttpRequest> requests;  // headers and owned bodies (not parts)
   std::string composite_reply;             // the checksum CompleteMultipartUpload names
   std::string echoed_checksum;             // the x-amz-checksum-crc32c a PutObject names
+  bool versioned = false;                  // each write makes a version, named in its reply
+  std::string version_reply;               // the x-amz-version-id to name instead ("null")
+  std::map<std::string, std::vector<std::string>> versions;  // path -> its versions, the current last
+  bool version_deletes_refused = false;    // DELETE ?versionId= is AccessDenied
 
   Result<http::HttpResponse> send(const http::HttpRequest& r) override {
     std::lock_guard<std::mutex> lock(mutex);
@@ -54,18 +58,34 @@ class AnsweringSender final : public http::HttpSender {
       if (conditional && objects.count(path)) return http::HttpResponse{412, {}, "<Error><Code>PreconditionFailed</Code></Error>"};
       objects[path] = r.payload().size();
       http::HttpResponse ok{200, {{"ETag", "\"e\""}}, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag>"};
+      if (versioned) {
+        const std::string id = "v" + std::to_string(++versions_made_);
+        versions[path].push_back(id);
+        ok.headers.push_back({"x-amz-version-id", version_reply.empty() ? id : version_reply});
+      }
       if (!composite_reply.empty()) ok.body += "<ChecksumCRC32C>" + composite_reply + "</ChecksumCRC32C>";
       ok.body += "</CompleteMultipartUploadResult>";
       if (!echoed_checksum.empty()) ok.headers.push_back({"x-amz-checksum-crc32c", echoed_checksum});
       return ok;
     }
     if (r.method == "POST") return http::HttpResponse{200, {}, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
+    if (r.method == "DELETE" && query.rfind("versionId=", 0) == 0) {
+      if (version_deletes_refused)
+        return http::HttpResponse{403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"};
+      std::vector<std::string>& kept = versions[path];
+      kept.erase(std::remove(kept.begin(), kept.end(), query.substr(std::string("versionId=").size())), kept.end());
+      if (kept.empty()) objects.erase(path);
+      return http::HttpResponse{204, {}, ""};
+    }
     if (r.method == "DELETE") {
-      if (query.empty()) objects.erase(path);
+      if (query.empty()) objects.erase(path);  // in a versioned bucket: a delete marker
       return http::HttpResponse{204, {}, ""};
     }
     return http::HttpResponse{200, {}, ""};
   }
+
+ private:
+  int versions_made_ = 0;
 };
 
 struct Fixture {
@@ -97,6 +117,67 @@ BOOST_AUTO_TEST_CASE(rollback_deletes_the_runs_new_objects_and_names_the_replace
   BOOST_TEST((undone.replaced == std::vector<std::string>{"s3://lake/old"}));
   BOOST_TEST(f.sender->objects.count("/lake/old") == 1u);
   BOOST_TEST(f.sender->objects.count("/lake/new") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(in_a_versioned_bucket_rollback_deletes_the_runs_versions_so_replaced_objects_are_as_before) {
+  Fixture f;
+  f.sender->versioned = true;
+  f.sender->objects["/lake/old"] = 3;
+  f.sender->versions["/lake/old"] = {"v0"};
+  S3SinkOptions options;
+  options.part_bytes = 6;
+  S3Sink sink(f.client, options);
+  BOOST_REQUIRE(put(sink, new_object("old", true), "new data").ok());
+  BOOST_REQUIRE(put(sink, new_object("new"), "n").ok());
+  BOOST_REQUIRE(put(sink, new_object("big"), {"012345", "6789"}).ok());  // a multipart upload
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.restored == 1u);
+  BOOST_TEST(undone.removed == 2u);
+  BOOST_TEST(undone.replaced.empty());
+  BOOST_TEST((f.sender->versions["/lake/old"] == std::vector<std::string>{"v0"}));  // current again
+  BOOST_TEST(f.sender->versions["/lake/new"].empty());
+  BOOST_TEST(f.sender->versions["/lake/big"].empty());
+  BOOST_TEST(f.sender->objects.count("/lake/new") == 0u);
+  // Each version deleted by its id: no plain DELETE, which would leave a delete marker.
+  BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "DELETE /lake/new") == 0);
+  BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "DELETE /lake/old?versionId") == 1);
+  BOOST_TEST(undone.text() == "undone: 2 finished objects of this run removed, 1 replaced object put back as it was; "
+                              "nothing that existed before was lost");
+}
+
+BOOST_AUTO_TEST_CASE(where_the_runs_versions_cannot_be_deleted_the_replaced_objects_name_them) {
+  Fixture f;
+  f.sender->versioned = true;
+  f.sender->version_deletes_refused = true;  // no s3:DeleteObjectVersion
+  f.sender->objects["/lake/old"] = 3;
+  f.sender->versions["/lake/old"] = {"v0"};
+  S3Sink sink(f.client, S3SinkOptions{});
+  BOOST_REQUIRE(put(sink, new_object("old", true), "new data").ok());
+  BOOST_REQUIRE(put(sink, new_object("new"), "n").ok());
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.removed == 1u);  // a plain delete: the key is gone (behind a delete marker)
+  BOOST_TEST(f.sender->objects.count("/lake/new") == 0u);
+  BOOST_REQUIRE_EQUAL(undone.replaced.size(), 1u);
+  const std::string& named = undone.replaced.front();
+  BOOST_TEST(named.rfind("s3://lake/old (its version v1 is this run's: delete that version to put back the one before it; ",
+                         0) == 0u, named);
+  BOOST_TEST(named.find("s3:DeleteObjectVersion") != std::string::npos, named);
+}
+
+BOOST_AUTO_TEST_CASE(a_null_version_is_never_deleted) {
+  // Versioning suspended: a write replaces the key's "null" version in place, so deleting
+  // it would bring back an older version than the one the run replaced.
+  Fixture f;
+  f.sender->versioned = true;
+  f.sender->version_reply = "null";
+  f.sender->objects["/lake/old"] = 3;
+  S3Sink sink(f.client, S3SinkOptions{});
+  BOOST_REQUIRE(put(sink, new_object("old", true), "new data").ok());
+  BOOST_REQUIRE(put(sink, new_object("new"), "n").ok());
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST((undone.replaced == std::vector<std::string>{"s3://lake/old"}));
+  BOOST_TEST(undone.removed == 1u);
+  for (const std::string& call : f.sender->calls) BOOST_TEST(call.find("versionId") == std::string::npos, call);
 }
 
 BOOST_AUTO_TEST_CASE(a_key_that_appears_during_the_run_is_replaced_and_reported_or_kept) {

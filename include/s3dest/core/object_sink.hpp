@@ -191,7 +191,7 @@ inline std::string RollbackReport::text() const {
   if (unfinished > 0 && removed > 0) out += ", ";
   if (removed > 0) out += count(removed, "finished object") + " of this run removed";
   if (unfinished == 0 && removed == 0) out += "nothing had been written";
-  if (restored > 0) out += ", " + count(restored, "replaced file") + " put back as " + (restored == 1 ? "it was" : "they were");
+  if (restored > 0) out += ", " + count(restored, "replaced object") + " put back as " + (restored == 1 ? "it was" : "they were");
   out += !replaced.empty() ? "; nothing that existed before was deleted"
          : restored > 0    ? "; nothing that existed before was lost"
                            : "; nothing that existed before was touched";

@@ -112,17 +112,20 @@ struct StatementSpec {
   std::string_view sid;
   StatementScope scope;
   std::string_view first_action;               // one of the actions above, or ""
-  std::array<std::string_view, 4> operations;  // S3 calls of permissions.hpp; "" after the last
+  std::array<std::string_view, 5> operations;  // S3 calls of permissions.hpp; "" after the last
 };
 
 // The writer's S3 statements, in the documents' order. Tagging and ACL only apply when the
 // config sets tags or a canned ACL (statement_applies).
 inline constexpr std::array<StatementSpec, 5> kS3Statements{{
-    {"S3destWriteObjects", StatementScope::objects, "", {"PutObject", "GetObject", "DeleteObject", "AbortMultipartUpload"}},
-    {"S3destListPrefix", StatementScope::prefix_listing, "", {"ListObjectsV2", "", "", ""}},
-    {"S3destListUploads", StatementScope::bucket, "", {"ListMultipartUploads", "", "", ""}},
-    {"S3destTagObjects", StatementScope::objects, kPutObjectTaggingAction, {"GetObjectTagging", "", "", ""}},
-    {"S3destObjectAcl", StatementScope::objects, kPutObjectAclAction, {"GetObjectAcl", "", "", ""}},
+    {"S3destWriteObjects",
+     StatementScope::objects,
+     "",
+     {"PutObject", "GetObject", "DeleteObject", "DeleteObjectVersion", "AbortMultipartUpload"}},
+    {"S3destListPrefix", StatementScope::prefix_listing, "", {"ListObjectsV2", "", "", "", ""}},
+    {"S3destListUploads", StatementScope::bucket, "", {"ListMultipartUploads", "", "", "", ""}},
+    {"S3destTagObjects", StatementScope::objects, kPutObjectTaggingAction, {"GetObjectTagging", "", "", "", ""}},
+    {"S3destObjectAcl", StatementScope::objects, kPutObjectAclAction, {"GetObjectAcl", "", "", "", ""}},
 }};
 inline constexpr std::string_view kKmsStatementSid = "S3destUseKmsKey";
 

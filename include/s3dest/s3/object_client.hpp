@@ -147,6 +147,10 @@ class ObjectClient {
   // The same keys, collected: for listings `limit` bounds.
   Result<std::vector<std::string>> list_keys(std::string_view prefix, size_t limit = SIZE_MAX);
   Status delete_object(std::string_view key);
+  // DeleteObject of one version, in a versioned bucket: that version is gone for good (no
+  // delete marker is left), and when it was the current one the version before it is
+  // current again. The IAM action is s3:DeleteObjectVersion.
+  Status delete_object_version(std::string_view key, std::string_view version_id);
   // The object's tags (GetObjectTagging), in the server's order.
   Result<std::vector<std::pair<std::string, std::string>>> get_object_tagging(std::string_view key);
   // The object's ACL (GetObjectAcl): who is granted what.
@@ -524,6 +528,10 @@ inline Result<std::vector<OpenUpload>> ObjectClient::list_multipart_uploads(std:
 
 inline Status ObjectClient::delete_object(std::string_view key) {
   return send("DeleteObject", "DELETE", key, "", {}, "").status();
+}
+
+inline Status ObjectClient::delete_object_version(std::string_view key, std::string_view version_id) {
+  return send("DeleteObjectVersion", "DELETE", key, "versionId=" + aws::uri_encode(version_id), {}, "").status();
 }
 
 inline Result<std::vector<std::pair<std::string, std::string>>> ObjectClient::get_object_tagging(

@@ -7,8 +7,11 @@
 //
 // Nothing that existed before the run is deleted by it: a key the run believes new is
 // written with If-None-Match: * (PutObject, CompleteMultipartUpload), so an object that
-// appeared since the listing is noticed where the server honours the header; rollback()
-// deletes only the run's new objects and reports the ones it replaced. Every object
+// appeared since the listing is noticed where the server honours the header. rollback()
+// takes back only what the run wrote. In a versioned bucket (S3 names each write's
+// x-amz-version-id) it deletes the run's own versions: an object it replaced is as it was
+// before, and a new key is gone without a delete marker. Elsewhere it deletes the run's
+// new objects and reports the ones it replaced, which hold the run's data. Every object
 // carries the run's id as metadata (x-amz-meta-s3dest-run), so it can be traced back, and
 // the properties its NewObject names (Content-Type, storage class, ACL, tags, metadata:
 // s3/object_property_headers.hpp) on PutObject or CreateMultipartUpload, never on a part.
@@ -93,6 +96,7 @@ class S3Sink final : public ObjectSink {
   struct Committed {
     std::string key;
     bool replaced;
+    std::string version_id;  // the run's version, in a versioned bucket; else empty
   };
 
   std::shared_ptr<s3::ObjectClient> client_;
@@ -107,6 +111,19 @@ namespace detail {
 inline std::string unquoted(std::string etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return etag;
+}
+
+// The version a write made, as its reply's x-amz-version-id names it; empty when the
+// bucket keeps no versions. "null" is the version of a bucket whose versioning is
+// suspended: a write there replaced the key's earlier "null" version in place, so deleting
+// it would bring back an older one than was there before the run. A value that is not a
+// plain token (S3's are at most a few dozen letters, digits and ._-) is not trusted.
+inline std::string version_written(const http::HttpResponse& reply) {
+  const std::string* id = reply.find_header("x-amz-version-id");
+  if (id == nullptr || id->empty() || id->size() > 1024 || *id == "null") return {};
+  for (const char c : *id)
+    if (c <= ' ' || c > '~') return {};
+  return *id;
 }
 
 class S3ObjectWriter final : public ObjectWriter {
@@ -175,13 +192,16 @@ class S3ObjectWriter final : public ObjectWriter {
     info.bytes = size_;
     info.checksum = checksum_.text();
     Status confirmed;
+    std::string version_id;
     if (!upload_) {
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse put, put_whole(info.replaced));
+      version_id = version_written(put);
       if (const std::string* etag = put.find_header("ETag")) info.etag = unquoted(*etag);
       confirmed = confirm_checksum(put.find_header(s3_checksum_names(options_.checksum).header), info);
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse done, complete(info.replaced));
+      version_id = version_written(done);
       // A file's parts passed checksum_ only for md5; a CRC is joined from the parts'.
       if (from_file_ && is_crc_checksum(options_.checksum)) info.checksum = upload_->whole_checksum();
       auto document = aws::parse_xml(done.body);
@@ -200,7 +220,7 @@ class S3ObjectWriter final : public ObjectWriter {
     buffer_.clear();
     {  // the object exists now: whatever follows, a rollback must know it is the run's
       std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
-      sink_.committed_.push_back(S3Sink::Committed{object_.key, info.replaced});
+      sink_.committed_.push_back(S3Sink::Committed{object_.key, info.replaced, std::move(version_id)});
     }
     S3DEST_TRY(confirmed);
     return info;
@@ -354,8 +374,21 @@ inline RollbackReport S3Sink::rollback() {
   RollbackReport report;
   std::lock_guard<std::mutex> lock(committed_mutex_);
   for (const Committed& object : committed_) {
+    std::string replaced_note;
+    if (!object.version_id.empty()) {
+      const Status deleted = client_->delete_object_version(object.key, object.version_id);
+      if (deleted.ok()) {
+        ++(object.replaced ? report.restored : report.removed);
+        continue;
+      }
+      // Refused (no s3:DeleteObjectVersion): a new key still goes with a plain delete,
+      // which leaves its version behind a delete marker; a replaced one is reported with
+      // the version whose deletion puts the earlier one back.
+      replaced_note = " (its version " + object.version_id + " is this run's: delete that version to put back the "
+                      "one before it; " + deleted.message() + ")";
+    }
     if (object.replaced) {
-      report.replaced.push_back(describe(object.key));
+      report.replaced.push_back(describe(object.key) + replaced_note);
     } else if (const Status deleted = client_->delete_object(object.key); deleted.ok()) {
       ++report.removed;
     } else {

@@ -45,9 +45,10 @@ export function listObjects(server, prefix, bucket = server.env.S3SERVER_BUCKET)
   return r.stdout.trim() ? JSON.parse(r.stdout).Contents ?? [] : [];
 }
 
-// The multipart uploads open under `prefix`, or in the whole bucket without one.
-export function openUploads(server, prefix) {
-  const args = ['s3api', 'list-multipart-uploads', '--bucket', server.env.S3SERVER_BUCKET];
+// The multipart uploads open under `prefix`, or in the whole bucket without one; in the
+// suite's bucket unless `bucket` names another.
+export function openUploads(server, prefix, bucket = server.env.S3SERVER_BUCKET) {
+  const args = ['s3api', 'list-multipart-uploads', '--bucket', bucket];
   if (prefix !== undefined) args.push('--prefix', prefix);
   const r = aws(server, args);
   assert.equal(r.status, 0, r.stderr);

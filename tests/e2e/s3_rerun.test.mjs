@@ -1,11 +1,14 @@
 // Re-runs, interruptions and many writers against Ceph radosgw, a real S3 server (the
 // local folder's side is tests/e2e/rerun.test.mjs): a failing re-run keeps every earlier
-// key and names the ones it replaced; "keep" refuses; a re-run with fewer rows removes the
-// stale chunks; SIGTERM and SIGINT at several points of a multipart load leave no new
-// object and no open upload; after SIGKILL, check reports the open upload and cleanup
-// aborts it (and nobody else's), and with {{run_id}} in the layout cleanup --run removes
-// the killed run's finished objects (and nobody else's); an upload key with an escape
-// sequence is left alone; four workers load one prefix side by side.
+// key and names the ones it replaced, and in a versioned bucket puts them back (or, with
+// s3:DeleteObjectVersion denied, names the versions to delete); "keep" refuses; a re-run
+// with fewer rows removes the stale chunks; SIGTERM and SIGINT at several points of a
+// multipart load leave no new object and no open upload; after SIGKILL, check reports the
+// open upload and cleanup aborts it (and nobody else's), with {{run_id}} in the layout
+// cleanup --run removes the killed run's finished objects (and nobody else's), and in a
+// versioned bucket it puts back what the run replaced (without versions it deletes
+// nothing); an upload key with an escape sequence is left alone; four workers load one
+// prefix side by side.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,10 +66,24 @@ function load(prefix, input, cfg = config(), extra = [], bucket = env.S3SERVER_B
 }
 
 // Every object under `prefix/`: key -> ETag.
-const listed = (prefix) => new Map(listObjects(server, `${prefix}/`).map((o) => [o.Key, o.ETag]));
+const listed = (prefix, bucket = env.S3SERVER_BUCKET) =>
+  new Map(listObjects(server, `${prefix}/`, bucket).map((o) => [o.Key, o.ETag]));
 
 // The multipart uploads open under `prefix/`.
-const uploadsUnder = (prefix) => openUploads(server, `${prefix}/`);
+const uploadsUnder = (prefix, bucket = env.S3SERVER_BUCKET) => openUploads(server, `${prefix}/`, bucket);
+
+// A second bucket, with versioning on: S3 names each write's version.
+const VERSIONED = 'versioned';
+
+// Every version and delete marker under `prefix/` of the versioned bucket, as "key
+// version etag latest" lines.
+function versions(prefix) {
+  const r = aws(server, ['s3api', 'list-object-versions', '--bucket', VERSIONED, '--prefix', `${prefix}/`]);
+  assert.equal(r.status, 0, r.stderr);
+  const found = r.stdout.trim() ? JSON.parse(r.stdout) : {};
+  return [...(found.Versions ?? []), ...(found.DeleteMarkers ?? []).map((m) => ({ ...m, ETag: 'delete marker' }))]
+    .map((v) => `${v.Key} ${v.VersionId} ${v.ETag} ${v.IsLatest ? 'latest' : 'older'}`).sort();
+}
 
 describe('re-runs and interruptions against radosgw', () => {
   radosgwSuite('s3dest-s3rerun-', {
@@ -76,6 +93,11 @@ describe('re-runs and interruptions against radosgw', () => {
       ({ dir, server, env, db } = suite);
       small = sample(path.join(dir, 'small.ndjson'), { rows: 6_000, days: 3, accounts: 2, seed: 1 });
       big = sample(path.join(dir, 'big.ndjson'), { rows: 60_000, days: 3, accounts: 2, seed: 2 });
+      for (const args of [['create-bucket', '--bucket', VERSIONED],
+                          ['put-bucket-versioning', '--bucket', VERSIONED, '--versioning-configuration', 'Status=Enabled']]) {
+        const r = aws(server, ['s3api', ...args]);
+        assert.equal(r.status, 0, r.stderr);
+      }
     },
   });
 
@@ -93,23 +115,7 @@ describe('re-runs and interruptions against radosgw', () => {
   });
 
   describe('in a versioned bucket', () => {
-    const bucket = 'versioned';
-    before(() => {
-      for (const args of [['create-bucket', '--bucket', bucket],
-                          ['put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled']]) {
-        const r = aws(server, ['s3api', ...args]);
-        assert.equal(r.status, 0, r.stderr);
-      }
-    });
-
-    // Every version and delete marker under `prefix/`, as "key version etag latest" lines.
-    function versions(prefix) {
-      const r = aws(server, ['s3api', 'list-object-versions', '--bucket', bucket, '--prefix', `${prefix}/`]);
-      assert.equal(r.status, 0, r.stderr);
-      const listed = r.stdout.trim() ? JSON.parse(r.stdout) : {};
-      return [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? []).map((m) => ({ ...m, ETag: 'delete marker' }))]
-        .map((v) => `${v.Key} ${v.VersionId} ${v.ETag} ${v.IsLatest ? 'latest' : 'older'}`).sort();
-    }
+    const bucket = VERSIONED;
 
     test('a re-run that fails at its last row puts back every object it replaced: the versions are as before', () => {
       assert.equal(load('fail', small, config(), [], bucket).status, 0);
@@ -123,7 +129,7 @@ describe('re-runs and interruptions against radosgw', () => {
 
     test('without s3:DeleteObjectVersion the failed re-run names the version whose deletion puts each replaced object back', () => {
       assert.equal(load('refused', small, config(), [], bucket).status, 0);
-      const before = new Map(listObjects(server, 'refused/', bucket).map((o) => [o.Key, o.ETag]));
+      const before = listed('refused', bucket);
       const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { AWS: [env.S3SERVER_USER_ARN] },
         Action: ['s3:DeleteObjectVersion'], Resource: [`arn:aws:s3:::${bucket}/refused/*`] }] };
       assert.equal(aws(server, ['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', JSON.stringify(deny)]).status, 0);
@@ -143,7 +149,7 @@ describe('re-runs and interruptions against radosgw', () => {
         assert.ok(before.has(key), key);
         assert.equal(aws(server, ['s3api', 'delete-object', '--bucket', bucket, '--key', key, '--version-id', version]).status, 0);
       }
-      assert.deepEqual(new Map(listObjects(server, 'refused/', bucket).map((o) => [o.Key, o.ETag])), before);
+      assert.deepEqual(listed('refused', bucket), before);
     });
   });
 
@@ -182,10 +188,10 @@ describe('re-runs and interruptions against radosgw', () => {
 
     // Feeds the first `share` of the stream to a load reading standard input, waits for
     // `ready`, sends `signal`.
-    async function interrupt(prefix, share, ready, what, signal, cfg = config(MULTIPART)) {
+    async function interrupt(prefix, share, ready, what, signal, cfg = config(MULTIPART), bucket = env.S3SERVER_BUCKET) {
       const file = writeConfig(dir, cfg, `config-${++configs}.json`);
       const running = spawnS3dest(['load', '--no-progress', '--config', file, '--input', '-', '--dest',
-                                   `s3://${env.S3SERVER_BUCKET}/${prefix}`], { env: testAwsSettings(dir) });
+                                   `s3://${bucket}/${prefix}`], { env: testAwsSettings(dir) });
       const bytes = fs.readFileSync(stream);
       running.child.stdin.write(bytes.subarray(0, Math.floor(bytes.length * share)));
       await waitFor(ready, what, 120_000);
@@ -256,8 +262,6 @@ describe('re-runs and interruptions against radosgw', () => {
       assert.ok(left.length > 0 && left.every((key) => key.includes(runId)), left.join(', '));
 
       const dest = ['--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`];
-      const refused = run(['cleanup', ...dest, '--run', runId], config(MULTIPART));
-      assertFails(refused, 2, [/this layout renders the same keys on every run, so re-run the load instead/]);
       const cleaned = run(['cleanup', ...dest, '--run', runId], cfg);
       assert.equal(cleaned.status, 0, cleaned.stderr);
       for (const key of left)
@@ -265,6 +269,46 @@ describe('re-runs and interruptions against radosgw', () => {
       assert.match(cleaned.stderr, new RegExp(`1 open uploads aborted; ${left.length} finished objects? of run ${runId} removed`));
       assert.deepEqual(listed(prefix), before, 'the objects from before the killed run, the lookalike included');
       assert.deepEqual(uploadsUnder(prefix), []);
+    });
+
+    // A re-run of the stream into `prefix`, where a load of `small` wrote all-00001, killed
+    // once it has replaced all-00001 and opened the upload of all-00002; its run id.
+    async function killedRerun(prefix, bucket) {
+      const first = `${prefix}/one/all-00001.csv`;
+      const before = listed(prefix, bucket).get(first);
+      assert.ok(before, first);
+      const r = await interrupt(prefix, 0.8, () => listed(prefix, bucket).get(first) !== before &&
+                                uploadsUnder(prefix, bucket).length > 0,
+                                'all-00001 replaced and the next upload open', 'SIGKILL', config(MULTIPART), bucket);
+      assert.equal(r.signal, 'SIGKILL');
+      return r.stderr.match(/^s3dest: run (\S+): loading/m)[1];
+    }
+
+    test('after SIGKILL in a versioned bucket, cleanup --run puts back the object the run replaced', async () => {
+      const prefix = 'killed-versioned';
+      assert.equal(load(prefix, small, config(MULTIPART), [], VERSIONED).status, 0);
+      const before = versions(prefix);
+      const runId = await killedRerun(prefix, VERSIONED);
+      const cleaned = run(['cleanup', '--dest', `s3://${VERSIONED}/${prefix}`, '--run', runId], config(MULTIPART));
+      assert.equal(cleaned.status, 0, cleaned.stderr);
+      assert.match(cleaned.stdout, new RegExp(`^aborted upload s3://${VERSIONED}/${prefix}/one/all-00002\\.csv .*\n` +
+                                              `put back s3://${VERSIONED}/${prefix}/one/all-00001\\.csv\n$`));
+      assert.match(cleaned.stderr, new RegExp('1 open uploads aborted; 1 object they had replaced put back; ' +
+                                              `0 finished objects of run ${runId} removed`));
+      assert.deepEqual(versions(prefix), before, 'the killed run\'s version gone, and no delete marker');
+      assert.deepEqual(uploadsUnder(prefix, VERSIONED), []);
+    });
+
+    test('after SIGKILL in a bucket without versions, cleanup --run with a layout whose keys repeat deletes nothing', async () => {
+      const prefix = 'killed-unversioned';
+      assert.equal(load(prefix, small, config(MULTIPART)).status, 0);
+      const runId = await killedRerun(prefix, env.S3SERVER_BUCKET);
+      const before = listed(prefix);
+      const refused = run(['cleanup', '--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`, '--run', runId],
+                          config(MULTIPART));
+      assertFails(refused, 2, [new RegExp(`s3://${env.S3SERVER_BUCKET}/${prefix}/one/all-00001\\.csv is run ${runId}'s, ` +
+                                          'and the bucket keeps no versions of it: .* re-run the load instead')]);
+      assert.deepEqual(listed(prefix), before, 'the killed run\'s object stays');
     });
   });
 

@@ -10,12 +10,15 @@
 // also removes the spill folders ($TMPDIR/s3dest-spill-*) that no running load holds
 // (PartitionStore::remove_abandoned).
 //
-// With --run RUNID it also removes the finished objects that run put in S3 before it was
-// killed, where the layout makes every key new in each run ({{run_id}} or {{uuid}}):
-// there a re-run writes its objects beside the killed run's instead of over them, and
-// whoever reads the prefix would count those rows twice. With keys that repeat across
-// runs the objects may have replaced earlier ones, and re-running the load replaces them
-// in turn, so --run is refused there.
+// With --run RUNID it also takes back the finished objects that run put in S3 before it
+// was killed. In a versioned bucket it deletes the run's versions, so each object the
+// run replaced is as it was before and its new keys are gone, whatever the layout.
+// Elsewhere it deletes them only where the layout makes every key new in each run
+// ({{run_id}} or {{uuid}}): there a re-run writes its objects beside the killed run's
+// instead of over them, and whoever reads the prefix would count those rows twice. With
+// keys that repeat across runs the objects may have replaced earlier ones (deleting them
+// would lose those keys' data), and re-running the load replaces them in turn, so there
+// --run stops at the first object of the run and touches none.
 #pragma once
 
 #include <dirent.h>
@@ -55,7 +58,7 @@ inline Result<int64_t> parse_duration(const std::string& text) {
 
 struct CleanupCount {
   size_t removed = 0;      // uploads aborted or files deleted
-  size_t restored = 0;     // files that killed local loads had replaced, put back
+  size_t restored = 0;     // files or objects that killed loads had replaced, put back
   size_t run_objects = 0;  // finished objects of --run's run deleted
   size_t folders = 0;      // empty folders that killed loads made, removed
   size_t younger = 0;      // s3dest's, but younger than --older-than
@@ -87,12 +90,21 @@ inline Status clean_uploads(s3::ObjectClient& client, const KeyLayout& layout, i
 // HEADs in flight while looking for a run's objects: S3 lists no metadata.
 inline constexpr size_t kRunObjectHeads = 8;
 
-// Deletes those of `keys` whose x-amz-meta-s3dest-run names `run_id`.
-inline Status delete_run_objects(s3::ObjectClient& client, const std::vector<std::string>& keys,
-                                 const std::string& run_id, CleanupCount& count) {
+// What a HEAD of a key says of it: whether run `run_id` wrote its current version, and
+// that version's id in a versioned bucket.
+struct RunObject {
+  bool of_run = false;
+  std::string version_id;  // empty: the bucket keeps no versions (or a "null" one)
+};
+
+// Takes back those of `keys` whose x-amz-meta-s3dest-run names `run_id`: deletes the
+// run's version where there is one (the version before it, if any, is current again),
+// else the object, where `keys_unique` says no earlier run wrote that key.
+inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<std::string>& keys,
+                                    const std::string& run_id, bool keys_unique, CleanupCount& count) {
   if (keys.empty()) return {};
   std::vector<Status> failed(keys.size());
-  std::vector<char> of_run(keys.size(), 0);
+  std::vector<RunObject> found(keys.size());
   {
     TaskPool heads(static_cast<int>(std::min(keys.size(), kRunObjectHeads)));
     for (size_t i = 0; i < keys.size(); ++i)
@@ -103,47 +115,62 @@ inline Status delete_run_objects(s3::ObjectClient& client, const std::vector<std
           return;
         }
         const std::string* run = head->find_header(kRunMetadataHeader);
-        of_run[i] = run != nullptr && *run == run_id;
+        found[i].of_run = run != nullptr && *run == run_id;
+        found[i].version_id = s3::version_id_of(*head);
       });
     heads.wait();
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     S3DEST_TRY(failed[i]);
-    if (!of_run[i]) continue;
-    S3DEST_TRY(client.delete_object(keys[i]));
-    std::printf("removed object %s\n", printable(client.describe(keys[i]), 1100, Masking::none).c_str());
+    if (found[i].of_run && found[i].version_id.empty() && !keys_unique)
+      return usage_error(client.describe(keys[i]) + " is run " + run_id + "'s, and the bucket keeps no versions of it: "
+                         "with a layout that renders the same keys on every run it may have replaced an earlier "
+                         "object, which is gone, so --run deletes nothing here; re-run the load instead: its objects "
+                         "replace the killed run's");
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!found[i].of_run) continue;
+    const std::string where = printable(client.describe(keys[i]), 1100, Masking::none);
+    if (found[i].version_id.empty()) {
+      S3DEST_TRY(client.delete_object(keys[i]));
+    } else {
+      S3DEST_TRY(client.delete_object_version(keys[i], found[i].version_id));
+      // An earlier version that is current again is what the run had replaced.
+      S3DEST_ASSIGN_OR_RETURN(const bool put_back, client.object_exists(keys[i]));
+      if (put_back) {
+        std::printf("put back %s\n", where.c_str());
+        ++count.restored;
+        continue;
+      }
+    }
+    std::printf("removed object %s\n", where.c_str());
     ++count.run_objects;
   }
   return {};
 }
 
-// Removes the finished objects run `run_id` left under the layout's fixed prefix: keys
+// Takes back the finished objects run `run_id` left under the layout's fixed prefix: keys
 // the layout could have rendered whose metadata names the run. A listing page at a time,
 // so memory stays bounded whatever the prefix holds.
 inline Status clean_run_objects(s3::ObjectClient& client, const KeyLayout& layout, const std::string& run_id,
                                 CleanupCount& count) {
   std::vector<std::string> keys;
+  const bool keys_unique = layout.keys_unique_to_run();
   S3DEST_TRY(client.visit_keys(layout.fixed_prefix(), [&](std::string_view key) -> Status {
     if (layout.could_render(key)) keys.emplace_back(key);
     if (keys.size() < 1000) return {};
-    Status status = delete_run_objects(client, keys, run_id, count);
+    Status status = take_back_run_objects(client, keys, run_id, keys_unique, count);
     keys.clear();
     return status;
   }));
-  return delete_run_objects(client, keys, run_id, count);
+  return take_back_run_objects(client, keys, run_id, keys_unique, count);
 }
 
 // S3: the open uploads of killed loads and, with `run_id`, that run's finished objects,
-// through one client (one credential chain, one role session). --run needs a layout whose
-// every key is new in each run, so that every object of the run was made by it (none
-// replaced an earlier one); it is refused before anything is touched.
+// through one client (one credential chain, one role session).
 inline Status clean_s3(const Config& config, const Destination& dest, const std::string& run_id,
                        int64_t cutoff_micros, bool verbose, CleanupCount& count) {
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, dest.prefix));
-  if (!run_id.empty() && !layout.keys_unique_to_run())
-    return usage_error("--run removes a killed run's objects only where the layout makes every key new in each run "
-                       "({{run_id}} or {{uuid}} in folder or file_name); this layout renders the same keys on every "
-                       "run, so re-run the load instead: its objects replace the killed run's");
   S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(config, verbose)));
   S3DEST_TRY(clean_uploads(*client, layout, cutoff_micros, count));
   return run_id.empty() ? Status() : clean_run_objects(*client, layout, run_id, count);
@@ -292,7 +319,8 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   const char* what = dest->is_s3() ? "open uploads aborted" : "temporary files removed";
   std::fprintf(stderr, "s3dest: cleanup of %s: %zu %s", dest->text().c_str(), count.removed, what);
   if (count.restored > 0)
-    std::fprintf(stderr, "; %zu file%s they had replaced put back", count.restored, count.restored == 1 ? "" : "s");
+    std::fprintf(stderr, "; %zu %s%s they had replaced put back", count.restored, dest->is_s3() ? "object" : "file",
+                 count.restored == 1 ? "" : "s");
   if (count.folders > 0)
     std::fprintf(stderr, "; %zu empty folder%s they made removed", count.folders, count.folders == 1 ? "" : "s");
   if (!run_id.empty())

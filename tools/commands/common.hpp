@@ -49,9 +49,10 @@ one file only); what exists is replaced or kept as existing_objects says.
 cleanup aborts the multipart uploads and removes the temporary files that killed loads
 left (DURATION: 30s, 15m, 2h, 7d; default 0: all of them), and the spill folders in
 $TMPDIR that no running load holds; it takes back a local load killed in the middle of
-its renames, putting back the files it replaced; --run RUNID also deletes the objects
-that killed run finished in S3, where {{run_id}} or {{uuid}} makes every key new in
-each run.
+its renames, putting back the files it replaced; --run RUNID also takes back the objects
+that killed run finished in S3: in a versioned bucket it deletes the run's versions
+(what they replaced is current again), elsewhere it deletes the objects where {{run_id}}
+or {{uuid}} makes every key new in each run.
 policy prints the JSON policies the bucket owner pastes (default all that apply): the
 writer's IAM policy, the bucket policy, the KMS key statement, the roles' trust policies;
 --principal is the ARN s3dest runs as (else STS GetCallerIdentity finds it).

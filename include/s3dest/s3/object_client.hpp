@@ -78,6 +78,19 @@ struct ObjectGrant {
   std::string permission;
 };
 
+// The version a reply names (x-amz-version-id of a write, or of a HEAD: the current
+// one); empty when the bucket keeps no versions. "null" is the version of a bucket whose
+// versioning is suspended: a write there replaced the key's earlier "null" version in
+// place, so deleting it would bring back an older one than was there before. A value
+// that is not a plain token (S3's are a few dozen letters, digits and ._-) is not trusted.
+inline std::string version_id_of(const http::HttpResponse& reply) {
+  const std::string* id = reply.find_header("x-amz-version-id");
+  if (id == nullptr || id->empty() || id->size() > 1024 || *id == "null") return {};
+  for (const char c : *id)
+    if (c <= ' ' || c > '~') return {};
+  return *id;
+}
+
 // A multipart upload that was started and neither completed nor aborted.
 struct OpenUpload {
   std::string key;
@@ -139,6 +152,8 @@ class ObjectClient {
   Result<std::optional<http::HttpResponse>> put_object_if_absent(std::string_view key, std::string_view body,
                                                                 std::vector<http::HttpHeader> headers = {});
   Result<http::HttpResponse> head_object(std::string_view key);
+  // Whether the key holds an object (HeadObject): false where S3 answers 404.
+  Result<bool> object_exists(std::string_view key);
   Result<std::string> get_object(std::string_view key);
   // Calls `visit` with each key that begins with `prefix`, in S3's order, a page (1,000
   // keys) at a time, up to `limit` keys.
@@ -443,6 +458,14 @@ inline Result<std::optional<http::HttpResponse>> ObjectClient::put_object_if_abs
 
 inline Result<http::HttpResponse> ObjectClient::head_object(std::string_view key) {
   return send("HeadObject", "HEAD", key, "", {}, "");
+}
+
+inline Result<bool> ObjectClient::object_exists(std::string_view key) {
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
+                          send("HeadObject", "HEAD", key, "", {}, "", {false, false, {}, true}));
+  if (response.status == 404) return false;
+  if (response.status / 100 != 2) return s3_error("HeadObject", key, {}, response, credentials_->describe(), bucket_);
+  return true;
 }
 
 inline Result<std::string> ObjectClient::get_object(std::string_view key) {

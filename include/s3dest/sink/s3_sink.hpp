@@ -113,19 +113,6 @@ inline std::string unquoted(std::string etag) {
   return etag;
 }
 
-// The version a write made, as its reply's x-amz-version-id names it; empty when the
-// bucket keeps no versions. "null" is the version of a bucket whose versioning is
-// suspended: a write there replaced the key's earlier "null" version in place, so deleting
-// it would bring back an older one than was there before the run. A value that is not a
-// plain token (S3's are at most a few dozen letters, digits and ._-) is not trusted.
-inline std::string version_written(const http::HttpResponse& reply) {
-  const std::string* id = reply.find_header("x-amz-version-id");
-  if (id == nullptr || id->empty() || id->size() > 1024 || *id == "null") return {};
-  for (const char c : *id)
-    if (c <= ' ' || c > '~') return {};
-  return *id;
-}
-
 class S3ObjectWriter final : public ObjectWriter {
  public:
   S3ObjectWriter(S3Sink& sink, NewObject object)
@@ -195,13 +182,13 @@ class S3ObjectWriter final : public ObjectWriter {
     std::string version_id;
     if (!upload_) {
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse put, put_whole(info.replaced));
-      version_id = version_written(put);
+      version_id = s3::version_id_of(put);
       if (const std::string* etag = put.find_header("ETag")) info.etag = unquoted(*etag);
       confirmed = confirm_checksum(put.find_header(s3_checksum_names(options_.checksum).header), info);
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse done, complete(info.replaced));
-      version_id = version_written(done);
+      version_id = s3::version_id_of(done);
       // A file's parts passed checksum_ only for md5; a CRC is joined from the parts'.
       if (from_file_ && is_crc_checksum(options_.checksum)) info.checksum = upload_->whole_checksum();
       auto document = aws::parse_xml(done.body);

@@ -31,7 +31,8 @@ const ROWS = 20_000;
 const suite = suiteSetup('s3dest-manifest-', { duck: true, sample: { rows: ROWS, days: 5, accounts: 2 } });
 
 const MANIFEST_FIELDS =
-  ['key', 'bytes', 'rows', 'format', 'partition', 'account', 'chunk_id', 'etag', 'checksum', 'replaced'].sort();
+  ['key', 'bytes', 'rows', 'format', 'partition', 'account', 'chunk_id', 'etag', 'version_id', 'checksum',
+   'replaced'].sort();
 
 // Checks a manifest against the files under `dest`, read back by DuckDB.
 async function assertManifestMatches(manifest, dest, format) {
@@ -55,6 +56,7 @@ async function assertManifestMatches(manifest, dest, format) {
     const data = fs.readFileSync(file);
     assert.equal(o.bytes, data.length, `bytes of ${o.key}`);
     assert.equal(o.etag, null, `${o.key}: a local folder has no S3 ETag`);
+    assert.equal(o.version_id, null, `${o.key}: nor versions`);
     assert.match(o.checksum, /^crc32c:[A-Za-z0-9+/]{6}==$/, `checksum of ${o.key}`);
     assert.equal(o.checksum, `crc32c:${crc32cBase64(data)}`, `checksum of ${o.key} is the file's CRC32C`);
     checksums.add(o.checksum);

@@ -102,7 +102,9 @@ describe('re-runs and interruptions against radosgw', () => {
   });
 
   test('a re-run that fails at its last row keeps every earlier key and names the ones it replaced', () => {
-    assert.equal(load('fail', small).status, 0);
+    const first = load('fail', small);
+    assert.equal(first.status, 0, first.stderr);
+    for (const o of first.manifest.objects) assert.equal(o.version_id, null, `${o.key}: a bucket without versions`);
     const before = listed('fail');
     const r = load('fail', withBadLastRow(big));
     assertFails(r, 3, [/big\.ndjson\.bad:60001:/, 'nothing that existed before was deleted',
@@ -118,8 +120,11 @@ describe('re-runs and interruptions against radosgw', () => {
     const bucket = VERSIONED;
 
     test('a re-run that fails at its last row puts back every object it replaced: the versions are as before', () => {
-      assert.equal(load('fail', small, config(), [], bucket).status, 0);
+      const first = load('fail', small, config(), [], bucket);
+      assert.equal(first.status, 0, first.stderr);
       const before = versions('fail');
+      // The manifest names the version of each object it lists: the one the bucket holds.
+      assert.deepEqual(first.manifest.objects.map((o) => `${o.key} ${o.version_id} "${o.etag}" latest`).sort(), before);
       const r = load('fail', withBadLastRow(big), config(), [], bucket);
       assertFails(r, 3, [/big\.ndjson\.bad:60001:/,
                          /\d+ finished objects of this run removed, \d+ replaced objects put back as they were; nothing that existed before was lost/]);

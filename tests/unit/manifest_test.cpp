@@ -65,6 +65,7 @@ BOOST_AUTO_TEST_CASE(a_manifest_reads_back_as_the_report_it_was_written_from) {
   LoadReport report = worker_run("w1");
   report.objects[0].account = "acme \"7\"";
   report.objects[0].object.info.etag = "9b2cf535f27731c974343645a3985328";
+  report.objects[0].object.info.version_id = "3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrH";  // a versioned bucket's
   report.objects[0].object.info.checksum = "crc32c:mnG7TA==";
   report.objects[0].object.info.replaced = true;
   report.objects[1].partition.reset();  // a layout without dates
@@ -75,7 +76,7 @@ BOOST_AUTO_TEST_CASE(a_manifest_reads_back_as_the_report_it_was_written_from) {
   // What a reader of the file sees: text in JSON strings, nothing where there is nothing.
   BOOST_TEST(contains(json, R"("worker": "w1")"), json);
   BOOST_TEST(contains(json, R"("account": "acme \"7\"")"), json);
-  BOOST_TEST(contains(json, R"("etag": null, "checksum": null, "replaced": false)"), json);
+  BOOST_TEST(contains(json, R"("etag": null, "version_id": null, "checksum": null, "replaced": false)"), json);
   BOOST_TEST(contains(json, R"("rows": 100, "bytes": 1400})"), json);
 
   const LoadReport back = read_back(json);
@@ -92,6 +93,7 @@ BOOST_AUTO_TEST_CASE(a_manifest_reads_back_as_the_report_it_was_written_from) {
       BOOST_TEST(is.object.rows == was.object.rows);
       BOOST_TEST(is.object.chunk_id == was.object.chunk_id);
       BOOST_TEST(is.object.info.etag == was.object.info.etag);
+      BOOST_TEST(is.object.info.version_id == was.object.info.version_id);
       BOOST_TEST(is.object.info.checksum == was.object.info.checksum);
       BOOST_TEST(is.object.info.replaced == was.object.info.replaced);
       BOOST_TEST(is.format == was.format);

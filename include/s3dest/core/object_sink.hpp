@@ -72,6 +72,7 @@ struct ObjectInfo {
   uint64_t bytes = 0;
   std::string etag;      // as S3 reports it, quotes dropped; empty where there is no S3
   std::string checksum;  // "crc32c:<base64>" (or crc32/md5), empty with checksum "none"
+  std::string version_id;  // the version S3 made, in a versioned bucket; empty elsewhere
   bool replaced = false;  // an object held the key before and this one took its place
   // What the object would carry: a dry run's, for --verbose; null otherwise (a real run
   // keeps nothing more of its objects than the report needs, for thousands of them).

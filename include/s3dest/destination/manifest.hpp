@@ -1,12 +1,12 @@
 // The run's manifest (--manifest): one JSON document with the run's id and worker, per
-// object its key, bytes, rows, format, partition, account, chunk id, ETag, checksum and
-// whether it replaced an object that was there before, the stale chunks the run removed,
-// then the totals:
+// object its key, bytes, rows, format, partition, account, chunk id, ETag, version (in a
+// versioned bucket), checksum and whether it replaced an object that was there before,
+// the stale chunks the run removed, then the totals:
 //
 //   {"run_id": "20261201T224412Z-5f3a9c1e", "worker": null,
 //    "objects": [{"key": "...", "bytes": 10, "rows": 2, "format": "csv", "partition": "2026-01-05",
-//                 "account": null, "chunk_id": 1, "etag": null, "checksum": "crc32c:...",
-//                 "replaced": false}],
+//                 "account": null, "chunk_id": 1, "etag": null, "version_id": null,
+//                 "checksum": "crc32c:...", "replaced": false}],
 //    "removed": [{"key": "...", "chunk_id": 3, "partition": "2026-01-05", "account": null}],
 //    "rows": 2, "bytes": 10}
 //
@@ -66,6 +66,8 @@ inline void append_manifest_object(std::string& out, const LoadedObject& o) {
   append_int(out, o.object.chunk_id);
   out.append(", \"etag\": ");
   append_optional_json_string(out, unless_empty(o.object.info.etag));
+  out.append(", \"version_id\": ");
+  append_optional_json_string(out, unless_empty(o.object.info.version_id));
   out.append(", \"checksum\": ");
   append_optional_json_string(out, unless_empty(o.object.info.checksum));
   out.append(o.object.info.replaced ? ", \"replaced\": true}" : ", \"replaced\": false}");
@@ -160,6 +162,7 @@ class ManifestReader {
       if (key == "account") return text(v, key, o.account);
       if (key == "chunk_id") return number(v, key, o.object.chunk_id);
       if (key == "etag") return text(v, key, o.object.info.etag);
+      if (key == "version_id") return text(v, key, o.object.info.version_id);
       if (key == "checksum") return text(v, key, o.object.info.checksum);
       if (key == "replaced") {
         if (v.get_bool().get(o.object.info.replaced) == simdjson::SUCCESS) return Status();

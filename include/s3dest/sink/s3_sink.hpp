@@ -179,16 +179,15 @@ class S3ObjectWriter final : public ObjectWriter {
     info.bytes = size_;
     info.checksum = checksum_.text();
     Status confirmed;
-    std::string version_id;
     if (!upload_) {
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse put, put_whole(info.replaced));
-      version_id = s3::version_id_of(put);
+      info.version_id = s3::version_id_of(put);
       if (const std::string* etag = put.find_header("ETag")) info.etag = unquoted(*etag);
       confirmed = confirm_checksum(put.find_header(s3_checksum_names(options_.checksum).header), info);
     } else {
       if (!buffer_.empty()) S3DEST_TRY(send_part());
       S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse done, complete(info.replaced));
-      version_id = s3::version_id_of(done);
+      info.version_id = s3::version_id_of(done);
       // A file's parts passed checksum_ only for md5; a CRC is joined from the parts'.
       if (from_file_ && is_crc_checksum(options_.checksum)) info.checksum = upload_->whole_checksum();
       auto document = aws::parse_xml(done.body);
@@ -207,7 +206,7 @@ class S3ObjectWriter final : public ObjectWriter {
     buffer_.clear();
     {  // the object exists now: whatever follows, a rollback must know it is the run's
       std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
-      sink_.committed_.push_back(S3Sink::Committed{object_.key, info.replaced, std::move(version_id)});
+      sink_.committed_.push_back(S3Sink::Committed{object_.key, info.replaced, info.version_id});
     }
     S3DEST_TRY(confirmed);
     return info;

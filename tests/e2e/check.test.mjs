@@ -1,7 +1,7 @@
 // `s3dest check` against Ceph radosgw (tests/s3server): every step of the health check
 // of DESIGN.md on a real S3 server, with access keys and through a role chain; each way
-// it can fail says which step and why, exits 4, and leaves no test object behind; no
-// secret is printed.
+// it can fail says which step and why, exits 4, and leaves no test object behind (in a
+// versioned bucket, no version of it either); no secret is printed.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -67,6 +67,21 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.match(steps[8], /^ok +open uploads under s3:\/\/[^ ]+\/ws1\/checks\/: none of s3dest's$/);
     assert.deepEqual(objectsUnder('ws1/checks/'), [], 'the test object is deleted');
     assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
+  });
+
+  test('in a versioned bucket the test object\'s version is deleted: no version or delete marker is left', () => {
+    const bucket = 'check-versioned';
+    for (const args of [['create-bucket', '--bucket', bucket],
+                        ['put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled']])
+      assert.equal(aws(server, ['s3api', ...args]).status, 0);
+    const r = check(config({ bucket }));
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(lines(r)[7], new RegExp(`^ok +s3:DeleteObjectVersion s3://${bucket}/ws1/checks/s3dest-check-1795608000\\.txt ` +
+                                         '\\(version [^ )]+\\): the bucket keeps versions; the test object\'s is gone$'));
+    const versions = aws(server, ['s3api', 'list-object-versions', '--bucket', bucket]);
+    assert.equal(versions.status, 0, versions.stderr);
+    const listed = versions.stdout.trim() ? JSON.parse(versions.stdout) : {};
+    assert.deepEqual([...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])], []);
   });
 
   test('--dest s3://bucket/prefix puts the test object behind the prefix', () => {

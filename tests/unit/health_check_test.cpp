@@ -24,8 +24,9 @@ namespace {
 // Bucket "lake", path-style, as far as the health check uses it: HeadBucket (naming
 // `region` when set), PutObject (echoing the encryption asked for, keeping the object's
 // headers), HeadObject, GetObjectTagging, GetObjectAcl, ListObjectsV2, GetObject,
-// DeleteObject and ListMultipartUploads. An operation in `refused` gets S3's AccessDenied
-// document.
+// DeleteObject and ListMultipartUploads; with `versioned`, each PutObject names a version
+// and DeleteObjectVersion deletes it, while a plain delete leaves it behind a marker. An
+// operation in `refused` gets S3's AccessDenied document.
 class FakeBucket {
  public:
   struct OpenUpload {
@@ -37,6 +38,8 @@ class FakeBucket {
   std::vector<OpenUpload> open_uploads;  // what ListMultipartUploads answers
   std::string region;                    // HeadBucket's x-amz-bucket-region; empty: not sent
   bool drops_storage_class = false;      // a server that ignores x-amz-storage-class
+  bool versioned = false;
+  std::set<std::string> behind_markers;  // keys whose versions a plain delete left (versioned)
 
   Reply handle(const ReceivedRequest& r) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -49,6 +52,7 @@ class FakeBucket {
     if (key.empty() && r.method == "HEAD") operation = "HeadBucket";
     if (query.count("tagging")) operation = "GetObjectTagging";
     if (query.count("acl")) operation = "GetObjectAcl";
+    if (r.method == "DELETE" && query.count("versionId")) operation = "DeleteObjectVersion";
     if (refused.count(operation))
       return Reply{403, {}, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
                             "<Message>Access Denied by the bucket policy</Message></Error>"};
@@ -67,6 +71,7 @@ class FakeBucket {
           headers_of[key].push_back({name, header.value});
       }
       Reply ok{200, {{"ETag", "\"0123\""}}, ""};
+      if (versioned) ok.headers.push_back({"x-amz-version-id", "v-" + key});
       if (const std::string* sse = r.header("x-amz-server-side-encryption"))
         ok.headers.push_back({"x-amz-server-side-encryption", *sse});
       return ok;
@@ -89,6 +94,12 @@ class FakeBucket {
     if (object == objects.end())
       return Reply{404, {}, "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"};
     if (operation == "DeleteObject") {
+      if (versioned) behind_markers.insert(key);
+      objects.erase(object);
+      return Reply{204, {}, ""};
+    }
+    if (operation == "DeleteObjectVersion") {
+      BOOST_TEST(query.at("versionId") == "v-" + key);
       objects.erase(object);
       return Reply{204, {}, ""};
     }
@@ -226,6 +237,36 @@ BOOST_AUTO_TEST_CASE(a_bucket_that_allows_everything_passes_every_step_and_keeps
     BOOST_REQUIRE(r.header("Authorization"));
     BOOST_TEST(contains(*r.header("Authorization"), "Credential=AKIDEXAMPLE/"), r.method << " " << r.target);
   }
+}
+
+BOOST_AUTO_TEST_CASE(in_a_versioned_bucket_the_test_objects_version_is_deleted_so_nothing_is_left) {
+  Destination d;
+  d.bucket.versioned = true;
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(report.ok());
+  const std::vector<std::string> shown = lines(report);
+  BOOST_REQUIRE(shown.size() == 9u);
+  BOOST_TEST(shown[7] == "ok s3:DeleteObjectVersion " + d.test_object() + " (version v-exports/s3dest-check-" +
+                             std::to_string(d.options.run_start_micros / 1000000) +
+                             ".txt): the bucket keeps versions; the test object's is gone");
+  BOOST_TEST(d.bucket.stored().empty());
+  BOOST_TEST(d.bucket.behind_markers.empty());  // no version of it left behind a delete marker
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_version_delete_is_a_warning_and_the_plain_delete_follows) {
+  Destination d;
+  d.bucket.versioned = true;
+  d.bucket.refused = {"DeleteObjectVersion"};
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(report.ok());  // loads work; they cannot put back what they replace
+  const std::vector<std::string> shown = lines(report);
+  BOOST_REQUIRE(shown.size() == 10u);
+  BOOST_TEST(shown[7].rfind("warn s3:DeleteObjectVersion " + d.test_object() + " (version ", 0) == 0u, shown[7]);
+  BOOST_TEST(contains(shown[7], "Add to the writer's policy: " +
+                                    statement_to_add(d.config, "exports/", "DeleteObjectVersion")), shown[7]);
+  BOOST_TEST(contains(shown[7], "without it a failed run cannot put back the objects it replaced"), shown[7]);
+  BOOST_TEST(shown[8] == "ok s3:DeleteObject " + d.test_object());
+  BOOST_TEST(d.bucket.behind_markers.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_put_fails_its_step_with_the_servers_answer_and_ends_the_check) {

@@ -12,7 +12,10 @@
 //      (s3:GetObjectAcl) when the config sets them
 //   7. s3:ListBucket on that prefix (the object is listed)
 //   8. s3:GetObject (the same bytes come back)
-//   9. s3:DeleteObject; if refused, where the test object was left.
+//   9. s3:DeleteObject; if refused, where the test object was left. In a versioned
+//      bucket s3:DeleteObjectVersion of the test object's version instead, which leaves
+//      nothing behind and is how a failed run puts back what it replaced; refused, that
+//      is a warning, and the plain delete follows (its version stays, behind a marker).
 //  10. open multipart uploads under the prefix: the ones s3dest started (their keys are
 //      this layout's) and never finished, left by a run killed without a chance to
 //      clean up, are a warning that names `s3dest cleanup`.
@@ -379,6 +382,15 @@ inline bool check_test_object(s3::ObjectClient& client, const Config& config, co
   if (!put.ok()) return steps.add(false, put_text + refusal_reason(put.status(), client, config, prefix, "PutObject"));
   steps.add(true, put_text);
   check_written_object(client, config, prefix, key, body, *properties, *put, steps);
+  if (const std::string version = s3::version_id_of(*put); !version.empty()) {
+    const std::string what = action_label("DeleteObjectVersion") + " " + where + " (version " + version + ")";
+    const Status deleted = client.delete_object_version(key, version);
+    if (deleted.ok()) return steps.add(true, what + ": the bucket keeps versions; the test object's is gone"), true;
+    steps.add(CheckStep{true, true,
+                        what + refusal_reason(deleted, client, config, prefix, "DeleteObjectVersion") +
+                            "; without it a failed run cannot put back the objects it replaced, only name them, "
+                            "and the test object's version stays behind a delete marker"});
+  }
   const Status deleted = client.delete_object(key);
   steps.add(deleted.ok(), action_label("DeleteObject") + " " + where +
                               (deleted.ok() ? std::string()

@@ -123,7 +123,8 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
   for (size_t i = 0; i < keys.size(); ++i) {
     S3DEST_TRY(failed[i]);
     if (found[i].of_run && found[i].version_id.empty() && !keys_unique)
-      return usage_error(client.describe(keys[i]) + " is run " + run_id + "'s, and the bucket keeps no versions of it: "
+      return usage_error(printable(client.describe(keys[i]), 1100, Masking::none) + " is run " + run_id +
+                         "'s, and the bucket keeps no versions of it: "
                          "with a layout that renders the same keys on every run it may have replaced an earlier "
                          "object, which is gone, so --run deletes nothing here; re-run the load instead: its objects "
                          "replace the killed run's");

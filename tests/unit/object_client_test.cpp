@@ -148,6 +148,30 @@ BOOST_AUTO_TEST_CASE(a_refusal_names_the_action_and_resource_and_what_the_header
   BOOST_TEST(missing.message().find("there is no bucket \"lake\" in AWS") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_versioned_buckets_version_ids_are_read_with_care_and_deleted_by_id) {
+  const auto reply_naming = [](std::string id) { return http::HttpResponse{200, {{"x-amz-version-id", std::move(id)}}, ""}; };
+  // AWS's ids hold '/', '+' and '='; radosgw's letters, digits, '.', '-' and '_'.
+  const std::string aws_id = "3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo=";
+  BOOST_TEST(s3::version_id_of(reply_naming(aws_id)) == aws_id);
+  BOOST_TEST(s3::version_id_of(http::HttpResponse{200, {}, ""}).empty());  // no versions kept
+  BOOST_TEST(s3::version_id_of(reply_naming("null")).empty());  // versioning suspended: written in place
+  BOOST_TEST(s3::version_id_of(reply_naming("v1\x1b[2J")).empty());  // not a token: not trusted
+  BOOST_TEST(s3::version_id_of(reply_naming("v 1")).empty());
+  BOOST_TEST(s3::version_id_of(reply_naming(std::string(1025, 'v'))).empty());
+
+  auto sender = std::make_shared<ScriptedSender>();
+  s3::ObjectClient client(bucket_at("lake", "us-east-1"), keys(), sender);
+  sender->replies.push_back({204, {}, ""});
+  BOOST_REQUIRE(client.delete_object_version("ws9/x.csv", "3/L4+x=").ok());
+  BOOST_TEST(sender->sent.back().method == "DELETE");
+  BOOST_TEST(sender->sent.back().url == "https://lake.s3.us-east-1.amazonaws.com/ws9/x.csv?versionId=3%2FL4%2Bx%3D");
+  sender->replies.push_back({403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"});
+  const Status refused = client.delete_object_version("ws9/x.csv", "v1");
+  BOOST_TEST(refused.message().find("not allowed to do s3:DeleteObjectVersion on arn:aws:s3:::lake/ws9/x.csv") !=
+                 std::string::npos,
+             refused.message());
+}
+
 BOOST_AUTO_TEST_CASE(kms_is_named_when_the_server_says_kms_refused_and_arns_follow_the_partition) {
   auto sender = std::make_shared<ScriptedSender>();
   s3::ObjectClient client(bucket_at("lake", "cn-north-1"), keys(), sender);

@@ -3,7 +3,8 @@
 // come back byte for byte through the AWS CLI, under the layout's fixed prefix or --key,
 // with the load's encryption and object options. A missing file, an existing key under
 // existing_objects "keep", and a connection dropped mid-upload all leave the bucket as it
-// was: no object, no open multipart upload.
+// was: no object, no open multipart upload. cleanup --run takes a put back in a versioned
+// bucket (what it replaced is current again), and deletes nothing without versions.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -161,6 +162,46 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(replaced.status, 0, replaced.stderr);
     assert.match(replaced.stderr, /replacing 1 that existed/);
     assert.deepEqual(fetched('exists/uploads/events.csv'), fs.readFileSync(other));
+  });
+
+  test('cleanup --run takes a put back where the bucket keeps versions, and deletes nothing where it does not', () => {
+    const versioned = 'put-versioned';
+    for (const args of [['create-bucket', '--bucket', versioned],
+                        ['put-bucket-versioning', '--bucket', versioned, '--versioning-configuration', 'Status=Enabled']])
+      assert.equal(aws(server, ['s3api', ...args]).status, 0);
+    const versions = () => {
+      const r = aws(server, ['s3api', 'list-object-versions', '--bucket', versioned]);
+      assert.equal(r.status, 0, r.stderr);
+      const found = r.stdout.trim() ? JSON.parse(r.stdout) : {};
+      return [...(found.Versions ?? []), ...(found.DeleteMarkers ?? [])]
+        .map((v) => `${v.Key} ${v.VersionId} ${v.ETag} ${v.IsLatest}`).sort();
+    };
+    const other = path.join(dir, 'again', 'events.csv');
+    fs.mkdirSync(path.dirname(other), { recursive: true });
+    fs.writeFileSync(other, 'id,name\n7,y\n');
+    const cleanup = (dest, runId) =>
+      s3dest(['cleanup', '--config', writeConfig(dir, config(), `cleanup-${crypto.randomUUID()}.json`), '--dest', dest,
+              '--run', runId], { env: testAwsSettings(dir) });
+    const runOf = (r) => r.stderr.match(/^s3dest: run (\S+): uploading/m)[1];
+
+    const dest = `s3://${versioned}/taken-back`;
+    assert.equal(put(config(), '', [small], { dest }).status, 0);
+    const before = versions();
+    const second = put(config(), '', [other, large], { dest });  // replaces events.csv, adds blob.bin
+    assert.equal(second.status, 0, second.stderr);
+    const cleaned = cleanup(dest, runOf(second));
+    assert.equal(cleaned.status, 0, cleaned.stderr);
+    assert.deepEqual(cleaned.stdout.split('\n').filter(Boolean).sort(),
+                     [`put back ${dest}/uploads/events.csv`, `removed object ${dest}/uploads/blob.bin`].sort());
+    assert.deepEqual(versions(), before, 'the second put\'s versions gone, no delete marker');
+
+    assert.equal(put(config(), 'runless', [small]).status, 0);
+    const again = put(config(), 'runless', [other]);
+    assert.equal(again.status, 0, again.stderr);
+    const refused = cleanup(`s3://${env.S3SERVER_BUCKET}/runless`, runOf(again));
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /runless\/uploads\/events\.csv is run \S+'s, and the bucket keeps no versions of it: .*re-run the load or put instead/);
+    assert.deepEqual(fetched('runless/uploads/events.csv'), fs.readFileSync(other), 'nothing deleted');
   });
 
   test('in a folder of more than 2,000 objects each key is looked up: one that sorts after them is found', () => {

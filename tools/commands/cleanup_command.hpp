@@ -10,15 +10,16 @@
 // also removes the spill folders ($TMPDIR/s3dest-spill-*) that no running load holds
 // (PartitionStore::remove_abandoned).
 //
-// With --run RUNID it also takes back the finished objects that run put in S3 before it
-// was killed. In a versioned bucket it deletes the run's versions, so each object the
-// run replaced is as it was before and its new keys are gone, whatever the layout.
-// Elsewhere it deletes them only where the layout makes every key new in each run
-// ({{run_id}} or {{uuid}}): there a re-run writes its objects beside the killed run's
-// instead of over them, and whoever reads the prefix would count those rows twice. With
-// keys that repeat across runs the objects may have replaced earlier ones (deleting them
-// would lose those keys' data), and re-running the load replaces them in turn, so there
-// --run stops at the first object of the run and touches none.
+// With --run RUNID it also takes back the finished objects that run (a load, or a put:
+// its files' names right under the fixed prefix) put in S3 before it was killed. In a
+// versioned bucket it deletes the run's versions, so each object the run replaced is as
+// it was before and its new keys are gone, whatever the layout. Elsewhere it deletes them
+// only where the layout makes every key new in each run ({{run_id}} or {{uuid}}): there a
+// re-run writes its objects beside the killed run's instead of over them, and whoever
+// reads the prefix would count those rows twice. With keys that repeat across runs (a
+// put's always do) the objects may have replaced earlier ones (deleting them would lose
+// those keys' data), and re-running the load replaces them in turn, so there --run stops
+// at the first object of the run and touches none.
 #pragma once
 
 #include <dirent.h>
@@ -97,11 +98,17 @@ struct RunObject {
   std::string version_id;  // empty: the bucket keeps no versions (or a "null" one)
 };
 
+// A key that may hold a run's object, and whether only that run can have written the key.
+struct RunKey {
+  std::string key;
+  bool unique_to_run = false;
+};
+
 // Takes back those of `keys` whose x-amz-meta-s3dest-run names `run_id`: deletes the
 // run's version where there is one (the version before it, if any, is current again),
-// else the object, where `keys_unique` says no earlier run wrote that key.
-inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<std::string>& keys,
-                                    const std::string& run_id, bool keys_unique, CleanupCount& count) {
+// else the object, where no earlier run can have written the key.
+inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<RunKey>& keys,
+                                    const std::string& run_id, CleanupCount& count) {
   if (keys.empty()) return {};
   std::vector<Status> failed(keys.size());
   std::vector<RunObject> found(keys.size());
@@ -109,7 +116,7 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
     TaskPool heads(static_cast<int>(std::min(keys.size(), kRunObjectHeads)));
     for (size_t i = 0; i < keys.size(); ++i)
       heads.submit([&, i] {
-        auto head = client.head_object(keys[i]);
+        auto head = client.head_object(keys[i].key);
         if (!head.ok()) {
           failed[i] = head.status();
           return;
@@ -122,22 +129,23 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     S3DEST_TRY(failed[i]);
-    if (found[i].of_run && found[i].version_id.empty() && !keys_unique)
-      return usage_error(printable(client.describe(keys[i]), 1100, Masking::none) + " is run " + run_id +
+    if (found[i].of_run && found[i].version_id.empty() && !keys[i].unique_to_run)
+      return usage_error(printable(client.describe(keys[i].key), 1100, Masking::none) + " is run " + run_id +
                          "'s, and the bucket keeps no versions of it: "
-                         "with a layout that renders the same keys on every run it may have replaced an earlier "
-                         "object, which is gone, so --run deletes nothing here; re-run the load instead: its objects "
+                         "its key is one that every run writes, so it may have replaced an earlier object, which "
+                         "is gone, and --run deletes nothing here; re-run the load or put instead: its objects "
                          "replace the killed run's");
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!found[i].of_run) continue;
-    const std::string where = printable(client.describe(keys[i]), 1100, Masking::none);
+    const std::string& key = keys[i].key;
+    const std::string where = printable(client.describe(key), 1100, Masking::none);
     if (found[i].version_id.empty()) {
-      S3DEST_TRY(client.delete_object(keys[i]));
+      S3DEST_TRY(client.delete_object(key));
     } else {
-      S3DEST_TRY(client.delete_object_version(keys[i], found[i].version_id));
+      S3DEST_TRY(client.delete_object_version(key, found[i].version_id));
       // An earlier version that is current again is what the run had replaced.
-      S3DEST_ASSIGN_OR_RETURN(const bool put_back, client.object_exists(keys[i]));
+      S3DEST_ASSIGN_OR_RETURN(const bool put_back, client.object_exists(key));
       if (put_back) {
         std::printf("put back %s\n", where.c_str());
         ++count.restored;
@@ -151,20 +159,23 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
 }
 
 // Takes back the finished objects run `run_id` left under the layout's fixed prefix: keys
-// the layout could have rendered whose metadata names the run. A listing page at a time,
-// so memory stays bounded whatever the prefix holds.
+// the layout could have rendered, or a put's (right under the prefix), whose metadata
+// names the run. A listing page at a time, so memory stays bounded whatever the prefix
+// holds.
 inline Status clean_run_objects(s3::ObjectClient& client, const KeyLayout& layout, const std::string& run_id,
                                 CleanupCount& count) {
-  std::vector<std::string> keys;
-  const bool keys_unique = layout.keys_unique_to_run();
-  S3DEST_TRY(client.visit_keys(layout.fixed_prefix(), [&](std::string_view key) -> Status {
-    if (layout.could_render(key)) keys.emplace_back(key);
+  const std::string prefix = layout.fixed_prefix();
+  std::vector<RunKey> keys;
+  S3DEST_TRY(client.visit_keys(prefix, [&](std::string_view key) -> Status {
+    const bool rendered = layout.could_render(key);
+    if (rendered || key.find('/', prefix.size()) == std::string_view::npos)
+      keys.push_back(RunKey{std::string(key), rendered && layout.keys_unique_to_run()});
     if (keys.size() < 1000) return {};
-    Status status = take_back_run_objects(client, keys, run_id, keys_unique, count);
+    Status status = take_back_run_objects(client, keys, run_id, count);
     keys.clear();
     return status;
   }));
-  return take_back_run_objects(client, keys, run_id, keys_unique, count);
+  return take_back_run_objects(client, keys, run_id, count);
 }
 
 // S3: the open uploads of killed loads and, with `run_id`, that run's finished objects,

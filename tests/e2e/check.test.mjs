@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 
 import { S3SERVER_SKIP, aws } from '../s3server/s3server.mjs';
 import { s3dest, testAwsSettings, writeConfig } from './lib.mjs';
-import { listObjects, radosgwAccess, radosgwSuite } from './radosgw.mjs';
+import { listObjects, listVersions, makeVersionedBucket, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 let dir, server, env;
 
@@ -70,18 +70,12 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
   });
 
   test('in a versioned bucket the test object\'s version is deleted: no version or delete marker is left', () => {
-    const bucket = 'check-versioned';
-    for (const args of [['create-bucket', '--bucket', bucket],
-                        ['put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled']])
-      assert.equal(aws(server, ['s3api', ...args]).status, 0);
+    const bucket = makeVersionedBucket(server, 'check-versioned');
     const r = check(config({ bucket }));
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(lines(r)[7], new RegExp(`^ok +s3:DeleteObjectVersion s3://${bucket}/ws1/checks/s3dest-check-1795608000\\.txt ` +
                                          '\\(version [^ )]+\\): the bucket keeps versions; the test object\'s is gone$'));
-    const versions = aws(server, ['s3api', 'list-object-versions', '--bucket', bucket]);
-    assert.equal(versions.status, 0, versions.stderr);
-    const listed = versions.stdout.trim() ? JSON.parse(versions.stdout) : {};
-    assert.deepEqual([...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])], []);
+    assert.deepEqual(listVersions(server, bucket), []);
   });
 
   test('--dest s3://bucket/prefix puts the test object behind the prefix', () => {

@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 import { S3SERVER_SKIP, aws } from '../s3server/s3server.mjs';
 import { startFaultProxy } from '../s3server/fault_proxy.mjs';
 import { crc32cBase64, listEntries, readManifest, s3dest, spawnS3dest, testAwsSettings, writeConfig } from './lib.mjs';
-import { listObjects, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
+import { listObjects, listVersions, makeVersionedBucket, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 let dir, server, env;
 let small, large; // a 3-line csv, and 12 MB of random bytes (three 5 MiB parts, the last smaller)
@@ -165,17 +165,8 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
   });
 
   test('cleanup --run takes a put back where the bucket keeps versions, and deletes nothing where it does not', () => {
-    const versioned = 'put-versioned';
-    for (const args of [['create-bucket', '--bucket', versioned],
-                        ['put-bucket-versioning', '--bucket', versioned, '--versioning-configuration', 'Status=Enabled']])
-      assert.equal(aws(server, ['s3api', ...args]).status, 0);
-    const versions = () => {
-      const r = aws(server, ['s3api', 'list-object-versions', '--bucket', versioned]);
-      assert.equal(r.status, 0, r.stderr);
-      const found = r.stdout.trim() ? JSON.parse(r.stdout) : {};
-      return [...(found.Versions ?? []), ...(found.DeleteMarkers ?? [])]
-        .map((v) => `${v.Key} ${v.VersionId} ${v.ETag} ${v.IsLatest}`).sort();
-    };
+    const versioned = makeVersionedBucket(server, 'put-versioned');
+    const versions = () => listVersions(server, versioned);
     const other = path.join(dir, 'again', 'events.csv');
     fs.mkdirSync(path.dirname(other), { recursive: true });
     fs.writeFileSync(other, 'id,name\n7,y\n');

@@ -45,6 +45,26 @@ export function listObjects(server, prefix, bucket = server.env.S3SERVER_BUCKET)
   return r.stdout.trim() ? JSON.parse(r.stdout).Contents ?? [] : [];
 }
 
+// Makes the bucket `name`, with versioning on: each write's reply names its version.
+export function makeVersionedBucket(server, name) {
+  for (const args of [['create-bucket', '--bucket', name],
+                      ['put-bucket-versioning', '--bucket', name, '--versioning-configuration', 'Status=Enabled']]) {
+    const r = aws(server, ['s3api', ...args]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  return name;
+}
+
+// Every version and delete marker under `prefix` of a versioned bucket, as sorted
+// "key version etag latest|older" lines (a delete marker's etag: "delete-marker").
+export function listVersions(server, bucket, prefix = '') {
+  const r = aws(server, ['s3api', 'list-object-versions', '--bucket', bucket, '--prefix', prefix]);
+  assert.equal(r.status, 0, r.stderr);
+  const found = r.stdout.trim() ? JSON.parse(r.stdout) : {};
+  return [...(found.Versions ?? []), ...(found.DeleteMarkers ?? []).map((m) => ({ ...m, ETag: 'delete-marker' }))]
+    .map((v) => `${v.Key} ${v.VersionId} ${v.ETag} ${v.IsLatest ? 'latest' : 'older'}`).sort();
+}
+
 // The multipart uploads open under `prefix`, or in the whole bucket without one; in the
 // suite's bucket unless `bucket` names another.
 export function openUploads(server, prefix, bucket = server.env.S3SERVER_BUCKET) {

@@ -8,7 +8,7 @@
 // on before they are renamed into place; no key is rendered twice; four workers load one
 // dataset with {{worker}} and their manifests merge.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -330,17 +330,42 @@ describe('interruptions', () => {
   test('a load into a folder where a load was killed while publishing takes that one back first', (t) => {
     if (spawnSync('strace', ['-o', '/dev/null', 'true']).status !== 0) return t.skip('strace cannot run here');
     const w = work();
-    const dest = path.join(w, 'lake');
+    const dest = path.join(w, 'lake'), manifest = path.join(w, 'manifest.json');
     const config = writeConfig(w, CONFIG);
     loadOk(['--config', config, '--input', small, '--dest', dest]);
     const before = snapshot(dest);
-    const runId = killedWhilePublishing(dest, config, path.join(w, 'manifest.json'));
-    // The same rows again: with the killed run taken back, the folder is the first load's.
-    const r = load(w, ['--input', small, '--dest', dest]);
+    const runId = killedWhilePublishing(dest, config, manifest);
+    const waiting = path.join(w, `.manifest.json.s3dest-${runId}.tmp`);
+    assert.ok(fs.existsSync(waiting), 'the killed run\'s manifest waits under a name of its own');
+    // The same rows again: with the killed run taken back, the folder is the first load's,
+    // and the killed run's manifest is gone.
+    const r = load(w, ['--input', small, '--dest', dest, '--manifest', manifest]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`^s3dest: run ${runId} was killed while it published into .*: taken back first ` +
                                       '\\(\\d+ files? put back, \\d+ removed\\)$', 'm'));
+    assert.match(r.stderr, new RegExp(`^s3dest: removed the manifest that killed run ${runId} left: ${waiting}$`, 'm'));
     assert.deepEqual(snapshot(dest), before);
+    assert.deepEqual(fs.readdirSync(w).filter((name) => name.startsWith('.manifest.json.')), []);
+    assert.notEqual(readManifest(manifest).run_id, runId);
+  });
+
+  test('the next run leaves alone a waiting manifest whose run holds its lock, or that was only just made', async () => {
+    const w = work();
+    const waiting = (n) => path.join(w, `.manifest.json.s3dest-20261201T000000Z-0000000${n}.tmp`);
+    fs.writeFileSync(waiting(1), '{"run_id": "publishing now"}');
+    fs.writeFileSync(waiting(2), '');  // made, and not locked yet
+    fs.writeFileSync(waiting(3), '{"run_id": "killed"}');
+    const holder = spawn('flock', [waiting(1), 'sleep', '60'], { stdio: 'ignore' });
+    try {
+      await waitFor(() => spawnSync('flock', ['-n', waiting(1), 'true']).status !== 0, 'flock holds it', 10_000);
+      const r = load(w, ['--input', small, '--dest', path.join(w, 'lake'), '--manifest', path.join(w, 'manifest.json')]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /^s3dest: removed the manifest that killed run 20261201T000000Z-00000003 left: /m);
+      assert.deepEqual(fs.readdirSync(w).filter((name) => name.startsWith('.manifest.json.')).sort(),
+                       [path.basename(waiting(1)), path.basename(waiting(2))]);
+    } finally {
+      holder.kill();
+    }
   });
 });
 

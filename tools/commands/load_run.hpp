@@ -188,6 +188,7 @@ inline int run_load_with(const LoadTool& tool, const std::vector<std::string>& a
   options->on_start = [&]() -> Status {
     if (a.dry_run) return {};
     S3DEST_TRY(take_back_killed_loads(dest));
+    if (!a.manifest.empty()) remove_killed_runs_manifests(a.manifest);
     std::fprintf(stderr, "s3dest: run %s: loading into %s\n", options->run_id.c_str(), dest.text().c_str());
     return {};
   };

@@ -80,6 +80,7 @@ inline int run_put(const std::vector<std::string>& args) {
   if (const Status taken_back = take_back_killed_loads(*dest); !taken_back.ok()) return fail(taken_back);
   stop_on_signals();
   options.on_start = [&]() -> Status {
+    if (!a.manifest.empty()) remove_killed_runs_manifests(a.manifest);
     std::fprintf(stderr, "s3dest: run %s: uploading %zu file%s into %s\n", options.run_id.c_str(), a.files.size(),
                  a.files.size() == 1 ? "" : "s", dest->text().c_str());
     return {};

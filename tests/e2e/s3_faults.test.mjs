@@ -4,7 +4,8 @@
 // nothing of the run left behind (no object, no open upload), with a clean message.
 //
 // Cells: 503 SlowDown, 500 InternalError, connections reset in the middle of a part, a
-// stalled request (idle_timeout_seconds), a 7 MB object at 100 KB/s, error replies with
+// stalled request (idle_timeout_seconds), replies lost after the server did the write
+// (the retry meets the run's own object), a 7 MB object at 100 KB/s, error replies with
 // control characters and fake secrets, a clock two hours off (libfaketime), and STS
 // credentials that expire during the load. And with 50 ms added to every request, 400
 // small objects load with concurrency 8 in at most a quarter of the one-at-a-time time;
@@ -16,7 +17,17 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import { startFaultProxy } from '../s3server/fault_proxy.mjs';
-import { BIN, assertFails, s3dest, sample, snapshot, testAwsSettings, workFolder, writeConfig } from './lib.mjs';
+import {
+  BIN,
+  assertFails,
+  readManifest,
+  s3dest,
+  sample,
+  snapshot,
+  testAwsSettings,
+  workFolder,
+  writeConfig,
+} from './lib.mjs';
 import { download, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 const NOW = '2026-03-15T12:00:00Z';
@@ -42,9 +53,9 @@ function s3Config(endpoint, overrides = {}) {
 
 let runs = 0;
 // Loads `file` with `config` into `dest`; `wrap`: a command to run s3dest under.
-function load(config, dest, { file = input, wrap = [] } = {}) {
+function load(config, dest, { file = input, wrap = [], extra = [] } = {}) {
   const configFile = writeConfig(dir, config, `config-${++runs}.json`);
-  const args = ['load', '--no-progress', '--now', NOW, '--config', configFile, '--input', file, '--dest', dest];
+  const args = ['load', '--no-progress', '--now', NOW, '--config', configFile, '--input', file, '--dest', dest, ...extra];
   if (!wrap.length) return s3dest(args, { env: testAwsSettings(dir) });
   const r = spawnSync(wrap[0], [...wrap.slice(1), BIN, ...args], {
     env: { ...process.env, ...testAwsSettings(dir) }, encoding: 'utf8',
@@ -70,10 +81,10 @@ function assertNothingLeft(prefix) {
 }
 
 // Runs one cell: a proxy with `plan` in front of radosgw, a load through it.
-async function throughProxy(plan, prefix, { config = {}, file, wrap } = {}) {
+async function throughProxy(plan, prefix, { config = {}, file, wrap, extra } = {}) {
   const proxy = await startFaultProxy({ target: env.S3SERVER_ENDPOINT, ...plan });
   try {
-    const r = load(s3Config(proxy.url, config), `s3://${env.S3SERVER_BUCKET}/${prefix}`, { file, wrap });
+    const r = load(s3Config(proxy.url, config), `s3://${env.S3SERVER_BUCKET}/${prefix}`, { file, wrap, extra });
     return { ...r, stats: await proxy.stats() };
   } finally {
     proxy.stop();
@@ -120,6 +131,18 @@ test('connections reset in the middle of parts: the parts are sent again, identi
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stats.faults, 2);
   assertSameObjects('reset/');
+});
+
+test('replies lost after a PutObject and a completion went through: the run\'s own new objects, identical', async () => {
+  // The retries meet If-None-Match on the objects their first attempts made.
+  const manifest = path.join(dir, 'lost-replies.json');
+  const r = await throughProxy({ faults: [{ match: { method: 'PUT', no_query: true }, at: [1], do: { drop_reply: true } },
+                                          { match: { method: 'POST', query: 'uploadId' }, at: [1], do: { drop_reply: true } }] },
+                               'lost-reply/', { extra: ['--manifest', manifest] });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stats.faults, 2);
+  assertSameObjects('lost-reply/');
+  for (const o of readManifest(manifest).objects) assert.equal(o.replaced, false, `${o.key} was new`);
 });
 
 test('a request that stalls is abandoned after idle_timeout_seconds and sent again, identical', async () => {

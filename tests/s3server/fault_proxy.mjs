@@ -15,13 +15,18 @@
 //                   are issued; S3 requests with such a session token after that time get
 //                   400 ExpiredToken, as AWS answers
 //   faults          [{ match, at, do }]: the requests that `match` (method, and `query`: a
-//                   word the query string must hold, such as "partNumber" or "uploads"),
+//                   word the query string must hold, such as "partNumber" or "uploads", or
+//                   `no_query`: none, as a PutObject's),
 //                   counted from 1, are broken at the counts listed in `at` (or at every
 //                   one with `every: N`), as `do` says:
 //                     { status, code, message }  an S3 error reply instead of the server's
 //                     { reset_after_bytes }      the connection dropped once that much of
 //                                                the request body has come
 //                     { stall_ms }               no byte for that long, then passed on
+//                     { drop_reply: true }       passed on, and the server's reply read
+//                                                whole, but the connection dropped instead
+//                                                of answering: done, as far as the client
+//                                                can tell maybe not
 //
 // GET /__proxy/stats answers { requests, faults, stalls_ended (stalls that ran their whole
 // time), sts_issued, expired_refused }.
@@ -60,7 +65,8 @@ function serve(plan) {
   const stats = { requests: 0, faults: 0, stalls_ended: 0, sts_issued: 0, expired_refused: 0 };
 
   const matches = (match = {}, req) =>
-    (!match.method || match.method === req.method) && (!match.query || (req.url.split('?')[1] ?? '').includes(match.query));
+    (!match.method || match.method === req.method) && (!match.query || (req.url.split('?')[1] ?? '').includes(match.query)) &&
+    (!match.no_query || !req.url.includes('?'));
 
   const faultFor = (req) => {
     for (const [i, f] of (plan.faults ?? []).entries()) {
@@ -127,6 +133,10 @@ function serve(plan) {
     const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (reply) => {
+        if (fault?.drop_reply) {
+          reply.resume();
+          return reply.on('end', () => req.socket.resetAndDestroy?.() ?? req.socket.destroy());
+        }
         const sts = plan.sts_lifetime_s && (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
         if (!sts) {
           res.writeHead(reply.statusCode, reply.headers);

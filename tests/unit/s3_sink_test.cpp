@@ -39,6 +39,8 @@ class AnsweringSender final : public http::HttpSender {
   std::string version_reply;               // the x-amz-version-id to name instead ("null")
   std::map<std::string, std::vector<std::string>> versions;  // path -> its versions, the current last
   bool version_deletes_refused = false;    // DELETE ?versionId= is AccessDenied
+  int replies_to_lose = 0;                 // writes done, whose replies are lost (a dropped connection)
+  std::map<std::string, std::string> run_of;  // path -> the x-amz-meta-s3dest-run it was written with
 
   Result<http::HttpResponse> send(const http::HttpRequest& r) override {
     std::lock_guard<std::mutex> lock(mutex);
@@ -57,6 +59,12 @@ class AnsweringSender final : public http::HttpSender {
     if (r.method == "PUT" || (r.method == "POST" && query.rfind("uploadId=", 0) == 0)) {
       if (conditional && objects.count(path)) return http::HttpResponse{412, {}, "<Error><Code>PreconditionFailed</Code></Error>"};
       objects[path] = r.payload().size();
+      if (const std::string* run = r.find_header("x-amz-meta-s3dest-run"); r.method == "PUT")
+        run_of[path] = run ? *run : "";
+      if (replies_to_lose > 0) {
+        --replies_to_lose;
+        return destination_error("the connection was reset");
+      }
       http::HttpResponse ok{200, {{"ETag", "\"e\""}}, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag>"};
       if (versioned) {
         const std::string id = "v" + std::to_string(++versions_made_);
@@ -68,7 +76,14 @@ class AnsweringSender final : public http::HttpSender {
       if (!echoed_checksum.empty()) ok.headers.push_back({"x-amz-checksum-crc32c", echoed_checksum});
       return ok;
     }
-    if (r.method == "POST") return http::HttpResponse{200, {}, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
+    if (r.method == "POST") {
+      if (const std::string* run = r.find_header("x-amz-meta-s3dest-run")) run_of[path] = *run;
+      return http::HttpResponse{200, {}, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
+    }
+    if (r.method == "HEAD") {
+      if (!objects.count(path)) return http::HttpResponse{404, {}, ""};
+      return http::HttpResponse{200, {{"ETag", "\"e\""}, {"x-amz-meta-s3dest-run", run_of[path]}}, ""};
+    }
     if (r.method == "DELETE" && query.rfind("versionId=", 0) == 0) {
       if (version_deletes_refused)
         return http::HttpResponse{403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"};
@@ -178,6 +193,40 @@ BOOST_AUTO_TEST_CASE(a_null_version_is_never_deleted) {
   BOOST_TEST((undone.replaced == std::vector<std::string>{"s3://lake/old"}));
   BOOST_TEST(undone.removed == 1u);
   for (const std::string& call : f.sender->calls) BOOST_TEST(call.find("versionId") == std::string::npos, call);
+}
+
+BOOST_AUTO_TEST_CASE(a_write_whose_reply_was_lost_is_the_runs_own_new_object_not_one_it_replaced) {
+  // The first attempt wrote the object; its retry meets If-None-Match on it. The run's id
+  // on the object says it is this run's, so it is new (and a rollback deletes it), not
+  // another writer's that the run would then overwrite and report as replaced.
+  Fixture f;
+  S3SinkOptions options;
+  options.part_bytes = 6;
+  options.run_id = "20261201T224412Z-5f3a9c1e";
+  S3Sink sink(f.client, options);
+  f.sender->replies_to_lose = 1;
+  const auto small = put(sink, new_object("small"), "hello");
+  BOOST_TEST_REQUIRE(small.ok(), small.status().message());
+  BOOST_TEST(!small->replaced);
+  BOOST_TEST(small->etag == "e");
+  f.sender->replies_to_lose = 1;
+  const auto big = put(sink, new_object("big"), {"012345", "6789"});  // the lost reply is CompleteMultipartUpload's
+  BOOST_TEST_REQUIRE(big.ok(), big.status().message());
+  BOOST_TEST(!big->replaced);
+  // Written once each: no second, unconditional write over them.
+  BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "PUT /lake/small") == 2);  // the retry: 412
+  BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "DELETE /lake/big?uploadId") == 0);
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.removed == 2u);
+  BOOST_TEST(undone.replaced.empty());
+  BOOST_TEST(f.sender->objects.empty());
+
+  // Another writer's object (another run's id) is still told from the run's own.
+  f.sender->objects["/lake/raced"] = 1;
+  f.sender->run_of["/lake/raced"] = "20261130T000000Z-00000000";
+  const auto raced = put(sink, new_object("raced"), "mine");
+  BOOST_REQUIRE(raced.ok());
+  BOOST_TEST(raced->replaced);
 }
 
 BOOST_AUTO_TEST_CASE(a_key_that_appears_during_the_run_is_replaced_and_reported_or_kept) {

@@ -96,6 +96,9 @@ class MultipartUpload {
   std::string whole_checksum() const;
 
   void abort();
+  // The upload is known to be complete (an attempt whose reply was lost completed it):
+  // nothing is left to complete or abort.
+  void forget() { id_.clear(); }
 
  private:
   // What the upload tasks share with the upload: ETags and checksums by part number, the

@@ -192,6 +192,8 @@ class S3ObjectWriter final : public ObjectWriter {
       if (from_file_ && is_crc_checksum(options_.checksum)) info.checksum = upload_->whole_checksum();
       auto document = aws::parse_xml(done.body);
       if (document.ok()) info.etag = unquoted(document->child_text("ETag"));
+      if (const std::string* etag = done.find_header("ETag"); info.etag.empty() && etag)  // a HEAD's
+        info.etag = unquoted(*etag);
       if (info.etag.empty()) {  // some servers (radosgw) leave it out: ask for it
         // The object exists now, so a failure here must not fail the commit (the run
         // would not know to delete it): the manifest just shows no ETag.
@@ -251,6 +253,19 @@ class S3ObjectWriter final : public ObjectWriter {
     return headers;
   }
 
+  // A key believed new that holds an object when the write's If-None-Match is refused:
+  // another writer's, or this very object, written by an attempt whose reply was lost
+  // (the retry then met the object it had made). The run's id on it tells them apart, as
+  // a run renders each key once. This object's: the HEAD's reply, which stands in for
+  // the write's (ETag, version); another's: nothing.
+  Result<std::optional<http::HttpResponse>> written_by_an_earlier_attempt() const {
+    if (options_.run_id.empty()) return std::optional<http::HttpResponse>();
+    S3DEST_ASSIGN_OR_RETURN(http::HttpResponse head, client_->head_object(object_.key));
+    const std::string* run = head.find_header(kRunMetadataHeader);
+    if (run == nullptr || *run != options_.run_id) return std::optional<http::HttpResponse>();
+    return std::optional<http::HttpResponse>(std::move(head));
+  }
+
   Status appeared_during_the_run() const {
     return destination_error(client_->describe(object_.key) +
                              " appeared while this run was writing (another writer?), and existing_objects is "
@@ -275,6 +290,8 @@ class S3ObjectWriter final : public ObjectWriter {
     if (!existed) {
       S3DEST_ASSIGN_OR_RETURN(auto put, client_->put_object_if_absent(object_.key, buffer_, headers));
       if (put) return std::move(*put);
+      S3DEST_ASSIGN_OR_RETURN(auto earlier, written_by_an_earlier_attempt());
+      if (earlier) return std::move(*earlier);
       if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
     }
     replaced = true;
@@ -286,6 +303,11 @@ class S3ObjectWriter final : public ObjectWriter {
     if (!existed) {
       S3DEST_ASSIGN_OR_RETURN(auto done, upload_->complete_if_absent());
       if (done) return std::move(*done);
+      S3DEST_ASSIGN_OR_RETURN(auto earlier, written_by_an_earlier_attempt());
+      if (earlier) {
+        upload_->forget();  // completed by that attempt: nothing to abort
+        return std::move(*earlier);
+      }
       if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
     }
     replaced = true;

@@ -41,6 +41,7 @@ class AnsweringSender final : public http::HttpSender {
   bool version_deletes_refused = false;    // DELETE ?versionId= is AccessDenied
   int replies_to_lose = 0;                 // writes done, whose replies are lost (a dropped connection)
   std::map<std::string, std::string> run_of;  // path -> the x-amz-meta-s3dest-run it was written with
+  std::map<std::string, std::string> run_of_version;  // the same per version, in a versioned bucket
 
   Result<http::HttpResponse> send(const http::HttpRequest& r) override {
     std::lock_guard<std::mutex> lock(mutex);
@@ -61,16 +62,18 @@ class AnsweringSender final : public http::HttpSender {
       objects[path] = r.payload().size();
       if (const std::string* run = r.find_header("x-amz-meta-s3dest-run"); r.method == "PUT")
         run_of[path] = run ? *run : "";
+      std::string id;
+      if (versioned) {
+        id = "v" + std::to_string(++versions_made_);
+        versions[path].push_back(id);
+        run_of_version[id] = run_of[path];
+      }
       if (replies_to_lose > 0) {
         --replies_to_lose;
         return destination_error("the connection was reset");
       }
       http::HttpResponse ok{200, {{"ETag", "\"e\""}}, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag>"};
-      if (versioned) {
-        const std::string id = "v" + std::to_string(++versions_made_);
-        versions[path].push_back(id);
-        ok.headers.push_back({"x-amz-version-id", version_reply.empty() ? id : version_reply});
-      }
+      if (versioned) ok.headers.push_back({"x-amz-version-id", version_reply.empty() ? id : version_reply});
       if (!composite_reply.empty()) ok.body += "<ChecksumCRC32C>" + composite_reply + "</ChecksumCRC32C>";
       ok.body += "</CompleteMultipartUploadResult>";
       if (!echoed_checksum.empty()) ok.headers.push_back({"x-amz-checksum-crc32c", echoed_checksum});
@@ -82,7 +85,11 @@ class AnsweringSender final : public http::HttpSender {
     }
     if (r.method == "HEAD") {
       if (!objects.count(path)) return http::HttpResponse{404, {}, ""};
-      return http::HttpResponse{200, {{"ETag", "\"e\""}, {"x-amz-meta-s3dest-run", run_of[path]}}, ""};
+      if (!versioned || versions[path].empty())
+        return http::HttpResponse{200, {{"ETag", "\"e\""}, {"x-amz-meta-s3dest-run", run_of[path]}}, ""};
+      const std::string& current = versions[path].back();
+      return http::HttpResponse{
+          200, {{"ETag", "\"e\""}, {"x-amz-meta-s3dest-run", run_of_version[current]}, {"x-amz-version-id", current}}, ""};
     }
     if (r.method == "DELETE" && query.rfind("versionId=", 0) == 0) {
       if (version_deletes_refused)
@@ -158,6 +165,23 @@ BOOST_AUTO_TEST_CASE(in_a_versioned_bucket_rollback_deletes_the_runs_versions_so
   BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "DELETE /lake/old?versionId") == 1);
   BOOST_TEST(undone.text() == "undone: 2 finished objects of this run removed, 1 replaced object put back as it was; "
                               "nothing that existed before was lost");
+}
+
+BOOST_AUTO_TEST_CASE(every_version_the_run_made_of_a_key_goes_even_one_whose_reply_was_lost) {
+  Fixture f;
+  f.sender->versioned = true;
+  f.sender->objects["/lake/old"] = 3;
+  f.sender->versions["/lake/old"] = {"v0"};
+  f.sender->run_of_version["v0"] = "20261130T000000Z-00000000";  // an earlier run's
+  S3SinkOptions options;
+  options.run_id = "20261201T224412Z-5f3a9c1e";
+  S3Sink sink(f.client, options);
+  f.sender->replies_to_lose = 1;  // the first PUT makes v1, unheard of; its retry makes v2
+  BOOST_REQUIRE(put(sink, new_object("old", true), "new data").ok());
+  BOOST_TEST((f.sender->versions["/lake/old"] == std::vector<std::string>{"v0", "v1", "v2"}));
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.restored == 1u);
+  BOOST_TEST((f.sender->versions["/lake/old"] == std::vector<std::string>{"v0"}));
 }
 
 BOOST_AUTO_TEST_CASE(where_the_runs_versions_cannot_be_deleted_the_replaced_objects_name_them) {

@@ -143,9 +143,8 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
     if (found[i].version_id.empty()) {
       S3DEST_TRY(client.delete_object(key));
     } else {
-      S3DEST_TRY(client.delete_object_version(key, found[i].version_id));
       // An earlier version that is current again is what the run had replaced.
-      S3DEST_ASSIGN_OR_RETURN(const bool put_back, client.object_exists(key));
+      S3DEST_ASSIGN_OR_RETURN(const bool put_back, delete_run_versions(client, key, found[i].version_id, run_id));
       if (put_back) {
         std::printf("put back %s\n", where.c_str());
         ++count.restored;

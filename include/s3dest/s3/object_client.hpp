@@ -152,8 +152,8 @@ class ObjectClient {
   Result<std::optional<http::HttpResponse>> put_object_if_absent(std::string_view key, std::string_view body,
                                                                 std::vector<http::HttpHeader> headers = {});
   Result<http::HttpResponse> head_object(std::string_view key);
-  // Whether the key holds an object (HeadObject): false where S3 answers 404.
-  Result<bool> object_exists(std::string_view key);
+  // HeadObject of a key that may hold no object: nothing where S3 answers 404.
+  Result<std::optional<http::HttpResponse>> head_object_if_any(std::string_view key);
   Result<std::string> get_object(std::string_view key);
   // Calls `visit` with each key that begins with `prefix`, in S3's order, a page (1,000
   // keys) at a time, up to `limit` keys.
@@ -460,12 +460,12 @@ inline Result<http::HttpResponse> ObjectClient::head_object(std::string_view key
   return send("HeadObject", "HEAD", key, "", {}, "");
 }
 
-inline Result<bool> ObjectClient::object_exists(std::string_view key) {
-  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
+inline Result<std::optional<http::HttpResponse>> ObjectClient::head_object_if_any(std::string_view key) {
+  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response,
                           send("HeadObject", "HEAD", key, "", {}, "", {false, false, {}, true}));
-  if (response.status == 404) return false;
+  if (response.status == 404) return std::optional<http::HttpResponse>();
   if (response.status / 100 != 2) return s3_error("HeadObject", key, {}, response, credentials_->describe(), bucket_);
-  return true;
+  return std::optional<http::HttpResponse>(std::move(response));
 }
 
 inline Result<std::string> ObjectClient::get_object(std::string_view key) {

@@ -69,6 +69,14 @@ static_assert(kRunMetadataHeader.substr(0, s3::kMetadataHeaderPrefix.size()) == 
                   kRunMetadataHeader.substr(s3::kMetadataHeaderPrefix.size()) == kRunMetadataName,
               "the run's metadata header is x-amz-meta- and kRunMetadataName");
 
+// Deletes version `version_id` of `key`, which run `run_id` wrote, then each version
+// current after it that the run wrote too (a retried write whose first reply was lost
+// made one more), so the key is as it was before the run. Whether an object (one from
+// before the run) is current after, as far as S3 says. Fails only when the first delete
+// does: what follows it is done as far as it can be.
+Result<bool> delete_run_versions(s3::ObjectClient& client, const std::string& key, std::string version_id,
+                                 const std::string& run_id);
+
 class S3Sink final : public ObjectSink {
  public:
   // The client's stop flag, if any, abandons the run's uploads at once.
@@ -378,13 +386,28 @@ inline SinkProgress S3Sink::progress() const {
   return progress;
 }
 
+inline Result<bool> delete_run_versions(s3::ObjectClient& client, const std::string& key, std::string version_id,
+                                        const std::string& run_id) {
+  S3DEST_TRY(client.delete_object_version(key, version_id));
+  for (int more = 0; more < 8; ++more) {  // a handful at most: each retry of a write makes one
+    const auto current = client.head_object_if_any(key);
+    if (current.ok() && !*current) return false;
+    if (!current.ok()) return true;
+    const std::string* run = (*current)->find_header(kRunMetadataHeader);
+    version_id = s3::version_id_of(**current);
+    if (run_id.empty() || run == nullptr || *run != run_id || version_id.empty()) return true;
+    if (!client.delete_object_version(key, version_id).ok()) return true;
+  }
+  return true;
+}
+
 inline RollbackReport S3Sink::rollback() {
   RollbackReport report;
   std::lock_guard<std::mutex> lock(committed_mutex_);
   for (const Committed& object : committed_) {
     std::string replaced_note;
     if (!object.version_id.empty()) {
-      const Status deleted = client_->delete_object_version(object.key, object.version_id);
+      const auto deleted = delete_run_versions(*client_, object.key, object.version_id, options_.run_id);
       if (deleted.ok()) {
         ++(object.replaced ? report.restored : report.removed);
         continue;
@@ -393,7 +416,7 @@ inline RollbackReport S3Sink::rollback() {
       // which leaves its version behind a delete marker; a replaced one is reported with
       // the version whose deletion puts the earlier one back.
       replaced_note = " (its version " + object.version_id + " is this run's: delete that version to put back the "
-                      "one before it; " + deleted.message() + ")";
+                      "one before it; " + deleted.status().message() + ")";
     }
     if (object.replaced) {
       report.replaced.push_back(describe(object.key) + replaced_note);

@@ -121,8 +121,7 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
           failed[i] = head.status();
           return;
         }
-        const std::string* run = head->find_header(kRunMetadataHeader);
-        found[i].of_run = run != nullptr && *run == run_id;
+        found[i].of_run = written_by_run(*head, run_id);
         found[i].version_id = s3::version_id_of(*head);
       });
     heads.wait();

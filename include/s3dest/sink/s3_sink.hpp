@@ -69,6 +69,12 @@ static_assert(kRunMetadataHeader.substr(0, s3::kMetadataHeaderPrefix.size()) == 
                   kRunMetadataHeader.substr(s3::kMetadataHeaderPrefix.size()) == kRunMetadataName,
               "the run's metadata header is x-amz-meta- and kRunMetadataName");
 
+// Whether the object a HEAD describes was written by run `run_id` (its metadata says so).
+inline bool written_by_run(const http::HttpResponse& head, const std::string& run_id) {
+  const std::string* run = head.find_header(kRunMetadataHeader);
+  return !run_id.empty() && run != nullptr && *run == run_id;
+}
+
 // Deletes version `version_id` of `key`, which run `run_id` wrote, then each version
 // current after it that the run wrote too (a retried write whose first reply was lost
 // made one more), so the key is as it was before the run. Whether an object (one from
@@ -269,8 +275,7 @@ class S3ObjectWriter final : public ObjectWriter {
   Result<std::optional<http::HttpResponse>> written_by_an_earlier_attempt() const {
     if (options_.run_id.empty()) return std::optional<http::HttpResponse>();
     S3DEST_ASSIGN_OR_RETURN(http::HttpResponse head, client_->head_object(object_.key));
-    const std::string* run = head.find_header(kRunMetadataHeader);
-    if (run == nullptr || *run != options_.run_id) return std::optional<http::HttpResponse>();
+    if (!written_by_run(head, options_.run_id)) return std::optional<http::HttpResponse>();
     return std::optional<http::HttpResponse>(std::move(head));
   }
 
@@ -393,9 +398,8 @@ inline Result<bool> delete_run_versions(s3::ObjectClient& client, const std::str
     const auto current = client.head_object_if_any(key);
     if (current.ok() && !*current) return false;
     if (!current.ok()) return true;
-    const std::string* run = (*current)->find_header(kRunMetadataHeader);
     version_id = s3::version_id_of(**current);
-    if (run_id.empty() || run == nullptr || *run != run_id || version_id.empty()) return true;
+    if (!written_by_run(**current, run_id) || version_id.empty()) return true;
     if (!client.delete_object_version(key, version_id).ok()) return true;
   }
   return true;

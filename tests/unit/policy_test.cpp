@@ -99,7 +99,7 @@ using Actions = std::vector<std::string>;
 BOOST_AUTO_TEST_CASE(the_role_policy_grants_the_objects_under_the_fixed_prefix_and_listing_scoped_to_it) {
   Parsed doc(text_of(config_with(), PolicyKind::role));
   const Statements s = statements_of(doc.root);
-  BOOST_TEST(s.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads"}));
+  BOOST_TEST(s.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads", "S3destReadVersioning"}));
   BOOST_TEST(s.actions.at("S3destWriteObjects") ==
              (Actions{"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
                       "s3:AbortMultipartUpload"}));
@@ -108,6 +108,8 @@ BOOST_AUTO_TEST_CASE(the_role_policy_grants_the_objects_under_the_fixed_prefix_a
   BOOST_TEST(resource_of(s.element.at("S3destWriteObjects")) == "arn:aws:s3:::lake/ws9/*");
   BOOST_TEST(resource_of(s.element.at("S3destListPrefix")) == "arn:aws:s3:::lake");
   BOOST_TEST(resource_of(s.element.at("S3destListUploads")) == "arn:aws:s3:::lake");
+  BOOST_TEST(s.actions.at("S3destReadVersioning") == Actions{"s3:GetBucketVersioning"});
+  BOOST_TEST(resource_of(s.element.at("S3destReadVersioning")) == "arn:aws:s3:::lake");
   BOOST_TEST(s.minified.at("S3destListPrefix").find(R"("Condition":{"StringLike":{"s3:prefix":["ws9/*"]}})") !=
              std::string::npos);
   BOOST_TEST(s.element.at("S3destWriteObjects")["Principal"].error() == simdjson::NO_SUCH_FIELD);
@@ -130,17 +132,17 @@ BOOST_AUTO_TEST_CASE(the_prefix_is_the_layouts_fixed_prefix_and_without_one_the_
 BOOST_AUTO_TEST_CASE(tags_and_a_canned_acl_add_their_actions_and_only_then) {
   Parsed tagged(text_of(config_with(R"("tags": {"dataset": "ads"}, )"), PolicyKind::role));
   Statements s = statements_of(tagged.root);
-  BOOST_TEST(s.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads", "S3destTagObjects"}));
+  BOOST_TEST(s.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads", "S3destReadVersioning", "S3destTagObjects"}));
   BOOST_TEST(s.actions.at("S3destTagObjects") == (Actions{"s3:PutObjectTagging", "s3:GetObjectTagging"}));
   BOOST_TEST(resource_of(s.element.at("S3destTagObjects")) == "arn:aws:s3:::lake/ws9/*");
 
   Parsed acl(text_of(config_with(R"("canned_acl": "bucket-owner-full-control", )"), PolicyKind::role));
   s = statements_of(acl.root);
-  BOOST_TEST(s.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads", "S3destObjectAcl"}));
+  BOOST_TEST(s.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads", "S3destReadVersioning", "S3destObjectAcl"}));
   BOOST_TEST(s.actions.at("S3destObjectAcl") == (Actions{"s3:PutObjectAcl", "s3:GetObjectAcl"}));
 
   Parsed none(text_of(config_with(R"("canned_acl": "none", )"), PolicyKind::role));
-  BOOST_TEST(statements_of(none.root).sids.size() == 3u);
+  BOOST_TEST(statements_of(none.root).sids.size() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(sse_kms_cmk_adds_generate_data_key_and_decrypt_on_the_key) {
@@ -165,7 +167,7 @@ BOOST_AUTO_TEST_CASE(sse_kms_cmk_adds_generate_data_key_and_decrypt_on_the_key) 
 
   // sse-kms (the AWS managed key) needs no statement of the writer's.
   Parsed managed(text_of(config_with(R"("encryption": "sse-kms", )"), PolicyKind::role));
-  BOOST_TEST(statements_of(managed.root).sids.size() == 3u);
+  BOOST_TEST(statements_of(managed.root).sids.size() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(the_bucket_policy_is_the_role_policys_s3_statements_with_the_writer_as_principal) {
@@ -174,7 +176,7 @@ BOOST_AUTO_TEST_CASE(the_bucket_policy_is_the_role_policys_s3_statements_with_th
   Parsed role(text_of(config, PolicyKind::role));
   Parsed given(text_of(config, PolicyKind::bucket));
   const Statements r = statements_of(role.root), b = statements_of(given.root);
-  BOOST_TEST(b.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads", "S3destTagObjects"}));
+  BOOST_TEST(b.sids == (Sids{"S3destWriteObjects", "S3destListPrefix", "S3destListUploads", "S3destReadVersioning", "S3destTagObjects"}));
   for (const std::string& sid : b.sids) {
     BOOST_TEST(b.actions.at(sid) == r.actions.at(sid));
     BOOST_TEST(resource_of(b.element.at(sid)) == resource_of(r.element.at(sid)));

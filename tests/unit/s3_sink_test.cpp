@@ -24,12 +24,13 @@ using test_helpers::new_object;
 using test_helpers::put;
 
 // Answers S3 calls just enough for the sink's decisions: which keys exist (PutObject
-// honours If-None-Match), multipart calls, deletes, and with `versioned` each key's
-// versions; and records what was asked. The real server is in the e2e tests (radosgw).
+// honours If-None-Match), multipart calls, copies, deletes, and with `versioned` each
+// key's versions; and records what was asked. The real server is in the e2e tests (radosgw).
 class AnsweringSender final : public http::HttpSender {
  public:
   std::mutex mutex;
   std::map<std::string, size_t> objects;  // path -> size
+  std::map<std::string, std::string> bodies;  // path -> bytes, of objects put whole or copied
   std::vector<std::string> calls;         // "PUT /lake/k", ...
   std::map<int, size_t> part_sizes;  // part number -> size
   std::vector<http::HttpRequest> requests;  // headers and owned bodies (not parts)
@@ -53,6 +54,16 @@ class AnsweringSender final : public http::HttpSender {
     copy.borrowed_body = {};
     copy.body = r.url.find("partNumber=") == std::string::npos ? std::string(r.payload()) : std::string();
     requests.push_back(std::move(copy));
+    if (r.method == "GET" && query == "versioning=")
+      return http::HttpResponse{200, {}, versioned ? "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
+                                                   : "<VersioningConfiguration/>"};
+    if (const std::string* source = r.find_header("x-amz-copy-source"); r.method == "PUT" && source) {
+      if (!objects.count(*source)) return http::HttpResponse{404, {}, "<Error><Code>NoSuchKey</Code></Error>"};
+      objects[path] = objects[*source];
+      bodies[path] = bodies[*source];
+      run_of[path] = run_of[*source];
+      return http::HttpResponse{200, {}, "<CopyObjectResult><ETag>\"c\"</ETag></CopyObjectResult>"};
+    }
     if (r.method == "PUT" && query.rfind("partNumber=", 0) == 0) {
       part_sizes[std::stoi(query.substr(std::string("partNumber=").size()))] = r.payload().size();
       return http::HttpResponse{200, {{"ETag", "\"p\""}}, ""};
@@ -60,8 +71,11 @@ class AnsweringSender final : public http::HttpSender {
     if (r.method == "PUT" || (r.method == "POST" && query.rfind("uploadId=", 0) == 0)) {
       if (conditional && objects.count(path)) return http::HttpResponse{412, {}, "<Error><Code>PreconditionFailed</Code></Error>"};
       objects[path] = r.payload().size();
+      if (r.method == "PUT") bodies[path] = std::string(r.payload());
       if (const std::string* run = r.find_header("x-amz-meta-s3dest-run"); r.method == "PUT")
         run_of[path] = run ? *run : "";
+      else
+        run_of[path] = upload_run_[path];  // the object the upload makes carries what it was created with
       std::string id;
       if (versioned) {
         id = "v" + std::to_string(++versions_made_);
@@ -80,16 +94,22 @@ class AnsweringSender final : public http::HttpSender {
       return ok;
     }
     if (r.method == "POST") {
-      if (const std::string* run = r.find_header("x-amz-meta-s3dest-run")) run_of[path] = *run;
+      if (const std::string* run = r.find_header("x-amz-meta-s3dest-run")) upload_run_[path] = *run;
       return http::HttpResponse{200, {}, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"};
     }
     if (r.method == "HEAD") {
       if (!objects.count(path)) return http::HttpResponse{404, {}, ""};
+      const std::string size = std::to_string(objects[path]);
       if (!versioned || versions[path].empty())
-        return http::HttpResponse{200, {{"ETag", "\"e\""}, {"x-amz-meta-s3dest-run", run_of[path]}}, ""};
+        return http::HttpResponse{
+            200, {{"ETag", "\"e\""}, {"Content-Length", size}, {"x-amz-meta-s3dest-run", run_of[path]}}, ""};
       const std::string& current = versions[path].back();
-      return http::HttpResponse{
-          200, {{"ETag", "\"e\""}, {"x-amz-meta-s3dest-run", run_of_version[current]}, {"x-amz-version-id", current}}, ""};
+      return http::HttpResponse{200,
+                                {{"ETag", "\"e\""},
+                                 {"Content-Length", size},
+                                 {"x-amz-meta-s3dest-run", run_of_version[current]},
+                                 {"x-amz-version-id", current}},
+                                ""};
     }
     if (r.method == "DELETE" && query.rfind("versionId=", 0) == 0) {
       if (version_deletes_refused)
@@ -100,7 +120,10 @@ class AnsweringSender final : public http::HttpSender {
       return http::HttpResponse{204, {}, ""};
     }
     if (r.method == "DELETE") {
-      if (query.empty()) objects.erase(path);  // in a versioned bucket: a delete marker
+      if (query.empty()) {  // in a versioned bucket: a delete marker
+        objects.erase(path);
+        bodies.erase(path);
+      }
       return http::HttpResponse{204, {}, ""};
     }
     return http::HttpResponse{200, {}, ""};
@@ -108,6 +131,7 @@ class AnsweringSender final : public http::HttpSender {
 
  private:
   int versions_made_ = 0;
+  std::map<std::string, std::string> upload_run_;  // path -> the run id its open upload was created with
 };
 
 struct Fixture {
@@ -125,6 +149,15 @@ struct Fixture {
         sender);
   }
 };
+
+const std::string kRun = "20261201T224412Z-5f3a9c1e";
+const std::string kEarlierRun = "20261130T000000Z-00000000";
+
+std::vector<std::string> keys_of(const AnsweringSender& sender) {
+  std::vector<std::string> keys;
+  for (const auto& [path, size] : sender.objects) keys.push_back(path);
+  return keys;
+}
 
 }  // namespace
 
@@ -148,6 +181,7 @@ BOOST_AUTO_TEST_CASE(in_a_versioned_bucket_rollback_deletes_the_runs_versions_so
   f.sender->versions["/lake/old"] = {"v0"};
   S3SinkOptions options;
   options.part_bytes = 6;
+  options.run_id = kRun;
   S3Sink sink(f.client, options);
   BOOST_REQUIRE(put(sink, new_object("old", true), "new data").ok());
   BOOST_REQUIRE(put(sink, new_object("new"), "n").ok());
@@ -163,8 +197,64 @@ BOOST_AUTO_TEST_CASE(in_a_versioned_bucket_rollback_deletes_the_runs_versions_so
   // Each version deleted by its id: no plain DELETE, which would leave a delete marker.
   BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "DELETE /lake/new") == 0);
   BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "DELETE /lake/old?versionId") == 1);
+  for (const http::HttpRequest& request : f.sender->requests)  // the versions keep what was there: no copy
+    BOOST_TEST(!request.find_header("x-amz-copy-source"));
   BOOST_TEST(undone.text() == "undone: 2 finished objects of this run removed, 1 replaced object put back as it was; "
                               "nothing that existed before was lost");
+}
+
+BOOST_AUTO_TEST_CASE(without_versions_a_copy_of_each_replaced_object_is_kept_and_a_rollback_puts_it_back) {
+  Fixture f;
+  for (const std::string path : {"/lake/day/old", "/lake/big"}) {
+    f.sender->objects[path] = 6;
+    f.sender->bodies[path] = "before";
+    f.sender->run_of[path] = kEarlierRun;
+  }
+  S3SinkOptions options;
+  options.part_bytes = 6;
+  options.run_id = kRun;
+  S3Sink sink(f.client, options);
+  BOOST_REQUIRE(put(sink, new_object("day/old", true), "new").ok());
+  BOOST_TEST(f.sender->bodies["/lake/day/.old.s3dest-" + kRun + ".kept"] == "before");  // made before the write
+  BOOST_TEST(f.sender->bodies["/lake/day/old"] == "new");
+  BOOST_REQUIRE(put(sink, new_object("big", true), {"012345", "6789"}).ok());  // a multipart upload
+  BOOST_REQUIRE(put(sink, new_object("new"), "n").ok());
+
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.text() == "undone: 1 finished object of this run removed, 2 replaced objects put back as they "
+                              "were; nothing that existed before was lost");
+  BOOST_TEST((keys_of(*f.sender) == std::vector<std::string>{"/lake/big", "/lake/day/old"}));  // no copy left
+  BOOST_TEST(f.sender->bodies["/lake/day/old"] == "before");
+  BOOST_TEST(f.sender->run_of["/lake/day/old"] == kEarlierRun);
+  BOOST_TEST(f.sender->run_of["/lake/big"] == kEarlierRun);
+}
+
+BOOST_AUTO_TEST_CASE(once_the_run_has_succeeded_its_kept_copies_are_deleted) {
+  Fixture f;
+  f.sender->objects["/lake/old"] = 6;
+  f.sender->bodies["/lake/old"] = "before";
+  S3SinkOptions options;
+  options.run_id = kRun;
+  S3Sink sink(f.client, options);
+  BOOST_REQUIRE(put(sink, new_object("old", true), "new data").ok());
+  BOOST_REQUIRE(sink.publish().ok());
+  BOOST_REQUIRE(sink.drop_kept_copies().ok());
+  BOOST_TEST((keys_of(*f.sender) == std::vector<std::string>{"/lake/old"}));
+  BOOST_TEST(f.sender->bodies["/lake/old"] == "new data");
+}
+
+BOOST_AUTO_TEST_CASE(a_kept_copy_is_named_after_its_object_and_run_beside_it) {
+  BOOST_TEST(kept_copy_key("ws9/2026/01/x-00001.csv", kRun) == "ws9/2026/01/.x-00001.csv.s3dest-" + kRun + ".kept");
+  BOOST_TEST(kept_copy_key("x.csv", kRun) == ".x.csv.s3dest-" + kRun + ".kept");
+  for (const std::string key : {"ws9/2026/01/x-00001.csv", "x.csv", "a/.hidden"}) {
+    const auto parsed = parse_kept_copy_key(kept_copy_key(key, kRun));
+    BOOST_REQUIRE(parsed.has_value());
+    BOOST_TEST(parsed->key == key);
+    BOOST_TEST(parsed->run_id == kRun);
+  }
+  for (const std::string& other : std::vector<std::string>{"a/x.csv", "a/.x.csv.s3dest-not-a-run-id-at-all-x.kept", "a/x.csv.s3dest-" + kRun + ".kept",
+                                  "a/..s3dest-" + kRun + ".kept", ".x.s3dest-" + kRun + ".tmp"})
+    BOOST_TEST(!parse_kept_copy_key(other).has_value(), other);
 }
 
 BOOST_AUTO_TEST_CASE(every_version_the_run_made_of_a_key_goes_even_one_whose_reply_was_lost) {
@@ -172,9 +262,9 @@ BOOST_AUTO_TEST_CASE(every_version_the_run_made_of_a_key_goes_even_one_whose_rep
   f.sender->versioned = true;
   f.sender->objects["/lake/old"] = 3;
   f.sender->versions["/lake/old"] = {"v0"};
-  f.sender->run_of_version["v0"] = "20261130T000000Z-00000000";  // an earlier run's
+  f.sender->run_of_version["v0"] = kEarlierRun;  // an earlier run's
   S3SinkOptions options;
-  options.run_id = "20261201T224412Z-5f3a9c1e";
+  options.run_id = kRun;
   S3Sink sink(f.client, options);
   f.sender->replies_to_lose = 1;  // the first PUT makes v1, unheard of; its retry makes v2
   BOOST_REQUIRE(put(sink, new_object("old", true), "new data").ok());
@@ -226,7 +316,7 @@ BOOST_AUTO_TEST_CASE(a_write_whose_reply_was_lost_is_the_runs_own_new_object_not
   Fixture f;
   S3SinkOptions options;
   options.part_bytes = 6;
-  options.run_id = "20261201T224412Z-5f3a9c1e";
+  options.run_id = kRun;
   S3Sink sink(f.client, options);
   f.sender->replies_to_lose = 1;
   const auto small = put(sink, new_object("small"), "hello");
@@ -247,7 +337,7 @@ BOOST_AUTO_TEST_CASE(a_write_whose_reply_was_lost_is_the_runs_own_new_object_not
 
   // Another writer's object (another run's id) is still told from the run's own.
   f.sender->objects["/lake/raced"] = 1;
-  f.sender->run_of["/lake/raced"] = "20261130T000000Z-00000000";
+  f.sender->run_of["/lake/raced"] = kEarlierRun;
   const auto raced = put(sink, new_object("raced"), "mine");
   BOOST_REQUIRE(raced.ok());
   BOOST_TEST(raced->replaced);

@@ -121,7 +121,7 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
           failed[i] = head.status();
           return;
         }
-        found[i].of_run = written_by_run(*head, run_id);
+        found[i].of_run = s3::written_by_run(*head, run_id);
         found[i].version_id = s3::version_id_of(*head);
       });
     heads.wait();

@@ -10,6 +10,8 @@
 //   rollback()      after a failure: the run's objects that were new are deleted (or never
 //                   published); the ones that replaced an existing object are reported
 //   remove(key)     after publish(): deletes an object of an earlier run (a stale chunk)
+//   drop_kept_copies()  last: deletes what the sink kept to take the run back (S3, in a
+//                   bucket without versions: copies of the objects the run replaced)
 #pragma once
 
 #include <unistd.h>
@@ -144,6 +146,8 @@ class ObjectSink {
   virtual RollbackReport rollback() = 0;
   // Deletes an object that is not the run's, after publish().
   virtual Status remove(const std::string& key) = 0;
+  // Once the run is in place, what was kept to take it back goes: see the top of this file.
+  virtual Status drop_kept_copies() { return {}; }
   // Where a key ends up, for messages: "out/a/b.csv" or "s3://bucket/a/b.csv".
   virtual std::string describe(const std::string& key) const = 0;
   // Memory one open object's writer holds (an upload's part buffer).

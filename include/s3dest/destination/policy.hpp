@@ -117,13 +117,14 @@ struct StatementSpec {
 
 // The writer's S3 statements, in the documents' order. Tagging and ACL only apply when the
 // config sets tags or a canned ACL (statement_applies).
-inline constexpr std::array<StatementSpec, 5> kS3Statements{{
+inline constexpr std::array<StatementSpec, 6> kS3Statements{{
     {"S3destWriteObjects",
      StatementScope::objects,
      "",
      {"PutObject", "GetObject", "DeleteObject", "DeleteObjectVersion", "AbortMultipartUpload"}},
     {"S3destListPrefix", StatementScope::prefix_listing, "", {"ListObjectsV2", "", "", "", ""}},
     {"S3destListUploads", StatementScope::bucket, "", {"ListMultipartUploads", "", "", "", ""}},
+    {"S3destReadVersioning", StatementScope::bucket, "", {"GetBucketVersioning", "", "", "", ""}},
     {"S3destTagObjects", StatementScope::objects, kPutObjectTaggingAction, {"GetObjectTagging", "", "", "", ""}},
     {"S3destObjectAcl", StatementScope::objects, kPutObjectAclAction, {"GetObjectAcl", "", "", "", ""}},
 }};

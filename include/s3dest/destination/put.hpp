@@ -21,6 +21,7 @@
 //      so many small files no longer go up one request at a time)
 //   3. on_complete (the manifest), then publish; on any failure or a raised stop flag the
 //      open object is dropped and the sink rolls the run back: nothing of it is left
+//   4. the sink drops what it kept to take the run back (S3: copies of replaced objects)
 #pragma once
 
 #include <fcntl.h>
@@ -396,6 +397,7 @@ inline Result<PutReport> put_files(const Config& config, ObjectSink& sink, const
   if (status.ok() && options.on_complete) status = options.on_complete(report);
   if (status.ok()) status = sink.publish();
   if (!status.ok()) return detail::roll_back_put(sink, status);
+  S3DEST_TRY(sink.drop_kept_copies());
   return report;
 }
 

@@ -1,5 +1,6 @@
 // Single-request object operations on one bucket: PutObject, HeadObject, GetObject,
-// ListObjectsV2 (keys only), DeleteObject and the multipart calls, each signed with SigV4
+// ListObjectsV2 (keys only), DeleteObject, CopyObject, GetBucketVersioning and the
+// multipart calls, each signed with SigV4
 // (the body's SHA-256 as payload hash) and signed afresh for each retry, at the server's
 // time once a reply said this machine's clock is off (aws/clock_skew.hpp). The health check uses them; the
 // streaming uploader builds on the same addressing and error reading.
@@ -170,6 +171,16 @@ class ObjectClient {
   Result<std::vector<std::pair<std::string, std::string>>> get_object_tagging(std::string_view key);
   // The object's ACL (GetObjectAcl): who is granted what.
   Result<std::vector<ObjectGrant>> get_object_acl(std::string_view key);
+  // Whether the bucket keeps a version of every write (GetBucketVersioning: "Enabled"):
+  // not where versioning was never turned on, nor where it is suspended.
+  Result<bool> keeps_versions();
+  // CopyObject, on the server: the object `source` (a key of this bucket) to `key`, with
+  // its Content-Type, metadata and tags; `headers` add what a copy does not carry over
+  // (encryption, storage class, ACL). Up to kMaxCopyBytes; s3/object_copy.hpp copies any
+  // size. Runs to the end whatever the stop flag: a copy is how a run keeps, and puts
+  // back, an object it replaces.
+  Result<http::HttpResponse> copy_object(std::string_view source, std::string_view key,
+                                         std::vector<http::HttpHeader> headers = {});
   // The bucket's region as HeadBucket's x-amz-bucket-region names it (AWS sends it even
   // when HeadBucket itself is refused); empty when the server does not say (most
   // S3-compatible servers). Fails when the bucket does not exist or S3 cannot be reached.
@@ -203,6 +214,10 @@ class ObjectClient {
   Result<std::optional<http::HttpResponse>> complete_multipart_upload_if_absent(
       std::string_view key, std::string_view upload_id, const std::vector<UploadedPart>& parts);
   Status abort_multipart_upload(std::string_view key, std::string_view upload_id);
+  // UploadPartCopy: bytes `first` to `last` (inclusive) of the object `source` as part
+  // `part_number`, copied on the server; the part's ETag.
+  Result<std::string> upload_part_copy(std::string_view key, std::string_view upload_id, int part_number,
+                                       std::string_view source, uint64_t first, uint64_t last);
   // The uploads started under `prefix` and still open, page after page.
   Result<std::vector<OpenUpload>> list_multipart_uploads(std::string_view prefix);
 
@@ -218,6 +233,12 @@ class ObjectClient {
                                  CallOptions options = {});
   Result<http::HttpResponse> complete(std::string_view key, std::string_view upload_id,
                                      const std::vector<UploadedPart>& parts, bool if_absent);
+  // x-amz-copy-source: "/bucket/key", the key percent-encoded as in a URL.
+  http::HttpHeader copy_source(std::string_view source) const;
+  // A reply of `operation` that S3 sent as 200 with the failure in its body (CopyObject,
+  // UploadPartCopy and CompleteMultipartUpload may), as the error it is.
+  Result<http::HttpResponse> failure_in_body(std::string_view operation, std::string_view key,
+                                             http::HttpResponse response) const;
 
   BucketEndpoint bucket_;
   bool over_tls_;
@@ -587,6 +608,59 @@ inline Result<std::vector<ObjectGrant>> ObjectClient::get_object_acl(std::string
   return grants;
 }
 
+inline Result<bool> ObjectClient::keeps_versions() {
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
+                          send("GetBucketVersioning", "GET", "", "versioning=", {}, ""));
+  auto document = aws::parse_xml(response.body);
+  if (!document.ok())
+    return destination_error("GetBucketVersioning on " + describe("") + ": the reply is not XML (" +
+                             document.status().message() + "): check the endpoint");
+  return document->child_text("Status") == "Enabled";
+}
+
+inline http::HttpHeader ObjectClient::copy_source(std::string_view source) const {
+  std::string value = "/" + bucket_.bucket + "/";
+  for (const char c : source) {
+    if (c == '/') value.push_back('/');
+    else aws::append_uri_encoded(value, std::string_view(&c, 1));
+  }
+  return {"x-amz-copy-source", std::move(value)};
+}
+
+inline Result<http::HttpResponse> ObjectClient::failure_in_body(std::string_view operation, std::string_view key,
+                                                               http::HttpResponse response) const {
+  // The status went out before the work was done: a body whose root is <Error> says it failed.
+  if (response.status != 200) return response;
+  const auto document = aws::parse_xml(response.body);
+  if (document.ok() && document->local_name() == "Error")
+    return s3_error(operation, key, {}, response, credentials_->describe(), bucket_);
+  return response;
+}
+
+inline Result<http::HttpResponse> ObjectClient::copy_object(std::string_view source, std::string_view key,
+                                                           std::vector<http::HttpHeader> headers) {
+  headers.push_back(copy_source(source));
+  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response, send("CopyObject", "PUT", key, "", std::move(headers), ""));
+  return failure_in_body("CopyObject", key, std::move(response));
+}
+
+inline Result<std::string> ObjectClient::upload_part_copy(std::string_view key, std::string_view upload_id,
+                                                          int part_number, std::string_view source, uint64_t first,
+                                                          uint64_t last) {
+  std::string query = "partNumber=" + std::to_string(part_number) + "&uploadId=" + aws::uri_encode(upload_id);
+  std::vector<http::HttpHeader> headers = {
+      copy_source(source), {"x-amz-copy-source-range", "bytes=" + std::to_string(first) + "-" + std::to_string(last)}};
+  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response,
+                          send("UploadPartCopy", "PUT", key, std::move(query), std::move(headers), ""));
+  S3DEST_ASSIGN_OR_RETURN(response, failure_in_body("UploadPartCopy", key, std::move(response)));
+  auto document = aws::parse_xml(response.body);
+  const std::string etag = document.ok() ? document->child_text("ETag") : std::string();
+  if (etag.empty())
+    return destination_error("UploadPartCopy " + describe(key) + " part " + std::to_string(part_number) +
+                             ": the reply has no ETag: check that the endpoint is an S3 server");
+  return etag;
+}
+
 inline Result<std::string> ObjectClient::bucket_region() {
   S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse response,
                           send("HeadBucket", "HEAD", "", "", {}, "", {false, false, {}, true}));
@@ -657,10 +731,7 @@ inline Result<http::HttpResponse> ObjectClient::complete(std::string_view key, s
   S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response,
                           send("CompleteMultipartUpload", "POST", key, "uploadId=" + aws::uri_encode(upload_id),
                                std::move(headers), body, {true, if_absent, {}}));
-  // S3 may answer 200 and still fail: the error is then the body.
-  if (response.status == 200 && response.body.find("<Error>") != std::string::npos)
-    return s3_error("CompleteMultipartUpload", key, {}, response, credentials_->describe(), bucket_);
-  return response;
+  return failure_in_body("CompleteMultipartUpload", key, std::move(response));
 }
 
 inline Result<http::HttpResponse> ObjectClient::complete_multipart_upload(std::string_view key,

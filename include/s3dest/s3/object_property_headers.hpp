@@ -26,6 +26,19 @@ namespace s3dest::s3 {
 // A user metadata NAME goes as the header x-amz-meta-NAME.
 inline constexpr std::string_view kMetadataHeaderPrefix = "x-amz-meta-";
 
+// The metadata header that names the run that wrote an object: the name the config may
+// not take (core/object_properties.hpp), as a header.
+inline constexpr std::string_view kRunMetadataHeader = "x-amz-meta-s3dest-run";
+static_assert(kRunMetadataHeader.substr(0, kMetadataHeaderPrefix.size()) == kMetadataHeaderPrefix &&
+                  kRunMetadataHeader.substr(kMetadataHeaderPrefix.size()) == kRunMetadataName,
+              "the run's metadata header is x-amz-meta- and kRunMetadataName");
+
+// Whether the object a HEAD describes was written by run `run_id` (its metadata says so).
+inline bool written_by_run(const http::HttpResponse& head, const std::string& run_id) {
+  const std::string* run = head.find_header(kRunMetadataHeader);
+  return !run_id.empty() && run != nullptr && *run == run_id;
+}
+
 std::vector<http::HttpHeader> object_property_headers(const ObjectProperties& properties);
 
 // The x-amz-tagging value: "k=v&k2=v2", each name and value URI-encoded.

@@ -23,7 +23,7 @@ struct Permission {
 
 // Every call s3dest makes to S3. Writing an object with tags or an ACL also needs
 // s3:PutObjectTagging or s3:PutObjectAcl on AWS, and with SSE-KMS the KMS actions below.
-inline constexpr std::array<Permission, 14> kPermissions{{
+inline constexpr std::array<Permission, 17> kPermissions{{
     {"PutObject", "s3:PutObject", ResourceKind::object},
     {"CreateMultipartUpload", "s3:PutObject", ResourceKind::object},
     {"UploadPart", "s3:PutObject", ResourceKind::object},
@@ -35,11 +35,18 @@ inline constexpr std::array<Permission, 14> kPermissions{{
     // DeleteObject of one version (?versionId=): a failed run's own versions, in a
     // versioned bucket, so the versions before them are current again.
     {"DeleteObjectVersion", "s3:DeleteObjectVersion", ResourceKind::object},
+    // A server-side copy also reads its source (s3:GetObject): a run keeps a copy of each
+    // object it replaces in a bucket without versions, and puts it back on failure.
+    {"CopyObject", "s3:PutObject", ResourceKind::object},
+    {"UploadPartCopy", "s3:PutObject", ResourceKind::object},
     {"GetObjectTagging", "s3:GetObjectTagging", ResourceKind::object},
     {"GetObjectAcl", "s3:GetObjectAcl", ResourceKind::object},
     {"ListObjectsV2", "s3:ListBucket", ResourceKind::bucket},
     {"HeadBucket", "s3:ListBucket", ResourceKind::bucket},
     {"ListMultipartUploads", "s3:ListBucketMultipartUploads", ResourceKind::bucket},
+    // Whether the bucket keeps versions: where it does not, objects a run replaces are
+    // copied first (CopyObject).
+    {"GetBucketVersioning", "s3:GetBucketVersioning", ResourceKind::bucket},
 }};
 
 // Actions no S3 call is refused without on every server, so not in the table: AWS asks

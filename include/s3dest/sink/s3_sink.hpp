@@ -10,8 +10,10 @@
 // appeared since the listing is noticed where the server honours the header. rollback()
 // takes back only what the run wrote. In a versioned bucket (S3 names each write's
 // x-amz-version-id) it deletes the run's own versions: an object it replaced is as it was
-// before, and a new key is gone without a delete marker. Elsewhere it deletes the run's
-// new objects and reports the ones it replaced, which hold the run's data. Every object
+// before, and a new key is gone without a delete marker. Elsewhere the run keeps a copy of
+// each object just before it replaces it (sink/kept_copy.hpp): rollback() copies it back
+// and deletes the run's new objects, and drop_kept_copies() deletes the copies once the
+// run has succeeded. Every object
 // carries the run's id as metadata (x-amz-meta-s3dest-run), so it can be traced back, and
 // the properties its NewObject names (Content-Type, storage class, ACL, tags, metadata:
 // s3/object_property_headers.hpp) on PutObject or CreateMultipartUpload, never on a part.
@@ -31,6 +33,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,6 +47,7 @@
 #include "s3dest/s3/object_checksum.hpp"
 #include "s3dest/s3/object_client.hpp"
 #include "s3dest/s3/object_property_headers.hpp"
+#include "s3dest/sink/kept_copy.hpp"
 
 namespace s3dest {
 namespace detail {
@@ -59,21 +63,10 @@ struct S3SinkOptions {
   int concurrency = 4;                       // parts uploaded at once (config concurrency)
   std::vector<http::HttpHeader> object_headers;  // sent with every new object: encryption
   ChecksumAlgorithm checksum = ChecksumAlgorithm::crc32c;
-  std::string run_id;  // x-amz-meta-s3dest-run on every object and upload; empty: none
+  // x-amz-meta-s3dest-run on every object and upload, and the name of the copies the run
+  // keeps of what it replaces; empty: none, and no copies (a rollback names those objects)
+  std::string run_id;
 };
-
-// The metadata header that names the run that wrote an object: the name the config may
-// not take (core/object_properties.hpp), as a header.
-inline constexpr std::string_view kRunMetadataHeader = "x-amz-meta-s3dest-run";
-static_assert(kRunMetadataHeader.substr(0, s3::kMetadataHeaderPrefix.size()) == s3::kMetadataHeaderPrefix &&
-                  kRunMetadataHeader.substr(s3::kMetadataHeaderPrefix.size()) == kRunMetadataName,
-              "the run's metadata header is x-amz-meta- and kRunMetadataName");
-
-// Whether the object a HEAD describes was written by run `run_id` (its metadata says so).
-inline bool written_by_run(const http::HttpResponse& head, const std::string& run_id) {
-  const std::string* run = head.find_header(kRunMetadataHeader);
-  return !run_id.empty() && run != nullptr && *run == run_id;
-}
 
 // Deletes version `version_id` of `key`, which run `run_id` wrote, then each version
 // current after it that the run wrote too (a retried write whose first reply was lost
@@ -96,6 +89,7 @@ class S3Sink final : public ObjectSink {
     return client_->list_keys(prefix, limit);
   }
   RollbackReport rollback() override;
+  Status drop_kept_copies() override;
   Status remove(const std::string& key) override { return client_->delete_object(key); }
   std::string describe(const std::string& key) const override { return client_->describe(key); }
   uint64_t open_object_memory() const override { return options_.part_bytes; }
@@ -112,12 +106,25 @@ class S3Sink final : public ObjectSink {
     bool replaced;
     std::string version_id;  // the run's version, in a versioned bucket; else empty
   };
+  // A copy of an object the run replaces, and the headers the object gets when put back.
+  struct Kept {
+    KeptCopy copy;
+    std::vector<http::HttpHeader> put_back_headers;
+  };
+
+  // Whether the bucket keeps versions, asked once. Where S3 does not say (no
+  // s3:GetBucketVersioning, or a server without the call), the run keeps copies, as it
+  // would without versions: a copy too many costs less than an object lost.
+  bool keeps_versions();
 
   std::shared_ptr<s3::ObjectClient> client_;
   S3SinkOptions options_;
   TaskPool uploads_;
+  std::mutex versioning_mutex_;
+  std::optional<bool> keeps_versions_;
   mutable std::mutex committed_mutex_;
   std::vector<Committed> committed_;
+  std::vector<Kept> kept_;  // under committed_mutex_
 };
 
 namespace detail {
@@ -263,7 +270,7 @@ class S3ObjectWriter final : public ObjectWriter {
   std::vector<http::HttpHeader> object_headers() const {
     std::vector<http::HttpHeader> headers = options_.object_headers;
     for (http::HttpHeader& header : s3::object_property_headers(object_.properties)) headers.push_back(std::move(header));
-    if (!options_.run_id.empty()) headers.push_back({std::string(kRunMetadataHeader), options_.run_id});
+    if (!options_.run_id.empty()) headers.push_back({std::string(s3::kRunMetadataHeader), options_.run_id});
     return headers;
   }
 
@@ -275,7 +282,7 @@ class S3ObjectWriter final : public ObjectWriter {
   Result<std::optional<http::HttpResponse>> written_by_an_earlier_attempt() const {
     if (options_.run_id.empty()) return std::optional<http::HttpResponse>();
     S3DEST_ASSIGN_OR_RETURN(http::HttpResponse head, client_->head_object(object_.key));
-    if (!written_by_run(head, options_.run_id)) return std::optional<http::HttpResponse>();
+    if (!s3::written_by_run(head, options_.run_id)) return std::optional<http::HttpResponse>();
     return std::optional<http::HttpResponse>(std::move(head));
   }
 
@@ -283,6 +290,21 @@ class S3ObjectWriter final : public ObjectWriter {
     return destination_error(client_->describe(object_.key) +
                              " appeared while this run was writing (another writer?), and existing_objects is "
                              "\"keep\": it was left as it is");
+  }
+
+  // Just before the write that replaces the key's object, where the bucket keeps no
+  // versions: a copy of that object, which a rollback (or cleanup --run) puts back.
+  Status keep_what_it_replaces() {
+    if (options_.run_id.empty() || sink_.keeps_versions()) return {};
+    const ObjectProperties& properties = object_.properties;
+    S3DEST_ASSIGN_OR_RETURN(
+        auto kept, keep_copy(*client_, object_.key, options_.run_id,
+                             kept_copy_headers(options_.object_headers, "", properties.canned_acl)));
+    if (!kept) return {};  // gone since the listing: nothing to keep
+    std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
+    sink_.kept_.push_back(S3Sink::Kept{
+        std::move(*kept), kept_copy_headers(options_.object_headers, properties.storage_class, properties.canned_acl)});
+    return {};
   }
 
   // Whether the key held an object before the run, asked once, just before the first
@@ -307,6 +329,7 @@ class S3ObjectWriter final : public ObjectWriter {
       if (earlier) return std::move(*earlier);
       if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
     }
+    S3DEST_TRY(keep_what_it_replaces());
     replaced = true;
     return client_->put_object(object_.key, buffer_, headers);
   }
@@ -323,6 +346,7 @@ class S3ObjectWriter final : public ObjectWriter {
       }
       if (object_.if_exists == ExistingObjects::keep) return appeared_during_the_run();
     }
+    S3DEST_TRY(keep_what_it_replaces());
     replaced = true;
     return upload_->complete();
   }
@@ -399,15 +423,26 @@ inline Result<bool> delete_run_versions(s3::ObjectClient& client, const std::str
     if (current.ok() && !*current) return false;
     if (!current.ok()) return true;
     version_id = s3::version_id_of(**current);
-    if (!written_by_run(**current, run_id) || version_id.empty()) return true;
+    if (!s3::written_by_run(**current, run_id) || version_id.empty()) return true;
     if (!client.delete_object_version(key, version_id).ok()) return true;
   }
   return true;
 }
 
+inline bool S3Sink::keeps_versions() {
+  std::lock_guard<std::mutex> lock(versioning_mutex_);
+  if (!keeps_versions_) {
+    const auto asked = client_->keeps_versions();
+    keeps_versions_ = asked.ok() && *asked;
+  }
+  return *keeps_versions_;
+}
+
 inline RollbackReport S3Sink::rollback() {
   RollbackReport report;
   std::lock_guard<std::mutex> lock(committed_mutex_);
+  std::set<std::string> copied;  // keys whose earlier object is in a kept copy
+  for (const Kept& kept : kept_) copied.insert(kept.copy.key);
   for (const Committed& object : committed_) {
     std::string replaced_note;
     if (!object.version_id.empty()) {
@@ -422,7 +457,9 @@ inline RollbackReport S3Sink::rollback() {
       replaced_note = " (its version " + object.version_id + " is this run's: delete that version to put back the "
                       "one before it; " + deleted.status().message() + ")";
     }
-    if (object.replaced) {
+    if (object.replaced && copied.count(object.key) > 0) {
+      continue;  // put back from its copy, below
+    } else if (object.replaced) {
       report.replaced.push_back(describe(object.key) + replaced_note);
     } else if (const Status deleted = client_->delete_object(object.key); deleted.ok()) {
       ++report.removed;
@@ -430,8 +467,39 @@ inline RollbackReport S3Sink::rollback() {
       report.not_deleted.push_back(describe(object.key) + ": " + deleted.message());
     }
   }
+  // After the versions: an object they put back is not the run's, and its copy just goes.
+  for (const Kept& kept : kept_) {
+    const auto put_back = put_back_kept_copy(*client_, kept.copy, options_.run_id, kept.put_back_headers);
+    if (put_back.ok()) {
+      report.restored += *put_back ? 1 : 0;
+    } else {
+      report.replaced.push_back(describe(kept.copy.key) + " (what it held before is in " +
+                                describe(kept.copy.copy_key) + ": copy that back; " + put_back.status().message() +
+                                ")");
+    }
+  }
   committed_.clear();
+  kept_.clear();
   return report;
+}
+
+inline Status S3Sink::drop_kept_copies() {
+  std::lock_guard<std::mutex> lock(committed_mutex_);
+  if (kept_.empty()) return {};
+  std::vector<Status> deleted(kept_.size());
+  {
+    TaskPool deletes(static_cast<int>(std::min<size_t>(kept_.size(), static_cast<size_t>(options_.concurrency))));
+    for (size_t i = 0; i < kept_.size(); ++i)
+      deletes.submit([this, &deleted, i] { deleted[i] = delete_kept_copy(*client_, kept_[i].copy); });
+    deletes.wait();
+  }
+  std::string left;
+  for (const Status& status : deleted)
+    if (!status.ok()) left += "\n  " + status.message();
+  kept_.clear();
+  if (left.empty()) return {};
+  return destination_error("the run's objects are in place, but copies it kept of the objects it replaced could not "
+                           "be deleted (delete them by hand):" + left);
 }
 
 }  // namespace s3dest

@@ -1,0 +1,136 @@
+// In a bucket that keeps no versions, a run keeps a copy of each object it is about to
+// replace, so that a failed or killed run loses nothing: the copy is made on the server
+// just before the replacing write, beside the object as ".NAME.s3dest-RUNID.kept" (as a
+// local folder's kept files are named), copied back over the object when the run fails
+// (S3Sink::rollback) or was killed (cleanup --run), and deleted once the run succeeded.
+// Its key names the run, so a killed run's copies are found by a listing.
+//
+//   day/a.csv  ->  day/.a.csv.s3dest-20261201T224412Z-5f3a9c1e.kept
+//
+// A copy carries the object's bytes, Content-Type, metadata and tags (up to 5 GiB: see
+// s3/object_copy.hpp); not its storage class or ACL, which the object gets back from the
+// config's object options when it is put back.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "s3dest/crypto/random_id.hpp"
+#include "s3dest/layout/key_layout.hpp"
+#include "s3dest/s3/object_client.hpp"
+#include "s3dest/s3/object_copy.hpp"
+
+namespace s3dest {
+
+struct KeptCopy {
+  std::string key;           // the object's
+  std::string copy_key;      // the copy's: kept_copy_key(key, run)
+  std::string copy_version;  // the copy's version, where the bucket keeps versions after all
+};
+
+// The key of the copy run `run_id` keeps of `key`.
+std::string kept_copy_key(std::string_view key, std::string_view run_id);
+
+// The object's key and the run's id in a kept copy's key; nothing for any other key.
+struct KeptCopyName {
+  std::string key;
+  std::string run_id;
+};
+std::optional<KeptCopyName> parse_kept_copy_key(std::string_view copy_key);
+
+// Copies `key`, which run `run_id` is about to replace, beside it, with `headers`
+// (encryption, ACL). Nothing when the key holds no object any more.
+Result<std::optional<KeptCopy>> keep_copy(s3::ObjectClient& client, const std::string& key, std::string_view run_id,
+                                          std::vector<http::HttpHeader> headers);
+
+// Undoes what run `run_id` did to `kept.key`: where the run's object is there (or none
+// is), the copy goes back over it, with `headers` (encryption, storage class, ACL);
+// another's object stays. Then the copy is deleted. Whether the object was put back.
+Result<bool> put_back_kept_copy(s3::ObjectClient& client, const KeptCopy& kept, const std::string& run_id,
+                                std::vector<http::HttpHeader> headers);
+
+// The headers of a copy s3dest makes: `encryption` (the config's), and the config's ACL;
+// for an object put back, its storage class too (a kept copy is in S3's default one).
+std::vector<http::HttpHeader> kept_copy_headers(std::vector<http::HttpHeader> encryption,
+                                                const std::string& storage_class, const std::string& canned_acl);
+
+// Deletes a copy that is no longer needed (the run succeeded, or it is put back).
+Status delete_kept_copy(s3::ObjectClient& client, const KeptCopy& kept);
+
+// ---------------------------------------------------------------------------------------
+// Implementation.
+
+namespace detail {
+inline constexpr std::string_view kKeptCopyRunTag = ".s3dest-";
+inline constexpr std::string_view kKeptCopyEnd = ".kept";
+}  // namespace detail
+
+inline std::string kept_copy_key(std::string_view key, std::string_view run_id) {
+  const size_t name = key.rfind('/') + 1;  // npos + 1 == 0
+  std::string copy(key.substr(0, name));
+  copy += '.';
+  copy += key.substr(name);
+  copy += detail::kKeptCopyRunTag;
+  copy += run_id;
+  copy += detail::kKeptCopyEnd;
+  return copy;
+}
+
+inline std::optional<KeptCopyName> parse_kept_copy_key(std::string_view copy_key) {
+  const size_t name = copy_key.rfind('/') + 1;
+  std::string_view rest = copy_key.substr(name);
+  constexpr size_t kRunIdBytes = 25;  // crypto/random_id.hpp new_run_id()
+  const size_t tail = detail::kKeptCopyRunTag.size() + kRunIdBytes + detail::kKeptCopyEnd.size();
+  if (rest.size() < 2 + tail || rest.front() != '.' || rest.substr(rest.size() - detail::kKeptCopyEnd.size()) != detail::kKeptCopyEnd)
+    return std::nullopt;
+  const std::string_view run_id = rest.substr(rest.size() - detail::kKeptCopyEnd.size() - kRunIdBytes, kRunIdBytes);
+  if (rest.substr(rest.size() - tail, detail::kKeptCopyRunTag.size()) != detail::kKeptCopyRunTag || !is_run_id(run_id))
+    return std::nullopt;
+  return KeptCopyName{std::string(copy_key.substr(0, name)) + std::string(rest.substr(1, rest.size() - 1 - tail)),
+                      std::string(run_id)};
+}
+
+inline Result<std::optional<KeptCopy>> keep_copy(s3::ObjectClient& client, const std::string& key,
+                                                 std::string_view run_id, std::vector<http::HttpHeader> headers) {
+  KeptCopy kept{key, kept_copy_key(key, run_id), {}};
+  if (kept.copy_key.size() > kMaxKeyBytes)
+    return destination_error(client.describe(key) + " holds an object this run would replace, and a copy of it, kept "
+                             "until the run has succeeded, would need a key longer than S3's " +
+                             std::to_string(kMaxKeyBytes) + " bytes: shorten the folder or file_name");
+  S3DEST_ASSIGN_OR_RETURN(const auto head, client.head_object_if_any(key));
+  if (!head) return std::optional<KeptCopy>();
+  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse copied,
+                          s3::copy_whole_object(client, key, *head, kept.copy_key, std::move(headers)));
+  kept.copy_version = s3::version_id_of(copied);
+  return std::optional<KeptCopy>(std::move(kept));
+}
+
+inline std::vector<http::HttpHeader> kept_copy_headers(std::vector<http::HttpHeader> encryption,
+                                                       const std::string& storage_class,
+                                                       const std::string& canned_acl) {
+  if (!storage_class.empty()) encryption.push_back({"x-amz-storage-class", storage_class});
+  if (!canned_acl.empty()) encryption.push_back({"x-amz-acl", canned_acl});
+  return encryption;
+}
+
+inline Status delete_kept_copy(s3::ObjectClient& client, const KeptCopy& kept) {
+  return kept.copy_version.empty() ? client.delete_object(kept.copy_key)
+                                   : client.delete_object_version(kept.copy_key, kept.copy_version);
+}
+
+inline Result<bool> put_back_kept_copy(s3::ObjectClient& client, const KeptCopy& kept, const std::string& run_id,
+                                       std::vector<http::HttpHeader> headers) {
+  S3DEST_ASSIGN_OR_RETURN(const auto current, client.head_object_if_any(kept.key));
+  const bool put_back = !current || s3::written_by_run(*current, run_id);
+  if (put_back) {
+    S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse copy, client.head_object(kept.copy_key));
+    S3DEST_TRY(s3::copy_whole_object(client, kept.copy_key, copy, kept.key, std::move(headers)).status());
+  }
+  S3DEST_TRY(delete_kept_copy(client, kept));
+  return put_back;
+}
+
+}  // namespace s3dest

@@ -164,7 +164,7 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.deepEqual(fetched('exists/uploads/events.csv'), fs.readFileSync(other));
   });
 
-  test('cleanup --run takes a put back where the bucket keeps versions, and deletes nothing where it does not', () => {
+  test('cleanup --run takes a put back where the bucket keeps versions, and deletes nothing of a finished put where it does not', () => {
     const versioned = makeVersionedBucket(server, 'put-versioned');
     const versions = () => listVersions(server, versioned);
     const other = path.join(dir, 'again', 'events.csv');
@@ -191,7 +191,8 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(again.status, 0, again.stderr);
     const refused = cleanup(`s3://${env.S3SERVER_BUCKET}/runless`, runOf(again));
     assert.equal(refused.status, 2, refused.stderr);
-    assert.match(refused.stderr, /runless\/uploads\/events\.csv is run \S+'s, and the bucket keeps no versions of it: .*re-run the load or put instead/);
+    // The put finished: its copy of what it replaced is gone, and with it any way back.
+    assert.match(refused.stderr, /runless\/uploads\/events\.csv is run \S+'s, the bucket keeps no versions of it, and the run left no copies .*re-run the load or put instead/);
     assert.deepEqual(fetched('runless/uploads/events.csv'), fs.readFileSync(other), 'nothing deleted');
   });
 

@@ -1,14 +1,15 @@
 // Re-runs, interruptions and many writers against Ceph radosgw, a real S3 server (the
-// local folder's side is tests/e2e/rerun.test.mjs): a failing re-run keeps every earlier
-// key and names the ones it replaced, and in a versioned bucket puts them back (or, with
-// s3:DeleteObjectVersion denied, names the versions to delete); "keep" refuses; a re-run
-// with fewer rows removes the stale chunks; SIGTERM and SIGINT at several points of a
-// multipart load leave no new object and no open upload; after SIGKILL, check reports the
-// open upload and cleanup aborts it (and nobody else's), with {{run_id}} in the layout
-// cleanup --run removes the killed run's finished objects (and nobody else's), and in a
-// versioned bucket it puts back what the run replaced (without versions it deletes
-// nothing); an upload key with an escape sequence is left alone; four workers load one
-// prefix side by side.
+// local folder's side is tests/e2e/rerun.test.mjs): a failing re-run puts back every
+// object it replaced, from the copies it kept (without versions; where radosgw cannot
+// copy an SSE-KMS object it names them) or by deleting its versions (with them; with
+// s3:DeleteObjectVersion denied, it names the versions to delete), and a successful one
+// leaves no copy; "keep" refuses; a re-run with fewer rows
+// removes the stale chunks; SIGTERM and SIGINT at several points of a multipart load leave
+// the objects as before and no open upload; after SIGKILL, check reports the open upload
+// and cleanup aborts it (and nobody else's), with {{run_id}} in the layout cleanup --run
+// removes the killed run's finished objects (and nobody else's), and with keys that repeat
+// it puts back what the run replaced, with or without versions; an upload key with an
+// escape sequence is left alone; four workers load one prefix side by side.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -96,19 +97,36 @@ describe('re-runs and interruptions against radosgw', () => {
     },
   });
 
-  test('a re-run that fails at its last row keeps every earlier key and names the ones it replaced', () => {
+  test('a re-run that fails at its last row puts back every object it replaced, from the copies it kept', () => {
     const first = load('fail', small);
     assert.equal(first.status, 0, first.stderr);
     for (const o of first.manifest.objects) assert.equal(o.version_id, null, `${o.key}: a bucket without versions`);
     const before = listed('fail');
+    const again = load('fail', small);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual([...listed('fail').keys()], [...before.keys()], 'a successful re-run leaves no copy behind');
     const r = load('fail', withBadLastRow(big));
-    assertFails(r, 3, [/big\.ndjson\.bad:60001:/, 'nothing that existed before was deleted',
-                       'had already been replaced with this run\'s complete data']);
-    const replaced = r.stderr.split('\n').filter((l) => l.startsWith(`  s3://${env.S3SERVER_BUCKET}/fail/`));
-    assert.ok(replaced.length > 0, r.stderr);
-    assert.deepEqual([...listed('fail').keys()].sort(), [...before.keys()].sort(), 'no key lost, none added');
-    for (const line of replaced) assert.ok(before.has(line.trim().slice(`s3://${env.S3SERVER_BUCKET}/`.length)), line);
+    assertFails(r, 3, [/big\.ndjson\.bad:60001:/,
+                       /\d+ finished objects of this run removed, \d+ replaced objects put back as they were; nothing that existed before was lost/]);
+    assert.doesNotMatch(r.stderr, /had already been replaced/);
+    // The same keys with the same bytes (an ETag is the MD5 of a single-request object),
+    // and each as the earlier run wrote it.
+    assert.deepEqual(listed('fail'), before);
+    const head = JSON.parse(aws(server, ['s3api', 'head-object', '--bucket', env.S3SERVER_BUCKET, '--key',
+                                         again.manifest.objects[0].key]).stdout);
+    assert.equal(head.Metadata['s3dest-run'], again.stderr.match(/^s3dest: run (\S+): loading/m)[1]);
+    assert.equal(head.ContentType, 'text/csv');
     assert.deepEqual(uploadsUnder('fail'), []);
+  });
+
+  test('where the server cannot copy (radosgw 16, SSE-KMS) a failed re-run names each object it replaced, and why', () => {
+    const kms = config({ encryption: 'sse-kms-cmk', encryption_key: env.S3SERVER_KMS_KEY_ID });
+    assert.equal(load('kms', small, kms).status, 0);
+    const before = listed('kms');
+    const r = load('kms', withBadLastRow(big), kms);
+    assertFails(r, 3, [/big\.ndjson\.bad:60001:/, 'had already been replaced with this run\'s complete data',
+                       'no copy of it was kept: the server cannot copy it (CopyObject: HTTP 501 NotImplemented)']);
+    assert.deepEqual([...listed('kms').keys()], [...before.keys()], 'no key lost, none added, no copy left');
   });
 
   describe('in a versioned bucket', () => {
@@ -299,15 +317,36 @@ describe('re-runs and interruptions against radosgw', () => {
       assert.deepEqual(uploadsUnder(prefix, VERSIONED), []);
     });
 
-    test('after SIGKILL in a bucket without versions, cleanup --run with a layout whose keys repeat deletes nothing', async () => {
+    test('after SIGKILL in a bucket without versions, cleanup --run puts back the object the run replaced from its copy', async () => {
       const prefix = 'killed-unversioned';
+      const bucket = env.S3SERVER_BUCKET;
       assert.equal(load(prefix, small, config(MULTIPART)).status, 0);
-      const runId = await killedRerun(prefix, env.S3SERVER_BUCKET);
       const before = listed(prefix);
-      const refused = run(['cleanup', '--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`, '--run', runId],
-                          config(MULTIPART));
-      assertFails(refused, 2, [new RegExp(`s3://${env.S3SERVER_BUCKET}/${prefix}/one/all-00001\\.csv is run ${runId}'s, ` +
-                                          'and the bucket keeps no versions of it: .* re-run the load or put instead')]);
+      const runId = await killedRerun(prefix, bucket);
+      const copy = `${prefix}/one/.all-00001.csv.s3dest-${runId}.kept`;
+      assert.ok(listed(prefix).has(copy), 'the copy the killed run kept, named after it');
+      const cleaned = run(['cleanup', '--dest', `s3://${bucket}/${prefix}`, '--run', runId], config(MULTIPART));
+      assert.equal(cleaned.status, 0, cleaned.stderr);
+      assert.match(cleaned.stdout, new RegExp(`^aborted upload s3://${bucket}/${prefix}/one/all-00002\\.csv .*\n` +
+                                              `put back s3://${bucket}/${prefix}/one/all-00001\\.csv\n$`));
+      assert.match(cleaned.stderr, new RegExp('1 open uploads aborted; 1 object they had replaced put back; ' +
+                                              `0 finished objects of run ${runId} removed`));
+      assert.deepEqual(listed(prefix), before, 'the same bytes under the same keys, and the copy gone');
+      assert.deepEqual(uploadsUnder(prefix), []);
+    });
+
+    test('after SIGKILL before it replaced anything, cleanup --run with keys that repeat deletes nothing', async () => {
+      const prefix = 'killed-first';
+      const bucket = env.S3SERVER_BUCKET;
+      const first = `${prefix}/one/all-00001.csv`;
+      const r = await interrupt(prefix, 0.8, () => listed(prefix).has(first) && uploadsUnder(prefix).length > 0,
+                                'all-00001 written and the next upload open', 'SIGKILL');
+      assert.equal(r.signal, 'SIGKILL');
+      const runId = r.stderr.match(/^s3dest: run (\S+): loading/m)[1];
+      const before = listed(prefix);
+      const refused = run(['cleanup', '--dest', `s3://${bucket}/${prefix}`, '--run', runId], config(MULTIPART));
+      assertFails(refused, 2, [new RegExp(`s3://${bucket}/${first.replace(/\./g, '\\.')} is run ${runId}'s, the bucket ` +
+                                          'keeps no versions of it, and the run left no copies .* re-run the load or put instead')]);
       assert.deepEqual(listed(prefix), before, 'the killed run\'s object stays');
     });
   });

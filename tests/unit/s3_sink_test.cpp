@@ -40,6 +40,7 @@ class AnsweringSender final : public http::HttpSender {
   std::string version_reply;               // the x-amz-version-id to name instead ("null")
   std::map<std::string, std::vector<std::string>> versions;  // path -> its versions, the current last
   bool version_deletes_refused = false;    // DELETE ?versionId= is AccessDenied
+  bool copies_not_implemented = false;     // CopyObject is 501 NotImplemented (radosgw 16 with SSE-KMS)
   int replies_to_lose = 0;                 // writes done, whose replies are lost (a dropped connection)
   std::map<std::string, std::string> run_of;  // path -> the x-amz-meta-s3dest-run it was written with
   std::map<std::string, std::string> run_of_version;  // the same per version, in a versioned bucket
@@ -58,6 +59,7 @@ class AnsweringSender final : public http::HttpSender {
       return http::HttpResponse{200, {}, versioned ? "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
                                                    : "<VersioningConfiguration/>"};
     if (const std::string* source = r.find_header("x-amz-copy-source"); r.method == "PUT" && source) {
+      if (copies_not_implemented) return http::HttpResponse{501, {}, "<Error><Code>NotImplemented</Code></Error>"};
       if (!objects.count(*source)) return http::HttpResponse{404, {}, "<Error><Code>NoSuchKey</Code></Error>"};
       objects[path] = objects[*source];
       bodies[path] = bodies[*source];
@@ -227,6 +229,21 @@ BOOST_AUTO_TEST_CASE(without_versions_a_copy_of_each_replaced_object_is_kept_and
   BOOST_TEST(f.sender->bodies["/lake/day/old"] == "before");
   BOOST_TEST(f.sender->run_of["/lake/day/old"] == kEarlierRun);
   BOOST_TEST(f.sender->run_of["/lake/big"] == kEarlierRun);
+}
+
+BOOST_AUTO_TEST_CASE(where_the_server_cannot_copy_the_run_goes_on_and_a_rollback_names_what_it_replaced) {
+  Fixture f;
+  f.sender->copies_not_implemented = true;
+  f.sender->objects["/lake/old"] = 6;
+  S3SinkOptions options;
+  options.run_id = kRun;
+  S3Sink sink(f.client, options);
+  const auto replaced = put(sink, new_object("old", true), "new data");
+  BOOST_TEST_REQUIRE(replaced.ok(), replaced.status().message());
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST((undone.replaced == std::vector<std::string>{
+                  "s3://lake/old (no copy of it was kept: the server cannot copy it (CopyObject: HTTP 501 "
+                  "NotImplemented))"}));
 }
 
 BOOST_AUTO_TEST_CASE(once_the_run_has_succeeded_its_kept_copies_are_deleted) {

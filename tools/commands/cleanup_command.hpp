@@ -13,13 +13,15 @@
 // With --run RUNID it also takes back the finished objects that run (a load, or a put:
 // its files' names right under the fixed prefix) put in S3 before it was killed. In a
 // versioned bucket it deletes the run's versions, so each object the run replaced is as
-// it was before and its new keys are gone, whatever the layout. Elsewhere it deletes them
-// only where the layout makes every key new in each run ({{run_id}} or {{uuid}}): there a
-// re-run writes its objects beside the killed run's instead of over them, and whoever
-// reads the prefix would count those rows twice. With keys that repeat across runs (a
-// put's always do) the objects may have replaced earlier ones (deleting them would lose
-// those keys' data), and re-running the load replaces them in turn, so there --run stops
-// at the first object of the run and touches none.
+// it was before and its new keys are gone, whatever the layout. Elsewhere it first copies
+// back the copies the run kept of the objects it replaced (sink/kept_copy.hpp), then
+// deletes the run's objects that are left, which it made new. It does so only where it
+// can tell they are new: where the layout makes every key new in each run ({{run_id}} or
+// {{uuid}}), or where the run left copies (so it did not finish, and kept a copy of each
+// object it replaced). A run that left none finished (its copies went) or was killed
+// before it replaced anything; with keys that repeat across runs (a put's always do) its
+// objects may have replaced earlier ones that are gone, so there --run stops at the first
+// object of the run and touches none: re-running the load replaces them in turn.
 #pragma once
 
 #include <dirent.h>
@@ -39,6 +41,7 @@
 #include "s3dest/destination/load.hpp"
 #include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/layout/partition_store.hpp"
+#include "s3dest/sink/kept_copy.hpp"
 #include "s3dest/sink/local_folder.hpp"
 #include "common.hpp"
 #include "options.hpp"
@@ -61,6 +64,7 @@ struct CleanupCount {
   size_t removed = 0;      // uploads aborted or files deleted
   size_t restored = 0;     // files or objects that killed loads had replaced, put back
   size_t run_objects = 0;  // finished objects of --run's run deleted
+  size_t kept_copies = 0;  // copies --run's run kept of objects it replaced, put back or deleted
   size_t folders = 0;      // empty folders that killed loads made, removed
   size_t younger = 0;      // s3dest's, but younger than --older-than
   size_t publishing = 0;   // journals of local loads publishing now
@@ -71,7 +75,8 @@ inline Status clean_uploads(s3::ObjectClient& client, const KeyLayout& layout, i
                             CleanupCount& count) {
   S3DEST_ASSIGN_OR_RETURN(const auto uploads, client.list_multipart_uploads(layout.fixed_prefix()));
   for (const s3::OpenUpload& upload : uploads) {
-    if (!layout.could_render(upload.key)) {
+    // A copy the run kept of an object above 5 GiB goes up as a multipart upload too.
+    if (!layout.could_render(upload.key) && !parse_kept_copy_key(upload.key)) {
       ++count.others;
     } else if (upload.initiated_micros > cutoff_micros) {
       ++count.younger;
@@ -98,10 +103,12 @@ struct RunObject {
   std::string version_id;  // empty: the bucket keeps no versions (or a "null" one)
 };
 
-// A key that may hold a run's object, and whether only that run can have written the key.
+// A key that may hold a run's object, and whether, if the run's object is there, the run
+// made it new (it did not replace an earlier one): no run but it can have written the key,
+// or the run kept copies of what it replaced, which are put back by now.
 struct RunKey {
   std::string key;
-  bool unique_to_run = false;
+  bool new_if_of_run = false;
 };
 
 // Takes back those of `keys` whose x-amz-meta-s3dest-run names `run_id`: deletes the
@@ -128,12 +135,12 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     S3DEST_TRY(failed[i]);
-    if (found[i].of_run && found[i].version_id.empty() && !keys[i].unique_to_run)
+    if (found[i].of_run && found[i].version_id.empty() && !keys[i].new_if_of_run)
       return usage_error(printable(client.describe(keys[i].key), 1100, Masking::none) + " is run " + run_id +
-                         "'s, and the bucket keeps no versions of it: "
-                         "its key is one that every run writes, so it may have replaced an earlier object, which "
-                         "is gone, and --run deletes nothing here; re-run the load or put instead: its objects "
-                         "replace the killed run's");
+                         "'s, the bucket keeps no versions of it, and the run left no copies of objects it "
+                         "replaced: it finished, or was killed before it replaced any. Its key is one that every "
+                         "run writes, so it may have replaced an earlier object, which is gone, and --run deletes "
+                         "nothing here; re-run the load or put instead: its objects replace the killed run's");
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!found[i].of_run) continue;
@@ -156,18 +163,63 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
   return {};
 }
 
+// Puts back (or, where the run's object is not there, deletes) the copies in `copies`:
+// kept_copy.hpp's put_back_kept_copy, several at once.
+inline Status put_back_kept_copies(s3::ObjectClient& client, const std::vector<KeptCopy>& copies,
+                                   const std::string& run_id, const std::vector<http::HttpHeader>& headers,
+                                   CleanupCount& count) {
+  if (copies.empty()) return {};
+  std::vector<Result<bool>> put_back(copies.size(), Result<bool>(false));
+  {
+    TaskPool copying(static_cast<int>(std::min(copies.size(), kRunObjectHeads)));
+    for (size_t i = 0; i < copies.size(); ++i)
+      copying.submit([&, i] { put_back[i] = put_back_kept_copy(client, copies[i], run_id, headers); });
+    copying.wait();
+  }
+  for (size_t i = 0; i < copies.size(); ++i) {
+    S3DEST_TRY(put_back[i].status());
+    const std::string where = printable(client.describe(copies[i].key), 1100, Masking::none);
+    if (*put_back[i]) {
+      std::printf("put back %s\n", where.c_str());
+      ++count.restored;
+    } else {
+      std::printf("removed the copy of %s (the run had not replaced it)\n", where.c_str());
+    }
+    ++count.kept_copies;
+  }
+  return {};
+}
+
 // Takes back the finished objects run `run_id` left under the layout's fixed prefix: keys
 // the layout could have rendered, or a put's (right under the prefix), whose metadata
-// names the run. A listing page at a time, so memory stays bounded whatever the prefix
-// holds.
-inline Status clean_run_objects(s3::ObjectClient& client, const KeyLayout& layout, const std::string& run_id,
-                                CleanupCount& count) {
+// names the run. First the objects it replaced, from the copies it kept, then the rest.
+// A listing page at a time, so memory stays bounded whatever the prefix holds.
+inline Status clean_run_objects(s3::ObjectClient& client, const Config& config, const KeyLayout& layout,
+                                const std::string& run_id, CleanupCount& count) {
   const std::string prefix = layout.fixed_prefix();
+  S3DEST_ASSIGN_OR_RETURN(const S3SinkOptions sink, s3_sink_options_for_config(config, run_id));
+  const std::vector<http::HttpHeader> put_back_headers =
+      kept_copy_headers(sink.object_headers, config.storage_class, config.canned_acl);
+  std::vector<KeptCopy> copies;
+  S3DEST_TRY(client.visit_keys(prefix, [&](std::string_view key) -> Status {
+    const auto copy = parse_kept_copy_key(key);
+    if (!copy || copy->run_id != run_id) return {};
+    copies.push_back(KeptCopy{copy->key, std::string(key), {}});
+    if (copies.size() < 1000) return {};
+    Status status = put_back_kept_copies(client, copies, run_id, put_back_headers, count);
+    copies.clear();
+    return status;
+  }));
+  S3DEST_TRY(put_back_kept_copies(client, copies, run_id, put_back_headers, count));
+
+  const bool kept_copies = count.kept_copies > 0;
   std::vector<RunKey> keys;
   S3DEST_TRY(client.visit_keys(prefix, [&](std::string_view key) -> Status {
+    // Another run's kept copy carries the metadata of the object it copies: not this run's.
+    if (parse_kept_copy_key(key)) return {};
     const bool rendered = layout.could_render(key);
     if (rendered || key.find('/', prefix.size()) == std::string_view::npos)
-      keys.push_back(RunKey{std::string(key), rendered && layout.keys_unique_to_run()});
+      keys.push_back(RunKey{std::string(key), kept_copies || (rendered && layout.keys_unique_to_run())});
     if (keys.size() < 1000) return {};
     Status status = take_back_run_objects(client, keys, run_id, count);
     keys.clear();
@@ -183,7 +235,7 @@ inline Status clean_s3(const Config& config, const Destination& dest, const std:
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, dest.prefix));
   S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(config, verbose)));
   S3DEST_TRY(clean_uploads(*client, layout, cutoff_micros, count));
-  return run_id.empty() ? Status() : clean_run_objects(*client, layout, run_id, count);
+  return run_id.empty() ? Status() : clean_run_objects(*client, config, layout, run_id, count);
 }
 
 // Takes back the publishing of local loads killed while they moved their files into

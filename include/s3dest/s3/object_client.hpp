@@ -177,10 +177,11 @@ class ObjectClient {
   // CopyObject, on the server: the object `source` (a key of this bucket) to `key`, with
   // its Content-Type, metadata and tags; `headers` add what a copy does not carry over
   // (encryption, storage class, ACL). Up to kMaxCopyBytes; s3/object_copy.hpp copies any
-  // size. Runs to the end whatever the stop flag: a copy is how a run keeps, and puts
-  // back, an object it replaces.
-  Result<http::HttpResponse> copy_object(std::string_view source, std::string_view key,
-                                         std::vector<http::HttpHeader> headers = {});
+  // size. Nothing where the server answers that it cannot copy that object (501
+  // NotImplemented: radosgw 16 with an SSE-KMS source). Runs to the end whatever the stop
+  // flag: a copy is how a run keeps, and puts back, an object it replaces.
+  Result<std::optional<http::HttpResponse>> copy_object(std::string_view source, std::string_view key,
+                                                        std::vector<http::HttpHeader> headers = {});
   // The bucket's region as HeadBucket's x-amz-bucket-region names it (AWS sends it even
   // when HeadBucket itself is refused); empty when the server does not say (most
   // S3-compatible servers). Fails when the bucket does not exist or S3 cannot be reached.
@@ -637,11 +638,16 @@ inline Result<http::HttpResponse> ObjectClient::failure_in_body(std::string_view
   return response;
 }
 
-inline Result<http::HttpResponse> ObjectClient::copy_object(std::string_view source, std::string_view key,
-                                                           std::vector<http::HttpHeader> headers) {
+inline Result<std::optional<http::HttpResponse>> ObjectClient::copy_object(std::string_view source,
+                                                                          std::string_view key,
+                                                                          std::vector<http::HttpHeader> headers) {
   headers.push_back(copy_source(source));
-  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response, send("CopyObject", "PUT", key, "", std::move(headers), ""));
-  return failure_in_body("CopyObject", key, std::move(response));
+  S3DEST_ASSIGN_OR_RETURN(http::HttpResponse response,
+                          send("CopyObject", "PUT", key, "", headers, "", {false, false, {}, true}));
+  if (response.status == 501) return std::optional<http::HttpResponse>();
+  if (response.status / 100 != 2) return s3_error("CopyObject", key, headers, response, credentials_->describe(), bucket_);
+  S3DEST_ASSIGN_OR_RETURN(response, failure_in_body("CopyObject", key, std::move(response)));
+  return std::optional<http::HttpResponse>(std::move(response));
 }
 
 inline Result<std::string> ObjectClient::upload_part_copy(std::string_view key, std::string_view upload_id,

@@ -28,10 +28,12 @@ inline constexpr uint64_t kCopyPartBytes = uint64_t{1} << 30;
 
 // Copies `source`, whose HEAD is `source_head`, to `key`; `headers` add what a copy does
 // not carry over (encryption, storage class, ACL). The reply of the request that made
-// the copy (its x-amz-version-id, in a versioned bucket).
-Result<http::HttpResponse> copy_whole_object(ObjectClient& client, std::string_view source,
-                                             const http::HttpResponse& source_head, std::string_view key,
-                                             std::vector<http::HttpHeader> headers);
+// the copy (its x-amz-version-id, in a versioned bucket); nothing where the server cannot
+// copy that object (ObjectClient::copy_object).
+Result<std::optional<http::HttpResponse>> copy_whole_object(ObjectClient& client, std::string_view source,
+                                                            const http::HttpResponse& source_head,
+                                                            std::string_view key,
+                                                            std::vector<http::HttpHeader> headers);
 
 // ---------------------------------------------------------------------------------------
 // Implementation.
@@ -53,7 +55,7 @@ inline std::vector<http::HttpHeader> carried_headers(const http::HttpResponse& h
   return headers;
 }
 
-inline Result<http::HttpResponse> copy_in_parts(ObjectClient& client, std::string_view source, uint64_t size,
+inline Result<std::optional<http::HttpResponse>> copy_in_parts(ObjectClient& client, std::string_view source, uint64_t size,
                                                 std::string_view key, std::vector<http::HttpHeader> headers) {
   S3DEST_ASSIGN_OR_RETURN(const std::string upload_id, client.create_multipart_upload(key, std::move(headers)));
   const auto abandon = [&](const Status& failure) {
@@ -69,14 +71,15 @@ inline Result<http::HttpResponse> copy_in_parts(ObjectClient& client, std::strin
   }
   auto done = client.complete_multipart_upload(key, upload_id, parts);
   if (!done.ok()) return abandon(done.status());
-  return done;
+  return std::optional<http::HttpResponse>(std::move(*done));
 }
 
 }  // namespace detail
 
-inline Result<http::HttpResponse> copy_whole_object(ObjectClient& client, std::string_view source,
-                                                    const http::HttpResponse& source_head, std::string_view key,
-                                                    std::vector<http::HttpHeader> headers) {
+inline Result<std::optional<http::HttpResponse>> copy_whole_object(ObjectClient& client, std::string_view source,
+                                                                   const http::HttpResponse& source_head,
+                                                                   std::string_view key,
+                                                                   std::vector<http::HttpHeader> headers) {
   const std::string* length = source_head.find_header("Content-Length");
   const std::optional<int64_t> size = length ? parse_int64(*length) : std::nullopt;
   if (!size || *size < 0)

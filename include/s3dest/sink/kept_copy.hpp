@@ -41,10 +41,18 @@ struct KeptCopyName {
 };
 std::optional<KeptCopyName> parse_kept_copy_key(std::string_view copy_key);
 
+// What keep_copy did: the copy it made, or why there is none.
+struct CopyKept {
+  std::optional<KeptCopy> copy;
+  // Where the key holds an object but no copy was made: the server cannot copy it (501
+  // NotImplemented: radosgw 16 with an SSE-KMS object). Empty when there is no object.
+  std::string not_copied;
+};
+
 // Copies `key`, which run `run_id` is about to replace, beside it, with `headers`
-// (encryption, ACL). Nothing when the key holds no object any more.
-Result<std::optional<KeptCopy>> keep_copy(s3::ObjectClient& client, const std::string& key, std::string_view run_id,
-                                          std::vector<http::HttpHeader> headers);
+// (encryption, ACL).
+Result<CopyKept> keep_copy(s3::ObjectClient& client, const std::string& key, std::string_view run_id,
+                           std::vector<http::HttpHeader> headers);
 
 // Undoes what run `run_id` did to `kept.key`: where the run's object is there (or none
 // is), the copy goes back over it, with `headers` (encryption, storage class, ACL);
@@ -93,19 +101,19 @@ inline std::optional<KeptCopyName> parse_kept_copy_key(std::string_view copy_key
                       std::string(run_id)};
 }
 
-inline Result<std::optional<KeptCopy>> keep_copy(s3::ObjectClient& client, const std::string& key,
-                                                 std::string_view run_id, std::vector<http::HttpHeader> headers) {
+inline Result<CopyKept> keep_copy(s3::ObjectClient& client, const std::string& key, std::string_view run_id,
+                                  std::vector<http::HttpHeader> headers) {
   KeptCopy kept{key, kept_copy_key(key, run_id), {}};
   if (kept.copy_key.size() > kMaxKeyBytes)
     return destination_error(client.describe(key) + " holds an object this run would replace, and a copy of it, kept "
                              "until the run has succeeded, would need a key longer than S3's " +
                              std::to_string(kMaxKeyBytes) + " bytes: shorten the folder or file_name");
   S3DEST_ASSIGN_OR_RETURN(const auto head, client.head_object_if_any(key));
-  if (!head) return std::optional<KeptCopy>();
-  S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse copied,
-                          s3::copy_whole_object(client, key, *head, kept.copy_key, std::move(headers)));
-  kept.copy_version = s3::version_id_of(copied);
-  return std::optional<KeptCopy>(std::move(kept));
+  if (!head) return CopyKept();
+  S3DEST_ASSIGN_OR_RETURN(const auto copied, s3::copy_whole_object(client, key, *head, kept.copy_key, std::move(headers)));
+  if (!copied) return CopyKept{std::nullopt, "the server cannot copy it (CopyObject: HTTP 501 NotImplemented)"};
+  kept.copy_version = s3::version_id_of(*copied);
+  return CopyKept{std::move(kept), {}};
 }
 
 inline std::vector<http::HttpHeader> kept_copy_headers(std::vector<http::HttpHeader> encryption,
@@ -127,7 +135,11 @@ inline Result<bool> put_back_kept_copy(s3::ObjectClient& client, const KeptCopy&
   const bool put_back = !current || s3::written_by_run(*current, run_id);
   if (put_back) {
     S3DEST_ASSIGN_OR_RETURN(const http::HttpResponse copy, client.head_object(kept.copy_key));
-    S3DEST_TRY(s3::copy_whole_object(client, kept.copy_key, copy, kept.key, std::move(headers)).status());
+    S3DEST_ASSIGN_OR_RETURN(const auto copied,
+                            s3::copy_whole_object(client, kept.copy_key, copy, kept.key, std::move(headers)));
+    if (!copied)  // it copied the object aside, so this is unexpected: the copy stays
+      return destination_error("CopyObject " + client.describe(kept.key) + ": the server cannot copy " +
+                               client.describe(kept.copy_key) + " back (HTTP 501 NotImplemented)");
   }
   S3DEST_TRY(delete_kept_copy(client, kept));
   return put_back;

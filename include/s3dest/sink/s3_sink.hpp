@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -125,6 +126,7 @@ class S3Sink final : public ObjectSink {
   mutable std::mutex committed_mutex_;
   std::vector<Committed> committed_;
   std::vector<Kept> kept_;  // under committed_mutex_
+  std::map<std::string, std::string> not_copied_;  // key -> why no copy of it was kept; the same
 };
 
 namespace detail {
@@ -298,12 +300,17 @@ class S3ObjectWriter final : public ObjectWriter {
     if (options_.run_id.empty() || sink_.keeps_versions()) return {};
     const ObjectProperties& properties = object_.properties;
     S3DEST_ASSIGN_OR_RETURN(
-        auto kept, keep_copy(*client_, object_.key, options_.run_id,
-                             kept_copy_headers(options_.object_headers, "", properties.canned_acl)));
-    if (!kept) return {};  // gone since the listing: nothing to keep
+        CopyKept kept, keep_copy(*client_, object_.key, options_.run_id,
+                                 kept_copy_headers(options_.object_headers, "", properties.canned_acl)));
     std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
-    sink_.kept_.push_back(S3Sink::Kept{
-        std::move(*kept), kept_copy_headers(options_.object_headers, properties.storage_class, properties.canned_acl)});
+    if (kept.copy) {
+      sink_.kept_.push_back(S3Sink::Kept{std::move(*kept.copy), kept_copy_headers(options_.object_headers,
+                                                                                   properties.storage_class,
+                                                                                   properties.canned_acl)});
+    } else if (!kept.not_copied.empty()) {
+      // The run goes on, as before copies were kept: a rollback names the object instead.
+      sink_.not_copied_.emplace(object_.key, std::move(kept.not_copied));
+    }  // else gone since the listing: nothing to keep
     return {};
   }
 
@@ -457,6 +464,8 @@ inline RollbackReport S3Sink::rollback() {
       replaced_note = " (its version " + object.version_id + " is this run's: delete that version to put back the "
                       "one before it; " + deleted.status().message() + ")";
     }
+    if (const auto why = not_copied_.find(object.key); why != not_copied_.end())
+      replaced_note += " (no copy of it was kept: " + why->second + ")";
     if (object.replaced && copied.count(object.key) > 0) {
       continue;  // put back from its copy, below
     } else if (object.replaced) {
@@ -480,6 +489,7 @@ inline RollbackReport S3Sink::rollback() {
   }
   committed_.clear();
   kept_.clear();
+  not_copied_.clear();
   return report;
 }
 

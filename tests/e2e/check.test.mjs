@@ -54,7 +54,7 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const steps = lines(r);
     const key = 'ws1/checks/s3dest-check-1795608000.txt';
-    assert.deepEqual(steps.map((l) => l.split(' ')[0]), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(steps.map((l) => l.split(' ')[0]), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     assert.match(steps[0], /^ok +credentials: from the config's access_key_id$/);
     // radosgw does not name a bucket's region (AWS does: see health_check_test.cpp).
     assert.equal(steps[1], 'ok    region: us-east-1 (the server does not name the bucket\'s region)');
@@ -64,7 +64,9 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.match(steps[5], /^ok +s3:ListBucket s3:\/\/[^ ]+\/ws1\/checks\/$/);
     assert.match(steps[6], /^ok +s3:GetObject /);
     assert.match(steps[7], /^ok +s3:DeleteObject /);
-    assert.match(steps[8], /^ok +open uploads under s3:\/\/[^ ]+\/ws1\/checks\/: none of s3dest's$/);
+    assert.equal(steps[8], `ok    s3:GetBucketVersioning s3://${env.S3SERVER_BUCKET}/: the bucket keeps no versions: ` +
+                           'a run keeps a copy of each object it replaces, and a failed one copies them back');
+    assert.match(steps[9], /^ok +open uploads under s3:\/\/[^ ]+\/ws1\/checks\/: none of s3dest's$/);
     assert.deepEqual(objectsUnder('ws1/checks/'), [], 'the test object is deleted');
     assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
   });
@@ -75,6 +77,7 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(lines(r)[7], new RegExp(`^ok +s3:DeleteObjectVersion s3://${bucket}/ws1/checks/s3dest-check-1795608000\\.txt ` +
                                          '\\(version [^ )]+\\): the bucket keeps versions; the test object\'s is gone$'));
+    assert.match(lines(r)[8], /^ok +s3:GetBucketVersioning s3:\/\/check-versioned\/: the bucket keeps versions: /);
     assert.deepEqual(listVersions(server, bucket), []);
   });
 
@@ -92,7 +95,7 @@ describe('s3dest check against radosgw', { skip: S3SERVER_SKIP }, () => {
     const steps = lines(r);
     assert.match(steps[1], new RegExp(`^ok +AssumeRole ${env.S3SERVER_ROLE_A_ARN} \\(no ExternalId\\): session until 20`));
     assert.match(steps[2], new RegExp(`^ok +AssumeRole ${env.S3SERVER_ROLE_B_ARN} \\(ExternalId sent\\)`));
-    assert.equal(steps.length, 11);
+    assert.equal(steps.length, 12);
     assertNoSecrets(r, [env.S3SERVER_SECRET_KEY]);
   });
 

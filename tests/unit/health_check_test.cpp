@@ -50,6 +50,7 @@ class FakeBucket {
     if (key.empty() && query.count("list-type")) operation = "ListObjectsV2";
     if (key.empty() && query.count("uploads")) operation = "ListMultipartUploads";
     if (key.empty() && r.method == "HEAD") operation = "HeadBucket";
+    if (key.empty() && query.count("versioning")) operation = "GetBucketVersioning";
     if (query.count("tagging")) operation = "GetObjectTagging";
     if (query.count("acl")) operation = "GetObjectAcl";
     if (r.method == "DELETE" && query.count("versionId")) operation = "DeleteObjectVersion";
@@ -61,6 +62,9 @@ class FakeBucket {
       if (!region.empty()) ok.headers.push_back({"x-amz-bucket-region", region});
       return ok;
     }
+    if (operation == "GetBucketVersioning")
+      return Reply{200, {}, versioned ? "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
+                                      : "<VersioningConfiguration/>"};
     if (operation == "PutObject") {
       objects[key] = r.body;
       headers_of[key].clear();
@@ -228,6 +232,8 @@ BOOST_AUTO_TEST_CASE(a_bucket_that_allows_everything_passes_every_step_and_keeps
                                   "ok s3:ListBucket s3://lake/exports/",
                                   "ok s3:GetObject " + object,
                                   "ok s3:DeleteObject " + object,
+                                  "ok s3:GetBucketVersioning s3://lake/: the bucket keeps no versions: a run keeps "
+                                  "a copy of each object it replaces, and a failed one copies them back",
                                   "ok open uploads under s3://lake/exports/: none of s3dest's",
                               }),
              boost::test_tools::per_element());
@@ -245,7 +251,9 @@ BOOST_AUTO_TEST_CASE(in_a_versioned_bucket_the_test_objects_version_is_deleted_s
   const HealthCheckReport report = d.check();
   BOOST_TEST(report.ok());
   const std::vector<std::string> shown = lines(report);
-  BOOST_REQUIRE(shown.size() == 9u);
+  BOOST_REQUIRE(shown.size() == 10u);
+  BOOST_TEST(shown[8] == "ok s3:GetBucketVersioning s3://lake/: the bucket keeps versions: a failed run deletes its "
+                         "own, so what it replaced is current again");
   BOOST_TEST(shown[7] == "ok s3:DeleteObjectVersion " + d.test_object() + " (version v-exports/s3dest-check-" +
                              std::to_string(d.options.run_start_micros / 1000000) +
                              ".txt): the bucket keeps versions; the test object's is gone");
@@ -260,13 +268,27 @@ BOOST_AUTO_TEST_CASE(a_refused_version_delete_is_a_warning_and_the_plain_delete_
   const HealthCheckReport report = d.check();
   BOOST_TEST(report.ok());  // loads work; they cannot put back what they replace
   const std::vector<std::string> shown = lines(report);
-  BOOST_REQUIRE(shown.size() == 10u);
+  BOOST_REQUIRE(shown.size() == 11u);
   BOOST_TEST(shown[7].rfind("warn s3:DeleteObjectVersion " + d.test_object() + " (version ", 0) == 0u, shown[7]);
   BOOST_TEST(contains(shown[7], "Add to the writer's policy: " +
                                     statement_to_add(d.config, "exports/", "DeleteObjectVersion")), shown[7]);
   BOOST_TEST(contains(shown[7], "without it a failed run cannot put back the objects it replaced"), shown[7]);
   BOOST_TEST(shown[8] == "ok s3:DeleteObject " + d.test_object());
   BOOST_TEST(d.bucket.behind_markers.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_versioning_question_is_a_warning_runs_then_keep_copies) {
+  Destination d;
+  d.bucket.refused = {"GetBucketVersioning"};
+  const HealthCheckReport report = d.check();
+  BOOST_TEST(report.ok());
+  const std::vector<std::string> shown = lines(report);
+  BOOST_REQUIRE(shown.size() == 10u);
+  BOOST_TEST(shown[8].rfind("warn s3:GetBucketVersioning s3://lake/: cannot tell whether the bucket keeps versions: ",
+                            0) == 0u, shown[8]);
+  BOOST_TEST(contains(shown[8], "Add to the writer's policy: " +
+                                    statement_to_add(d.config, "exports/", "GetBucketVersioning")), shown[8]);
+  BOOST_TEST(contains(shown[8], "; runs keep a copy of each object they replace, as without versions"), shown[8]);
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_put_fails_its_step_with_the_servers_answer_and_ends_the_check) {
@@ -313,13 +335,13 @@ BOOST_AUTO_TEST_CASE(a_failed_step_after_the_put_skips_the_rest_but_still_delete
   const HealthCheckReport report = d.check();
   BOOST_TEST(!report.ok());
   const std::vector<std::string> shown = lines(report);
-  BOOST_REQUIRE(shown.size() == 8u);  // no GetObject
+  BOOST_REQUIRE(shown.size() == 9u);  // no GetObject
   BOOST_TEST(shown[5].rfind("FAIL s3:ListBucket s3://lake/exports/: ListObjectsV2 s3://lake/exports/ was refused: "
                             "HTTP 403 AccessDenied",
                             0) == 0u,
              shown[5]);
   BOOST_TEST(shown[6] == "ok s3:DeleteObject " + d.test_object());
-  BOOST_TEST(shown[7].rfind("ok open uploads under", 0) == 0u, shown[7]);
+  BOOST_TEST(shown[8].rfind("ok open uploads under", 0) == 0u, shown[8]);
   BOOST_TEST(d.bucket.stored().empty());
 }
 

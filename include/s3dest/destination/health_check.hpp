@@ -16,9 +16,12 @@
 //      bucket s3:DeleteObjectVersion of the test object's version instead, which leaves
 //      nothing behind and is how a failed run puts back what it replaced; refused, that
 //      is a warning, and the plain delete follows (its version stays, behind a marker).
-//  10. open multipart uploads under the prefix: the ones s3dest started (their keys are
-//      this layout's) and never finished, left by a run killed without a chance to
-//      clean up, are a warning that names `s3dest cleanup`.
+//  10. s3:GetBucketVersioning: whether the bucket keeps versions, which says how a failed
+//      run puts back what it replaced (deleting its own versions, or copying back the
+//      copies it kept); refused, that is a warning: runs then keep copies.
+//  11. open multipart uploads under the prefix: the ones s3dest started (their keys are
+//      this layout's, or a kept copy's) and never finished, left by a run killed without
+//      a chance to clean up, are a warning that names `s3dest cleanup`.
 // A call refused for want of a permission names the action and resource, and prints the
 // statement to add to the writer's policy (the one `s3dest policy` prints). A step that
 // fails ends the check (what follows depends on it), except that a test object that was
@@ -43,6 +46,7 @@
 #include "s3dest/http/exchange.hpp"
 #include "s3dest/s3/object_client.hpp"
 #include "s3dest/s3/object_property_headers.hpp"
+#include "s3dest/sink/kept_copy.hpp"
 
 namespace s3dest {
 
@@ -132,8 +136,8 @@ inline CheckStep open_uploads_step(s3::ObjectClient& client, const Config& confi
     return step;
   }
   std::vector<const s3::OpenUpload*> ours;
-  for (const s3::OpenUpload& upload : *uploads)
-    if (layout.could_render(upload.key)) ours.push_back(&upload);
+  for (const s3::OpenUpload& upload : *uploads)  // a copy a run kept above 5 GiB is an upload too
+    if (layout.could_render(upload.key) || parse_kept_copy_key(upload.key)) ours.push_back(&upload);
   const size_t others = uploads->size() - ours.size();
   const std::string not_ours =
       others == 0 ? "" : "; " + std::to_string(others) + " more that s3dest did not start (left alone)";
@@ -152,6 +156,22 @@ inline CheckStep open_uploads_step(s3::ObjectClient& client, const Config& confi
   step.text += (ours.size() > 1 ? ", ...)" : ")") + not_ours +
                ": they are billed until aborted; run s3dest cleanup with this config";
   return step;
+}
+
+// Whether the bucket keeps versions: how a failed run puts back what it replaced.
+inline CheckStep versioning_step(s3::ObjectClient& client, const Config& config, const std::string& prefix) {
+  const std::string where = action_label("GetBucketVersioning") + " " + client.describe("");
+  const auto versions = client.keeps_versions();
+  if (!versions.ok())
+    return CheckStep{true, true,
+                     where + ": cannot tell whether the bucket keeps versions" +
+                         refusal_reason(versions.status(), client, config, prefix, "GetBucketVersioning") +
+                         "; runs keep a copy of each object they replace, as without versions"};
+  return CheckStep{true, false,
+                   where + (*versions ? ": the bucket keeps versions: a failed run deletes its own, so what it "
+                                        "replaced is current again"
+                                      : ": the bucket keeps no versions: a run keeps a copy of each object it "
+                                        "replaces, and a failed one copies them back")};
 }
 
 inline std::string encryption_name(Encryption e) {
@@ -414,8 +434,10 @@ inline Result<HealthCheckReport> run_health_check(const Config& config, std::sha
   const auto provider = detail::check_credentials(config, sender, options, steps);
   if (!provider) return steps.take();
   s3::ObjectClient client(endpoint, provider, sender, options.credentials.clock);
-  if (detail::check_region(client, config, steps) && detail::check_test_object(client, config, layout, options, steps))
+  if (detail::check_region(client, config, steps) && detail::check_test_object(client, config, layout, options, steps)) {
+    steps.add(detail::versioning_step(client, config, layout.fixed_prefix()));
     steps.add(detail::open_uploads_step(client, config, layout, layout.fixed_prefix()));
+  }
   return steps.take();
 }
 

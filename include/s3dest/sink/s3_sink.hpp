@@ -107,10 +107,12 @@ class S3Sink final : public ObjectSink {
     bool replaced;
     std::string version_id;  // the run's version, in a versioned bucket; else empty
   };
-  // A copy of an object the run replaces, and the headers the object gets when put back.
+  // A copy of an object the run replaces, and what the object gets back when put back
+  // (its headers are made then: thousands of copies need not hold them).
   struct Kept {
     KeptCopy copy;
-    std::vector<http::HttpHeader> put_back_headers;
+    std::string storage_class;
+    std::string canned_acl;
   };
 
   // Whether the bucket keeps versions, asked once. Where S3 does not say (no
@@ -304,9 +306,7 @@ class S3ObjectWriter final : public ObjectWriter {
                                  kept_copy_headers(options_.object_headers, "", properties.canned_acl)));
     std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
     if (kept.copy) {
-      sink_.kept_.push_back(S3Sink::Kept{std::move(*kept.copy), kept_copy_headers(options_.object_headers,
-                                                                                   properties.storage_class,
-                                                                                   properties.canned_acl)});
+      sink_.kept_.push_back(S3Sink::Kept{std::move(*kept.copy), properties.storage_class, properties.canned_acl});
     } else if (!kept.not_copied.empty()) {
       // The run goes on, as before copies were kept: a rollback names the object instead.
       sink_.not_copied_.emplace(object_.key, std::move(kept.not_copied));
@@ -478,7 +478,9 @@ inline RollbackReport S3Sink::rollback() {
   }
   // After the versions: an object they put back is not the run's, and its copy just goes.
   for (const Kept& kept : kept_) {
-    const auto put_back = put_back_kept_copy(*client_, kept.copy, options_.run_id, kept.put_back_headers);
+    const auto put_back =
+        put_back_kept_copy(*client_, kept.copy, options_.run_id,
+                           kept_copy_headers(options_.object_headers, kept.storage_class, kept.canned_acl));
     if (put_back.ok()) {
       report.restored += *put_back ? 1 : 0;
     } else {

@@ -231,6 +231,28 @@ BOOST_AUTO_TEST_CASE(without_versions_a_copy_of_each_replaced_object_is_kept_and
   BOOST_TEST(f.sender->run_of["/lake/big"] == kEarlierRun);
 }
 
+BOOST_AUTO_TEST_CASE(a_copy_started_ahead_by_will_write_is_the_one_the_write_waits_for) {
+  Fixture f;
+  f.sender->objects["/lake/old"] = 6;
+  f.sender->bodies["/lake/old"] = "before";
+  S3SinkOptions options;
+  options.run_id = kRun;
+  S3Sink sink(f.client, options);
+  sink.will_write(new_object("old", true));  // the run has rows for its partition
+  sink.will_write(new_object("new"));        // nothing there: nothing to copy
+  BOOST_REQUIRE(put(sink, new_object("old", true), "new").ok());
+  BOOST_REQUIRE(put(sink, new_object("new"), "n").ok());
+  BOOST_TEST(std::count_if(f.sender->requests.begin(), f.sender->requests.end(), [](const http::HttpRequest& r) {
+               return r.find_header("x-amz-copy-source") != nullptr;
+             }) == 1);
+  BOOST_TEST(f.sender->bodies["/lake/.old.s3dest-" + kRun + ".kept"] == "before");
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.restored == 1u);
+  BOOST_TEST(undone.removed == 1u);
+  BOOST_TEST(f.sender->bodies["/lake/old"] == "before");
+  BOOST_TEST((keys_of(*f.sender) == std::vector<std::string>{"/lake/old"}));
+}
+
 BOOST_AUTO_TEST_CASE(where_the_server_cannot_copy_the_run_goes_on_and_a_rollback_names_what_it_replaced) {
   Fixture f;
   f.sender->copies_not_implemented = true;

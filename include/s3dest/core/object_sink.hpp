@@ -122,6 +122,10 @@ class ObjectSink {
  public:
   virtual ~ObjectSink() = default;
   virtual Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) = 0;
+  // Told as soon as the run knows it will create `object` (the first chunk of a partition
+  // it has rows for), long before it does: a sink with work to do before it replaces a
+  // key (S3 without versions: a copy of what is there) starts it now, in the background.
+  virtual void will_write(const NewObject& object) { (void)object; }
   // Calls `visit` with every key that begins with `prefix`, in no particular order: what
   // is there before the run's objects are published. A sink that lists in pages (S3)
   // hands on each page before it asks for the next, so a prefix of millions of keys is

@@ -58,6 +58,15 @@ class LazyTaskPool {
     if (!pool_) pool_ = std::make_shared<TaskPool>(threads_, max_unfinished_);
     return pool_;
   }
+  // Returns once every task handed over has run; at once if none ever was.
+  void wait() {
+    std::shared_ptr<TaskPool> pool;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pool = pool_;
+    }
+    if (pool) pool->wait();
+  }
 
  private:
   int threads_;

@@ -575,9 +575,11 @@ inline Result<LoadReport> load(const Config& config, ObjectSink& sink, const Loa
   status = report.ok() ? sink.publish() : report.status();
   if (!status.ok()) return roll_back(sink, writer, status);
 
-  // 4. The run has succeeded: the stale chunks go, and what was kept to take it back.
-  S3DEST_TRY(remove_stale_chunks(sink, report->removed));
-  S3DEST_TRY(sink.drop_kept_copies());
+  // 4. The run has succeeded: the stale chunks go, and what was kept to take it back
+  // (whatever became of the stale chunks: the copies' threads use this run's listings).
+  Status finished = remove_stale_chunks(sink, report->removed);
+  if (const Status dropped = sink.drop_kept_copies(); finished.ok()) finished = dropped;
+  S3DEST_TRY(finished);
   progress.finished = true;
   report_progress(options, meter, sink, progress);
   return report;

@@ -48,11 +48,14 @@ class RunKeys {
       : layout_(layout), sink_(sink), if_exists_(if_exists), listers_(listers), options_(options) {}
   ~RunKeys() { pool_.reset(); }  // listings in flight end before the partitions go
 
-  // Starts listing what this partition (its number and key parts) holds, in the background.
+  // Starts listing what this partition (its number and key parts) holds, in the background,
+  // and tells the sink of the partition's first chunk (ObjectSink::will_write), which
+  // every partition the run has rows for gets.
   void start_listing(size_t partition, const KeyParts& parts);
 
   // The object for chunk `parts.chunk_id` of `partition` (numbered from 0, in any order).
-  // Its `prior` asks this RunKeys' listing: ask it while the RunKeys lives.
+  // Its `prior` asks this RunKeys' listing: ask it while the RunKeys lives. The sink hears
+  // of the next chunk too (will_write): the partition may need it once this one is full.
   Result<NewObject> object_for(size_t partition, KeyParts parts);
 
   // After a successful run: in each partition the run wrote, the chunks of earlier runs
@@ -75,6 +78,8 @@ class RunKeys {
   };
 
   bool lists() const { return !layout_.keys_unique_to_run(); }
+  // The object for `parts.chunk_id` of partition `p`, which object_for hands out.
+  Result<NewObject> make_object(const Partition& p, KeyParts parts) const;
   Result<const std::vector<uint32_t>*> wait(const Listing& listing) const;
   Partition& slot(size_t partition, const KeyParts& parts);
   void start(Partition& p);
@@ -133,7 +138,14 @@ inline void RunKeys::start(Partition& p) {
   });
 }
 
-inline void RunKeys::start_listing(size_t partition, const KeyParts& parts) { start(slot(partition, parts)); }
+inline void RunKeys::start_listing(size_t partition, const KeyParts& parts) {
+  Partition& p = slot(partition, parts);
+  if (p.listing || !lists()) return;
+  start(p);
+  KeyParts first = parts;
+  first.chunk_id = 1;
+  if (auto object = make_object(p, first); object.ok()) sink_.will_write(*object);  // else object_for tells
+}
 
 inline Result<NewObject> RunKeys::object_for(size_t partition, KeyParts parts) {
   Partition& p = slot(partition, parts);
@@ -142,6 +154,17 @@ inline Result<NewObject> RunKeys::object_for(size_t partition, KeyParts parts) {
     return usage_error("the chunks of " + sink_.describe(p.pattern->key(kMaxChunkId)) + " would pass " +
                        std::to_string(kMaxChunkId) +
                        " (chunk ids have five digits, so that keys sort in order): raise max_file_size_mb");
+  S3DEST_ASSIGN_OR_RETURN(NewObject object, make_object(p, parts));
+  p.last_written = std::max(p.last_written, parts.chunk_id);
+  if (lists() && parts.chunk_id < kMaxChunkId) {
+    KeyParts next = parts;
+    ++next.chunk_id;
+    if (auto upcoming = make_object(p, next); upcoming.ok()) sink_.will_write(*upcoming);
+  }
+  return object;
+}
+
+inline Result<NewObject> RunKeys::make_object(const Partition& p, KeyParts parts) const {
   NewObject object;
   object.if_exists = if_exists_;
   std::string uuid;  // one per object, for its key and its tags alike
@@ -159,7 +182,6 @@ inline Result<NewObject> RunKeys::object_for(size_t partition, KeyParts parts) {
       S3DEST_ASSIGN_OR_RETURN(const std::vector<uint32_t>* existing, wait(*listing));
       return std::binary_search(existing->begin(), existing->end(), chunk);
     });
-  p.last_written = std::max(p.last_written, parts.chunk_id);
   return object;
 }
 

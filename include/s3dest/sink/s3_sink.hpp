@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -83,6 +84,8 @@ class S3Sink final : public ObjectSink {
   S3Sink(std::shared_ptr<s3::ObjectClient> client, S3SinkOptions options);
 
   Result<std::unique_ptr<ObjectWriter>> create(const NewObject& object) override;
+  // Starts the copy of what `object`'s key holds, if anything (keep_copy_ahead).
+  void will_write(const NewObject& object) override;
   Status list(const std::string& prefix, const KeyVisitor& visit) override {
     return client_->visit_keys(prefix, visit);
   }
@@ -119,6 +122,16 @@ class S3Sink final : public ObjectSink {
   // s3:GetBucketVersioning, or a server without the call), the run keeps copies, as it
   // would without versions: a copy too many costs less than an object lost.
   bool keeps_versions();
+  // Keeps a copy of `key`'s object, which the run is about to replace, where the bucket
+  // keeps no versions (sink/kept_copy.hpp); it gets `properties`' storage class and ACL
+  // back when it is put back.
+  Status keep_copy_of(const std::string& key, const ObjectProperties& properties);
+  // The same on the copy threads, as soon as a writer is made, if the key held an object
+  // when the run listed it: the copy's round trips overlap the writing of the object, and
+  // its commit waits only for what is left. Whether the key held one.
+  std::future<Result<bool>> keep_copy_ahead(const NewObject& object);
+  // What keep_copy_ahead is doing for `object`: started by will_write, else now.
+  std::future<Result<bool>> take_copy_ahead(const NewObject& object);
 
   std::shared_ptr<s3::ObjectClient> client_;
   S3SinkOptions options_;
@@ -129,6 +142,12 @@ class S3Sink final : public ObjectSink {
   std::vector<Committed> committed_;
   std::vector<Kept> kept_;  // under committed_mutex_
   std::map<std::string, std::string> not_copied_;  // key -> why no copy of it was kept; the same
+  std::mutex ahead_mutex_;
+  std::map<std::string, std::future<Result<bool>>> copies_ahead_;  // will_write's, until the key's writer takes it
+  // A copy is the server's work, the client only waits for it: many at once. Last, so
+  // that its threads end before what they use.
+  static constexpr int kCopyThreads = 16;
+  LazyTaskPool copies_{kCopyThreads, SIZE_MAX};
 };
 
 namespace detail {
@@ -142,7 +161,10 @@ class S3ObjectWriter final : public ObjectWriter {
  public:
   S3ObjectWriter(S3Sink& sink, NewObject object)
       : sink_(sink), client_(sink.client_), options_(sink.options_), object_(std::move(object)),
-        checksum_(options_.checksum) {}
+        checksum_(options_.checksum) {
+    if (!options_.run_id.empty() && object_.if_exists == ExistingObjects::replace)
+      copy_ahead_ = sink_.take_copy_ahead(object_);
+  }
   ~S3ObjectWriter() override { abort(); }
 
   // The buffer never holds more than a part, nor more capacity: a string left to grow by
@@ -298,20 +320,13 @@ class S3ObjectWriter final : public ObjectWriter {
 
   // Just before the write that replaces the key's object, where the bucket keeps no
   // versions: a copy of that object, which a rollback (or cleanup --run) puts back.
+  // The copy made ahead, or, for an object that appeared after the listing, one made now.
   Status keep_what_it_replaces() {
-    if (options_.run_id.empty() || sink_.keeps_versions()) return {};
-    const ObjectProperties& properties = object_.properties;
-    S3DEST_ASSIGN_OR_RETURN(
-        CopyKept kept, keep_copy(*client_, object_.key, options_.run_id,
-                                 kept_copy_headers(options_.object_headers, "", properties.canned_acl)));
-    std::lock_guard<std::mutex> lock(sink_.committed_mutex_);
-    if (kept.copy) {
-      sink_.kept_.push_back(S3Sink::Kept{std::move(*kept.copy), properties.storage_class, properties.canned_acl});
-    } else if (!kept.not_copied.empty()) {
-      // The run goes on, as before copies were kept: a rollback names the object instead.
-      sink_.not_copied_.emplace(object_.key, std::move(kept.not_copied));
-    }  // else gone since the listing: nothing to keep
-    return {};
+    if (copy_ahead_.valid()) {
+      S3DEST_ASSIGN_OR_RETURN(const bool kept_ahead, copy_ahead_.get());
+      if (kept_ahead) return {};
+    }
+    return sink_.keep_copy_of(object_.key, object_.properties);
   }
 
   // Whether the key held an object before the run, asked once, just before the first
@@ -395,6 +410,7 @@ class S3ObjectWriter final : public ObjectWriter {
   const S3SinkOptions& options_;
   NewObject object_;
   std::optional<bool> existed_;  // once asked
+  std::future<Result<bool>> copy_ahead_;  // S3Sink::keep_copy_ahead's
   ObjectChecksum checksum_;
   uint64_t size_ = 0;
   std::string buffer_;
@@ -445,8 +461,59 @@ inline bool S3Sink::keeps_versions() {
   return *keeps_versions_;
 }
 
+inline Status S3Sink::keep_copy_of(const std::string& key, const ObjectProperties& properties) {
+  if (options_.run_id.empty() || keeps_versions()) return {};
+  S3DEST_ASSIGN_OR_RETURN(CopyKept kept, keep_copy(*client_, key, options_.run_id,
+                                                   kept_copy_headers(options_.object_headers, "", properties.canned_acl)));
+  std::lock_guard<std::mutex> lock(committed_mutex_);
+  if (kept.copy) {
+    kept_.push_back(Kept{std::move(*kept.copy), properties.storage_class, properties.canned_acl});
+  } else if (!kept.not_copied.empty()) {
+    // The run goes on, as before copies were kept: a rollback names the object instead.
+    not_copied_.emplace(key, std::move(kept.not_copied));
+  }  // else gone since the listing: nothing to keep
+  return {};
+}
+
+inline void S3Sink::will_write(const NewObject& object) {
+  if (options_.run_id.empty() || object.if_exists != ExistingObjects::replace) return;
+  std::lock_guard<std::mutex> lock(ahead_mutex_);
+  if (copies_ahead_.count(object.key) == 0) copies_ahead_.emplace(object.key, keep_copy_ahead(object));
+}
+
+inline std::future<Result<bool>> S3Sink::take_copy_ahead(const NewObject& object) {
+  {
+    std::lock_guard<std::mutex> lock(ahead_mutex_);
+    if (const auto ahead = copies_ahead_.find(object.key); ahead != copies_ahead_.end()) {
+      std::future<Result<bool>> taken = std::move(ahead->second);
+      copies_ahead_.erase(ahead);
+      return taken;
+    }
+  }
+  return keep_copy_ahead(object);
+}
+
+inline std::future<Result<bool>> S3Sink::keep_copy_ahead(const NewObject& object) {
+  auto promise = std::make_shared<std::promise<Result<bool>>>();
+  std::future<Result<bool>> kept = promise->get_future();
+  copies_.get()->submit([this, promise, object] {
+    Result<bool> existed = object.prior.existed();
+    if (existed.ok() && *existed) {
+      const Status copied = keep_copy_of(object.key, object.properties);
+      if (!copied.ok()) existed = copied;
+    }
+    promise->set_value(std::move(existed));
+  });
+  return kept;
+}
+
 inline RollbackReport S3Sink::rollback() {
   RollbackReport report;
+  copies_.wait();  // a copy still on its way is kept_'s too, to put back or delete
+  {
+    std::lock_guard<std::mutex> lock(ahead_mutex_);
+    copies_ahead_.clear();
+  }
   std::lock_guard<std::mutex> lock(committed_mutex_);
   std::set<std::string> copied;  // keys whose earlier object is in a kept copy
   for (const Kept& kept : kept_) copied.insert(kept.copy.key);
@@ -496,11 +563,16 @@ inline RollbackReport S3Sink::rollback() {
 }
 
 inline Status S3Sink::drop_kept_copies() {
+  copies_.wait();
+  {
+    std::lock_guard<std::mutex> lock(ahead_mutex_);
+    copies_ahead_.clear();
+  }
   std::lock_guard<std::mutex> lock(committed_mutex_);
   if (kept_.empty()) return {};
   std::vector<Status> deleted(kept_.size());
   {
-    TaskPool deletes(static_cast<int>(std::min<size_t>(kept_.size(), static_cast<size_t>(options_.concurrency))));
+    TaskPool deletes(static_cast<int>(std::min<size_t>(kept_.size(), kCopyThreads)));
     for (size_t i = 0; i < kept_.size(); ++i)
       deletes.submit([this, &deleted, i] { deleted[i] = delete_kept_copy(*client_, kept_[i].copy); });
     deletes.wait();

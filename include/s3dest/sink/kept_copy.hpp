@@ -1,7 +1,8 @@
 // In a bucket that keeps no versions, a run keeps a copy of each object it is about to
 // replace, so that a failed or killed run loses nothing: the copy is made on the server
-// just before the replacing write, beside the object as ".NAME.s3dest-RUNID.kept" (as a
-// local folder's kept files are named), copied back over the object when the run fails
+// before the replacing write (S3Sink starts it as soon as the run knows it will write the
+// key), beside the object as ".NAME.s3dest-RUNID.kept" (as a local folder's kept files
+// are named), copied back over the object when the run fails
 // (S3Sink::rollback) or was killed (cleanup --run), and deleted once the run succeeded.
 // Its key names the run, so a killed run's copies are found by a listing.
 //

@@ -11,9 +11,10 @@
 // takes back only what the run wrote. In a versioned bucket (S3 names each write's
 // x-amz-version-id) it deletes the run's own versions: an object it replaced is as it was
 // before, and a new key is gone without a delete marker. Elsewhere the run keeps a copy of
-// each object just before it replaces it (sink/kept_copy.hpp): rollback() copies it back
-// and deletes the run's new objects, and drop_kept_copies() deletes the copies once the
-// run has succeeded. Every object
+// each object before it replaces it (sink/kept_copy.hpp; made on copy threads from when
+// the run knows it will write the key, will_write, so that commits seldom wait for it):
+// rollback() copies them back and deletes the run's new objects, and drop_kept_copies()
+// deletes the copies once the run has succeeded. Every object
 // carries the run's id as metadata (x-amz-meta-s3dest-run), so it can be traced back, and
 // the properties its NewObject names (Content-Type, storage class, ACL, tags, metadata:
 // s3/object_property_headers.hpp) on PutObject or CreateMultipartUpload, never on a part.
@@ -35,8 +36,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -318,9 +319,9 @@ class S3ObjectWriter final : public ObjectWriter {
                              "\"keep\": it was left as it is");
   }
 
-  // Just before the write that replaces the key's object, where the bucket keeps no
-  // versions: a copy of that object, which a rollback (or cleanup --run) puts back.
-  // The copy made ahead, or, for an object that appeared after the listing, one made now.
+  // Before the write that replaces the key's object, where the bucket keeps no versions:
+  // a copy of that object, which a rollback (or cleanup --run) puts back. The one made
+  // ahead, or, for an object that appeared after the listing, one made now.
   Status keep_what_it_replaces() {
     if (copy_ahead_.valid()) {
       S3DEST_ASSIGN_OR_RETURN(const bool kept_ahead, copy_ahead_.get());
@@ -544,16 +545,24 @@ inline RollbackReport S3Sink::rollback() {
     }
   }
   // After the versions: an object they put back is not the run's, and its copy just goes.
-  for (const Kept& kept : kept_) {
-    const auto put_back =
-        put_back_kept_copy(*client_, kept.copy, options_.run_id,
-                           kept_copy_headers(options_.object_headers, kept.storage_class, kept.canned_acl));
-    if (put_back.ok()) {
-      report.restored += *put_back ? 1 : 0;
+  std::vector<Result<bool>> put_back(kept_.size(), Result<bool>(false));
+  if (!kept_.empty()) {
+    TaskPool copying(static_cast<int>(std::min<size_t>(kept_.size(), kCopyThreads)));
+    for (size_t i = 0; i < kept_.size(); ++i)
+      copying.submit([this, &put_back, i] {
+        const Kept& kept = kept_[i];
+        put_back[i] = put_back_kept_copy(*client_, kept.copy, options_.run_id,
+                                         kept_copy_headers(options_.object_headers, kept.storage_class, kept.canned_acl));
+      });
+    copying.wait();
+  }
+  for (size_t i = 0; i < kept_.size(); ++i) {
+    if (put_back[i].ok()) {
+      report.restored += *put_back[i] ? 1 : 0;
     } else {
-      report.replaced.push_back(describe(kept.copy.key) + " (what it held before is in " +
-                                describe(kept.copy.copy_key) + ": copy that back; " + put_back.status().message() +
-                                ")");
+      report.replaced.push_back(describe(kept_[i].copy.key) + " (what it held before is in " +
+                                describe(kept_[i].copy.copy_key) + ": copy that back; " +
+                                put_back[i].status().message() + ")");
     }
   }
   committed_.clear();

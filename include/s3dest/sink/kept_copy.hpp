@@ -23,6 +23,7 @@
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/s3/object_client.hpp"
 #include "s3dest/s3/object_copy.hpp"
+#include "s3dest/s3/object_property_headers.hpp"
 
 namespace s3dest {
 

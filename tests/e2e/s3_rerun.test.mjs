@@ -165,7 +165,9 @@ describe('re-runs and interruptions against radosgw', () => {
       // the message says, gives back every object as it was.
       for (const [, key, version] of named) {
         assert.ok(before.has(key), key);
-        assert.equal(aws(server, ['s3api', 'delete-object', '--bucket', bucket, '--key', key, '--version-id', version]).status, 0);
+        // One argument: radosgw's version ids may begin with '-', which the CLI would take for an option.
+        const deleted = aws(server, ['s3api', 'delete-object', '--bucket', bucket, '--key', key, `--version-id=${version}`]);
+        assert.equal(deleted.status, 0, deleted.stderr);
       }
       assert.deepEqual(listed('refused', bucket), before);
     });

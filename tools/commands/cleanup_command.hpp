@@ -163,19 +163,12 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
   return {};
 }
 
-// Puts back (or, where the run's object is not there, deletes) the copies in `copies`:
-// kept_copy.hpp's put_back_kept_copy, several at once.
-inline Status put_back_kept_copies(s3::ObjectClient& client, const std::vector<KeptCopy>& copies,
-                                   const std::string& run_id, const std::vector<http::HttpHeader>& headers,
-                                   CleanupCount& count) {
-  if (copies.empty()) return {};
-  std::vector<Result<bool>> put_back(copies.size(), Result<bool>(false));
-  {
-    TaskPool copying(static_cast<int>(std::min(copies.size(), kRunObjectHeads)));
-    for (size_t i = 0; i < copies.size(); ++i)
-      copying.submit([&, i] { put_back[i] = put_back_kept_copy(client, copies[i], run_id, headers); });
-    copying.wait();
-  }
+// Puts back (or, where the run's object is not there, deletes) the copies in `copies`.
+inline Status put_back_run_copies(s3::ObjectClient& client, const std::vector<KeptCopy>& copies,
+                                  const std::string& run_id, const std::vector<http::HttpHeader>& headers,
+                                  CleanupCount& count) {
+  const std::vector<Result<bool>> put_back = put_back_kept_copies(
+      client, copies, run_id, [&headers](size_t) { return headers; }, static_cast<int>(kRunObjectHeads));
   for (size_t i = 0; i < copies.size(); ++i) {
     S3DEST_TRY(put_back[i].status());
     const std::string where = printable(client.describe(copies[i].key), 1100, Masking::none);
@@ -206,11 +199,11 @@ inline Status clean_run_objects(s3::ObjectClient& client, const Config& config, 
     if (!copy || copy->run_id != run_id) return {};
     copies.push_back(KeptCopy{copy->key, std::string(key), {}});
     if (copies.size() < 1000) return {};
-    Status status = put_back_kept_copies(client, copies, run_id, put_back_headers, count);
+    Status status = put_back_run_copies(client, copies, run_id, put_back_headers, count);
     copies.clear();
     return status;
   }));
-  S3DEST_TRY(put_back_kept_copies(client, copies, run_id, put_back_headers, count));
+  S3DEST_TRY(put_back_run_copies(client, copies, run_id, put_back_headers, count));
 
   const bool kept_copies = count.kept_copies > 0;
   std::vector<RunKey> keys;

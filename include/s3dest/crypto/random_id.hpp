@@ -21,6 +21,7 @@ std::string random_uuid();
 // A run's id, unique and sortable by start time: "20261201T224412Z-5f3a9c1e" (the start
 // in UTC to the second, then 32 random bits).
 std::string new_run_id(int64_t start_unix_micros);
+inline constexpr size_t kRunIdBytes = 25;  // every run id's length
 
 // True for text shaped like new_run_id()'s.
 bool is_run_id(std::string_view text);
@@ -64,7 +65,7 @@ inline std::string new_run_id(int64_t start_unix_micros) {
 
 inline bool is_run_id(std::string_view text) {
   // YYYYMMDDTHHMMSSZ-xxxxxxxx
-  if (text.size() != 25 || text[8] != 'T' || text[15] != 'Z' || text[16] != '-') return false;
+  if (text.size() != kRunIdBytes || text[8] != 'T' || text[15] != 'Z' || text[16] != '-') return false;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (i == 8 || i == 15 || i == 16) continue;

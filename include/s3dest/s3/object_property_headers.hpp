@@ -19,6 +19,7 @@
 
 #include "s3dest/aws/canonical_request.hpp"
 #include "s3dest/core/object_properties.hpp"
+#include "s3dest/crypto/random_id.hpp"
 #include "s3dest/http/exchange.hpp"
 
 namespace s3dest::s3 {
@@ -32,6 +33,7 @@ inline constexpr std::string_view kRunMetadataHeader = "x-amz-meta-s3dest-run";
 static_assert(kRunMetadataHeader.substr(0, kMetadataHeaderPrefix.size()) == kMetadataHeaderPrefix &&
                   kRunMetadataHeader.substr(kMetadataHeaderPrefix.size()) == kRunMetadataName,
               "the run's metadata header is x-amz-meta- and kRunMetadataName");
+static_assert(kRunMetadataBytes == kRunMetadataName.size() + kRunIdBytes, "its value is a run id");
 
 // Whether the object a HEAD describes was written by run `run_id` (its metadata says so).
 inline bool written_by_run(const http::HttpResponse& head, const std::string& run_id) {

@@ -13,12 +13,15 @@
 // config's object options when it is put back.
 #pragma once
 
+#include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "s3dest/core/task_pool.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/s3/object_client.hpp"
@@ -62,6 +65,12 @@ Result<CopyKept> keep_copy(s3::ObjectClient& client, const std::string& key, std
 Result<bool> put_back_kept_copy(s3::ObjectClient& client, const KeptCopy& kept, const std::string& run_id,
                                 std::vector<http::HttpHeader> headers);
 
+// put_back_kept_copy for each of `copies`, `threads` at once (a CopyObject takes several
+// times a PutObject's time), copies[i] with headers_of(i). Each one's result, in order.
+std::vector<Result<bool>> put_back_kept_copies(
+    s3::ObjectClient& client, const std::vector<KeptCopy>& copies, const std::string& run_id,
+    const std::function<std::vector<http::HttpHeader>(size_t)>& headers_of, int threads);
+
 // The headers of a copy s3dest makes: `encryption` (the config's), and the config's ACL;
 // for an object put back, its storage class too (a kept copy is in S3's default one).
 std::vector<http::HttpHeader> kept_copy_headers(std::vector<http::HttpHeader> encryption,
@@ -92,7 +101,6 @@ inline std::string kept_copy_key(std::string_view key, std::string_view run_id) 
 inline std::optional<KeptCopyName> parse_kept_copy_key(std::string_view copy_key) {
   const size_t name = copy_key.rfind('/') + 1;
   std::string_view rest = copy_key.substr(name);
-  constexpr size_t kRunIdBytes = 25;  // crypto/random_id.hpp new_run_id()
   const size_t tail = detail::kKeptCopyRunTag.size() + kRunIdBytes + detail::kKeptCopyEnd.size();
   if (rest.size() < 2 + tail || rest.front() != '.' || rest.substr(rest.size() - detail::kKeptCopyEnd.size()) != detail::kKeptCopyEnd)
     return std::nullopt;
@@ -144,6 +152,18 @@ inline Result<bool> put_back_kept_copy(s3::ObjectClient& client, const KeptCopy&
                                client.describe(kept.copy_key) + " back (HTTP 501 NotImplemented)");
   }
   S3DEST_TRY(delete_kept_copy(client, kept));
+  return put_back;
+}
+
+inline std::vector<Result<bool>> put_back_kept_copies(
+    s3::ObjectClient& client, const std::vector<KeptCopy>& copies, const std::string& run_id,
+    const std::function<std::vector<http::HttpHeader>(size_t)>& headers_of, int threads) {
+  std::vector<Result<bool>> put_back(copies.size(), Result<bool>(false));
+  if (copies.empty()) return put_back;
+  TaskPool copying(static_cast<int>(std::min<size_t>(copies.size(), static_cast<size_t>(threads))));
+  for (size_t i = 0; i < copies.size(); ++i)
+    copying.submit([&, i] { put_back[i] = put_back_kept_copy(client, copies[i], run_id, headers_of(i)); });
+  copying.wait();
   return put_back;
 }
 

@@ -133,6 +133,9 @@ class S3Sink final : public ObjectSink {
   std::future<Result<bool>> keep_copy_ahead(const NewObject& object);
   // What keep_copy_ahead is doing for `object`: started by will_write, else now.
   std::future<Result<bool>> take_copy_ahead(const NewObject& object);
+  // Waits for every copy under way (each is in kept_ when done) and forgets the ones no
+  // writer took: before kept_ is put back or dropped.
+  void settle_copies();
 
   std::shared_ptr<s3::ObjectClient> client_;
   S3SinkOptions options_;
@@ -508,13 +511,15 @@ inline std::future<Result<bool>> S3Sink::keep_copy_ahead(const NewObject& object
   return kept;
 }
 
+inline void S3Sink::settle_copies() {
+  copies_.wait();  // a copy still on its way is kept_'s too, to put back or delete
+  std::lock_guard<std::mutex> lock(ahead_mutex_);
+  copies_ahead_.clear();
+}
+
 inline RollbackReport S3Sink::rollback() {
   RollbackReport report;
-  copies_.wait();  // a copy still on its way is kept_'s too, to put back or delete
-  {
-    std::lock_guard<std::mutex> lock(ahead_mutex_);
-    copies_ahead_.clear();
-  }
+  settle_copies();
   std::lock_guard<std::mutex> lock(committed_mutex_);
   std::set<std::string> copied;  // keys whose earlier object is in a kept copy
   for (const Kept& kept : kept_) copied.insert(kept.copy.key);
@@ -545,17 +550,12 @@ inline RollbackReport S3Sink::rollback() {
     }
   }
   // After the versions: an object they put back is not the run's, and its copy just goes.
-  std::vector<Result<bool>> put_back(kept_.size(), Result<bool>(false));
-  if (!kept_.empty()) {
-    TaskPool copying(static_cast<int>(std::min<size_t>(kept_.size(), kCopyThreads)));
-    for (size_t i = 0; i < kept_.size(); ++i)
-      copying.submit([this, &put_back, i] {
-        const Kept& kept = kept_[i];
-        put_back[i] = put_back_kept_copy(*client_, kept.copy, options_.run_id,
-                                         kept_copy_headers(options_.object_headers, kept.storage_class, kept.canned_acl));
-      });
-    copying.wait();
-  }
+  std::vector<KeptCopy> copies;
+  for (const Kept& kept : kept_) copies.push_back(kept.copy);
+  const std::vector<Result<bool>> put_back = put_back_kept_copies(
+      *client_, copies, options_.run_id,
+      [this](size_t i) { return kept_copy_headers(options_.object_headers, kept_[i].storage_class, kept_[i].canned_acl); },
+      kCopyThreads);
   for (size_t i = 0; i < kept_.size(); ++i) {
     if (put_back[i].ok()) {
       report.restored += *put_back[i] ? 1 : 0;
@@ -572,11 +572,7 @@ inline RollbackReport S3Sink::rollback() {
 }
 
 inline Status S3Sink::drop_kept_copies() {
-  copies_.wait();
-  {
-    std::lock_guard<std::mutex> lock(ahead_mutex_);
-    copies_ahead_.clear();
-  }
+  settle_copies();
   std::lock_guard<std::mutex> lock(committed_mutex_);
   if (kept_.empty()) return {};
   std::vector<Status> deleted(kept_.size());

@@ -4,7 +4,8 @@
 // with the load's encryption and object options. A missing file, an existing key under
 // existing_objects "keep", and a connection dropped mid-upload all leave the bucket as it
 // was: no object, no open multipart upload. cleanup --run takes a put back in a versioned
-// bucket (what it replaced is current again), and deletes nothing without versions.
+// bucket (what it replaced is current again), deletes nothing of a finished put without
+// versions, and with --key puts back what a killed `put --key` replaced, outside the prefix.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -13,7 +14,7 @@ import { describe, test } from 'node:test';
 
 import { S3SERVER_SKIP, aws } from '../s3server/s3server.mjs';
 import { startFaultProxy } from '../s3server/fault_proxy.mjs';
-import { crc32cBase64, listEntries, readManifest, s3dest, spawnS3dest, testAwsSettings, writeConfig } from './lib.mjs';
+import { crc32cBase64, listEntries, readManifest, s3dest, spawnS3dest, testAwsSettings, waitFor, writeConfig } from './lib.mjs';
 import { listObjects, listVersions, makeVersionedBucket, openUploads, radosgwAccess, radosgwSuite } from './radosgw.mjs';
 
 let dir, server, env;
@@ -196,6 +197,78 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     assert.deepEqual(fetched('runless/uploads/events.csv'), fs.readFileSync(other), 'nothing deleted');
   });
 
+  test('a put --key killed after it replaced the object: cleanup --run --key puts the object back from its copy', async () => {
+    const key = 'elsewhere/k/today.csv';
+    const earlier = path.join(dir, 'earlier.csv');
+    fs.writeFileSync(earlier, 'id,name\n1,earlier\n');
+    assert.equal(put(config(), 'unused', [earlier], { extra: ['--key', key] }).status, 0);
+    // The run keeps a copy of the object, replaces it, then deletes the copy at its end:
+    // that DELETE stalls, and the run is killed while it waits.
+    const proxy = await startFaultProxy({
+      target: env.S3SERVER_ENDPOINT,
+      faults: [{ match: { method: 'DELETE' }, at: [1], do: { stall_ms: 120_000 } }],
+    });
+    let runId;
+    try {
+      const configFile = writeConfig(dir, config(radosgwAccess(env, proxy.url)), `config-${crypto.randomUUID()}.json`);
+      const running = spawnS3dest(['put', '--config', configFile, '--dest', `s3://${env.S3SERVER_BUCKET}/unused`,
+                                   '--key', key, small], { env: testAwsSettings(dir) });
+      await waitFor(() => {
+        const copy = listObjects(server, 'elsewhere/k/.today.csv.s3dest-').map((o) => o.Key)[0];
+        runId = copy?.match(/\.s3dest-(\S+)\.kept$/)[1];
+        return runId !== undefined && head(key).Metadata?.['s3dest-run'] === runId;
+      }, 'the object replaced and its copy kept');
+      running.child.kill('SIGKILL');
+      assert.equal((await running.done).signal, 'SIGKILL');
+    } finally {
+      proxy.stop();
+    }
+    assert.deepEqual(fetched(key), fs.readFileSync(small), 'the killed put had replaced the object');
+    const cleanup = (extra) =>
+      s3dest(['cleanup', '--config', writeConfig(dir, config(), `cleanup-${crypto.randomUUID()}.json`), '--dest',
+              `s3://${env.S3SERVER_BUCKET}/unused`, '--run', runId, ...extra], { env: testAwsSettings(dir) });
+    // The key is outside the prefix cleanup looks under: without --key it stays the run's.
+    assert.equal(cleanup([]).status, 0);
+    assert.deepEqual(fetched(key), fs.readFileSync(small));
+    const cleaned = cleanup(['--key', key]);
+    assert.equal(cleaned.status, 0, cleaned.stderr);
+    assert.equal(cleaned.stdout, `put back s3://${env.S3SERVER_BUCKET}/${key}\n`);
+    assert.deepEqual(fetched(key), fs.readFileSync(earlier), 'the object as it was before the killed put');
+    assert.deepEqual(listObjects(server, 'elsewhere/').map((o) => o.Key), [key], 'its copy gone');
+    const bad = cleanup(['--key', '/rooted.csv']);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /--key takes the key a put was given with --key, and "\/rooted\.csv" is not one: the key begins with '\/'/);
+  });
+
+  test('a put --key killed in its multipart upload: cleanup --key aborts the upload, outside the prefix', async () => {
+    const key = 'elsewhere/big/blob.bin';
+    const proxy = await startFaultProxy({
+      target: env.S3SERVER_ENDPOINT,
+      faults: [{ match: { method: 'PUT', query: 'partNumber' }, every: 1, do: { stall_ms: 120_000 } }],
+    });
+    try {
+      const configFile = writeConfig(dir, config(radosgwAccess(env, proxy.url)), `config-${crypto.randomUUID()}.json`);
+      const running = spawnS3dest(['put', '--config', configFile, '--dest', `s3://${env.S3SERVER_BUCKET}/unused`,
+                                   '--key', key, large], { env: testAwsSettings(dir) });
+      await waitFor(() => openUploads(server, 'elsewhere/big/').length === 1, 'the upload open');
+      running.child.kill('SIGKILL');
+      assert.equal((await running.done).signal, 'SIGKILL');
+    } finally {
+      proxy.stop();
+    }
+    const cleanup = (extra) =>
+      s3dest(['cleanup', '--config', writeConfig(dir, config(), `cleanup-${crypto.randomUUID()}.json`), '--dest',
+              `s3://${env.S3SERVER_BUCKET}/unused`, ...extra], { env: testAwsSettings(dir) });
+    assert.equal(cleanup([]).status, 0);
+    assert.equal(openUploads(server, 'elsewhere/big/').length, 1, 'outside the prefix, not looked at without --key');
+    const cleaned = cleanup(['--key', key]);
+    assert.equal(cleaned.status, 0, cleaned.stderr);
+    assert.match(cleaned.stdout, new RegExp(`^aborted upload s3://${env.S3SERVER_BUCKET}/elsewhere/big/blob\\.bin \\(started `));
+    assert.match(cleaned.stderr, /: 1 open uploads aborted/);
+    assert.deepEqual(openUploads(server, 'elsewhere/big/'), []);
+    assert.deepEqual(listObjects(server, 'elsewhere/big/'), []);
+  });
+
   test('in a folder of more than 2,000 objects each key is looked up: one that sorts after them is found', () => {
     // 2,001 objects first in key order, so the folder's bounded listing ends before z.csv.
     const crowd = path.join(dir, 'crowd');
@@ -290,6 +363,28 @@ describe('s3dest put into a local folder', () => {
       assert.equal(again.status, 4, again.stderr);
       assert.deepEqual(listEntries(lake), before);
       assert.equal(fs.readFileSync(path.join(lake, 'lake', 'a.json'), 'utf8'), '{"x": 1}\n');
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('cleanup --key removes the temporary file a killed put --key left beside its key, outside the prefix', () => {
+    const work = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 's3dest-put-local-'));
+    try {
+      const cfg = writeConfig(work, { folder: 'lake/{{YYYY}}', file_name: 'x-{{MM}}', partition_by: 'month' });
+      const lake = path.join(work, 'dest');
+      // What a put --key elsewhere/x.csv killed while it wrote leaves: its file, unfinished,
+      // under a temporary name (a put's own, taken from one stopped early).
+      fs.mkdirSync(path.join(lake, 'elsewhere'), { recursive: true });
+      const left = path.join(lake, 'elsewhere', '.x.csv.s3dest-20261201T224412Z-5f3a9c1e-1.tmp');
+      fs.writeFileSync(left, 'id\n1\n');
+      fs.writeFileSync(path.join(lake, 'elsewhere', 'x.csv'), 'id\n0\n');
+      assert.equal(s3dest(['cleanup', '--config', cfg, '--dest', lake]).status, 0);
+      assert.ok(fs.existsSync(left), 'outside the prefix, not looked at without --key');
+      const cleaned = s3dest(['cleanup', '--config', cfg, '--dest', lake, '--key', 'elsewhere/x.csv']);
+      assert.equal(cleaned.status, 0, cleaned.stderr);
+      assert.equal(cleaned.stdout, `removed ${left}\n`);
+      assert.deepEqual(listEntries(lake), ['elsewhere', 'elsewhere/x.csv']);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }

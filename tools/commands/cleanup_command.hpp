@@ -22,6 +22,9 @@
 // before it replaced anything; with keys that repeat across runs (a put's always do) its
 // objects may have replaced earlier ones that are gone, so there --run stops at the first
 // object of the run and touches none: re-running the load replaces them in turn.
+//
+// A put's --key may name any key in the bucket, outside the prefix and the layout:
+// --key KEY looks at it too (its open uploads, and with --run its object and kept copy).
 #pragma once
 
 #include <dirent.h>
@@ -39,6 +42,7 @@
 #include "s3dest/core/task_pool.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/load.hpp"
+#include "s3dest/destination/put.hpp"
 #include "s3dest/destination/s3_connection.hpp"
 #include "s3dest/layout/partition_store.hpp"
 #include "s3dest/sink/kept_copy.hpp"
@@ -71,12 +75,30 @@ struct CleanupCount {
   size_t others = 0;       // under the prefix, not s3dest's
 };
 
-inline Status clean_uploads(s3::ObjectClient& client, const KeyLayout& layout, int64_t cutoff_micros,
-                            CleanupCount& count) {
-  S3DEST_ASSIGN_OR_RETURN(const auto uploads, client.list_multipart_uploads(layout.fixed_prefix()));
+// Whether `key` is `put_key` (cleanup --key) or a kept copy of it.
+inline bool of_put_key(const std::string& key, const std::string& put_key) {
+  if (put_key.empty()) return false;
+  const auto copy = parse_kept_copy_key(key);
+  return key == put_key || (copy && copy->key == put_key);
+}
+
+// The open uploads under the layout's fixed prefix whose keys are s3dest's and, with
+// `put_key` (cleanup --key), those of that key and of its copies, wherever it is.
+inline Status clean_uploads(s3::ObjectClient& client, const KeyLayout& layout, const std::string& put_key,
+                            int64_t cutoff_micros, CleanupCount& count) {
+  const std::string prefix = layout.fixed_prefix();
+  S3DEST_ASSIGN_OR_RETURN(std::vector<s3::OpenUpload> uploads, client.list_multipart_uploads(prefix));
+  if (!put_key.empty()) {
+    for (const std::string& key_prefix : {put_key, kept_copies_prefix(put_key)}) {
+      S3DEST_ASSIGN_OR_RETURN(std::vector<s3::OpenUpload> more, client.list_multipart_uploads(key_prefix));
+      for (s3::OpenUpload& upload : more)  // those under the prefix are listed already
+        if (upload.key.compare(0, prefix.size(), prefix) != 0 && of_put_key(upload.key, put_key))
+          uploads.push_back(std::move(upload));
+    }
+  }
   for (const s3::OpenUpload& upload : uploads) {
     // A copy the run kept of an object above 5 GiB goes up as a multipart upload too.
-    if (!layout.could_render(upload.key) && !parse_kept_copy_key(upload.key)) {
+    if (!layout.could_render(upload.key) && !parse_kept_copy_key(upload.key) && !of_put_key(upload.key, put_key)) {
       ++count.others;
     } else if (upload.initiated_micros > cutoff_micros) {
       ++count.younger;
@@ -185,14 +207,22 @@ inline Status put_back_run_copies(s3::ObjectClient& client, const std::vector<Ke
 
 // Takes back the finished objects run `run_id` left under the layout's fixed prefix: keys
 // the layout could have rendered, or a put's (right under the prefix), whose metadata
-// names the run. First the objects it replaced, from the copies it kept, then the rest.
-// A listing page at a time, so memory stays bounded whatever the prefix holds.
+// names the run; and at `put_key` (cleanup --key), wherever it is. First the objects it
+// replaced, from the copies it kept, then the rest. A listing page at a time, so memory
+// stays bounded whatever the prefix holds.
 inline Status clean_run_objects(s3::ObjectClient& client, const Config& config, const KeyLayout& layout,
-                                const std::string& run_id, CleanupCount& count) {
+                                const std::string& run_id, const std::string& put_key, CleanupCount& count) {
   const std::string prefix = layout.fixed_prefix();
   S3DEST_ASSIGN_OR_RETURN(const S3SinkOptions sink, s3_sink_options_for_config(config, run_id));
   const std::vector<http::HttpHeader> put_back_headers =
       kept_copy_headers(sink.object_headers, config.storage_class, config.canned_acl);
+  if (!put_key.empty()) {  // first, so the passes below find it done wherever it is
+    const KeptCopy copy{put_key, kept_copy_key(put_key, run_id), {}};
+    S3DEST_ASSIGN_OR_RETURN(const auto copy_head, client.head_object_if_any(copy.copy_key));
+    if (copy_head) S3DEST_TRY(put_back_run_copies(client, {copy}, run_id, put_back_headers, count));
+    S3DEST_ASSIGN_OR_RETURN(const auto object, client.head_object_if_any(put_key));
+    if (object) S3DEST_TRY(take_back_run_objects(client, {RunKey{put_key, count.kept_copies > 0}}, run_id, count));
+  }
   std::vector<KeptCopy> copies;
   S3DEST_TRY(client.visit_keys(prefix, [&](std::string_view key) -> Status {
     const auto copy = parse_kept_copy_key(key);
@@ -224,11 +254,11 @@ inline Status clean_run_objects(s3::ObjectClient& client, const Config& config, 
 // S3: the open uploads of killed loads and, with `run_id`, that run's finished objects,
 // through one client (one credential chain, one role session).
 inline Status clean_s3(const Config& config, const Destination& dest, const std::string& run_id,
-                       int64_t cutoff_micros, bool verbose, CleanupCount& count) {
+                       const std::string& put_key, int64_t cutoff_micros, bool verbose, CleanupCount& count) {
   S3DEST_ASSIGN_OR_RETURN(const KeyLayout layout, make_matching_layout(config, dest.prefix));
   S3DEST_ASSIGN_OR_RETURN(auto client, s3_client_for_config(config, dest.bucket, transport(config, verbose)));
-  S3DEST_TRY(clean_uploads(*client, layout, cutoff_micros, count));
-  return run_id.empty() ? Status() : clean_run_objects(*client, config, layout, run_id, count);
+  S3DEST_TRY(clean_uploads(*client, layout, put_key, cutoff_micros, count));
+  return run_id.empty() ? Status() : clean_run_objects(*client, config, layout, run_id, put_key, count);
 }
 
 // Takes back the publishing of local loads killed while they moved their files into
@@ -321,11 +351,11 @@ inline Status clean_temp_files(const std::string& folder, int64_t cutoff_seconds
 }
 
 inline int run_cleanup(const std::vector<std::string>& args) {
-  std::string config_path, dest_text, older_than = "0", run_id;
+  std::string config_path, dest_text, older_than = "0", run_id, put_key;
   bool verbose = false;
   Options parser;
   parser.value("--config", config_path).value("--dest", dest_text).value("--older-than", older_than);
-  parser.value("--run", run_id);
+  parser.value("--run", run_id).value("--key", put_key);
   parser.flag("--verbose", verbose);
   if (const std::string error = parser.parse(args, "s3dest cleanup"); !error.empty()) return usage(error);
   if (config_path.empty()) return usage("--config FILE is required");
@@ -342,6 +372,9 @@ inline int run_cleanup(const std::vector<std::string>& args) {
     return fail(usage_error("--run is for S3 destinations: a load into a local folder renames its files into "
                             "place only once it has succeeded, and cleanup without --run takes back one that was "
                             "killed (its temporary files, and any files it had already moved into place)"));
+  if (const std::string problem = put_key.empty() ? "" : key_problem(put_key, SIZE_MAX); !problem.empty())
+    return fail(usage_error("--key takes the key a put was given with --key, and \"" + printable(put_key, 80) +
+                            "\" is not one: " + problem));
   // With 0, everything goes, even what a clock ahead of this one dated in the future.
   const int64_t cutoff_micros = *age == 0 ? INT64_MAX : *run_start("") - *age * kMicrosPerSecond;
 
@@ -349,7 +382,7 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   Status status;
   if (dest->is_s3()) {
     if (const Status http = warn_of_plain_http(*config); !http.ok()) return fail(http);
-    status = clean_s3(*config, *dest, run_id, cutoff_micros, verbose, count);
+    status = clean_s3(*config, *dest, run_id, put_key, cutoff_micros, verbose, count);
   } else {
     auto layout = make_matching_layout(*config, "");
     if (!layout.ok()) return fail(layout.status());
@@ -360,6 +393,9 @@ inline int run_cleanup(const std::vector<std::string>& args) {
     status = undo_killed_publishes(dest->folder, cutoff_seconds, count, made, spared);
     if (status.ok())
       status = clean_temp_files(dest->folder + (prefix.empty() ? "" : "/" + prefix.substr(0, prefix.size() - 1)),
+                                cutoff_seconds, spared, count, made);
+    if (const size_t slash = put_key.rfind('/'); status.ok() && !put_key.empty())  // a put --key's folder
+      status = clean_temp_files(dest->folder + (slash == std::string::npos ? "" : "/" + put_key.substr(0, slash)),
                                 cutoff_seconds, spared, count, made);
     if (status.ok())
       remove_made_folders(made, [&count](const std::string& folder) {

@@ -30,7 +30,7 @@ inline constexpr const char* kUsage = R"(usage:
                [--principal ARN]
   s3dest put   --config FILE [--dest URI] [--key KEY] [--set NAME=VALUE]... [--now TIME]
                [--manifest FILE] [--dry-run] [--verbose] FILE...
-  s3dest cleanup --config FILE [--dest URI] [--older-than DURATION] [--run RUNID] [--verbose]
+  s3dest cleanup --config FILE [--dest URI] [--older-than DURATION] [--run RUNID] [--key KEY] [--verbose]
   s3dest manifest merge FILE...
   s3dest sign  --method M --url URL [--header "Name: value"]... [--body-file F | --unsigned-payload]
                --region R --service S --time YYYYMMDDTHHMMSSZ --access-key K --secret-key S

@@ -39,6 +39,9 @@ struct KeptCopy {
 // The key of the copy run `run_id` keeps of `key`.
 std::string kept_copy_key(std::string_view key, std::string_view run_id);
 
+// What the keys of every run's copies of `key` begin with: where to list them.
+std::string kept_copies_prefix(std::string_view key);
+
 // The object's key and the run's id in a kept copy's key; nothing for any other key.
 struct KeptCopyName {
   std::string key;
@@ -96,6 +99,12 @@ inline std::string kept_copy_key(std::string_view key, std::string_view run_id) 
   copy += run_id;
   copy += detail::kKeptCopyEnd;
   return copy;
+}
+
+inline std::string kept_copies_prefix(std::string_view key) {
+  std::string prefix = kept_copy_key(key, "");
+  prefix.resize(prefix.size() - detail::kKeptCopyEnd.size());
+  return prefix;
 }
 
 inline std::optional<KeptCopyName> parse_kept_copy_key(std::string_view copy_key) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ class AnsweringSender final : public http::HttpSender {
   std::map<std::string, std::vector<std::string>> versions;  // path -> its versions, the current last
   bool version_deletes_refused = false;    // DELETE ?versionId= is AccessDenied
   bool copies_not_implemented = false;     // CopyObject is 501 NotImplemented (radosgw 16 with SSE-KMS)
+  bool multi_deletes_not_implemented = false;  // DeleteObjects is 501 NotImplemented
+  std::set<std::string> deletes_refused;   // paths DeleteObjects answers AccessDenied for
   int replies_to_lose = 0;                 // writes done, whose replies are lost (a dropped connection)
   std::map<std::string, std::string> run_of;  // path -> the x-amz-meta-s3dest-run it was written with
   std::map<std::string, std::string> run_of_version;  // the same per version, in a versioned bucket
@@ -65,6 +68,32 @@ class AnsweringSender final : public http::HttpSender {
       bodies[path] = bodies[*source];
       run_of[path] = run_of[*source];
       return http::HttpResponse{200, {}, "<CopyObjectResult><ETag>\"c\"</ETag></CopyObjectResult>"};
+    }
+    if (r.method == "POST" && query == "delete=") {  // DeleteObjects
+      if (multi_deletes_not_implemented) return http::HttpResponse{501, {}, "<Error><Code>NotImplemented</Code></Error>"};
+      if (!r.find_header("Content-MD5")) return http::HttpResponse{400, {}, "<Error><Code>InvalidRequest</Code></Error>"};
+      const auto document = aws::parse_xml(r.payload());
+      if (!document.ok()) return http::HttpResponse{400, {}, "<Error><Code>MalformedXML</Code></Error>"};
+      std::string reply = "<DeleteResult>";
+      for (const aws::XmlElement& object : document->children) {
+        if (object.local_name() != "Object") continue;
+        const std::string key = object.child_text("Key");
+        std::string key_path = "/lake/";  // as the key's URL spells it
+        for (const char c : key) {
+          if (c == '/') key_path.push_back('/');
+          else aws::append_uri_encoded(key_path, std::string_view(&c, 1));
+        }
+        if (deletes_refused.count(key_path)) {
+          reply += "<Error><Key>";
+          aws::append_xml_escaped(reply, key);
+          reply += "</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+        } else if (const std::string version = object.child_text("VersionId"); !version.empty()) {
+          delete_version(key_path, version);
+        } else {
+          delete_current(key_path);
+        }
+      }
+      return http::HttpResponse{200, {}, reply + "</DeleteResult>"};
     }
     if (r.method == "PUT" && query.rfind("partNumber=", 0) == 0) {
       part_sizes[std::stoi(query.substr(std::string("partNumber=").size()))] = r.payload().size();
@@ -116,22 +145,27 @@ class AnsweringSender final : public http::HttpSender {
     if (r.method == "DELETE" && query.rfind("versionId=", 0) == 0) {
       if (version_deletes_refused)
         return http::HttpResponse{403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"};
-      std::vector<std::string>& kept = versions[path];
-      kept.erase(std::remove(kept.begin(), kept.end(), query.substr(std::string("versionId=").size())), kept.end());
-      if (kept.empty()) objects.erase(path);
+      delete_version(path, query.substr(std::string("versionId=").size()));
       return http::HttpResponse{204, {}, ""};
     }
     if (r.method == "DELETE") {
-      if (query.empty()) {  // in a versioned bucket: a delete marker
-        objects.erase(path);
-        bodies.erase(path);
-      }
+      if (query.empty()) delete_current(path);
       return http::HttpResponse{204, {}, ""};
     }
     return http::HttpResponse{200, {}, ""};
   }
 
  private:
+  void delete_version(const std::string& path, const std::string& id) {
+    std::vector<std::string>& kept = versions[path];
+    kept.erase(std::remove(kept.begin(), kept.end(), id), kept.end());
+    if (kept.empty()) objects.erase(path);
+  }
+  void delete_current(const std::string& path) {  // in a versioned bucket: a delete marker
+    objects.erase(path);
+    bodies.erase(path);
+  }
+
   int versions_made_ = 0;
   std::map<std::string, std::string> upload_run_;  // path -> the run id its open upload was created with
 };
@@ -174,6 +208,34 @@ BOOST_AUTO_TEST_CASE(rollback_deletes_the_runs_new_objects_and_names_the_replace
   BOOST_TEST((undone.replaced == std::vector<std::string>{"s3://lake/old"}));
   BOOST_TEST(f.sender->objects.count("/lake/old") == 1u);
   BOOST_TEST(f.sender->objects.count("/lake/new") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(rollback_deletes_the_runs_new_objects_a_thousand_a_request) {
+  Fixture f;
+  S3Sink sink(f.client, S3SinkOptions{});
+  for (int i = 0; i < 1500; ++i) BOOST_REQUIRE(put(sink, new_object("new/" + std::to_string(i)), "n").ok());
+  BOOST_REQUIRE(put(sink, new_object("new/a&b <c>"), "n").ok());  // XML escapes it
+  f.sender->deletes_refused = {"/lake/new/7"};
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.removed == 1500u);
+  BOOST_TEST((undone.not_deleted ==
+              std::vector<std::string>{"s3://lake/new/7: DeleteObjects s3://lake/new/7 was refused: AccessDenied "
+                                       "(Access Denied): allow s3:DeleteObject on it to these credentials"}));
+  BOOST_TEST((keys_of(*f.sender) == std::vector<std::string>{"/lake/new/7"}));
+  BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "POST /lake/?delete") == 2);
+  BOOST_TEST(std::count_if(f.sender->calls.begin(), f.sender->calls.end(),
+                           [](const std::string& call) { return call.rfind("DELETE", 0) == 0; }) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_delete_objects_gets_one_delete_an_object) {
+  Fixture f;
+  f.sender->multi_deletes_not_implemented = true;
+  S3Sink sink(f.client, S3SinkOptions{});
+  for (const std::string key : {"a", "b", "c"}) BOOST_REQUIRE(put(sink, new_object(key), "n").ok());
+  const RollbackReport undone = sink.rollback();
+  BOOST_TEST(undone.removed == 3u);
+  BOOST_TEST(f.sender->objects.empty());
+  BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "POST /lake/?delete") == 1);  // asked once
 }
 
 BOOST_AUTO_TEST_CASE(in_a_versioned_bucket_rollback_deletes_the_runs_versions_so_replaced_objects_are_as_before) {

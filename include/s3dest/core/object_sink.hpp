@@ -150,6 +150,12 @@ class ObjectSink {
   virtual RollbackReport rollback() = 0;
   // Deletes an object that is not the run's, after publish().
   virtual Status remove(const std::string& key) = 0;
+  // The same for many (S3: 1,000 a request); each one's outcome, in order.
+  virtual std::vector<Status> remove_all(const std::vector<std::string>& keys) {
+    std::vector<Status> outcomes;
+    for (const std::string& key : keys) outcomes.push_back(remove(key));
+    return outcomes;
+  }
   // Once the run is in place, what was kept to take it back goes: see the top of this file.
   virtual Status drop_kept_copies() { return {}; }
   // Where a key ends up, for messages: "out/a/b.csv" or "s3://bucket/a/b.csv".

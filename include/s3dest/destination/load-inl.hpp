@@ -401,9 +401,11 @@ inline Result<std::vector<RemovedObject>> stale_objects(const RunKeys& keys, con
 
 // Step 4: the stale chunks go, once the run's objects are in place.
 inline Status remove_stale_chunks(ObjectSink& sink, const std::vector<RemovedObject>& stale) {
+  std::vector<std::string> keys;
+  for (const RemovedObject& object : stale) keys.push_back(object.key);
   std::string left;
-  for (const RemovedObject& object : stale)
-    if (const Status removed = sink.remove(object.key); !removed.ok()) left += "\n  " + removed.message();
+  for (const Status& removed : sink.remove_all(keys))
+    if (!removed.ok()) left += "\n  " + removed.message();
   if (left.empty()) return {};
   return destination_error("the run's objects are in place, but chunks an earlier run left above them could not be "
                            "removed (delete them by hand, or run the load again):" + left);

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,6 +92,12 @@ inline std::string version_id_of(const http::HttpResponse& reply) {
     if (c <= ' ' || c > '~') return {};
   return *id;
 }
+
+// One object of a DeleteObjects request: a key, and one of its versions or none.
+struct ObjectToDelete {
+  std::string key;
+  std::string version_id;  // empty: the key's current object
+};
 
 // A multipart upload that was started and neither completed nor aborted.
 struct OpenUpload {
@@ -167,6 +174,12 @@ class ObjectClient {
   // delete marker is left), and when it was the current one the version before it is
   // current again. The IAM action is s3:DeleteObjectVersion.
   Status delete_object_version(std::string_view key, std::string_view version_id);
+  // DeleteObjects: each of `objects` deleted (a version of it for good, where one is
+  // named), up to kMaxDeleteBatch a request where DeleteObject takes a round trip each.
+  // Each object's outcome, in order. A server without the call (501 NotImplemented) gets
+  // a DeleteObject each, and so does a key XML cannot carry (control bytes).
+  std::vector<Status> delete_objects(const std::vector<ObjectToDelete>& objects);
+  static constexpr size_t kMaxDeleteBatch = 1000;  // S3's limit
   // The object's tags (GetObjectTagging), in the server's order.
   Result<std::vector<std::pair<std::string, std::string>>> get_object_tagging(std::string_view key);
   // The object's ACL (GetObjectAcl): who is granted what.
@@ -234,6 +247,13 @@ class ObjectClient {
                                  CallOptions options = {});
   Result<http::HttpResponse> complete(std::string_view key, std::string_view upload_id,
                                      const std::vector<UploadedPart>& parts, bool if_absent);
+  Status delete_one(const ObjectToDelete& object) {
+    return object.version_id.empty() ? delete_object(object.key) : delete_object_version(object.key, object.version_id);
+  }
+  // One DeleteObjects request for objects[i], i in `batch`, into outcomes[i]; false where
+  // the server lacks the call (nothing was deleted, nothing filled in).
+  bool delete_batch(const std::vector<ObjectToDelete>& objects, const std::vector<size_t>& batch,
+                    std::vector<Status>& outcomes);
   // x-amz-copy-source: "/bucket/key", the key percent-encoded as in a URL.
   http::HttpHeader copy_source(std::string_view source) const;
   // A reply of `operation` that S3 sent as 200 with the failure in its body (CopyObject,
@@ -577,6 +597,90 @@ inline Status ObjectClient::delete_object(std::string_view key) {
 
 inline Status ObjectClient::delete_object_version(std::string_view key, std::string_view version_id) {
   return send("DeleteObjectVersion", "DELETE", key, "versionId=" + aws::uri_encode(version_id), {}, "").status();
+}
+
+inline std::vector<Status> ObjectClient::delete_objects(const std::vector<ObjectToDelete>& objects) {
+  std::vector<Status> outcomes(objects.size());
+  // A request's body stays small whatever the keys: at most 1,000 of them, or 1 MiB of XML.
+  constexpr size_t kMaxBatchKeyBytes = size_t{1} << 20;
+  bool batches = true;  // until the server says it has no DeleteObjects
+  std::vector<size_t> batch;
+  size_t batch_bytes = 0;
+  const auto flush = [&] {
+    if (!batch.empty() && !(batches && delete_batch(objects, batch, outcomes))) {
+      batches = false;
+      for (const size_t i : batch) outcomes[i] = delete_one(objects[i]);
+    }
+    batch.clear();
+    batch_bytes = 0;
+  };
+  for (size_t i = 0; i < objects.size(); ++i) {
+    const std::string& key = objects[i].key;
+    if (std::any_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+      outcomes[i] = delete_one(objects[i]);
+      continue;
+    }
+    batch.push_back(i);
+    batch_bytes += key.size() + objects[i].version_id.size();
+    if (batch.size() == kMaxDeleteBatch || batch_bytes >= kMaxBatchKeyBytes) flush();
+  }
+  flush();
+  return outcomes;
+}
+
+inline bool ObjectClient::delete_batch(const std::vector<ObjectToDelete>& objects, const std::vector<size_t>& batch,
+                                       std::vector<Status>& outcomes) {
+  // Quiet: the reply lists only the objects that could not be deleted.
+  std::string body = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>";
+  for (const size_t i : batch) {
+    body += "<Object><Key>";
+    aws::append_xml_escaped(body, objects[i].key);
+    body += "</Key>";
+    if (!objects[i].version_id.empty()) {
+      body += "<VersionId>";
+      aws::append_xml_escaped(body, objects[i].version_id);
+      body += "</VersionId>";
+    }
+    body += "</Object>";
+  }
+  body += "</Delete>";
+  // S3 asks for a checksum of the body: Content-MD5, which every S3 server takes.
+  const ChecksumAlgorithm algorithm = kMd5Available ? ChecksumAlgorithm::md5 : ChecksumAlgorithm::crc32c;
+  std::string checksum;
+  append_base64(checksum, body_checksum(algorithm, body));
+  const std::vector<http::HttpHeader> headers = {{"Content-Type", "application/xml"},
+                                                 {std::string(s3_checksum_names(algorithm).header), checksum}};
+  const std::string subject = describe("");
+  auto response = send("DeleteObjects", "POST", "", "delete=", headers, body, {false, false, {}, true});
+  if (response.ok() && response->status == 501) return false;
+  if (response.ok() && response->status / 100 != 2)
+    response = s3_error("DeleteObjects", "", headers, *response, credentials_->describe(), bucket_);
+  auto document = response.ok() ? aws::parse_xml(response->body) : Result<aws::XmlElement>(response.status());
+  if (document.ok() && document->local_name() != "DeleteResult")
+    document = destination_error("DeleteObjects on " + subject + ": the reply is " +
+                                 (document->local_name() == "Error" ? "an error: " + printable(document->child_text("Code"), 64)
+                                                                    : std::string("not a DeleteResult")) +
+                                 "; nothing of this request was counted as deleted");
+  for (const size_t i : batch) outcomes[i] = document.status();
+  if (!document.ok()) return true;
+  std::map<std::pair<std::string_view, std::string_view>, size_t> index;
+  for (const size_t i : batch) index[{objects[i].key, objects[i].version_id}] = i;
+  for (const aws::XmlElement& failed : document->children) {
+    if (failed.local_name() != "Error") continue;
+    const std::string key = failed.child_text("Key");
+    const auto found = index.find({key, failed.child_text("VersionId")});
+    if (found == index.end()) continue;
+    const std::string code = failed.child_text("Code");
+    outcomes[found->second] = destination_error(
+        "DeleteObjects " + describe(key) + " was refused: " + printable(code, 64) + " (" +
+        printable(failed.child_text("Message"), 200) + ")" +
+        (code == "AccessDenied" ? ": allow s3:DeleteObject" + std::string(objects[found->second].version_id.empty()
+                                                                                ? ""
+                                                                                : " and s3:DeleteObjectVersion") +
+                                      " on it to these credentials"
+                                : ""));
+  }
+  return true;
 }
 
 inline Result<std::vector<std::pair<std::string, std::string>>> ObjectClient::get_object_tagging(

@@ -23,7 +23,7 @@ struct Permission {
 
 // Every call s3dest makes to S3. Writing an object with tags or an ACL also needs
 // s3:PutObjectTagging or s3:PutObjectAcl on AWS, and with SSE-KMS the KMS actions below.
-inline constexpr std::array<Permission, 17> kPermissions{{
+inline constexpr std::array<Permission, 18> kPermissions{{
     {"PutObject", "s3:PutObject", ResourceKind::object},
     {"CreateMultipartUpload", "s3:PutObject", ResourceKind::object},
     {"UploadPart", "s3:PutObject", ResourceKind::object},
@@ -32,6 +32,9 @@ inline constexpr std::array<Permission, 17> kPermissions{{
     {"HeadObject", "s3:GetObject", ResourceKind::object},
     {"GetObject", "s3:GetObject", ResourceKind::object},
     {"DeleteObject", "s3:DeleteObject", ResourceKind::object},
+    // Many objects in one request: S3 checks s3:DeleteObject (s3:DeleteObjectVersion for a
+    // version) on each.
+    {"DeleteObjects", "s3:DeleteObject", ResourceKind::object},
     // DeleteObject of one version (?versionId=): a failed run's own versions, in a
     // versioned bucket, so the versions before them are current again.
     {"DeleteObjectVersion", "s3:DeleteObjectVersion", ResourceKind::object},

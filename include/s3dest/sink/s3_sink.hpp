@@ -96,6 +96,7 @@ class S3Sink final : public ObjectSink {
   RollbackReport rollback() override;
   Status drop_kept_copies() override;
   Status remove(const std::string& key) override { return client_->delete_object(key); }
+  std::vector<Status> remove_all(const std::vector<std::string>& keys) override;
   std::string describe(const std::string& key) const override { return client_->describe(key); }
   uint64_t open_object_memory() const override { return options_.part_bytes; }
   bool keeps_properties() const override { return true; }
@@ -523,6 +524,7 @@ inline RollbackReport S3Sink::rollback() {
   std::lock_guard<std::mutex> lock(committed_mutex_);
   std::set<std::string> copied;  // keys whose earlier object is in a kept copy
   for (const Kept& kept : kept_) copied.insert(kept.copy.key);
+  std::vector<s3::ObjectToDelete> new_objects;  // the run's, where nothing was before
   for (const Committed& object : committed_) {
     std::string replaced_note;
     if (!object.version_id.empty()) {
@@ -543,11 +545,14 @@ inline RollbackReport S3Sink::rollback() {
       continue;  // put back from its copy, below
     } else if (object.replaced) {
       report.replaced.push_back(describe(object.key) + replaced_note);
-    } else if (const Status deleted = client_->delete_object(object.key); deleted.ok()) {
-      ++report.removed;
     } else {
-      report.not_deleted.push_back(describe(object.key) + ": " + deleted.message());
+      new_objects.push_back(s3::ObjectToDelete{object.key, {}});
     }
+  }
+  const std::vector<Status> deleted = client_->delete_objects(new_objects);
+  for (size_t i = 0; i < new_objects.size(); ++i) {
+    if (deleted[i].ok()) ++report.removed;
+    else report.not_deleted.push_back(describe(new_objects[i].key) + ": " + deleted[i].message());
   }
   // After the versions: an object they put back is not the run's, and its copy just goes.
   std::vector<KeptCopy> copies;
@@ -571,17 +576,19 @@ inline RollbackReport S3Sink::rollback() {
   return report;
 }
 
+inline std::vector<Status> S3Sink::remove_all(const std::vector<std::string>& keys) {
+  std::vector<s3::ObjectToDelete> objects;
+  for (const std::string& key : keys) objects.push_back(s3::ObjectToDelete{key, {}});
+  return client_->delete_objects(objects);
+}
+
 inline Status S3Sink::drop_kept_copies() {
   settle_copies();
   std::lock_guard<std::mutex> lock(committed_mutex_);
   if (kept_.empty()) return {};
-  std::vector<Status> deleted(kept_.size());
-  {
-    TaskPool deletes(static_cast<int>(std::min<size_t>(kept_.size(), kCopyThreads)));
-    for (size_t i = 0; i < kept_.size(); ++i)
-      deletes.submit([this, &deleted, i] { deleted[i] = delete_kept_copy(*client_, kept_[i].copy); });
-    deletes.wait();
-  }
+  std::vector<s3::ObjectToDelete> copies;
+  for (const Kept& kept : kept_) copies.push_back(s3::ObjectToDelete{kept.copy.copy_key, kept.copy.copy_version});
+  const std::vector<Status> deleted = client_->delete_objects(copies);
   std::string left;
   for (const Status& status : deleted)
     if (!status.ok()) left += "\n  " + status.message();

@@ -524,11 +524,27 @@ inline RollbackReport S3Sink::rollback() {
   std::lock_guard<std::mutex> lock(committed_mutex_);
   std::set<std::string> copied;  // keys whose earlier object is in a kept copy
   for (const Kept& kept : kept_) copied.insert(kept.copy.key);
+  // The run's versions, kCopyThreads at once: each takes two round trips or more (the
+  // delete, then a HEAD to find a second version a retried write made).
+  std::vector<Result<bool>> versions_deleted(committed_.size(), Result<bool>(false));
+  {
+    std::unique_ptr<TaskPool> deleting;
+    for (size_t i = 0; i < committed_.size(); ++i) {
+      if (committed_[i].version_id.empty()) continue;
+      if (!deleting) deleting = std::make_unique<TaskPool>(kCopyThreads);
+      deleting->submit([this, &versions_deleted, i] {
+        const Committed& object = committed_[i];
+        versions_deleted[i] = delete_run_versions(*client_, object.key, object.version_id, options_.run_id);
+      });
+    }
+    if (deleting) deleting->wait();
+  }
   std::vector<s3::ObjectToDelete> new_objects;  // the run's, where nothing was before
-  for (const Committed& object : committed_) {
+  for (size_t i = 0; i < committed_.size(); ++i) {
+    const Committed& object = committed_[i];
     std::string replaced_note;
     if (!object.version_id.empty()) {
-      const auto deleted = delete_run_versions(*client_, object.key, object.version_id, options_.run_id);
+      const Result<bool>& deleted = versions_deleted[i];
       if (deleted.ok()) {
         ++(object.replaced ? report.restored : report.removed);
         continue;

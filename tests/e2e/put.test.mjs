@@ -202,11 +202,11 @@ describe('s3dest put into radosgw', { skip: S3SERVER_SKIP }, () => {
     const earlier = path.join(dir, 'earlier.csv');
     fs.writeFileSync(earlier, 'id,name\n1,earlier\n');
     assert.equal(put(config(), 'unused', [earlier], { extra: ['--key', key] }).status, 0);
-    // The run keeps a copy of the object, replaces it, then deletes the copy at its end:
-    // that DELETE stalls, and the run is killed while it waits.
+    // The run keeps a copy of the object, replaces it, then deletes the copy at its end
+    // (DeleteObjects): that request stalls, and the run is killed while it waits.
     const proxy = await startFaultProxy({
       target: env.S3SERVER_ENDPOINT,
-      faults: [{ match: { method: 'DELETE' }, at: [1], do: { stall_ms: 120_000 } }],
+      faults: [{ match: { method: 'POST', query: 'delete' }, at: [1], do: { stall_ms: 120_000 } }],
     });
     let runId;
     try {

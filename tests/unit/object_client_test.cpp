@@ -19,6 +19,8 @@ class ScriptedSender final : public http::HttpSender {
   std::vector<http::HttpRequest> sent;
   Result<http::HttpResponse> send(const http::HttpRequest& request) override {
     sent.push_back(request);
+    sent.back().body = std::string(request.payload());  // the caller's body is gone once it has the reply
+    sent.back().borrowed_body = {};
     if (replies.empty()) return destination_error("no reply scripted");
     http::HttpResponse reply = replies.front();
     replies.erase(replies.begin());
@@ -170,6 +172,41 @@ BOOST_AUTO_TEST_CASE(a_versioned_buckets_version_ids_are_read_with_care_and_dele
   BOOST_TEST(refused.message().find("not allowed to do s3:DeleteObjectVersion on arn:aws:s3:::lake/ws9/x.csv") !=
                  std::string::npos,
              refused.message());
+}
+
+BOOST_AUTO_TEST_CASE(delete_objects_sends_keys_as_xml_with_a_content_md5_and_reads_each_failure) {
+  auto sender = std::make_shared<ScriptedSender>();
+  s3::ObjectClient client(bucket_at("lake", "us-east-1"), keys(), sender);
+  const std::vector<s3::ObjectToDelete> objects = {{"a&b.csv", ""}, {"c.csv", "v/1"}, {"d.csv", ""}};
+  sender->replies.push_back({200, {}, "<DeleteResult><Error><Key>a&amp;b.csv</Key><Code>AccessDenied</Code>"
+                                      "<Message>Access \x1b[2JDenied</Message></Error></DeleteResult>"});
+  const std::vector<Status> outcomes = client.delete_objects(objects);
+  BOOST_REQUIRE(sender->sent.size() == 1u);
+  const http::HttpRequest& request = sender->sent.back();
+  BOOST_TEST(request.method == "POST");
+  BOOST_TEST(request.url == "https://lake.s3.us-east-1.amazonaws.com/?delete=");
+  BOOST_TEST(request.payload() ==
+             "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
+             "<Object><Key>a&amp;b.csv</Key></Object><Object><Key>c.csv</Key><VersionId>v/1</VersionId></Object>"
+             "<Object><Key>d.csv</Key></Object></Delete>");
+  BOOST_TEST(request.find_header("Content-MD5") != nullptr);
+  BOOST_REQUIRE(outcomes.size() == 3u);
+  BOOST_TEST(!outcomes[0].ok());
+  BOOST_TEST(outcomes[0].message().find("s3://lake/a&b.csv was refused: AccessDenied") != std::string::npos,
+             outcomes[0].message());
+  BOOST_TEST(outcomes[0].message().find('\x1b') == std::string::npos);  // the server's text, made printable
+  BOOST_TEST(outcomes[1].ok());
+  BOOST_TEST(outcomes[2].ok());
+
+  // A reply that is not a DeleteResult counts nothing as deleted.
+  sender->replies.push_back({200, {}, "<html>proxy</html>"});
+  for (const Status& outcome : client.delete_objects(objects)) BOOST_TEST(!outcome.ok());
+  // A server without the call: one DeleteObject (or DeleteObjectVersion) each.
+  sender->replies.push_back({501, {}, "<Error><Code>NotImplemented</Code></Error>"});
+  for (int i = 0; i < 3; ++i) sender->replies.push_back({204, {}, ""});
+  for (const Status& outcome : client.delete_objects(objects)) BOOST_TEST(outcome.ok());
+  BOOST_TEST(sender->sent.back().url == "https://lake.s3.us-east-1.amazonaws.com/d.csv");
+  BOOST_TEST(sender->sent[sender->sent.size() - 2].url == "https://lake.s3.us-east-1.amazonaws.com/c.csv?versionId=v%2F1");
 }
 
 BOOST_AUTO_TEST_CASE(kms_is_named_when_the_server_says_kms_refused_and_arns_follow_the_partition) {

@@ -164,22 +164,24 @@ inline Status take_back_run_objects(s3::ObjectClient& client, const std::vector<
                          "run writes, so it may have replaced an earlier object, which is gone, and --run deletes "
                          "nothing here; re-run the load or put instead: its objects replace the killed run's");
   }
+  std::vector<s3::ObjectToDelete> unversioned;  // in one DeleteObjects request (keys come a page at a time)
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!found[i].of_run) continue;
     const std::string& key = keys[i].key;
-    const std::string where = printable(client.describe(key), 1100, Masking::none);
     if (found[i].version_id.empty()) {
-      S3DEST_TRY(client.delete_object(key));
-    } else {
-      // An earlier version that is current again is what the run had replaced.
-      S3DEST_ASSIGN_OR_RETURN(const bool put_back, delete_run_versions(client, key, found[i].version_id, run_id));
-      if (put_back) {
-        std::printf("put back %s\n", where.c_str());
-        ++count.restored;
-        continue;
-      }
+      unversioned.push_back(s3::ObjectToDelete{key, {}});
+      continue;
     }
-    std::printf("removed object %s\n", where.c_str());
+    // An earlier version that is current again is what the run had replaced.
+    S3DEST_ASSIGN_OR_RETURN(const bool put_back, delete_run_versions(client, key, found[i].version_id, run_id));
+    std::printf("%s %s\n", put_back ? "put back" : "removed object",
+                printable(client.describe(key), 1100, Masking::none).c_str());
+    ++(put_back ? count.restored : count.run_objects);
+  }
+  const std::vector<Status> deleted = client.delete_objects(unversioned);
+  for (size_t i = 0; i < unversioned.size(); ++i) {
+    S3DEST_TRY(deleted[i]);
+    std::printf("removed object %s\n", printable(client.describe(unversioned[i].key), 1100, Masking::none).c_str());
     ++count.run_objects;
   }
   return {};

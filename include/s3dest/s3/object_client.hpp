@@ -644,7 +644,8 @@ inline bool ObjectClient::delete_batch(const std::vector<ObjectToDelete>& object
     body += "</Object>";
   }
   body += "</Delete>";
-  // S3 asks for a checksum of the body: Content-MD5, which every S3 server takes.
+  // S3 asks for a checksum of the body: Content-MD5, the one S3-compatible servers know
+  // too (CRC-32C in a build without OpenSSL, which AWS takes as well).
   const ChecksumAlgorithm algorithm = kMd5Available ? ChecksumAlgorithm::md5 : ChecksumAlgorithm::crc32c;
   std::string checksum;
   append_base64(checksum, body_checksum(algorithm, body));
@@ -674,9 +675,9 @@ inline bool ObjectClient::delete_batch(const std::vector<ObjectToDelete>& object
     outcomes[found->second] = destination_error(
         "DeleteObjects " + describe(key) + " was refused: " + printable(code, 64) + " (" +
         printable(failed.child_text("Message"), 200) + ")" +
-        (code == "AccessDenied" ? ": allow s3:DeleteObject" + std::string(objects[found->second].version_id.empty()
-                                                                                ? ""
-                                                                                : " and s3:DeleteObjectVersion") +
+        (code == "AccessDenied" ? ": allow " +
+                                      std::string(objects[found->second].version_id.empty() ? "s3:DeleteObject"
+                                                                                            : "s3:DeleteObjectVersion") +
                                       " on it to these credentials"
                                 : ""));
   }

@@ -41,6 +41,24 @@ class FakeBucket {
   bool versioned = false;
   std::set<std::string> behind_markers;  // keys whose versions a plain delete left (versioned)
 
+  // DeleteObjects: as S3 answers it, a refusal per key inside a 200 reply.
+  Reply delete_objects(const std::string& body) {
+    const auto document = aws::parse_xml(body);
+    BOOST_REQUIRE(document.ok());
+    std::string reply = "<DeleteResult>";
+    for (const aws::XmlElement& object : document->children) {
+      if (object.local_name() != "Object") continue;
+      const std::string key = object.child_text("Key");
+      if (refused.count("DeleteObject")) {
+        reply += "<Error><Key>" + key + "</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+        continue;
+      }
+      if (versioned) behind_markers.insert(key);
+      objects.erase(key);
+    }
+    return Reply{200, {}, reply + "</DeleteResult>"};
+  }
+
   Reply handle(const ReceivedRequest& r) {
     std::lock_guard<std::mutex> lock(mutex_);
     const std::map<std::string, std::string> query = query_of(r.query());
@@ -54,6 +72,7 @@ class FakeBucket {
     if (query.count("tagging")) operation = "GetObjectTagging";
     if (query.count("acl")) operation = "GetObjectAcl";
     if (r.method == "DELETE" && query.count("versionId")) operation = "DeleteObjectVersion";
+    if (r.method == "POST" && query.count("delete")) return delete_objects(r.body);
     if (refused.count(operation))
       return Reply{403, {}, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
                             "<Message>Access Denied by the bucket policy</Message></Error>"};

@@ -194,6 +194,7 @@ BOOST_AUTO_TEST_CASE(delete_objects_sends_keys_as_xml_with_a_content_md5_and_rea
   BOOST_TEST(!outcomes[0].ok());
   BOOST_TEST(outcomes[0].message().find("s3://lake/a&b.csv was refused: AccessDenied") != std::string::npos,
              outcomes[0].message());
+  BOOST_TEST(s3::is_permission_refusal(outcomes[0]));  // told as a refused DeleteObject is
   BOOST_TEST(outcomes[0].message().find('\x1b') == std::string::npos);  // the server's text, made printable
   BOOST_TEST(outcomes[1].ok());
   BOOST_TEST(outcomes[2].ok());

@@ -218,9 +218,11 @@ BOOST_AUTO_TEST_CASE(rollback_deletes_the_runs_new_objects_a_thousand_a_request)
   f.sender->deletes_refused = {"/lake/new/7"};
   const RollbackReport undone = sink.rollback();
   BOOST_TEST(undone.removed == 1500u);
-  BOOST_TEST((undone.not_deleted ==
-              std::vector<std::string>{"s3://lake/new/7: DeleteObjects s3://lake/new/7 was refused: AccessDenied "
-                                       "(Access Denied): allow s3:DeleteObject on it to these credentials"}));
+  BOOST_REQUIRE(undone.not_deleted.size() == 1u);
+  BOOST_TEST(undone.not_deleted[0].rfind("s3://lake/new/7: DeleteObjects s3://lake/new/7 was refused: AccessDenied "
+                                         "(Access Denied): these credentials are not allowed to do s3:DeleteObject "
+                                         "on arn:aws:s3:::lake/new/7", 0) == 0u,
+             undone.not_deleted[0]);
   BOOST_TEST((keys_of(*f.sender) == std::vector<std::string>{"/lake/new/7"}));
   BOOST_TEST(std::count(f.sender->calls.begin(), f.sender->calls.end(), "POST /lake/?delete") == 2);
   BOOST_TEST(std::count_if(f.sender->calls.begin(), f.sender->calls.end(),

@@ -12,7 +12,8 @@
 //      (s3:GetObjectAcl) when the config sets them
 //   7. s3:ListBucket on that prefix (the object is listed)
 //   8. s3:GetObject (the same bytes come back)
-//   9. s3:DeleteObject; if refused, where the test object was left. In a versioned
+//   9. s3:DeleteObject (DeleteObjects, the call a failed run deletes its objects with);
+//      if refused, where the test object was left. In a versioned
 //      bucket s3:DeleteObjectVersion of the test object's version instead, which leaves
 //      nothing behind and is how a failed run puts back what it replaced; refused, that
 //      is a warning, and the plain delete follows (its version stays, behind a marker).
@@ -411,7 +412,9 @@ inline bool check_test_object(s3::ObjectClient& client, const Config& config, co
                             "; without it a failed run cannot put back the objects it replaced, only name them, "
                             "and the test object's version stays behind a delete marker"});
   }
-  const Status deleted = client.delete_object(key);
+  // Through DeleteObjects, as a failed run deletes its objects: a server that takes the
+  // one-object call but refuses that one shows here, not in a rollback.
+  const Status deleted = client.delete_objects({s3::ObjectToDelete{key, {}}}).front();
   steps.add(deleted.ok(), action_label("DeleteObject") + " " + where +
                               (deleted.ok() ? std::string()
                                             : refusal_reason(deleted, client, config, prefix, "DeleteObject") +

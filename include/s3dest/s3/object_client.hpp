@@ -671,15 +671,12 @@ inline bool ObjectClient::delete_batch(const std::vector<ObjectToDelete>& object
     const std::string key = failed.child_text("Key");
     const auto found = index.find({key, failed.child_text("VersionId")});
     if (found == index.end()) continue;
-    const std::string code = failed.child_text("Code");
-    outcomes[found->second] = destination_error(
-        "DeleteObjects " + describe(key) + " was refused: " + printable(code, 64) + " (" +
-        printable(failed.child_text("Message"), 200) + ")" +
-        (code == "AccessDenied" ? ": allow " +
-                                      std::string(objects[found->second].version_id.empty() ? "s3:DeleteObject"
-                                                                                            : "s3:DeleteObjectVersion") +
-                                      " on it to these credentials"
-                                : ""));
+    // Told as the one-object call would be: a refusal names the action it needs.
+    const aws::ServiceError error{failed.child_text("Code"), failed.child_text("Message")};
+    const char* operation = objects[found->second].version_id.empty() ? "DeleteObject" : "DeleteObjectVersion";
+    outcomes[found->second] = destination_error("DeleteObjects " + describe(key) + " was refused: " +
+                                                printable(error.code, 64) + " (" + printable(error.message, 200) +
+                                                "): " + detail::s3_error_advice(error, operation, key, {}, bucket_));
   }
   return true;
 }

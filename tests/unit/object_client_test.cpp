@@ -208,6 +208,18 @@ BOOST_AUTO_TEST_CASE(delete_objects_sends_keys_as_xml_with_a_content_md5_and_rea
   for (const Status& outcome : client.delete_objects(objects)) BOOST_TEST(outcome.ok());
   BOOST_TEST(sender->sent.back().url == "https://lake.s3.us-east-1.amazonaws.com/d.csv");
   BOOST_TEST(sender->sent[sender->sent.size() - 2].url == "https://lake.s3.us-east-1.amazonaws.com/c.csv?versionId=v%2F1");
+  // Refused as a whole (radosgw under a policy that grants s3:DeleteObject on a prefix
+  // only): the same, and each object's own refusal is what tells.
+  sender->replies.push_back({403, {}, "<Error><Code>AccessDenied</Code></Error>"});
+  sender->replies.push_back({204, {}, ""});
+  sender->replies.push_back({403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"});
+  sender->replies.push_back({204, {}, ""});
+  const std::vector<Status> one_by_one = client.delete_objects(objects);
+  BOOST_TEST(one_by_one[0].ok());
+  BOOST_TEST(s3::is_permission_refusal(one_by_one[1]));
+  BOOST_TEST(one_by_one[1].message().find("s3:DeleteObjectVersion on arn:aws:s3:::lake/c.csv") != std::string::npos,
+             one_by_one[1].message());
+  BOOST_TEST(one_by_one[2].ok());
 }
 
 BOOST_AUTO_TEST_CASE(kms_is_named_when_the_server_says_kms_refused_and_arns_follow_the_partition) {

@@ -176,8 +176,9 @@ class ObjectClient {
   Status delete_object_version(std::string_view key, std::string_view version_id);
   // DeleteObjects: each of `objects` deleted (a version of it for good, where one is
   // named), up to kMaxDeleteBatch a request where DeleteObject takes a round trip each.
-  // Each object's outcome, in order. A server without the call (501 NotImplemented) gets
-  // a DeleteObject each, and so does a key XML cannot carry (control bytes).
+  // Each object's outcome, in order. A server without the call (501 NotImplemented), or
+  // that refuses it as a whole (403), gets a DeleteObject each, and so does a key XML
+  // cannot carry (control bytes).
   std::vector<Status> delete_objects(const std::vector<ObjectToDelete>& objects);
   static constexpr size_t kMaxDeleteBatch = 1000;  // S3's limit
   // The object's tags (GetObjectTagging), in the server's order.
@@ -251,7 +252,7 @@ class ObjectClient {
     return object.version_id.empty() ? delete_object(object.key) : delete_object_version(object.key, object.version_id);
   }
   // One DeleteObjects request for objects[i], i in `batch`, into outcomes[i]; false where
-  // the server lacks the call (nothing was deleted, nothing filled in).
+  // the server lacks or refuses the call (nothing was deleted, nothing filled in).
   bool delete_batch(const std::vector<ObjectToDelete>& objects, const std::vector<size_t>& batch,
                     std::vector<Status>& outcomes);
   // x-amz-copy-source: "/bucket/key", the key percent-encoded as in a URL.
@@ -653,7 +654,10 @@ inline bool ObjectClient::delete_batch(const std::vector<ObjectToDelete>& object
                                                  {std::string(s3_checksum_names(algorithm).header), checksum}};
   const std::string subject = describe("");
   auto response = send("DeleteObjects", "POST", "", "delete=", headers, body, {false, false, {}, true});
-  if (response.ok() && response->status == 501) return false;
+  // Refused as a whole, as radosgw 16 refuses it under a bucket policy that grants
+  // s3:DeleteObject on a prefix only (AWS checks each key instead): the same as a server
+  // without the call, since DeleteObject is what such a policy allows.
+  if (response.ok() && (response->status == 501 || response->status == 403)) return false;
   if (response.ok() && response->status / 100 != 2)
     response = s3_error("DeleteObjects", "", headers, *response, credentials_->describe(), bucket_);
   auto document = response.ok() ? aws::parse_xml(response->body) : Result<aws::XmlElement>(response.status());

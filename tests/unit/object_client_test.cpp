@@ -199,15 +199,27 @@ BOOST_AUTO_TEST_CASE(delete_objects_sends_keys_as_xml_with_a_content_md5_and_rea
   BOOST_TEST(outcomes[1].ok());
   BOOST_TEST(outcomes[2].ok());
 
-  // A reply that is not a DeleteResult counts nothing as deleted.
-  sender->replies.push_back({200, {}, "<html>proxy</html>"});
-  for (const Status& outcome : client.delete_objects(objects)) BOOST_TEST(!outcome.ok());
-  // A server without the call: one DeleteObject (or DeleteObjectVersion) each.
-  sender->replies.push_back({501, {}, "<Error><Code>NotImplemented</Code></Error>"});
-  for (int i = 0; i < 3; ++i) sender->replies.push_back({204, {}, ""});
-  for (const Status& outcome : client.delete_objects(objects)) BOOST_TEST(outcome.ok());
-  BOOST_TEST(sender->sent.back().url == "https://lake.s3.us-east-1.amazonaws.com/d.csv");
-  BOOST_TEST(sender->sent[sender->sent.size() - 2].url == "https://lake.s3.us-east-1.amazonaws.com/c.csv?versionId=v%2F1");
+  // Anything but a DeleteResult: a server without the call (501; GCS answered 400), or a
+  // reply that is no S3 answer at all. One DeleteObject (or DeleteObjectVersion) each.
+  for (const http::HttpResponse& reply :
+       {http::HttpResponse{501, {}, "<Error><Code>NotImplemented</Code></Error>"},
+        http::HttpResponse{400, {}, "<Error><Code>InvalidArgument</Code></Error>"},
+        http::HttpResponse{200, {}, "<html>proxy</html>"}}) {
+    BOOST_TEST_CONTEXT(reply.status << " " << reply.body) {
+      sender->replies.push_back(reply);
+      for (int i = 0; i < 3; ++i) sender->replies.push_back({204, {}, ""});
+      for (const Status& outcome : client.delete_objects(objects)) BOOST_TEST(outcome.ok());
+      BOOST_TEST(sender->sent.back().url == "https://lake.s3.us-east-1.amazonaws.com/d.csv");
+      BOOST_TEST(sender->sent[sender->sent.size() - 2].url ==
+                 "https://lake.s3.us-east-1.amazonaws.com/c.csv?versionId=v%2F1");
+      BOOST_TEST(sender->replies.empty());
+    }
+  }
+  // S3 not reached (after the retries): every object failed, none asked again.
+  const size_t sent_before = sender->sent.size();
+  for (const Status& outcome : client.delete_objects(objects)) BOOST_TEST(!outcome.ok());  // no reply scripted
+  BOOST_TEST(sender->sent.size() > sent_before);
+  BOOST_TEST(sender->sent.back().method == "POST");
   // Refused as a whole (radosgw under a policy that grants s3:DeleteObject on a prefix
   // only): the same, and each object's own refusal is what tells.
   sender->replies.push_back({403, {}, "<Error><Code>AccessDenied</Code></Error>"});

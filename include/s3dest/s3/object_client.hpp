@@ -176,9 +176,9 @@ class ObjectClient {
   Status delete_object_version(std::string_view key, std::string_view version_id);
   // DeleteObjects: each of `objects` deleted (a version of it for good, where one is
   // named), up to kMaxDeleteBatch a request where DeleteObject takes a round trip each.
-  // Each object's outcome, in order. A server without the call (501 NotImplemented), or
-  // that refuses it as a whole (403), gets a DeleteObject each, and so does a key XML
-  // cannot carry (control bytes).
+  // Each object's outcome, in order. A server that answers anything but a DeleteResult
+  // (it lacks the call, or refuses it as a whole) gets a DeleteObject each, and so does a
+  // key XML cannot carry (control bytes).
   std::vector<Status> delete_objects(const std::vector<ObjectToDelete>& objects);
   static constexpr size_t kMaxDeleteBatch = 1000;  // S3's limit
   // The object's tags (GetObjectTagging), in the server's order.
@@ -652,22 +652,19 @@ inline bool ObjectClient::delete_batch(const std::vector<ObjectToDelete>& object
   append_base64(checksum, body_checksum(algorithm, body));
   const std::vector<http::HttpHeader> headers = {{"Content-Type", "application/xml"},
                                                  {std::string(s3_checksum_names(algorithm).header), checksum}};
-  const std::string subject = describe("");
   auto response = send("DeleteObjects", "POST", "", "delete=", headers, body, {false, false, {}, true});
-  // Refused as a whole, as radosgw 16 refuses it under a bucket policy that grants
-  // s3:DeleteObject on a prefix only (AWS checks each key instead): the same as a server
-  // without the call, since DeleteObject is what such a policy allows.
-  if (response.ok() && (response->status == 501 || response->status == 403)) return false;
-  if (response.ok() && response->status / 100 != 2)
-    response = s3_error("DeleteObjects", "", headers, *response, credentials_->describe(), bucket_);
-  auto document = response.ok() ? aws::parse_xml(response->body) : Result<aws::XmlElement>(response.status());
-  if (document.ok() && document->local_name() != "DeleteResult")
-    document = destination_error("DeleteObjects on " + subject + ": the reply is " +
-                                 (document->local_name() == "Error" ? "an error: " + printable(document->child_text("Code"), 64)
-                                                                    : std::string("not a DeleteResult")) +
-                                 "; nothing of this request was counted as deleted");
-  for (const size_t i : batch) outcomes[i] = document.status();
-  if (!document.ok()) return true;
+  if (!response.ok()) {  // S3 was not reached (after the retries): one at a time would not be either
+    for (const size_t i : batch) outcomes[i] = response.status();
+    return true;
+  }
+  // Anything but a DeleteResult is a server that lacks the call (501 NotImplemented; GCS
+  // answered 400 InvalidArgument for years), or refuses it as a whole (403: radosgw 16
+  // under a bucket policy that grants s3:DeleteObject on a prefix only, where AWS checks
+  // each key): one DeleteObject each then, which such servers take, and which tells each
+  // object's own refusal. A delete is idempotent, so nothing is lost by asking again.
+  if (response->status / 100 != 2) return false;
+  const auto document = aws::parse_xml(response->body);
+  if (!document.ok() || document->local_name() != "DeleteResult") return false;
   std::map<std::pair<std::string_view, std::string_view>, size_t> index;
   for (const size_t i : batch) index[{objects[i].key, objects[i].version_id}] = i;
   for (const aws::XmlElement& failed : document->children) {

@@ -528,16 +528,15 @@ inline RollbackReport S3Sink::rollback() {
   // delete, then a HEAD to find a second version a retried write made).
   std::vector<Result<bool>> versions_deleted(committed_.size(), Result<bool>(false));
   {
-    std::unique_ptr<TaskPool> deleting;
+    LazyTaskPool deleting(kCopyThreads, SIZE_MAX);  // threads only where the bucket keeps versions
     for (size_t i = 0; i < committed_.size(); ++i) {
       if (committed_[i].version_id.empty()) continue;
-      if (!deleting) deleting = std::make_unique<TaskPool>(kCopyThreads);
-      deleting->submit([this, &versions_deleted, i] {
+      deleting.get()->submit([this, &versions_deleted, i] {
         const Committed& object = committed_[i];
         versions_deleted[i] = delete_run_versions(*client_, object.key, object.version_id, options_.run_id);
       });
     }
-    if (deleting) deleting->wait();
+    deleting.wait();
   }
   std::vector<s3::ObjectToDelete> new_objects;  // the run's, where nothing was before
   for (size_t i = 0; i < committed_.size(); ++i) {

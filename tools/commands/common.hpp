@@ -52,7 +52,8 @@ $TMPDIR that no running load holds; it takes back a local load killed in the mid
 its renames, putting back the files it replaced; --run RUNID also takes back the objects
 that killed run finished in S3: in a versioned bucket it deletes the run's versions
 (what they replaced is current again), elsewhere it deletes the objects where {{run_id}}
-or {{uuid}} makes every key new in each run.
+or {{uuid}} makes every key new in each run, or from the copies the run kept of what it
+replaced; --key KEY also looks at that key and its copies (a put --key's), wherever it is.
 policy prints the JSON policies the bucket owner pastes (default all that apply): the
 writer's IAM policy, the bucket policy, the KMS key statement, the roles' trust policies;
 --principal is the ARN s3dest runs as (else STS GetCallerIdentity finds it).

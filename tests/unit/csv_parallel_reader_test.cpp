@@ -175,6 +175,30 @@ BOOST_AUTO_TEST_CASE(ndjson_blocks_end_at_line_breaks_and_know_the_lines_before_
   }
 }
 
+BOOST_AUTO_TEST_CASE(the_first_blocks_are_small_so_parsing_starts_at_once) {
+  // 1 MiB blocks: the first is 64 KiB and each next one twice the one before, up to
+  // 1 MiB (each cut after its last whole line, so a few bytes short of it).
+  std::string text;
+  for (int line = 0; line < 80000; ++line) text += "{\"n\":" + std::to_string(line) + ",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxx\"}\n";
+  const ReaderOptions options;
+  auto source = ByteSource::from_string(text, "data.ndjson");
+  RecordBlocks<LineScanner> blocks(*source, options, 1 << 20);
+  RecordBlock block;
+  std::vector<size_t> kib;
+  size_t total = 0;
+  for (;;) {
+    auto more = blocks.next(block);
+    BOOST_REQUIRE(more.ok());
+    if (!*more) break;
+    kib.push_back((block.bytes.size() + 512) / 1024);
+    total += block.bytes.size();
+  }
+  BOOST_TEST(total == text.size());
+  BOOST_REQUIRE(kib.size() >= 6);
+  const std::vector<size_t> ramp(kib.begin(), kib.begin() + 6);
+  BOOST_TEST(ramp == (std::vector<size_t>{64, 128, 256, 512, 1024, 1024}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(errors_in_blocks_name_the_line_the_whole_file_names) {
   const ReaderOptions options = schema_ab();
   // Each message is checked against the one-piece read, at every block size.

@@ -60,6 +60,20 @@ test('--set of a name that is no context variable is refused before anything is 
     assert.equal(fs.existsSync(path.join(work, 'lake')), false);
   }));
 
+// `cleanup --run "$RUN"` with RUN unset would otherwise clean less than asked, and
+// `put --key "$KEY"` write where the file's name puts it.
+test('an empty --run or --key is refused, not taken for the option left out', () =>
+  inWorkFolder(suite.dir, (work) => {
+    const config = writeConfig(work, dayAccountConfig());
+    const lake = path.join(work, 'lake');
+    for (const args of [['cleanup', '--run', ''], ['cleanup', '--key', ''], ['cleanup', '--key='], ['put', '--key', '', suite.input]]) {
+      const option = args[1].replace('=', '');
+      const r = s3dest([args[0], '--config', config, '--dest', lake, ...args.slice(1)]);
+      assertFails(r, 2, [`${option} needs a value, and "" is none: give one, or leave ${option} out`]);
+    }
+    assert.equal(fs.existsSync(lake), false);
+  }));
+
 // The run-time variables, as a user would lay them out.
 const RUN_TIME_LAYOUT = {
   folder: '/runs/{{YYYY_today}}/{{MM_today}}/{{DD_today}}/{{YYYY}}{{MM}}{{DD}}',

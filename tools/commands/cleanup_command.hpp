@@ -357,7 +357,7 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   bool verbose = false;
   Options parser;
   parser.value("--config", config_path).value("--dest", dest_text).value("--older-than", older_than);
-  parser.value("--run", run_id).value("--key", put_key);
+  parser.value("--run", run_id, Options::Empty::refused).value("--key", put_key, Options::Empty::refused);
   parser.flag("--verbose", verbose);
   if (const std::string error = parser.parse(args, "s3dest cleanup"); !error.empty()) return usage(error);
   if (config_path.empty()) return usage("--config FILE is required");

@@ -16,19 +16,24 @@ namespace s3dest::tool {
 
 class Options {
  public:
+  // Whether an option's value may be "". Refused where "" would read as the option left
+  // out, and so do less than asked: `cleanup --run "$RUN"` with RUN unset.
+  enum class Empty { allowed, refused };
+
   // An option that takes a value, given at most once.
-  Options& value(std::string name, std::string& out) {
-    specs_.push_back({std::move(name), Kind::value, [&out](const std::string& v) { out = v; }, nullptr});
+  Options& value(std::string name, std::string& out, Empty empty = Empty::allowed) {
+    specs_.push_back({std::move(name), Kind::value, [&out](const std::string& v) { out = v; }, nullptr,
+                      empty == Empty::allowed});
     return *this;
   }
   // An option that takes a value, as often as wanted.
   Options& values(std::string name, std::vector<std::string>& out) {
-    specs_.push_back({std::move(name), Kind::values, [&out](const std::string& v) { out.push_back(v); }, nullptr});
+    specs_.push_back({std::move(name), Kind::values, [&out](const std::string& v) { out.push_back(v); }, nullptr, true});
     return *this;
   }
   // An option without a value; `to` is what it sets.
   Options& flag(std::string name, bool& out, bool to = true) {
-    specs_.push_back({std::move(name), Kind::flag, nullptr, [&out, to] { out = to; }});
+    specs_.push_back({std::move(name), Kind::flag, nullptr, [&out, to] { out = to; }, true});
     return *this;
   }
   // Plain arguments (not options), in order; without this they are refused.
@@ -68,6 +73,8 @@ class Options {
         if (i + 1 >= args.size()) return name + " needs a value";
         value = args[++i];
       }
+      if (value.empty() && !spec->may_be_empty)
+        return name + " needs a value, and \"\" is none: give one, or leave " + name + " out";
       if (spec->kind == Kind::value) {
         for (const std::string& s : seen)
           if (s == name) return name + " is given twice: give it once";
@@ -85,6 +92,7 @@ class Options {
     Kind kind;
     std::function<void(const std::string&)> set_value;
     std::function<void()> set_flag;
+    bool may_be_empty;
   };
   const Spec* find(const std::string& name) const {
     for (const Spec& spec : specs_)

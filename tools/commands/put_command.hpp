@@ -30,7 +30,7 @@ struct PutArgs {
 
 inline std::string parse_put_args(const std::vector<std::string>& args, PutArgs& a) {
   Options options;
-  options.value("--config", a.config).value("--dest", a.dest).value("--key", a.key).value("--now", a.now);
+  options.value("--config", a.config).value("--dest", a.dest).value("--key", a.key, Options::Empty::refused).value("--now", a.now);
   options.value("--manifest", a.manifest).values("--set", a.sets).flag("--dry-run", a.dry_run);
   options.flag("--verbose", a.verbose).arguments(a.files);
   if (std::string error = options.parse(args, "s3dest put"); !error.empty()) return error;

@@ -11,6 +11,7 @@
 
 #include "s3dest/core/civil_time.hpp"
 #include "s3dest/core/stop_flag.hpp"
+#include "s3dest/format/parquet_format.hpp"
 #include "s3dest/format/text_format.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/layout/partitioned_writer.hpp"
@@ -21,6 +22,7 @@ using namespace s3dest;
 
 namespace {
 
+using test_helpers::MemoryBucket;
 using test_helpers::MemorySink;
 using test_helpers::TempFolder;
 
@@ -471,4 +473,42 @@ BOOST_AUTO_TEST_CASE(stored_partitions_whose_files_hold_data_are_written_one_at_
     for (int i = 0; i < 5; ++i) expected += record(letter, i);
     BOOST_TEST(sink.objects.at(std::string(1, letter) + ".held") == expected);
   }
+}
+
+BOOST_AUTO_TEST_CASE(many_parquet_files_settled_on_several_threads_are_the_bytes_one_thread_writes) {
+  // Sixty days, each a live parquet file at the end: finish settles their last pages and
+  // dictionaries on several threads at once, then writes the files one after the other.
+  const Schema schema = date_n_text();
+  auto format = ParquetFormat::create(schema, ParquetOptions{});
+  BOOST_TEST_REQUIRE(format.ok(), format.status().message());
+  const auto write_all = [&](int settle_threads) {
+    MemorySink sink;
+    TempFolder spill_root;
+    PartitionStore store(64 << 20, spill_root.path.string());
+    PartitionedWriter writer(sink, **format, kNoCap, uint64_t{1} << 30, store,
+                             [](size_t partition, uint32_t chunk_id) -> Result<NewObject> {
+                               NewObject object;
+                               object.key = "day-" + std::to_string(partition) + "/part-" +
+                                            std::to_string(chunk_id) + ".parquet";
+                               return object;
+                             },
+                             settle_threads);
+    std::vector<size_t> order;
+    for (size_t day = 0; day < 60; ++day) order.push_back(writer.add_partition());
+    std::string record;
+    for (int n = 0; n < 30000; ++n) {
+      const size_t day = static_cast<size_t>(n) % 60;
+      record.clear();
+      (*format)->encode_record({Value::of_int(20454 + static_cast<int64_t>(day)), Value::of_int(n),
+                                Value::of_bytes("campaign-" + std::to_string(n % 37))},
+                               record);
+      BOOST_REQUIRE(writer.add(day, record).ok());
+    }
+    BOOST_REQUIRE(writer.finish(order).ok());
+    BOOST_TEST(writer.written().size() == 60u);
+    return sink.objects;
+  };
+  const MemoryBucket one_thread = write_all(1);
+  BOOST_TEST_REQUIRE(one_thread.size() == 60u);
+  BOOST_TEST((write_all(4) == one_thread), "the files settled on four threads differ from one thread's");
 }

@@ -30,6 +30,11 @@ class FileEncoder {
   // No more records: an encoder whose codec runs on other threads starts on what it holds
   // (Compressor::end_input), so finish() waits less. Nothing but finish() may follow.
   virtual Status end_input() { return {}; }
+  // No more records, and what finish() will compute is computed now, with no write to the
+  // sink (parquet: the last pages and dictionaries, compressed). Encoders of one format
+  // may settle on different threads at once, so a load ending with many open files
+  // spreads their last work over every core. Nothing but finish() may follow.
+  virtual Status settle() { return {}; }
   // Writes what is left (buffers, trailers, footers) to the sink.
   virtual Status finish() = 0;
 

@@ -213,6 +213,13 @@ class ParquetFileEncoder final : public FileEncoder {
     return {};
   }
 
+  // On one thread only: with the pool, the last batch settles its columns there (drain).
+  Status settle() override {
+    if (pool_) return {};
+    for (auto& column : columns_) S3DEST_TRY(column.settle());
+    return {};
+  }
+
   Status finish() override {
     S3DEST_TRY(drain(true));
     S3DEST_TRY(write_row_group());

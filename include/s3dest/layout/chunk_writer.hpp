@@ -32,6 +32,9 @@ class ChunkWriter {
   // No more records: the open chunk's FileEncoder::end_input. Nothing but finish() or
   // abort() may follow.
   Status end_input() { return encoder_ ? encoder_->end_input() : Status(); }
+  // No more records: the open chunk's FileEncoder::settle, which may run on another
+  // thread than the next writer's. Nothing but finish() or abort() may follow.
+  Status settle() { return encoder_ ? encoder_->settle() : Status(); }
   // Hands the open chunk, if any, to the committer.
   Status finish();
   // Drops the open chunk (committed ones are the caller's to undo); true if there was one.

@@ -153,7 +153,7 @@ const notes = [
       ? `; the year cases the same rows over ${meta.days_year} days (\`--days ${meta.days_year}\`,` +
         ` ${(+meta.input_year_bytes / 1e6).toFixed(1)} MB, about ${int(+meta.rows / +meta.days_year)} rows a day).`
       : '.') +
-    ` Each cell is the median of ${meta.repeat} runs; the tools ran interleaved (s3dest, DuckDB, s3dest, ...),` +
+    ` Each cell is the median of ${meta.repeat} runs; the tools ran interleaved (s3dest, DuckDB, s3dest, ..., each repeat starting with the next tool),` +
     ' each as its own process under `/usr/bin/time -f "%e %U %S %M"`, after a `sync`, writing to a new folder' +
     ' (outputs are deleted when the bench ends; see bench/README.md).',
   `Machine: ${meta.cpu}, ${meta.cores} cores. ${meta.s3dest_version} (${meta.commit}), Release build.` +

@@ -179,7 +179,8 @@ BOOST_AUTO_TEST_CASE(the_first_blocks_are_small_so_parsing_starts_at_once) {
   // 1 MiB blocks: the first is 64 KiB and each next one twice the one before, up to
   // 1 MiB (each cut after its last whole line, so a few bytes short of it).
   std::string text;
-  for (int line = 0; line < 80000; ++line) text += "{\"n\":" + std::to_string(line) + ",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxx\"}\n";
+  for (int line = 0; line < 80000; ++line)
+    text += "{\"n\":" + std::to_string(line) + ",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxx\"}\n";
   const ReaderOptions options;
   auto source = ByteSource::from_string(text, "data.ndjson");
   RecordBlocks<LineScanner> blocks(*source, options, 1 << 20);

@@ -28,7 +28,8 @@ class Options {
   }
   // An option that takes a value, as often as wanted.
   Options& values(std::string name, std::vector<std::string>& out) {
-    specs_.push_back({std::move(name), Kind::values, [&out](const std::string& v) { out.push_back(v); }, nullptr, true});
+    specs_.push_back(
+        {std::move(name), Kind::values, [&out](const std::string& v) { out.push_back(v); }, nullptr, true});
     return *this;
   }
   // An option without a value; `to` is what it sets.

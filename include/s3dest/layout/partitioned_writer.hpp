@@ -14,11 +14,9 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -165,24 +163,15 @@ inline Status PartitionedWriter::settle_live(const StopFlag* stop) {
     if (p.live) writers.push_back(p.live.get());
   const size_t threads = std::min<size_t>(static_cast<size_t>(settle_threads_), writers.size());
   if (threads < 2 || writers.size() != partitions_.size()) return {};
-  std::atomic<size_t> next{0};
-  std::mutex mutex;
-  Status first_error;
-  const auto settle_next = [&] {
-    for (size_t i = next++; i < writers.size() && !stop_requested(stop); i = next++) {
-      Status settled = writers[i]->settle();
-      if (settled.ok()) continue;
-      std::lock_guard<std::mutex> lock(mutex);
-      if (first_error.ok()) first_error = std::move(settled);
-      next = writers.size();
-    }
-  };
+  std::vector<Status> settled(writers.size());
   {
-    TaskPool helpers(static_cast<int>(threads - 1));
-    for (size_t i = 1; i < threads; ++i) helpers.submit(settle_next);
-    settle_next();
-  }  // the helpers are done
-  return first_error;
+    TaskPool settling(static_cast<int>(threads));
+    for (size_t i = 0; i < writers.size(); ++i)
+      settling.submit([&, i] { settled[i] = stop_requested(stop) ? Status() : writers[i]->settle(); });
+  }  // every task has run
+  for (Status& status : settled)
+    if (!status.ok()) return status;
+  return {};
 }
 
 // The live writers are finished by now, so their memory is free: up to

@@ -115,6 +115,21 @@ test('existing_objects "keep" refuses a re-run with exit 4, naming the first exi
           path.join(w, 'other')]);
 });
 
+test('a file where a folder must go fails the load with exit 4, naming it, and the folder is left as it was', () => {
+  // The folders and files are made on a thread of their own while rows are encoded: its
+  // failure is the load's all the same.
+  const w = work();
+  const dest = path.join(w, 'lake');
+  loadOk(['--config', writeConfig(w, CONFIG), '--input', small, '--dest', dest]);
+  const inTheWay = path.join(dest, 'ws1', 'acc1');
+  fs.rmSync(inTheWay, { recursive: true });
+  fs.writeFileSync(inTheWay, "a file of the user's\n");
+  const before = snapshot(dest);
+  const r = load(w, ['--input', small, '--dest', dest]);
+  assertFails(r, 4, [`${inTheWay} exists and is not a folder: move it or choose another --dest`]);
+  assert.deepEqual(snapshot(dest), before);
+});
+
 describe('a re-run with fewer rows', () => {
   let w, dest, first, second, dayOne;
   before(() => {

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <map>
 #include <string>
 
@@ -88,6 +90,43 @@ BOOST_AUTO_TEST_CASE(a_rolled_back_run_leaves_the_folder_exactly_as_it_found_it)
   BOOST_TEST(undone.removed == 2u);
   BOOST_TEST(undone.replaced.empty());
   BOOST_TEST((snapshot(dir.path) == before));  // same files, same bytes, no new folder
+}
+
+BOOST_AUTO_TEST_CASE(files_made_on_the_sinks_thread_hold_every_byte_in_order) {
+  // A year of daily files open at once, as a load by day has them: each begins with a
+  // few bytes (written before its file may exist), then grows in pieces small and large.
+  TempFolder dir;
+  LocalFolderSink sink(dir.path.string(), ChecksumAlgorithm::crc32c);
+  struct Open {
+    std::string key, bytes;
+    std::unique_ptr<ObjectWriter> writer;
+  };
+  std::vector<Open> files;
+  for (int day = 0; day < 365; ++day) {
+    const std::string key = "2026/" + std::to_string(day / 31) + "/" + std::to_string(day) + ".parquet";
+    auto created = sink.create(new_object(key));
+    BOOST_REQUIRE(created.ok());
+    BOOST_REQUIRE((*created)->write("PAR1").ok());
+    files.push_back({key, "PAR1", std::move(*created)});
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      const std::string piece(round == 1 ? 70000 : 3, static_cast<char>('a' + (i + round) % 26));
+      BOOST_REQUIRE(files[i].writer->write(piece).ok());
+      files[i].bytes += piece;
+    }
+  }
+  for (Open& file : files) {
+    const auto info = file.writer->commit();
+    BOOST_REQUIRE(info.ok());
+    BOOST_TEST(info->bytes == file.bytes.size());
+  }
+  BOOST_REQUIRE(sink.publish().ok());
+  for (const Open& file : files) {
+    std::ifstream in(dir.path / file.key, std::ios::binary);
+    const std::string read((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    BOOST_TEST((read == file.bytes), file.key);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(list_sees_what_was_there_before_the_run_only) {
@@ -209,9 +248,16 @@ BOOST_AUTO_TEST_CASE(a_file_where_a_folder_must_go_is_named_and_left_as_it_is) {
   write_file(dir.path / "lake/2026", "a file of the user's\n");
   LocalFolderSink sink((dir.path / "lake").string(), ChecksumAlgorithm::none);
   for (const char* key : {"2026/01/x.csv", "2026/y.csv"}) {
-    const auto created = sink.create(new_object(key));
-    BOOST_REQUIRE(!created.ok());
-    BOOST_TEST(created.status().message() ==
+    // The file is made on the sink's thread: the writer tells why it could not be, by its
+    // commit at the latest.
+    auto created = sink.create(new_object(key));
+    BOOST_REQUIRE(created.ok());
+    const Status written = (*created)->write(std::string(10000, 'x'));
+    BOOST_TEST(!written.ok());
+    const auto committed = (*created)->commit();
+    BOOST_REQUIRE(!committed.ok());
+    BOOST_TEST(written.message() == committed.status().message());
+    BOOST_TEST(committed.status().message() ==
                (dir.path / "lake/2026").string() + " exists and is not a folder: move it or choose another --dest");
   }
   BOOST_TEST((snapshot(dir.path) ==

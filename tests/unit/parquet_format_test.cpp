@@ -561,6 +561,37 @@ BOOST_AUTO_TEST_CASE(row_groups_are_written_when_their_memory_fills) {
   BOOST_TEST((file.columns == expected_columns(*format, t.rows)));
 }
 
+BOOST_AUTO_TEST_CASE(a_small_files_pages_go_out_in_a_few_writes) {
+  // Each write into a local file is a system call: a row group's page headers and pages
+  // (dozens, of a few KiB each here) are gathered into pieces of up to 64 KiB.
+  struct CountingSink final : ByteSink {
+    Status write(std::string_view bytes) override {
+      sizes.push_back(bytes.size());
+      data.append(bytes);
+      return {};
+    }
+    uint64_t size() const override { return data.size(); }
+    std::vector<size_t> sizes;
+    std::string data;
+  };
+  const Table t = every_type_table(2000, 9);
+  const auto format = make_format(t.schema);
+  CountingSink sink;
+  const auto encoder = format->new_file();
+  BOOST_REQUIRE(encoder->begin(sink, UINT64_MAX).ok());
+  std::string record;
+  for (const Row& row : t.rows) {
+    record.clear();
+    format->encode_record(row, record);
+    BOOST_REQUIRE(*encoder->try_add(record));
+  }
+  BOOST_REQUIRE(encoder->finish().ok());
+  // "PAR1", the row group's pieces, the footer.
+  const size_t pieces = (sink.data.size() - 4) / (64 * 1024) + 1;
+  BOOST_TEST(sink.sizes.size() <= 2 + pieces + 1, sink.sizes.size() << " writes for " << sink.data.size() << " bytes");
+  BOOST_TEST((read_parquet(sink.data).columns == expected_columns(*format, t.rows)));
+}
+
 BOOST_AUTO_TEST_CASE(files_keep_to_the_size_cap_and_fill_it) {
   const Table t = every_type_table(60000, 6);
   for (const auto compression : {ParquetOptions::Compression::snappy, ParquetOptions::Compression::gzip,

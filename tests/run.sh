@@ -52,8 +52,11 @@ for corpus in fuzz/corpus/*/; do
   echo "-- ${name}_fuzz"
   build-fuzz/bin/"${name}"_fuzz -max_total_time="${FUZZ_SECONDS:-30}" -print_final_stats=1 \
     -artifact_prefix="$work/" "$work" 2>&1 | grep -E '^(stat::number_of_executed_units|==.*ERROR|SUMMARY)' || true
-  if ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* >/dev/null 2>&1; then
-    echo "fuzzing ${name} found a failing input: $(ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null)"
+  # (One `ls` of the three patterns failed whenever any had no match, so a crash alone
+  # passed unnoticed.)
+  found=$(find "$work" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \))
+  if [ -n "$found" ]; then
+    echo "fuzzing ${name} found a failing input: $found"
     exit 1
   fi
   rm -rf "$work"

@@ -1,5 +1,6 @@
 // CSV as DESIGN.md fixes it (RFC 4180 with a chosen separator): a header row; a field is
-// quoted only when it holds the separator, a quote, CR or LF, or is an empty string;
+// quoted only when it holds the separator, a quote, CR or LF, or is an empty string (or
+// is the first column's name and starts with a byte order mark);
 // quotes inside are doubled; null is an empty unquoted field; lines end with '\n'.
 #pragma once
 
@@ -39,7 +40,10 @@ inline void CsvEncoder::append_header(std::string& out) const {
     if (i > 0) out.push_back(separator_);
     const std::string& name = schema_.columns[i].name;
     const size_t start = out.size();
-    const size_t size = field_size(name);
+    size_t size = field_size(name);
+    // The file's first bytes: a name that starts with a byte order mark is quoted, or
+    // readers (ours too) would take the mark off as the file's own and misname the column.
+    if (i == 0 && size == name.size() && name.compare(0, 3, "\xEF\xBB\xBF") == 0) size = name.size() + 2;
     out.resize(start + size);
     write_field(&out[start], name, size);
   }

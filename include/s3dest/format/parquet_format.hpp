@@ -303,8 +303,8 @@ class ParquetFileEncoder final : public FileEncoder {
   Status write_row_group() {
     if (group_rows_ == 0) return {};
     chunks_.clear();
-    // Pages and headers of a few KiB go out gathered: one write each, a year of daily
-    // files made 8,000 writes into local files, a system call each.
+    // Pages and headers of a few KiB go out gathered: written one by one, a year of daily
+    // files took 8,120 writes into local files, each a system call.
     GatheringSink gathered(*out_, kGatheredBytes, kDirectWriteBytes);
     for (auto& column : columns_) {
       S3DEST_ASSIGN_OR_RETURN(parquet::ColumnChunkMetadata chunk, column.write(gathered, written_));

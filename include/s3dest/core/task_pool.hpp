@@ -41,7 +41,11 @@ class TaskPool {
   void work();
 
   std::mutex mutex_;
-  std::condition_variable changed_;
+  // Two conditions, so that each wakes only the threads it concerns: a task queued wakes
+  // one idle thread (with one condition for both, every task woke all of them, and on a
+  // small machine each woken thread took a core from the thread doing the work).
+  std::condition_variable task_queued_;    // the pool's threads wait for work
+  std::condition_variable task_finished_;  // submit() waits for room, wait() for the end
   std::deque<std::function<void()>> queue_;
   size_t unfinished_ = 0;  // queued or running
   size_t limit_;
@@ -85,27 +89,29 @@ inline TaskPool::~TaskPool() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  changed_.notify_all();
+  task_queued_.notify_all();
   for (std::thread& t : threads_) t.join();
 }
 
 inline void TaskPool::submit(std::function<void()> task) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [this] { return unfinished_ < limit_; });
-  queue_.push_back(std::move(task));
-  ++unfinished_;
-  changed_.notify_all();
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    task_finished_.wait(lock, [this] { return unfinished_ < limit_; });
+    queue_.push_back(std::move(task));
+    ++unfinished_;
+  }
+  task_queued_.notify_one();
 }
 
 inline void TaskPool::wait() {
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [this] { return unfinished_ == 0; });
+  task_finished_.wait(lock, [this] { return unfinished_ == 0; });
 }
 
 inline void TaskPool::work() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    task_queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and nothing left to do
     std::function<void()> task = std::move(queue_.front());
     queue_.pop_front();
@@ -113,7 +119,7 @@ inline void TaskPool::work() {
     task();
     lock.lock();
     --unfinished_;
-    changed_.notify_all();
+    task_finished_.notify_all();
   }
 }
 

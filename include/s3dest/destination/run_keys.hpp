@@ -4,8 +4,12 @@
 //   - a partition's chunk keys come from the layout; the chunks an earlier run left in the
 //     partition are listed once, in the background, from when the partition is first seen
 //     (start_listing) or its first chunk opens; a sink waits for the listing only when it
-//     writes (NewObject::prior), so the round trip overlaps the writing. Not listed at all
-//     when the layout's keys are new in every run ({{run_id}}, {{uuid}})
+//     writes (NewObject::prior), so the round trip overlaps the writing. A listing no
+//     lister has taken yet when it is needed is made by the thread that needs it: in
+//     input sorted by the partitions' field, each partition's first chunk opens right
+//     after its first row, and handing its listing to a lister and back cost a load a
+//     sixth of its time. Not listed at all when the layout's keys are new in every run
+//     ({{run_id}}, {{uuid}})
 //   - chunk ids stay within five digits (that no key is handed out twice in a run is
 //     checked on the load's report, before anything is published: kept here, every key
 //     would be held twice)
@@ -22,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "s3dest/core/object_sink.hpp"
@@ -67,6 +72,9 @@ class RunKeys {
   // listings share one mutex and condition (listing_mutex_, listing_ended_): a run may
   // have many thousands.
   struct Listing {
+    explicit Listing(ChunkKeyPattern pattern) : pattern(std::move(pattern)) {}
+    const ChunkKeyPattern pattern;  // the partition's keys
+    bool taken = false;             // a thread is listing it, or has
     bool done = false;
     Status status;
     std::vector<uint32_t> existing;  // sorted
@@ -80,7 +88,10 @@ class RunKeys {
   bool lists() const { return !layout_.keys_unique_to_run(); }
   // The object for `parts.chunk_id` of partition `p`, which object_for hands out.
   Result<NewObject> make_object(const Partition& p, KeyParts parts) const;
-  Result<const std::vector<uint32_t>*> wait(const Listing& listing) const;
+  // Lists the partition on this thread, unless another thread has taken it.
+  void list(Listing& listing) const;
+  // The listing's chunk ids once it has ended: listed here if no thread has taken it.
+  Result<const std::vector<uint32_t>*> wait(Listing& listing) const;
   Partition& slot(size_t partition, const KeyParts& parts);
   void start(Partition& p);
 
@@ -93,9 +104,37 @@ class RunKeys {
   mutable std::mutex listing_mutex_;
   mutable std::condition_variable listing_ended_;
   std::unique_ptr<TaskPool> pool_;  // made by the first listing
+  // Listings waiting for a lister, at most: input not sorted by the partitions' field
+  // meets hundreds of partitions in its first rows, and the run goes on routing rows
+  // while they are listed (each a few hundred bytes until then).
+  static constexpr size_t kListingsQueued = 4096;
 };
 
-inline Result<const std::vector<uint32_t>*> RunKeys::wait(const Listing& listing) const {
+inline void RunKeys::list(Listing& listing) const {
+  {
+    std::lock_guard<std::mutex> lock(listing_mutex_);
+    if (listing.taken) return;
+    listing.taken = true;
+  }
+  // Only the chunk ids are kept (at most 99,999): the keys go by a page at a time.
+  std::vector<uint32_t> existing;
+  const Status listed = sink_.list(listing.pattern.list_prefix(), [&](std::string_view key) {
+    if (const auto id = listing.pattern.chunk_id_of(key)) existing.push_back(*id);
+    return Status();
+  });
+  std::sort(existing.begin(), existing.end());
+  std::lock_guard<std::mutex> lock(listing_mutex_);
+  if (!listed.ok())
+    listing.status = listed.prefixed(
+        "before writing a partition, s3dest lists what it holds, so that nothing there is lost (on S3 this needs "
+        "s3:ListBucket on the prefix): ");
+  listing.existing = std::move(existing);
+  listing.done = true;
+  listing_ended_.notify_all();
+}
+
+inline Result<const std::vector<uint32_t>*> RunKeys::wait(Listing& listing) const {
+  list(listing);
   std::unique_lock<std::mutex> lock(listing_mutex_);
   listing_ended_.wait(lock, [&listing] { return listing.done; });
   if (!listing.status.ok()) return listing.status;
@@ -116,26 +155,10 @@ inline RunKeys::Partition& RunKeys::slot(size_t partition, const KeyParts& parts
 
 inline void RunKeys::start(Partition& p) {
   if (p.listing || !lists()) return;
-  if (!pool_) pool_ = std::make_unique<TaskPool>(listers_);
-  auto listing = std::make_shared<Listing>();
+  if (!pool_) pool_ = std::make_unique<TaskPool>(listers_, kListingsQueued);
+  auto listing = std::make_shared<Listing>(*p.pattern);
   p.listing = listing;
-  pool_->submit([this, listing, pattern = *p.pattern] {
-    // Only the chunk ids are kept (at most 99,999): the keys go by a page at a time.
-    std::vector<uint32_t> existing;
-    const Status listed = sink_.list(pattern.list_prefix(), [&](std::string_view key) {
-      if (const auto id = pattern.chunk_id_of(key)) existing.push_back(*id);
-      return Status();
-    });
-    std::sort(existing.begin(), existing.end());
-    std::lock_guard<std::mutex> lock(listing_mutex_);
-    if (!listed.ok())
-      listing->status = listed.prefixed(
-          "before writing a partition, s3dest lists what it holds, so that nothing there is lost (on S3 this needs "
-          "s3:ListBucket on the prefix): ");
-    listing->existing = std::move(existing);
-    listing->done = true;
-    listing_ended_.notify_all();
-  });
+  pool_->submit([this, listing] { list(*listing); });
 }
 
 inline void RunKeys::start_listing(size_t partition, const KeyParts& parts) {

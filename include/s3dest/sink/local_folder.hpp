@@ -59,6 +59,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "s3dest/core/object_sink.hpp"
@@ -80,10 +81,16 @@ struct TempFile {
   std::string path;
 };
 
-// A TempFile that the sink's thread makes while its writer goes on: set once, there,
-// and taken once, by the writer.
+// A TempFile that the sink's thread makes while its writer goes on, unless the writer
+// needs it first: the one thread that claims it makes it and sets it, once, and the
+// writer takes it, once.
 class PendingTempFile {
  public:
+  // True for the first caller only, who is to make the file.
+  bool claim() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return !std::exchange(claimed_, true);
+  }
   void set(Result<TempFile> made) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -104,6 +111,7 @@ class PendingTempFile {
  private:
   std::mutex mutex_;
   std::condition_variable set_;
+  bool claimed_ = false;
   std::optional<Result<TempFile>> made_;
 };
 }  // namespace detail
@@ -165,14 +173,14 @@ class LocalFolderSink final : public ObjectSink {
   Status keep_replaced_file(Staged& staged, const std::string& path);
   // Ends a published run: the journal goes (durably), then the kept files.
   Status commit();
-  // On file_maker_: the temporary file of `key`, and the folders above it that are
-  // missing.
+  // The temporary file of `key`, and the folders above it that are missing: on
+  // file_maker_, or on the writer's thread if it needs the file first.
   Result<detail::TempFile> make_temp_file(const std::string& key, uint64_t temp_number);
   // Makes the folders above `path` that are missing, and says how many of them, from its
   // own folder up, this run made (now or for an earlier object).
   Result<uint32_t> make_parent_folders(const std::string& path);
   // Returns once every file asked for is made (or has failed): created_folders_ and
-  // file_systems_ are then the calling thread's again.
+  // file_systems_ are then the calling thread's alone again.
   void wait_for_files() { file_maker_.wait(); }
   Status move_into_place(Staged& staged);
   // Flushes the file systems the run wrote to to disk (`what`: for the message).
@@ -183,7 +191,8 @@ class LocalFolderSink final : public ObjectSink {
   std::string run_id_;
   uint64_t temp_files_ = 0;
   // Sorted, so a folder comes after the folders above it. This and file_systems_ are
-  // file_maker_'s while the run writes (see wait_for_files).
+  // make_temp_file's, under making_files_, while the run writes (see wait_for_files).
+  std::mutex making_files_;
   std::set<std::string> created_folders_;
   std::deque<Staged> staged_;  // a deque: it grows without moving what it holds
   // The journal, open and locked (flock) while the run publishes: a lock the kernel drops
@@ -426,8 +435,11 @@ class LocalFileWriter final : public ObjectWriter {
   // Bytes written before the file is made are held up to this many.
   static constexpr size_t kEarlyBytes = 4096;
 
-  // Waits for the file (usually made by now), then writes what it held for it.
+  // Makes the file here if the sink's thread has not begun it (on a busy machine that
+  // thread may wait milliseconds for a core, and this one would wait for it), else waits
+  // for it; then writes what it held for it.
   Status open() {
+    if (pending_->claim()) pending_->set(sink_.make_temp_file(key_, temp_number_));
     S3DEST_TRY(take_file());
     const std::string early = std::move(early_);
     early_ = std::string();
@@ -507,13 +519,15 @@ inline Result<std::unique_ptr<ObjectWriter>> LocalFolderSink::create(const NewOb
   S3DEST_ASSIGN_OR_RETURN(const bool existed, check_prior(object, describe(object.key)));  // a listing here is quick
   const uint64_t temp_number = ++temp_files_;
   auto file = std::make_shared<detail::PendingTempFile>();
-  file_maker_.get()->submit(
-      [this, file, key = object.key, temp_number] { file->set(make_temp_file(key, temp_number)); });
+  file_maker_.get()->submit([this, file, key = object.key, temp_number] {
+    if (file->claim()) file->set(make_temp_file(key, temp_number));
+  });
   return std::unique_ptr<ObjectWriter>(
       std::make_unique<detail::LocalFileWriter>(*this, object, existed, temp_number, std::move(file)));
 }
 
 inline Result<detail::TempFile> LocalFolderSink::make_temp_file(const std::string& key, uint64_t temp_number) {
+  std::lock_guard<std::mutex> lock(making_files_);
   detail::TempFile file;
   S3DEST_ASSIGN_OR_RETURN(file.folders_made, make_parent_folders(describe(key)));
   file.path = temp_path(key, temp_number, file.folders_made);

@@ -163,7 +163,12 @@ class BackgroundReader {
   const StopFlag* stop_;
 
   std::mutex mutex_;
-  std::condition_variable changed_;
+  // One condition for each kind of waiter, so that each change wakes only the threads it
+  // concerns: with one for all, every batch handed over woke the reading thread and every
+  // parser, which on a small machine took the loading thread's core from it.
+  std::condition_variable block_cut_;    // parsers wait for a block
+  std::condition_variable room_;         // the reading thread waits for room in flight
+  std::condition_variable batch_ready_;  // next() waits for the next batch in order
   uint64_t produced_ = 0;   // sequences handed out
   uint64_t consumed_ = 0;   // sequences given to next()
   std::map<uint64_t, Done> done_;
@@ -197,7 +202,8 @@ inline BackgroundReader::~BackgroundReader() {
     std::lock_guard<std::mutex> lock(mutex_);
     cancelled_ = true;
   }
-  changed_.notify_all();
+  block_cut_.notify_all();
+  room_.notify_all();
   for (auto& thread : threads_) thread.join();
 }
 
@@ -212,11 +218,11 @@ inline Result<const InputBatch*> BackgroundReader::next() {
     in_use_.reset();
     cost_in_flight_ -= in_use_cost_;
     in_use_cost_ = 0;
-    changed_.notify_all();
+    room_.notify_one();
   }
   const auto ready = [this] { return done_.count(consumed_) > 0 || (producer_done_ && produced_ == consumed_); };
   // Nothing notifies on a stop (a signal handler cannot): look at the flag now and then.
-  while (!changed_.wait_for(lock, std::chrono::milliseconds(50), ready))
+  while (!batch_ready_.wait_for(lock, std::chrono::milliseconds(50), ready))
     if (stop_requested(stop_)) return interrupted_error(*stop_);
   if (stop_requested(stop_)) return interrupted_error(*stop_);
   const auto it = done_.find(consumed_);
@@ -227,7 +233,7 @@ inline Result<const InputBatch*> BackgroundReader::next() {
   Done done = std::move(it->second);
   done_.erase(it);
   ++consumed_;
-  changed_.notify_all();
+  room_.notify_one();
   if (!done.status.ok()) return done.status;
   in_use_ = std::move(done.batch);
   in_use_cost_ = done.cost;
@@ -244,11 +250,12 @@ inline void BackgroundReader::produce() {
   std::lock_guard<std::mutex> lock(mutex_);
   producer_status_ = status;
   producer_done_ = true;
-  changed_.notify_all();
+  block_cut_.notify_all();
+  batch_ready_.notify_one();
 }
 
 inline bool BackgroundReader::wait_for_room(std::unique_lock<std::mutex>& lock, uint64_t cost) {
-  changed_.wait(lock, [this, cost] {
+  room_.wait(lock, [this, cost] {
     return cancelled_ || (produced_ - consumed_ < max_in_flight_ &&
                           (cost_in_flight_ == 0 || cost_in_flight_ + cost <= memory_budget_));
   });
@@ -278,7 +285,7 @@ inline void BackgroundReader::finish(uint64_t sequence, Done done, PaddedBytes b
   // kept than can be in flight, each counted in a block's cost while it is.
   if (block_bytes.capacity() <= 2 * block_bytes_ && spare_block_bytes_.size() < max_in_flight_)
     spare_block_bytes_.push_back(std::move(block_bytes));
-  changed_.notify_all();
+  if (sequence == consumed_) batch_ready_.notify_one();  // the batch next() waits for
 }
 
 template <class Scanner>
@@ -297,7 +304,7 @@ inline Status BackgroundReader::cut_blocks(ByteSource& source) {
     if (!wait_for_room(lock, block.cost)) return {};
     block.sequence = produced_++;
     blocks_.push_back(std::move(block));
-    changed_.notify_all();
+    block_cut_.notify_one();
   }
 }
 
@@ -307,7 +314,7 @@ inline void BackgroundReader::parse_blocks() {
     std::unique_ptr<InputBatch> batch;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [this] { return cancelled_ || !blocks_.empty() || producer_done_; });
+      block_cut_.wait(lock, [this] { return cancelled_ || !blocks_.empty() || producer_done_; });
       if (cancelled_ || blocks_.empty()) return;
       block = std::move(blocks_.front());
       blocks_.pop_front();

@@ -279,16 +279,21 @@ BOOST_AUTO_TEST_CASE(random_csv_reads_the_same_in_blocks_of_any_size) {
 namespace {
 
 // Every row the BackgroundReader hands over, shown, then "error: ..." if it stops on one.
+// A caller whose work is heavy takes `work` over each batch, as a parquet load encodes it.
 std::vector<std::string> read_in_background(std::vector<std::unique_ptr<ByteSource>> inputs,
-                                            const ReaderOptions& options, unsigned threads, uint64_t memory_budget) {
+                                            const ReaderOptions& options, unsigned threads, uint64_t memory_budget,
+                                            CallerWork caller_work = CallerWork::light,
+                                            std::chrono::microseconds work = {}) {
   const Schema schema = *options.schema;
   const EncodeRow encode = [&schema](const Row& row, std::string&, std::string& record) {
     record += show(schema, row);
     return Status();
   };
-  BackgroundReader reader(std::move(inputs), InputFormat::csv, options, encode, threads, memory_budget);
+  BackgroundReader reader(std::move(inputs), InputFormat::csv, options, encode, threads, memory_budget, nullptr,
+                          caller_work);
   std::vector<std::string> out;
   for (;;) {
+    std::this_thread::sleep_for(work);
     auto batch = reader.next();
     if (!batch.ok()) {
       out.push_back("error: " + batch.status().message());
@@ -327,19 +332,42 @@ BOOST_AUTO_TEST_CASE(threads_hand_over_rows_in_input_order) {
   BOOST_TEST(read_in_background(std::move(inputs), options, 4, 4 << 20) == twice, boost::test_tools::per_element());
 }
 
+// With a caller that encodes what it takes, the parsers work one fewer at a time while it
+// does, and wait for it no longer than it works: every row still comes, in input order,
+// whatever the number of threads.
+BOOST_AUTO_TEST_CASE(a_caller_that_encodes_each_batch_gets_every_row_in_order) {
+  const ReaderOptions options = schema_ab();
+  const std::string text = many_rows(60000);
+  const std::vector<std::string> whole = read_whole(text, options);
+  for (const unsigned threads : {1u, 2u, 4u}) {
+    std::vector<std::unique_ptr<ByteSource>> inputs;
+    inputs.push_back(ByteSource::from_string(text, "data.csv"));
+    inputs.push_back(ByteSource::from_string(gzip(text), "data.csv.gz"));
+    std::vector<std::string> twice = whole;
+    twice.insert(twice.end(), whole.begin(), whole.end());
+    BOOST_TEST_CONTEXT(threads << " parsing threads") {
+      BOOST_TEST(read_in_background(std::move(inputs), options, threads, 1 << 20, CallerWork::heavy,
+                                    std::chrono::microseconds(500)) == twice,
+                 boost::test_tools::per_element());
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(an_error_late_in_a_file_read_by_threads_names_its_line) {
   const ReaderOptions options = schema_ab();
   const std::string text = many_rows(60000) + "oops,x\n" + many_rows(10);
   const std::vector<std::string> whole = read_whole(text, options);
-  std::vector<std::unique_ptr<ByteSource>> inputs;
-  inputs.push_back(ByteSource::from_string(text, "data.csv"));
-  const std::vector<std::string> rows = read_in_background(std::move(inputs), options, 2, 4 << 20);
-  // The rows of the batch the error is in are not handed over (the load stops anyway);
-  // those before are the file's first rows.
-  BOOST_TEST(rows.size() <= whole.size());
-  BOOST_TEST(std::equal(rows.begin(), rows.end() - 1, whole.begin()));
-  BOOST_TEST(rows.back() == whole.back());
-  BOOST_TEST(rows.back().rfind("error: data.csv:80002: column 'a': \"oops\" is not an int64", 0) == 0);
+  for (const CallerWork caller_work : {CallerWork::light, CallerWork::heavy}) {
+    std::vector<std::unique_ptr<ByteSource>> inputs;
+    inputs.push_back(ByteSource::from_string(text, "data.csv"));
+    const std::vector<std::string> rows = read_in_background(std::move(inputs), options, 2, 4 << 20, caller_work);
+    // The rows of the batch the error is in are not handed over (the load stops anyway);
+    // those before are the file's first rows.
+    BOOST_TEST(rows.size() <= whole.size());
+    BOOST_TEST(std::equal(rows.begin(), rows.end() - 1, whole.begin()));
+    BOOST_TEST(rows.back() == whole.back());
+    BOOST_TEST(rows.back().rfind("error: data.csv:80002: column 'a': \"oops\" is not an int64", 0) == 0);
+  }
 }
 
 // A machine with many cores parses as many blocks at once as it has parsing threads (a

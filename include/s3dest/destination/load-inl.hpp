@@ -348,8 +348,9 @@ inline Status write_inputs(InputsPlan& plan, const RowFormat& format, const Conf
     format.encode_record(row, record);
     return Status();
   };
+  const CallerWork work = format.encodes_on_calling_thread() ? CallerWork::heavy : CallerWork::light;
   BackgroundReader reader(std::move(plan.inputs), options.input_format, plan.reader_options, encode, usable_cores(),
-                          MemoryBudget(config.memory_limit_mb).reader_bytes(), options.stop);
+                          MemoryBudget(config.memory_limit_mb).reader_bytes(), options.stop, work);
   for (;;) {
     S3DEST_ASSIGN_OR_RETURN(const InputBatch* batch, reader.next());
     if (!batch) return {};

@@ -71,6 +71,7 @@ class AvroFormat final : public RowFormat {
   std::unique_ptr<FileEncoder> new_file() const override;
   // The default, and the codec's state (zstd's context: MiBs, by level).
   uint64_t open_file_memory() const override { return (uint64_t{1} << 20) + codec_memory_; }
+  bool encodes_on_calling_thread() const override { return options_.codec != AvroOptions::Codec::null; }
 
   // The writer's schema as stored in each file's avro.schema.
   const std::string& schema_json() const { return schema_json_; }

@@ -59,6 +59,10 @@ class RowFormat {
   // Memory the format holds once, however many files are open (the buffers and codecs of
   // the threads that encode its files).
   virtual uint64_t shared_memory() const { return 0; }
+  // Whether its FileEncoders do most of their work on the thread that calls them (parquet's
+  // pages, a codec's blocks), rather than copying records or handing them to threads of
+  // their own: that thread then sets a load's pace.
+  virtual bool encodes_on_calling_thread() const { return false; }
 };
 
 }  // namespace s3dest

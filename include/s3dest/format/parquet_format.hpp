@@ -90,6 +90,7 @@ class ParquetFormat final : public RowFormat {
   // The PageWorkspace of every thread that writes pages (the adding thread and the
   // pool's): its three buffers, and the codec's own state (zstd's context: MiBs, by level).
   uint64_t shared_memory() const override;
+  bool encodes_on_calling_thread() const override { return !pool_; }
 
   const std::vector<parquet::ColumnLayout>& columns() const { return columns_; }
   const ParquetOptions& options() const { return options_; }

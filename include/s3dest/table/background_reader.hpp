@@ -4,6 +4,8 @@
 // (a file or a pipe, as its bytes come) is cut into blocks of whole records (NDJSON lines;
 // csv records, whose quoted fields may hold line breaks: record_blocks.hpp) that several
 // threads parse at once. Only a few batches are ever in flight, which bounds memory.
+// When the caller's own work sets the pace (CallerWork::heavy), the parsers leave its
+// thread a core while it works.
 #pragma once
 
 #include <algorithm>
@@ -92,6 +94,19 @@ class EncodedBatch {
   size_t rows_ = 0;
 };
 
+// What the caller does with each batch besides taking it.
+enum class CallerWork {
+  // Routing and copying records (text formats): the parsers set the pace, and all of
+  // them work all the time.
+  light,
+  // Encoding them as well (parquet's pages and a codec's blocks, on the caller's thread):
+  // the caller sets the pace, so while it works on a batch one parser fewer works than
+  // there are parsers. The scheduler gives every runnable thread its share: with two
+  // parsers beside it on two cores, a parquet load's loading thread waited a fifth of the
+  // load for a core its parsers held, parsing batches it could not take yet.
+  heavy,
+};
+
 struct InputBatch {
   std::string file;  // the input the rows came from
   EncodedBatch pairs;
@@ -104,7 +119,7 @@ class BackgroundReader {
   // for their lines. A raised `stop` makes next() fail at once with an `interrupted` error.
   BackgroundReader(std::vector<std::unique_ptr<ByteSource>> inputs, InputFormat format, ReaderOptions options,
                    EncodeRow encode, unsigned parse_threads, uint64_t memory_budget,
-                   const StopFlag* stop = nullptr);
+                   const StopFlag* stop = nullptr, CallerWork caller_work = CallerWork::light);
   ~BackgroundReader();
   BackgroundReader(const BackgroundReader&) = delete;
   BackgroundReader& operator=(const BackgroundReader&) = delete;
@@ -119,6 +134,8 @@ class BackgroundReader {
   // larger machine idle; on two cores four are as fast as six and touch about 10 MB less
   // fresh memory, which costs 3-5 us a page on a virtual machine (bench/history.md).
   const uint64_t max_in_flight_;
+  // Parsers that may work at once while the caller works on a batch (CallerWork).
+  const unsigned parsers_while_caller_works_;
   // A block is this big: blocks of 4 MiB parse fastest, smaller ones within the budget.
   size_t block_bytes_;
   const uint64_t memory_budget_;
@@ -178,6 +195,8 @@ class BackgroundReader {
   std::unique_ptr<InputBatch> in_use_;
   uint64_t in_use_cost_ = 0;
   uint64_t cost_in_flight_ = 0;  // of the sequences produced and not yet recycled
+  unsigned parsing_ = 0;         // parsers working on a block
+  bool caller_waiting_ = false;  // next() waits for a batch
   bool producer_done_ = false;
   bool cancelled_ = false;
   Status producer_status_;
@@ -186,8 +205,10 @@ class BackgroundReader {
 
 inline BackgroundReader::BackgroundReader(std::vector<std::unique_ptr<ByteSource>> inputs, InputFormat format,
                                           ReaderOptions options, EncodeRow encode, unsigned parse_threads,
-                                          uint64_t memory_budget, const StopFlag* stop)
+                                          uint64_t memory_budget, const StopFlag* stop, CallerWork caller_work)
     : max_in_flight_(uint64_t{std::max(1u, parse_threads)} + 2),
+      parsers_while_caller_works_(caller_work == CallerWork::heavy && parse_threads > 1 ? parse_threads - 1
+                                                                                         : std::max(1u, parse_threads)),
       block_bytes_(static_cast<size_t>(
           std::clamp<uint64_t>(memory_budget / (2 * max_in_flight_), 256 << 10, 4 << 20))),
       memory_budget_(memory_budget),
@@ -221,10 +242,16 @@ inline Result<const InputBatch*> BackgroundReader::next() {
     room_.notify_one();
   }
   const auto ready = [this] { return done_.count(consumed_) > 0 || (producer_done_ && produced_ == consumed_); };
+  if (!ready()) {
+    caller_waiting_ = true;
+    if (!blocks_.empty()) block_cut_.notify_all();  // parsers held back while it worked
+  }
   // Nothing notifies on a stop (a signal handler cannot): look at the flag now and then.
-  while (!batch_ready_.wait_for(lock, std::chrono::milliseconds(50), ready))
-    if (stop_requested(stop_)) return interrupted_error(*stop_);
-  if (stop_requested(stop_)) return interrupted_error(*stop_);
+  bool stopped = false;
+  while (!stopped && !batch_ready_.wait_for(lock, std::chrono::milliseconds(50), ready))
+    stopped = stop_requested(stop_);
+  caller_waiting_ = false;
+  if (stopped || stop_requested(stop_)) return interrupted_error(*stop_);
   const auto it = done_.find(consumed_);
   if (it == done_.end()) {  // everything consumed
     if (!producer_status_.ok()) return producer_status_;
@@ -281,6 +308,9 @@ inline PaddedBytes BackgroundReader::recycled_block_bytes() {
 inline void BackgroundReader::finish(uint64_t sequence, Done done, PaddedBytes block_bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
   done_.emplace(sequence, std::move(done));
+  --parsing_;
+  // One held back while the caller works may start in its place.
+  if (!blocks_.empty()) block_cut_.notify_one();
   // A block that held long records is let go rather than kept at that size. No more are
   // kept than can be in flight, each counted in a block's cost while it is.
   if (block_bytes.capacity() <= 2 * block_bytes_ && spare_block_bytes_.size() < max_in_flight_)
@@ -314,11 +344,16 @@ inline void BackgroundReader::parse_blocks() {
     std::unique_ptr<InputBatch> batch;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      block_cut_.wait(lock, [this] { return cancelled_ || !blocks_.empty() || producer_done_; });
+      block_cut_.wait(lock, [this] {
+        if (cancelled_) return true;
+        if (blocks_.empty()) return producer_done_;
+        return caller_waiting_ || parsing_ < parsers_while_caller_works_;
+      });
       if (cancelled_ || blocks_.empty()) return;
       block = std::move(blocks_.front());
       blocks_.pop_front();
       batch = recycled_batch();
+      ++parsing_;
     }
     batch->file = block.records.file;
     const Status status = parse_block(block, *batch);

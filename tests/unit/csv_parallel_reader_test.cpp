@@ -279,7 +279,8 @@ BOOST_AUTO_TEST_CASE(random_csv_reads_the_same_in_blocks_of_any_size) {
 namespace {
 
 // Every row the BackgroundReader hands over, shown, then "error: ..." if it stops on one.
-// A caller whose work is heavy takes `work` over each batch, as a parquet load encodes it.
+// The caller spends `work` on each batch before it asks for the next, as a parquet load
+// spends it encoding the batch.
 std::vector<std::string> read_in_background(std::vector<std::unique_ptr<ByteSource>> inputs,
                                             const ReaderOptions& options, unsigned threads, uint64_t memory_budget,
                                             CallerWork caller_work = CallerWork::light,
@@ -332,9 +333,9 @@ BOOST_AUTO_TEST_CASE(threads_hand_over_rows_in_input_order) {
   BOOST_TEST(read_in_background(std::move(inputs), options, 4, 4 << 20) == twice, boost::test_tools::per_element());
 }
 
-// With a caller that encodes what it takes, the parsers work one fewer at a time while it
-// does, and wait for it no longer than it works: every row still comes, in input order,
-// whatever the number of threads.
+// With a caller that encodes each batch (CallerWork::heavy), a parser is held back while it
+// works and let go when it waits: every row still comes, in input order, whatever the
+// number of parsing threads (one, where none is held back, included).
 BOOST_AUTO_TEST_CASE(a_caller_that_encodes_each_batch_gets_every_row_in_order) {
   const ReaderOptions options = schema_ab();
   const std::string text = many_rows(60000);

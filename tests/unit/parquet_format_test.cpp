@@ -484,6 +484,29 @@ BOOST_AUTO_TEST_CASE(statistics_hold_each_chunks_min_max_and_nulls) {
   BOOST_TEST(d38.at(5).bin == highest);
 }
 
+// A string longer than 1 KiB leaves a chunk's bounds out only if it is still the least or
+// the greatest value at the end: one that a shorter value passes later leaves them in,
+// and long values that share their first kilobyte still compare by what follows it.
+BOOST_AUTO_TEST_CASE(long_strings_leave_the_bounds_out_only_while_they_are_the_bounds) {
+  const std::string long_m(2000, 'm'), shared(1500, 'q');
+  const auto bounds_of = [](const std::vector<std::string>& values) {
+    Table t;
+    t.schema.columns = {column("s", "string")};
+    t.text = values;
+    for (const std::string& value : t.text) t.rows.push_back(Row{Value::of_bytes(value)});
+    const auto format = make_format(t.schema);
+    const ParquetFile file = read_parquet(write_files(*format, t.rows).at(0));
+    const Thrift& statistics = column_meta(file, 0, 0).at(12);
+    BOOST_TEST(statistics.at(3).i == 0);  // the null count stays in any case
+    return statistics.has(6) && statistics.has(5) ? statistics.at(6).bin + " .. " + statistics.at(5).bin
+                                                  : std::string("none");
+  };
+  BOOST_TEST(bounds_of({long_m, "a", "z"}) == "a .. z");
+  BOOST_TEST(bounds_of({"b", long_m}) == "none");
+  BOOST_TEST(bounds_of({shared + "b", shared + "a", "c"}) == "none");
+  BOOST_TEST(bounds_of({shared + "b", shared + "a", "a", "r"}) == "a .. r");
+}
+
 BOOST_AUTO_TEST_CASE(bounds_of_plain_numbers_cover_every_page) {
   // Distinct numbers: the dictionary does not pay, the pages are PLAIN (several a chunk),
   // and their bounds are taken a page at a time, NaN and nulls left out.

@@ -191,7 +191,7 @@ class ParquetFileEncoder final : public FileEncoder {
     // from measured bounds, so with a pool every row is measured.
     unmeasured_ += record.size() + 5 * columns_.size();
     const uint64_t row_group_bytes = format_.options().row_group_bytes;
-    if (pool_ || ++rows_unmeasured_ >= kRowsPerMeasure || unmeasured_ >= kBytesPerMeasure ||
+    if (pool_ || ++rows_unmeasured_ >= kRowsPerMeasure || unmeasured_ >= bytes_per_measure_ ||
         group_bytes_ + unmeasured_ >= row_group_bytes) {
       measure_columns();
       if (group_bytes_ >= row_group_bytes) {
@@ -241,11 +241,12 @@ class ParquetFileEncoder final : public FileEncoder {
   static constexpr uint64_t kBatchValues = 32 * 1024;
   // Rows added one by one between two measures of the columns.
   static constexpr uint64_t kRowsPerMeasure = 16;
-  // Or sooner, once the rows added since amount to this much: a row counts as its PLAIN
-  // bytes, but a long value costs the columns up to twice that (a dictionary entry, a
-  // buffer's doubling), and files of a few long rows each were never measured: 332 such
-  // files at memory_limit_mb 64 peaked at 142 MB.
-  static constexpr uint64_t kBytesPerMeasure = 16 * 1024;
+  // Or sooner, once the rows added since amount to 16 KiB and 64 bytes a column (a measure
+  // costs time by the column): a row counts as its PLAIN bytes, but a long value costs
+  // the columns up to twice that (a dictionary entry, a buffer's doubling), and files of
+  // a few long rows each were never measured: 332 such files at memory_limit_mb 64
+  // peaked at 142 MB.
+  static constexpr uint64_t kBytesPerMeasure = 16 * 1024, kBytesPerMeasureAColumn = 64;
   // A row group is written in pieces of up to kGatheredBytes, but for pieces of
   // kDirectWriteBytes or more (a big file's page segments), which go as they are.
   static constexpr size_t kGatheredBytes = 64 * 1024;
@@ -464,6 +465,7 @@ class ParquetFileEncoder final : public FileEncoder {
   // most, and how many they are.
   uint64_t unmeasured_ = 0;
   uint64_t rows_unmeasured_ = 0;
+  const uint64_t bytes_per_measure_ = kBytesPerMeasure + kBytesPerMeasureAColumn * format_.columns().size();
   uint64_t names_bytes_ = 0;   // the column names' lengths, all together
 
   // Batches. While one is sent, the columns and in_flight_ are its tasks'; tasks_left_ and

@@ -584,6 +584,35 @@ BOOST_AUTO_TEST_CASE(row_groups_are_written_when_their_memory_fills) {
   BOOST_TEST((file.columns == expected_columns(*format, t.rows)));
 }
 
+// PartitionedWriter frees the memory of the open file that holds most once their share
+// of memory_limit_mb is spent; what a file keeps after that is counted as kept. A long
+// value stayed behind in its released column's dictionary (a string assigned an empty
+// one keeps its buffer), so hundreds of open files each kept one.
+BOOST_AUTO_TEST_CASE(a_released_file_gives_back_its_long_values_and_reads_back_whole) {
+  Table t;
+  t.schema.columns = {column("n", "int64"), column("s", "string")};
+  t.text = {std::string(200000, 'a'), std::string(200000, 'b')};
+  for (int64_t i = 0; i < 4; ++i) t.rows.push_back(Row{Value::of_int(i), Value::of_bytes(t.text[i % 2])});
+  const auto format = make_format(t.schema);
+  auto encoder = format->new_file();
+  StringSink sink;
+  BOOST_REQUIRE(encoder->begin(sink, UINT64_MAX).ok());
+  std::string record;
+  for (const Row& row : t.rows) {
+    record.clear();
+    format->encode_record(row, record);
+    const auto added = encoder->try_add(record);
+    BOOST_REQUIRE(added.ok() && *added);
+    BOOST_TEST(encoder->memory_held() > 200000u);  // its value, at least
+    BOOST_REQUIRE(encoder->release_memory().ok());
+    BOOST_TEST(encoder->memory_held() < 1024u);
+  }
+  BOOST_REQUIRE(encoder->finish().ok());
+  const ParquetFile file = read_parquet(sink.take());
+  BOOST_TEST(file.footer.at(4).list.size() == 4u);  // a row group each release
+  BOOST_TEST((file.columns == expected_columns(*format, t.rows)));
+}
+
 BOOST_AUTO_TEST_CASE(a_small_files_pages_go_out_in_a_few_writes) {
   // Each write into a local file is a system call: a row group's page headers and pages
   // (dozens, of a few KiB each here) are gathered into pieces of up to 64 KiB.

@@ -230,9 +230,10 @@ inline Result<bool> CsvReader::next(Row& row) {
     return true;
   }
   if (!samples_.empty()) {  // replay done; the last sample's views are no longer needed
-    samples_ = {};
-    sample_fields_ = {};
-    sample_text_ = {};
+    // Swapped out: assigned `{}`, each would keep its buffer.
+    std::vector<SampleRecord>().swap(samples_);
+    std::vector<Span>().swap(sample_fields_);
+    std::string().swap(sample_text_);
   }
   S3DEST_ASSIGN_OR_RETURN(const bool more, read_record());
   if (!more) return false;

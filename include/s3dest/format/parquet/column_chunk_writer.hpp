@@ -312,7 +312,7 @@ inline uint64_t ColumnChunkWriter::data_bytes() const {
 inline void ColumnChunkWriter::release_buffers() {
   std::string().swap(values_);
   std::vector<uint32_t>().swap(indices_);
-  levels_ = RleHybridEncoder(1, RlePrefix::length_4_bytes);
+  levels_.release();
   levels_pending_ = 0;
   dictionary_.release();
 }

@@ -50,11 +50,13 @@ class Dictionary {
   size_t memory() const { return page_.capacity() + offsets_.capacity() * 4 + slots_.capacity() * sizeof(Slot); }
   // Empty, ready for the next column chunk; keeps the buffers.
   void clear();
-  // Empty, with its buffers freed.
+  // Empty, with its buffers freed. (Swapped out, not assigned `Dictionary()`: a string
+  // assigned an empty one keeps its buffer, and every released file of a column of
+  // 200 KB strings kept its last one, 44 MB in 228 files at memory_limit_mb 64.)
   void release() {
-    const size_t first_slots = first_slots_;
-    *this = Dictionary();
-    first_slots_ = first_slots;
+    std::string().swap(page_);
+    std::vector<uint32_t>().swap(offsets_);
+    std::vector<Slot>().swap(slots_);
   }
 
  private:

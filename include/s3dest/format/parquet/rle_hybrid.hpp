@@ -48,6 +48,11 @@ class RleHybridEncoder {
   const std::string& finish();
   // Ready for new values with the same width and prefix; keeps the buffer's capacity.
   void reset();
+  // The same, with the buffer freed.
+  void release() {
+    std::string().swap(out_);
+    reset();
+  }
 
   int bit_width() const { return bit_width_; }
   const std::string& bytes() const { return out_; }

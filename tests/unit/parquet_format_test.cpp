@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <cstdint>
@@ -395,6 +396,46 @@ BOOST_AUTO_TEST_CASE(a_column_whose_values_start_repeating_gets_its_dictionary_b
   }
   BOOST_TEST(first_with_dictionary >= distinct_days);
   BOOST_TEST(first_with_dictionary <= distinct_days + static_cast<int>(parquet::ColumnChunkWriter::kReprobeChunks));
+}
+
+BOOST_AUTO_TEST_CASE(a_file_open_before_its_column_turned_plain_turns_with_it) {
+  // Unsorted input opens hundreds of files at once, before any has learned anything: a
+  // year of daily files, shuffled, hashed a thousand distinct values into each file's
+  // dictionary only to drop it, 14% of the load. Here the first file is open and using
+  // its dictionary when two others, of distinct values, drop theirs; from its next look
+  // at the column's history it goes PLAIN too, as a file opened then would start.
+  Table t;
+  t.schema.columns = {column("n", "int64")};
+  const auto format = make_format(t.schema);
+  struct OpenFile {
+    std::unique_ptr<FileEncoder> encoder;
+    StringSink sink;
+    std::vector<Row> rows;
+  };
+  std::array<OpenFile, 3> files;
+  std::string record;
+  const auto add = [&](OpenFile& file, int64_t value) {
+    file.rows.push_back({Value::of_int(value)});
+    record.clear();
+    format->encode_record(file.rows.back(), record);
+    const auto added = file.encoder->try_add(record);
+    BOOST_REQUIRE(added.ok() && *added);
+  };
+  for (OpenFile& file : files) {
+    file.encoder = format->new_file();
+    BOOST_REQUIRE(file.encoder->begin(file.sink, UINT64_MAX).ok());
+  }
+  OpenFile& early = files[0];
+  for (int i = 0; i < 300; ++i) add(early, i % 10);
+  for (int f = 1; f <= 2; ++f)
+    for (int i = 0; i < 2000; ++i) add(files[f], f * 10000 + i);
+  for (int i = 300; i < 600; ++i) add(early, i % 10);
+  for (OpenFile& file : files) {
+    BOOST_REQUIRE(file.encoder->finish().ok());
+    const ParquetFile written = read_parquet(file.sink.take());
+    BOOST_TEST(!column_meta(written, 0, 0).has(11));  // no dictionary page
+    BOOST_TEST((written.columns == expected_columns(*format, file.rows)));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(runs_of_one_value_read_back_as_written) {

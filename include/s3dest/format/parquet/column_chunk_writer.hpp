@@ -17,7 +17,9 @@
 //   - from the start, when the column's last kPlainAfterDrops chunks (of any file of the
 //     format: ColumnHistory) dropped theirs, except every kReprobeChunks-th chunk, which
 //     tries again: a year of daily files otherwise hashes its first thousand distinct
-//     values in every file only to drop them;
+//     values in every file only to drop them; and as soon as they have, for chunks that
+//     started before (unsorted input opens hundreds of files at once, before any of them
+//     learned anything);
 //   - when the dictionary would outgrow its limit: pages written so far keep it, later
 //     pages are PLAIN;
 //   - when the file is close to its size cap (settle()): the dictionary is finished then,
@@ -134,6 +136,9 @@ class ColumnChunkWriter {
   static constexpr size_t kDictionaryProbeValues = 8192;
   // Values after which a dictionary that hardly repeats is dropped (early_drop()).
   static constexpr size_t kDictionaryEarlyProbeValues = 1024;
+  // Values between two looks at the column's history, on the first page (a divisor of
+  // both probes above).
+  static constexpr size_t kHistoryProbeValues = 128;
   // Chunks in a row that dropped their dictionary, after which the next start PLAIN; and
   // how many start so before one tries a dictionary again (the values may have changed).
   static constexpr uint32_t kPlainAfterDrops = 2;
@@ -146,7 +151,11 @@ class ColumnChunkWriter {
   Status finish_dictionary();
   bool dictionary_pays() const;
   bool early_drop() const;
-  void drop_dictionary();
+  // Whether other chunks of the column dropped their dictionaries since this one started
+  // with its own (unless it is trying one again).
+  bool history_drops() const;
+  // `learned`: whether this chunk's own values led to it, which the history is told.
+  void drop_dictionary(bool learned = true);
   // Tells the writers of this column in later chunks how big the dictionary got, and
   // whether it was kept: theirs is likely to end alike.
   void remember_dictionary(bool kept);
@@ -174,6 +183,7 @@ class ColumnChunkWriter {
   const PageCodec& codec_;
   ColumnChunkLimits limits_;
   Mode mode_;
+  bool reprobe_ = false;  // a chunk started with a dictionary despite its history
   bool statistics_per_page_;  // PLAIN values are compared when their page closes
 
   // The open page.
@@ -215,13 +225,19 @@ inline ColumnChunkWriter::ColumnChunkWriter(ColumnLayout layout, const PageCodec
 }
 
 inline ColumnChunkWriter::Mode ColumnChunkWriter::start_mode() {
+  reprobe_ = false;
   if (layout_.physical == PhysicalType::boolean) return Mode::plain;
   if (!history_ || history_->drops_in_a_row.load(std::memory_order_relaxed) < kPlainAfterDrops) return Mode::dictionary;
   // Relaxed counts: writers on other threads may start the same count, and a probe comes
   // a chunk early or late.
   if (history_->plain_starts.fetch_add(1, std::memory_order_relaxed) + 1 < kReprobeChunks) return Mode::plain;
   history_->plain_starts.store(0, std::memory_order_relaxed);
+  reprobe_ = true;
   return Mode::dictionary;
+}
+
+inline bool ColumnChunkWriter::history_drops() const {
+  return !reprobe_ && history_ && history_->drops_in_a_row.load(std::memory_order_relaxed) >= kPlainAfterDrops;
 }
 
 inline void ColumnChunkWriter::remember_dictionary(bool kept) {
@@ -250,10 +266,16 @@ inline Status ColumnChunkWriter::add(std::string_view plain) {
       page_plain_bytes_ += plain.size();
       levels_pending_ += layout_.optional;
       ++page_values_;
-      if (data_pages_count_ == 0 && ((indices_.size() == kDictionaryEarlyProbeValues && early_drop()) ||
-                                     (indices_.size() == kDictionaryProbeValues && !dictionary_pays()))) {
-        drop_dictionary();
-        return {};
+      if (data_pages_count_ == 0 && indices_.size() % kHistoryProbeValues == 0) {
+        if ((indices_.size() == kDictionaryEarlyProbeValues && early_drop()) ||
+            (indices_.size() == kDictionaryProbeValues && !dictionary_pays())) {
+          drop_dictionary();
+          return {};
+        }
+        if (history_drops()) {
+          drop_dictionary(false);
+          return {};
+        }
       }
       if (indices_.size() * 4 >= limits_.page_bytes || page_values_ >= kMaxPageValues) return close_page();
       return {};
@@ -427,11 +449,11 @@ inline bool ColumnChunkWriter::dictionary_pays() const {
 
 // The first page only: the values so far become PLAIN in the open page, and so does the
 // rest of the chunk.
-inline void ColumnChunkWriter::drop_dictionary() {
+inline void ColumnChunkWriter::drop_dictionary(bool learned) {
   values_.clear();
   for (const uint32_t index : indices_) values_.append(dictionary_.entry(index));
   indices_.clear();
-  remember_dictionary(false);
+  if (learned) remember_dictionary(false);
   dictionary_.clear();
   mode_ = Mode::plain;
 }

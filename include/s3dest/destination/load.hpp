@@ -33,6 +33,7 @@
 #include "s3dest/format/parquet_format.hpp"
 #include "s3dest/format/text_format.hpp"
 #include "s3dest/layout/key_layout.hpp"
+#include "s3dest/layout/partition_runs.hpp"
 #include "s3dest/layout/partitioned_writer.hpp"
 #include "s3dest/table/background_reader.hpp"
 

@@ -112,7 +112,8 @@ BOOST_AUTO_TEST_CASE(a_batch_past_the_rows_held_at_most_is_written_a_part_at_a_t
   const auto write = [&files](size_t partition, std::string_view record) { return files.write(partition, record); };
   size_t held_at_most = 0;
   size_t added = 0;
-  for (const auto& [partition, record] : shuffled(rows, 3, rows)) {
+  const Batch batch = shuffled(rows, 3, rows);  // the rows held point into it
+  for (const auto& [partition, record] : batch) {
     BOOST_REQUIRE(runs.add(partition, record, write).ok());
     held_at_most = std::max(held_at_most, ++added - files.writes.size());
   }

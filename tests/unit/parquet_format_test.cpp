@@ -47,6 +47,15 @@ struct Table {
   std::vector<std::string> text;  // owns the bytes the rows' strings point to
 };
 
+// Encodes `row` and adds it to `encoder`, which must take it (its file is far from full).
+void add_row(const ParquetFormat& format, FileEncoder& encoder, const Row& row) {
+  std::string record;
+  format.encode_record(row, record);
+  const auto added = encoder.try_add(record);
+  BOOST_REQUIRE_MESSAGE(added.ok(), added.status().message());
+  BOOST_REQUIRE(*added);
+}
+
 // Writes `rows` as parquet files of at most `cap` bytes, starting a new file whenever
 // one is full, as ChunkWriter does. Returns the files.
 std::vector<std::string> write_files(const ParquetFormat& format, const std::vector<Row>& rows,
@@ -413,13 +422,9 @@ BOOST_AUTO_TEST_CASE(a_file_open_before_its_column_turned_plain_turns_with_it) {
     std::vector<Row> rows;
   };
   std::array<OpenFile, 3> files;
-  std::string record;
   const auto add = [&](OpenFile& file, int64_t value) {
     file.rows.push_back({Value::of_int(value)});
-    record.clear();
-    format->encode_record(file.rows.back(), record);
-    const auto added = file.encoder->try_add(record);
-    BOOST_REQUIRE(added.ok() && *added);
+    add_row(*format, *file.encoder, file.rows.back());
   };
   for (OpenFile& file : files) {
     file.encoder = format->new_file();
@@ -638,12 +643,8 @@ BOOST_AUTO_TEST_CASE(a_released_file_gives_back_its_long_values_and_reads_back_w
   auto encoder = format->new_file();
   StringSink sink;
   BOOST_REQUIRE(encoder->begin(sink, UINT64_MAX).ok());
-  std::string record;
   for (const Row& row : t.rows) {
-    record.clear();
-    format->encode_record(row, record);
-    const auto added = encoder->try_add(record);
-    BOOST_REQUIRE(added.ok() && *added);
+    add_row(*format, *encoder, row);
     BOOST_TEST(encoder->memory_held() > 200000u);  // its value, at least
     BOOST_REQUIRE(encoder->release_memory().ok());
     BOOST_TEST(encoder->memory_held() < 1024u);
@@ -672,12 +673,7 @@ BOOST_AUTO_TEST_CASE(a_small_files_pages_go_out_in_a_few_writes) {
   CountingSink sink;
   const auto encoder = format->new_file();
   BOOST_REQUIRE(encoder->begin(sink, UINT64_MAX).ok());
-  std::string record;
-  for (const Row& row : t.rows) {
-    record.clear();
-    format->encode_record(row, record);
-    BOOST_REQUIRE(*encoder->try_add(record));
-  }
+  for (const Row& row : t.rows) add_row(*format, *encoder, row);
   BOOST_REQUIRE(encoder->finish().ok());
   // "PAR1", the row group's pieces, the footer.
   const size_t pieces = (sink.data.size() - 4) / (64 * 1024) + 1;
@@ -786,13 +782,7 @@ BOOST_AUTO_TEST_CASE(a_file_dropped_while_its_columns_are_encoded_on_other_threa
   StringSink sink;
   auto encoder = format->new_file();
   BOOST_REQUIRE(encoder->begin(sink, UINT64_MAX).ok());
-  std::string record;
-  for (const Row& row : t.rows) {
-    record.clear();
-    format->encode_record(row, record);
-    const auto added = encoder->try_add(record);
-    BOOST_REQUIRE(added.ok() && *added);
-  }
+  for (const Row& row : t.rows) add_row(*format, *encoder, row);
   BOOST_TEST(encoder->memory_held() > 0u);
   encoder.reset();  // a load that stops: no finish, and the pool may be mid-batch
   BOOST_TEST(sink.take() == "PAR1");

@@ -8,7 +8,8 @@
 // the objects as before and no open upload; after SIGKILL, check reports the open upload
 // and cleanup aborts it (and nobody else's), with {{run_id}} in the layout cleanup --run
 // removes the killed run's finished objects (and nobody else's), and with keys that repeat
-// it puts back what the run replaced, with or without versions; an upload key with an
+// it puts back what the run replaced, with or without versions; the next load tells of
+// the copies a killed run kept, which cleanup --run then removes; an upload key with an
 // escape sequence is left alone; four workers load one prefix side by side.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -335,6 +336,35 @@ describe('re-runs and interruptions against radosgw', () => {
                                               `0 finished objects of run ${runId} removed`));
       assert.deepEqual(listed(prefix), before, 'the same bytes under the same keys, and the copy gone');
       assert.deepEqual(uploadsUnder(prefix), []);
+    });
+
+    test('after SIGKILL, the next load tells of the copies the killed run kept, and cleanup --run then removes them', async () => {
+      const prefix = 'killed-told';
+      const bucket = env.S3SERVER_BUCKET;
+      assert.equal(load(prefix, small, config(MULTIPART)).status, 0);
+      const runId = await killedRerun(prefix, bucket);
+      const copy = `${prefix}/one/.all-00001.csv.s3dest-${runId}.kept`;
+      assert.ok(listed(prefix).has(copy), 'the copy the killed run kept');
+
+      const rerun = load(prefix, small, config(MULTIPART));
+      assert.equal(rerun.status, 0, rerun.stderr);
+      assert.match(rerun.stderr, new RegExp(`^s3dest: note: run ${runId} kept 1 copy of objects it replaced, beside ` +
+                                            `them \\(s3://${bucket}/${copy.replace(/\./g, '\\.')}\\): it was killed, ` +
+                                            'or is running now\\. Once it is not, `s3dest cleanup --config \\S+ --dest ' +
+                                            `s3://${bucket}/${prefix} --run ${runId}\` removes it`, 'm'));
+      const after = listed(prefix);
+      assert.ok(after.has(copy), 'the load leaves the copy to cleanup');
+
+      const cleaned = run(['cleanup', '--dest', `s3://${bucket}/${prefix}`, '--run', runId], config(MULTIPART));
+      assert.equal(cleaned.status, 0, cleaned.stderr);
+      assert.match(cleaned.stdout, new RegExp(`^removed the copy of s3://${bucket}/${prefix}/one/all-00001\\.csv ` +
+                                              '\\(the object there is not the run\'s', 'm'));
+      after.delete(copy);
+      assert.deepEqual(listed(prefix), after, 'the re-run\'s objects stay, and the copy is gone');
+      assert.deepEqual(uploadsUnder(prefix), []);
+      const quiet = load(prefix, small, config(MULTIPART));
+      assert.equal(quiet.status, 0, quiet.stderr);
+      assert.doesNotMatch(quiet.stderr, /note: run/);
     });
 
     test('after SIGKILL before it replaced anything, cleanup --run with keys that repeat deletes nothing', async () => {

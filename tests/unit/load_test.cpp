@@ -77,6 +77,8 @@ BOOST_AUTO_TEST_CASE(a_rerun_with_fewer_rows_replaces_its_partitions_whole) {
   const size_t day1_before = count_under(bucket, "2026/01/01/"), day2_before = count_under(bucket, "2026/01/02/");
   BOOST_REQUIRE_GT(day1_before, 3u);
   bucket["2026/01/01/part-00099.csv.bak"] = "not a chunk";  // only looks like one
+  const std::string killed = "20261130T010203Z-00ff00aa";     // a run killed after it replaced chunk 2
+  bucket["2026/01/01/.part-00002.csv.s3dest-" + killed + ".kept"] = "what chunk 2 held before it";
 
   const LoadReport two = loaded(config(), sink, options_for(second));
   const size_t written = two.objects.size();
@@ -89,7 +91,12 @@ BOOST_AUTO_TEST_CASE(a_rerun_with_fewer_rows_replaces_its_partitions_whole) {
   }
   for (const LoadedObject& o : two.objects) BOOST_TEST(o.object.info.replaced);
   BOOST_TEST(one.run_id != two.run_id);
-  BOOST_TEST(sink.listed_prefixes.back() == "2026/01/01/part-");  // one listing per partition
+  // One listing of the partition's chunks, then one of the copies other runs kept beside them.
+  BOOST_TEST((sink.listed_prefixes == std::vector<std::string>{"2026/01/01/part-", "2026/01/01/.part-"}));
+  BOOST_TEST_REQUIRE(two.other_runs_copies.size() == 1u);  // told of, and left to cleanup --run
+  BOOST_TEST(two.other_runs_copies[0].run_id == killed);
+  BOOST_TEST(two.other_runs_copies[0].copies == 1u);
+  BOOST_TEST(bucket.count("2026/01/01/.part-00002.csv.s3dest-" + killed + ".kept") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_rerun_deletes_only_its_new_objects_and_names_the_replaced_ones) {

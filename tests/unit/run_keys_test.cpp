@@ -16,8 +16,9 @@ using namespace s3dest;
 
 namespace {
 
-KeyLayout daily_layout() {
+KeyLayout daily_layout(const std::string& run_id = "") {
   LayoutOptions options;
+  options.run_id = run_id;
   options.folder = "/{{YYYY}}/{{MM}}/{{DD}}";
   options.file_name = "part-{{chunk_id}}";
   options.extension = ".csv";
@@ -149,7 +150,70 @@ BOOST_AUTO_TEST_CASE(each_partition_is_listed_once_whichever_thread_lists_it) {
   auto stale = keys.stale_chunks();
   BOOST_TEST_REQUIRE(stale.ok(), stale.status().message());
   BOOST_TEST(stale->empty());
+  // Each day's chunks, and the copies kept beside the one day that held a chunk.
   const std::map<std::string, int> listed = sink.times_listed();
-  BOOST_TEST(listed.size() == 200u);
+  BOOST_TEST(listed.size() == 201u);
+  BOOST_TEST(listed.count("2026/01/05/.part-") == 1u);
   for (const auto& [prefix, times] : listed) BOOST_TEST(times == 1, prefix);
+}
+
+BOOST_AUTO_TEST_CASE(copies_other_runs_kept_beside_the_chunks_a_run_writes_are_told_by_run) {
+  // Run A was killed after it replaced two chunks of 01-01 and one of 01-02; run B after
+  // it replaced one of 01-01. This run (R) writes 01-01 and 01-02, and a day with nothing.
+  const std::string a = "20261130T010203Z-00ff00aa", b = "20261201T224412Z-5f3a9c1e",
+                    r = "20261207T120000Z-12345678";
+  const KeyLayout layout = daily_layout(r);
+  SlowListingSink sink;
+  sink.keys = {
+      "2026/01/01/part-00001.csv",
+      "2026/01/01/part-00002.csv",
+      "2026/01/01/.part-00002.csv.s3dest-" + a + ".kept",
+      "2026/01/01/.part-00001.csv.s3dest-" + a + ".kept",
+      "2026/01/01/.part-00001.csv.s3dest-" + b + ".kept",
+      "2026/01/01/.part-00001.csv.s3dest-" + r + ".kept",  // this run's own: not told
+      "2026/01/01/.part-1.csv.s3dest-" + a + ".kept",      // of no chunk key
+      "2026/01/01/.part-00003.csv.s3dest-" + a + ".tmp",   // no copy's name
+      "2026/01/02/part-00001.csv",
+      "2026/01/02/.part-00001.csv.s3dest-" + a + ".kept",
+      "2026/01/03/.part-00001.csv.s3dest-" + b + ".kept",  // a day without chunks is not looked at
+  };
+  RunKeys keys(layout, sink, ExistingObjects::replace, /*listers=*/2);
+  for (int32_t d = 0; d < 3; ++d) keys.start_listing(static_cast<size_t>(d), day(k2026_01_01 + d));
+
+  const std::vector<OtherRunCopies> told = keys.other_runs_copies();
+  BOOST_TEST_REQUIRE(told.size() == 2u);
+  BOOST_TEST(told[0].run_id == a);  // the older run first
+  BOOST_TEST(told[0].copies == 3u);
+  BOOST_TEST(told[0].first_key == "2026/01/01/.part-00001.csv.s3dest-" + a + ".kept");
+  BOOST_TEST(told[1].run_id == b);
+  BOOST_TEST(told[1].copies == 1u);
+  const std::map<std::string, int> listed = sink.times_listed();
+  BOOST_TEST(listed.count("2026/01/01/.part-") == 1u);
+  BOOST_TEST(listed.count("2026/01/03/.part-") == 0u);  // it held no chunk
+}
+
+BOOST_AUTO_TEST_CASE(a_partition_the_loading_thread_lists_itself_still_tells_of_its_copies) {
+  const std::string a = "20261130T010203Z-00ff00aa";
+  const KeyLayout layout = daily_layout();
+  SlowListingSink sink;
+  sink.keys = {"2026/01/01/part-00001.csv", "2026/01/01/.part-00001.csv.s3dest-" + a + ".kept"};
+  sink.held_prefix = "2026/01/02/part-";
+  RunKeys keys(layout, sink, ExistingObjects::replace, /*listers=*/1);
+  keys.start_listing(1, day(k2026_01_01 + 1));  // takes the only lister, which the server holds
+  std::thread watchdog([&sink] { sink.release_after(std::chrono::seconds(10)); });
+  while (!sink.holding()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto object = keys.object_for(0, day(k2026_01_01));
+  BOOST_TEST_REQUIRE(object.ok(), object.status().message());
+  const Result<bool> existed = object->prior.existed();  // listed here: the lister is held
+  BOOST_TEST_REQUIRE(existed.ok(), existed.status().message());
+  BOOST_TEST(*existed);
+  BOOST_TEST((sink.lister_of("2026/01/01/part-") == std::this_thread::get_id()));
+  // Its copies are listed by the lister, once the server lets it go: not on this thread.
+  sink.release();
+  watchdog.join();
+  const std::vector<OtherRunCopies> told = keys.other_runs_copies();
+  BOOST_TEST((sink.lister_of("2026/01/01/.part-") != std::this_thread::get_id()));
+  BOOST_TEST_REQUIRE(told.size() == 1u);
+  BOOST_TEST(told[0].run_id == a);
+  BOOST_TEST(told[0].copies == 1u);
 }

@@ -200,7 +200,8 @@ inline Status put_back_run_copies(s3::ObjectClient& client, const std::vector<Ke
       std::printf("put back %s\n", where.c_str());
       ++count.restored;
     } else {
-      std::printf("removed the copy of %s (the run had not replaced it)\n", where.c_str());
+      std::printf("removed the copy of %s (the object there is not the run's: the run had not replaced it yet, or a "
+                  "later run has since)\n", where.c_str());
     }
     ++count.kept_copies;
   }

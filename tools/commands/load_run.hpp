@@ -116,6 +116,33 @@ inline void print_summary(const LoadReport& report, const std::string& where) {
                static_cast<unsigned long long>(report.bytes), where.c_str(), also.c_str(), report.run_id.c_str());
 }
 
+// `word` as a shell reads it back: as it is, or in single quotes.
+inline std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789_./:=@%+-") == std::string::npos;
+  if (plain) return word;
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Tells of the copies other runs kept beside objects this run wrote over: each such run was
+// killed (or is running now), and nothing else would ever remove them.
+inline void print_other_runs_copies(const LoadReport& report, const ObjectSink& sink, const LoadArgs& a) {
+  for (const OtherRunCopies& run : report.other_runs_copies) {
+    std::string cleanup = "s3dest cleanup --config " + shell_word(a.config);
+    if (!a.dest.empty()) cleanup += " --dest " + shell_word(a.dest);
+    cleanup += " --run " + run.run_id;
+    std::fprintf(stderr,
+                 "s3dest: note: run %s kept %llu cop%s of objects it replaced, beside them (%s%s): it was killed, "
+                 "or is running now. Once it is not, `%s` removes %s and takes back what is still that run's; this "
+                 "run's objects stay\n",
+                 run.run_id.c_str(), static_cast<unsigned long long>(run.copies), run.copies == 1 ? "y" : "ies",
+                 printable(sink.describe(run.first_key), 1100, Masking::none).c_str(), run.copies > 1 ? ", ..." : "",
+                 printable(cleanup, 4200, Masking::none).c_str(), run.copies == 1 ? "it" : "them");
+  }
+}
+
 // What differs between the tools that load: the usage text, and how the sink of a
 // destination is opened.
 struct LoadTool {
@@ -207,6 +234,7 @@ inline int run_load_with(const LoadTool& tool, const std::vector<std::string>& a
   // A local folder keeps no object properties: only a dry run for S3 shows them.
   if (a.dry_run) print_dry_run(*report, a.verbose && dest.is_s3());
   if (!a.dry_run) print_summary(*report, dest.text());
+  print_other_runs_copies(*report, sinks->sink(), a);
   return 0;
 }
 

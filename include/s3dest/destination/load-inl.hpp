@@ -533,6 +533,7 @@ inline Result<LoadReport> completed_report(const ObjectSink& sink, PartitionedWr
   report.run_id = run_id;
   report.worker = options.worker;
   S3DEST_ASSIGN_OR_RETURN(report.removed, stale_objects(keys, partitions, layout, config));
+  report.other_runs_copies = keys.other_runs_copies();
   if (options.on_complete) S3DEST_TRY(options.on_complete(report));
   return report;
 }

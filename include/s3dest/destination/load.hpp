@@ -95,6 +95,9 @@ struct LoadReport {
   std::string worker;
   std::vector<LoadedObject> objects;  // sorted by key
   std::vector<RemovedObject> removed;
+  // Copies other runs kept beside objects in the partitions this run wrote: those runs
+  // were killed (or are running now), and the copies stay until `cleanup --run`.
+  std::vector<OtherRunCopies> other_runs_copies;
   uint64_t rows = 0;
   uint64_t bytes = 0;
 };

@@ -17,6 +17,9 @@
 //     ObjectOptions, rendered with the values of its key)
 //   - once the run has succeeded, stale_chunks() are the earlier run's chunks above the
 //     last one this run wrote in each partition: what "replace" removes
+//   - where a partition held chunks, the copies kept beside them are listed too (after the
+//     chunks, so no write waits for it): other_runs_copies() tells of those that other
+//     runs kept, which a killed run leaves until `cleanup --run` takes it back
 #pragma once
 
 #include <algorithm>
@@ -33,6 +36,7 @@
 #include "s3dest/core/task_pool.hpp"
 #include "s3dest/crypto/random_id.hpp"
 #include "s3dest/destination/object_options.hpp"
+#include "s3dest/layout/kept_copy_name.hpp"
 #include "s3dest/layout/key_layout.hpp"
 
 namespace s3dest {
@@ -41,6 +45,14 @@ struct StaleChunk {
   size_t partition = 0;
   uint32_t chunk_id = 0;
   std::string key;
+};
+
+// The copies another run kept beside the chunks of partitions this run writes: that run
+// was killed (or is running now), and they stay until `cleanup --run` takes it back.
+struct OtherRunCopies {
+  std::string run_id;
+  uint64_t copies = 0;
+  std::string first_key;  // the first in key order
 };
 
 class RunKeys {
@@ -67,6 +79,12 @@ class RunKeys {
   // numbered above its last one (none with "keep", or without {{chunk_id}}).
   Result<std::vector<StaleChunk>> stale_chunks() const;
 
+  // Once the run has written: the copies other runs kept beside the chunks of partitions
+  // that held chunks before it, by run id (oldest run first), at most kRunsTold runs.
+  // Waits for the listings still under way.
+  std::vector<OtherRunCopies> other_runs_copies() const;
+  static constexpr size_t kRunsTold = 16;
+
  private:
   // A partition's listing: the chunk ids held before the run, once it has ended. The
   // listings share one mutex and condition (listing_mutex_, listing_ended_): a run may
@@ -88,8 +106,12 @@ class RunKeys {
   bool lists() const { return !layout_.keys_unique_to_run(); }
   // The object for `parts.chunk_id` of partition `p`, which object_for hands out.
   Result<NewObject> make_object(const Partition& p, KeyParts parts) const;
-  // Lists the partition on this thread, unless another thread has taken it.
-  void list(Listing& listing) const;
+  // Lists the partition on this thread, unless another thread has taken it; then its kept
+  // copies, here on a lister (`on_lister`), else on one.
+  void list(Listing& listing, bool on_lister) const;
+  // Notes the copies other runs kept beside the chunks of `pattern`. Only told of: a
+  // listing that fails here tells of fewer.
+  void note_kept_copies(const ChunkKeyPattern& pattern) const;
   // The listing's chunk ids once it has ended: listed here if no thread has taken it.
   Result<const std::vector<uint32_t>*> wait(Listing& listing) const;
   Partition& slot(size_t partition, const KeyParts& parts);
@@ -104,13 +126,15 @@ class RunKeys {
   mutable std::mutex listing_mutex_;
   mutable std::condition_variable listing_ended_;
   std::unique_ptr<TaskPool> pool_;  // made by the first listing
+  mutable std::mutex copies_mutex_;
+  mutable std::vector<OtherRunCopies> other_runs_copies_;  // at most kRunsTold
   // Listings waiting for a lister, at most: input not sorted by the partitions' field
   // meets hundreds of partitions in its first rows, and the run goes on routing rows
   // while they are listed (each a few hundred bytes until then).
   static constexpr size_t kListingsQueued = 4096;
 };
 
-inline void RunKeys::list(Listing& listing) const {
+inline void RunKeys::list(Listing& listing, bool on_lister) const {
   {
     std::lock_guard<std::mutex> lock(listing_mutex_);
     if (listing.taken) return;
@@ -123,18 +147,53 @@ inline void RunKeys::list(Listing& listing) const {
     return Status();
   });
   std::sort(existing.begin(), existing.end());
-  std::lock_guard<std::mutex> lock(listing_mutex_);
-  if (!listed.ok())
-    listing.status = listed.prefixed(
-        "before writing a partition, s3dest lists what it holds, so that nothing there is lost (on S3 this needs "
-        "s3:ListBucket on the prefix): ");
-  listing.existing = std::move(existing);
-  listing.done = true;
+  const bool held_chunks = listed.ok() && !existing.empty();
+  {
+    std::lock_guard<std::mutex> lock(listing_mutex_);
+    if (!listed.ok())
+      listing.status = listed.prefixed(
+          "before writing a partition, s3dest lists what it holds, so that nothing there is lost (on S3 this needs "
+          "s3:ListBucket on the prefix): ");
+    listing.existing = std::move(existing);
+    listing.done = true;
+  }
   listing_ended_.notify_all();
+  // Only a run that replaced chunks keeps copies of them.
+  if (!held_chunks) return;
+  if (on_lister) note_kept_copies(listing.pattern);
+  else pool_->submit([this, pattern = &listing.pattern] { note_kept_copies(*pattern); });
+}
+
+inline void RunKeys::note_kept_copies(const ChunkKeyPattern& pattern) const {
+  const std::string_view own_run = layout_.run_value(TemplateVar::run_id);
+  (void)sink_.list(kept_copies_list_prefix(pattern.list_prefix()), [&](std::string_view key) {
+    const auto copy = parse_kept_copy_key(key);
+    if (!copy || copy->run_id == own_run || !pattern.chunk_id_of(copy->key)) return Status();
+    std::lock_guard<std::mutex> lock(copies_mutex_);
+    auto run = std::find_if(other_runs_copies_.begin(), other_runs_copies_.end(),
+                            [&](const OtherRunCopies& told) { return told.run_id == copy->run_id; });
+    if (run == other_runs_copies_.end()) {
+      if (other_runs_copies_.size() == kRunsTold) return Status();
+      run = other_runs_copies_.insert(other_runs_copies_.end(), OtherRunCopies{copy->run_id, 0, std::string(key)});
+    }
+    ++run->copies;
+    if (key < run->first_key) run->first_key = key;
+    return Status();
+  });
+}
+
+inline std::vector<OtherRunCopies> RunKeys::other_runs_copies() const {
+  if (pool_) pool_->wait();
+  std::lock_guard<std::mutex> lock(copies_mutex_);
+  std::vector<OtherRunCopies> runs = other_runs_copies_;
+  // Run ids begin with their start time.
+  std::sort(runs.begin(), runs.end(),
+            [](const OtherRunCopies& a, const OtherRunCopies& b) { return a.run_id < b.run_id; });
+  return runs;
 }
 
 inline Result<const std::vector<uint32_t>*> RunKeys::wait(Listing& listing) const {
-  list(listing);
+  list(listing, /*on_lister=*/false);
   std::unique_lock<std::mutex> lock(listing_mutex_);
   listing_ended_.wait(lock, [&listing] { return listing.done; });
   if (!listing.status.ok()) return listing.status;
@@ -158,7 +217,7 @@ inline void RunKeys::start(Partition& p) {
   if (!pool_) pool_ = std::make_unique<TaskPool>(listers_, kListingsQueued);
   auto listing = std::make_shared<Listing>(*p.pattern);
   p.listing = listing;
-  pool_->submit([this, listing] { list(*listing); });
+  pool_->submit([this, listing] { list(*listing, /*on_lister=*/true); });
 }
 
 inline void RunKeys::start_listing(size_t partition, const KeyParts& parts) {

@@ -1,12 +1,9 @@
 // In a bucket that keeps no versions, a run keeps a copy of each object it is about to
 // replace, so that a failed or killed run loses nothing: the copy is made on the server
 // before the replacing write (S3Sink starts it as soon as the run knows it will write the
-// key), beside the object as ".NAME.s3dest-RUNID.kept" (as a local folder's kept files
-// are named), copied back over the object when the run fails
+// key), beside the object (layout/kept_copy_name.hpp: ".NAME.s3dest-RUNID.kept", as a
+// local folder's kept files are named), copied back over the object when the run fails
 // (S3Sink::rollback) or was killed (cleanup --run), and deleted once the run succeeded.
-// Its key names the run, so a killed run's copies are found by a listing.
-//
-//   day/a.csv  ->  day/.a.csv.s3dest-20261201T224412Z-5f3a9c1e.kept
 //
 // A copy carries the object's bytes, Content-Type, metadata and tags (up to 5 GiB: see
 // s3/object_copy.hpp); not its storage class or ACL, which the object gets back from the
@@ -23,6 +20,7 @@
 
 #include "s3dest/core/task_pool.hpp"
 #include "s3dest/crypto/random_id.hpp"
+#include "s3dest/layout/kept_copy_name.hpp"
 #include "s3dest/layout/key_layout.hpp"
 #include "s3dest/s3/object_client.hpp"
 #include "s3dest/s3/object_copy.hpp"
@@ -35,19 +33,6 @@ struct KeptCopy {
   std::string copy_key;      // the copy's: kept_copy_key(key, run)
   std::string copy_version;  // the copy's version, where the bucket keeps versions after all
 };
-
-// The key of the copy run `run_id` keeps of `key`.
-std::string kept_copy_key(std::string_view key, std::string_view run_id);
-
-// What the keys of every run's copies of `key` begin with: where to list them.
-std::string kept_copies_prefix(std::string_view key);
-
-// The object's key and the run's id in a kept copy's key; nothing for any other key.
-struct KeptCopyName {
-  std::string key;
-  std::string run_id;
-};
-std::optional<KeptCopyName> parse_kept_copy_key(std::string_view copy_key);
 
 // What keep_copy did: the copy it made, or why there is none.
 struct CopyKept {
@@ -84,41 +69,6 @@ Status delete_kept_copy(s3::ObjectClient& client, const KeptCopy& kept);
 
 // ---------------------------------------------------------------------------------------
 // Implementation.
-
-namespace detail {
-inline constexpr std::string_view kKeptCopyRunTag = ".s3dest-";
-inline constexpr std::string_view kKeptCopyEnd = ".kept";
-}  // namespace detail
-
-inline std::string kept_copy_key(std::string_view key, std::string_view run_id) {
-  const size_t name = key.rfind('/') + 1;  // npos + 1 == 0
-  std::string copy(key.substr(0, name));
-  copy += '.';
-  copy += key.substr(name);
-  copy += detail::kKeptCopyRunTag;
-  copy += run_id;
-  copy += detail::kKeptCopyEnd;
-  return copy;
-}
-
-inline std::string kept_copies_prefix(std::string_view key) {
-  std::string prefix = kept_copy_key(key, "");
-  prefix.resize(prefix.size() - detail::kKeptCopyEnd.size());
-  return prefix;
-}
-
-inline std::optional<KeptCopyName> parse_kept_copy_key(std::string_view copy_key) {
-  const size_t name = copy_key.rfind('/') + 1;
-  std::string_view rest = copy_key.substr(name);
-  const size_t tail = detail::kKeptCopyRunTag.size() + kRunIdBytes + detail::kKeptCopyEnd.size();
-  if (rest.size() < 2 + tail || rest.front() != '.' || rest.substr(rest.size() - detail::kKeptCopyEnd.size()) != detail::kKeptCopyEnd)
-    return std::nullopt;
-  const std::string_view run_id = rest.substr(rest.size() - detail::kKeptCopyEnd.size() - kRunIdBytes, kRunIdBytes);
-  if (rest.substr(rest.size() - tail, detail::kKeptCopyRunTag.size()) != detail::kKeptCopyRunTag || !is_run_id(run_id))
-    return std::nullopt;
-  return KeptCopyName{std::string(copy_key.substr(0, name)) + std::string(rest.substr(1, rest.size() - 1 - tail)),
-                      std::string(run_id)};
-}
 
 inline Result<CopyKept> keep_copy(s3::ObjectClient& client, const std::string& key, std::string_view run_id,
                                   std::vector<http::HttpHeader> headers) {

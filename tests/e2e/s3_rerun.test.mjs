@@ -9,7 +9,8 @@
 // and cleanup aborts it (and nobody else's), with {{run_id}} in the layout cleanup --run
 // removes the killed run's finished objects (and nobody else's), and with keys that repeat
 // it puts back what the run replaced, with or without versions; the next load tells of
-// the copies a killed run kept, which cleanup --run then removes; an upload key with an
+// the copies a killed run kept, which cleanup --run then removes; cleanup --run asks only
+// about objects changed since a day before the run began; an upload key with an
 // escape sequence is left alone; four workers load one prefix side by side.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -381,6 +382,30 @@ describe('re-runs and interruptions against radosgw', () => {
                                           'keeps no versions of it, and the run left no copies .* re-run the load or put instead')]);
       assert.deepEqual(listed(prefix), before, 'the killed run\'s object stays');
     });
+  });
+
+  test('cleanup --run asks only about the objects changed since a day before the run began', () => {
+    const prefix = 'cleanup-heads';
+    assert.equal(load(prefix, small).status, 0);
+    const before = listed(prefix);
+    const dest = ['--dest', `s3://${env.S3SERVER_BUCKET}/${prefix}`];
+    // A run id as s3dest makes them, for a run that began at `ms`.
+    const runIdAt = (ms) => `${new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z-0123abcd`;
+    const heads = (r) => (r.stderr.match(new RegExp(`^s3dest: HEAD \\S*/${prefix}/`, 'gm')) || []).length;
+
+    const later = runIdAt(Date.now() + 3 * 86_400_000);  // every object here is over a day older
+    const skipped = run(['cleanup', ...dest, '--run', later, '--verbose'], config());
+    assert.equal(skipped.status, 0, skipped.stderr);
+    assert.equal(heads(skipped), 0, skipped.stderr);
+    assert.match(skipped.stderr, new RegExp(`; ${before.size} objects last changed over a day before run ${later} ` +
+                                            'began not looked at'));
+    const earlier = runIdAt(Date.now() - 3_600_000);  // every object here may be its
+    const asked = run(['cleanup', ...dest, '--run', earlier, '--verbose'], config());
+    assert.equal(asked.status, 0, asked.stderr);
+    assert.equal(heads(asked), before.size, asked.stderr);
+    assert.doesNotMatch(asked.stderr, /not looked at/);
+    assert.match(asked.stderr, new RegExp(`; 0 finished objects of run ${earlier} removed`));
+    assert.deepEqual(listed(prefix), before, 'nothing of another run is touched');
   });
 
   test('an upload whose key holds an escape sequence is not s3dest\'s: check and cleanup leave it alone, printing nothing raw', () => {

@@ -333,6 +333,27 @@ BOOST_AUTO_TEST_CASE(listing_reads_the_keys) {
   BOOST_TEST(sender->sent.at(0).url == "http://localhost:9000/lake/?list-type=2&max-keys=10&prefix=p%2F");
 }
 
+BOOST_AUTO_TEST_CASE(a_listing_says_when_each_object_was_last_changed_where_the_server_does) {
+  auto sender = std::make_shared<ScriptedSender>();
+  sender->replies.push_back(
+      {200, {},
+       "<ListBucketResult><Contents><Key>p/a</Key><LastModified>2026-12-07T10:15:02.250Z</LastModified></Contents>"
+       "<Contents><Key>p/b</Key></Contents>"
+       "<Contents><Key>p/c</Key><LastModified>yesterday</LastModified></Contents></ListBucketResult>"});
+  s3::ObjectClient client(bucket_at("lake", "us-east-1", "http://localhost:9000", true), keys(), sender);
+  std::vector<std::pair<std::string, int64_t>> seen;
+  const Status listed = client.visit_objects("p/", [&](const s3::ListedObject& object) {
+    seen.emplace_back(object.key, object.last_modified_micros);
+    return Status();
+  });
+  BOOST_TEST_REQUIRE(listed.ok(), listed.message());
+  BOOST_TEST_REQUIRE(seen.size() == 3u);
+  BOOST_TEST(seen[0].second == *parse_timestamp("2026-12-07T10:15:02.250Z"));
+  BOOST_TEST(seen[0].second == int64_t{1796638502250000});
+  BOOST_TEST(seen[1].second == 0);  // not said
+  BOOST_TEST(seen[2].second == 0);  // not a time
+}
+
 BOOST_AUTO_TEST_CASE(a_listing_hands_on_each_page_before_it_asks_for_the_next) {
   auto sender = std::make_shared<ScriptedSender>();
   const auto page = [](const std::string& keys_xml, const std::string& next) {

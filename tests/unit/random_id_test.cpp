@@ -22,6 +22,13 @@ BOOST_AUTO_TEST_CASE(run_ids_start_with_the_utc_second_and_differ_between_runs) 
   BOOST_TEST(new_run_id(start) < new_run_id(start + 1000000));
 }
 
+BOOST_AUTO_TEST_CASE(a_run_id_tells_when_its_run_began_to_the_second) {
+  const int64_t start = *parse_timestamp("2026-12-01T22:44:12.123456Z");
+  BOOST_TEST(*run_start_micros(new_run_id(start)) == *parse_timestamp("2026-12-01T22:44:12Z"));
+  BOOST_TEST(!run_start_micros("20261201T224412Z-5f3a9c1"));   // not a run id
+  BOOST_TEST(!run_start_micros("20261341T224412Z-5f3a9c1e"));  // no such day
+}
+
 BOOST_AUTO_TEST_CASE(uuids_are_version_4_and_unique) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {

@@ -21,7 +21,9 @@
 // object it replaced). A run that left none finished (its copies went) or was killed
 // before it replaced anything; with keys that repeat across runs (a put's always do) its
 // objects may have replaced earlier ones that are gone, so there --run stops at the first
-// object of the run and touches none: re-running the load replaces them in turn.
+// object of the run and touches none: re-running the load replaces them in turn. S3 lists
+// no metadata, so each key that may be the run's is asked about (a HEAD), but for those
+// the listing says were last changed over a day before the run began (by its id).
 //
 // A put's --key may name any key in the bucket, outside the prefix and the layout:
 // --key KEY looks at it too (its open uploads, and with --run its object and kept copy).
@@ -73,6 +75,7 @@ struct CleanupCount {
   size_t younger = 0;      // s3dest's, but younger than --older-than
   size_t publishing = 0;   // journals of local loads publishing now
   size_t others = 0;       // under the prefix, not s3dest's
+  size_t before_run = 0;   // objects last changed before --run's run began: not looked at
 };
 
 // Whether `key` is `put_key` (cleanup --key) or a kept copy of it.
@@ -117,6 +120,9 @@ inline Status clean_uploads(s3::ObjectClient& client, const KeyLayout& layout, c
 
 // HEADs in flight while looking for a run's objects: S3 lists no metadata.
 inline constexpr size_t kRunObjectHeads = 8;
+// An object last changed this long before a run began (by its id, the clock of the
+// machine it ran on) cannot be that run's: not asked about. A day, for a clock that was off.
+inline constexpr int64_t kRunClockLeewayMicros = int64_t{24} * 3600 * kMicrosPerSecond;
 
 // What a HEAD of a key says of it: whether run `run_id` wrote its current version, and
 // that version's id in a versioned bucket.
@@ -239,13 +245,22 @@ inline Status clean_run_objects(s3::ObjectClient& client, const Config& config, 
   S3DEST_TRY(put_back_run_copies(client, copies, run_id, put_back_headers, count));
 
   const bool kept_copies = count.kept_copies > 0;
+  // S3 lists no metadata, so each object that may be the run's is asked about (a HEAD);
+  // those last changed well before the run began are not (a prefix of years of loads).
+  const std::optional<int64_t> run_start = run_start_micros(run_id);
   std::vector<RunKey> keys;
-  S3DEST_TRY(client.visit_keys(prefix, [&](std::string_view key) -> Status {
+  S3DEST_TRY(client.visit_objects(prefix, [&](const s3::ListedObject& object) -> Status {
+    const std::string_view key = object.key;
     // Another run's kept copy carries the metadata of the object it copies: not this run's.
     if (parse_kept_copy_key(key)) return {};
     const bool rendered = layout.could_render(key);
-    if (rendered || key.find('/', prefix.size()) == std::string_view::npos)
-      keys.push_back(RunKey{std::string(key), kept_copies || (rendered && layout.keys_unique_to_run())});
+    if (!rendered && key.find('/', prefix.size()) != std::string_view::npos) return {};
+    if (run_start && object.last_modified_micros != 0 &&
+        object.last_modified_micros < *run_start - kRunClockLeewayMicros) {
+      ++count.before_run;
+      return {};
+    }
+    keys.push_back(RunKey{std::string(key), kept_copies || (rendered && layout.keys_unique_to_run())});
     if (keys.size() < 1000) return {};
     Status status = take_back_run_objects(client, keys, run_id, count);
     keys.clear();
@@ -420,6 +435,9 @@ inline int run_cleanup(const std::vector<std::string>& args) {
   if (!run_id.empty())
     std::fprintf(stderr, "; %zu finished object%s of run %s removed", count.run_objects,
                  count.run_objects == 1 ? "" : "s", run_id.c_str());
+  if (count.before_run > 0)
+    std::fprintf(stderr, "; %zu object%s last changed over a day before run %s began not looked at",
+                 count.before_run, count.before_run == 1 ? "" : "s", run_id.c_str());
   if (count.younger > 0)
     std::fprintf(stderr, "; %zu younger than --older-than %s kept", count.younger, older_than.c_str());
   if (count.others > 0) std::fprintf(stderr, "; %zu that s3dest did not start left alone", count.others);

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "s3dest/core/hex.hpp"
 #include "s3dest/core/civil_time.hpp"
@@ -25,6 +27,10 @@ inline constexpr size_t kRunIdBytes = 25;  // every run id's length
 
 // True for text shaped like new_run_id()'s.
 bool is_run_id(std::string_view text);
+
+// When the run began, by the clock of the machine it ran on (to the second, UTC), from its
+// id; nothing for text that is not a run id, or names no real time.
+std::optional<int64_t> run_start_micros(std::string_view run_id);
 
 namespace detail {
 
@@ -73,6 +79,15 @@ inline bool is_run_id(std::string_view text) {
     if (i < 16 ? !digit : !(digit || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
+}
+
+inline std::optional<int64_t> run_start_micros(std::string_view run_id) {
+  if (!is_run_id(run_id)) return std::nullopt;
+  // YYYYMMDDTHHMMSSZ -> YYYY-MM-DDTHH:MM:SSZ
+  const std::string stamp = std::string(run_id.substr(0, 4)) + "-" + std::string(run_id.substr(4, 2)) + "-" +
+                            std::string(run_id.substr(6, 5)) + ":" + std::string(run_id.substr(11, 2)) + ":" +
+                            std::string(run_id.substr(13, 3));
+  return parse_timestamp(stamp);
 }
 
 }  // namespace s3dest

@@ -99,6 +99,12 @@ struct ObjectToDelete {
   std::string version_id;  // empty: the key's current object
 };
 
+// An object a listing found.
+struct ListedObject {
+  std::string_view key;
+  int64_t last_modified_micros = 0;  // UTC; 0 when the server did not say
+};
+
 // A multipart upload that was started and neither completed nor aborted.
 struct OpenUpload {
   std::string key;
@@ -167,6 +173,9 @@ class ObjectClient {
   // keys) at a time, up to `limit` keys.
   Status visit_keys(std::string_view prefix, const std::function<Status(std::string_view)>& visit,
                     size_t limit = SIZE_MAX);
+  // The same, with what the listing says of each object besides its key.
+  Status visit_objects(std::string_view prefix, const std::function<Status(const ListedObject&)>& visit,
+                       size_t limit = SIZE_MAX);
   // The same keys, collected: for listings `limit` bounds.
   Result<std::vector<std::string>> list_keys(std::string_view prefix, size_t limit = SIZE_MAX);
   Status delete_object(std::string_view key);
@@ -518,6 +527,11 @@ inline Result<std::string> ObjectClient::get_object(std::string_view key) {
 
 inline Status ObjectClient::visit_keys(std::string_view prefix, const std::function<Status(std::string_view)>& visit,
                                        size_t limit) {
+  return visit_objects(prefix, [&visit](const ListedObject& object) { return visit(object.key); }, limit);
+}
+
+inline Status ObjectClient::visit_objects(std::string_view prefix,
+                                          const std::function<Status(const ListedObject&)>& visit, size_t limit) {
   size_t visited = 0;
   std::string continuation;
   // S3 lists each key once, in UTF-8 binary order. A server that repeats keys (or pages)
@@ -542,7 +556,7 @@ inline Status ObjectClient::visit_keys(std::string_view prefix, const std::funct
                                  printable(key, 200) + "\" after \"" + printable(last_key, 200) +
                                  "\", where S3 lists each key once and in order: check the endpoint");
       ++visited;
-      S3DEST_TRY(visit(key));
+      S3DEST_TRY(visit(ListedObject{key, parse_timestamp(child.child_text("LastModified")).value_or(0)}));
       last_key = std::move(key);
     }
     continuation = document->child_text("NextContinuationToken");

@@ -150,6 +150,7 @@ BOOST_AUTO_TEST_CASE(each_partition_is_listed_once_whichever_thread_lists_it) {
   auto stale = keys.stale_chunks();
   BOOST_TEST_REQUIRE(stale.ok(), stale.status().message());
   BOOST_TEST(stale->empty());
+  BOOST_TEST(keys.other_runs_copies().empty());  // once the copies' listings have ended too
   // Each day's chunks, and the copies kept beside the one day that held a chunk.
   const std::map<std::string, int> listed = sink.times_listed();
   BOOST_TEST(listed.size() == 201u);

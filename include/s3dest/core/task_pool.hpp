@@ -35,6 +35,8 @@ class TaskPool {
   TaskPool& operator=(const TaskPool&) = delete;
 
   void submit(std::function<void()> task);
+  // submit() that never waits: false, and the task not taken, when the pool is full.
+  bool try_submit(std::function<void()>& task);
   void wait();
 
  private:
@@ -101,6 +103,17 @@ inline void TaskPool::submit(std::function<void()> task) {
     ++unfinished_;
   }
   task_queued_.notify_one();
+}
+
+inline bool TaskPool::try_submit(std::function<void()>& task) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (unfinished_ >= limit_) return false;
+    queue_.push_back(std::move(task));
+    ++unfinished_;
+  }
+  task_queued_.notify_one();
+  return true;
 }
 
 inline void TaskPool::wait() {

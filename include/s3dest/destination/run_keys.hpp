@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -107,7 +108,9 @@ class RunKeys {
   // The object for `parts.chunk_id` of partition `p`, which object_for hands out.
   Result<NewObject> make_object(const Partition& p, KeyParts parts) const;
   // Lists the partition on this thread, unless another thread has taken it; then its kept
-  // copies, here on a lister (`on_lister`), else on one.
+  // copies, here on a lister (`on_lister`), else on one: a thread of the sink's that asks
+  // may hold what the listers need, so it never waits for room in their queue, and a
+  // listing that finds the queue full is left to other_runs_copies().
   void list(Listing& listing, bool on_lister) const;
   // Notes the copies other runs kept beside the chunks of `pattern`. Only told of: a
   // listing that fails here tells of fewer.
@@ -127,7 +130,8 @@ class RunKeys {
   mutable std::condition_variable listing_ended_;
   std::unique_ptr<TaskPool> pool_;  // made by the first listing
   mutable std::mutex copies_mutex_;
-  mutable std::vector<OtherRunCopies> other_runs_copies_;  // at most kRunsTold
+  mutable std::vector<OtherRunCopies> other_runs_copies_;   // at most kRunsTold
+  mutable std::vector<const ChunkKeyPattern*> copies_left_;  // whose copies are not listed yet
   // Listings waiting for a lister, at most: input not sorted by the partitions' field
   // meets hundreds of partitions in its first rows, and the run goes on routing rows
   // while they are listed (each a few hundred bytes until then).
@@ -160,8 +164,14 @@ inline void RunKeys::list(Listing& listing, bool on_lister) const {
   listing_ended_.notify_all();
   // Only a run that replaced chunks keeps copies of them.
   if (!held_chunks) return;
-  if (on_lister) note_kept_copies(listing.pattern);
-  else pool_->submit([this, pattern = &listing.pattern] { note_kept_copies(*pattern); });
+  if (on_lister) {
+    note_kept_copies(listing.pattern);
+    return;
+  }
+  std::function<void()> task = [this, pattern = &listing.pattern] { note_kept_copies(*pattern); };
+  if (pool_->try_submit(task)) return;
+  std::lock_guard<std::mutex> lock(copies_mutex_);
+  copies_left_.push_back(&listing.pattern);
 }
 
 inline void RunKeys::note_kept_copies(const ChunkKeyPattern& pattern) const {
@@ -183,7 +193,14 @@ inline void RunKeys::note_kept_copies(const ChunkKeyPattern& pattern) const {
 }
 
 inline std::vector<OtherRunCopies> RunKeys::other_runs_copies() const {
-  if (pool_) pool_->wait();
+  if (!pool_) return {};
+  std::vector<const ChunkKeyPattern*> left;
+  {
+    std::lock_guard<std::mutex> lock(copies_mutex_);
+    left.swap(copies_left_);
+  }
+  for (const ChunkKeyPattern* pattern : left) pool_->submit([this, pattern] { note_kept_copies(*pattern); });
+  pool_->wait();
   std::lock_guard<std::mutex> lock(copies_mutex_);
   std::vector<OtherRunCopies> runs = other_runs_copies_;
   // Run ids begin with their start time.

@@ -11,6 +11,7 @@
 
 #include "s3dest/core/hex.hpp"
 #include "s3dest/core/civil_time.hpp"
+#include "s3dest/core/time_format.hpp"
 
 namespace s3dest {
 
@@ -83,11 +84,7 @@ inline bool is_run_id(std::string_view text) {
 
 inline std::optional<int64_t> run_start_micros(std::string_view run_id) {
   if (!is_run_id(run_id)) return std::nullopt;
-  // YYYYMMDDTHHMMSSZ -> YYYY-MM-DDTHH:MM:SSZ
-  const std::string stamp = std::string(run_id.substr(0, 4)) + "-" + std::string(run_id.substr(4, 2)) + "-" +
-                            std::string(run_id.substr(6, 5)) + ":" + std::string(run_id.substr(11, 2)) + ":" +
-                            std::string(run_id.substr(13, 3));
-  return parse_timestamp(stamp);
+  return parse_time_with_format(run_id.substr(0, 16), "%Y%m%dT%H%M%SZ");
 }
 
 }  // namespace s3dest
